@@ -288,37 +288,34 @@ def _exact_ids(s: Subject) -> set[str]:
 
 
 def person_blocking_keys(p: PersonSubject) -> frozenset[str]:
-    """Return keys for persons: phonetic name part with canonical DOB, name pair with DOB part.
+    """Return person keys: canonical DOB; name-code pair with year, and with day+month.
 
-    Orientation-free (first/last swaps share keys); the canonical DOB sorts day and month so a
-    swap still shares keys; a single DOB typo keeps either the year or the month/day part.
+    The canonical DOB sorts day and month, so a swap shares it (~70 people per key at 1M). A
+    single DOB typo keeps either the year or the day+month, each paired with the unordered
+    Soundex codes of a given and a family name (first/last swaps share keys). Without a DOB
+    only an exact full name can match, so that is the only DOB-less key.
     """
-    codes: set[str] = set()
-    pairs: set[tuple[str, str]] = set()
+    codes: set[tuple[str, str]] = set()
+    keys: set[str] = set()
     for form in name_forms(p):
-        first_codes = {soundex(t) for t in form.first.split()}
-        first_codes |= {soundex(NICKNAMES.get(t, t)) for t in form.first.split()}
+        firsts = form.first.split()
+        first_codes = {soundex(t) for t in firsts} | {soundex(NICKNAMES.get(t, t)) for t in firsts}
         last_codes = {soundex(t) for t in form.last_tokens}
         if form.last:
             last_codes.add(soundex(form.last.replace(" ", "")))
-        first_codes.discard("")
-        last_codes.discard("")
-        codes |= first_codes | last_codes
-        pairs |= {(f, c) if f <= c else (c, f) for f in first_codes for c in last_codes}
+        codes |= {(f, c) if f <= c else (c, f) for f in first_codes for c in last_codes
+                  if f and c}
         if form.first and form.last:
             exact = sorted((NICKNAMES.get(form.first, form.first), form.last.replace(" ", "")))
-            codes.add(f"={exact[0]}={exact[1]}")  # exact full name: the only DOB-less key
-    if p.middle_name:
-        codes |= {soundex(t) for t in fold(p.middle_name).split()} - {""}
-    keys: set[str] = {f"pn:{c[1:]}" for c in codes if c.startswith("=")}
+            keys.add(f"pn:{exact[0]}:{exact[1]}")
     if not p.dob:
         return frozenset(keys)
     year, month, day = p.dob[:4], p.dob[5:7], p.dob[8:10]
-    canon = year + "".join(sorted((month, day)))
-    keys |= {f"pd:{c}:{canon}" for c in codes if not c.startswith("=")}
-    for f, c in pairs:
+    month_day = "".join(sorted((month, day)))
+    keys.add(f"pd:{year}{month_day}")
+    for f, c in codes:
         keys.add(f"py:{f}:{c}:{year}")
-        keys.add(f"pm:{f}:{c}:{''.join(sorted((month, day)))}")
+        keys.add(f"pm:{f}:{c}:{month_day}")
     return frozenset(keys)
 
 

@@ -1,0 +1,107 @@
+"""Dependencies every route uses: the services, and the permission it declares."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+
+from commonground.bootstrap import Services
+from commonground.domain.errors import NotAuthenticated, NotPermitted
+from commonground.domain.model import Role
+from commonground.service.principal import Principal
+
+
+class Permission(StrEnum):
+    """What a route needs; a test fails on any route that declares none."""
+
+    PUBLIC = "public"
+    AUTHENTICATED = "authenticated"
+    INSTALLATION_ADMIN = "installation_admin"
+    AGENCY_ADMIN = "agency_admin"
+    MANAGE_USERS = "manage_users"
+    OPERATIONS = "operations"
+    CONFLICTS = "conflicts"
+    LOOKUP = "lookup"
+    NOTICES = "notices"
+    AUDIT = "audit"
+
+
+ROLES: dict[Permission, frozenset[Role]] = {
+    Permission.INSTALLATION_ADMIN: frozenset({Role.ADMIN}),
+    Permission.AGENCY_ADMIN: frozenset({Role.AGENCY_ADMIN}),
+    Permission.MANAGE_USERS: frozenset({Role.AGENCY_ADMIN, Role.ADMIN}),
+    Permission.OPERATIONS: frozenset({Role.OFFICER, Role.SUPERVISOR, Role.AGENCY_ADMIN, Role.WATCH}),
+    Permission.CONFLICTS: frozenset({Role.OFFICER, Role.SUPERVISOR, Role.WATCH}),
+    Permission.LOOKUP: frozenset({Role.DISPATCHER}),
+    Permission.NOTICES: frozenset({Role.OFFICER, Role.SUPERVISOR, Role.DISPATCHER, Role.WATCH, Role.AGENCY_ADMIN}),
+    Permission.AUDIT: frozenset({Role.AUDITOR}),
+}
+
+
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    return None
+
+
+class Requires:
+    """A route's declared permission, checked before the handler runs."""
+
+    def __init__(self, permission: Permission) -> None:
+        self.permission = permission
+
+    def __call__(self, request: Request) -> Principal | None:
+        if self.permission is Permission.PUBLIC:
+            return None
+        token = bearer_token(request)
+        if token is None:
+            raise NotAuthenticated("a bearer token is required")
+        principal = get_services(request).accounts.authenticate(token)
+        request.state.principal = principal
+        allowed = ROLES.get(self.permission)
+        if allowed is not None and not principal.user.roles & allowed:
+            raise NotPermitted(f"this needs one of the roles: {', '.join(sorted(allowed))}")
+        return principal
+
+
+def requires(permission: Permission) -> Any:
+    return Depends(Requires(permission))
+
+
+def principal_for(permission: Permission) -> Any:
+    return Annotated[Principal, requires(permission)]
+
+
+Public = Annotated[None, requires(Permission.PUBLIC)]
+AnyUser = Annotated[Principal, requires(Permission.AUTHENTICATED)]
+InstallationAdmin = Annotated[Principal, requires(Permission.INSTALLATION_ADMIN)]
+AgencyAdmin = Annotated[Principal, requires(Permission.AGENCY_ADMIN)]
+UserManager = Annotated[Principal, requires(Permission.MANAGE_USERS)]
+OperationsUser = Annotated[Principal, requires(Permission.OPERATIONS)]
+ConflictsUser = Annotated[Principal, requires(Permission.CONFLICTS)]
+Dispatcher = Annotated[Principal, requires(Permission.LOOKUP)]
+NoticesUser = Annotated[Principal, requires(Permission.NOTICES)]
+Auditor = Annotated[Principal, requires(Permission.AUDIT)]
+
+
+def page_limit(request: Request, limit: int | None) -> int:
+    settings = get_services(request).settings
+    if limit is None:
+        return settings.page_size
+    from commonground.domain.errors import InvalidInput
+
+    if limit < 1 or limit > settings.max_page_size:
+        raise InvalidInput("limit", f"must be between 1 and {settings.max_page_size}")
+    return limit

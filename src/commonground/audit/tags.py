@@ -1,0 +1,30 @@
+"""Audit actions as ``source:subject:action`` tags; documented in docs/audit.md."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Action(StrEnum):
+    AUTH_LOGIN = "auth:session:login"
+    AUTH_TOKEN_CREATE = "auth:token:create"
+    AGENCY_CREATE = "admin:agency:create"
+    AGENCY_POLICY_UPDATE = "admin:policy:update"
+    USER_CREATE = "admin:user:create"
+    OPERATION_CREATE = "ops:operation:create"
+    OPERATION_UPDATE = "ops:operation:update"
+    OPERATION_CANCEL = "ops:operation:cancel"
+    OPERATION_COMPLETE = "ops:operation:complete"
+    OPERATION_READ_OTHER = "ops:operation:read-other"
+    CONFLICT_CREATE = "ops:conflict:create"
+    CONFLICT_CLOSE = "ops:conflict:close"
+    CONFLICT_ACK = "ops:conflict:ack"
+    CONFLICT_RESOLVE = "ops:conflict:resolve"
+    CONFLICT_READ = "ops:conflict:read"
+    AUDIT_READ = "audit:log:read"
+
+
+class Outcome(StrEnum):
+    SUCCESS = "success"
+    FAILURE = "failure"
+    DENIED = "denied"

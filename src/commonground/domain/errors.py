@@ -1,0 +1,69 @@
+"""The one exception tree of Common Ground.
+
+    CommonGroundError
+    ├── InvalidInput            bad value for a named field (HTTP 422)
+    ├── NotAuthenticated        no or bad credentials (401)
+    ├── NotPermitted            authenticated, but the role may not (403)
+    ├── NotFound                absent, or another agency's object the caller may not see (404)
+    ├── StaleVersion            If-Match did not match the stored version (409)
+    ├── StateConflict           the object's state forbids the change (409)
+    ├── RateLimited             too many requests; carries retry_after seconds (429)
+    └── DeconflictionUnavailable the store cannot check; never answer "no conflict" (503)
+
+Statuses are mapped in one place, ``commonground.api.errors``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class CommonGroundError(Exception):
+    code = "error"
+
+    def __init__(self, message: str, details: Any = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class InvalidInput(CommonGroundError):
+    """A value was refused; ``field`` names it as a dotted path (``location.lat``)."""
+
+    code = "invalid_input"
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}", details=[{"field": field, "message": message}])
+        self.field = field
+
+
+class NotAuthenticated(CommonGroundError):
+    code = "not_authenticated"
+
+
+class NotPermitted(CommonGroundError):
+    code = "forbidden"
+
+
+class NotFound(CommonGroundError):
+    code = "not_found"
+
+
+class StaleVersion(CommonGroundError):
+    code = "stale_version"
+
+
+class StateConflict(CommonGroundError):
+    code = "state_conflict"
+
+
+class RateLimited(CommonGroundError):
+    code = "rate_limited"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message, details={"retry_after": retry_after})
+        self.retry_after = retry_after
+
+
+class DeconflictionUnavailable(CommonGroundError):
+    code = "deconfliction_unavailable"

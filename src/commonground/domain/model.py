@@ -1,0 +1,196 @@
+"""Agencies, people, operations and conflicts: plain values, no I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from commonground.domain.geometry import Area, LonLat
+from commonground.domain.policy import AgencyLevel, NoticeTiming, Policy, Purpose
+from commonground.domain.timewindow import TimeWindow
+
+
+class Role(StrEnum):
+    OFFICER = "officer"
+    SUPERVISOR = "supervisor"
+    DISPATCHER = "dispatcher"
+    WATCH = "watch"
+    AGENCY_ADMIN = "agency_admin"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+
+class Attire(StrEnum):
+    UNIFORM = "uniform"
+    PLAIN_CLOTHES = "plain_clothes"
+    MIXED = "mixed"
+    TACTICAL = "tactical"
+
+
+class Risk(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+class OperationStatus(StrEnum):
+    PLANNED = "planned"
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_live(self) -> bool:
+        return self in (OperationStatus.PLANNED, OperationStatus.ACTIVE)
+
+
+class ConflictKind(StrEnum):
+    PROXIMITY = "proximity"
+    SUBJECT = "subject"
+
+
+class ConflictStatus(StrEnum):
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+    DISMISSED = "dismissed"
+
+    @property
+    def is_closed(self) -> bool:
+        return self in (ConflictStatus.RESOLVED, ConflictStatus.DISMISSED)
+
+
+OPERATION_TYPES = frozenset(
+    {
+        "search_warrant",
+        "arrest_warrant",
+        "fugitive_apprehension",
+        "surveillance",
+        "undercover_meeting",
+        "buy_bust",
+        "controlled_delivery",
+        "knock_and_talk",
+        "immigration_enforcement",
+        "vehicle_stop",
+        "crowd_management",
+        "protective_detail",
+        "tactical_operation",
+        "training",
+        "other",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Agency:
+    id: str
+    ori: str
+    name: str
+    level: AgencyLevel
+    duty_phone: str
+    timezone: str
+    jurisdiction: tuple[tuple[LonLat, ...], ...] | None = None
+    policy: Policy = field(default_factory=Policy)
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: str
+    agency_id: str
+    username: str
+    display_name: str
+    roles: frozenset[Role]
+    phone: str | None = None
+    email: str | None = None
+    disabled: bool = False
+
+    def has(self, *roles: Role) -> bool:
+        return bool(self.roles.intersection(roles))
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    name: str
+    phone: str
+    radio: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Team:
+    personnel: int | None = None
+    attire: Attire | None = None
+    vehicles: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    id: str
+    agency_id: str
+    type: str
+    purpose: Purpose
+    title: str
+    case_number: str | None
+    area: Area
+    address: str | None
+    window: TimeWindow
+    contact: Contact
+    team: Team
+    risk: Risk
+    notice: NoticeTiming | None
+    notes: str | None
+    subjects: tuple[Mapping[str, object], ...]
+    status: OperationStatus
+    version: int
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+
+    def shares_case_with(self, other: Operation) -> bool:
+        """Same-agency operations on one case are one effort, not a conflict."""
+        return (
+            self.agency_id == other.agency_id
+            and self.case_number is not None
+            and _case_key(self.case_number) == _case_key(other.case_number)
+        )
+
+
+def _case_key(case_number: str | None) -> str:
+    return "".join(ch for ch in (case_number or "").upper() if ch.isalnum())
+
+
+@dataclass(frozen=True, slots=True)
+class Acknowledgement:
+    at: datetime
+    by_user_id: str
+    on_behalf: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """Two operations at risk of meeting; ``a`` is always the lower operation id."""
+
+    id: str
+    kind: ConflictKind
+    operation_a: str
+    operation_b: str
+    agency_a: str
+    agency_b: str
+    status: ConflictStatus
+    detected_at: datetime
+    distance_m: float | None
+    overlap: TimeWindow | None
+    match_kind: str | None = None
+    ack_a: Acknowledgement | None = None
+    ack_b: Acknowledgement | None = None
+    closed_at: datetime | None = None
+    closed_by: str | None = None
+    note: str | None = None
+
+    def side_of(self, operation_id: str) -> str:
+        return "a" if operation_id == self.operation_a else "b"
+
+    def other_operation(self, operation_id: str) -> str:
+        return self.operation_b if operation_id == self.operation_a else self.operation_a

@@ -1,0 +1,143 @@
+"""Each agency's sharing policy, and the levels of disclosure it chooses between."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from typing import TypeVar
+
+from commonground.domain.errors import InvalidInput
+
+
+class Level(StrEnum):
+    SAFETY = "safety"
+    OPERATIONAL = "operational"
+    FULL = "full"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+    def capped(self, ceiling: Level) -> Level:
+        return self if self.rank <= ceiling.rank else ceiling
+
+
+_RANK = {Level.SAFETY: 0, Level.OPERATIONAL: 1, Level.FULL: 2}
+
+
+class AgencyLevel(StrEnum):
+    FEDERAL = "federal"
+    STATE = "state"
+    LOCAL = "local"
+    TRIBAL = "tribal"
+
+
+class Purpose(StrEnum):
+    CRIMINAL = "criminal"
+    CIVIL_IMMIGRATION = "civil_immigration"
+    PUBLIC_ORDER = "public_order"
+    PROTECTIVE = "protective"
+    TRAINING = "training"
+    OTHER = "other"
+
+
+class NoticeTiming(StrEnum):
+    AT_SUBMIT = "at_submit"
+    AT_START = "at_start"
+    WITHHELD = "withheld"
+
+
+E = TypeVar("E", bound=StrEnum)
+
+COUNTERPART_CLASSES = ("federal", "state", "local", "tribal", "watch")
+DEFAULT_PROXIMITY_M = 500
+DEFAULT_TIME_BUFFER_MIN = 60
+MAX_PROXIMITY_M = 20_000
+MAX_TIME_BUFFER_MIN = 24 * 60
+
+
+def _default_disclose() -> dict[str, Level]:
+    out = {cls: Level.SAFETY for cls in COUNTERPART_CLASSES}
+    out["watch"] = Level.OPERATIONAL
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """Defaults are minimal: safety to every agency, operational to the watch center."""
+
+    disclose: Mapping[str, Level] = field(default_factory=_default_disclose)
+    restricted_purposes: frozenset[Purpose] = frozenset()
+    receive_notices: bool = True
+    default_notice: NoticeTiming = NoticeTiming.AT_SUBMIT
+    proximity_m: int = DEFAULT_PROXIMITY_M
+    time_buffer_min: int = DEFAULT_TIME_BUFFER_MIN
+    version: int = 1
+
+    def level_for(self, counterpart_class: str) -> Level:
+        return self.disclose.get(counterpart_class, Level.SAFETY)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "disclose": {k: self.level_for(k).value for k in COUNTERPART_CLASSES},
+            "restricted_purposes": sorted(p.value for p in self.restricted_purposes),
+            "receive_notices": self.receive_notices,
+            "default_notice": self.default_notice.value,
+            "proximity_m": self.proximity_m,
+            "time_buffer_min": self.time_buffer_min,
+            "version": self.version,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, object], version: int = 1) -> Policy:
+        """Parse a stored or submitted policy; absent keys keep the minimal defaults."""
+        base = cls()
+        disclose = dict(base.disclose)
+        raw_disclose = data.get("disclose", {})
+        if not isinstance(raw_disclose, Mapping):
+            raise InvalidInput("disclose", "must be an object of counterpart class to level")
+        for key, value in raw_disclose.items():
+            if key not in COUNTERPART_CLASSES:
+                raise InvalidInput(f"disclose.{key}", f"must be one of {', '.join(COUNTERPART_CLASSES)}")
+            disclose[key] = parse_enum(Level, value, f"disclose.{key}")
+        raw_restricted = data.get("restricted_purposes", [])
+        if not isinstance(raw_restricted, list):
+            raise InvalidInput("restricted_purposes", "must be a list of purposes")
+        restricted = frozenset(
+            parse_enum(Purpose, p, f"restricted_purposes.{i}") for i, p in enumerate(raw_restricted)
+        )
+        receive = data.get("receive_notices", base.receive_notices)
+        if not isinstance(receive, bool):
+            raise InvalidInput("receive_notices", "must be true or false")
+        return replace(
+            base,
+            disclose=disclose,
+            restricted_purposes=restricted,
+            receive_notices=receive,
+            default_notice=parse_enum(NoticeTiming, data.get("default_notice", base.default_notice), "default_notice"),
+            proximity_m=_bounded_int(data.get("proximity_m", base.proximity_m), "proximity_m", 0, MAX_PROXIMITY_M),
+            time_buffer_min=_bounded_int(
+                data.get("time_buffer_min", base.time_buffer_min), "time_buffer_min", 0, MAX_TIME_BUFFER_MIN
+            ),
+            version=version,
+        )
+
+
+def parse_enum(kind: type[E], value: object, field_name: str) -> E:
+    """Parse an enum member, naming the field and the allowed values on failure."""
+    try:
+        return kind(str(value))
+    except ValueError:
+        allowed = ", ".join(m.value for m in kind)
+        raise InvalidInput(field_name, f"must be one of {allowed}") from None
+
+
+def _bounded_int(value: object, field_name: str, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInput(field_name, "must be a whole number")
+    if not low <= value <= high:
+        raise InvalidInput(field_name, f"must be between {low} and {high}")
+    return value
+
+

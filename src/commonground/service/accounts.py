@@ -1,0 +1,266 @@
+"""Agencies, users, passwords and bearer tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from commonground.audit.chain import AuditEntry
+from commonground.audit.tags import Action, Outcome
+from commonground.domain.drafts import text
+from commonground.domain.errors import InvalidInput, NotAuthenticated, NotFound, NotPermitted
+from commonground.domain.geometry import LonLat, geojson_area
+from commonground.domain.model import Agency, Role, User
+from commonground.domain.policy import AgencyLevel, Policy, parse_enum
+from commonground.domain.timewindow import parse_instant
+from commonground.service.clock import new_id
+from commonground.service.ports import Clock, Store, TokenRecord
+from commonground.service.principal import Principal
+
+ORI = re.compile(r"^[A-Z0-9]{9}$")
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,79}$")
+INSTALLATION_ORI = "CGINSTALL"
+DEFAULT_TOKEN_LIFETIME = timedelta(days=90)
+_hasher = PasswordHasher()  # argon2id with the library's current recommended costs
+# A real hash to verify against when the user does not exist, so timing does not tell.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def parse_jurisdiction(raw: object, field: str = "jurisdiction") -> tuple[tuple[LonLat, ...], ...] | None:
+    """Accept a GeoJSON Polygon or MultiPolygon; keep each outer ring."""
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        raise InvalidInput(field, "must be a GeoJSON Polygon or MultiPolygon")
+    kind, coords = raw.get("type"), raw.get("coordinates")
+    if kind == "Polygon":
+        polygons = [coords]
+    elif kind == "MultiPolygon" and isinstance(coords, list):
+        polygons = coords
+    else:
+        raise InvalidInput(f"{field}.type", "must be Polygon or MultiPolygon")
+    rings = []
+    for i, poly in enumerate(polygons):
+        sub = field if kind == "Polygon" else f"{field}.coordinates.{i}"
+        area = _jurisdiction_ring(poly, sub)
+        rings.append(area)
+    return tuple(rings)
+
+
+def _jurisdiction_ring(poly: object, field: str) -> tuple[LonLat, ...]:
+    # A jurisdiction may be a whole state, far larger than any operation area.
+    return geojson_area({"type": "Polygon", "coordinates": poly}, 0, field, max_extent_m=3_000_000.0).coordinates
+
+
+@dataclass
+class Accounts:
+    store: Store
+    clock: Clock
+
+    # --- agencies --------------------------------------------------------------------
+    def create_agency(self, who: Principal | None, data: Mapping[str, Any]) -> Agency:
+        if who is not None and not who.has(Role.ADMIN):
+            raise NotPermitted("only the installation admin creates agencies")
+        ori = (text(data, "ori", "ori", required=True) or "").upper()
+        if not ORI.match(ori):
+            raise InvalidInput("ori", "must be 9 letters or digits")
+        timezone = text(data, "timezone", "timezone", required=True) or ""
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise InvalidInput("timezone", "must be an IANA time zone such as America/Chicago") from None
+        policy = Policy.from_dict(data["policy"]) if isinstance(data.get("policy"), Mapping) else Policy()
+        agency = Agency(
+            id=new_id(),
+            ori=ori,
+            name=text(data, "name", "name", required=True) or "",
+            level=parse_enum(AgencyLevel, data.get("level"), "level"),
+            duty_phone=text(data, "duty_phone", "duty_phone", required=True, limit=40) or "",
+            timezone=timezone,
+            jurisdiction=parse_jurisdiction(data.get("jurisdiction")),
+            policy=policy,
+            created_at=self.clock.now(),
+        )
+        with self.store.write() as tx:
+            if tx.agency_by_ori(ori) is not None:
+                raise InvalidInput("ori", "an agency with this ORI exists already")
+            tx.add_agency(agency)
+            if who is not None:
+                tx.append_audit(who.entry(Action.AGENCY_CREATE, object_type="agency", object_id=agency.id, ori=ori), self.clock.now())
+        return agency
+
+    def get_agency(self, agency_id: str) -> Agency:
+        with self.store.read() as tx:
+            agency = tx.get_agency(agency_id)
+        if agency is None:
+            raise NotFound("no such agency")
+        return agency
+
+    def set_policy(self, who: Principal, agency_id: str, data: Mapping[str, Any]) -> Policy:
+        if not (who.has(Role.AGENCY_ADMIN) and who.agency.id == agency_id):
+            raise NotPermitted("only the agency's own administrator sets its sharing policy")
+        with self.store.write() as tx:
+            agency = tx.get_agency(agency_id)
+            if agency is None:
+                raise NotFound("no such agency")
+            policy = Policy.from_dict(data, version=agency.policy.version + 1)
+            tx.set_policy(agency_id, policy)
+            tx.append_audit(
+                who.entry(Action.AGENCY_POLICY_UPDATE, object_type="agency", object_id=agency_id,
+                          old=agency.policy.to_dict(), new=policy.to_dict()),
+                self.clock.now(),
+            )
+        return policy
+
+    # --- users -----------------------------------------------------------------------
+    def create_user(self, who: Principal | None, data: Mapping[str, Any]) -> User:
+        agency_id = text(data, "agency_id", "agency_id", required=True) or ""
+        if who is not None and not (who.has(Role.ADMIN) or (who.has(Role.AGENCY_ADMIN) and who.agency.id == agency_id)):
+            raise NotPermitted("agency administrators create users for their own agency only")
+        username = (text(data, "username", "username", required=True) or "").lower()
+        if not USERNAME.match(username):
+            raise InvalidInput("username", "2-80 lower-case letters, digits, '.', '_' or '-'")
+        raw_roles = data.get("roles")
+        if not isinstance(raw_roles, list) or not raw_roles:
+            raise InvalidInput("roles", "must be a non-empty list of roles")
+        roles = frozenset(parse_enum(Role, r, f"roles.{i}") for i, r in enumerate(raw_roles))
+        if Role.ADMIN in roles and who is not None and not who.has(Role.ADMIN):
+            raise NotPermitted("only the installation admin grants the admin role")
+        password = data.get("password")
+        if password is not None and (not isinstance(password, str) or len(password) < 12):
+            raise InvalidInput("password", "must be at least 12 characters")
+        user = User(
+            id=new_id(),
+            agency_id=agency_id,
+            username=username,
+            display_name=text(data, "display_name", "display_name", required=True) or "",
+            roles=roles,
+            phone=text(data, "phone", "phone", required=False, limit=40),
+            email=text(data, "email", "email", required=False),
+        )
+        with self.store.write() as tx:
+            if tx.get_agency(agency_id) is None:
+                raise InvalidInput("agency_id", "no such agency")
+            if tx.user_by_username(username) is not None:
+                raise InvalidInput("username", "is taken")
+            tx.add_user(user, hash_password(password) if password else None)
+            if who is not None:
+                tx.append_audit(
+                    who.entry(Action.USER_CREATE, object_type="user", object_id=user.id,
+                              username=username, roles=sorted(roles)),
+                    self.clock.now(),
+                )
+        return user
+
+    # --- tokens and sign-in ----------------------------------------------------------
+    def create_token(
+        self, who: Principal | None, user_id: str, name: str, expires_at: object = None
+    ) -> tuple[str, TokenRecord]:
+        """Return a new bearer token (shown once) and what is stored of it (its hash)."""
+        now = self.clock.now()
+        expires = now + DEFAULT_TOKEN_LIFETIME if expires_at is None else parse_instant(expires_at, "expires_at")
+        if expires <= now:
+            raise InvalidInput("expires_at", "must be in the future")
+        token = "cg_" + secrets.token_urlsafe(32)  # 256 random bits
+        record = TokenRecord(new_id(), user_id, name, hash_token(token), now, expires)
+        with self.store.write() as tx:
+            user = tx.get_user(user_id)
+            if user is None:
+                raise InvalidInput("user_id", "no such user")
+            if who is not None and not (
+                who.has(Role.ADMIN) or (who.has(Role.AGENCY_ADMIN) and who.agency.id == user.agency_id)
+            ):
+                raise NotFound("no such user")
+            tx.add_token(record)
+            actor = who.entry(Action.AUTH_TOKEN_CREATE, object_type="token", object_id=record.id, for_user=user_id) if who else AuditEntry(
+                Action.AUTH_TOKEN_CREATE, Outcome.SUCCESS, actor_user_id=None, object_type="token",
+                object_id=record.id, details={"for_user": user_id, "via": "cli"},
+            )
+            tx.append_audit(actor, now)
+        return token, record
+
+    def login(self, username: str, password: str) -> tuple[str, TokenRecord]:
+        """Check a password (argon2id) and issue a 12-hour token; every attempt is audited."""
+        now = self.clock.now()
+        with self.store.read() as tx:
+            found = tx.user_by_username(username.lower())
+        ok = False
+        user: User | None = None
+        if found is not None:
+            user, stored = found
+            try:
+                ok = stored is not None and not user.disabled and _hasher.verify(stored, password)
+            except (VerificationError, InvalidHashError):
+                ok = False
+        else:
+            try:
+                _hasher.verify(_DUMMY_HASH, password)
+            except VerificationError:
+                pass
+        entry = AuditEntry(
+            Action.AUTH_LOGIN,
+            Outcome.SUCCESS if ok else Outcome.FAILURE,
+            actor_user_id=user.id if user else None,
+            actor_agency_id=user.agency_id if user else None,
+            details={"username": username[:80]},
+        )
+        with self.store.write() as tx:
+            tx.append_audit(entry, now)
+        if not ok or user is None:
+            raise NotAuthenticated("wrong username or password")
+        return self.create_token(None, user.id, "login", now + timedelta(hours=12))
+
+    def authenticate(self, token: str) -> Principal:
+        with self.store.read() as tx:
+            record = tx.token_by_hash(hash_token(token))
+            if record is None or (record.expires_at is not None and record.expires_at <= self.clock.now()):
+                raise NotAuthenticated("missing, unknown or expired token")
+            user = tx.get_user(record.user_id)
+            agency = tx.get_agency(user.agency_id) if user else None
+        if user is None or agency is None or user.disabled:
+            raise NotAuthenticated("missing, unknown or expired token")
+        return Principal(user, agency)
+
+    def bootstrap_admin(self, username: str) -> tuple[User, str | None]:
+        """Create the installation admin (and the installation's own agency) once."""
+        with self.store.read() as tx:
+            home = tx.agency_by_ori(INSTALLATION_ORI)
+            existing = tx.user_by_username(username.lower())
+            admins = tx.count_users_with_role(Role.ADMIN.value)
+        if admins and existing is not None:
+            return existing[0], None
+        if home is None:
+            home = self.create_agency(None, {
+                "ori": INSTALLATION_ORI, "name": "Common Ground installation", "level": "state",
+                "duty_phone": "+1 000 000 0000", "timezone": "UTC",
+            })
+        user = self.create_user(None, {
+            "agency_id": home.id, "username": username, "display_name": "Installation admin", "roles": ["admin"],
+        })
+        token, _ = self.create_token(None, user.id, "bootstrap")
+        return user, token
+
+    def token_for_username(self, username: str, name: str = "cli") -> str:
+        with self.store.read() as tx:
+            found = tx.user_by_username(username.lower())
+        if found is None:
+            raise NotFound(f"no user named {username}")
+        token, _ = self.create_token(None, found[0].id, name)
+        return token

@@ -1,0 +1,145 @@
+"""Use-cases for conflicts: see them from one's own side, acknowledge, resolve, dismiss."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from commonground.audit.tags import Action
+from commonground.domain.disclosure import disclose_conflict_to_watch
+from commonground.domain.drafts import text
+from commonground.domain.errors import InvalidInput, NotFound, NotPermitted, StateConflict
+from commonground.domain.model import Acknowledgement, Conflict, ConflictStatus, Operation, Role
+from commonground.service.deconfliction import AgencyCache
+from commonground.service.operations import conflict_views
+from commonground.service.ports import Clock, ConflictFilter, Page, Store, Transaction
+from commonground.service.principal import Principal
+
+
+@dataclass
+class Conflicts:
+    store: Store
+    clock: Clock
+
+    def _visible(self, tx: Transaction, who: Principal, conflict: Conflict) -> bool:
+        if who.has(Role.WATCH):
+            return True
+        if who.agency.id not in (conflict.agency_a, conflict.agency_b):
+            return False
+        if who.has(Role.SUPERVISOR):
+            return True
+        if who.has(Role.OFFICER):
+            return any(
+                (op := tx.get_operation(op_id)) is not None and op.created_by == who.user.id
+                for op_id in (conflict.operation_a, conflict.operation_b)
+            )
+        return False
+
+    def _views(self, tx: Transaction, who: Principal, conflicts: list[Conflict]) -> list[dict[str, Any]]:
+        agencies = AgencyCache(tx)
+        mine = [c for c in conflicts if who.agency.id in (c.agency_a, c.agency_b) and not who.has(Role.WATCH)]
+        if len(mine) == len(conflicts):
+            return conflict_views(tx, who, conflicts, agencies)
+        views = []
+        for conflict in conflicts:
+            sides = []
+            for op_id in (conflict.operation_a, conflict.operation_b):
+                op = tx.get_operation(op_id)
+                assert op is not None
+                sides.append((op, agencies(op.agency_id)))
+            views.append(disclose_conflict_to_watch(conflict, (sides[0], sides[1]), who.viewer))
+        return views
+
+    def _audit_read(self, who: Principal, ids: list[str]) -> None:
+        if not ids:
+            return
+        with self.store.write() as tx:
+            tx.append_audit(who.entry(Action.CONFLICT_READ, object_type="conflict", conflicts=ids), self.clock.now())
+
+    def list(self, who: Principal, status: ConflictStatus | None, limit: int, after: str | None) -> Page[dict[str, Any]]:
+        if who.has(Role.WATCH):
+            where = ConflictFilter(status=status)
+        elif who.has(Role.SUPERVISOR):
+            where = ConflictFilter(agency_id=who.agency.id, status=status)
+        elif who.has(Role.OFFICER):
+            where = ConflictFilter(agency_id=who.agency.id, operation_created_by=who.user.id, status=status)
+        else:
+            raise NotPermitted("this role does not see conflicts")
+        with self.store.read() as tx:
+            page = tx.list_conflicts(where, limit, after)
+            views = self._views(tx, who, list(page.items))
+        self._audit_read(who, [v["id"] for v in views])
+        return Page(views, page.next)
+
+    def get(self, who: Principal, conflict_id: str) -> dict[str, Any]:
+        with self.store.read() as tx:
+            conflict = tx.get_conflict(conflict_id)
+            if conflict is None or not self._visible(tx, who, conflict):
+                raise NotFound("no such conflict")
+            view = self._views(tx, who, [conflict])[0]
+        self._audit_read(who, [conflict_id])
+        return view
+
+    def acknowledge(self, who: Principal, conflict_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        """Record that a side has seen the conflict; the watch center may act for a side."""
+        now = self.clock.now()
+        with self.store.write() as tx:
+            conflict = self._workable(tx, who, conflict_id)
+            side_op = self._side(tx, who, conflict, body)
+            side = conflict.side_of(side_op.id)
+            ack = Acknowledgement(now, who.user.id, on_behalf=side_op.agency_id != who.agency.id)
+            acked = replace(conflict, **{f"ack_{side}": ack})
+            if acked.ack_a and acked.ack_b:
+                acked = replace(acked, status=ConflictStatus.ACKNOWLEDGED)
+            tx.update_conflict(acked)
+            tx.append_audit(
+                who.entry(Action.CONFLICT_ACK, object_type="conflict", object_id=conflict.id,
+                          side=side_op.id, on_behalf=ack.on_behalf),
+                now,
+            )
+            return self._views(tx, who, [acked])[0]
+
+    def close(self, who: Principal, conflict_id: str, body: Mapping[str, Any], status: ConflictStatus) -> dict[str, Any]:
+        """Resolve or dismiss with a note; supervisors of either side or the watch center."""
+        note = text(body, "note", "note", required=True, limit=2000)
+        if not who.has(Role.SUPERVISOR, Role.WATCH):
+            raise NotPermitted("supervisors and the watch center resolve conflicts")
+        now = self.clock.now()
+        with self.store.write() as tx:
+            conflict = self._workable(tx, who, conflict_id)
+            done = replace(conflict, status=status, closed_at=now, closed_by=who.user.id, note=note)
+            tx.update_conflict(done)
+            tx.append_audit(
+                who.entry(Action.CONFLICT_RESOLVE, object_type="conflict", object_id=conflict.id, status=status.value),
+                now,
+            )
+            return self._views(tx, who, [done])[0]
+
+    def _workable(self, tx: Transaction, who: Principal, conflict_id: str) -> Conflict:
+        conflict = tx.get_conflict(conflict_id)
+        if conflict is None or not self._visible(tx, who, conflict):
+            raise NotFound("no such conflict")
+        if conflict.status.is_closed:
+            raise StateConflict(f"the conflict is already {conflict.status.value}")
+        return conflict
+
+    def _side(self, tx: Transaction, who: Principal, conflict: Conflict, body: Mapping[str, Any]) -> Operation:
+        ops = [tx.get_operation(conflict.operation_a), tx.get_operation(conflict.operation_b)]
+        mine = [op for op in ops if op is not None and op.agency_id == who.agency.id]
+        if who.has(Role.OFFICER) and not who.has(Role.SUPERVISOR):
+            mine = [op for op in mine if op.created_by == who.user.id]
+        wanted = body.get("operation_id")
+        if wanted is not None:
+            chosen = [op for op in ops if op is not None and op.id == wanted]
+            if not chosen:
+                raise InvalidInput("operation_id", "is not a side of this conflict")
+            if chosen[0] in mine or who.has(Role.WATCH):
+                return chosen[0]
+            raise NotPermitted("you cannot acknowledge for that side")
+        if len(mine) == 1:
+            return mine[0]
+        if len(mine) > 1:
+            unacked = [op for op in mine if getattr(conflict, f"ack_{conflict.side_of(op.id)}") is None]
+            return (unacked or mine)[0]
+        raise InvalidInput("operation_id", "say which side you acknowledge for")

@@ -1,0 +1,121 @@
+"""Run the conflict check inside a write transaction and keep recorded conflicts true."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from commonground.audit.chain import AuditEntry
+from commonground.audit.tags import Action
+from commonground.domain import conflicts as rule
+from commonground.domain.model import Agency, Conflict, ConflictKind, ConflictStatus, Operation
+from commonground.domain.policy import Policy
+from commonground.service.clock import new_id
+from commonground.service.ports import Transaction
+
+
+class AgencyCache:
+    """Agencies looked up once per transaction."""
+
+    def __init__(self, tx: Transaction) -> None:
+        self.tx = tx
+        self._seen: dict[str, Agency] = {}
+
+    def __call__(self, agency_id: str) -> Agency:
+        agency = self._seen.get(agency_id)
+        if agency is None:
+            found = self.tx.get_agency(agency_id)
+            if found is None:
+                raise LookupError(f"agency {agency_id} vanished")
+            agency = self._seen[agency_id] = found
+        return agency
+
+    def policy(self, agency_id: str) -> Policy:
+        return self(agency_id).policy
+
+
+def conflict_from_finding(finding: rule.Finding, at: datetime) -> Conflict:
+    a, b = sorted((finding.operation, finding.other), key=lambda op: op.id)
+    return Conflict(
+        id=new_id(),
+        kind=finding.kind,
+        operation_a=a.id,
+        operation_b=b.id,
+        agency_a=a.agency_id,
+        agency_b=b.agency_id,
+        status=ConflictStatus.OPEN,
+        detected_at=at,
+        distance_m=finding.distance_m,
+        overlap=finding.overlap,
+        match_kind=finding.match_kind,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    conflicts: list[Conflict]
+    created: list[Conflict]
+
+
+def find_findings(tx: Transaction, op: Operation, agencies: AgencyCache) -> list[rule.Finding]:
+    """Return every proximity finding for ``op`` among the store's candidates."""
+    max_proximity, max_buffer = tx.installation_reach()
+    reach = rule.reach(agencies.policy(op.agency_id), max_proximity, max_buffer)
+    return rule.find_proximity(op, tx.candidates(op, reach), agencies.policy)
+
+
+def check(tx: Transaction, op: Operation, agencies: AgencyCache, at: datetime, actor: AuditEntry) -> CheckResult:
+    """Record what the rule finds for ``op``; close what it no longer finds; audit each."""
+    findings = {f.other.id: f for f in find_findings(tx, op, agencies)}
+    current: list[Conflict] = []
+    created: list[Conflict] = []
+    for existing in tx.conflicts_of(op.id):
+        if existing.kind is not ConflictKind.PROXIMITY:
+            current.append(existing)
+            continue
+        finding = findings.pop(existing.other_operation(op.id), None)
+        if finding is None:
+            if not existing.status.is_closed:
+                closed = replace(existing, status=ConflictStatus.DISMISSED, closed_at=at,
+                                 closed_by=actor.actor_user_id, note="no longer in conflict after a change")
+                tx.update_conflict(closed)
+                tx.append_audit(_about(actor, Action.CONFLICT_CLOSE, closed, reason="moved apart"), at)
+            continue
+        status = existing.status
+        if status.is_closed:  # the operations came back together: ask both sides again
+            existing = replace(existing, ack_a=None, ack_b=None, closed_at=None, closed_by=None, note=None)
+            status = ConflictStatus.OPEN
+        updated = replace(existing, status=status, distance_m=finding.distance_m, overlap=finding.overlap)
+        tx.update_conflict(updated)
+        current.append(updated)
+    for finding in findings.values():
+        conflict = conflict_from_finding(finding, at)
+        if tx.add_conflict(conflict):
+            tx.append_audit(_about(actor, Action.CONFLICT_CREATE, conflict, distance_m=conflict.distance_m), at)
+            current.append(conflict)
+            created.append(conflict)
+    return CheckResult(current, created)
+
+
+def close_all(tx: Transaction, op: Operation, at: datetime, actor: AuditEntry, reason: str) -> list[Conflict]:
+    """Close the open conflicts of an operation that was cancelled or completed."""
+    closed = []
+    for conflict in tx.conflicts_of(op.id):
+        if conflict.status.is_closed:
+            continue
+        done = replace(conflict, status=ConflictStatus.RESOLVED, closed_at=at,
+                       closed_by=actor.actor_user_id, note=reason)
+        tx.update_conflict(done)
+        tx.append_audit(_about(actor, Action.CONFLICT_CLOSE, done, reason=reason), at)
+        closed.append(done)
+    return closed
+
+
+def _about(actor: AuditEntry, action: str, conflict: Conflict, **details: object) -> AuditEntry:
+    return replace(
+        actor,
+        action=action,
+        object_type="conflict",
+        object_id=conflict.id,
+        details={"operations": [conflict.operation_a, conflict.operation_b], **details},
+    )

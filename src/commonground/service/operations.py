@@ -1,0 +1,167 @@
+"""Use-cases for operations: submit with the check, change, cancel, complete, read."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from commonground.audit.tags import Action
+from commonground.domain.disclosure import Context, Viewer, disclose_conflict, disclose_operation
+from commonground.domain.drafts import SubjectParser, merge_patch, moved, parse_draft, with_draft
+from commonground.domain.errors import NotFound, NotPermitted, StaleVersion, StateConflict
+from commonground.domain.model import Conflict, Operation, OperationStatus, Role
+from commonground.domain.policy import Level
+from commonground.service import deconfliction
+from commonground.service.clock import new_id
+from commonground.service.deconfliction import AgencyCache
+from commonground.service.ports import Clock, OperationFilter, Page, Store, Transaction
+from commonground.service.principal import Principal
+
+EDITORS = (Role.OFFICER, Role.SUPERVISOR)
+
+
+def keep_subject(data: Mapping[str, object], field: str) -> Mapping[str, object]:
+    """Placeholder-free default: keep subjects as given until a parser is wired."""
+    return dict(data)
+
+
+def conflict_views(tx: Transaction, who: Principal, conflicts: list[Conflict], agencies: AgencyCache) -> list[dict[str, Any]]:
+    """Return each conflict as ``who``'s side sees it, through the disclosure function."""
+    views = []
+    for conflict in conflicts:
+        a, b = tx.get_operation(conflict.operation_a), tx.get_operation(conflict.operation_b)
+        if a is None or b is None:
+            continue
+        yours, theirs = (a, b) if a.agency_id == who.agency.id else (b, a)
+        if who.has(Role.OFFICER) and not who.has(Role.SUPERVISOR) and theirs.created_by == who.user.id:
+            yours, theirs = theirs, yours
+        views.append(disclose_conflict(conflict, yours, theirs, agencies(theirs.agency_id), who.viewer))
+    return views
+
+
+@dataclass
+class Operations:
+    store: Store
+    clock: Clock
+    parse_subject: SubjectParser = keep_subject
+
+    def submit(self, who: Principal, data: Mapping[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        """Store an operation and every conflict it has, atomically; return both as views."""
+        if not who.has(*EDITORS):
+            raise NotPermitted("only officers and supervisors enter operations")
+        draft = parse_draft(data, self.parse_subject)
+        now = self.clock.now()
+        op = Operation(
+            id=new_id(), agency_id=who.agency.id, type=draft.type, purpose=draft.purpose,
+            title=draft.title, case_number=draft.case_number, area=draft.area, address=draft.address,
+            window=draft.window, contact=draft.contact, team=draft.team, risk=draft.risk,
+            notice=draft.notice or who.agency.policy.default_notice, notes=draft.notes,
+            subjects=draft.subjects, status=OperationStatus.PLANNED, version=1,
+            created_by=who.user.id, created_at=now, updated_at=now,
+        )
+        with self.store.write() as tx:
+            agencies = AgencyCache(tx)
+            actor = who.entry(Action.OPERATION_CREATE, object_type="operation", object_id=op.id)
+            tx.add_operation(op)
+            result = deconfliction.check(tx, op, agencies, now, actor)
+            tx.append_audit(replace(actor, details={"conflicts": len(result.conflicts)}), now)
+            views = conflict_views(tx, who, result.conflicts, agencies)
+            own = disclose_operation(op, who.agency, who.viewer, Context.DIRECT)
+        return own, views
+
+    def _owned(self, tx: Transaction, who: Principal, operation_id: str, *, edit: bool) -> Operation:
+        op = tx.get_operation(operation_id)
+        if op is None or op.agency_id != who.agency.id:
+            raise NotFound("no such operation")
+        if edit and not (who.has(Role.SUPERVISOR) or (who.has(Role.OFFICER) and op.created_by == who.user.id)):
+            raise NotPermitted("officers change only their own operations; supervisors any of the agency's")
+        return op
+
+    def update(
+        self, who: Principal, operation_id: str, patch: Mapping[str, Any], if_match: int | None
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        now = self.clock.now()
+        with self.store.write() as tx:
+            op = self._owned(tx, who, operation_id, edit=True)
+            if if_match is None or if_match != op.version:
+                raise StaleVersion(f"the operation is at version {op.version}; reload and try again",
+                                   details={"version": op.version})
+            if not op.status.is_live:
+                raise StateConflict(f"a {op.status.value} operation cannot be changed")
+            draft = merge_patch(op, patch, self.parse_subject)
+            changed = with_draft(op, draft, version=op.version + 1, updated_at=now)
+            tx.update_operation(changed)
+            agencies = AgencyCache(tx)
+            actor = who.entry(Action.OPERATION_UPDATE, object_type="operation", object_id=op.id)
+            if moved(op, draft) or op.case_number != changed.case_number:
+                result = deconfliction.check(tx, changed, agencies, now, actor)
+                conflicts = result.conflicts
+            else:
+                conflicts = [c for c in tx.conflicts_of(op.id) if not c.status.is_closed]
+            tx.append_audit(replace(actor, details={"fields": sorted(patch), "version": changed.version}), now)
+            views = conflict_views(tx, who, [c for c in conflicts if not c.status.is_closed], agencies)
+            own = disclose_operation(changed, who.agency, who.viewer, Context.DIRECT)
+        return own, views
+
+    def finish(self, who: Principal, operation_id: str, status: OperationStatus) -> dict[str, Any]:
+        """Cancel or complete; the operation's open conflicts close with it."""
+        now = self.clock.now()
+        action = Action.OPERATION_CANCEL if status is OperationStatus.CANCELLED else Action.OPERATION_COMPLETE
+        with self.store.write() as tx:
+            op = self._owned(tx, who, operation_id, edit=True)
+            if not op.status.is_live:
+                raise StateConflict(f"the operation is already {op.status.value}")
+            done = replace(op, status=status, version=op.version + 1, updated_at=now)
+            tx.update_operation(done)
+            actor = who.entry(action, object_type="operation", object_id=op.id)
+            deconfliction.close_all(tx, done, now, actor, f"operation {status.value}")
+            tx.append_audit(actor, now)
+        return disclose_operation(done, who.agency, who.viewer, Context.DIRECT)
+
+    def get(self, who: Principal, operation_id: str) -> dict[str, Any]:
+        """Own agency's operation in full; another's only through a conflict, as policy allows."""
+        with self.store.read() as tx:
+            op = tx.get_operation(operation_id)
+            if op is None:
+                raise NotFound("no such operation")
+            if op.agency_id == who.agency.id and who.has(Role.OFFICER, Role.SUPERVISOR, Role.AGENCY_ADMIN):
+                return disclose_operation(op, who.agency, who.viewer, Context.DIRECT)
+            view = self._through_conflict(tx, who, op)
+        if view is None:
+            raise NotFound("no such operation")
+        with self.store.write() as tx:
+            tx.append_audit(
+                who.entry(Action.OPERATION_READ_OTHER, object_type="operation", object_id=op.id,
+                          owner_agency=op.agency_id, level=view["level_disclosed"]),
+                self.clock.now(),
+            )
+        return view
+
+    def _through_conflict(self, tx: Transaction, who: Principal, op: Operation) -> dict[str, Any] | None:
+        owner = tx.get_agency(op.agency_id)
+        if owner is None:
+            return None
+        conflicts = tx.conflicts_of(op.id)
+        if who.has(Role.WATCH) and conflicts:
+            return disclose_operation(op, owner, who.viewer, Context.WATCH)
+        if not who.has(Role.OFFICER, Role.SUPERVISOR):
+            return None
+        best: dict[str, Any] | None = None
+        for conflict in conflicts:
+            mine = tx.get_operation(conflict.other_operation(op.id))
+            if mine is None or mine.agency_id != who.agency.id:
+                continue
+            view = disclose_operation(op, owner, who.viewer, Context.CONFLICT, viewer_purpose=mine.purpose)
+            # Several conflicts may disclose differently; the most restrictive wins.
+            if best is None or Level(view["level_disclosed"]).rank < Level(best["level_disclosed"]).rank:
+                best = view
+        return best
+
+    def list(self, who: Principal, where: OperationFilter, limit: int, after: str | None) -> Page[dict[str, Any]]:
+        if not who.has(Role.OFFICER, Role.SUPERVISOR, Role.AGENCY_ADMIN):
+            raise NotPermitted("only the agency's own members list its operations")
+        with self.store.read() as tx:
+            page = tx.list_operations(replace(where, agency_id=who.agency.id), limit, after)
+        viewer: Viewer = who.viewer
+        return Page([disclose_operation(op, who.agency, viewer, Context.DIRECT) for op in page.items], page.next)

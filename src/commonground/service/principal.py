@@ -1,0 +1,41 @@
+"""Who is asking: the signed-in user and their agency."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from commonground.audit.chain import AuditEntry
+from commonground.domain.disclosure import Viewer
+from commonground.domain.model import Agency, Role, User
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    user: User
+    agency: Agency
+
+    @property
+    def viewer(self) -> Viewer:
+        return Viewer(self.agency.id, self.agency.level, self.user.roles)
+
+    def has(self, *roles: Role) -> bool:
+        return self.user.has(*roles)
+
+    def entry(
+        self,
+        action: str,
+        outcome: str = "success",
+        object_type: str | None = None,
+        object_id: str | None = None,
+        **details: object,
+    ) -> AuditEntry:
+        """Build an audit entry with this principal as the actor."""
+        return AuditEntry(
+            action=action,
+            outcome=outcome,
+            actor_user_id=self.user.id,
+            actor_agency_id=self.agency.id,
+            object_type=object_type,
+            object_id=object_id,
+            details=dict(details) or None,
+        )

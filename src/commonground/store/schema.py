@@ -1,0 +1,177 @@
+"""The tables, as SQLAlchemy Core metadata shared by both stores and Alembic."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC in, aware UTC out; a naive value is a programming error."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime reached the store")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def _id(name: str = "id") -> Column[str]:
+    return Column(name, String(36), primary_key=True)
+
+
+agencies = Table(
+    "agencies",
+    metadata,
+    _id(),
+    Column("ori", String(9), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("level", String(10), nullable=False),
+    Column("duty_phone", String(40), nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("jurisdiction", JSON, nullable=True),
+    Column("policy", JSON, nullable=False),
+    Column("policy_version", Integer, nullable=False),
+    Column("proximity_m", Integer, nullable=False),
+    Column("time_buffer_min", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    _id(),
+    Column("agency_id", String(36), ForeignKey("agencies.id"), nullable=False, index=True),
+    Column("username", String(80), nullable=False, unique=True),
+    Column("display_name", String(200), nullable=False),
+    Column("roles", JSON, nullable=False),
+    Column("password_hash", String(200), nullable=True),
+    Column("phone", String(40), nullable=True),
+    Column("email", String(200), nullable=True),
+    Column("disabled", Boolean, nullable=False, default=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+tokens = Table(
+    "tokens",
+    metadata,
+    _id(),
+    Column("user_id", String(36), ForeignKey("users.id"), nullable=False, index=True),
+    Column("name", String(120), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=True),
+    Column("revoked_at", UTCDateTime, nullable=True),
+)
+
+operations = Table(
+    "operations",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("id", String(36), nullable=False, unique=True),
+    Column("agency_id", String(36), ForeignKey("agencies.id"), nullable=False),
+    Column("created_by", String(36), nullable=False),
+    Column("type", String(40), nullable=False),
+    Column("purpose", String(20), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("case_number", String(60), nullable=True),
+    Column("area", JSON, nullable=False),
+    Column("address", String(300), nullable=True),
+    Column("starts_at", UTCDateTime, nullable=False),
+    Column("ends_at", UTCDateTime, nullable=False),
+    Column("contact", JSON, nullable=False),
+    Column("team", JSON, nullable=False),
+    Column("risk", String(10), nullable=False),
+    Column("notice", String(12), nullable=True),
+    Column("notes", Text, nullable=True),
+    Column("subjects", JSON, nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index("ix_operations_agency_window", "agency_id", "starts_at"),
+)
+
+conflicts = Table(
+    "conflicts",
+    metadata,
+    _id(),
+    Column("kind", String(12), nullable=False),
+    Column("operation_a", String(36), nullable=False, index=True),
+    Column("operation_b", String(36), nullable=False, index=True),
+    Column("agency_a", String(36), nullable=False, index=True),
+    Column("agency_b", String(36), nullable=False, index=True),
+    Column("status", String(14), nullable=False),
+    Column("detected_at", UTCDateTime, nullable=False),
+    Column("distance_m", Float, nullable=True),
+    Column("overlap_start", UTCDateTime, nullable=True),
+    Column("overlap_end", UTCDateTime, nullable=True),
+    Column("match_kind", String(40), nullable=True),
+    Column("ack_a_at", UTCDateTime, nullable=True),
+    Column("ack_a_by", String(36), nullable=True),
+    Column("ack_a_behalf", Boolean, nullable=True),
+    Column("ack_b_at", UTCDateTime, nullable=True),
+    Column("ack_b_by", String(36), nullable=True),
+    Column("ack_b_behalf", Boolean, nullable=True),
+    Column("closed_at", UTCDateTime, nullable=True),
+    Column("closed_by", String(36), nullable=True),
+    Column("note", Text, nullable=True),
+    UniqueConstraint("kind", "operation_a", "operation_b", name="uq_conflicts_pair"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor_user_id", String(36), nullable=True),
+    Column("actor_agency_id", String(36), nullable=True),
+    Column("action", String(60), nullable=False, index=True),
+    Column("object_type", String(30), nullable=True),
+    Column("object_id", String(36), nullable=True),
+    Column("outcome", String(20), nullable=False),
+    Column("details", JSON, nullable=True),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)

@@ -1,0 +1,118 @@
+"""The embedded default: SQLite in WAL mode with a 3-D R*Tree over lon, lat and time.
+
+One writer at a time: every write transaction opens with ``BEGIN IMMEDIATE``, so the
+candidate search and the insert of a new operation happen under the same write lock
+and two operations entered at the same moment always see each other.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, Select, create_engine, event, select, text
+from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.sql.elements import ColumnElement
+
+from commonground.domain.conflicts import SearchReach
+from commonground.domain.geometry import Area, Box, bounding_boxes
+from commonground.domain.model import Operation
+from commonground.store.schema import operations
+from commonground.store.sql import SqlStore, SqlTransaction
+
+# R*Tree coordinates are 32-bit floats, rounded outwards; seconds since 2020 keep
+# about 16 s of precision in 2026, far finer than any time buffer.
+EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
+RTREE = "operations_rtree"
+RTREE_DDL = f"CREATE VIRTUAL TABLE IF NOT EXISTS {RTREE} USING rtree(id, min_lon, max_lon, min_lat, max_lat, min_t, max_t)"
+
+
+def seconds(instant: datetime) -> float:
+    return (instant - EPOCH).total_seconds()
+
+
+def _box_clause(box: Box, t0: float, t1: float) -> str:
+    return (
+        f"(max_lon >= {box.min_lon!r} AND min_lon <= {box.max_lon!r} AND "
+        f"max_lat >= {box.min_lat!r} AND min_lat <= {box.max_lat!r} AND "
+        f"max_t >= {t0!r} AND min_t <= {t1!r})"
+    )
+
+
+def index_rows(seq: int, area: Area, starts: datetime, ends: datetime) -> list[dict[str, float]]:
+    """Return R*Tree rows for an operation: ids ``seq*2`` and ``seq*2+1`` (antimeridian)."""
+    return [
+        {
+            "id": seq * 2 + i,
+            "min_lon": b.min_lon,
+            "max_lon": b.max_lon,
+            "min_lat": b.min_lat,
+            "max_lat": b.max_lat,
+            "min_t": seconds(starts),
+            "max_t": seconds(ends),
+        }
+        for i, b in enumerate(bounding_boxes(area))
+    ]
+
+
+_INSERT = text(
+    f"INSERT INTO {RTREE} (id, min_lon, max_lon, min_lat, max_lat, min_t, max_t) "
+    "VALUES (:id, :min_lon, :max_lon, :min_lat, :max_lat, :min_t, :max_t)"
+)
+
+
+class SQLiteTransaction(SqlTransaction):
+    def _index(self, seq: int, op: Operation) -> None:
+        self.conn.execute(_INSERT, index_rows(seq, op.area, op.window.starts_at, op.window.ends_at))
+
+    def _reindex(self, seq: int, op: Operation) -> None:
+        self.conn.execute(text(f"DELETE FROM {RTREE} WHERE id IN (:a, :b)"), {"a": seq * 2, "b": seq * 2 + 1})
+        self._index(seq, op)
+
+    def _candidate_query(self, op: Operation, reach: SearchReach) -> Select[Any]:
+        t0 = seconds(op.window.starts_at - reach.time_pad)
+        t1 = seconds(op.window.ends_at + reach.time_pad)
+        boxes = " OR ".join(_box_clause(b, t0, t1) for b in bounding_boxes(op.area, reach.margin_m))
+        hits = text(f"SELECT id >> 1 FROM {RTREE} WHERE {boxes}")  # noqa: S608 - numbers only
+        return select(operations).where(operations.c.seq.in_(hits))
+
+    def _bbox_clause(self, bbox: tuple[float, float, float, float]) -> ColumnElement[bool]:
+        min_lon, min_lat, max_lon, max_lat = bbox
+        boxes = (
+            [Box(min_lon, max_lon, min_lat, max_lat)]
+            if min_lon <= max_lon
+            else [Box(min_lon, 180.0, min_lat, max_lat), Box(-180.0, max_lon, min_lat, max_lat)]
+        )
+        clause = " OR ".join(_box_clause(b, -1e12, 1e12) for b in boxes)
+        return operations.c.seq.in_(text(f"SELECT id >> 1 FROM {RTREE} WHERE {clause}"))  # noqa: S608
+
+
+def _on_connect(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
+    # Let SQLAlchemy's "begin" event, not pysqlite, decide how transactions open.
+    dbapi_conn.isolation_level = None  # type: ignore[attr-defined]
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _on_begin(conn: Any) -> None:
+    write = conn.get_execution_options().get("cg_write", True)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def sqlite_engine(url: str) -> Engine:
+    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, pool_size=8, max_overflow=16)
+    event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "begin", _on_begin)
+    return engine
+
+
+class SQLiteStore(SqlStore):
+    transaction_class = SQLiteTransaction
+
+    def __init__(self, url: str) -> None:
+        super().__init__(sqlite_engine(url))
