@@ -43,6 +43,14 @@ NAME_WEIGHTS: Mapping[str, Mapping[str, float]] = {
 DOB_WEIGHTS: Mapping[str, float] = {
     "exact": 10.52, "swap": 2.45, "edit1": 2.45, "missing": 0.0, "differ": -12.0,
 }
+DOB_DIFFER_FITTED = -2.70
+# Evidence from identifiers given with a person (profile matching), fitted like the above.
+PROFILE_WEIGHTS: Mapping[str, Mapping[str, float]] = {
+    "id": {"exact": 9.0, "differ": -3.0},
+    "postcode": {"exact": 3.0, "no": -2.0},
+    "street": {"exact": 5.0, "high": 4.0, "med": 3.0, "low": 0.0, "no": -2.0},
+    "locality": {"exact": 3.0, "high": 2.5, "med": 2.0, "low": 0.0, "no": -2.0},
+}
 # A sex conflict (M vs F) is not in the calibration data; a fixed strong veto.
 SEX_CONFLICT_WEIGHT = -8.0
 # Name-similarity cut-points: Jaro-Winkler for clear names, Dice for clk-v1 Bloom filters.
@@ -146,6 +154,7 @@ def first_similarity(a: str, b: str) -> float | None:
     """Return given-name similarity: JW, with nicknames counting as near-exact."""
     if not a or not b:
         return None
+    a, b = a.replace(" ", ""), b.replace(" ", "")  # "annik a" is a keying slip for "annika"
     if a == b:
         return 1.0
     if NICKNAMES.get(a, a) == NICKNAMES.get(b, b):
@@ -206,14 +215,71 @@ def dob_relation(a: Mapping[str, str], b: Mapping[str, str]) -> str:
     return "differ"
 
 
-def person_logit(levels: tuple[str, str], dob: str) -> float:
-    """Return the log-odds that a pair is one person from name levels and the DOB relation."""
+_AGREEING = frozenset({"exact", "high", "med"})
+
+
+def person_logit(levels: tuple[str, str], dob: str, corroborated: bool = False) -> float:
+    """Return the log-odds that a pair is one person from name levels and the DOB relation.
+
+    ``corroborated`` (an identifier given with both persons agrees) lifts the name-only
+    guards and replaces the DOB veto by its fitted weight.
+    """
     first, last = levels
-    logit = BIAS + NAME_WEIGHTS["first"][first] + NAME_WEIGHTS["last"][last] + DOB_WEIGHTS[dob]
+    dob_w = DOB_DIFFER_FITTED if corroborated and dob == "differ" else DOB_WEIGHTS[dob]
+    logit = BIAS + NAME_WEIGHTS["first"][first] + NAME_WEIGHTS["last"][last] + dob_w
+    if corroborated:
+        return logit
     if dob == "missing" and (first, last) != ("exact", "exact"):
         # Without a DOB only an exact full name counts (docs/matching.md, "missing DOB").
         logit = min(logit, -1.0)
+    if first not in _AGREEING and last not in _AGREEING:
+        # A shared DOB is never identity by itself: some name must agree.
+        logit = min(logit, -1.0)
     return logit
+
+
+def _sigmoid(logit: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, logit))))
+
+
+def _corroboration(a: Sequence[Subject], b: Sequence[Subject]) -> tuple[float, bool]:
+    """Return the weight of identifiers given with two persons, and whether one agreed."""
+    weight, agreed = 0.0, False
+    ids_a = {s.id_kind: s.value for s in a if isinstance(s, OtherIdSubject)}
+    ids_b = {s.id_kind: s.value for s in b if isinstance(s, OtherIdSubject)}
+    for kind in ids_a.keys() & ids_b.keys():
+        same = ids_a[kind] == ids_b[kind]
+        weight += PROFILE_WEIGHTS["id"]["exact" if same else "differ"]
+        agreed |= same
+    addr_a = [s for s in a if isinstance(s, AddressSubject)]
+    addr_b = [s for s in b if isinstance(s, AddressSubject)]
+    if addr_a and addr_b:
+        weight += max(_address_weight(x, y) for x in addr_a for y in addr_b)
+    return weight, agreed
+
+
+def _address_weight(x: AddressSubject, y: AddressSubject) -> float:
+    """Return the evidence two addresses give: street line, locality and postcode."""
+    w = 0.0
+    for part, va, vb in (("street", x.line1, y.line1), ("locality", x.city, y.city)):
+        if va and vb:
+            sim = float(JaroWinkler.similarity(va, vb))
+            w += PROFILE_WEIGHTS[part][level(sim, JW_LEVELS)]
+    if x.postal_code and y.postal_code:
+        w += PROFILE_WEIGHTS["postcode"]["exact" if x.postal_code == y.postal_code else "no"]
+    return w
+
+
+def profile_score(a: Sequence[Subject], b: Sequence[Subject]) -> float:
+    """Return the score that two profiles (a person and identifiers given with them) match."""
+    pa = next((s for s in a if isinstance(s, PersonSubject)), None)
+    pb = next((s for s in b if isinstance(s, PersonSubject)), None)
+    if pa is None or pb is None:
+        return 1.0 if any(match(x, y) for x in a for y in b) else 0.0
+    extra, agreed = _corroboration(a, b)
+    levels = best_name_levels(_clear_name_pairs(pa, pb), JW_LEVELS)
+    dob = dob_relation(dob_tokens(pa.dob), dob_tokens(pb.dob))
+    return _sigmoid(person_logit(levels, dob, corroborated=agreed) + extra)
 
 
 def best_name_levels(
@@ -250,7 +316,7 @@ def person_score(a: PersonSubject, b: PersonSubject) -> float:
     logit = person_logit(levels, dob_relation(dob_tokens(a.dob), dob_tokens(b.dob)))
     if a.sex and b.sex and {a.sex, b.sex} == {"M", "F"}:
         logit += SEX_CONFLICT_WEIGHT
-    return 1.0 / (1.0 + math.exp(-logit))
+    return _sigmoid(logit)
 
 
 def fold_plate(plate: str) -> str:
@@ -306,7 +372,8 @@ def person_blocking_keys(p: PersonSubject) -> frozenset[str]:
         codes |= {(f, c) if f <= c else (c, f) for f in first_codes for c in last_codes
                   if f and c}
         if form.first and form.last:
-            exact = sorted((NICKNAMES.get(form.first, form.first), form.last.replace(" ", "")))
+            first = form.first.replace(" ", "")
+            exact = sorted((NICKNAMES.get(first, first), form.last.replace(" ", "")))
             keys.add(f"pn:{exact[0]}:{exact[1]}")
     if not p.dob:
         return frozenset(keys)

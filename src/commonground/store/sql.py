@@ -155,6 +155,9 @@ class SqlTransaction(Transaction):
         )
         return [records.operation_from(r) for r in self.conn.execute(query).mappings()]
 
+    def count_operations(self) -> int:
+        return int(self.conn.execute(select(func.count()).select_from(operations)).scalar_one())
+
     # The spatial index is the part each store supplies.
     def _index(self, seq: int, op: Operation) -> None:
         raise NotImplementedError

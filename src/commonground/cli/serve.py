@@ -1,0 +1,60 @@
+"""``commonground serve`` and ``commonground demo``."""
+
+from __future__ import annotations
+
+import os
+from typing import Annotated
+
+import typer
+import uvicorn
+
+from commonground.cli.common import DatabaseUrl, open_services, settings_for
+
+
+def _run(database_url: str | None, host: str, port: int, workers: int) -> None:
+    settings = settings_for(database_url)
+    # Migrate once, before any worker starts, so workers never race on the schema.
+    open_services(settings.database_url).close()
+    os.environ["COMMONGROUND_DATABASE_URL"] = settings.database_url
+    uvicorn.run(
+        "commonground.api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers if workers > 1 else None,
+        log_level="info",
+        timeout_graceful_shutdown=3,
+    )
+
+
+def serve(
+    database_url: DatabaseUrl = None,
+    host: Annotated[str, typer.Option(envvar="COMMONGROUND_HOST")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(envvar="COMMONGROUND_PORT")] = 8000,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="API processes (PostgreSQL for more than 1)")] = 1,
+) -> None:
+    """Serve the API and console."""
+    if workers > 1 and not settings_for(database_url).database_url.startswith("postgres"):
+        raise typer.BadParameter("several workers need PostgreSQL; SQLite has one writer", param_hint="--workers")
+    _run(database_url, host, port, workers)
+
+
+def demo(
+    database_url: DatabaseUrl = None,
+    host: Annotated[str, typer.Option(envvar="COMMONGROUND_HOST")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(envvar="COMMONGROUND_PORT")] = 8000,
+) -> None:
+    """Load the demonstration agencies and operations (once), print sign-ins, and serve."""
+    from commonground.demo import DEMO_PASSWORD, seed
+
+    services = open_services(database_url)
+    try:
+        report = seed(services)
+    finally:
+        services.close()
+    typer.echo(f"Demonstration data: {report.agencies} agencies, {report.operations} operations, "
+               f"{report.conflicts} conflicts. Every demo user's password is {DEMO_PASSWORD!r}.")
+    for username, role, agency, token in report.tokens:
+        typer.echo(f"  {username:<16} {role:<13} {agency:<36} {token}")
+    typer.echo(f"Tokens are also in {report.token_file}.")
+    _run(database_url, host, port, 1)
