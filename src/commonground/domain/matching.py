@@ -46,10 +46,10 @@ DOB_WEIGHTS: Mapping[str, float] = {
 DOB_DIFFER_FITTED = -2.70
 # Evidence from identifiers given with a person (profile matching), fitted like the above.
 PROFILE_WEIGHTS: Mapping[str, Mapping[str, float]] = {
-    "id": {"exact": 9.0, "differ": -3.0},
-    "postcode": {"exact": 3.0, "no": -2.0},
-    "street": {"exact": 5.0, "high": 4.0, "med": 3.0, "low": 0.0, "no": -2.0},
-    "locality": {"exact": 3.0, "high": 2.5, "med": 2.0, "low": 0.0, "no": -2.0},
+    "id": {"exact": 12.71, "differ": -1.94},
+    "postcode": {"exact": 6.69, "no": -1.44},
+    "street": {"exact": 9.97, "high": 7.50, "med": 5.39, "low": 2.26, "no": -2.05},
+    "locality": {"exact": 6.52, "high": 6.52, "med": 4.57, "low": 0.44, "no": -2.42},
 }
 # A sex conflict (M vs F) is not in the calibration data; a fixed strong veto.
 SEX_CONFLICT_WEIGHT = -8.0
@@ -229,6 +229,9 @@ def person_logit(levels: tuple[str, str], dob: str, corroborated: bool = False) 
     logit = BIAS + NAME_WEIGHTS["first"][first] + NAME_WEIGHTS["last"][last] + dob_w
     if corroborated:
         return logit
+    if dob == "differ":
+        # Same name, other DOB: another person (father and son), whatever else they share.
+        return min(logit, -1.0)
     if dob == "missing" and (first, last) != ("exact", "exact"):
         # Without a DOB only an exact full name counts (docs/matching.md, "missing DOB").
         logit = min(logit, -1.0)
