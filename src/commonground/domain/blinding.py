@@ -79,9 +79,12 @@ def bloom(key: bytes, text: str) -> int:
     if not text:
         return 0
     padded = f"_{text}_"
+    base = hmac.new(key, digestmod=hashlib.sha256)
     bits = 0
     for i in range(len(padded) - 1):
-        digest = hmac.new(key, padded[i:i + 2].encode(), hashlib.sha256).digest()
+        mac = base.copy()
+        mac.update(padded[i:i + 2].encode())
+        digest = mac.digest()
         for (pos,) in struct.iter_unpack(">H", digest[: 2 * HASHES_PER_BIGRAM]):
             bits |= 1 << (pos % FILTER_BITS)
     return bits

@@ -45,7 +45,8 @@ def level_for(
     if context in (Context.NOTICE, Context.LOOKUP):
         return Level.SAFETY
     if context is Context.WATCH:
-        return owner.policy.level_for("watch")
+        # The context is the caller's claim; the role is what entitles.
+        return owner.policy.level_for("watch") if Role.WATCH in viewer.roles else Level.SAFETY
     if context is Context.CONFLICT and viewer.agency_level is not None:
         level = owner.policy.level_for(viewer.agency_level.value)
         if viewer_purpose is not None and viewer_purpose in owner.policy.restricted_purposes:

@@ -1,0 +1,202 @@
+"""One shared fixture set for every tier: real SQLite files, real PostgreSQL, real HTTP."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from commonground.api.app import create_app
+from commonground.bootstrap import Services, build_services
+from commonground.config import Settings, normalise_url
+from commonground.domain.model import Agency
+from commonground.service.principal import Principal
+
+PG_ENV = "COMMONGROUND_TEST_POSTGRES_URL"
+PG_SKIP = f"PostgreSQL tests need {PG_ENV} (set by .ci/run)"
+
+
+def fresh_postgres_database() -> Iterator[str]:
+    """Create a throw-away database on the test server; drop it afterwards."""
+    base = os.environ.get(PG_ENV)
+    if not base:
+        pytest.skip(PG_SKIP)
+    name = f"cg_t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(normalise_url(base), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(normalise_url(base)).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Any) -> str:
+    return f"sqlite:///{tmp_path / 'commonground.db'}"
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    yield from fresh_postgres_database()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[str]:
+    """Each store-backed test runs against both stores."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'commonground.db'}"
+    else:
+        yield from fresh_postgres_database()
+
+
+@pytest.fixture
+def services(store_url: str) -> Iterator[Services]:
+    built = build_services(Settings(database_url=store_url))
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def sqlite_services(sqlite_url: str) -> Iterator[Services]:
+    built = build_services(Settings(database_url=sqlite_url))
+    yield built
+    built.close()
+
+
+SOON = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=2)
+
+
+def operation_data(
+    lat: float = 44.9778,
+    lon: float = -93.2650,
+    *,
+    radius_m: float = 100,
+    starts: datetime = SOON,
+    hours: float = 3,
+    **extra: Any,
+) -> dict[str, Any]:
+    """A valid submission; tests change only what they are about."""
+    data: dict[str, Any] = {
+        "type": "search_warrant",
+        "purpose": "criminal",
+        "title": "Warrant service, 4th floor",
+        "case_number": f"CASE-{uuid.uuid4().hex[:8]}",
+        "starts_at": starts.isoformat(),
+        "ends_at": (starts + timedelta(hours=hours)).isoformat(),
+        "location": {"lat": lat, "lon": lon, "radius_m": radius_m, "address": "1 Test Plaza"},
+        "contact": {"name": "Sgt. Test", "phone": "+1 612 555 0100", "radio": "TAC 2"},
+        "team": {"personnel": 6, "attire": "plain_clothes", "vehicles": "2 grey SUVs"},
+        "risk": "high",
+        "notes": "entry at 06:05",
+    }
+    data.update(extra)
+    return data
+
+
+class World:
+    """Builds agencies, people and tokens through the real use-cases."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        user, _ = services.accounts.bootstrap_admin("root")
+        self.admin = self.principal(user.username)
+        self._n = 0
+
+    def principal(self, username: str) -> Principal:
+        with self.services.store.read() as tx:
+            found = tx.user_by_username(username)
+            assert found is not None
+            agency = tx.get_agency(found[0].agency_id)
+            assert agency is not None
+        return Principal(found[0], agency)
+
+    def agency(self, level: str = "local", *, name: str | None = None, **extra: Any) -> Agency:
+        self._n += 1
+        ori = f"T{uuid.uuid4().hex[:8].upper()}"
+        data = {"ori": ori, "name": name or f"Agency {self._n}", "level": level,
+                "duty_phone": "+1 555 000 0000", "timezone": "America/Chicago", **extra}
+        return self.services.accounts.create_agency(self.admin, data)
+
+    def person(self, agency: Agency, *roles: str, password: str | None = None) -> Principal:
+        self._n += 1
+        user = self.services.accounts.create_user(self.admin, {
+            "agency_id": agency.id, "username": f"user{self._n}-{uuid.uuid4().hex[:4]}",
+            "display_name": f"User {self._n}", "roles": list(roles or ("supervisor",)), "password": password,
+        })
+        return self.principal(user.username)
+
+    def token(self, who: Principal) -> str:
+        token, _ = self.services.accounts.create_token(None, who.user.id, "test")
+        return token
+
+
+@pytest.fixture
+def world(services: Services) -> World:
+    return World(services)
+
+
+@pytest.fixture
+def sqlite_world(sqlite_services: Services) -> World:
+    return World(sqlite_services)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class LiveServer:
+    """A real uvicorn server on loopback, in a thread of the test process."""
+
+    def __init__(self, services: Services) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(create_app(services=services), host="127.0.0.1", port=self.port,
+                                log_level="warning", timeout_graceful_shutdown=1)
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("server did not start")
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture
+def live(services: Services) -> Iterator[LiveServer]:
+    with LiveServer(services) as server:
+        yield server
+
+
+@pytest.fixture
+def http(live: LiveServer) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=live.url, timeout=10) as client:
+        yield client
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
