@@ -51,8 +51,6 @@ PROFILE_WEIGHTS: Mapping[str, Mapping[str, float]] = {
     "street": {"exact": 9.97, "high": 7.50, "med": 5.39, "low": 2.26, "no": -2.05},
     "locality": {"exact": 6.52, "high": 6.52, "med": 4.57, "low": 0.44, "no": -2.42},
 }
-# A sex conflict (M vs F) is not in the calibration data; a fixed strong veto.
-SEX_CONFLICT_WEIGHT = -8.0
 # Name-similarity cut-points: Jaro-Winkler for clear names, Dice for clk-v1 Bloom filters.
 JW_LEVELS = (("exact", 0.999), ("high", 0.94), ("med", 0.88), ("low", 0.80))
 DICE_LEVELS = (("exact", 0.999), ("high", 0.80), ("med", 0.65), ("low", 0.50))
@@ -318,7 +316,7 @@ def person_score(a: PersonSubject, b: PersonSubject) -> float:
     levels = best_name_levels(_clear_name_pairs(a, b), JW_LEVELS)
     logit = person_logit(levels, dob_relation(dob_tokens(a.dob), dob_tokens(b.dob)))
     if a.sex and b.sex and {a.sex, b.sex} == {"M", "F"}:
-        logit += SEX_CONFLICT_WEIGHT
+        logit = min(logit, -1.0)  # recorded M vs F: not the same person, whatever the names
     return _sigmoid(logit)
 
 

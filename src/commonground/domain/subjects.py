@@ -290,17 +290,18 @@ def _parse_phone(data: Mapping[str, object], field: str) -> PhoneSubject:
 
 def _parse_address(data: Mapping[str, object], field: str) -> AddressSubject:
     text = _opt_str(data, "address", field, 300)
-    if text is not None:
-        source: str | dict[str, str | None] = text
-        where = f"{field}.address"
-    else:
+    where = f"{field}.address"
+    if text is None:
         line1 = _opt_str(data, "line1", field)
         if line1 is None:
             raise InvalidInput(f"{field}.line1", "is required (or give address as one string)")
-        source = {"address_line_1": line1, "address_line_2": _opt_str(data, "line2", field),
-                  "city": _opt_str(data, "city", field), "state": _opt_str(data, "state", field),
-                  "postal_code": _opt_str(data, "postal_code", field)}
+        # scourgify's record form insists on city, state and ZIP; its one-line form does not.
+        parts = [_opt_str(data, k, field) for k in ("line2", "city", "state", "postal_code")]
+        line2, city, state, postal = parts
+        text = ", ".join(x for x in (f"{line1} {line2 or ''}".strip(), city,
+                                     f"{state or ''} {postal or ''}".strip()) if x)
         where = f"{field}.line1"
+    source = text
     try:
         rec = normalize_address_record(source)
     except AddressNormalizationError as exc:

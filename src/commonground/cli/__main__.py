@@ -1,0 +1,3 @@
+from commonground.cli.main import app
+
+app(prog_name="commonground")

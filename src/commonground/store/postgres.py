@@ -1,0 +1,303 @@
+"""PostgreSQL + PostGIS: several API processes over one database, no missed conflict.
+
+Candidates come from a GiST index over ``area_geog`` (the area's core geometry as
+geography) and ``op_window`` (a ``tstzrange``); the domain then decides exact distance
+and overlap, exactly as for SQLite. These columns live only here and in migration 0002.
+
+Why advisory locks and not SERIALIZABLE: a submission inserts its operation and then
+searches for neighbours. Two such transactions in READ COMMITTED would each miss the
+other's uncommitted row. SERIALIZABLE would catch that, but only by aborting one of them
+(and predicate locks on GiST scans are coarse, so unrelated submissions abort too), and
+the retry would have to re-run the whole use-case, which the store cannot do. Instead a
+write transaction takes ``pg_advisory_xact_lock`` on every grid cell (0.05 degrees by one UTC day)
+its search reach touches, in sorted order, before it searches. Two operations that can
+conflict always share a cell (each locks its own area grown by the widest proximity, and
+its window padded by twice the widest buffer), so the later one waits until the earlier
+commits; READ COMMITTED takes a fresh snapshot for the search that follows, and PostgreSQL
+releases the lock only after the commit is visible. A search reaching more cells than
+``MAX_CELLS`` takes one installation-wide exclusive lock instead; everyone else holds that
+lock in shared mode, so the two kinds still exclude each other. Locks are always taken in
+the order global, cells (ascending), audit chain, so they cannot deadlock among themselves.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import zlib
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Engine,
+    Select,
+    bindparam,
+    create_engine,
+    event,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+)
+from sqlalchemy.sql.elements import ColumnElement
+
+from commonground.domain.conflicts import SearchReach, reach
+from commonground.domain.errors import StaleVersion
+from commonground.domain.geometry import Area, Box, bounding_boxes
+from commonground.domain.model import Operation
+from commonground.domain.policy import Policy
+from commonground.store import records
+from commonground.store.schema import operations
+from commonground.store.sql import SqlStore, SqlTransaction
+
+# Advisory lock classes: the first int of pg_advisory_xact_lock(int, int).
+LOCK_GLOBAL = 0x4347_0001  # "CG" + 1: shared by every cell-locking writer
+LOCK_CELL = 0x4347_0002
+LOCK_AUDIT = 0x4347_0003
+CELL_DEG = 0.05
+CELL_SECONDS = 86_400
+MAX_CELLS = 256
+# Slack on the candidate search: the domain measures near points found in a local
+# projection, PostGIS measures on the spheroid; candidates may only err on the large side.
+SLACK_M = 25.0
+SLACK_RATIO = 0.002
+
+# Defaults a URL query or the environment may override; a stuck database must turn into
+# a 503 within seconds, never a hung request.
+CONNECT_TIMEOUT_S = int(os.environ.get("COMMONGROUND_PG_CONNECT_TIMEOUT", "5"))
+STATEMENT_TIMEOUT_MS = int(os.environ.get("COMMONGROUND_PG_STATEMENT_TIMEOUT_MS", "15000"))
+LOCK_TIMEOUT_MS = int(os.environ.get("COMMONGROUND_PG_LOCK_TIMEOUT_MS", "10000"))
+
+
+def area_ewkt(area: Area) -> str:
+    """Return the area's core geometry (without radius) as EWKT in WGS84."""
+    coords = ", ".join(f"{lon!r} {lat!r}" for lon, lat in area.coordinates)
+    if area.kind == "Point":
+        return f"SRID=4326;POINT({coords})"
+    if area.kind == "LineString":
+        return f"SRID=4326;LINESTRING({coords})"
+    return f"SRID=4326;POLYGON(({coords}))"
+
+
+def boxes_ewkt(boxes: list[Box]) -> str:
+    """Return the index boxes (radius included) as one EWKT multipolygon, like SQLite's R*Tree."""
+    polys = ", ".join(
+        f"(({b.min_lon!r} {b.min_lat!r}, {b.max_lon!r} {b.min_lat!r}, {b.max_lon!r} {b.max_lat!r}, "
+        f"{b.min_lon!r} {b.max_lat!r}, {b.min_lon!r} {b.min_lat!r}))"
+        for b in boxes
+    )
+    return f"SRID=4326;MULTIPOLYGON({polys})"
+
+
+def _tstzrange(lower: datetime, upper: datetime) -> ColumnElement[Any]:
+    return func.tstzrange(
+        bindparam(None, lower.astimezone(UTC), type_=operations.c.starts_at.type),
+        bindparam(None, upper.astimezone(UTC), type_=operations.c.starts_at.type),
+        "[]",
+    )
+
+
+def cell_keys(area: Area, reach: SearchReach, starts: datetime, ends: datetime) -> list[int] | None:
+    """Return the sorted lock keys of the cells ``area`` may reach; ``None`` when too many."""
+    t0 = math.floor((starts - reach.time_pad).timestamp() / CELL_SECONDS)
+    t1 = math.floor((ends + reach.time_pad).timestamp() / CELL_SECONDS)
+    cells: set[tuple[int, int, int]] = set()
+    for box in bounding_boxes(area, reach.margin_m):
+        x0, x1 = math.floor(box.min_lon / CELL_DEG), math.floor(box.max_lon / CELL_DEG)
+        y0, y1 = math.floor(box.min_lat / CELL_DEG), math.floor(box.max_lat / CELL_DEG)
+        if (x1 - x0 + 1) * (y1 - y0 + 1) * (t1 - t0 + 1) > MAX_CELLS:
+            return None
+        cells.update(
+            (x, y, t)
+            for x in range(x0, x1 + 1)
+            for y in range(y0, y1 + 1)
+            for t in range(t0, t1 + 1)
+        )
+    if len(cells) > MAX_CELLS:
+        return None
+    # A collision only makes two unrelated cells wait for each other; it never hides one.
+    keys = {zlib.crc32(f"{x}:{y}:{t}".encode()) - 2**31 for x, y, t in cells}
+    return sorted(keys)
+
+
+class PostgresTransaction(SqlTransaction):
+    """SQL repository methods plus the PostGIS index and the locks that make checks atomic."""
+
+    _global_mode: str | None = None
+    _held: set[int] | None = None
+
+    @property
+    def _writing(self) -> bool:
+        return bool(self.conn.get_execution_options().get("cg_write", True))
+
+    # --- locks -------------------------------------------------------------------------
+    def _lock_cells(self, reach: SearchReach, *spans: tuple[Area, datetime, datetime]) -> None:
+        """Hold the cells searches around ``spans`` reach until this transaction ends."""
+        if not self._writing or self._global_mode == "exclusive":
+            return
+        keys: set[int] = set()
+        for area, starts, ends in spans:
+            found = cell_keys(area, reach, starts, ends)
+            if found is None:
+                self.lock_everything()
+                return
+            keys.update(found)
+        if self._global_mode is None:
+            self.conn.execute(
+                text("SELECT pg_advisory_xact_lock_shared(:c, 0)"), {"c": LOCK_GLOBAL}
+            )
+            self._global_mode = "shared"
+        held = self._held if self._held is not None else set()
+        fresh = sorted(keys - held)
+        if fresh:
+            self.conn.execute(
+                text(
+                    "SELECT pg_advisory_xact_lock(:c, k) FROM unnest(CAST(:keys AS int[])) AS k ORDER BY k"
+                ),
+                {"c": LOCK_CELL, "keys": fresh},
+            )
+            held.update(fresh)
+        self._held = held
+
+    def lock_everything(self) -> None:
+        """Exclude every other writer until this transaction ends (wide searches, sweeps).
+
+        A transaction already holding the shared lock asks for the exclusive one on top;
+        should two do so at once, PostgreSQL's deadlock detector aborts one, which then
+        answers 503 — a rare retry, never a missed conflict.
+        """
+        if self._global_mode != "exclusive":
+            self.conn.execute(text("SELECT pg_advisory_xact_lock(:c, 0)"), {"c": LOCK_GLOBAL})
+            self._global_mode = "exclusive"
+
+    def _lock_audit_chain(self) -> None:
+        self.conn.execute(text("SELECT pg_advisory_xact_lock(:c, 0)"), {"c": LOCK_AUDIT})
+
+    # --- index -------------------------------------------------------------------------
+    def _index(self, seq: int, op: Operation) -> None:
+        self.conn.execute(
+            text(
+                "UPDATE operations SET area_geog = CAST(ST_GeomFromEWKT(:geog) AS geography), "
+                "radius_m = :radius, op_window = tstzrange(:t0, :t1, '[)'), "
+                "area_box = ST_GeomFromEWKT(:box) WHERE seq = :seq"
+            ),
+            {
+                "geog": area_ewkt(op.area),
+                "radius": op.area.radius_m,
+                "t0": op.window.starts_at,
+                "t1": op.window.ends_at,
+                "box": boxes_ewkt(bounding_boxes(op.area)),
+                "seq": seq,
+            },
+        )
+
+    def _reindex(self, seq: int, op: Operation) -> None:
+        self._index(seq, op)
+
+    def candidates(self, op: Operation, reach: SearchReach) -> list[Operation]:
+        self._lock_cells(reach, (op.area, op.window.starts_at, op.window.ends_at))
+        return super().candidates(op, reach)
+
+    def _candidate_query(self, op: Operation, reach: SearchReach) -> Select[Any]:
+        query_geog = func.ST_GeogFromText(bindparam(None, area_ewkt(op.area)))
+        base = op.area.radius_m + reach.margin_m
+        slack = SLACK_M + SLACK_RATIO * base
+        # A constant distance lets the GiST index answer; the widest stored radius keeps
+        # it an over-estimate. The second test, per row, trims with the row's own radius.
+        widest = select(func.coalesce(func.max(literal_column("radius_m")), 0.0)).select_from(
+            operations
+        )
+        wide = widest.scalar_subquery() + (base + slack) * (1 + SLACK_RATIO)
+        window = _tstzrange(
+            op.window.starts_at - reach.time_pad, op.window.ends_at + reach.time_pad
+        )
+        return select(operations).where(
+            func.ST_DWithin(literal_column("area_geog"), query_geog, wide),
+            func.ST_DWithin(
+                literal_column("area_geog"),
+                query_geog,
+                (literal_column("radius_m") + base + slack) * (1 + SLACK_RATIO),
+            ),
+            literal_column("op_window").op("&&")(window),
+        )
+
+    def _bbox_clause(self, bbox: tuple[float, float, float, float]) -> ColumnElement[bool]:
+        min_lon, min_lat, max_lon, max_lat = bbox
+        boxes = (
+            [Box(min_lon, max_lon, min_lat, max_lat)]
+            if min_lon <= max_lon
+            else [Box(min_lon, 180.0, min_lat, max_lat), Box(-180.0, max_lon, min_lat, max_lat)]
+        )
+        return or_(
+            *(
+                func.ST_Intersects(
+                    literal_column("area_box"),
+                    func.ST_MakeEnvelope(b.min_lon, b.min_lat, b.max_lon, b.max_lat, 4326),
+                )
+                for b in boxes
+            )
+        )
+
+    # --- read-modify-write -------------------------------------------------------------
+    def update_operation(self, op: Operation) -> None:
+        """Write a new version; refuse when another process got there first.
+
+        SQLite's single writer makes the service's version check sufficient; here two
+        processes may both have read version N, so the UPDATE itself insists on N. The
+        cells of the old place are locked too, so a neighbour of the place it leaves
+        cannot record a conflict with it while it moves.
+        """
+        if self._writing:
+            old = self.get_operation(op.id)
+            if old is not None:
+                self._lock_cells(
+                    self._installation_reach(),
+                    (old.area, old.window.starts_at, old.window.ends_at),
+                    (op.area, op.window.starts_at, op.window.ends_at),
+                )
+        seq = self.conn.execute(
+            operations.update()
+            .where(operations.c.id == op.id, operations.c.version == op.version - 1)
+            .values(records.operation_row(op))
+            .returning(operations.c.seq)
+        ).scalar_one_or_none()
+        if seq is None:
+            raise StaleVersion("the operation was changed by someone else; reload and try again")
+        self._reindex(int(seq), op)
+
+    def _installation_reach(self) -> SearchReach:
+        """The reach the check will use: the installation's widest rule covers every policy."""
+        proximity, buffer = self.installation_reach()
+        return reach(Policy(), proximity, buffer)
+
+
+def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+    # Session defaults for every pooled connection: bounded waits, UTC.
+    with dbapi_conn.cursor() as cur:
+        cur.execute(f"SET statement_timeout = {STATEMENT_TIMEOUT_MS}")
+        cur.execute(f"SET lock_timeout = {LOCK_TIMEOUT_MS}")
+        cur.execute("SET idle_in_transaction_session_timeout = 60000")
+        cur.execute("SET TIME ZONE 'UTC'")
+    dbapi_conn.commit()
+
+
+def postgres_engine(url: str, pool_size: int = 8) -> Engine:
+    """Build a psycopg 3 engine whose failures surface quickly as ``OperationalError``."""
+    engine = create_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size * 2,
+        pool_pre_ping=True,
+        pool_timeout=10,
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_S, "application_name": "commonground"},
+    )
+    event.listen(engine, "connect", _on_connect)
+    return engine
+
+
+class PostgresStore(SqlStore):
+    transaction_class = PostgresTransaction
+
+    def __init__(self, url: str) -> None:
+        super().__init__(postgres_engine(url))
