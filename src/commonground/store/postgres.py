@@ -153,7 +153,8 @@ class PostgresTransaction(SqlTransaction):
         if fresh:
             self.conn.execute(
                 text(
-                    "SELECT pg_advisory_xact_lock(:c, k) FROM unnest(CAST(:keys AS int[])) AS k ORDER BY k"
+                    "SELECT pg_advisory_xact_lock(:c, k) "
+                    "FROM unnest(CAST(:keys AS int[])) AS k ORDER BY k"
                 ),
                 {"c": LOCK_CELL, "keys": fresh},
             )
@@ -205,9 +206,9 @@ class PostgresTransaction(SqlTransaction):
         slack = SLACK_M + SLACK_RATIO * base
         # A constant distance lets the GiST index answer; the widest stored radius keeps
         # it an over-estimate. The second test, per row, trims with the row's own radius.
-        widest = select(func.coalesce(func.max(literal_column("radius_m")), 0.0)).select_from(
-            operations
-        )
+        widest: Select[Any] = select(
+            func.coalesce(func.max(literal_column("radius_m")), 0.0)
+        ).select_from(operations)
         wide = widest.scalar_subquery() + (base + slack) * (1 + SLACK_RATIO)
         window = _tstzrange(
             op.window.starts_at - reach.time_pad, op.window.ends_at + reach.time_pad
