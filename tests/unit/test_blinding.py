@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import json
+from pathlib import Path
 
 import pytest
 
@@ -126,3 +128,40 @@ def test_short_secret_and_double_blinding_are_refused() -> None:
     with pytest.raises(InvalidInput) as info:
         blind_record({"kind": "phone", "number": "nope"}, SECRET, field="subjects.0")
     assert info.value.field == "subjects.0.number"
+
+
+def test_cli_blinds_csv_and_json_without_leaking(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import typer
+    from typer.testing import CliRunner
+
+    from commonground.cli.blind import register
+
+    app = typer.Typer()
+    register(app)
+    app.command("noop")(lambda: None)  # a second command keeps "blind" a named sub-command
+    secret = "cli-secret-0123456789abcdef"
+    monkeypatch.setenv("COMMONGROUND_BLIND_SECRET", secret)
+    src = tmp_path / "in.csv"
+    src.write_text("ref,kind,first_name,last_name,dob,number\n"
+                   "r1,person,Maria,Garcia,1980-04-17,\nr2,phone,,,,(202) 555-0143\n")
+    result = CliRunner().invoke(app, ["blind", str(src), str(tmp_path / "out.csv")])
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "out.csv").read_text()
+    assert text.splitlines()[0] == "ref,kind,scheme,value"
+    assert "Garcia" not in text and "1980" not in text and secret not in result.output
+    src_json = tmp_path / "in.json"
+    src_json.write_text('[{"kind": "person", "first_name": "Maria", "last_name": "Garcia",'
+                        ' "dob": "1980-04-17"}]')
+    result = CliRunner().invoke(app, ["blind", str(src_json), str(tmp_path / "out.json")])
+    assert result.exit_code == 0, result.output
+    encoded = json.loads((tmp_path / "out.json").read_text())
+    row_one = text.splitlines()[1].split(",")
+    assert encoded[0]["value"] == row_one[3]  # same secret, same subject, same encoding
+    src_json.write_text('[{"kind": "phone", "number": "nope"}]')
+    result = CliRunner().invoke(app, ["blind", str(src_json), str(tmp_path / "bad.json")])
+    assert result.exit_code == 2 and "records.0.number" in result.output
+    assert not (tmp_path / "bad.json").exists()
+    monkeypatch.delenv("COMMONGROUND_BLIND_SECRET")
+    result = CliRunner().invoke(app, ["blind", str(src), str(tmp_path / "x.csv")])
+    assert result.exit_code != 0
