@@ -1,0 +1,27 @@
+"""``commonground sweep``: the independent re-check of every live pair."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from commonground.cli.common import DatabaseUrl, open_services
+from commonground.service.sweep import sweep as run_sweep
+
+
+def sweep(
+    database_url: DatabaseUrl = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit 1 when the sweep had to record anything.")
+    ] = False,
+) -> None:
+    """Recompute conflicts among live operations and record any the check missed."""
+    services = open_services(database_url)
+    try:
+        found = run_sweep(services.store, services.clock)
+    finally:
+        services.close()
+    typer.echo(f"sweep: {found} missing conflicts recorded")
+    if strict and found:
+        raise typer.Exit(1)
