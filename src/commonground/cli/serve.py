@@ -11,7 +11,10 @@ import uvicorn
 from commonground.cli.common import DatabaseUrl, open_services, settings_for
 
 
-def _run(database_url: str | None, host: str, port: int, workers: int) -> None:
+AccessLog = Annotated[bool, typer.Option("--access-log/--no-access-log", help="log each HTTP request")]
+
+
+def _run(database_url: str | None, host: str, port: int, workers: int, access_log: bool = True) -> None:
     settings = settings_for(database_url)
     # Migrate once, before any worker starts, so workers never race on the schema.
     open_services(settings.database_url).close()
@@ -23,6 +26,7 @@ def _run(database_url: str | None, host: str, port: int, workers: int) -> None:
         port=port,
         workers=workers if workers > 1 else None,
         log_level="info",
+        access_log=access_log,
         timeout_graceful_shutdown=3,
     )
 
@@ -32,11 +36,12 @@ def serve(
     host: Annotated[str, typer.Option(envvar="COMMONGROUND_HOST")] = "127.0.0.1",
     port: Annotated[int, typer.Option(envvar="COMMONGROUND_PORT")] = 8000,
     workers: Annotated[int, typer.Option(min=1, max=64, help="API processes (PostgreSQL for more than 1)")] = 1,
+    access_log: AccessLog = True,
 ) -> None:
     """Serve the API and console."""
     if workers > 1 and not settings_for(database_url).database_url.startswith("postgres"):
         raise typer.BadParameter("several workers need PostgreSQL; SQLite has one writer", param_hint="--workers")
-    _run(database_url, host, port, workers)
+    _run(database_url, host, port, workers, access_log)
 
 
 def demo(

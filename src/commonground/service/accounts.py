@@ -229,12 +229,11 @@ class Accounts:
 
     def authenticate(self, token: str) -> Principal:
         with self.store.read() as tx:
-            record = tx.token_by_hash(hash_token(token))
-            if record is None or (record.expires_at is not None and record.expires_at <= self.clock.now()):
-                raise NotAuthenticated("missing, unknown or expired token")
-            user = tx.get_user(record.user_id)
-            agency = tx.get_agency(user.agency_id) if user else None
-        if user is None or agency is None or user.disabled:
+            found = tx.principal_for_token(hash_token(token))
+        if found is None:
+            raise NotAuthenticated("missing, unknown or expired token")
+        record, user, agency = found
+        if user.disabled or (record.expires_at is not None and record.expires_at <= self.clock.now()):
             raise NotAuthenticated("missing, unknown or expired token")
         return Principal(user, agency)
 

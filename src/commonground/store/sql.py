@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import Connection, Engine, Select, and_, func, insert, select, update
+from sqlalchemy import Connection, Engine, Select, Table, Update, and_, bindparam, func, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -31,6 +31,47 @@ from commonground.store.schema import agencies, audit_log, conflicts, operations
 LIVE = (OperationStatus.PLANNED.value, OperationStatus.ACTIVE.value)
 
 
+def _by(table: Table, column: str) -> Select[Any]:
+    """A prebuilt SELECT on one key column: compiled once, bound per call."""
+    return select(table).where(table.c[column] == bindparam("key"))
+
+
+def _update_by_id(table: Table, skip: tuple[str, ...] = ()) -> Update:
+    cols = [c.name for c in table.columns if c.name not in ("id", "seq", *skip)]
+    return update(table).where(table.c.id == bindparam("b_id")).values({c: bindparam(c) for c in cols})
+
+
+AGENCY_BY_ID = _by(agencies, "id")
+AGENCY_BY_ORI = _by(agencies, "ori")
+USER_BY_ID = _by(users, "id")
+USER_BY_NAME = _by(users, "username")
+OPERATION_BY_ID = _by(operations, "id")
+CONFLICT_BY_ID = _by(conflicts, "id")
+TOKEN_BY_HASH = _by(tokens, "token_hash").where(tokens.c.revoked_at.is_(None))
+PRINCIPAL_BY_TOKEN = (
+    select(tokens, users, agencies)
+    .join(users, users.c.id == tokens.c.user_id)
+    .join(agencies, agencies.c.id == users.c.agency_id)
+    .where(tokens.c.token_hash == bindparam("key"), tokens.c.revoked_at.is_(None))
+)
+CONFLICTS_OF = select(conflicts).where(
+    (conflicts.c.operation_a == bindparam("key")) | (conflicts.c.operation_b == bindparam("key"))
+)
+CONFLICT_PAIR = select(conflicts.c.id).where(
+    conflicts.c.kind == bindparam("kind"),
+    conflicts.c.operation_a == bindparam("a"),
+    conflicts.c.operation_b == bindparam("b"),
+)
+UPDATE_OPERATION = _update_by_id(operations).returning(operations.c.seq)
+UPDATE_CONFLICT = _update_by_id(conflicts)
+AUDIT_HEAD = select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
+REACH = select(func.max(agencies.c.proximity_m), func.max(agencies.c.time_buffer_min))
+
+
+def _bound(row: dict[str, Any]) -> dict[str, Any]:
+    return {("b_id" if k == "id" else k): v for k, v in row.items()}
+
+
 def _page(items: list[Any], limit: int, key: str = "id") -> Page[Any]:
     if len(items) > limit:
         items = items[:limit]
@@ -46,14 +87,14 @@ class SqlTransaction(Transaction):
 
     # --- agencies and people ---------------------------------------------------------
     def add_agency(self, agency: Agency) -> None:
-        self.conn.execute(insert(agencies).values(records.agency_row(agency)))
+        self.conn.execute(insert(agencies), records.agency_row(agency))
 
     def get_agency(self, agency_id: str) -> Agency | None:
-        row = self.conn.execute(select(agencies).where(agencies.c.id == agency_id)).mappings().first()
+        row = self.conn.execute(AGENCY_BY_ID, {"key": agency_id}).mappings().first()
         return records.agency_from(row) if row else None
 
     def agency_by_ori(self, ori: str) -> Agency | None:
-        row = self.conn.execute(select(agencies).where(agencies.c.ori == ori)).mappings().first()
+        row = self.conn.execute(AGENCY_BY_ORI, {"key": ori}).mappings().first()
         return records.agency_from(row) if row else None
 
     def list_agencies(self, limit: int, after: str | None) -> Page[Agency]:
@@ -75,18 +116,18 @@ class SqlTransaction(Transaction):
         )
 
     def installation_reach(self) -> tuple[int, int]:
-        row = self.conn.execute(select(func.max(agencies.c.proximity_m), func.max(agencies.c.time_buffer_min))).one()
+        row = self.conn.execute(REACH).one()
         return (int(row[0] or 0), int(row[1] or 0))
 
     def add_user(self, user: User, password_hash: str | None) -> None:
-        self.conn.execute(insert(users).values(records.user_row(user, password_hash, datetime.now(UTC))))
+        self.conn.execute(insert(users), records.user_row(user, password_hash, datetime.now(UTC)))
 
     def get_user(self, user_id: str) -> User | None:
-        row = self.conn.execute(select(users).where(users.c.id == user_id)).mappings().first()
+        row = self.conn.execute(USER_BY_ID, {"key": user_id}).mappings().first()
         return records.user_from(row) if row else None
 
     def user_by_username(self, username: str) -> tuple[User, str | None] | None:
-        row = self.conn.execute(select(users).where(users.c.username == username)).mappings().first()
+        row = self.conn.execute(USER_BY_NAME, {"key": username}).mappings().first()
         return (records.user_from(row), row["password_hash"]) if row else None
 
     def count_users_with_role(self, role: str) -> int:
@@ -105,33 +146,38 @@ class SqlTransaction(Transaction):
             )
         )
 
+    def principal_for_token(self, token_hash: str) -> tuple[TokenRecord, User, Agency] | None:
+        """Resolve a bearer token to its user and agency in one round trip."""
+        row = self.conn.execute(PRINCIPAL_BY_TOKEN, {"key": token_hash}).first()
+        if row is None:
+            return None
+        t, u, a = len(tokens.c), len(users.c), len(agencies.c)
+        values = list(row)
+        token_row = dict(zip(tokens.c.keys(), values[:t], strict=True))
+        user_row = dict(zip(users.c.keys(), values[t : t + u], strict=True))
+        agency_row = dict(zip(agencies.c.keys(), values[t + u : t + u + a], strict=True))
+        token = TokenRecord(token_row["id"], token_row["user_id"], token_row["name"], token_row["token_hash"],
+                            token_row["created_at"], token_row["expires_at"])
+        return token, records.user_from(user_row), records.agency_from(agency_row)
+
     def token_by_hash(self, token_hash: str) -> TokenRecord | None:
-        row = (
-            self.conn.execute(
-                select(tokens).where(tokens.c.token_hash == token_hash, tokens.c.revoked_at.is_(None))
-            )
-            .mappings()
-            .first()
-        )
+        row = self.conn.execute(TOKEN_BY_HASH, {"key": token_hash}).mappings().first()
         if row is None:
             return None
         return TokenRecord(row["id"], row["user_id"], row["name"], row["token_hash"], row["created_at"], row["expires_at"])
 
     # --- operations ------------------------------------------------------------------
     def add_operation(self, op: Operation) -> None:
-        seq = self.conn.execute(insert(operations).values(records.operation_row(op))).inserted_primary_key
+        seq = self.conn.execute(insert(operations), records.operation_row(op)).inserted_primary_key
         assert seq is not None
         self._index(int(seq[0]), op)
 
     def update_operation(self, op: Operation) -> None:
-        row = records.operation_row(op)
-        seq = self.conn.execute(
-            update(operations).where(operations.c.id == op.id).values(row).returning(operations.c.seq)
-        ).scalar_one()
+        seq = self.conn.execute(UPDATE_OPERATION, _bound(records.operation_row(op))).scalar_one()
         self._reindex(int(seq), op)
 
     def get_operation(self, operation_id: str) -> Operation | None:
-        row = self.conn.execute(select(operations).where(operations.c.id == operation_id)).mappings().first()
+        row = self.conn.execute(OPERATION_BY_ID, {"key": operation_id}).mappings().first()
         return records.operation_from(row) if row else None
 
     def list_operations(self, where: OperationFilter, limit: int, after: str | None) -> Page[Operation]:
@@ -175,29 +221,22 @@ class SqlTransaction(Transaction):
     def add_conflict(self, conflict: Conflict) -> bool:
         """Insert unless the pair is already recorded; return whether it was new."""
         existing = self.conn.execute(
-            select(conflicts.c.id).where(
-                conflicts.c.kind == conflict.kind.value,
-                conflicts.c.operation_a == conflict.operation_a,
-                conflicts.c.operation_b == conflict.operation_b,
-            )
+            CONFLICT_PAIR, {"kind": conflict.kind.value, "a": conflict.operation_a, "b": conflict.operation_b}
         ).first()
         if existing is not None:
             return False
-        self.conn.execute(insert(conflicts).values(records.conflict_row(conflict)))
+        self.conn.execute(insert(conflicts), records.conflict_row(conflict))
         return True
 
     def update_conflict(self, conflict: Conflict) -> None:
-        self.conn.execute(update(conflicts).where(conflicts.c.id == conflict.id).values(records.conflict_row(conflict)))
+        self.conn.execute(UPDATE_CONFLICT, _bound(records.conflict_row(conflict)))
 
     def get_conflict(self, conflict_id: str) -> Conflict | None:
-        row = self.conn.execute(select(conflicts).where(conflicts.c.id == conflict_id)).mappings().first()
+        row = self.conn.execute(CONFLICT_BY_ID, {"key": conflict_id}).mappings().first()
         return records.conflict_from(row) if row else None
 
     def conflicts_of(self, operation_id: str) -> list[Conflict]:
-        query = select(conflicts).where(
-            (conflicts.c.operation_a == operation_id) | (conflicts.c.operation_b == operation_id)
-        )
-        return [records.conflict_from(r) for r in self.conn.execute(query).mappings()]
+        return [records.conflict_from(r) for r in self.conn.execute(CONFLICTS_OF, {"key": operation_id}).mappings()]
 
     def list_conflicts(self, where: ConflictFilter, limit: int, after: str | None) -> Page[Conflict]:
         query = select(conflicts)
@@ -222,10 +261,11 @@ class SqlTransaction(Transaction):
 
     def append_audit(self, entry: AuditEntry, at: datetime) -> None:
         self._lock_audit_chain()
-        last = self.conn.execute(select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)).first()
+        last = self.conn.execute(AUDIT_HEAD).first()
         seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
         self.conn.execute(
-            insert(audit_log).values(
+            insert(audit_log),
+            dict(
                 seq=seq,
                 at=at,
                 actor_user_id=entry.actor_user_id,

@@ -7,18 +7,22 @@ and two operations entered at the same moment always see each other.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, Select, create_engine, event, select, text
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.pool import ConnectionPoolEntry
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import ColumnElement, TextClause
 
 from commonground.domain.conflicts import SearchReach
 from commonground.domain.geometry import Area, Box, bounding_boxes
 from commonground.domain.model import Operation
 from commonground.store.schema import operations
+from commonground.service.ports import Transaction
 from commonground.store.sql import SqlStore, SqlTransaction
 
 # R*Tree coordinates are 32-bit floats, rounded outwards; seconds since 2020 keep
@@ -32,12 +36,20 @@ def seconds(instant: datetime) -> float:
     return (instant - EPOCH).total_seconds()
 
 
-def _box_clause(box: Box, t0: float, t1: float) -> str:
-    return (
-        f"(max_lon >= {box.min_lon!r} AND min_lon <= {box.max_lon!r} AND "
-        f"max_lat >= {box.min_lat!r} AND min_lat <= {box.max_lat!r} AND "
-        f"max_t >= {t0!r} AND min_t <= {t1!r})"
-    )
+# Bound parameters keep the compiled statements cached; a query per box count.
+_BOX = "(max_lon >= :w{i} AND min_lon <= :e{i} AND max_lat >= :s{i} AND min_lat <= :n{i} AND max_t >= :t0 AND min_t <= :t1)"
+_HITS = {
+    count: text(f"SELECT id >> 1 FROM {RTREE} WHERE " + " OR ".join(_BOX.format(i=i) for i in range(count)))  # noqa: S608
+    for count in (1, 2)
+}
+
+
+def index_hits(boxes: list[Box], t0: float, t1: float) -> TextClause:
+    """Return the R*Tree query for operation sequence numbers whose boxes meet ``boxes``."""
+    params: dict[str, float] = {"t0": t0, "t1": t1}
+    for i, b in enumerate(boxes):
+        params.update({f"w{i}": b.min_lon, f"e{i}": b.max_lon, f"s{i}": b.min_lat, f"n{i}": b.max_lat})
+    return _HITS[len(boxes)].bindparams(**params)
 
 
 def index_rows(seq: int, area: Area, starts: datetime, ends: datetime) -> list[dict[str, float]]:
@@ -73,8 +85,7 @@ class SQLiteTransaction(SqlTransaction):
     def _candidate_query(self, op: Operation, reach: SearchReach) -> Select[Any]:
         t0 = seconds(op.window.starts_at - reach.time_pad)
         t1 = seconds(op.window.ends_at + reach.time_pad)
-        boxes = " OR ".join(_box_clause(b, t0, t1) for b in bounding_boxes(op.area, reach.margin_m))
-        hits = text(f"SELECT id >> 1 FROM {RTREE} WHERE {boxes}")  # noqa: S608 - numbers only
+        hits = index_hits(bounding_boxes(op.area, reach.margin_m), t0, t1)
         return select(operations).where(operations.c.seq.in_(hits))
 
     def _bbox_clause(self, bbox: tuple[float, float, float, float]) -> ColumnElement[bool]:
@@ -84,8 +95,7 @@ class SQLiteTransaction(SqlTransaction):
             if min_lon <= max_lon
             else [Box(min_lon, 180.0, min_lat, max_lat), Box(-180.0, max_lon, min_lat, max_lat)]
         )
-        clause = " OR ".join(_box_clause(b, -1e12, 1e12) for b in boxes)
-        return operations.c.seq.in_(text(f"SELECT id >> 1 FROM {RTREE} WHERE {clause}"))  # noqa: S608
+        return operations.c.seq.in_(index_hits(boxes, -1e12, 1e12))
 
 
 def _on_connect(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
@@ -112,7 +122,18 @@ def sqlite_engine(url: str) -> Engine:
 
 
 class SQLiteStore(SqlStore):
+    """Writers of this process queue on a lock, not in SQLite's sleeping busy handler."""
+
     transaction_class = SQLiteTransaction
 
     def __init__(self, url: str) -> None:
         super().__init__(sqlite_engine(url))
+        self._writer = threading.Lock()
+
+    @contextmanager
+    def _write(self) -> Iterator[Transaction]:
+        with self._writer, self._transaction(write=True) as tx:
+            yield tx
+
+    def write(self) -> Any:
+        return self._write()
