@@ -188,7 +188,8 @@ def _count_operations(services: Services) -> int:
 
 def _operations(services: Services, now: datetime) -> None:
     rng = random.Random(20260128)  # noqa: S311 - repeatable demonstration data
-    today = now.astimezone(CENTRAL).replace(hour=0, minute=0, second=0, microsecond=0)
+    # The coming week starts at the next local midnight, so no demonstration is in the past.
+    today = now.astimezone(CENTRAL).replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
     people = {ori: _principal(services, name) for ori, name in SUPERVISOR_OF.items()}
     idx = 0
     # Scripted encounters first: each is a real conflict a watch analyst would want to see.
