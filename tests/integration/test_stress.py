@@ -45,7 +45,7 @@ SUBMISSIONS = int(os.environ.get("CG_STRESS_SUBMISSIONS", "10000"))
 CLIENTS = 32
 WORKERS = 2
 HOT_SHARE = 0.4
-HOT_SPOTS = 700
+HOT_SPOTS = max(10, SUBMISSIONS // 14)  # about six submissions per hot spot
 CENTRE = (44.95, -93.20)  # lat, lon: a metro-sized square of about 110 x 80 km
 SPAN_DEG = 0.5
 
@@ -53,8 +53,11 @@ SPAN_DEG = 0.5
 def _plan(rng: random.Random) -> list[dict[str, Any]]:
     """Return the submissions in queue order; hot-spot ones sit next to each other."""
     spots = [
-        (CENTRE[0] + rng.uniform(-SPAN_DEG, SPAN_DEG), CENTRE[1] + rng.uniform(-SPAN_DEG, SPAN_DEG),
-         SOON + timedelta(hours=rng.uniform(0, 24 * 20)))
+        (
+            CENTRE[0] + rng.uniform(-SPAN_DEG, SPAN_DEG),
+            CENTRE[1] + rng.uniform(-SPAN_DEG, SPAN_DEG),
+            SOON + timedelta(hours=rng.uniform(0, 24 * 20)),
+        )
         for _ in range(HOT_SPOTS)
     ]
     hot: dict[int, list[dict[str, Any]]] = defaultdict(list)
@@ -65,26 +68,34 @@ def _plan(rng: random.Random) -> list[dict[str, Any]]:
         if rng.random() < HOT_SHARE:
             n = rng.randrange(HOT_SPOTS)
             lat, lon, start = spots[n]
-            data = operation_data(lat + rng.uniform(-0.004, 0.004), lon + rng.uniform(-0.005, 0.005),
-                                  radius_m=radius, hours=hours,
-                                  starts=start + timedelta(minutes=rng.uniform(-180, 180)))
+            data = operation_data(
+                lat + rng.uniform(-0.004, 0.004),
+                lon + rng.uniform(-0.005, 0.005),
+                radius_m=radius,
+                hours=hours,
+                starts=start + timedelta(minutes=rng.uniform(-180, 180)),
+            )
             hot[n].append(data)
         else:
-            data = operation_data(CENTRE[0] + rng.uniform(-SPAN_DEG, SPAN_DEG),
-                                  CENTRE[1] + rng.uniform(-SPAN_DEG, SPAN_DEG), radius_m=radius,
-                                  hours=hours, starts=SOON + timedelta(hours=rng.uniform(0, 24 * 20)))
+            data = operation_data(
+                CENTRE[0] + rng.uniform(-SPAN_DEG, SPAN_DEG),
+                CENTRE[1] + rng.uniform(-SPAN_DEG, SPAN_DEG),
+                radius_m=radius,
+                hours=hours,
+                starts=SOON + timedelta(hours=rng.uniform(0, 24 * 20)),
+            )
             cold.append(data)
-    queue: list[dict[str, Any]] = []
     groups = [g for _, g in sorted(hot.items())]
     rng.shuffle(groups)
-    for group in groups:  # a hot spot's submissions leave the queue together
-        queue.extend(group)
-        queue.extend(cold[: rng.randrange(0, 8)])
-        del cold[: len(queue) and len(queue)] if False else None
-    return _interleave(queue, cold, rng)
+    # A hot spot's submissions leave the queue together, so different clients (and so
+    # different server processes) carry them at the same moment.
+    return _interleave([data for group in groups for data in group], cold, rng)
 
 
-def _interleave(hot: list[dict[str, Any]], cold: list[dict[str, Any]], rng: random.Random) -> list[dict[str, Any]]:
+def _interleave(
+    hot: list[dict[str, Any]], cold: list[dict[str, Any]], rng: random.Random
+) -> list[dict[str, Any]]:
+    """Merge the two queues at random, hot ones in runs of six."""
     out: list[dict[str, Any]] = []
     i = j = 0
     while i < len(hot) or j < len(cold):
@@ -102,10 +113,22 @@ def server(roles_db: RoleDatabase) -> Iterator[str]:
     """``commonground serve --workers 2`` as the app role, on a free loopback port."""
     port = free_port()
     env = {**os.environ, "COMMONGROUND_DATABASE_URL": roles_db.app_url}
-    proc = subprocess.Popen(  # noqa: S603 - our own CLI
-        [sys.executable, "-m", "commonground.cli", "serve", "--workers", str(WORKERS),
-         "--host", "127.0.0.1", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "commonground.cli",
+            "serve",
+            "--workers",
+            str(WORKERS),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -117,7 +140,9 @@ def server(roles_db: RoleDatabase) -> Iterator[str]:
             except httpx.HTTPError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"server did not start: {proc.stderr.read() if proc.stderr else b''!r}")
+                raise RuntimeError(
+                    f"server did not start: {proc.stderr.read() if proc.stderr else b''!r}"
+                )
             time.sleep(0.2)
         yield url
     finally:
@@ -155,7 +180,8 @@ def _expected_pairs(url: str) -> tuple[set[tuple[str, str]], list[Operation]]:
     with engine.connect() as conn:
         ops = [records.operation_from(r) for r in conn.execute(select(operations)).mappings()]
         policies = {
-            r["id"]: records.agency_from(r).policy for r in conn.execute(select(agencies)).mappings()
+            r["id"]: records.agency_from(r).policy
+            for r in conn.execute(select(agencies)).mappings()
         }
     engine.dispose()
     reach_m = max(p.proximity_m for p in policies.values()) + 2 * 200 + 100
@@ -166,7 +192,9 @@ def _expected_pairs(url: str) -> tuple[set[tuple[str, str]], list[Operation]]:
         grid[(math.floor(lon / cell), math.floor(lat / cell))].append(op)
     pairs: set[tuple[str, str]] = set()
     for (gx, gy), members in grid.items():
-        near = [o for dx in (-1, 0, 1) for dy in (-1, 0, 1) for o in grid.get((gx + dx, gy + dy), [])]
+        near = [
+            o for dx in (-1, 0, 1) for dy in (-1, 0, 1) for o in grid.get((gx + dx, gy + dy), [])
+        ]
         for op in members:
             for other in near:
                 if other.id <= op.id:
@@ -180,16 +208,22 @@ def _expected_pairs(url: str) -> tuple[set[tuple[str, str]], list[Operation]]:
 def test_ten_thousand_submissions_from_32_clients_on_two_processes_miss_nothing(
     roles_db: RoleDatabase, server: str
 ) -> None:
-    rng = random.Random(20261128)  # noqa: S311 - test data
+    rng = random.Random(20261128)
     services = build_services(Settings(database_url=roles_db.app_url))
     try:
         world = World(services)
-        agencies_made = [world.agency(("federal", "state", "local", "tribal")[i % 4]) for i in range(16)]
+        agencies_made = [
+            world.agency(("federal", "state", "local", "tribal")[i % 4]) for i in range(16)
+        ]
         # A few agencies keep wider rules: the locks must cover the installation's widest reach.
         for agency in agencies_made[:3]:
             admin = world.person(agency, "agency_admin")
-            services.accounts.set_policy(admin, agency.id, {"proximity_m": 1200, "time_buffer_min": 120})
-        tokens = [world.token(world.person(agencies_made[i % 16], "officer")) for i in range(CLIENTS)]
+            services.accounts.set_policy(
+                admin, agency.id, {"proximity_m": 1200, "time_buffer_min": 120}
+            )
+        tokens = [
+            world.token(world.person(agencies_made[i % 16], "officer")) for i in range(CLIENTS)
+        ]
     finally:
         services.close()
     plan = _plan(rng)
@@ -208,9 +242,21 @@ def test_ten_thousand_submissions_from_32_clients_on_two_processes_miss_nothing(
     in_conflict = {op_id for pair in expected for op_id in pair}
     missing, extra, duplicated = expected - recorded, recorded - expected, len(rows) - len(recorded)
 
-    sweep = subprocess.run(  # noqa: S603 - our own CLI
+    print(
+        f"\nstress: {len(plan)} submissions, {CLIENTS} clients, {WORKERS} server processes, "
+        f"{elapsed:.1f} s ({len(plan) / elapsed:.0f}/s); "
+        f"responses {dict(sorted(outcome.items()))}\n"
+        f"stress: {len(ops)} operations stored, {len(in_conflict)} "
+        f"({len(in_conflict) / len(ops):.0%}) in conflict; pairs expected {len(expected)}, "
+        f"recorded {len(recorded)}, missing {len(missing)}, extra {len(extra)}, "
+        f"duplicated {duplicated}"
+    )
+    sweep = subprocess.run(
         [sys.executable, "-m", "commonground.cli", "sweep", "--database-url", roles_db.app_url],
-        capture_output=True, text=True, timeout=300, check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
     )
     swept = int(sweep.stdout.strip().splitlines()[-1].split()[1])
     verify = build_services(Settings(database_url=roles_db.app_url))
@@ -220,11 +266,7 @@ def test_ten_thousand_submissions_from_32_clients_on_two_processes_miss_nothing(
         verify.close()
 
     print(
-        f"\nstress: {len(plan)} submissions, {CLIENTS} clients, {WORKERS} server processes, "
-        f"{elapsed:.1f} s ({len(plan) / elapsed:.0f}/s); responses {dict(sorted(outcome.items()))}\n"
-        f"stress: {len(ops)} operations stored, {len(in_conflict)} ({len(in_conflict) / len(ops):.0%}) "
-        f"in conflict; pairs expected {len(expected)}, recorded {len(recorded)}, "
-        f"missing {len(missing)}, extra {len(extra)}, duplicated {duplicated}; sweep found {swept}; "
+        f"stress: sweep found {swept}; "
         f"audit chain {'intact' if chain.intact else 'BROKEN'} ({chain.checked} records)"
     )
     assert outcome.get("201") == len(plan) == SUBMISSIONS, outcome
