@@ -202,6 +202,11 @@ def main() -> None:
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file in a temp dir")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    if args.database_url and args.database_url.startswith("postgres"):
+        import bench_postgres  # same figures for PostgreSQL, beside SQLite's from this run
+
+        bench_postgres.compare(args)
+        return
     rng = np.random.default_rng(7)
 
     tmp = tempfile.mkdtemp(prefix="cg-bench-")
