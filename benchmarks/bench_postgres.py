@@ -108,7 +108,8 @@ def pg_load(
             text(
                 "UPDATE operations SET area_geog = CAST(ST_SetSRID(ST_MakePoint("
                 "CAST(area->'coordinates'->>0 AS float8), "
-                "CAST(area->'coordinates'->>1 AS float8)), 4326) AS geography), radius_m = CAST(area->>'radius_m' AS float8),"
+                "CAST(area->'coordinates'->>1 AS float8)), 4326) AS geography), "
+                "radius_m = CAST(area->>'radius_m' AS float8),"
                 " op_window = tstzrange(starts_at, ends_at, '[)') WHERE area_geog IS NULL"
             )
         )
