@@ -10,6 +10,8 @@ from commonground.service.accounts import Accounts
 from commonground.service.audit import AuditLog
 from commonground.service.clock import SystemClock
 from commonground.service.conflicts import Conflicts
+from commonground.service.lookups import Lookups
+from commonground.service.notices import Notices
 from commonground.service.operations import Operations
 from commonground.service.ports import Clock, Store
 from commonground.store import migrate
@@ -24,6 +26,8 @@ class Services:
     operations: Operations
     conflicts: Conflicts
     audit: AuditLog
+    notices: Notices
+    lookups: Lookups
 
     def close(self) -> None:
         self.store.close()
@@ -60,4 +64,6 @@ def build_services(settings: Settings | None = None, *, store: Store | None = No
         operations=Operations(store, clock),
         conflicts=Conflicts(store, clock),
         audit=AuditLog(store, clock),
+        notices=Notices(store, clock),
+        lookups=Lookups(store, clock, settings.lookup_limit_per_hour),
     )

@@ -15,6 +15,8 @@ class Settings(BaseSettings):
     port: int = 8000
     page_size: int = 100
     max_page_size: int = 1000
+    lookup_limit_per_hour: int = 600
+    notice_poll_seconds: float = 15.0
 
 
 def normalise_url(url: str) -> str:

@@ -13,7 +13,8 @@ from fastapi.responses import JSONResponse
 from commonground import bootstrap
 from commonground.api import errors
 from commonground.api.deps import Permission, requires
-from commonground.api.routes import agencies, audit, auth, conflicts, health, operations
+from commonground.api.routes import agencies, audit, auth, conflicts, health, operations, sharing
+from commonground.api.scheduler import NoticeScheduler
 from commonground.config import Settings
 
 API_PREFIX = "/api/v1"
@@ -26,9 +27,12 @@ def create_app(settings: Settings | None = None, services: bootstrap.Services | 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if app.state.services is None:
             app.state.services = bootstrap.build_services(settings)
+        scheduler = NoticeScheduler(app.state.services)
+        scheduler.start()
         try:
             yield
         finally:
+            scheduler.stop()
             if owns_services and app.state.services is not None:
                 app.state.services.close()
 
@@ -43,7 +47,7 @@ def create_app(settings: Settings | None = None, services: bootstrap.Services | 
     )
     app.state.services = services
     errors.install(app)
-    for module in (auth, agencies, operations, conflicts, audit):
+    for module in (auth, agencies, operations, conflicts, sharing, audit):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(health.router)
 

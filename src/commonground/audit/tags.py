@@ -22,6 +22,10 @@ class Action(StrEnum):
     CONFLICT_RESOLVE = "ops:conflict:resolve"
     CONFLICT_READ = "ops:conflict:read"
     AUDIT_READ = "audit:log:read"
+    AGENCY_JURISDICTION_UPDATE = "admin:jurisdiction:update"
+    LOOKUP = "dispatch:lookup:query"
+    SUBJECT_MATCH_SUPPRESSED = "policy:subject-match:suppressed"
+    REPORT_READ = "audit:report:read"
 
 
 class Outcome(StrEnum):

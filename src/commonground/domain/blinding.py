@@ -211,11 +211,11 @@ def _name_pairs(a: Encoding, b: Encoding) -> list[tuple[float | None, float | No
 
 def blinded_person_score(a: Encoding, b: Encoding) -> float:
     """Return the calibrated score of two blinded persons (same model as clear persons)."""
-    import math
-
+    dob = matching.dob_relation(a.dob, b.dob)
+    if dob == "differ":
+        return matching.VETOED_SCORE
     levels = matching.best_name_levels(_name_pairs(a, b), matching.DICE_LEVELS)
-    logit = matching.person_logit(levels, matching.dob_relation(a.dob, b.dob))
-    return 1.0 / (1.0 + math.exp(-logit))
+    return matching.sigmoid(matching.person_logit(levels, dob))
 
 
 def match_blinded(a: BlindedSubject, b: BlindedSubject,

@@ -12,6 +12,7 @@ import math
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz.distance import JaroWinkler
 
@@ -100,6 +101,7 @@ class SubjectMatch:
     score: float
 
 
+@lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Return ``text`` lower-cased with diacritics and punctuation dropped (José -> jose)."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
@@ -184,8 +186,12 @@ def level(sim: float | None, cuts: Sequence[tuple[str, float]]) -> str:
     return "no"
 
 
-def dob_tokens(dob: str | None) -> dict[str, str]:
-    """Return DOB variants whose equality reveals exact, day/month swap and one-typo relations."""
+@lru_cache(maxsize=65536)
+def dob_tokens(dob: str | None) -> Mapping[str, str]:
+    """Return DOB variants whose equality reveals exact, day/month swap and one-typo relations.
+
+    Cached and shared: callers must not modify the mapping.
+    """
     if not dob:
         return {}
     digits = dob.replace("-", "")
@@ -214,6 +220,8 @@ def dob_relation(a: Mapping[str, str], b: Mapping[str, str]) -> str:
 
 
 _AGREEING = frozenset({"exact", "high", "med"})
+# The score of a vetoed pair (DOB differs): below any threshold, equal for all such pairs.
+VETOED_SCORE = 1.0 / (1.0 + math.exp(1.0))
 
 
 def person_logit(levels: tuple[str, str], dob: str, corroborated: bool = False) -> float:
@@ -239,7 +247,8 @@ def person_logit(levels: tuple[str, str], dob: str, corroborated: bool = False) 
     return logit
 
 
-def _sigmoid(logit: float) -> float:
+def sigmoid(logit: float) -> float:
+    """Return the probability of log-odds ``logit`` (clamped against overflow)."""
     return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, logit))))
 
 
@@ -280,7 +289,7 @@ def profile_score(a: Sequence[Subject], b: Sequence[Subject]) -> float:
     extra, agreed = _corroboration(a, b)
     levels = best_name_levels(_clear_name_pairs(pa, pb), JW_LEVELS)
     dob = dob_relation(dob_tokens(pa.dob), dob_tokens(pb.dob))
-    return _sigmoid(person_logit(levels, dob, corroborated=agreed) + extra)
+    return sigmoid(person_logit(levels, dob, corroborated=agreed) + extra)
 
 
 def best_name_levels(
@@ -313,11 +322,14 @@ def _clear_name_pairs(a: PersonSubject, b: PersonSubject) -> SimPairs:
 
 def person_score(a: PersonSubject, b: PersonSubject) -> float:
     """Return the calibrated probability-like score that two persons are one."""
+    dob = dob_relation(dob_tokens(a.dob), dob_tokens(b.dob))
+    if dob == "differ":
+        return VETOED_SCORE  # no name can overturn the DOB veto; skip the name comparisons
     levels = best_name_levels(_clear_name_pairs(a, b), JW_LEVELS)
-    logit = person_logit(levels, dob_relation(dob_tokens(a.dob), dob_tokens(b.dob)))
+    logit = person_logit(levels, dob)
     if a.sex and b.sex and {a.sex, b.sex} == {"M", "F"}:
         logit = min(logit, -1.0)  # recorded M vs F: not the same person, whatever the names
-    return _sigmoid(logit)
+    return sigmoid(logit)
 
 
 def fold_plate(plate: str) -> str:

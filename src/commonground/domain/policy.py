@@ -73,6 +73,7 @@ class Policy:
     default_notice: NoticeTiming = NoticeTiming.AT_SUBMIT
     proximity_m: int = DEFAULT_PROXIMITY_M
     time_buffer_min: int = DEFAULT_TIME_BUFFER_MIN
+    allow_withheld: bool = False
     version: int = 1
 
     def level_for(self, counterpart_class: str) -> Level:
@@ -86,6 +87,7 @@ class Policy:
             "default_notice": self.default_notice.value,
             "proximity_m": self.proximity_m,
             "time_buffer_min": self.time_buffer_min,
+            "allow_withheld": self.allow_withheld,
             "version": self.version,
         }
 
@@ -110,11 +112,15 @@ class Policy:
         receive = data.get("receive_notices", base.receive_notices)
         if not isinstance(receive, bool):
             raise InvalidInput("receive_notices", "must be true or false")
+        allow_withheld = data.get("allow_withheld", base.allow_withheld)
+        if not isinstance(allow_withheld, bool):
+            raise InvalidInput("allow_withheld", "must be true or false")
         return replace(
             base,
             disclose=disclose,
             restricted_purposes=restricted,
             receive_notices=receive,
+            allow_withheld=allow_withheld,
             default_notice=parse_enum(NoticeTiming, data.get("default_notice", base.default_notice), "default_notice"),
             proximity_m=_bounded_int(data.get("proximity_m", base.proximity_m), "proximity_m", 0, MAX_PROXIMITY_M),
             time_buffer_min=_bounded_int(

@@ -6,7 +6,7 @@ import hashlib
 import re
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -20,6 +20,7 @@ from commonground.domain.drafts import text
 from commonground.domain.errors import InvalidInput, NotAuthenticated, NotFound, NotPermitted
 from commonground.domain.geometry import LonLat, geojson_area
 from commonground.domain.model import Agency, Role, User
+from commonground.domain.notices import jurisdiction_box
 from commonground.domain.policy import AgencyLevel, Policy, parse_enum
 from commonground.domain.timewindow import parse_instant
 from commonground.service.clock import new_id
@@ -102,9 +103,26 @@ class Accounts:
             if tx.agency_by_ori(ori) is not None:
                 raise InvalidInput("ori", "an agency with this ORI exists already")
             tx.add_agency(agency)
+            tx.set_jurisdiction_box(agency.id, jurisdiction_box(agency.jurisdiction) if agency.jurisdiction else None)
             if who is not None:
                 tx.append_audit(who.entry(Action.AGENCY_CREATE, object_type="agency", object_id=agency.id, ori=ori), self.clock.now())
         return agency
+
+    def set_jurisdiction(self, who: Principal, agency_id: str, geojson: object) -> Agency:
+        """Replace the agency's jurisdiction (GeoJSON), or clear it with ``None``."""
+        if not (who.has(Role.AGENCY_ADMIN) and who.agency.id == agency_id) and not who.has(Role.ADMIN):
+            raise NotPermitted("only the agency's administrator or the installation admin sets its jurisdiction")
+        rings = parse_jurisdiction(geojson)
+        with self.store.write() as tx:
+            agency = tx.get_agency(agency_id)
+            if agency is None:
+                raise NotFound("no such agency")
+            changed = replace(agency, jurisdiction=rings)
+            tx.set_jurisdiction(agency_id, rings)
+            tx.set_jurisdiction_box(agency_id, jurisdiction_box(rings) if rings else None)
+            tx.append_audit(who.entry(Action.AGENCY_JURISDICTION_UPDATE, object_type="agency", object_id=agency_id,
+                                      rings=len(rings or ())), self.clock.now())
+        return changed
 
     def get_agency(self, agency_id: str) -> Agency:
         with self.store.read() as tx:

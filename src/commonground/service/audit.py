@@ -42,6 +42,35 @@ class AuditLog:
         ]
         return Page(items, page.next)
 
+    def transparency(self, who: Principal) -> dict[str, Any]:
+        """Counts an oversight body can publish: notices by status, suppressed matches, look-ups."""
+        if not who.has(Role.AUDITOR):
+            raise NotPermitted("only auditors read the transparency report")
+        with self.store.write() as tx:
+            names = {a.id: a.name for a in tx.list_agencies(100_000, None).items}
+            per_agency: dict[str, dict[str, int]] = {}
+            for agency_id, status, count in tx.notice_counts():
+                per_agency.setdefault(agency_id, {})[f"notices_{status}"] = count
+            suppressed: dict[str, int] = {}
+            after: int | None = None
+            while True:
+                page = tx.audit_records(AuditFilter(action=Action.SUBJECT_MATCH_SUPPRESSED), 1000, after)
+                for rec in page.items:
+                    key = str((rec.entry.details or {}).get("restricting_agency"))
+                    suppressed[key] = suppressed.get(key, 0) + int((rec.entry.details or {}).get("count", 1))
+                if page.next is None:
+                    break
+                after = int(page.next)
+            tx.append_audit(who.entry(Action.REPORT_READ, object_type="report", report="transparency"), self.clock.now())
+        return {
+            "notices_by_operating_agency": [
+                {"agency_id": k, "agency": names.get(k), **v} for k, v in sorted(per_agency.items())
+            ],
+            "suppressed_subject_matches_by_restricting_agency": [
+                {"agency_id": k, "agency": names.get(k), "count": v} for k, v in sorted(suppressed.items())
+            ],
+        }
+
     def verify(self) -> Verdict:
         with self.store.read() as tx:
             return verify_chain(tx.all_audit_records())

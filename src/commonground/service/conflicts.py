@@ -12,6 +12,7 @@ from commonground.domain.drafts import text
 from commonground.domain.errors import InvalidInput, NotFound, NotPermitted, StateConflict
 from commonground.domain.model import Acknowledgement, Conflict, ConflictStatus, Operation, Role
 from commonground.service.deconfliction import AgencyCache
+from commonground.service.events import EventKind, emit_conflict
 from commonground.service.operations import conflict_views
 from commonground.service.ports import Clock, ConflictFilter, Page, Store, Transaction
 from commonground.service.principal import Principal
@@ -93,6 +94,7 @@ class Conflicts:
             if acked.ack_a and acked.ack_b:
                 acked = replace(acked, status=ConflictStatus.ACKNOWLEDGED)
             tx.update_conflict(acked)
+            emit_conflict(tx, EventKind.CONFLICT_UPDATED, acked, now)
             tx.append_audit(
                 who.entry(Action.CONFLICT_ACK, object_type="conflict", object_id=conflict.id,
                           side=side_op.id, on_behalf=ack.on_behalf),
@@ -110,6 +112,7 @@ class Conflicts:
             conflict = self._workable(tx, who, conflict_id)
             done = replace(conflict, status=status, closed_at=now, closed_by=who.user.id, note=note)
             tx.update_conflict(done)
+            emit_conflict(tx, EventKind.CONFLICT_UPDATED, done, now)
             tx.append_audit(
                 who.entry(Action.CONFLICT_RESOLVE, object_type="conflict", object_id=conflict.id, status=status.value),
                 now,

@@ -11,6 +11,7 @@ from commonground.domain import conflicts as rule
 from commonground.domain.model import Agency, Conflict, ConflictKind, ConflictStatus, Operation
 from commonground.domain.policy import Policy
 from commonground.service.clock import new_id
+from commonground.service.events import EventKind, emit_conflict
 from commonground.service.ports import Transaction
 
 
@@ -80,6 +81,7 @@ def check(tx: Transaction, op: Operation, agencies: AgencyCache, at: datetime, a
                                  closed_by=actor.actor_user_id, note="no longer in conflict after a change")
                 tx.update_conflict(closed)
                 tx.append_audit(_about(actor, Action.CONFLICT_CLOSE, closed, reason="moved apart"), at)
+                emit_conflict(tx, EventKind.CONFLICT_UPDATED, closed, at)
             continue
         status = existing.status
         if status.is_closed:  # the operations came back together: ask both sides again
@@ -87,11 +89,13 @@ def check(tx: Transaction, op: Operation, agencies: AgencyCache, at: datetime, a
             status = ConflictStatus.OPEN
         updated = replace(existing, status=status, distance_m=finding.distance_m, overlap=finding.overlap)
         tx.update_conflict(updated)
+        emit_conflict(tx, EventKind.CONFLICT_UPDATED, updated, at)
         current.append(updated)
     for finding in findings.values():
         conflict = conflict_from_finding(finding, at)
         if tx.add_conflict(conflict):
             tx.append_audit(_about(actor, Action.CONFLICT_CREATE, conflict, distance_m=conflict.distance_m), at)
+            emit_conflict(tx, EventKind.CONFLICT_CREATED, conflict, at)
             current.append(conflict)
             created.append(conflict)
     return CheckResult(current, created)
@@ -107,6 +111,7 @@ def close_all(tx: Transaction, op: Operation, at: datetime, actor: AuditEntry, r
                        closed_by=actor.actor_user_id, note=reason)
         tx.update_conflict(done)
         tx.append_audit(_about(actor, Action.CONFLICT_CLOSE, done, reason=reason), at)
+        emit_conflict(tx, EventKind.CONFLICT_UPDATED, done, at)
         closed.append(done)
     return closed
 

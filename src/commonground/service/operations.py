@@ -12,7 +12,8 @@ from commonground.domain.drafts import SubjectParser, merge_patch, moved, parse_
 from commonground.domain.errors import NotFound, NotPermitted, StaleVersion, StateConflict
 from commonground.domain.model import Conflict, Operation, OperationStatus, Role
 from commonground.domain.policy import Level
-from commonground.service import deconfliction
+from commonground.domain.notices import check_timing
+from commonground.service import deconfliction, notices
 from commonground.service.clock import new_id
 from commonground.service.deconfliction import AgencyCache
 from commonground.service.ports import Clock, OperationFilter, Page, Store, Transaction
@@ -51,6 +52,7 @@ class Operations:
         if not who.has(*EDITORS):
             raise NotPermitted("only officers and supervisors enter operations")
         draft = parse_draft(data, self.parse_subject)
+        check_timing(draft.notice or who.agency.policy.default_notice, who.agency)
         now = self.clock.now()
         op = Operation(
             id=new_id(), agency_id=who.agency.id, type=draft.type, purpose=draft.purpose,
@@ -65,6 +67,7 @@ class Operations:
             actor = who.entry(Action.OPERATION_CREATE, object_type="operation", object_id=op.id)
             tx.add_operation(op)
             result = deconfliction.check(tx, op, agencies, now, actor)
+            notices.track(tx, op, now)
             tx.append_audit(replace(actor, details={"conflicts": len(result.conflicts)}), now)
             views = conflict_views(tx, who, result.conflicts, agencies)
             own = disclose_operation(op, who.agency, who.viewer, Context.DIRECT)
@@ -90,6 +93,8 @@ class Operations:
             if not op.status.is_live:
                 raise StateConflict(f"a {op.status.value} operation cannot be changed")
             draft = merge_patch(op, patch, self.parse_subject)
+            if draft.notice is not None and draft.notice != op.notice:
+                check_timing(draft.notice, who.agency)
             changed = with_draft(op, draft, version=op.version + 1, updated_at=now)
             tx.update_operation(changed)
             agencies = AgencyCache(tx)
@@ -97,6 +102,7 @@ class Operations:
             if moved(op, draft) or op.case_number != changed.case_number:
                 result = deconfliction.check(tx, changed, agencies, now, actor)
                 conflicts = result.conflicts
+                notices.track(tx, changed, now)
             else:
                 conflicts = [c for c in tx.conflicts_of(op.id) if not c.status.is_closed]
             tx.append_audit(replace(actor, details={"fields": sorted(patch), "version": changed.version}), now)
@@ -116,6 +122,7 @@ class Operations:
             tx.update_operation(done)
             actor = who.entry(action, object_type="operation", object_id=op.id)
             deconfliction.close_all(tx, done, now, actor, f"operation {status.value}")
+            notices.track(tx, done, now)
             tx.append_audit(actor, now)
         return disclose_operation(done, who.agency, who.viewer, Context.DIRECT)
 

@@ -175,3 +175,58 @@ audit_log = Table(
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
 )
+
+# Jurisdiction bounding boxes let a submission find the agencies it may concern by index.
+jurisdictions = Table(
+    "jurisdictions",
+    metadata,
+    Column("agency_id", String(36), ForeignKey("agencies.id"), primary_key=True),
+    Column("min_lon", Float, nullable=False),
+    Column("max_lon", Float, nullable=False),
+    Column("min_lat", Float, nullable=False),
+    Column("max_lat", Float, nullable=False),
+    Index("ix_jurisdictions_box", "min_lat", "max_lat", "min_lon", "max_lon"),
+)
+
+notices = Table(
+    "notices",
+    metadata,
+    _id(),
+    Column("operation_id", String(36), nullable=False, index=True),
+    Column("agency_id", String(36), nullable=False),
+    Column("kind", String(10), nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("due_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_notices_agency_status", "agency_id", "status"),
+    Index("ix_notices_status_due", "status", "due_at"),
+)
+
+# The outbox: one row per thing someone must hear of, written with the change itself.
+# Payloads are rendered per recipient at delivery, through the disclosure function.
+events = Table(
+    "events",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(40), nullable=False),
+    Column("object_id", String(36), nullable=False),
+    Column("agency_id", String(36), nullable=True, index=True),
+    Column("for_watch", Boolean, nullable=False),
+    Column("details", JSON, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+lookups = Table(
+    "lookups",
+    metadata,
+    _id(),
+    Column("user_id", String(36), nullable=False),
+    Column("agency_id", String(36), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("radius_m", Float, nullable=False),
+    Column("results", Integer, nullable=False),
+    Index("ix_lookups_user_at", "user_id", "at"),
+)

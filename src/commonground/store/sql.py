@@ -26,6 +26,7 @@ from commonground.service.ports import (
     Transaction,
 )
 from commonground.store import records
+from commonground.store.sharing import SharingQueries
 from commonground.store.schema import agencies, audit_log, conflicts, operations, tokens, users
 
 LIVE = (OperationStatus.PLANNED.value, OperationStatus.ACTIVE.value)
@@ -79,7 +80,7 @@ def _page(items: list[Any], limit: int, key: str = "id") -> Page[Any]:
     return Page(items, None)
 
 
-class SqlTransaction(Transaction):
+class SqlTransaction(SharingQueries, Transaction):
     """Core-SQL repository methods over one open connection and transaction."""
 
     def __init__(self, conn: Connection) -> None:
@@ -114,6 +115,10 @@ class SqlTransaction(Transaction):
                 time_buffer_min=policy.time_buffer_min,
             )
         )
+
+    def set_jurisdiction(self, agency_id: str, rings: tuple[tuple[tuple[float, float], ...], ...] | None) -> None:
+        value = None if rings is None else [[list(p) for p in ring] for ring in rings]
+        self.conn.execute(update(agencies).where(agencies.c.id == agency_id).values(jurisdiction=value))
 
     def installation_reach(self) -> tuple[int, int]:
         row = self.conn.execute(REACH).one()

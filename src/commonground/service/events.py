@@ -1,0 +1,29 @@
+"""Write outbox events inside the change's own transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from commonground.domain.model import Conflict
+from commonground.service.ports import Event, Transaction
+
+
+class EventKind(StrEnum):
+    CONFLICT_CREATED = "conflict.created"
+    CONFLICT_UPDATED = "conflict.updated"
+    NOTICE_CREATED = "notice.created"
+    LOOKUP_NEARBY = "lookup.nearby"
+
+
+def emit(tx: Transaction, kind: EventKind, object_id: str, at: datetime, *, agency_id: str | None = None,
+         for_watch: bool = False, details: dict[str, Any] | None = None) -> int:
+    return tx.add_event(Event(0, kind.value, object_id, agency_id, for_watch, details, at))
+
+
+def emit_conflict(tx: Transaction, kind: EventKind, conflict: Conflict, at: datetime) -> None:
+    """Tell both sides and the watch center; each sees it through its own disclosure."""
+    emit(tx, kind, conflict.id, at, agency_id=conflict.agency_a, for_watch=True)
+    if conflict.agency_b != conflict.agency_a:
+        emit(tx, kind, conflict.id, at, agency_id=conflict.agency_b)

@@ -1,0 +1,68 @@
+"""The dispatcher's question: who is operating near this place right now?"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from math import ceil
+from typing import Any
+
+from commonground.audit.tags import Action
+from commonground.domain.conflicts import SearchReach
+from commonground.domain.disclosure import Context, disclose_operation
+from commonground.domain.errors import InvalidInput, NotPermitted, RateLimited
+from commonground.domain.geometry import edge_distance_m, point_area
+from commonground.domain.model import Role
+from commonground.domain.operations_probe import probe
+from commonground.domain.timewindow import TimeWindow
+from commonground.service.clock import new_id
+from commonground.service.deconfliction import AgencyCache
+from commonground.service.events import EventKind, emit
+from commonground.service.ports import Clock, LookupRecord, Store
+from commonground.service.principal import Principal
+
+DEFAULT_RADIUS_M = 300.0
+MAX_RADIUS_M = 5000.0
+WINDOW = timedelta(hours=1)
+
+
+@dataclass
+class Lookups:
+    store: Store
+    clock: Clock
+    limit_per_hour: int = 600
+
+    def lookup(self, who: Principal, lat: float, lon: float, radius_m: float | None, at: datetime | None) -> dict[str, Any]:
+        """Answer at the safety level; tell each operation's agency that local units are coming."""
+        if not who.has(Role.DISPATCHER):
+            raise NotPermitted("look-ups are for dispatchers")
+        radius = DEFAULT_RADIUS_M if radius_m is None else radius_m
+        if not 0 < radius <= MAX_RADIUS_M:
+            raise InvalidInput("radius_m", f"must be more than 0 and at most {MAX_RADIUS_M:.0f} metres")
+        place = point_area(lat, lon, 0.0, "lookup")
+        now = self.clock.now()
+        when = at or now
+        results: list[dict[str, Any]] = []
+        with self.store.write() as tx:
+            count, oldest = tx.lookups_since(who.user.id, now - WINDOW)
+            if count >= self.limit_per_hour:
+                wait = ceil(((oldest or now) + WINDOW - now).total_seconds()) if oldest else 60
+                tx.append_audit(who.entry(Action.LOOKUP, outcome="denied", reason="rate limit"), now)
+                raise RateLimited(f"at most {self.limit_per_hour} look-ups an hour", retry_after=max(1, wait))
+            agencies = AgencyCache(tx)
+            near = tx.candidates(probe(place, TimeWindow(when, when + timedelta(seconds=1))),
+                                 SearchReach(radius, timedelta(0)))
+            for op in near:
+                distance = edge_distance_m(op.area, place)
+                if distance > radius or not op.window.contains(when):
+                    continue
+                view = disclose_operation(op, agencies(op.agency_id), who.viewer, Context.LOOKUP)
+                results.append({**view, "distance_m": round(distance, 1)})
+                emit(tx, EventKind.LOOKUP_NEARBY, op.id, now, agency_id=op.agency_id,
+                     details={"by_agency": who.agency.name, "by_ori": who.agency.ori, "distance_m": round(distance, 1),
+                              "lat": lat, "lon": lon})
+            tx.add_lookup(LookupRecord(new_id(), who.user.id, who.agency.id, now, lat, lon, radius, len(results)))
+            tx.append_audit(who.entry(Action.LOOKUP, object_type="lookup", lat=round(lat, 5), lon=round(lon, 5),
+                                      radius_m=radius, results=[r["id"] for r in results]), now)
+        results.sort(key=lambda r: r["distance_m"])
+        return {"operations": results, "at": when.isoformat()}

@@ -1,0 +1,98 @@
+"""Jurisdiction notices over an operation's life: entry, update, exit, scheduled delivery."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from commonground.domain.disclosure import Context, disclose_operation
+from commonground.domain.geometry import bounding_boxes
+from commonground.domain.model import Operation
+from commonground.domain.notices import Notice, NoticeKind, NoticeStatus, concerned, first_status
+from commonground.domain.policy import NoticeTiming
+from commonground.domain.timewindow import isoformat
+from commonground.service.clock import new_id
+from commonground.service.events import EventKind, emit
+from commonground.service.ports import Clock, Page, Store, Transaction
+from commonground.service.principal import Principal
+
+
+def _send(tx: Transaction, notice: Notice, at: datetime) -> Notice:
+    sent = replace(notice, status=NoticeStatus.SENT, sent_at=at)
+    emit(tx, EventKind.NOTICE_CREATED, notice.id, at, agency_id=notice.agency_id,
+         details={"kind": notice.kind.value, "operation_id": notice.operation_id})
+    return sent
+
+
+def _new(tx: Transaction, op: Operation, agency_id: str, kind: NoticeKind, status: NoticeStatus, at: datetime) -> None:
+    due = op.window.starts_at if status is NoticeStatus.SCHEDULED else at
+    notice = Notice(new_id(), op.id, agency_id, kind, status, due, None, at)
+    if status is NoticeStatus.SENT:
+        notice = _send(tx, replace(notice, status=NoticeStatus.SCHEDULED), at)
+    tx.add_notice(notice)
+
+
+def track(tx: Transaction, op: Operation, at: datetime) -> None:
+    """Bring the operation's notices in line with where and whether it now is.
+
+    Agencies newly reached get an entry notice (sent, scheduled for the start, or withheld
+    as the operation says); agencies it no longer reaches, or every agency once it is
+    cancelled or completed, get an exit notice if they were told of it.
+    """
+    timing = op.notice or NoticeTiming.AT_SUBMIT
+    reached = set()
+    if op.status.is_live:
+        nearby = tx.agencies_with_jurisdiction_in(bounding_boxes(op.area))
+        reached = {a.id for a in concerned(op, nearby)}
+    by_agency: dict[str, list[Notice]] = {}
+    for notice in tx.notices_of(op.id):
+        by_agency.setdefault(notice.agency_id, []).append(notice)
+    for agency_id in reached - set(by_agency):
+        _new(tx, op, agency_id, NoticeKind.ENTRY, first_status(timing), at)
+    for agency_id, history in by_agency.items():
+        told = any(n.status is NoticeStatus.SENT for n in history)
+        pending = [n for n in history if n.status is NoticeStatus.SCHEDULED]
+        if agency_id in reached:
+            for n in pending:  # the start may have moved
+                tx.update_notice(replace(n, due_at=op.window.starts_at))
+            if told:
+                _new(tx, op, agency_id, NoticeKind.UPDATE, NoticeStatus.SENT, at)
+            continue
+        for n in pending:
+            tx.update_notice(replace(n, status=NoticeStatus.CANCELLED))
+        if told and not any(n.kind is NoticeKind.EXIT for n in history):
+            _new(tx, op, agency_id, NoticeKind.EXIT, NoticeStatus.SENT, at)
+
+
+@dataclass
+class Notices:
+    store: Store
+    clock: Clock
+
+    def deliver_due(self, limit: int = 500) -> int:
+        """Send the notices whose operations have started; safe to run from any process."""
+        now = self.clock.now()
+        with self.store.write() as tx:
+            due = tx.due_notices(now, limit)
+            for notice in due:
+                tx.update_notice(_send(tx, notice, now))
+        return len(due)
+
+    def list(self, who: Principal, limit: int, after: str | None) -> Page[dict[str, Any]]:
+        """The caller's agency's notices, newest first, each operation at the safety level."""
+        with self.store.read() as tx:
+            page = tx.list_notices(who.agency.id, limit, after)
+            items = []
+            for notice in page.items:
+                op = tx.get_operation(notice.operation_id)
+                owner = tx.get_agency(op.agency_id) if op else None
+                if op is None or owner is None:
+                    continue
+                items.append({
+                    "id": notice.id,
+                    "kind": notice.kind.value,
+                    "sent_at": isoformat(notice.sent_at) if notice.sent_at else None,
+                    "operation": disclose_operation(op, owner, who.viewer, Context.NOTICE),
+                })
+        return Page(items, page.next)

@@ -1,0 +1,125 @@
+"""Queries for what crosses agency lines: jurisdictions, notices, the outbox, look-ups."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, bindparam, delete, func, insert, or_, select, update
+
+from commonground.domain.geometry import Box
+from commonground.domain.model import Agency
+from commonground.domain.notices import Notice, NoticeKind, NoticeStatus
+from commonground.service.ports import Event, LookupRecord, Page
+from commonground.store import records
+from commonground.store.schema import UTCDateTime, agencies, events, jurisdictions, lookups, notices, operations
+
+NOTICES_OF = select(notices).where(notices.c.operation_id == bindparam("key")).order_by(notices.c.id)
+UPDATE_NOTICE = (
+    update(notices)
+    .where(notices.c.id == bindparam("b_id"))
+    .values(status=bindparam("status"), due_at=bindparam("due_at"), sent_at=bindparam("sent_at"))
+)
+
+
+def notice_from(row: Any) -> Notice:
+    return Notice(row["id"], row["operation_id"], row["agency_id"], NoticeKind(row["kind"]),
+                  NoticeStatus(row["status"]), row["due_at"], row["sent_at"], row["created_at"])
+
+
+def event_from(row: Any) -> Event:
+    return Event(row["seq"], row["kind"], row["object_id"], row["agency_id"], bool(row["for_watch"]),
+                 row["details"], row["created_at"])
+
+
+class SharingQueries:
+    conn: Connection
+
+    def set_jurisdiction_box(self, agency_id: str, box: Box | None) -> None:
+        self.conn.execute(delete(jurisdictions).where(jurisdictions.c.agency_id == agency_id))
+        if box is not None:
+            self.conn.execute(insert(jurisdictions), {"agency_id": agency_id, "min_lon": box.min_lon,
+                                                      "max_lon": box.max_lon, "min_lat": box.min_lat,
+                                                      "max_lat": box.max_lat})
+
+    def agencies_with_jurisdiction_in(self, boxes: list[Box]) -> list[Agency]:
+        """Agencies whose jurisdiction box meets any of ``boxes``; the domain decides exactly."""
+        overlaps = [
+            and_(jurisdictions.c.max_lon >= b.min_lon, jurisdictions.c.min_lon <= b.max_lon,
+                 jurisdictions.c.max_lat >= b.min_lat, jurisdictions.c.min_lat <= b.max_lat)
+            for b in boxes
+        ]
+        query = select(agencies).join(jurisdictions, jurisdictions.c.agency_id == agencies.c.id).where(or_(*overlaps))
+        return [records.agency_from(r) for r in self.conn.execute(query).mappings()]
+
+    # --- notices ---------------------------------------------------------------------
+    def add_notice(self, notice: Notice) -> None:
+        self.conn.execute(insert(notices), {
+            "id": notice.id, "operation_id": notice.operation_id, "agency_id": notice.agency_id,
+            "kind": notice.kind.value, "status": notice.status.value, "due_at": notice.due_at,
+            "sent_at": notice.sent_at, "created_at": notice.created_at,
+        })
+
+    def update_notice(self, notice: Notice) -> None:
+        self.conn.execute(UPDATE_NOTICE, {"b_id": notice.id, "status": notice.status.value,
+                                          "due_at": notice.due_at, "sent_at": notice.sent_at})
+
+    def notices_of(self, operation_id: str) -> list[Notice]:
+        return [notice_from(r) for r in self.conn.execute(NOTICES_OF, {"key": operation_id}).mappings()]
+
+    def due_notices(self, now: datetime, limit: int) -> list[Notice]:
+        query = (select(notices).where(notices.c.status == NoticeStatus.SCHEDULED.value, notices.c.due_at <= now)
+                 .order_by(notices.c.due_at).limit(limit))
+        return [notice_from(r) for r in self.conn.execute(query).mappings()]
+
+    def list_notices(self, agency_id: str, limit: int, after: str | None) -> Page[Notice]:
+        query = select(notices).where(notices.c.agency_id == agency_id, notices.c.status == NoticeStatus.SENT.value)
+        if after:
+            query = query.where(notices.c.id < after)
+        rows = [notice_from(r) for r in self.conn.execute(query.order_by(notices.c.id.desc()).limit(limit + 1)).mappings()]
+        if len(rows) > limit:
+            return Page(rows[:limit], rows[limit - 1].id)
+        return Page(rows, None)
+
+    def notice_counts(self) -> list[tuple[str, str, int]]:
+        """Return (owner agency, status, count) over every notice, for the transparency report."""
+        query = (select(operations.c.agency_id, notices.c.status, func.count())
+                 .join(operations, operations.c.id == notices.c.operation_id)
+                 .where(notices.c.kind == NoticeKind.ENTRY.value)
+                 .group_by(operations.c.agency_id, notices.c.status))
+        return [(r[0], r[1], int(r[2])) for r in self.conn.execute(query)]
+
+    # --- the outbox ------------------------------------------------------------------
+    def add_event(self, event: Event) -> int:
+        result = self.conn.execute(insert(events), {
+            "kind": event.kind, "object_id": event.object_id, "agency_id": event.agency_id,
+            "for_watch": event.for_watch, "details": event.details, "created_at": event.created_at,
+        })
+        assert result.inserted_primary_key is not None
+        return int(result.inserted_primary_key[0])
+
+    def events_after(self, seq: int, agency_id: str | None, watch: bool, limit: int) -> list[Event]:
+        entitled = events.c.agency_id == agency_id
+        if watch:
+            entitled = or_(entitled, events.c.for_watch.is_(True))
+        query = select(events).where(events.c.seq > seq, entitled).order_by(events.c.seq).limit(limit)
+        return [event_from(r) for r in self.conn.execute(query).mappings()]
+
+    def last_event_seq(self) -> int:
+        return int(self.conn.execute(select(func.coalesce(func.max(events.c.seq), 0))).scalar_one())
+
+    # --- look-ups --------------------------------------------------------------------
+    def add_lookup(self, record: LookupRecord) -> None:
+        self.conn.execute(insert(lookups), {
+            "id": record.id, "user_id": record.user_id, "agency_id": record.agency_id, "at": record.at,
+            "lat": record.lat, "lon": record.lon, "radius_m": record.radius_m, "results": record.results,
+        })
+
+    def lookups_since(self, user_id: str, since: datetime) -> tuple[int, datetime | None]:
+        """Return how many look-ups the user made since ``since`` and when the oldest was."""
+        row = self.conn.execute(
+            select(func.count(), func.min(lookups.c.at, type_=UTCDateTime())).where(
+                lookups.c.user_id == user_id, lookups.c.at >= since
+            )
+        ).one()
+        return int(row[0]), row[1]
