@@ -92,7 +92,7 @@ def bloom(key: bytes, text: str) -> int:
 
 def _person_forms(p: PersonSubject) -> list[matching.NameForm]:
     """Return name forms, adding each part of a multi-part surname as its own form."""
-    forms = matching.name_forms(p)
+    forms = list(matching.name_forms(p))
     extra = [matching.NameForm(f.first, t) for f in forms if len(f.last_tokens) > 1
              for t in f.last_tokens]
     return forms + extra

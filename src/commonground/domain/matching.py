@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from rapidfuzz.distance import JaroWinkler
@@ -131,14 +131,17 @@ class NameForm:
 
     first: str
     last: str
+    last_joined: str = field(init=False)
+    last_tokens: tuple[str, ...] = field(init=False)  # parts without particles (de la Cruz)
 
-    @property
-    def last_tokens(self) -> tuple[str, ...]:
-        """Return the surname's parts without particles (de la Cruz -> cruz)."""
-        return tuple(t for t in self.last.split() if t not in PARTICLES and len(t) > 1)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "last_joined", self.last.replace(" ", ""))
+        object.__setattr__(self, "last_tokens", tuple(
+            t for t in self.last.split() if t not in PARTICLES and len(t) > 1))
 
 
-def name_forms(p: PersonSubject) -> list[NameForm]:
+@lru_cache(maxsize=65536)
+def name_forms(p: PersonSubject) -> tuple[NameForm, ...]:
     """Return the primary name and each alias as (first, last) folded forms."""
     forms = [NameForm(fold(p.first_name or ""), fold(p.last_name or ""))]
     for alias in p.aliases:
@@ -147,7 +150,12 @@ def name_forms(p: PersonSubject) -> list[NameForm]:
             forms.append(NameForm("", tokens[0]))
         elif tokens:
             forms.append(NameForm(tokens[0], " ".join(tokens[1:])))
-    return forms
+    return tuple(forms)
+
+
+@lru_cache(maxsize=65536)
+def _swapped_forms(p: PersonSubject) -> tuple[NameForm, ...]:
+    return tuple(NameForm(f.last, f.first) for f in name_forms(p))
 
 
 def first_similarity(a: str, b: str) -> float | None:
@@ -166,7 +174,7 @@ def last_similarity(a: NameForm, b: NameForm) -> float | None:
     """Return family-name similarity over joined and per-part forms (Garcia-Lopez ~ Garcia)."""
     if not a.last or not b.last:
         return None
-    joined_a, joined_b = a.last.replace(" ", ""), b.last.replace(" ", "")
+    joined_a, joined_b = a.last_joined, b.last_joined
     best = float(JaroWinkler.similarity(joined_a, joined_b))
     if len(a.last_tokens) + len(b.last_tokens) > 2:
         for ta in a.last_tokens or (joined_a,):
@@ -313,9 +321,8 @@ def _clear_name_pairs(a: PersonSubject, b: PersonSubject) -> SimPairs:
     """Return (first, last) similarities for every alias pairing, straight and swapped."""
     out: SimPairs = []
     for fa in name_forms(a):
-        for fb in name_forms(b):
+        for fb, swapped in zip(name_forms(b), _swapped_forms(b), strict=True):
             out.append((first_similarity(fa.first, fb.first), last_similarity(fa, fb)))
-            swapped = NameForm(fb.last, fb.first)
             out.append((first_similarity(fa.first, swapped.first), last_similarity(fa, swapped)))
     return out
 
