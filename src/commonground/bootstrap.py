@@ -14,6 +14,7 @@ from commonground.service.lookups import Lookups
 from commonground.service.notices import Notices
 from commonground.service.operations import Operations
 from commonground.service.ports import Clock, Store
+from commonground.service.subjects import normalise_subject
 from commonground.store import migrate
 
 
@@ -61,7 +62,7 @@ def build_services(settings: Settings | None = None, *, store: Store | None = No
         store=store,
         clock=clock,
         accounts=Accounts(store, clock),
-        operations=Operations(store, clock),
+        operations=Operations(store, clock, normalise_subject),
         conflicts=Conflicts(store, clock),
         audit=AuditLog(store, clock),
         notices=Notices(store, clock),

@@ -8,10 +8,11 @@ from datetime import datetime
 from commonground.audit.chain import AuditEntry
 from commonground.audit.tags import Action
 from commonground.domain import conflicts as rule
-from commonground.domain.model import Agency, Conflict, ConflictKind, ConflictStatus, Operation
+from commonground.domain.model import Agency, Conflict, ConflictStatus, Operation
 from commonground.domain.policy import Policy
 from commonground.service.clock import new_id
 from commonground.service.events import EventKind, emit_conflict
+from commonground.service.subjects import subject_findings
 from commonground.service.ports import Transaction
 
 
@@ -67,14 +68,12 @@ def find_findings(tx: Transaction, op: Operation, agencies: AgencyCache) -> list
 
 def check(tx: Transaction, op: Operation, agencies: AgencyCache, at: datetime, actor: AuditEntry) -> CheckResult:
     """Record what the rule finds for ``op``; close what it no longer finds; audit each."""
-    findings = {f.other.id: f for f in find_findings(tx, op, agencies)}
+    found = find_findings(tx, op, agencies) + subject_findings(tx, op, agencies, at, actor)
+    findings = {(f.kind, f.other.id): f for f in found}
     current: list[Conflict] = []
     created: list[Conflict] = []
     for existing in tx.conflicts_of(op.id):
-        if existing.kind is not ConflictKind.PROXIMITY:
-            current.append(existing)
-            continue
-        finding = findings.pop(existing.other_operation(op.id), None)
+        finding = findings.pop((existing.kind, existing.other_operation(op.id)), None)
         if finding is None:
             if not existing.status.is_closed:
                 closed = replace(existing, status=ConflictStatus.DISMISSED, closed_at=at,
@@ -87,7 +86,8 @@ def check(tx: Transaction, op: Operation, agencies: AgencyCache, at: datetime, a
         if status.is_closed:  # the operations came back together: ask both sides again
             existing = replace(existing, ack_a=None, ack_b=None, closed_at=None, closed_by=None, note=None)
             status = ConflictStatus.OPEN
-        updated = replace(existing, status=status, distance_m=finding.distance_m, overlap=finding.overlap)
+        updated = replace(existing, status=status, distance_m=finding.distance_m, overlap=finding.overlap,
+                          match_kind=finding.match_kind)
         tx.update_conflict(updated)
         emit_conflict(tx, EventKind.CONFLICT_UPDATED, updated, at)
         current.append(updated)

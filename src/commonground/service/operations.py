@@ -17,14 +17,10 @@ from commonground.service import deconfliction, notices
 from commonground.service.clock import new_id
 from commonground.service.deconfliction import AgencyCache
 from commonground.service.ports import Clock, OperationFilter, Page, Store, Transaction
+from commonground.service.subjects import normalise_subject
 from commonground.service.principal import Principal
 
 EDITORS = (Role.OFFICER, Role.SUPERVISOR)
-
-
-def keep_subject(data: Mapping[str, object], field: str) -> Mapping[str, object]:
-    """Placeholder-free default: keep subjects as given until a parser is wired."""
-    return dict(data)
 
 
 def conflict_views(tx: Transaction, who: Principal, conflicts: list[Conflict], agencies: AgencyCache) -> list[dict[str, Any]]:
@@ -45,7 +41,7 @@ def conflict_views(tx: Transaction, who: Principal, conflicts: list[Conflict], a
 class Operations:
     store: Store
     clock: Clock
-    parse_subject: SubjectParser = keep_subject
+    parse_subject: SubjectParser = normalise_subject
 
     def submit(self, who: Principal, data: Mapping[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         """Store an operation and every conflict it has, atomically; return both as views."""
@@ -99,7 +95,8 @@ class Operations:
             tx.update_operation(changed)
             agencies = AgencyCache(tx)
             actor = who.entry(Action.OPERATION_UPDATE, object_type="operation", object_id=op.id)
-            if moved(op, draft) or op.case_number != changed.case_number:
+            recheck = (op.case_number, op.subjects, op.purpose) != (changed.case_number, changed.subjects, changed.purpose)
+            if moved(op, draft) or recheck:
                 result = deconfliction.check(tx, changed, agencies, now, actor)
                 conflicts = result.conflicts
                 notices.track(tx, changed, now)

@@ -230,3 +230,12 @@ lookups = Table(
     Column("results", Integer, nullable=False),
     Index("ix_lookups_user_at", "user_id", "at"),
 )
+
+# Blocking keys of each operation's subjects: the candidate index for subject matching.
+subject_keys = Table(
+    "subject_keys",
+    metadata,
+    Column("key", String(200), nullable=False),
+    Column("operation_id", String(36), nullable=False, index=True),
+    Index("ix_subject_keys_key", "key"),
+)

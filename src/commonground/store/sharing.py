@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, delete, func, insert, or_, select, update
 
 from commonground.domain.geometry import Box
-from commonground.domain.model import Agency
+from commonground.domain.model import Agency, Operation
 from commonground.domain.notices import Notice, NoticeKind, NoticeStatus
 from commonground.service.ports import Event, LookupRecord, Page
 from commonground.store import records
-from commonground.store.schema import UTCDateTime, agencies, events, jurisdictions, lookups, notices, operations
+from commonground.store.schema import (
+    UTCDateTime,
+    agencies,
+    events,
+    jurisdictions,
+    lookups,
+    notices,
+    operations,
+    subject_keys,
+)
 
 NOTICES_OF = select(notices).where(notices.c.operation_id == bindparam("key")).order_by(notices.c.id)
 UPDATE_NOTICE = (
@@ -123,3 +133,26 @@ class SharingQueries:
             )
         ).one()
         return int(row[0]), row[1]
+
+
+class SubjectQueries:
+    """The blocking-key index that finds operations whose subjects may match."""
+
+    conn: Connection
+
+    def set_subject_keys(self, operation_id: str, keys: Iterable[str]) -> None:
+        self.conn.execute(delete(subject_keys).where(subject_keys.c.operation_id == operation_id))
+        rows = [{"key": k, "operation_id": operation_id} for k in sorted(set(keys))]
+        if rows:
+            self.conn.execute(insert(subject_keys), rows)
+
+    def operations_with_subject_keys(self, keys: Iterable[str], exclude: str) -> list[Operation]:
+        wanted = sorted(set(keys))
+        if not wanted:
+            return []
+        ids = select(subject_keys.c.operation_id).where(subject_keys.c.key.in_(wanted))
+        query = select(operations).where(
+            operations.c.id.in_(ids), operations.c.id != exclude,
+            operations.c.status.in_(("planned", "active")),
+        )
+        return [records.operation_from(r) for r in self.conn.execute(query).mappings()]

@@ -1,0 +1,83 @@
+"""Subject deconfliction inside the check: the same person, car or phone in two operations.
+
+A subject conflict says which kind of identifier matched, never the values. When either
+agency restricts the other operation's purpose, the match is not made known to anyone:
+it is only counted, without identifiers, in the audit log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from commonground.audit.chain import AuditEntry
+from commonground.audit.tags import Action
+from commonground.domain.conflicts import Finding, can_conflict
+from commonground.domain.geometry import edge_distance_m
+from commonground.domain.matching import blocking_keys, match
+from commonground.domain.model import ConflictKind, Operation
+from commonground.domain.subjects import Subject, parse_subject, subject_to_dict
+from commonground.service.ports import Transaction
+
+
+def normalise_subject(data: Mapping[str, object], field: str) -> Mapping[str, object]:
+    """Parse and normalise a submitted subject; what is stored is the normal form."""
+    return subject_to_dict(parse_subject(data, field))
+
+
+def _parsed(op: Operation) -> list[Subject]:
+    return [parse_subject(s, f"subjects.{i}") for i, s in enumerate(op.subjects)]
+
+
+def operation_keys(op: Operation) -> set[str]:
+    return {key for subject in _parsed(op) for key in blocking_keys(subject)}
+
+
+def _best_match(mine: list[Subject], theirs: list[Subject]) -> str | None:
+    best: tuple[float, str] | None = None
+    for a in mine:
+        keys = blocking_keys(a)
+        for b in theirs:
+            if not keys & blocking_keys(b):
+                continue
+            found = match(a, b)
+            if found is not None and (best is None or found.score > best[0]):
+                best = (found.score, found.kind)
+    return None if best is None else best[1]
+
+
+def subject_findings(tx: Transaction, op: Operation, agency_of: object, at: datetime, actor: AuditEntry) -> list[Finding]:
+    """Index ``op``'s subjects and return the operations whose subjects match them."""
+    keys = operation_keys(op)
+    tx.set_subject_keys(op.id, keys)
+    if not keys or not op.status.is_live:
+        return []
+    mine = _parsed(op)
+    found = []
+    for other in tx.operations_with_subject_keys(keys, exclude=op.id):
+        if not can_conflict(op, other):
+            continue
+        kind = _best_match(mine, _parsed(other))
+        if kind is None:
+            continue
+        restricting = _restricting_agency(op, other, agency_of)
+        if restricting is not None:
+            tx.append_audit(
+                AuditEntry(Action.SUBJECT_MATCH_SUPPRESSED, "success", actor_user_id=None,
+                           details={"restricting_agency": restricting, "count": 1}),
+                at,
+            )
+            continue
+        overlap = op.window.overlap(other.window)
+        found.append(Finding(op, other, ConflictKind.SUBJECT, round(edge_distance_m(op.area, other.area), 1),
+                             overlap, match_kind=kind))
+    return found
+
+
+def _restricting_agency(op: Operation, other: Operation, agency_of: object) -> str | None:
+    """Return the agency whose restricted purposes forbid this match, in either direction."""
+    for subject_side, purpose_side in ((op, other), (other, op)):
+        owner = agency_of(subject_side.agency_id)  # type: ignore[operator]
+        if purpose_side.purpose in owner.policy.restricted_purposes:
+            return str(owner.id)
+    return None
