@@ -106,6 +106,10 @@ def _on_connect(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -> No
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # The R*Tree and the rows of a million operations fit in memory: read them there.
+    cursor.execute("PRAGMA cache_size=-65536")
+    cursor.execute("PRAGMA mmap_size=1073741824")
+    cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.close()
 
 
