@@ -57,7 +57,7 @@ LOCK_CELL = 0x4347_0002
 LOCK_AUDIT = 0x4347_0003
 CELL_DEG = 0.05
 CELL_SECONDS = 86_400
-MAX_CELLS = 1024  # a 31-day window over a 5 x 6 km area still locks cells, not everything
+MAX_CELLS = 1024  # e.g. a 31-day window over 30 spatial cells still locks cells, not everything
 # Slack on the candidate search: the domain measures near points found in a local
 # projection, PostGIS measures on the spheroid; candidates may only err on the large side.
 SLACK_M = 25.0
