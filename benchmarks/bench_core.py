@@ -29,6 +29,8 @@ from sqlalchemy import insert, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the shared test fixtures
 
+from tests.conftest import World, free_port
+
 from commonground.bootstrap import build_services
 from commonground.config import Settings
 from commonground.domain.conflicts import reach
@@ -36,12 +38,22 @@ from commonground.domain.geometry import Area, bounding_boxes
 from commonground.service.deconfliction import AgencyCache, find_findings
 from commonground.store.schema import operations
 from commonground.store.sqlite import RTREE, index_hits, index_rows, seconds
-from tests.conftest import World, free_port
 
 # A dozen US metro areas: (lat, lon, spread in degrees)
-CITIES = [(44.98, -93.27, 0.12), (41.88, -87.63, 0.2), (40.71, -74.0, 0.2), (34.05, -118.24, 0.25),
-          (29.76, -95.37, 0.2), (33.45, -112.07, 0.2), (39.74, -104.99, 0.12), (47.61, -122.33, 0.12),
-          (25.76, -80.19, 0.12), (32.72, -117.16, 0.12), (38.9, -77.04, 0.12), (42.36, -71.06, 0.1)]
+CITIES = [
+    (44.98, -93.27, 0.12),
+    (41.88, -87.63, 0.2),
+    (40.71, -74.0, 0.2),
+    (34.05, -118.24, 0.25),
+    (29.76, -95.37, 0.2),
+    (33.45, -112.07, 0.2),
+    (39.74, -104.99, 0.12),
+    (47.61, -122.33, 0.12),
+    (25.76, -80.19, 0.12),
+    (32.72, -117.16, 0.12),
+    (38.9, -77.04, 0.12),
+    (42.36, -71.06, 0.1),
+]
 START = datetime(2027, 1, 1, tzinfo=UTC)
 DAYS = 30
 
@@ -62,11 +74,16 @@ def synth(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
 def operation_body(lat: float, lon: float, start_s: float, hours: float, radius: float) -> dict[str, Any]:
     starts = START + timedelta(seconds=start_s)
     return {
-        "type": "search_warrant", "purpose": "criminal", "title": "bench", "case_number": None,
-        "starts_at": starts.isoformat(), "ends_at": (starts + timedelta(hours=hours)).isoformat(),
+        "type": "search_warrant",
+        "purpose": "criminal",
+        "title": "bench",
+        "case_number": None,
+        "starts_at": starts.isoformat(),
+        "ends_at": (starts + timedelta(hours=hours)).isoformat(),
         "location": {"lat": lat, "lon": lon, "radius_m": radius},
         "contact": {"name": "Sgt Bench", "phone": "+1 555 010 0000"},
-        "team": {"personnel": 4, "attire": "plain_clothes", "vehicles": "grey SUV"}, "risk": "medium",
+        "team": {"personnel": 4, "attire": "plain_clothes", "vehicles": "grey SUV"},
+        "risk": "medium",
     }
 
 
@@ -90,19 +107,38 @@ def load(url: str, n: int, agency_ids: list[str], user_id: str, rng: np.random.G
                 ends = starts + timedelta(hours=float(data["hours"][i]))
                 lat, lon, r = float(data["lat"][i]), float(data["lon"][i]), float(data["radius"][i])
                 seq = seq0 + i + 1
-                rows.append({
-                    "seq": seq, "id": str(uuid.UUID(int=seq)), "agency_id": agency_ids[i % len(agency_ids)],
-                    "created_by": user_id, "type": "surveillance", "purpose": "criminal", "title": "bulk",
-                    "case_number": None, "area": {"type": "Point", "coordinates": [lon, lat], "radius_m": r},
-                    "address": None, "starts_at": starts, "ends_at": ends,
-                    "contact": {"name": "x", "phone": "555 0100", "radio": None},
-                    "team": {"personnel": 2, "attire": None, "vehicles": None}, "risk": "low", "notice": "at_submit",
-                    "notes": None, "subjects": [], "status": "planned", "version": 1, "created_at": now, "updated_at": now,
-                })
+                rows.append(
+                    {
+                        "seq": seq,
+                        "id": str(uuid.UUID(int=seq)),
+                        "agency_id": agency_ids[i % len(agency_ids)],
+                        "created_by": user_id,
+                        "type": "surveillance",
+                        "purpose": "criminal",
+                        "title": "bulk",
+                        "case_number": None,
+                        "area": {"type": "Point", "coordinates": [lon, lat], "radius_m": r},
+                        "address": None,
+                        "starts_at": starts,
+                        "ends_at": ends,
+                        "contact": {"name": "x", "phone": "555 0100", "radio": None},
+                        "team": {"personnel": 2, "attire": None, "vehicles": None},
+                        "risk": "low",
+                        "notice": "at_submit",
+                        "notes": None,
+                        "subjects": [],
+                        "status": "planned",
+                        "version": 1,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
                 idx += index_rows(seq, Area("Point", ((lon, lat),), r), starts, ends)
             with conn.begin():
                 conn.execute(insert(operations), rows)
-                conn.execute(text(f"INSERT INTO {RTREE} VALUES (:id,:min_lon,:max_lon,:min_lat,:max_lat,:min_t,:max_t)"), idx)
+                conn.execute(
+                    text(f"INSERT INTO {RTREE} VALUES (:id,:min_lon,:max_lon,:min_lat,:max_lat,:min_t,:max_t)"), idx
+                )
             print(f"\r  loaded {hi:,}/{n:,}", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)
     services.close()
@@ -114,7 +150,9 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, math.ceil(p / 100 * len(ordered)) - 1)]
 
 
-def in_process(url: str, probes: int, rng: np.random.Generator, agency_id: str) -> tuple[list[float], list[float], float]:
+def in_process(
+    url: str, probes: int, rng: np.random.Generator, agency_id: str
+) -> tuple[list[float], list[float], float]:
     """Time the raw R*Tree query and the full check (candidates + rule) for the same probes."""
     from commonground.domain.model import Contact, Operation, OperationStatus, Risk, Team
     from commonground.domain.policy import Purpose
@@ -131,12 +169,28 @@ def in_process(url: str, probes: int, rng: np.random.Generator, agency_id: str) 
         for i in range(probes):
             starts = START + timedelta(seconds=float(data["start"][i]))
             area = Area("Point", ((float(data["lon"][i]), float(data["lat"][i])),), float(data["radius"][i]))
-            op = Operation(id=f"probe{i}", agency_id=agency_id, type="surveillance", purpose=Purpose.CRIMINAL,
-                           title="p", case_number=None, area=area, address=None,
-                           window=TimeWindow(starts, starts + timedelta(hours=float(data["hours"][i]))),
-                           contact=Contact("x", "555 0100"), team=Team(), risk=Risk.LOW, notice=None, notes=None,
-                           subjects=(), status=OperationStatus.PLANNED, version=1, created_by="x",
-                           created_at=starts, updated_at=starts)
+            op = Operation(
+                id=f"probe{i}",
+                agency_id=agency_id,
+                type="surveillance",
+                purpose=Purpose.CRIMINAL,
+                title="p",
+                case_number=None,
+                area=area,
+                address=None,
+                window=TimeWindow(starts, starts + timedelta(hours=float(data["hours"][i]))),
+                contact=Contact("x", "555 0100"),
+                team=Team(),
+                risk=Risk.LOW,
+                notice=None,
+                notes=None,
+                subjects=(),
+                status=OperationStatus.PLANNED,
+                version=1,
+                created_by="x",
+                created_at=starts,
+                updated_at=starts,
+            )
             t0_s, t1_s = seconds(op.window.starts_at - r.time_pad), seconds(op.window.ends_at + r.time_pad)
             t = time.perf_counter()
             conn.execute(index_hits(bounding_boxes(area, r.margin_m), t0_s, t1_s)).fetchall()
@@ -148,7 +202,9 @@ def in_process(url: str, probes: int, rng: np.random.Generator, agency_id: str) 
     return raw, full, found / probes
 
 
-def http_phase(base: str, tokens: list[str], count: int, clients: int, rng: np.random.Generator) -> tuple[list[float], float, int]:
+def http_phase(
+    base: str, tokens: list[str], count: int, clients: int, rng: np.random.Generator
+) -> tuple[list[float], float, int]:
     data = synth(rng, count)
     latencies: list[float] = []
     conflicts = 0
@@ -156,10 +212,17 @@ def http_phase(base: str, tokens: list[str], count: int, clients: int, rng: np.r
 
     def worker(k: int) -> None:
         nonlocal conflicts
-        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {tokens[k % len(tokens)]}"}, timeout=30) as c:
+        with httpx.Client(
+            base_url=base, headers={"Authorization": f"Bearer {tokens[k % len(tokens)]}"}, timeout=30
+        ) as c:
             for i in range(k, count, clients):
-                body = operation_body(float(data["lat"][i]), float(data["lon"][i]), float(data["start"][i]),
-                                      float(data["hours"][i]), float(data["radius"][i]))
+                body = operation_body(
+                    float(data["lat"][i]),
+                    float(data["lon"][i]),
+                    float(data["start"][i]),
+                    float(data["hours"][i]),
+                    float(data["radius"][i]),
+                )
                 t = time.perf_counter()
                 r = c.post("/api/v1/operations", json=body)
                 dt = time.perf_counter() - t
@@ -178,9 +241,22 @@ def http_phase(base: str, tokens: list[str], count: int, clients: int, rng: np.r
 def serve(url: str, workers: int = 1) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "commonground.cli", "serve", "--database-url", url, "--port", str(port),
-         "--workers", str(workers), "--no-access-log"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+        [
+            sys.executable,
+            "-m",
+            "commonground.cli",
+            "serve",
+            "--database-url",
+            url,
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--no-access-log",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
     )
     base = f"http://127.0.0.1:{port}"
     for _ in range(300):
@@ -224,7 +300,7 @@ def main() -> None:
 
     proc, base = serve(url)
     try:
-        warm, _, _ = http_phase(base, tokens, 200, 1, rng)
+        http_phase(base, tokens, 200, 1, rng)
         single, _, _ = http_phase(base, tokens, min(1000, args.submissions), 1, rng)
         loaded, wall, conflicts = http_phase(base, tokens, args.submissions, args.clients, rng)
     finally:

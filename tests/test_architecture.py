@@ -6,8 +6,20 @@ import ast
 from pathlib import Path
 
 DOMAIN = Path(__file__).parents[1] / "src" / "commonground" / "domain"
-FORBIDDEN = ("sqlalchemy", "fastapi", "pydantic", "httpx", "starlette", "uvicorn", "psycopg", "alembic",
-             "commonground.store", "commonground.api", "commonground.service", "commonground.notify")
+FORBIDDEN = (
+    "sqlalchemy",
+    "fastapi",
+    "pydantic",
+    "httpx",
+    "starlette",
+    "uvicorn",
+    "psycopg",
+    "alembic",
+    "commonground.store",
+    "commonground.api",
+    "commonground.service",
+    "commonground.notify",
+)
 
 
 def imported_modules(path: Path) -> set[str]:

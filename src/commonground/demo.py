@@ -35,32 +35,103 @@ TRIBAL = _box(-93.447, 44.700, -93.380, 44.750)
 MINNESOTA_METRO = _box(-94.0, 44.5, -92.7, 45.5)
 
 AGENCIES: list[dict[str, Any]] = [
-    {"ori": "MNICE0100", "name": "ICE ERO St. Paul Field Office", "level": "federal",
-     "duty_phone": "+1 612 555 0101", "jurisdiction": None,
-     "policy": {"disclose": {"federal": "full", "state": "operational", "local": "safety", "tribal": "safety",
-                             "watch": "operational"}}},
-    {"ori": "MNDEA0200", "name": "DEA Twin Cities Drug Task Force", "level": "federal",
-     "duty_phone": "+1 612 555 0202", "jurisdiction": None,
-     "policy": {"disclose": {"federal": "full", "state": "operational", "local": "operational",
-                             "tribal": "operational", "watch": "full"}}},
-    {"ori": "MNMSP0000", "name": "Minnesota State Patrol", "level": "state",
-     "duty_phone": "+1 651 555 0300", "jurisdiction": MINNESOTA_METRO,
-     "policy": {"disclose": {"federal": "operational", "state": "full", "local": "operational",
-                             "tribal": "operational", "watch": "operational"}}},
-    {"ori": "MN0270000", "name": "Hennepin County Sheriff's Office", "level": "local",
-     "duty_phone": "+1 612 555 0400", "jurisdiction": HENNEPIN,
-     "policy": {"disclose": {"federal": "operational", "state": "operational", "local": "full",
-                             "tribal": "operational", "watch": "full"}}},
-    {"ori": "MN0271100", "name": "Minneapolis Police Department", "level": "local",
-     "duty_phone": "+1 612 555 0500", "jurisdiction": MINNEAPOLIS,
-     "policy": {"disclose": {"federal": "operational", "state": "operational", "local": "full",
-                             "tribal": "operational", "watch": "operational"},
-                "restricted_purposes": ["civil_immigration"]}},
-    {"ori": "MN0620900", "name": "Saint Paul Police Department", "level": "local",
-     "duty_phone": "+1 651 555 0600", "jurisdiction": ST_PAUL,
-     "policy": {"restricted_purposes": ["civil_immigration"]}},
-    {"ori": "MN070019T", "name": "Mdewakanton Tribal Police Department", "level": "tribal",
-     "duty_phone": "+1 952 555 0700", "jurisdiction": TRIBAL, "policy": {}},
+    {
+        "ori": "MNICE0100",
+        "name": "ICE ERO St. Paul Field Office",
+        "level": "federal",
+        "duty_phone": "+1 612 555 0101",
+        "jurisdiction": None,
+        "policy": {
+            "disclose": {
+                "federal": "full",
+                "state": "operational",
+                "local": "safety",
+                "tribal": "safety",
+                "watch": "operational",
+            }
+        },
+    },
+    {
+        "ori": "MNDEA0200",
+        "name": "DEA Twin Cities Drug Task Force",
+        "level": "federal",
+        "duty_phone": "+1 612 555 0202",
+        "jurisdiction": None,
+        "policy": {
+            "disclose": {
+                "federal": "full",
+                "state": "operational",
+                "local": "operational",
+                "tribal": "operational",
+                "watch": "full",
+            }
+        },
+    },
+    {
+        "ori": "MNMSP0000",
+        "name": "Minnesota State Patrol",
+        "level": "state",
+        "duty_phone": "+1 651 555 0300",
+        "jurisdiction": MINNESOTA_METRO,
+        "policy": {
+            "disclose": {
+                "federal": "operational",
+                "state": "full",
+                "local": "operational",
+                "tribal": "operational",
+                "watch": "operational",
+            }
+        },
+    },
+    {
+        "ori": "MN0270000",
+        "name": "Hennepin County Sheriff's Office",
+        "level": "local",
+        "duty_phone": "+1 612 555 0400",
+        "jurisdiction": HENNEPIN,
+        "policy": {
+            "disclose": {
+                "federal": "operational",
+                "state": "operational",
+                "local": "full",
+                "tribal": "operational",
+                "watch": "full",
+            }
+        },
+    },
+    {
+        "ori": "MN0271100",
+        "name": "Minneapolis Police Department",
+        "level": "local",
+        "duty_phone": "+1 612 555 0500",
+        "jurisdiction": MINNEAPOLIS,
+        "policy": {
+            "disclose": {
+                "federal": "operational",
+                "state": "operational",
+                "local": "full",
+                "tribal": "operational",
+                "watch": "operational",
+            },
+            "restricted_purposes": ["civil_immigration"],
+        },
+    },
+    {
+        "ori": "MN0620900",
+        "name": "Saint Paul Police Department",
+        "level": "local",
+        "duty_phone": "+1 651 555 0600",
+        "jurisdiction": ST_PAUL,
+        "policy": {"restricted_purposes": ["civil_immigration"]},
+    },
+    {
+        "ori": "MN070019T",
+        "name": "Mdewakanton Tribal Police Department",
+        "level": "tribal",
+        "duty_phone": "+1 952 555 0700",
+        "jurisdiction": TRIBAL,
+        "policy": {},
+    },
 ]
 
 # (user name, display name, roles, agency ORI)
@@ -96,20 +167,46 @@ PLACES: list[tuple[float, float, str]] = [
 ]
 
 TYPES_BY_AGENCY: dict[str, list[tuple[str, str]]] = {
-    "MNICE0100": [("immigration_enforcement", "civil_immigration"), ("surveillance", "civil_immigration"),
-                  ("arrest_warrant", "criminal")],
-    "MNDEA0200": [("surveillance", "criminal"), ("buy_bust", "criminal"), ("search_warrant", "criminal"),
-                  ("controlled_delivery", "criminal")],
-    "MNMSP0000": [("vehicle_stop", "criminal"), ("protective_detail", "protective"), ("crowd_management", "public_order")],
-    "MN0270000": [("arrest_warrant", "criminal"), ("fugitive_apprehension", "criminal"), ("search_warrant", "criminal")],
-    "MN0271100": [("search_warrant", "criminal"), ("undercover_meeting", "criminal"), ("crowd_management", "public_order"),
-                  ("knock_and_talk", "criminal")],
+    "MNICE0100": [
+        ("immigration_enforcement", "civil_immigration"),
+        ("surveillance", "civil_immigration"),
+        ("arrest_warrant", "criminal"),
+    ],
+    "MNDEA0200": [
+        ("surveillance", "criminal"),
+        ("buy_bust", "criminal"),
+        ("search_warrant", "criminal"),
+        ("controlled_delivery", "criminal"),
+    ],
+    "MNMSP0000": [
+        ("vehicle_stop", "criminal"),
+        ("protective_detail", "protective"),
+        ("crowd_management", "public_order"),
+    ],
+    "MN0270000": [
+        ("arrest_warrant", "criminal"),
+        ("fugitive_apprehension", "criminal"),
+        ("search_warrant", "criminal"),
+    ],
+    "MN0271100": [
+        ("search_warrant", "criminal"),
+        ("undercover_meeting", "criminal"),
+        ("crowd_management", "public_order"),
+        ("knock_and_talk", "criminal"),
+    ],
     "MN0620900": [("search_warrant", "criminal"), ("surveillance", "criminal"), ("arrest_warrant", "criminal")],
     "MN070019T": [("arrest_warrant", "criminal"), ("training", "training")],
 }
 SUPERVISOR_OF = {ori: name for name, _, roles, ori in USERS if "supervisor" in roles}
-VEHICLES = ["2 unmarked grey SUVs", "black Ford Explorer, no plates visible", "marked squads x3",
-            "white panel van", "silver Honda Accord (UC)", "BearCat + 2 marked units", "dark blue Dodge Charger"]
+VEHICLES = [
+    "2 unmarked grey SUVs",
+    "black Ford Explorer, no plates visible",
+    "marked squads x3",
+    "white panel van",
+    "silver Honda Accord (UC)",
+    "BearCat + 2 marked units",
+    "dark blue Dodge Charger",
+]
 
 
 @dataclass
@@ -130,8 +227,9 @@ def _principal(services: Services, username: str) -> Principal:
     return Principal(found[0], agency)
 
 
-def _operation(rng: random.Random, ori: str, day: datetime, place: tuple[float, float, str], hour: int,
-               contact: str, idx: int) -> dict[str, Any]:
+def _operation(
+    rng: random.Random, ori: str, day: datetime, place: tuple[float, float, str], hour: int, contact: str, idx: int
+) -> dict[str, Any]:
     op_type, purpose = rng.choice(TYPES_BY_AGENCY[ori])
     lat, lon, address = place
     starts = day.replace(hour=hour, minute=rng.choice((0, 15, 30, 45)))
@@ -142,11 +240,18 @@ def _operation(rng: random.Random, ori: str, day: datetime, place: tuple[float, 
         "case_number": f"{ori[:5]}-26-{1000 + idx}",
         "starts_at": starts.isoformat(),
         "ends_at": (starts + timedelta(hours=rng.choice((1, 2, 3, 4, 6)))).isoformat(),
-        "location": {"lat": lat + rng.uniform(-0.004, 0.004), "lon": lon + rng.uniform(-0.005, 0.005),
-                     "radius_m": rng.choice((50, 100, 150, 250)), "address": address},
+        "location": {
+            "lat": lat + rng.uniform(-0.004, 0.004),
+            "lon": lon + rng.uniform(-0.005, 0.005),
+            "radius_m": rng.choice((50, 100, 150, 250)),
+            "address": address,
+        },
         "contact": {"name": contact, "phone": f"+1 612 555 {1000 + idx:04d}", "radio": f"TAC {rng.randint(1, 9)}"},
-        "team": {"personnel": rng.randint(2, 14), "attire": rng.choice(("uniform", "plain_clothes", "mixed", "tactical")),
-                 "vehicles": rng.choice(VEHICLES)},
+        "team": {
+            "personnel": rng.randint(2, 14),
+            "attire": rng.choice(("uniform", "plain_clothes", "mixed", "tactical")),
+            "vehicles": rng.choice(VEHICLES),
+        },
         "risk": rng.choice(("low", "medium", "medium", "high")),
         "notes": "Demonstration operation.",
     }
@@ -165,14 +270,24 @@ def seed(services: Services, now: datetime | None = None, token_file: Path | Non
         for spec in AGENCIES:
             ids[spec["ori"]] = accounts.create_agency(admin, {**spec, "timezone": "America/Chicago"}).id
         for username, display, roles, ori in USERS:
-            accounts.create_user(admin, {"agency_id": ids[ori], "username": username, "display_name": display,
-                                         "roles": roles, "password": DEMO_PASSWORD})
+            accounts.create_user(
+                admin,
+                {
+                    "agency_id": ids[ori],
+                    "username": username,
+                    "display_name": display,
+                    "roles": roles,
+                    "password": DEMO_PASSWORD,
+                },
+            )
         _operations(services, now or services.clock.now())
     with services.store.read() as tx:
         report.agencies = len(tx.list_agencies(1000, None).items)
     for username, _display, roles, ori in USERS:
         token = accounts.token_for_username(username, "demo")
-        report.tokens.append((username, roles[0], next((a["name"] for a in AGENCIES if a["ori"] == ori), "Installation"), token))
+        report.tokens.append(
+            (username, roles[0], next((a["name"] for a in AGENCIES if a["ori"] == ori), "Installation"), token)
+        )
     report.token_file.write_text(json.dumps({u: t for u, _, _, t in report.tokens}, indent=2))
     watch = _principal(services, "watch")
     page = services.conflicts.list(watch, None, 1000, None)
@@ -194,23 +309,32 @@ def _operations(services: Services, now: datetime) -> None:
     idx = 0
     # Scripted encounters first: each is a real conflict a watch analyst would want to see.
     scripted = [
-        ("MN0271100", 0, 6, 0), ("MNICE0100", 0, 6, 0),   # MPD warrant vs ICE team at Lake & Chicago
-        ("MNDEA0200", 1, 1, 19), ("MN0270000", 1, 1, 20),  # DEA surveillance vs Sheriff fugitive team
-        ("MN0620900", 2, 4, 9), ("MNICE0100", 2, 4, 10),   # St Paul vs ICE on University Ave
-        ("MNMSP0000", 3, 3, 14), ("MN0271100", 3, 3, 15),  # State Patrol detail vs MPD downtown
-        ("MN070019T", 4, 9, 8), ("MN0270000", 4, 9, 9),    # Tribal warrant vs Sheriff near Prior Lake
+        ("MN0271100", 0, 6, 0),
+        ("MNICE0100", 0, 6, 0),  # MPD warrant vs ICE team at Lake & Chicago
+        ("MNDEA0200", 1, 1, 19),
+        ("MN0270000", 1, 1, 20),  # DEA surveillance vs Sheriff fugitive team
+        ("MN0620900", 2, 4, 9),
+        ("MNICE0100", 2, 4, 10),  # St Paul vs ICE on University Ave
+        ("MNMSP0000", 3, 3, 14),
+        ("MN0271100", 3, 3, 15),  # State Patrol detail vs MPD downtown
+        ("MN070019T", 4, 9, 8),
+        ("MN0270000", 4, 9, 9),  # Tribal warrant vs Sheriff near Prior Lake
     ]
     for ori, day_offset, place, hour in scripted:
         idx += 1
         who = people[ori]
         data = _operation(rng, ori, today + timedelta(days=day_offset), PLACES[place], hour, who.user.display_name, idx)
-        data["location"] = {**data["location"], "lat": PLACES[place][0] + rng.uniform(-0.0008, 0.0008),
-                            "lon": PLACES[place][1] + rng.uniform(-0.0008, 0.0008)}
+        data["location"] = {
+            **data["location"],
+            "lat": PLACES[place][0] + rng.uniform(-0.0008, 0.0008),
+            "lon": PLACES[place][1] + rng.uniform(-0.0008, 0.0008),
+        }
         services.operations.submit(who, data)
     while idx < 60:
         idx += 1
         ori = rng.choice(list(people))
         who = people[ori]
         day = today + timedelta(days=rng.randint(0, 6))
-        services.operations.submit(who, _operation(rng, ori, day, rng.choice(PLACES), rng.randint(5, 22),
-                                                   who.user.display_name, idx))
+        services.operations.submit(
+            who, _operation(rng, ori, day, rng.choice(PLACES), rng.randint(5, 22), who.user.display_name, idx)
+        )

@@ -35,13 +35,25 @@ def admin(http: httpx.Client, world: World) -> Client:
 
 
 def make_agency(admin: Client, ori: str, name: str, level: str) -> dict[str, Any]:
-    return admin.post("/agencies", {"ori": ori, "name": name, "level": level, "duty_phone": "+1 612 555 0000",
-                                    "timezone": "America/Chicago"}, status=201)
+    return admin.post(
+        "/agencies",
+        {"ori": ori, "name": name, "level": level, "duty_phone": "+1 612 555 0000", "timezone": "America/Chicago"},
+        status=201,
+    )
 
 
 def make_member(admin: Client, http: httpx.Client, agency: dict[str, Any], username: str, roles: list[str]) -> Client:
-    user = admin.post("/users", {"agency_id": agency["id"], "username": username, "display_name": username.title(),
-                                 "roles": roles, "password": "correct horse battery"}, status=201)
+    user = admin.post(
+        "/users",
+        {
+            "agency_id": agency["id"],
+            "username": username,
+            "display_name": username.title(),
+            "roles": roles,
+            "password": "correct horse battery",
+        },
+        status=201,
+    )
     token = admin.post("/tokens", {"user_id": user["id"], "name": "contract test"}, status=201)["token"]
     return Client(http, token)
 
@@ -54,12 +66,18 @@ def test_the_documented_flow_from_agencies_to_conflicts(admin: Client, http: htt
 
     mine = sgt.post("/operations", operation_data(), status=201)
     assert mine["status"] == "planned" and mine["version"] == 1 and mine["conflicts"] == []
-    theirs = agent.post("/operations", operation_data(44.9790, -93.2620, purpose="civil_immigration",
-                                                      type="immigration_enforcement"), status=201)
+    theirs = agent.post(
+        "/operations",
+        operation_data(44.9790, -93.2620, purpose="civil_immigration", type="immigration_enforcement"),
+        status=201,
+    )
     [conflict] = theirs["conflicts"]
     assert conflict["kind"] == "proximity" and conflict["your_operation_id"] == theirs["id"]
-    assert conflict["counterpart"]["agency"] == {"name": "Minneapolis Police Department", "ori": "MN0271100",
-                                                 "level": "local"}
+    assert conflict["counterpart"]["agency"] == {
+        "name": "Minneapolis Police Department",
+        "ori": "MN0271100",
+        "level": "local",
+    }
     assert 0 < conflict["distance_m"] < 500
 
     seen_by_city = sgt.get("/conflicts", params={"status": "open"})
@@ -72,8 +90,10 @@ def test_the_documented_flow_from_agencies_to_conflicts(admin: Client, http: htt
     acked = sgt.post(f"/conflicts/{conflict['id']}/ack")
     assert acked["acknowledged"]["yours"] is not None
     assert agent.post(f"/conflicts/{conflict['id']}/ack")["status"] == "acknowledged"
-    assert agent.post(f"/conflicts/{conflict['id']}/resolve", {"note": "spoke to Sgt. Moore; we go at 09:00"})[
-        "status"] == "resolved"
+    assert (
+        agent.post(f"/conflicts/{conflict['id']}/resolve", {"note": "spoke to Sgt. Moore; we go at 09:00"})["status"]
+        == "resolved"
+    )
 
     # Login with a password, as API.md documents.
     r = http.post(API + "/auth/login", json={"username": "sgt.moore", "password": "correct horse battery"})
@@ -94,15 +114,20 @@ def test_status_codes_where_the_contract_says(admin: Client, http: httpx.Client)
     assert http.post(API + "/auth/login", json={"username": "officer.a", "password": "wrong"}).status_code == 401
     denied = dispatcher.post("/operations", operation_data(), status=403)
     assert denied["error"]["code"] == "forbidden"
-    officer_a.post("/agencies", {"ori": "CCCCCCCC1", "name": "C", "level": "local", "duty_phone": "1",
-                                 "timezone": "UTC"}, status=403)
+    officer_a.post(
+        "/agencies",
+        {"ori": "CCCCCCCC1", "name": "C", "level": "local", "duty_phone": "1", "timezone": "UTC"},
+        status=403,
+    )
     hidden = officer_b.get(f"/operations/{op['id']}", status=404)
     assert hidden["error"]["code"] == "not_found"
     officer_b.post(f"/operations/{op['id']}/cancel", status=404)
     officer_b.get("/conflicts/00000000-0000-7000-8000-000000000000", status=404)
     r = http.patch(API + f"/operations/{op['id']}", json={"title": "x"}, headers={**officer_a.headers, "If-Match": "7"})
     assert r.status_code == 409 and r.json()["error"]["code"] == "stale_version"
-    r = http.patch(API + f"/operations/{op['id']}", json={"title": "renamed"}, headers={**officer_a.headers, "If-Match": "1"})
+    r = http.patch(
+        API + f"/operations/{op['id']}", json={"title": "renamed"}, headers={**officer_a.headers, "If-Match": "1"}
+    )
     assert r.status_code == 200 and r.json()["version"] == 2
     assert http.get("/healthz").json() == {"status": "ok"}
     assert http.get(API + "/openapi.json").json()["paths"]["/api/v1/operations"]

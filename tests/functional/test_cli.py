@@ -15,7 +15,9 @@ CLI = [sys.executable, "-m", "commonground.cli"]
 
 
 def run(*args: str, url: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*CLI, *args, "--database-url", url], capture_output=True, text=True, check=check, timeout=120)
+    return subprocess.run(
+        [*CLI, *args, "--database-url", url], capture_output=True, text=True, check=check, timeout=120
+    )
 
 
 def test_bootstrap_token_create_and_audit_verify(sqlite_url: str) -> None:

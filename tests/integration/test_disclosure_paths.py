@@ -1,6 +1,6 @@
 """Every path that lets operation data out, against generated policies: nothing above the level.
 
-Policies × viewer agency level × role × context are generated; each example enters a real
+Policies x viewer agency level x role x context are generated; each example enters a real
 operation, makes the viewer see it the way that context does, serialises every response
 and fails when a key or a secret above the allowed level appears.
 """
@@ -38,8 +38,12 @@ def views_of(payload: Any, op_id: str) -> Iterator[dict[str, Any]]:
 
 
 def square(lat: float, lon: float, d: float = 0.05) -> dict[str, Any]:
-    return {"type": "Polygon", "coordinates": [[[lon - d, lat - d], [lon + d, lat - d], [lon + d, lat + d],
-                                                [lon - d, lat + d], [lon - d, lat - d]]]}
+    return {
+        "type": "Polygon",
+        "coordinates": [
+            [[lon - d, lat - d], [lon + d, lat - d], [lon + d, lat + d], [lon - d, lat + d], [lon - d, lat - d]]
+        ],
+    }
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -57,30 +61,50 @@ def test_no_path_discloses_above_the_allowed_level(
     n = next(_place)
     lat, lon = -60.0 + (n % 240) * 0.5, -170.0 + (n // 240) * 1.0  # a fresh place per example
     secrets = {"title": f"Title-{n}x", "case_number": f"CASE-{n}x", "notes": f"Notes-{n}x", "address": f"Addr-{n}x"}
-    policy = {"disclose": dict(zip(COUNTERPART_CLASSES, disclose, strict=True)), "restricted_purposes": sorted(restricted)}
+    policy = {
+        "disclose": dict(zip(COUNTERPART_CLASSES, disclose, strict=True)),
+        "restricted_purposes": sorted(restricted),
+    }
     owner = world.agency("state", policy=policy)
     viewer_agency = world.agency(viewer_level, jurisdiction=square(lat, lon))
-    op, _ = services.operations.submit(world.person(owner), operation_data(
-        lat, lon, title=secrets["title"], case_number=secrets["case_number"], notes=secrets["notes"],
-        location={"lat": lat, "lon": lon, "radius_m": 50, "address": secrets["address"]}))
+    op, _ = services.operations.submit(
+        world.person(owner),
+        operation_data(
+            lat,
+            lon,
+            title=secrets["title"],
+            case_number=secrets["case_number"],
+            notes=secrets["notes"],
+            location={"lat": lat, "lon": lon, "radius_m": 50, "address": secrets["address"]},
+        ),
+    )
     responses: list[Any] = []
     if context == "conflict":
         viewer = world.person(viewer_agency, "supervisor")
         _, found = services.operations.submit(viewer, operation_data(lat, lon, purpose=viewer_purpose))
-        responses += [found, list(services.conflicts.list(viewer, None, 100, None).items),
-                      services.operations.get(viewer, op["id"])]
+        responses += [
+            found,
+            list(services.conflicts.list(viewer, None, 100, None).items),
+            services.operations.get(viewer, op["id"]),
+        ]
         allowed = "safety" if viewer_purpose in restricted else policy["disclose"][viewer_level]
     elif context == "notice":
         responses.append(list(services.notices.list(world.person(viewer_agency, "officer"), 100, None).items))
         allowed = "safety"
     elif context == "lookup":
-        responses.append(services.lookups.lookup(world.person(viewer_agency, "dispatcher"), lat, lon, 200,
-                                                 SOON + timedelta(minutes=30)))
+        responses.append(
+            services.lookups.lookup(
+                world.person(viewer_agency, "dispatcher"), lat, lon, 200, SOON + timedelta(minutes=30)
+            )
+        )
         allowed = "safety"
     else:
         services.operations.submit(world.person(world.agency()), operation_data(lat, lon))
         watch = world.person(viewer_agency, "watch")
-        responses += [list(services.conflicts.list(watch, None, 1000, None).items), services.operations.get(watch, op["id"])]
+        responses += [
+            list(services.conflicts.list(watch, None, 1000, None).items),
+            services.operations.get(watch, op["id"]),
+        ]
         allowed = policy["disclose"]["watch"]
 
     views = list(views_of(responses, op["id"]))
@@ -90,6 +114,9 @@ def test_no_path_discloses_above_the_allowed_level(
     for view in views:
         assert view["level_disclosed"] == allowed
         assert set(view) <= KEYS_BY_LEVEL[Level(allowed)] | extra, set(view) - KEYS_BY_LEVEL[Level(allowed)]
-    hidden = {"safety": secrets.values(), "operational": [secrets[k] for k in ("title", "case_number", "notes")],
-              "full": []}[allowed]
+    hidden = {
+        "safety": secrets.values(),
+        "operational": [secrets[k] for k in ("title", "case_number", "notes")],
+        "full": [],
+    }[allowed]
     assert [s for s in hidden if s in rendered] == []

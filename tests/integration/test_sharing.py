@@ -14,8 +14,10 @@ from commonground.service.lookups import Lookups
 from commonground.service.notices import Notices
 from tests.conftest import SOON, World, operation_data
 
-CITY = {"type": "Polygon", "coordinates": [[[-93.33, 44.89], [-93.19, 44.89], [-93.19, 45.05], [-93.33, 45.05],
-                                             [-93.33, 44.89]]]}
+CITY = {
+    "type": "Polygon",
+    "coordinates": [[[-93.33, 44.89], [-93.19, 44.89], [-93.19, 45.05], [-93.33, 45.05], [-93.33, 44.89]]],
+}
 INSIDE = (44.9778, -93.2650)
 OUTSIDE = (44.80, -93.60)
 
@@ -27,7 +29,7 @@ def city_and_feds(world: World) -> tuple:
 
 
 def test_an_operation_inside_a_jurisdiction_notifies_its_agency_at_safety_level(world: World) -> None:
-    city, city_sgt, agent = city_and_feds(world)
+    _, city_sgt, agent = city_and_feds(world)
     op, _ = world.services.operations.submit(agent, operation_data(*INSIDE, notes="confidential informant"))
     world.services.operations.submit(agent, operation_data(*OUTSIDE))
     [notice] = world.services.notices.list(city_sgt, 100, None).items
@@ -68,7 +70,7 @@ def test_at_start_notices_wait_for_the_start_and_survive_a_restart(world: World)
 
 
 def test_withheld_needs_the_owners_policy_and_is_counted(world: World) -> None:
-    city, city_sgt, agent = city_and_feds(world)
+    _, city_sgt, agent = city_and_feds(world)
     world.services.operations.submit(agent, operation_data(*INSIDE, notice="withheld"))
     assert world.services.notices.list(city_sgt, 100, None).items == []
     with pytest.raises(InvalidInput) as caught:
@@ -81,7 +83,7 @@ def test_withheld_needs_the_owners_policy_and_is_counted(world: World) -> None:
 
 
 def test_dispatcher_lookup_answers_at_safety_level_and_tells_the_team(world: World) -> None:
-    city, city_sgt, agent = city_and_feds(world)
+    city, _, agent = city_and_feds(world)
     dispatcher = world.person(city, "dispatcher")
     op, _ = world.services.operations.submit(agent, operation_data(*INSIDE, starts=SOON, hours=3))
     answer = world.services.lookups.lookup(dispatcher, INSIDE[0] + 0.002, INSIDE[1], 400, SOON + timedelta(hours=1))

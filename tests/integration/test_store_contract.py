@@ -41,7 +41,7 @@ def test_forty_agencies_at_one_spot_at_one_moment_pair_exactly_once(world: World
         try:
             barrier.wait()
             world.services.operations.submit(who, operation_data())  # type: ignore[arg-type]
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=submit, args=(p,)) for p in people]
@@ -57,7 +57,9 @@ def test_forty_agencies_at_one_spot_at_one_moment_pair_exactly_once(world: World
 
 
 @pytest.mark.parametrize(("a", "b"), [((10.0, 179.9995), (10.0, -179.9995)), ((89.9990, 0.0), (89.9990, 180.0))])
-def test_the_antimeridian_and_the_poles_are_searched(world: World, a: tuple[float, float], b: tuple[float, float]) -> None:
+def test_the_antimeridian_and_the_poles_are_searched(
+    world: World, a: tuple[float, float], b: tuple[float, float]
+) -> None:
     one, two = world.person(world.agency()), world.person(world.agency())
     world.services.operations.submit(one, operation_data(*a, radius_m=10))
     _, found = world.services.operations.submit(two, operation_data(*b, radius_m=10))

@@ -48,5 +48,5 @@ def test_reordered_records_are_caught() -> None:
 
 def test_a_rewritten_tail_with_fresh_hashes_still_breaks_at_the_seq() -> None:
     records = chain(4)
-    forged = records[:2] + [replace(records[3], seq=3)]
+    forged = [*records[:2], replace(records[3], seq=3)]
     assert not verify_chain(forged).intact

@@ -22,8 +22,13 @@ FULL_ONLY = ("Secret title", "CASE-", "secret notes")
 OPERATIONAL_UP = ("12 Secret St", "search_warrant")
 
 
-@given(policies, st.sampled_from(list(AgencyLevel)), st.sets(st.sampled_from(list(Role)), min_size=1),
-       st.sampled_from(list(Context)), st.sampled_from(list(Purpose)))
+@given(
+    policies,
+    st.sampled_from(list(AgencyLevel)),
+    st.sets(st.sampled_from(list(Role)), min_size=1),
+    st.sampled_from(list(Context)),
+    st.sampled_from(list(Purpose)),
+)
 def test_no_key_above_the_level_that_applies(
     policy: Policy, viewer_level: AgencyLevel, roles: set[Role], context: Context, purpose: Purpose
 ) -> None:

@@ -29,8 +29,13 @@ def circle(lon: float, lat: float, r: float = 0.0) -> Area:
 
 
 def square(lon: float, lat: float, half_deg: float) -> Area:
-    ring = ((lon - half_deg, lat - half_deg), (lon + half_deg, lat - half_deg),
-            (lon + half_deg, lat + half_deg), (lon - half_deg, lat + half_deg), (lon - half_deg, lat - half_deg))
+    ring = (
+        (lon - half_deg, lat - half_deg),
+        (lon + half_deg, lat - half_deg),
+        (lon + half_deg, lat + half_deg),
+        (lon - half_deg, lat + half_deg),
+        (lon - half_deg, lat - half_deg),
+    )
     return Area("Polygon", ring, 0.0)
 
 
@@ -66,8 +71,13 @@ def test_across_the_antimeridian_points_are_near() -> None:
 
 
 def test_polygon_straddling_the_antimeridian_contains_a_point_on_it() -> None:
-    poly = geojson_area({"type": "Polygon", "coordinates": [[[179.99, -17.0], [-179.99, -17.0],
-                                                             [-179.99, -16.99], [179.99, -16.99], [179.99, -17.0]]]}, 0)
+    poly = geojson_area(
+        {
+            "type": "Polygon",
+            "coordinates": [[[179.99, -17.0], [-179.99, -17.0], [-179.99, -16.99], [179.99, -16.99], [179.99, -17.0]]],
+        },
+        0,
+    )
     assert edge_distance_m(poly, circle(180.0, -16.995)) == 0.0
     assert edge_distance_m(poly, circle(-179.98, -16.995)) == pytest.approx(1066, rel=0.01)
 
@@ -85,8 +95,13 @@ def test_line_with_buffer_measures_from_the_nearest_segment() -> None:
     assert edge_distance_m(route, circle(lon2, lat2)) == pytest.approx(950, rel=0.005)
 
 
-@given(lons, lats, st.floats(min_value=0, max_value=5000), st.floats(min_value=0, max_value=360),
-       st.floats(min_value=0, max_value=0.999))
+@given(
+    lons,
+    lats,
+    st.floats(min_value=0, max_value=5000),
+    st.floats(min_value=0, max_value=360),
+    st.floats(min_value=0, max_value=0.999),
+)
 @settings(max_examples=300, deadline=None)
 def test_bounding_boxes_cover_the_widened_area(lon: float, lat: float, margin: float, az: float, frac: float) -> None:
     area = circle(lon, lat, 200)
@@ -106,7 +121,10 @@ def test_bounding_boxes_split_at_the_antimeridian_and_open_at_the_pole() -> None
     [
         ({"type": "Point", "coordinates": [200, 0]}, "geometry.coordinates.lon"),
         ({"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [0, 0]]]}, "geometry.coordinates.0"),
-        ({"type": "Polygon", "coordinates": [[[0, 0], [0.01, 0.01], [0.01, 0], [0, 0.01], [0, 0]]]}, "geometry.coordinates"),
+        (
+            {"type": "Polygon", "coordinates": [[[0, 0], [0.01, 0.01], [0.01, 0], [0, 0.01], [0, 0]]]},
+            "geometry.coordinates",
+        ),
         ({"type": "LineString", "coordinates": [[0, 0]]}, "geometry.coordinates"),
         ({"type": "Circle", "coordinates": [0, 0]}, "geometry.type"),
         ({"type": "LineString", "coordinates": [[0, 0], [5, 0]]}, "geometry"),
@@ -118,10 +136,17 @@ def test_bad_geometries_name_the_field(geometry: dict[str, object], field: str) 
     assert caught.value.field == field
 
 
-@pytest.mark.parametrize(("lat", "lon", "radius", "field"), [
-    (91, 0, 0, "location.lat"), (0, -181, 0, "location.lon"), (0, 0, -1, "location.radius_m"),
-    (0, 0, 60_000, "location.radius_m"), (math.nan, 0, 0, "location.lat"), ("x", 0, 0, "location.lat"),
-])
+@pytest.mark.parametrize(
+    ("lat", "lon", "radius", "field"),
+    [
+        (91, 0, 0, "location.lat"),
+        (0, -181, 0, "location.lon"),
+        (0, 0, -1, "location.radius_m"),
+        (0, 0, 60_000, "location.radius_m"),
+        (math.nan, 0, 0, "location.lat"),
+        ("x", 0, 0, "location.lat"),
+    ],
+)
 def test_bad_points_name_the_field(lat: object, lon: object, radius: object, field: str) -> None:
     with pytest.raises(InvalidInput) as caught:
         point_area(lat, lon, radius)

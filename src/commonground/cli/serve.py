@@ -10,7 +10,6 @@ import uvicorn
 
 from commonground.cli.common import DatabaseUrl, open_services, settings_for
 
-
 AccessLog = Annotated[bool, typer.Option("--access-log/--no-access-log", help="log each HTTP request")]
 
 
@@ -57,8 +56,10 @@ def demo(
         report = seed(services)
     finally:
         services.close()
-    typer.echo(f"Demonstration data: {report.agencies} agencies, {report.operations} operations, "
-               f"{report.conflicts} conflicts. Every demo user's password is {DEMO_PASSWORD!r}.")
+    typer.echo(
+        f"Demonstration data: {report.agencies} agencies, {report.operations} operations, "
+        f"{report.conflicts} conflicts. Every demo user's password is {DEMO_PASSWORD!r}."
+    )
     for username, role, agency, token in report.tokens:
         typer.echo(f"  {username:<16} {role:<13} {agency:<36} {token}")
     typer.echo(f"Tokens are also in {report.token_file}.")

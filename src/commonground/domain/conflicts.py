@@ -47,12 +47,7 @@ def reach(policy: Policy, installation_max_proximity_m: int, installation_max_bu
 
 
 def can_conflict(op: Operation, other: Operation) -> bool:
-    return (
-        op.id != other.id
-        and op.status.is_live
-        and other.status.is_live
-        and not op.shares_case_with(other)
-    )
+    return op.id != other.id and op.status.is_live and other.status.is_live and not op.shares_case_with(other)
 
 
 def proximity_finding(op: Operation, other: Operation, mine: Policy, theirs: Policy) -> Finding | None:
@@ -71,9 +66,7 @@ def proximity_finding(op: Operation, other: Operation, mine: Policy, theirs: Pol
     return Finding(op, other, ConflictKind.PROXIMITY, round(distance, 1), shared)
 
 
-def find_proximity(
-    op: Operation, candidates: Iterable[Operation], policy_of: Callable[[str], Policy]
-) -> list[Finding]:
+def find_proximity(op: Operation, candidates: Iterable[Operation], policy_of: Callable[[str], Policy]) -> list[Finding]:
     """Decide which candidates truly conflict with ``op``."""
     mine = policy_of(op.agency_id)
     found = []

@@ -36,9 +36,7 @@ class Viewer:
     roles: frozenset[Role] = frozenset()
 
 
-def level_for(
-    owner: Agency, viewer: Viewer, context: Context, viewer_purpose: Purpose | None = None
-) -> Level | str:
+def level_for(owner: Agency, viewer: Viewer, context: Context, viewer_purpose: Purpose | None = None) -> Level | str:
     """Return the level ``viewer`` may see of ``owner``'s operation, or ``OWN``."""
     if viewer.agency_id == owner.id and context is not Context.LOOKUP:
         return OWN

@@ -102,7 +102,9 @@ def parse_contact(data: Mapping[str, Any]) -> Contact:
 def parse_team(data: Mapping[str, Any]) -> Team:
     team = _object(data, "team", required=False) or {}
     personnel = team.get("personnel")
-    if personnel is not None and (isinstance(personnel, bool) or not isinstance(personnel, int) or not 1 <= personnel <= 10_000):
+    if personnel is not None and (
+        isinstance(personnel, bool) or not isinstance(personnel, int) or not 1 <= personnel <= 10_000
+    ):
         raise InvalidInput("team.personnel", "must be a whole number from 1 to 10000")
     attire = team.get("attire")
     return Team(
@@ -152,8 +154,24 @@ def parse_draft(data: Mapping[str, Any], parse_subject: SubjectParser) -> Operat
 
 
 PATCHABLE = frozenset(
-    {"type", "purpose", "title", "case_number", "location", "geometry", "radius_m", "address",
-     "starts_at", "ends_at", "contact", "team", "risk", "notice", "notes", "subjects"}
+    {
+        "type",
+        "purpose",
+        "title",
+        "case_number",
+        "location",
+        "geometry",
+        "radius_m",
+        "address",
+        "starts_at",
+        "ends_at",
+        "contact",
+        "team",
+        "risk",
+        "notice",
+        "notes",
+        "subjects",
+    }
 )
 
 
@@ -213,8 +231,18 @@ def moved(before: Operation, after: OperationDraft) -> bool:
 def with_draft(op: Operation, draft: OperationDraft, **changes: Any) -> Operation:
     return replace(
         op,
-        type=draft.type, purpose=draft.purpose, title=draft.title, case_number=draft.case_number,
-        area=draft.area, address=draft.address, window=draft.window, contact=draft.contact,
-        team=draft.team, risk=draft.risk, notice=draft.notice, notes=draft.notes,
-        subjects=draft.subjects, **changes,
+        type=draft.type,
+        purpose=draft.purpose,
+        title=draft.title,
+        case_number=draft.case_number,
+        area=draft.area,
+        address=draft.address,
+        window=draft.window,
+        contact=draft.contact,
+        team=draft.team,
+        risk=draft.risk,
+        notice=draft.notice,
+        notes=draft.notes,
+        subjects=draft.subjects,
+        **changes,
     )

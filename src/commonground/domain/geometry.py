@@ -99,9 +99,7 @@ def geojson_area(
         raise InvalidInput(field, "must be a GeoJSON object")
     kind = geometry.get("type")
     coords = geometry.get("coordinates")
-    radius = _check_radius(
-        radius_m if radius_m is not None else geometry.get("radius_m"), f"{field}.radius_m"
-    )
+    radius = _check_radius(radius_m if radius_m is not None else geometry.get("radius_m"), f"{field}.radius_m")
     if kind == "Point":
         if not isinstance(coords, Sequence) or isinstance(coords, str) or len(coords) < 2:
             raise InvalidInput(f"{field}.coordinates", "must be a [lon, lat] position")
@@ -116,9 +114,7 @@ def geojson_area(
             raise InvalidInput(f"{field}.coordinates", "must be a list of rings")
         ring = _positions(coords[0], f"{field}.coordinates.0")
         if len(ring) < 4 or ring[0] != ring[-1]:
-            raise InvalidInput(
-                f"{field}.coordinates.0", "a ring needs four or more positions, first equal to last"
-            )
+            raise InvalidInput(f"{field}.coordinates.0", "a ring needs four or more positions, first equal to last")
         area = Area("Polygon", ring, radius)
         if not _planar(area, _centre(area)).is_valid:
             raise InvalidInput(f"{field}.coordinates", "the polygon crosses itself")
@@ -167,9 +163,7 @@ def _inverse(centre: LonLat, x: float, y: float) -> LonLat:
     if rho < 1e-15:
         return centre
     sin_c, cos_c = math.sin(rho), math.cos(rho)
-    lat = math.asin(
-        max(-1.0, min(1.0, cos_c * math.sin(lat0) + y / EARTH_RADIUS_M * sin_c * math.cos(lat0) / rho))
-    )
+    lat = math.asin(max(-1.0, min(1.0, cos_c * math.sin(lat0) + y / EARTH_RADIUS_M * sin_c * math.cos(lat0) / rho)))
     lon = lon0 + math.atan2(
         x / EARTH_RADIUS_M * sin_c,
         rho * math.cos(lat0) * cos_c - y / EARTH_RADIUS_M * math.sin(lat0) * sin_c,

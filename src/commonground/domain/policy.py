@@ -106,9 +106,7 @@ class Policy:
         raw_restricted = data.get("restricted_purposes", [])
         if not isinstance(raw_restricted, list):
             raise InvalidInput("restricted_purposes", "must be a list of purposes")
-        restricted = frozenset(
-            parse_enum(Purpose, p, f"restricted_purposes.{i}") for i, p in enumerate(raw_restricted)
-        )
+        restricted = frozenset(parse_enum(Purpose, p, f"restricted_purposes.{i}") for i, p in enumerate(raw_restricted))
         receive = data.get("receive_notices", base.receive_notices)
         if not isinstance(receive, bool):
             raise InvalidInput("receive_notices", "must be true or false")
@@ -145,5 +143,3 @@ def _bounded_int(value: object, field_name: str, low: int, high: int) -> int:
     if not low <= value <= high:
         raise InvalidInput(field_name, f"must be between {low} and {high}")
     return value
-
-

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -105,7 +106,10 @@ class Accounts:
             tx.add_agency(agency)
             tx.set_jurisdiction_box(agency.id, jurisdiction_box(agency.jurisdiction) if agency.jurisdiction else None)
             if who is not None:
-                tx.append_audit(who.entry(Action.AGENCY_CREATE, object_type="agency", object_id=agency.id, ori=ori), self.clock.now())
+                tx.append_audit(
+                    who.entry(Action.AGENCY_CREATE, object_type="agency", object_id=agency.id, ori=ori),
+                    self.clock.now(),
+                )
         return agency
 
     def set_jurisdiction(self, who: Principal, agency_id: str, geojson: object) -> Agency:
@@ -120,8 +124,12 @@ class Accounts:
             changed = replace(agency, jurisdiction=rings)
             tx.set_jurisdiction(agency_id, rings)
             tx.set_jurisdiction_box(agency_id, jurisdiction_box(rings) if rings else None)
-            tx.append_audit(who.entry(Action.AGENCY_JURISDICTION_UPDATE, object_type="agency", object_id=agency_id,
-                                      rings=len(rings or ())), self.clock.now())
+            tx.append_audit(
+                who.entry(
+                    Action.AGENCY_JURISDICTION_UPDATE, object_type="agency", object_id=agency_id, rings=len(rings or ())
+                ),
+                self.clock.now(),
+            )
         return changed
 
     def get_agency(self, agency_id: str) -> Agency:
@@ -141,8 +149,13 @@ class Accounts:
             policy = Policy.from_dict(data, version=agency.policy.version + 1)
             tx.set_policy(agency_id, policy)
             tx.append_audit(
-                who.entry(Action.AGENCY_POLICY_UPDATE, object_type="agency", object_id=agency_id,
-                          old=agency.policy.to_dict(), new=policy.to_dict()),
+                who.entry(
+                    Action.AGENCY_POLICY_UPDATE,
+                    object_type="agency",
+                    object_id=agency_id,
+                    old=agency.policy.to_dict(),
+                    new=policy.to_dict(),
+                ),
                 self.clock.now(),
             )
         return policy
@@ -181,8 +194,13 @@ class Accounts:
             tx.add_user(user, hash_password(password) if password else None)
             if who is not None:
                 tx.append_audit(
-                    who.entry(Action.USER_CREATE, object_type="user", object_id=user.id,
-                              username=username, roles=sorted(roles)),
+                    who.entry(
+                        Action.USER_CREATE,
+                        object_type="user",
+                        object_id=user.id,
+                        username=username,
+                        roles=sorted(roles),
+                    ),
                     self.clock.now(),
                 )
         return user
@@ -207,9 +225,17 @@ class Accounts:
             ):
                 raise NotFound("no such user")
             tx.add_token(record)
-            actor = who.entry(Action.AUTH_TOKEN_CREATE, object_type="token", object_id=record.id, for_user=user_id) if who else AuditEntry(
-                Action.AUTH_TOKEN_CREATE, Outcome.SUCCESS, actor_user_id=None, object_type="token",
-                object_id=record.id, details={"for_user": user_id, "via": "cli"},
+            actor = (
+                who.entry(Action.AUTH_TOKEN_CREATE, object_type="token", object_id=record.id, for_user=user_id)
+                if who
+                else AuditEntry(
+                    Action.AUTH_TOKEN_CREATE,
+                    Outcome.SUCCESS,
+                    actor_user_id=None,
+                    object_type="token",
+                    object_id=record.id,
+                    details={"for_user": user_id, "via": "cli"},
+                )
             )
             tx.append_audit(actor, now)
         return token, record
@@ -228,10 +254,8 @@ class Accounts:
             except (VerificationError, InvalidHashError):
                 ok = False
         else:
-            try:
+            with contextlib.suppress(VerificationError):
                 _hasher.verify(_DUMMY_HASH, password)
-            except VerificationError:
-                pass
         entry = AuditEntry(
             Action.AUTH_LOGIN,
             Outcome.SUCCESS if ok else Outcome.FAILURE,
@@ -264,13 +288,25 @@ class Accounts:
         if admins and existing is not None:
             return existing[0], None
         if home is None:
-            home = self.create_agency(None, {
-                "ori": INSTALLATION_ORI, "name": "Common Ground installation", "level": "state",
-                "duty_phone": "+1 000 000 0000", "timezone": "UTC",
-            })
-        user = self.create_user(None, {
-            "agency_id": home.id, "username": username, "display_name": "Installation admin", "roles": ["admin"],
-        })
+            home = self.create_agency(
+                None,
+                {
+                    "ori": INSTALLATION_ORI,
+                    "name": "Common Ground installation",
+                    "level": "state",
+                    "duty_phone": "+1 000 000 0000",
+                    "timezone": "UTC",
+                },
+            )
+        user = self.create_user(
+            None,
+            {
+                "agency_id": home.id,
+                "username": username,
+                "display_name": "Installation admin",
+                "roles": ["admin"],
+            },
+        )
         token, _ = self.create_token(None, user.id, "bootstrap")
         return user, token
 

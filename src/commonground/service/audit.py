@@ -24,7 +24,9 @@ class AuditLog:
             raise NotPermitted("only auditors read the audit log")
         with self.store.write() as tx:
             page = tx.audit_records(where, limit, after)
-            tx.append_audit(who.entry(Action.AUDIT_READ, object_type="audit", returned=len(page.items)), self.clock.now())
+            tx.append_audit(
+                who.entry(Action.AUDIT_READ, object_type="audit", returned=len(page.items)), self.clock.now()
+            )
         items = [
             {
                 "seq": r.seq,
@@ -61,7 +63,9 @@ class AuditLog:
                 if page.next is None:
                     break
                 after = int(page.next)
-            tx.append_audit(who.entry(Action.REPORT_READ, object_type="report", report="transparency"), self.clock.now())
+            tx.append_audit(
+                who.entry(Action.REPORT_READ, object_type="report", report="transparency"), self.clock.now()
+            )
         return {
             "notices_by_operating_agency": [
                 {"agency_id": k, "agency": names.get(k), **v} for k, v in sorted(per_agency.items())

@@ -90,7 +90,7 @@ class Conflicts:
             side_op = self._side(tx, who, conflict, body)
             side = conflict.side_of(side_op.id)
             ack = Acknowledgement(now, who.user.id, on_behalf=side_op.agency_id != who.agency.id)
-            acked = replace(conflict, **{f"ack_{side}": ack})
+            acked = replace(conflict, ack_a=ack) if side == "a" else replace(conflict, ack_b=ack)
             if acked.ack_a and acked.ack_b:
                 acked = replace(acked, status=ConflictStatus.ACKNOWLEDGED)
             tx.update_conflict(acked)

@@ -12,8 +12,8 @@ from commonground.domain.model import Agency, Conflict, ConflictStatus, Operatio
 from commonground.domain.policy import Policy
 from commonground.service.clock import new_id
 from commonground.service.events import EventKind, emit_conflict
-from commonground.service.subjects import subject_findings
 from commonground.service.ports import Transaction
+from commonground.service.subjects import subject_findings
 
 
 class AgencyCache:
@@ -76,8 +76,13 @@ def check(tx: Transaction, op: Operation, agencies: AgencyCache, at: datetime, a
         finding = findings.pop((existing.kind, existing.other_operation(op.id)), None)
         if finding is None:
             if not existing.status.is_closed:
-                closed = replace(existing, status=ConflictStatus.DISMISSED, closed_at=at,
-                                 closed_by=actor.actor_user_id, note="no longer in conflict after a change")
+                closed = replace(
+                    existing,
+                    status=ConflictStatus.DISMISSED,
+                    closed_at=at,
+                    closed_by=actor.actor_user_id,
+                    note="no longer in conflict after a change",
+                )
                 tx.update_conflict(closed)
                 tx.append_audit(_about(actor, Action.CONFLICT_CLOSE, closed, reason="moved apart"), at)
                 emit_conflict(tx, EventKind.CONFLICT_UPDATED, closed, at)
@@ -86,8 +91,13 @@ def check(tx: Transaction, op: Operation, agencies: AgencyCache, at: datetime, a
         if status.is_closed:  # the operations came back together: ask both sides again
             existing = replace(existing, ack_a=None, ack_b=None, closed_at=None, closed_by=None, note=None)
             status = ConflictStatus.OPEN
-        updated = replace(existing, status=status, distance_m=finding.distance_m, overlap=finding.overlap,
-                          match_kind=finding.match_kind)
+        updated = replace(
+            existing,
+            status=status,
+            distance_m=finding.distance_m,
+            overlap=finding.overlap,
+            match_kind=finding.match_kind,
+        )
         tx.update_conflict(updated)
         emit_conflict(tx, EventKind.CONFLICT_UPDATED, updated, at)
         current.append(updated)
@@ -107,8 +117,9 @@ def close_all(tx: Transaction, op: Operation, at: datetime, actor: AuditEntry, r
     for conflict in tx.conflicts_of(op.id):
         if conflict.status.is_closed:
             continue
-        done = replace(conflict, status=ConflictStatus.RESOLVED, closed_at=at,
-                       closed_by=actor.actor_user_id, note=reason)
+        done = replace(
+            conflict, status=ConflictStatus.RESOLVED, closed_at=at, closed_by=actor.actor_user_id, note=reason
+        )
         tx.update_conflict(done)
         tx.append_audit(_about(actor, Action.CONFLICT_CLOSE, done, reason=reason), at)
         emit_conflict(tx, EventKind.CONFLICT_UPDATED, done, at)

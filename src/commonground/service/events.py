@@ -17,8 +17,16 @@ class EventKind(StrEnum):
     LOOKUP_NEARBY = "lookup.nearby"
 
 
-def emit(tx: Transaction, kind: EventKind, object_id: str, at: datetime, *, agency_id: str | None = None,
-         for_watch: bool = False, details: dict[str, Any] | None = None) -> int:
+def emit(
+    tx: Transaction,
+    kind: EventKind,
+    object_id: str,
+    at: datetime,
+    *,
+    agency_id: str | None = None,
+    for_watch: bool = False,
+    details: dict[str, Any] | None = None,
+) -> int:
     return tx.add_event(Event(0, kind.value, object_id, agency_id, for_watch, details, at))
 
 

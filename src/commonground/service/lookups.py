@@ -32,7 +32,9 @@ class Lookups:
     clock: Clock
     limit_per_hour: int = 600
 
-    def lookup(self, who: Principal, lat: float, lon: float, radius_m: float | None, at: datetime | None) -> dict[str, Any]:
+    def lookup(
+        self, who: Principal, lat: float, lon: float, radius_m: float | None, at: datetime | None
+    ) -> dict[str, Any]:
         """Answer at the safety level; tell each operation's agency that local units are coming."""
         if not who.has(Role.DISPATCHER):
             raise NotPermitted("look-ups are for dispatchers")
@@ -50,19 +52,40 @@ class Lookups:
                 tx.append_audit(who.entry(Action.LOOKUP, outcome="denied", reason="rate limit"), now)
                 raise RateLimited(f"at most {self.limit_per_hour} look-ups an hour", retry_after=max(1, wait))
             agencies = AgencyCache(tx)
-            near = tx.candidates(probe(place, TimeWindow(when, when + timedelta(seconds=1))),
-                                 SearchReach(radius, timedelta(0)))
+            near = tx.candidates(
+                probe(place, TimeWindow(when, when + timedelta(seconds=1))), SearchReach(radius, timedelta(0))
+            )
             for op in near:
                 distance = edge_distance_m(op.area, place)
                 if distance > radius or not op.window.contains(when):
                     continue
                 view = disclose_operation(op, agencies(op.agency_id), who.viewer, Context.LOOKUP)
                 results.append({**view, "distance_m": round(distance, 1)})
-                emit(tx, EventKind.LOOKUP_NEARBY, op.id, now, agency_id=op.agency_id,
-                     details={"by_agency": who.agency.name, "by_ori": who.agency.ori, "distance_m": round(distance, 1),
-                              "lat": lat, "lon": lon})
+                emit(
+                    tx,
+                    EventKind.LOOKUP_NEARBY,
+                    op.id,
+                    now,
+                    agency_id=op.agency_id,
+                    details={
+                        "by_agency": who.agency.name,
+                        "by_ori": who.agency.ori,
+                        "distance_m": round(distance, 1),
+                        "lat": lat,
+                        "lon": lon,
+                    },
+                )
             tx.add_lookup(LookupRecord(new_id(), who.user.id, who.agency.id, now, lat, lon, radius, len(results)))
-            tx.append_audit(who.entry(Action.LOOKUP, object_type="lookup", lat=round(lat, 5), lon=round(lon, 5),
-                                      radius_m=radius, results=[r["id"] for r in results]), now)
+            tx.append_audit(
+                who.entry(
+                    Action.LOOKUP,
+                    object_type="lookup",
+                    lat=round(lat, 5),
+                    lon=round(lon, 5),
+                    radius_m=radius,
+                    results=[r["id"] for r in results],
+                ),
+                now,
+            )
         results.sort(key=lambda r: r["distance_m"])
         return {"operations": results, "at": when.isoformat()}

@@ -20,8 +20,14 @@ from commonground.service.principal import Principal
 
 def _send(tx: Transaction, notice: Notice, at: datetime) -> Notice:
     sent = replace(notice, status=NoticeStatus.SENT, sent_at=at)
-    emit(tx, EventKind.NOTICE_CREATED, notice.id, at, agency_id=notice.agency_id,
-         details={"kind": notice.kind.value, "operation_id": notice.operation_id})
+    emit(
+        tx,
+        EventKind.NOTICE_CREATED,
+        notice.id,
+        at,
+        agency_id=notice.agency_id,
+        details={"kind": notice.kind.value, "operation_id": notice.operation_id},
+    )
     return sent
 
 
@@ -89,10 +95,12 @@ class Notices:
                 owner = tx.get_agency(op.agency_id) if op else None
                 if op is None or owner is None:
                     continue
-                items.append({
-                    "id": notice.id,
-                    "kind": notice.kind.value,
-                    "sent_at": isoformat(notice.sent_at) if notice.sent_at else None,
-                    "operation": disclose_operation(op, owner, who.viewer, Context.NOTICE),
-                })
+                items.append(
+                    {
+                        "id": notice.id,
+                        "kind": notice.kind.value,
+                        "sent_at": isoformat(notice.sent_at) if notice.sent_at else None,
+                        "operation": disclose_operation(op, owner, who.viewer, Context.NOTICE),
+                    }
+                )
         return Page(items, page.next)

@@ -46,7 +46,9 @@ def _best_match(mine: list[Subject], theirs: list[Subject]) -> str | None:
     return None if best is None else best[1]
 
 
-def subject_findings(tx: Transaction, op: Operation, agency_of: object, at: datetime, actor: AuditEntry) -> list[Finding]:
+def subject_findings(
+    tx: Transaction, op: Operation, agency_of: object, at: datetime, actor: AuditEntry
+) -> list[Finding]:
     """Index ``op``'s subjects and return the operations whose subjects match them."""
     keys = operation_keys(op)
     tx.set_subject_keys(op.id, keys)
@@ -63,14 +65,26 @@ def subject_findings(tx: Transaction, op: Operation, agency_of: object, at: date
         restricting = _restricting_agency(op, other, agency_of)
         if restricting is not None:
             tx.append_audit(
-                AuditEntry(Action.SUBJECT_MATCH_SUPPRESSED, "success", actor_user_id=None,
-                           details={"restricting_agency": restricting, "count": 1}),
+                AuditEntry(
+                    Action.SUBJECT_MATCH_SUPPRESSED,
+                    "success",
+                    actor_user_id=None,
+                    details={"restricting_agency": restricting, "count": 1},
+                ),
                 at,
             )
             continue
         overlap = op.window.overlap(other.window)
-        found.append(Finding(op, other, ConflictKind.SUBJECT, round(edge_distance_m(op.area, other.area), 1),
-                             overlap, match_kind=kind))
+        found.append(
+            Finding(
+                op,
+                other,
+                ConflictKind.SUBJECT,
+                round(edge_distance_m(op.area, other.area), 1),
+                overlap,
+                match_kind=kind,
+            )
+        )
     return found
 
 

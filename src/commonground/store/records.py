@@ -44,7 +44,7 @@ def agency_row(a: Agency) -> dict[str, Any]:
     }
 
 
-def agency_from(row: Mapping[str, Any]) -> Agency:
+def agency_from(row: Mapping[Any, Any]) -> Agency:
     jurisdiction = row["jurisdiction"]
     return Agency(
         id=row["id"],
@@ -76,7 +76,7 @@ def user_row(u: User, password_hash: str | None, created_at: Any) -> dict[str, A
     }
 
 
-def user_from(row: Mapping[str, Any]) -> User:
+def user_from(row: Mapping[Any, Any]) -> User:
     return User(
         id=row["id"],
         agency_id=row["agency_id"],
@@ -92,6 +92,7 @@ def user_from(row: Mapping[str, Any]) -> User:
 def area_from(raw: Mapping[str, Any]) -> Area:
     kind = raw["type"]
     coords = raw["coordinates"]
+    points: tuple[tuple[float, float], ...]
     if kind == "Point":
         points = ((float(coords[0]), float(coords[1])),)
     elif kind == "LineString":
@@ -131,7 +132,7 @@ def operation_row(op: Operation) -> dict[str, Any]:
     }
 
 
-def operation_from(row: Mapping[str, Any]) -> Operation:
+def operation_from(row: Mapping[Any, Any]) -> Operation:
     contact, team = row["contact"], row["team"]
     return Operation(
         id=row["id"],
@@ -187,14 +188,14 @@ def conflict_row(c: Conflict) -> dict[str, Any]:
     }
 
 
-def _ack_from(row: Mapping[str, Any], prefix: str) -> Acknowledgement | None:
+def _ack_from(row: Mapping[Any, Any], prefix: str) -> Acknowledgement | None:
     at = row[f"{prefix}_at"]
     if at is None:
         return None
     return Acknowledgement(at, row[f"{prefix}_by"], bool(row[f"{prefix}_behalf"]))
 
 
-def conflict_from(row: Mapping[str, Any]) -> Conflict:
+def conflict_from(row: Mapping[Any, Any]) -> Conflict:
     overlap = None
     if row["overlap_start"] is not None:
         overlap = TimeWindow(row["overlap_start"], row["overlap_end"])
@@ -218,7 +219,7 @@ def conflict_from(row: Mapping[str, Any]) -> Conflict:
     )
 
 
-def audit_from(row: Mapping[str, Any]) -> StoredRecord:
+def audit_from(row: Mapping[Any, Any]) -> StoredRecord:
     entry = AuditEntry(
         action=row["action"],
         outcome=row["outcome"],

@@ -52,9 +52,10 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         if isinstance(value, str):
             value = datetime.fromisoformat(value)
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
+        instant: datetime = value
+        if instant.tzinfo is None:
+            return instant.replace(tzinfo=UTC)
+        return instant.astimezone(UTC)
 
 
 def _id(name: str = "id") -> Column[str]:
@@ -238,4 +239,36 @@ subject_keys = Table(
     Column("key", String(200), nullable=False),
     Column("operation_id", String(36), nullable=False, index=True),
     Index("ix_subject_keys_key", "key"),
+)
+
+# --- console sign-in (issue 7): TOTP enrolment, lockout, browser sessions -------------
+console_credentials = Table(
+    "console_credentials",
+    metadata,
+    Column("user_id", String(36), ForeignKey("users.id"), primary_key=True),
+    Column("totp_secret", String(64), nullable=True),
+    Column("enrolled_at", UTCDateTime, nullable=True),
+    Column("last_otp_step", Integer, nullable=True),  # refuses a code's replay
+    Column("locked_at", UTCDateTime, nullable=True),
+)
+
+signin_failures = Table(
+    "signin_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", String(36), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Index("ix_signin_failures_user_at", "user_id", "at"),
+)
+
+# Only the SHA-256 of the cookie is stored, as with bearer tokens.
+console_sessions = Table(
+    "console_sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("user_id", String(36), nullable=True, index=True),
+    Column("stage", String(10), nullable=False),
+    Column("csrf", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_seen_at", UTCDateTime, nullable=False),
 )

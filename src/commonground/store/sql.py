@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -67,6 +67,10 @@ UPDATE_OPERATION = _update_by_id(operations).returning(operations.c.seq)
 UPDATE_CONFLICT = _update_by_id(conflicts)
 AUDIT_HEAD = select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
 REACH = select(func.max(agencies.c.proximity_m), func.max(agencies.c.time_buffer_min))
+
+
+def _token_from(row: Mapping[Any, Any]) -> TokenRecord:
+    return TokenRecord(row["id"], row["user_id"], row["name"], row["token_hash"], row["created_at"], row["expires_at"])
 
 
 def _bound(row: dict[str, Any]) -> dict[str, Any]:
@@ -136,7 +140,7 @@ class SqlTransaction(SharingQueries, SubjectQueries, Transaction):
         return (records.user_from(row), row["password_hash"]) if row else None
 
     def count_users_with_role(self, role: str) -> int:
-        rows = self.conn.execute(select(users.c.roles)).scalars()
+        rows: list[list[str]] = list(self.conn.execute(select(users.c.roles)).scalars())
         return sum(1 for roles in rows if role in roles)
 
     def add_token(self, token: TokenRecord) -> None:
@@ -161,15 +165,12 @@ class SqlTransaction(SharingQueries, SubjectQueries, Transaction):
         token_row = dict(zip(tokens.c.keys(), values[:t], strict=True))
         user_row = dict(zip(users.c.keys(), values[t : t + u], strict=True))
         agency_row = dict(zip(agencies.c.keys(), values[t + u : t + u + a], strict=True))
-        token = TokenRecord(token_row["id"], token_row["user_id"], token_row["name"], token_row["token_hash"],
-                            token_row["created_at"], token_row["expires_at"])
+        token = _token_from(token_row)
         return token, records.user_from(user_row), records.agency_from(agency_row)
 
     def token_by_hash(self, token_hash: str) -> TokenRecord | None:
         row = self.conn.execute(TOKEN_BY_HASH, {"key": token_hash}).mappings().first()
-        if row is None:
-            return None
-        return TokenRecord(row["id"], row["user_id"], row["name"], row["token_hash"], row["created_at"], row["expires_at"])
+        return None if row is None else _token_from(row)
 
     # --- operations ------------------------------------------------------------------
     def add_operation(self, op: Operation) -> None:
@@ -178,7 +179,7 @@ class SqlTransaction(SharingQueries, SubjectQueries, Transaction):
         self._index(int(seq[0]), op)
 
     def update_operation(self, op: Operation) -> None:
-        seq = self.conn.execute(UPDATE_OPERATION, _bound(records.operation_row(op))).scalar_one()
+        seq: int = self.conn.execute(UPDATE_OPERATION, _bound(records.operation_row(op))).scalar_one()
         self._reindex(int(seq), op)
 
     def get_operation(self, operation_id: str) -> Operation | None:

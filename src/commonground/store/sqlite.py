@@ -21,15 +21,17 @@ from sqlalchemy.sql.elements import ColumnElement, TextClause
 from commonground.domain.conflicts import SearchReach
 from commonground.domain.geometry import Area, Box, bounding_boxes
 from commonground.domain.model import Operation
-from commonground.store.schema import operations
 from commonground.service.ports import Transaction
+from commonground.store.schema import operations
 from commonground.store.sql import SqlStore, SqlTransaction
 
 # R*Tree coordinates are 32-bit floats, rounded outwards; seconds since 2020 keep
 # about 16 s of precision in 2026, far finer than any time buffer.
 EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 RTREE = "operations_rtree"
-RTREE_DDL = f"CREATE VIRTUAL TABLE IF NOT EXISTS {RTREE} USING rtree(id, min_lon, max_lon, min_lat, max_lat, min_t, max_t)"
+RTREE_DDL = (
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {RTREE} USING rtree(id, min_lon, max_lon, min_lat, max_lat, min_t, max_t)"
+)
 
 
 def seconds(instant: datetime) -> float:
@@ -37,7 +39,10 @@ def seconds(instant: datetime) -> float:
 
 
 # Bound parameters keep the compiled statements cached; a query per box count.
-_BOX = "(max_lon >= :w{i} AND min_lon <= :e{i} AND max_lat >= :s{i} AND min_lat <= :n{i} AND max_t >= :t0 AND min_t <= :t1)"
+_BOX = (
+    "(max_lon >= :w{i} AND min_lon <= :e{i} AND max_lat >= :s{i} AND min_lat <= :n{i}"
+    " AND max_t >= :t0 AND min_t <= :t1)"
+)
 _HITS = {
     count: text(f"SELECT id >> 1 FROM {RTREE} WHERE " + " OR ".join(_BOX.format(i=i) for i in range(count)))  # noqa: S608
     for count in (1, 2)
@@ -69,9 +74,10 @@ def index_rows(seq: int, area: Area, starts: datetime, ends: datetime) -> list[d
 
 
 _INSERT = text(
-    f"INSERT INTO {RTREE} (id, min_lon, max_lon, min_lat, max_lat, min_t, max_t) "
+    f"INSERT INTO {RTREE} (id, min_lon, max_lon, min_lat, max_lat, min_t, max_t) "  # noqa: S608 - a constant
     "VALUES (:id, :min_lon, :max_lon, :min_lat, :max_lat, :min_t, :max_t)"
 )
+_UNINDEX = text(f"DELETE FROM {RTREE} WHERE id IN (:a, :b)")  # noqa: S608 - a constant
 
 
 class SQLiteTransaction(SqlTransaction):
@@ -79,7 +85,7 @@ class SQLiteTransaction(SqlTransaction):
         self.conn.execute(_INSERT, index_rows(seq, op.area, op.window.starts_at, op.window.ends_at))
 
     def _reindex(self, seq: int, op: Operation) -> None:
-        self.conn.execute(text(f"DELETE FROM {RTREE} WHERE id IN (:a, :b)"), {"a": seq * 2, "b": seq * 2 + 1})
+        self.conn.execute(_UNINDEX, {"a": seq * 2, "b": seq * 2 + 1})
         self._index(seq, op)
 
     def _candidate_query(self, op: Operation, reach: SearchReach) -> Select[Any]:
@@ -100,7 +106,7 @@ class SQLiteTransaction(SqlTransaction):
 
 def _on_connect(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
     # Let SQLAlchemy's "begin" event, not pysqlite, decide how transactions open.
-    dbapi_conn.isolation_level = None  # type: ignore[attr-defined]
+    dbapi_conn.isolation_level = None
     cursor = dbapi_conn.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")

@@ -36,8 +36,13 @@ def agency_public(agency: Agency, *, with_policy: bool) -> dict[str, Any]:
 
 def user_public(user: User) -> dict[str, Any]:
     return UserPublic(
-        id=user.id, agency_id=user.agency_id, username=user.username, display_name=user.display_name,
-        roles=sorted(user.roles), phone=user.phone, email=user.email,
+        id=user.id,
+        agency_id=user.agency_id,
+        username=user.username,
+        display_name=user.display_name,
+        roles=sorted(user.roles),
+        phone=user.phone,
+        email=user.email,
     ).model_dump()
 
 

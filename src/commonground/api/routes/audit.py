@@ -30,4 +30,8 @@ def search_audit(
         raise InvalidInput("cursor", "is not a cursor this endpoint gave out")
     page = services.audit.search(who, where, page_limit(request, limit), None if cursor is None else int(cursor))
     verdict = services.audit.verify()
-    return {"items": list(page.items), "next": page.next, "chain": {"intact": verdict.intact, "checked": verdict.checked}}
+    return {
+        "items": list(page.items),
+        "next": page.next,
+        "chain": {"intact": verdict.intact, "checked": verdict.checked},
+    }

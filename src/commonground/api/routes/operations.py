@@ -68,7 +68,7 @@ def _version(if_match: str | None) -> int | None:
     if if_match is None:
         raise InvalidInput("If-Match", "send the version you are changing, e.g. If-Match: 3")
     try:
-        return int(if_match.strip().strip('W/').strip('"'))
+        return int(if_match.strip().strip("W/").strip('"'))
     except ValueError:
         raise InvalidInput("If-Match", "must be the operation's version number") from None
 
