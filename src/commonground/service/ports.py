@@ -8,15 +8,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
 
-T = TypeVar("T")
-
 from commonground.audit.chain import AuditEntry
 from commonground.audit.verify import StoredRecord
 from commonground.domain.conflicts import SearchReach
 from commonground.domain.geometry import Box
-from commonground.domain.notices import Notice
 from commonground.domain.model import Agency, Conflict, ConflictStatus, Operation, OperationStatus, User
+from commonground.domain.notices import Notice
 from commonground.domain.policy import Policy
+
+T = TypeVar("T")
 
 
 class Clock(Protocol):
