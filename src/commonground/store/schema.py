@@ -272,3 +272,57 @@ console_sessions = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("last_seen_at", UTCDateTime, nullable=False),
 )
+
+# --- notifications (issue 6, migration 0005) -----------------------------------------
+# Where an agency (or, with agency_id NULL, the watch center) wants to hear of events.
+channels = Table(
+    "channels",
+    metadata,
+    _id(),
+    Column("agency_id", String(36), nullable=True, index=True),
+    Column("kind", String(10), nullable=False),
+    Column("target", String(500), nullable=False),
+    Column("events", JSON, nullable=False),
+    Column("secret", String(128), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+# One row per (event, channel, recipient): the idempotency key is unique, so fan-out and
+# stream receipts can be repeated without telling anyone twice in the log.
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(200), nullable=False, unique=True),
+    Column("event_seq", Integer, nullable=False),
+    Column("object_id", String(36), nullable=False, index=True),
+    Column("agency_id", String(36), nullable=True),
+    Column("channel", String(10), nullable=False),
+    Column("channel_id", String(36), nullable=True),
+    Column("target", String(500), nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UTCDateTime, nullable=True),
+    Column("last_error", String(500), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime, nullable=True),
+    Index("ix_deliveries_status_next", "status", "next_attempt_at"),
+)
+
+# How far each fan-out has read the events table; read and moved under a row lock.
+delivery_cursors = Table(
+    "delivery_cursors",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("seq", Integer, nullable=False),
+)
+
+# Escalations already raised, so each (conflict, side, kind) alerts once.
+escalations = Table(
+    "escalations",
+    metadata,
+    Column("conflict_id", String(36), primary_key=True),
+    Column("side", String(36), primary_key=True),
+    Column("kind", String(10), primary_key=True),
+    Column("at", UTCDateTime, nullable=False),
+)
