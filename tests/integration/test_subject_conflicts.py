@@ -1,0 +1,94 @@
+"""Subject deconfliction through the service, in clear and blinded, on both stores."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import pytest
+
+from commonground.domain.blinding import blind_record
+from commonground.domain.errors import InvalidInput
+from tests.conftest import World, operation_data
+
+SECRET = b"shared among participating agencies; never sent to the server"
+PERSON = {"kind": "person", "first_name": "Thomas", "last_name": "Okonkwo-Hale", "dob": "1979-10-23"}
+
+
+def test_the_same_person_in_two_agencies_operations_far_apart_is_a_subject_conflict(world: World) -> None:
+    one, two = world.person(world.agency("state")), world.person(world.agency("local"))
+    ops = world.services.operations
+    first, _ = ops.submit(one, operation_data(44.9, -93.2, subjects=[PERSON]))
+    typo = dict(PERSON, first_name="Tom", last_name="Okonkwo Hale", dob="1979-10-23")
+    _, found = ops.submit(two, operation_data(46.8, -92.1, subjects=[typo]))
+    [conflict] = found
+    assert conflict["kind"] == "subject" and conflict["matched"] == "person"
+    assert conflict["counterpart"]["id"] == first["id"] and conflict["distance_m"] > 100_000
+    assert "Okonkwo" not in json.dumps(conflict) and "1979" not in json.dumps(conflict)
+    [seen_by_first] = world.services.conflicts.list(one, None, 10, None).items
+    assert seen_by_first["kind"] == "subject" and seen_by_first["counterpart"]["agency"]["name"] == two.agency.name
+
+
+def test_father_and_son_with_one_name_are_two_people(world: World) -> None:
+    one, two = world.person(world.agency()), world.person(world.agency())
+    world.services.operations.submit(one, operation_data(44.9, -93.2, subjects=[PERSON]))
+    son = dict(PERSON, dob="2004-03-02")
+    assert world.services.operations.submit(two, operation_data(46.8, -92.1, subjects=[son]))[1] == []
+
+
+@pytest.mark.parametrize(
+    ("subject", "other"),
+    [
+        ({"kind": "vehicle", "plate": "B0B 123", "state": "MN"}, {"kind": "vehicle", "plate": "808123", "state": "MN"}),
+        ({"kind": "phone", "number": "(612) 555-0188"}, {"kind": "phone", "number": "+1 612 555 0188"}),
+        ({"kind": "email", "email": "Target@Example.org"}, {"kind": "email", "email": "target@example.org"}),
+    ],
+)
+def test_identifiers_match_after_normalisation(world: World, subject: dict[str, str], other: dict[str, str]) -> None:
+    one, two = world.person(world.agency()), world.person(world.agency())
+    world.services.operations.submit(one, operation_data(44.9, -93.2, subjects=[subject]))
+    [conflict] = world.services.operations.submit(two, operation_data(46.8, -92.1, subjects=[other]))[1]
+    assert conflict["matched"] == subject["kind"]
+
+
+def test_invalid_subjects_name_the_field(world: World) -> None:
+    who = world.person(world.agency())
+    with pytest.raises(InvalidInput) as caught:
+        world.services.operations.submit(who, operation_data(subjects=[PERSON, {"kind": "phone", "number": "12"}]))
+    assert caught.value.field.startswith("subjects.1")
+
+
+def test_blinded_subjects_match_without_the_server_ever_holding_clear_values(
+    world: World, caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    one, two = world.person(world.agency("federal")), world.person(world.agency("tribal"))
+    # Each agency blinds locally with the shared secret; only encodings are submitted.
+    mine = blind_record(PERSON, SECRET)
+    theirs = blind_record(dict(PERSON, first_name="Tomas"), SECRET)
+    plate = blind_record({"kind": "vehicle", "plate": "XKD4471", "state": "WI"}, SECRET)
+    world.services.operations.submit(one, operation_data(44.9, -93.2, subjects=[mine, plate]))
+    [conflict] = world.services.operations.submit(two, operation_data(46.8, -92.1, subjects=[theirs]))[1]
+    assert conflict["matched"] == "blinded_person"
+    other_secret = blind_record(PERSON, b"another agency group secret")
+    assert world.services.operations.submit(two, operation_data(46.0, -92.0, subjects=[other_secret]))[1] == []
+
+    clear_values = ["Thomas", "THOMAS", "Okonkwo", "OKONKWO", "1979-10-23", "19791023", "XKD4471"]
+    url = str(world.services.store.engine.url)  # type: ignore[attr-defined]
+    if url.startswith("sqlite"):
+        stored = Path(url.split("///", 1)[1]).read_bytes()
+        for wal in Path(url.split("///", 1)[1]).parent.glob("*-wal"):
+            stored += wal.read_bytes()
+    else:
+        from sqlalchemy import text
+
+        with world.services.store.read() as tx:
+            stored = " ".join(
+                str(row)
+                for table in ("operations", "subject_keys", "audit_log", "conflicts", "events")
+                for row in tx.conn.execute(text(f"SELECT * FROM {table}"))  # type: ignore[attr-defined]
+            ).encode()
+    logged = caplog.text.encode()
+    assert b"Warrant service, 4th floor" in stored  # the scan sees what the store holds
+    assert [v for v in clear_values if v.encode() in stored or v.encode() in logged] == []
