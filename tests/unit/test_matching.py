@@ -8,6 +8,7 @@ from commonground.domain.matching import (
     MATCH_THRESHOLD,
     blocking_keys,
     dob_relation,
+    dob_relation_clear,
     dob_tokens,
     fold,
     match,
@@ -196,3 +197,29 @@ def test_profile_identifier_outweighs_a_wrong_dob() -> None:
     assert profile_score(a, b) >= MATCH_THRESHOLD
     c = [person("John", "Smith", "1982-11-20"), OtherIdSubject("fbi", "ZZ999")]
     assert profile_score(a, c) < MATCH_THRESHOLD
+
+
+def test_fast_dob_relation_agrees_with_the_variant_tokens_blinding_uses() -> None:
+    import random
+    from datetime import date, timedelta
+
+    rng = random.Random(5)
+    seen = set()
+    for _ in range(20_000):
+        a = date(1930, 1, 1) + timedelta(days=rng.randrange(30_000))
+        x = a.isoformat()
+        mutation = rng.randrange(4)
+        if mutation == 0:  # one digit
+            i = rng.choice([0, 1, 2, 3, 5, 6, 8, 9])
+            y = x[:i] + str(rng.randrange(10)) + x[i + 1:]
+        elif mutation == 1:  # adjacent transposition
+            i = rng.choice([0, 1, 2, 5, 8])
+            y = x[:i] + x[i + 1] + x[i] + x[i + 2:]
+        elif mutation == 2:  # day/month swap
+            y = f"{x[:4]}-{x[8:10]}-{x[5:7]}"
+        else:
+            y = (a + timedelta(days=rng.randrange(1, 9000))).isoformat()
+        fast = dob_relation_clear(x, y)
+        assert fast == dob_relation(dob_tokens(x), dob_tokens(y)), (x, y)
+        seen.add(fast)
+    assert seen == {"exact", "swap", "edit1", "differ"}

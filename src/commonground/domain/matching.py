@@ -89,6 +89,10 @@ PARTICLES = frozenset(
 )
 _SOUNDEX = {**dict.fromkeys("bfpv", "1"), **dict.fromkeys("cgjkqsxz", "2"),
             **dict.fromkeys("dt", "3"), "l": "4", **dict.fromkeys("mn", "5"), "r": "6"}
+_ASCII_FOLD = str.maketrans(
+    {c: (None if c in "'`." else " ") for c in map(chr, range(128))
+     if not c.isalpha() and c != " "}
+)
 _PLATE_FOLD = str.maketrans({"O": "0", "Q": "0", "I": "1", "L": "1", "B": "8", "S": "5",
                              "Z": "2"})
 
@@ -104,6 +108,8 @@ class SubjectMatch:
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Return ``text`` lower-cased with diacritics and punctuation dropped (José -> jose)."""
+    if text.isascii():  # the common case, ~10x faster than decomposing
+        return " ".join(text.lower().translate(_ASCII_FOLD).split())
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     letters = [c if c.isalpha() else " " for c in decomposed if c not in "'\u2019`."
                and not unicodedata.combining(c)]
@@ -227,6 +233,24 @@ def dob_relation(a: Mapping[str, str], b: Mapping[str, str]) -> str:
     return "differ"
 
 
+def dob_relation_clear(a: str | None, b: str | None) -> str:
+    """Return what ``dob_relation`` returns for the variants of two ISO dates, faster."""
+    if not a or not b:
+        return "missing"
+    if a == b:
+        return "exact"
+    x, y = a.replace("-", ""), b.replace("-", "")
+    if x[:4] == y[:4] and x[4:6] == y[6:8] and x[6:8] == y[4:6]:
+        return "swap"
+    diffs = [i for i in range(len(x)) if x[i] != y[i]]
+    if len(diffs) == 1:
+        return "edit1"
+    if len(diffs) == 2 and diffs[1] == diffs[0] + 1 and x[diffs[0]] == y[diffs[1]] \
+            and x[diffs[1]] == y[diffs[0]]:
+        return "edit1"
+    return "differ"
+
+
 _AGREEING = frozenset({"exact", "high", "med"})
 # The score of a vetoed pair (DOB differs): below any threshold, equal for all such pairs.
 VETOED_SCORE = 1.0 / (1.0 + math.exp(1.0))
@@ -296,7 +320,7 @@ def profile_score(a: Sequence[Subject], b: Sequence[Subject]) -> float:
         return 1.0 if any(match(x, y) for x in a for y in b) else 0.0
     extra, agreed = _corroboration(a, b)
     levels = best_name_levels(_clear_name_pairs(pa, pb), JW_LEVELS)
-    dob = dob_relation(dob_tokens(pa.dob), dob_tokens(pb.dob))
+    dob = dob_relation_clear(pa.dob, pb.dob)
     return sigmoid(person_logit(levels, dob, corroborated=agreed) + extra)
 
 
@@ -329,7 +353,7 @@ def _clear_name_pairs(a: PersonSubject, b: PersonSubject) -> SimPairs:
 
 def person_score(a: PersonSubject, b: PersonSubject) -> float:
     """Return the calibrated probability-like score that two persons are one."""
-    dob = dob_relation(dob_tokens(a.dob), dob_tokens(b.dob))
+    dob = dob_relation_clear(a.dob, b.dob)
     if dob == "differ":
         return VETOED_SCORE  # no name can overturn the DOB veto; skip the name comparisons
     levels = best_name_levels(_clear_name_pairs(a, b), JW_LEVELS)
