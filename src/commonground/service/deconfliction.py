@@ -19,9 +19,9 @@ from commonground.service.subjects import subject_findings
 class AgencyCache:
     """Agencies looked up once per transaction."""
 
-    def __init__(self, tx: Transaction) -> None:
+    def __init__(self, tx: Transaction, *known: Agency) -> None:
         self.tx = tx
-        self._seen: dict[str, Agency] = {}
+        self._seen: dict[str, Agency] = {a.id: a for a in known}
 
     def __call__(self, agency_id: str) -> Agency:
         agency = self._seen.get(agency_id)
@@ -57,6 +57,7 @@ def conflict_from_finding(finding: rule.Finding, at: datetime) -> Conflict:
 class CheckResult:
     conflicts: list[Conflict]
     created: list[Conflict]
+    others: dict[str, Operation]
 
 
 def find_findings(tx: Transaction, op: Operation, agencies: AgencyCache) -> list[rule.Finding]:
@@ -108,7 +109,7 @@ def check(tx: Transaction, op: Operation, agencies: AgencyCache, at: datetime, a
             emit_conflict(tx, EventKind.CONFLICT_CREATED, conflict, at)
             current.append(conflict)
             created.append(conflict)
-    return CheckResult(current, created)
+    return CheckResult(current, created, {f.other.id: f.other for f in found})
 
 
 def close_all(tx: Transaction, op: Operation, at: datetime, actor: AuditEntry, reason: str) -> list[Conflict]:

@@ -23,16 +23,24 @@ from commonground.service.principal import Principal
 EDITORS = (Role.OFFICER, Role.SUPERVISOR)
 
 
-def conflict_views(tx: Transaction, who: Principal, conflicts: list[Conflict], agencies: AgencyCache) -> list[dict[str, Any]]:
+def conflict_views(
+    tx: Transaction,
+    who: Principal,
+    conflicts: list[Conflict],
+    agencies: AgencyCache,
+    known: Mapping[str, Operation] | None = None,
+) -> list[dict[str, Any]]:
     """Return each conflict as ``who``'s side sees it, through the disclosure function."""
+    known = known or {}
     views = []
     for conflict in conflicts:
-        a, b = tx.get_operation(conflict.operation_a), tx.get_operation(conflict.operation_b)
+        a = known.get(conflict.operation_a) or tx.get_operation(conflict.operation_a)
+        b = known.get(conflict.operation_b) or tx.get_operation(conflict.operation_b)
         if a is None or b is None:
             continue
         yours, theirs = (a, b) if a.agency_id == who.agency.id else (b, a)
-        if who.has(Role.OFFICER) and not who.has(Role.SUPERVISOR) and theirs.created_by == who.user.id:
-            yours, theirs = theirs, yours
+        if theirs.agency_id == who.agency.id and theirs.created_by == who.user.id:
+            yours, theirs = theirs, yours  # one agency's two operations: "yours" is the one you entered
         views.append(disclose_conflict(conflict, yours, theirs, agencies(theirs.agency_id), who.viewer))
     return views
 
@@ -59,13 +67,13 @@ class Operations:
             created_by=who.user.id, created_at=now, updated_at=now,
         )
         with self.store.write() as tx:
-            agencies = AgencyCache(tx)
+            agencies = AgencyCache(tx, who.agency)
             actor = who.entry(Action.OPERATION_CREATE, object_type="operation", object_id=op.id)
             tx.add_operation(op)
             result = deconfliction.check(tx, op, agencies, now, actor)
             notices.track(tx, op, now)
             tx.append_audit(replace(actor, details={"conflicts": len(result.conflicts)}), now)
-            views = conflict_views(tx, who, result.conflicts, agencies)
+            views = conflict_views(tx, who, result.conflicts, agencies, {op.id: op, **result.others})
             own = disclose_operation(op, who.agency, who.viewer, Context.DIRECT)
         return own, views
 
@@ -93,7 +101,7 @@ class Operations:
                 check_timing(draft.notice, who.agency)
             changed = with_draft(op, draft, version=op.version + 1, updated_at=now)
             tx.update_operation(changed)
-            agencies = AgencyCache(tx)
+            agencies = AgencyCache(tx, who.agency)
             actor = who.entry(Action.OPERATION_UPDATE, object_type="operation", object_id=op.id)
             recheck = (op.case_number, op.subjects, op.purpose) != (changed.case_number, changed.subjects, changed.purpose)
             if moved(op, draft) or recheck:

@@ -45,6 +45,9 @@ def event_from(row: Any) -> Event:
 class SharingQueries:
     conn: Connection
 
+    def _lock_audit_chain(self) -> None:
+        """Stores with several writers serialise here (see ``add_event``)."""
+
     def set_jurisdiction_box(self, agency_id: str, box: Box | None) -> None:
         self.conn.execute(delete(jurisdictions).where(jurisdictions.c.agency_id == agency_id))
         if box is not None:
@@ -101,6 +104,9 @@ class SharingQueries:
 
     # --- the outbox ------------------------------------------------------------------
     def add_event(self, event: Event) -> int:
+        # Under the audit-chain lock, held to commit, sequence numbers are taken in commit
+        # order, so a reader that resumes "after seq N" never skips a late-committing event.
+        self._lock_audit_chain()
         result = self.conn.execute(insert(events), {
             "kind": event.kind, "object_id": event.object_id, "agency_id": event.agency_id,
             "for_watch": event.for_watch, "details": event.details, "created_at": event.created_at,
