@@ -13,7 +13,7 @@ import sqlite3
 import statistics
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
@@ -338,21 +338,30 @@ def run_scale(n: int, queries: int = 1000) -> None:
             print(f"\n{label}: indexed {n:,} subjects ({n_keys:,} keys) "
                   f"in {time.perf_counter() - t0:.0f}s")
             samples, cands, hits = [], [], [0, 0]
+            why: Counter[tuple[str, str, str]] = Counter()
             for k, q in enumerate(encode(p) for p in probes):
                 t = time.perf_counter()
                 ks = list(matching.blocking_keys(q))
                 rows = db.execute(
                     "SELECT payload FROM subj WHERE id IN (SELECT id FROM keys WHERE key IN "
                     f"({','.join('?' * len(ks))}))", ks).fetchall()
-                found = sum(matching.match(q, load(r[0])) is not None for r in rows)
+                found = [c for c in map(load, (r[0] for r in rows))
+                         if matching.match(q, c) is not None]
                 samples.append(time.perf_counter() - t)
                 cands.append(len(rows))
                 hits[k % 2] += bool(found)
+                if label == "clear" and k % 2 == 0:
+                    for c in found:  # outside the timing: why did a stranger match?
+                        assert isinstance(q, PersonSubject) and isinstance(c, PersonSubject)
+                        why[_levels(q, c)] += 1
             print(f"{label}: match one subject against {n:,}: {_percentiles(samples)}; "
                   f"candidates mean {statistics.mean(cands):.1f}, p99 "
                   f"{statistics.quantiles(cands, n=100)[98]:.0f}, max {max(cands)}; "
                   f"noisy copies found {hits[1]} of {len(probes) // 2}; new random people "
                   f"with a (false) match {hits[0]} of {(len(probes) + 1) // 2}")
+            if why:
+                print("  false matches by (given, family, DOB) evidence: " + ", ".join(
+                    f"{'/'.join(lv)} {c}" for lv, c in why.most_common(6)))
             db.close()
 
 
