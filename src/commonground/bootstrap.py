@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from commonground.config import Settings, normalise_url
 from commonground.service.accounts import Accounts
@@ -14,6 +14,8 @@ from commonground.service.lookups import Lookups
 from commonground.service.notices import Notices
 from commonground.service.operations import Operations
 from commonground.service.ports import Clock, Store
+from commonground.service.signin import SignIn
+from commonground.service.signin_ports import ConsoleStore
 from commonground.service.subjects import normalise_subject
 from commonground.store import migrate
 
@@ -29,6 +31,7 @@ class Services:
     audit: AuditLog
     notices: Notices
     lookups: Lookups
+    signin: SignIn
 
     def close(self) -> None:
         self.store.close()
@@ -67,4 +70,6 @@ def build_services(settings: Settings | None = None, *, store: Store | None = No
         audit=AuditLog(store, clock),
         notices=Notices(store, clock),
         lookups=Lookups(store, clock, settings.lookup_limit_per_hour),
+        # The SQL stores' transactions also carry the console queries (store/console.py).
+        signin=SignIn(cast(ConsoleStore, store), clock),
     )

@@ -17,6 +17,15 @@ class Settings(BaseSettings):
     max_page_size: int = 1000
     lookup_limit_per_hour: int = 600
     notice_poll_seconds: float = 15.0
+    # console (issue 7): cookies are Secure unless turned off for plain local HTTP
+    console_cookie_secure: bool = True
+    console_tile_url: str = ""  # e.g. https://tiles.example.gov/{z}/{x}/{y}.png; empty = boundaries only
+    console_tile_attribution: str = ""
+    console_banner: str = (
+        "You are accessing a restricted criminal justice information system. Use is limited to authorised "
+        "law-enforcement purposes and is monitored and recorded. Unauthorised use is prohibited and may be "
+        "subject to criminal and civil penalties. By continuing you consent to this monitoring."
+    )
 
 
 def normalise_url(url: str) -> str:

@@ -16,6 +16,7 @@ from commonground.api.deps import Permission, requires
 from commonground.api.routes import agencies, audit, auth, conflicts, health, operations, sharing
 from commonground.api.scheduler import NoticeScheduler
 from commonground.config import Settings
+from commonground.web import routes as web
 
 API_PREFIX = "/api/v1"
 
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None, services: bootstrap.Services | 
     for module in (auth, agencies, operations, conflicts, sharing, audit):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(health.router)
+    web.install(app)  # the console: pages, sign-in and static files (issue 7)
 
     @app.get(f"{API_PREFIX}/openapi.json", include_in_schema=False, dependencies=[requires(Permission.PUBLIC)])
     def openapi() -> JSONResponse:

@@ -11,6 +11,7 @@ from commonground.bootstrap import Services
 from commonground.domain.errors import NotAuthenticated, NotPermitted
 from commonground.domain.model import Role
 from commonground.service.principal import Principal
+from commonground.web.cookies import session_principal
 
 
 class Permission(StrEnum):
@@ -66,9 +67,13 @@ class Requires:
         if self.permission is Permission.PUBLIC:
             return None
         token = bearer_token(request)
-        if token is None:
-            raise NotAuthenticated("a bearer token is required")
-        principal = get_services(request).accounts.authenticate(token)
+        if token is not None:
+            principal = get_services(request).accounts.authenticate(token)
+        else:  # the console's pages call the API with their session cookie
+            found = session_principal(request)
+            if found is None:
+                raise NotAuthenticated("a bearer token is required")
+            principal = found
         request.state.principal = principal
         allowed = ROLES.get(self.permission)
         if allowed is not None and not principal.user.roles & allowed:

@@ -26,6 +26,13 @@ class Action(StrEnum):
     LOOKUP = "dispatch:lookup:query"
     SUBJECT_MATCH_SUPPRESSED = "policy:subject-match:suppressed"
     REPORT_READ = "audit:report:read"
+    # console sign-in (issue 7)
+    AUTH_BANNER_ACCEPT = "auth:banner:accept"
+    AUTH_OTP_ENROL = "auth:otp:enrol"
+    AUTH_LOCKOUT = "auth:account:lock"
+    AUTH_LOCKOUT_RELEASE = "admin:lockout:release"
+    AUTH_LOGOUT = "auth:session:logout"
+    AUTH_SESSION_EXPIRE = "auth:session:expire"
 
 
 class Outcome(StrEnum):

@@ -26,6 +26,7 @@ from commonground.service.ports import (
     Transaction,
 )
 from commonground.store import records
+from commonground.store.console import ConsoleQueries
 from commonground.store.sharing import SharingQueries, SubjectQueries
 from commonground.store.schema import agencies, audit_log, conflicts, operations, tokens, users
 
@@ -84,7 +85,7 @@ def _page(items: list[Any], limit: int, key: str = "id") -> Page[Any]:
     return Page(items, None)
 
 
-class SqlTransaction(SharingQueries, SubjectQueries, Transaction):
+class SqlTransaction(SharingQueries, SubjectQueries, ConsoleQueries, Transaction):
     """Core-SQL repository methods over one open connection and transaction."""
 
     def __init__(self, conn: Connection) -> None:

@@ -15,7 +15,7 @@ router = APIRouter(tags=["auth"])
 
 @router.post("/auth/login", response_model=TokenPublic)
 def login(body: LoginRequest, services: ServicesDep, _: Public) -> dict[str, Any]:
-    token, record = services.accounts.login(body.username, body.password)
+    token, record = services.signin.api_login(body.username, body.password, body.otp)
     return {"token": token, "expires_at": isoformat(record.expires_at) if record.expires_at else None}
 
 

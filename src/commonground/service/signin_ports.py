@@ -1,0 +1,53 @@
+"""What console sign-in needs from the store, beside the ordinary ``Transaction``."""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from commonground.domain.model import User
+from commonground.service.ports import Transaction
+
+
+@dataclass(frozen=True, slots=True)
+class Credential:
+    """A person's second factor and lockout state."""
+
+    user_id: str
+    totp_secret: str | None = None
+    enrolled_at: datetime | None = None
+    last_otp_step: int | None = None
+    locked_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRecord:
+    """A browser session; ``stage`` is ``banner`` → ``enrol`` → ``active``."""
+
+    id_hash: str
+    user_id: str | None
+    stage: str
+    csrf: str
+    created_at: datetime
+    last_seen_at: datetime
+
+
+class ConsoleTransaction(Transaction, Protocol):
+    def credential(self, user_id: str) -> Credential | None: ...
+    def put_credential(self, credential: Credential) -> None: ...
+    def add_signin_failure(self, user_id: str, at: datetime) -> None: ...
+    def signin_failures_since(self, user_id: str, since: datetime) -> int: ...
+    def clear_signin_failures(self, user_id: str) -> None: ...
+    def add_session(self, record: SessionRecord) -> None: ...
+    def get_session(self, id_hash: str) -> SessionRecord | None: ...
+    def put_session(self, record: SessionRecord) -> None: ...
+    def delete_session(self, id_hash: str) -> None: ...
+    def delete_sessions_of(self, user_id: str) -> None: ...
+    def agency_users(self, agency_id: str) -> list[tuple[User, Credential | None]]: ...
+
+
+class ConsoleStore(Protocol):
+    def write(self) -> AbstractContextManager[ConsoleTransaction]: ...
+    def read(self) -> AbstractContextManager[ConsoleTransaction]: ...

@@ -1,0 +1,91 @@
+"""The console: pages for the watch center, officers, dispatchers, agency admins and auditors.
+
+Pages are rendered here; their live data comes from the JSON API, which accepts the
+console's session cookie (with the CSRF header on writes), so there is one code path.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from commonground.api.deps import Permission, ServicesDep
+from commonground.domain.errors import InvalidInput
+from commonground.domain.timewindow import parse_instant
+from commonground.service.ports import AuditFilter
+from commonground.service.principal import Principal
+from commonground.web import admin_pages, signin_pages
+from commonground.web.session import ConsoleForbidden, ConsoleRequires, SignInRequired, redirect, render
+
+STATIC = Path(__file__).parent / "static"
+router = APIRouter(include_in_schema=False)
+
+
+Watcher = Annotated[Principal, Depends(ConsoleRequires(Permission.CONFLICTS))]
+Officer = Annotated[Principal, Depends(ConsoleRequires(Permission.OPERATIONS))]
+NoticeReader = Annotated[Principal, Depends(ConsoleRequires(Permission.NOTICES))]
+Dispatcher = Annotated[Principal, Depends(ConsoleRequires(Permission.LOOKUP))]
+Auditor = Annotated[Principal, Depends(ConsoleRequires(Permission.AUDIT))]
+
+
+def has_route(request: Request, path: str) -> bool:
+    """Whether another part of the service (the live stream, channels) is installed yet."""
+    return any(getattr(r, "path", None) == path for r in request.app.routes)
+
+
+@router.get("/watch", response_class=HTMLResponse)
+def watch(request: Request, who: Watcher) -> Response:
+    return render(request, "watch.html", who, stream=has_route(request, "/api/v1/stream"))
+
+
+@router.get("/operations", response_class=HTMLResponse)
+def operations(request: Request, who: Officer) -> Response:
+    return render(request, "operations.html", who)
+
+
+@router.get("/notices", response_class=HTMLResponse)
+def notices(request: Request, who: NoticeReader) -> Response:
+    return render(request, "notices.html", who)
+
+
+@router.get("/lookup", response_class=HTMLResponse)
+def lookup(request: Request, who: Dispatcher) -> Response:
+    return render(request, "lookup.html", who)
+
+
+@router.get("/auditor", response_class=HTMLResponse)
+def auditor(
+    request: Request, services: ServicesDep, who: Auditor,
+    action: str = "", actor: str = "", since: str = "",
+) -> Response:
+    error = None
+    try:
+        where = AuditFilter(since=parse_instant(since, "since") if since else None, actor=actor or None,
+                            action=action or None)
+        items = list(services.audit.search(who, where, 200, None).items)
+    except InvalidInput as exc:
+        items, error = [], f"{exc}"
+    verdict = services.audit.verify()
+    return render(request, "auditor.html", who, items=items, verdict=verdict, action=action, actor=actor,
+                  since=since, error=error)
+
+
+def install(app: FastAPI) -> None:
+    """Mount the console on the app: pages, sign-in, static files, and its two redirects."""
+    app.include_router(signin_pages.router)
+    app.include_router(router)
+    app.include_router(admin_pages.router)
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+
+    @app.exception_handler(SignInRequired)
+    def _to_login(request: Request, exc: SignInRequired) -> Response:
+        return redirect("/login")
+
+    @app.exception_handler(ConsoleForbidden)
+    def _forbidden(request: Request, exc: ConsoleForbidden) -> Response:
+        who = getattr(request.state, "principal", None)
+        return render(request, "forbidden.html", who, status_code=403)

@@ -1,0 +1,33 @@
+/* Dispatcher look-up: who is operating near this place now, and whom to call. */
+"use strict";
+(() => {
+  const form = document.getElementById("lookup-form"), result = document.getElementById("result");
+  const teams = document.getElementById("teams");
+  const map = CG.map("map");
+  const layer = L.featureGroup().addTo(map);
+  map.on("click", ev => {
+    form.lat.value = ev.latlng.lat.toFixed(5); form.lon.value = ev.latlng.lng.toFixed(5);
+    form.requestSubmit();
+  });
+  form.addEventListener("submit", async ev => {
+    ev.preventDefault();
+    const lat = parseFloat(form.lat.value), lon = parseFloat(form.lon.value), r = parseFloat(form.radius_m.value) || 1000;
+    layer.clearLayers();
+    try {
+      const data = await CG.api(`/api/v1/lookup?lat=${lat}&lon=${lon}&radius_m=${r}`);
+      const ops = data.operations || [];
+      result.innerHTML = ops.length ? `<p class="alert"><strong>${ops.length} team${ops.length > 1 ? "s" : ""} operating within ${CG.metres(r)}.</strong> Warn responding units.</p>`
+                                    : `<p class="ok">No one else is operating within ${CG.metres(r)} now.</p>`;
+      teams.innerHTML = ops.map(o => `<li class="card"><strong>${CG.esc(o.agency.name)}</strong> — ${CG.metres(o.distance_m)} away
+        <div>${CG.team(o.team) || "team not described"}</div><div>${CG.contact(o.contact)}</div>
+        <div class="muted">${CG.span(o.window)}</div></li>`).join("");
+      L.circle([lat, lon], { radius: r, color: "#1f6feb", weight: 1, fillOpacity: 0.05 }).addTo(layer);
+      L.circleMarker([lat, lon], { radius: 6, color: "#1f6feb" }).addTo(layer);
+      for (const o of ops) {
+        const l = CG.areaLayer(o.area, { color: "#c0392b", fillOpacity: 0.3 });
+        if (l) l.bindPopup(`${CG.esc(o.agency.name)}<br>${CG.contact(o.contact)}`).addTo(layer);
+      }
+      map.fitBounds(layer.getBounds().pad(0.2), { maxZoom: 16 });
+    } catch (e) { result.innerHTML = `<p class="error">${CG.esc(e.message)}</p>`; teams.innerHTML = ""; }
+  });
+})();

@@ -1,0 +1,129 @@
+/* Operation entry: click the map, see the radius, get the answer in plain words at once. */
+"use strict";
+(() => {
+  const form = document.getElementById("op-form"), answer = document.getElementById("answer");
+  const mine = document.getElementById("mine"), title = document.getElementById("form-title");
+  const map = CG.map("map");
+  const others = L.featureGroup().addTo(map);
+  let circle = null, polygon = [], polyLayer = null, drawing = false;
+  const pad = n => String(n).padStart(2, "0");
+  const local = d => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+
+  function place() {
+    const lat = parseFloat(form.lat.value), lon = parseFloat(form.lon.value), r = parseFloat(form.radius_m.value) || 0;
+    if (Number.isNaN(lat) || Number.isNaN(lon)) return;
+    if (!circle) circle = L.circle([lat, lon], { radius: r, color: "#1f6feb", weight: 2, fillOpacity: 0.15 }).addTo(map);
+    circle.setLatLng([lat, lon]); circle.setRadius(r);
+  }
+  function drawPolygon() {
+    if (polyLayer) polyLayer.remove();
+    polyLayer = polygon.length ? L.polygon(polygon, { color: "#6a1b9a", weight: 2, fillOpacity: 0.15 }).addTo(map) : null;
+    document.getElementById("clear-polygon").hidden = !polygon.length;
+  }
+  map.on("click", ev => {
+    if (drawing) { polygon.push([ev.latlng.lat, ev.latlng.lng]); drawPolygon(); return; }
+    form.lat.value = ev.latlng.lat.toFixed(5); form.lon.value = ev.latlng.lng.toFixed(5);
+    place();
+  });
+  for (const f of ["lat", "lon", "radius_m"]) form[f].addEventListener("input", place);
+  document.getElementById("draw-polygon").addEventListener("click", ev => {
+    drawing = !drawing; ev.target.textContent = drawing ? "Finish polygon" : "Draw a polygon instead";
+  });
+  document.getElementById("clear-polygon").addEventListener("click", () => { polygon = []; drawPolygon(); });
+
+  function body() {
+    const v = n => form[n].value.trim() || null;
+    const data = {
+      type: v("type"), purpose: v("purpose"), title: v("title"), case_number: v("case_number"),
+      starts_at: new Date(form.starts_at.value).toISOString(), ends_at: new Date(form.ends_at.value).toISOString(),
+      contact: { name: v("contact_name"), phone: v("contact_phone"), radio: v("contact_radio") },
+      team: { personnel: parseInt(form.personnel.value, 10) || null, attire: v("attire"), vehicles: v("vehicles") },
+      risk: v("risk"), notes: v("notes"),
+    };
+    if (polygon.length >= 3) {
+      const ring = polygon.map(([la, lo]) => [lo, la]); ring.push(ring[0]);
+      Object.assign(data, { geometry: { type: "Polygon", coordinates: [ring] }, radius_m: 0, address: v("address") });
+    } else {
+      data.location = { lat: parseFloat(form.lat.value), lon: parseFloat(form.lon.value),
+                        radius_m: parseFloat(form.radius_m.value), address: v("address") };
+    }
+    return data;
+  }
+  function show(op) {
+    const conflicts = op.conflicts || [];
+    answer.hidden = false;
+    answer.className = "answer " + (conflicts.length ? "conflict" : "clear");
+    answer.innerHTML = conflicts.length
+      ? conflicts.map(c => `<p>${CG.conflictWords(c)}</p>`).join("")
+      : `<p><strong>Clear.</strong> No other operation is near this place and time. Saved as ${CG.esc(op.status)}.</p>`;
+    others.clearLayers();
+    for (const c of conflicts) {
+      const l = c.counterpart && CG.areaLayer(c.counterpart.area, { color: "#c0392b", fillOpacity: 0.3 });
+      if (l) l.bindPopup(CG.conflictWords(c)).addTo(others);
+    }
+    answer.scrollIntoView({ block: "nearest" });
+  }
+  form.addEventListener("submit", async ev => {
+    ev.preventDefault();
+    const id = form.id.value;
+    try {
+      const op = id
+        ? await CG.api(`/api/v1/operations/${id}`, { method: "PATCH", body: body(), headers: { "If-Match": form.version.value } })
+        : await CG.api("/api/v1/operations", { method: "POST", body: body() });
+      form.id.value = op.id; form.version.value = op.version; title.textContent = "Edit operation";
+      show(op); loadMine();
+    } catch (e) {
+      answer.hidden = false; answer.className = "answer error"; answer.textContent = "Not saved: " + e.message;
+    }
+  });
+  function reset() {
+    form.reset(); form.id.value = ""; form.version.value = ""; title.textContent = "New operation";
+    const start = new Date(Date.now() + 3600e3); start.setMinutes(0, 0, 0);
+    form.starts_at.value = local(start); form.ends_at.value = local(new Date(start.getTime() + 3 * 3600e3));
+    polygon = []; drawPolygon(); answer.hidden = true; others.clearLayers();
+    if (circle) { circle.remove(); circle = null; }
+  }
+  document.getElementById("reset").addEventListener("click", reset);
+
+  function edit(op) {
+    reset();
+    form.id.value = op.id; form.version.value = op.version; title.textContent = "Edit operation";
+    for (const k of ["type", "purpose", "title", "case_number", "risk", "notes"]) if (op[k] != null) form[k].value = op[k];
+    form.address.value = op.address || "";
+    form.starts_at.value = local(new Date(op.window.starts_at)); form.ends_at.value = local(new Date(op.window.ends_at));
+    form.contact_name.value = op.contact.name || ""; form.contact_phone.value = op.contact.phone || "";
+    form.contact_radio.value = op.contact.radio || "";
+    form.personnel.value = op.team.personnel || ""; form.attire.value = op.team.attire || "uniform";
+    form.vehicles.value = op.team.vehicles || "";
+    if (op.area.type === "Point") {
+      form.lon.value = op.area.coordinates[0]; form.lat.value = op.area.coordinates[1];
+      form.radius_m.value = op.area.radius_m || 0; place();
+      map.setView([op.area.coordinates[1], op.area.coordinates[0]], 15);
+    } else if (op.area.type === "Polygon") {
+      polygon = op.area.coordinates[0].slice(0, -1).map(([lo, la]) => [la, lo]); drawPolygon();
+      map.fitBounds(polyLayer.getBounds());
+    }
+    form.scrollIntoView();
+  }
+  let ops = [];
+  async function loadMine() {
+    try {
+      const data = await CG.api("/api/v1/operations?limit=100");
+      ops = data.items.filter(o => o.status === "planned" || o.status === "active");
+      mine.innerHTML = ops.map(o => `<li class="card" data-id="${CG.esc(o.id)}"><strong>${CG.esc(o.title)}</strong>
+        <span class="badge">${CG.esc(o.status)}</span><div>${CG.span(o.window)} · ${CG.esc(o.address || "")}</div>
+        <div class="row"><button type="button" data-act="edit">Edit</button><button type="button" data-act="complete">Complete</button>
+        <button type="button" data-act="cancel" class="danger">Cancel</button></div></li>`).join("") || "<li class=hint>None planned.</li>";
+    } catch (e) { mine.innerHTML = `<li class="error">${CG.esc(e.message)}</li>`; }
+  }
+  mine.addEventListener("click", async ev => {
+    const b = ev.target.closest("button[data-act]");
+    if (!b) return;
+    const id = b.closest("li").dataset.id, op = ops.find(o => o.id === id);
+    if (b.dataset.act === "edit") return edit(op);
+    if (b.dataset.act === "cancel" && !confirm("Cancel this operation?")) return;
+    try { await CG.api(`/api/v1/operations/${id}/${b.dataset.act}`, { method: "POST" }); } catch (e) { alert(e.message); }
+    loadMine();
+  });
+  reset(); loadMine();
+})();
