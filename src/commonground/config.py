@@ -17,6 +17,26 @@ class Settings(BaseSettings):
     max_page_size: int = 1000
     lookup_limit_per_hour: int = 600
     notice_poll_seconds: float = 15.0
+    # notifications (issue 6): docs/notifications.md
+    notify_worker: bool = True  # deliver webhooks and e-mail from this process
+    notify_poll_seconds: float = 1.0
+    stream_poll_seconds: float = 0.05
+    stream_keepalive_seconds: float = 15.0
+    delivery_max_attempts: int = 12
+    delivery_backoff_seconds: float = 2.0
+    delivery_backoff_max_seconds: float = 900.0
+    webhook_timeout_seconds: float = 10.0
+    webhook_allowed_networks: str = ""  # e.g. "127.0.0.0/8,::1/128": private targets allowed anyway
+    smtp_host: str = ""  # empty: e-mail channels wait until it is set
+    smtp_port: int = 587
+    smtp_security: str = "starttls"  # starttls | tls | none
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "commonground@localhost"
+    smtp_timeout_seconds: float = 10.0
+    escalate_ack_minutes: float = 5.0
+    escalate_start_minutes: float = 30.0
+    escalate_poll_seconds: float = 15.0
     # console (issue 7): cookies are Secure unless turned off for plain local HTTP
     console_cookie_secure: bool = True
     console_tile_url: str = ""  # e.g. https://tiles.example.gov/{z}/{x}/{y}.png; empty = boundaries only

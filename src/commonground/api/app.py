@@ -14,8 +14,11 @@ from commonground import bootstrap
 from commonground.api import errors
 from commonground.api.deps import Permission, requires
 from commonground.api.routes import agencies, audit, auth, conflicts, health, operations, sharing
+from commonground.api.routes import channels as channel_routes
+from commonground.api.routes import stream as stream_routes
 from commonground.api.scheduler import NoticeScheduler
 from commonground.config import Settings
+from commonground.notify.runtime import start_notifications
 from commonground.web import routes as web
 
 API_PREFIX = "/api/v1"
@@ -30,9 +33,11 @@ def create_app(settings: Settings | None = None, services: bootstrap.Services | 
             app.state.services = bootstrap.build_services(settings)
         scheduler = NoticeScheduler(app.state.services)
         scheduler.start()
+        stop_notifications = start_notifications(app, app.state.services)  # stream hub, delivery worker (issue 6)
         try:
             yield
         finally:
+            stop_notifications()
             scheduler.stop()
             if owns_services and app.state.services is not None:
                 app.state.services.close()
@@ -48,7 +53,7 @@ def create_app(settings: Settings | None = None, services: bootstrap.Services | 
     )
     app.state.services = services
     errors.install(app)
-    for module in (auth, agencies, operations, conflicts, sharing, audit):
+    for module in (auth, agencies, operations, conflicts, sharing, audit, stream_routes, channel_routes):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(health.router)
     web.install(app)  # the console: pages, sign-in and static files (issue 7)

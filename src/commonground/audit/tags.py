@@ -26,6 +26,9 @@ class Action(StrEnum):
     LOOKUP = "dispatch:lookup:query"
     SUBJECT_MATCH_SUPPRESSED = "policy:subject-match:suppressed"
     REPORT_READ = "audit:report:read"
+    # notifications (issue 6)
+    CONFLICT_ESCALATE = "notify:conflict:escalate"
+    CHANNELS_UPDATE = "admin:channels:update"
     # console sign-in (issue 7)
     AUTH_BANNER_ACCEPT = "auth:banner:accept"
     AUTH_OTP_ENROL = "auth:otp:enrol"

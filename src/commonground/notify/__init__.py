@@ -1,0 +1,1 @@
+"""Outbox delivery: live stream, webhooks, e-mail and escalation (docs/notifications.md)."""

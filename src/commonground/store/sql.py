@@ -27,6 +27,7 @@ from commonground.service.ports import (
 )
 from commonground.store import records
 from commonground.store.console import ConsoleQueries
+from commonground.store.notify import NotifyQueries
 from commonground.store.sharing import SharingQueries, SubjectQueries
 from commonground.store.schema import agencies, audit_log, conflicts, operations, tokens, users
 
@@ -85,7 +86,7 @@ def _page(items: list[Any], limit: int, key: str = "id") -> Page[Any]:
     return Page(items, None)
 
 
-class SqlTransaction(SharingQueries, SubjectQueries, ConsoleQueries, Transaction):
+class SqlTransaction(SharingQueries, SubjectQueries, ConsoleQueries, NotifyQueries, Transaction):
     """Core-SQL repository methods over one open connection and transaction."""
 
     def __init__(self, conn: Connection) -> None:

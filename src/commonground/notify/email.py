@@ -1,0 +1,114 @@
+"""E-mail through SMTP (STARTTLS, TLS or plain on a trusted relay): plain text and HTML."""
+
+from __future__ import annotations
+
+import html
+import re
+import smtplib
+import ssl
+from collections.abc import Iterator
+from email.message import EmailMessage
+from typing import Any
+
+from commonground.notify.webhook import DeliveryError
+
+SUBJECTS = {
+    "conflict.created": "Deconfliction: another operation is near yours",
+    "conflict.updated": "Deconfliction: a conflict changed",
+    "conflict.escalated": "ESCALATION: a conflict is not acknowledged",
+    "conflict.urgent": "URGENT: unacknowledged conflict, operation about to start",
+    "notice.created": "Notice: another agency is operating in your jurisdiction",
+    "lookup.nearby": "Dispatch: local units are being sent near your operation",
+}
+
+
+def tel(phone: str) -> str:
+    """Return a ``tel:`` URI: digits and a leading plus only."""
+    digits = re.sub(r"[^\d+]", "", phone)
+    return "tel:" + (digits[0] + digits[1:].replace("+", "") if digits else "")
+
+
+def _parties(data: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The disclosed operations the message is about (counterpart, both sides, or the noticed one)."""
+    if isinstance(data.get("counterpart"), dict):
+        yield data["counterpart"]
+    for side in data.get("sides") or ():
+        yield side["operation"]
+    if isinstance(data.get("operation"), dict):
+        yield data["operation"]
+
+
+def compose(body: dict[str, Any]) -> tuple[str, str, str]:
+    """Return (subject, plain text, HTML) for a rendered envelope; nothing beyond the view."""
+    kind, data = str(body["event"]), body["data"]
+    subject = SUBJECTS.get(kind, f"Common Ground: {kind}")
+    lines = [subject, ""]
+    parts = [f"<h2>{html.escape(subject)}</h2>"]
+    if data.get("distance_m") is not None:
+        lines.append(f"Distance: {data['distance_m']:.0f} m")
+        parts.append(f"<p>Distance: {data['distance_m']:.0f} m</p>")
+    if kind == "lookup.nearby":
+        text = (f"{data.get('by_agency')} ({data.get('by_ori')}) dispatch is sending units "
+                f"{data.get('distance_m')} m away.")
+        lines.append(text)
+        parts.append(f"<p>{html.escape(text)}</p>")
+    for party in _parties(data):
+        agency, contact = party.get("agency", {}), party.get("contact", {})
+        window = party.get("window", {})
+        who = f"{agency.get('name')} ({agency.get('ori')})"
+        phone = str(contact.get("phone") or "")
+        lines += [f"Agency: {who}", f"Contact: {contact.get('name')}, {phone} ({tel(phone)})",
+                  f"Radio: {contact.get('radio') or '-'}",
+                  f"When: {window.get('starts_at')} to {window.get('ends_at')}", ""]
+        parts.append(
+            f"<p><b>{html.escape(who)}</b><br>Contact: {html.escape(str(contact.get('name')))}, "
+            f'<a href="{html.escape(tel(phone))}">{html.escape(phone)}</a><br>'
+            f"Radio: {html.escape(str(contact.get('radio') or '-'))}<br>"
+            f"When: {html.escape(str(window.get('starts_at')))} to {html.escape(str(window.get('ends_at')))}</p>"
+        )
+    if data.get("id") and kind.startswith("conflict."):
+        lines.append(f"Conflict {data['id']}: acknowledge with POST /api/v1/conflicts/{data['id']}/ack")
+        parts.append(f"<p>Conflict {html.escape(str(data['id']))}</p>")
+    lines.append(f"Reference: {body['id']}")
+    parts.append(f"<p><small>Reference: {html.escape(str(body['id']))}</small></p>")
+    return subject, "\n".join(lines) + "\n", "<html><body>" + "".join(parts) + "</body></html>"
+
+
+class EmailSender:
+    def __init__(self, host: str, port: int, security: str, username: str, password: str, sender: str,
+                 timeout_s: float) -> None:
+        if security not in ("starttls", "tls", "none"):
+            raise ValueError("smtp_security must be starttls, tls or none")
+        self.host, self.port, self.security = host, port, security
+        self.username, self.password, self.sender, self.timeout_s = username, password, sender, timeout_s
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.host)
+
+    def send(self, to: str, body: dict[str, Any], key: str) -> None:
+        if not self.configured:
+            raise DeliveryError("no SMTP server is configured (COMMONGROUND_SMTP_HOST)")
+        subject, text, markup = compose(body)
+        message = EmailMessage()
+        message["From"], message["To"], message["Subject"] = self.sender, to, subject
+        message["Message-ID"] = f"<{key.replace(':', '.')}@commonground>"  # the same on a retry
+        message.set_content(text)
+        message.add_alternative(markup, subtype="html")
+        context = ssl.create_default_context()
+        try:
+            smtp: smtplib.SMTP
+            if self.security == "tls":
+                smtp = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout_s, context=context)
+            else:
+                smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout_s)
+            with smtp:
+                if self.security == "starttls":
+                    smtp.starttls(context=context)
+                if self.username:
+                    smtp.login(self.username, self.password)
+                smtp.send_message(message)
+        except smtplib.SMTPRecipientsRefused as exc:
+            raise DeliveryError(f"recipient refused: {exc}", retry=False) from exc
+        except (smtplib.SMTPException, OSError) as exc:
+            raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc

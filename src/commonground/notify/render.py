@@ -1,0 +1,109 @@
+"""Render an outbox event for one recipient, only ever through the disclosure function."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from commonground.domain.disclosure import (
+    Context,
+    Viewer,
+    disclose_conflict,
+    disclose_conflict_to_watch,
+    disclose_operation,
+)
+from commonground.domain.model import Agency, Role
+from commonground.domain.timewindow import isoformat
+from commonground.service.ports import Event, Transaction
+from commonground.service.principal import Principal
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """Who hears: a user on the stream, an agency's channels, or the watch center."""
+
+    viewer: Viewer
+    user_id: str | None = None  # an officer sees only the conflicts of operations they entered
+
+    @property
+    def watch(self) -> bool:
+        return Role.WATCH in self.viewer.roles
+
+    @property
+    def officer_only(self) -> bool:
+        roles = self.viewer.roles
+        return self.user_id is not None and Role.OFFICER in roles and Role.SUPERVISOR not in roles
+
+
+WATCH = Recipient(Viewer(None, None, frozenset({Role.WATCH})))
+
+
+def for_agency(agency: Agency) -> Recipient:
+    """An agency's own channels see what its supervisors see."""
+    return Recipient(Viewer(agency.id, agency.level, frozenset({Role.SUPERVISOR})))
+
+
+def for_user(who: Principal) -> Recipient:
+    return Recipient(who.viewer, who.user.id)
+
+
+def routed(event: Event, recipient: Recipient) -> bool:
+    """Say whether ``event``'s row is the one meant for ``recipient`` (each hears a conflict once)."""
+    if event.kind.startswith("conflict."):
+        if recipient.watch:
+            return event.for_watch
+        return event.agency_id is not None and event.agency_id == recipient.viewer.agency_id
+    return recipient.viewer.agency_id is not None and event.agency_id == recipient.viewer.agency_id
+
+
+def render(tx: Transaction, event: Event, recipient: Recipient) -> dict[str, Any] | None:
+    """Return the event's JSON view for ``recipient``, or None when they may not see it."""
+    if not routed(event, recipient):
+        return None
+    if event.kind.startswith("conflict."):
+        return _conflict(tx, event, recipient)
+    if event.kind == "notice.created":
+        op = tx.get_operation(str((event.details or {}).get("operation_id", "")))
+        owner = tx.get_agency(op.agency_id) if op else None
+        if op is None or owner is None:
+            return None
+        return {"id": event.object_id, "kind": (event.details or {}).get("kind"),
+                "operation": disclose_operation(op, owner, recipient.viewer, Context.NOTICE)}
+    if event.kind == "lookup.nearby":
+        # Only what the look-up stored: who asked, how near; never the asker's other data.
+        return {"operation_id": event.object_id, **(event.details or {})}
+    return None
+
+
+def _conflict(tx: Transaction, event: Event, recipient: Recipient) -> dict[str, Any] | None:
+    conflict = tx.get_conflict(event.object_id)
+    if conflict is None:
+        return None
+    a, b = tx.get_operation(conflict.operation_a), tx.get_operation(conflict.operation_b)
+    if a is None or b is None:
+        return None
+    owner_a, owner_b = tx.get_agency(a.agency_id), tx.get_agency(b.agency_id)
+    if owner_a is None or owner_b is None:
+        return None
+    if recipient.watch:
+        view = disclose_conflict_to_watch(conflict, ((a, owner_a), (b, owner_b)), recipient.viewer)
+    else:
+        agency_id = recipient.viewer.agency_id
+        if agency_id not in (a.agency_id, b.agency_id):
+            return None
+        yours, theirs, theirs_owner = (a, b, owner_b) if a.agency_id == agency_id else (b, a, owner_a)
+        if recipient.officer_only:
+            mine = [op for op in (a, b) if op.agency_id == agency_id and op.created_by == recipient.user_id]
+            if not mine:
+                return None
+            if mine[0] is not yours:
+                yours, theirs, theirs_owner = mine[0], yours, owner_a if mine[0] is b else owner_b
+        view = disclose_conflict(conflict, yours, theirs, theirs_owner, recipient.viewer)
+    if event.details:
+        view["escalation"] = dict(event.details)
+    return view
+
+
+def envelope(event: Event, key: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The body every webhook and e-mail carries: which event, its idempotency key, the view."""
+    return {"id": key, "event": event.kind, "seq": event.seq, "created_at": isoformat(event.created_at), "data": data}
