@@ -12,6 +12,7 @@ from commonground.domain.drafts import text
 from commonground.domain.errors import InvalidInput, NotFound, NotPermitted, StateConflict
 from commonground.domain.model import Acknowledgement, Conflict, ConflictStatus, Operation, Role
 from commonground.service.deconfliction import AgencyCache
+from commonground.service.deliveries import delivery_log
 from commonground.service.events import EventKind, emit_conflict
 from commonground.service.operations import conflict_views
 from commonground.service.ports import Clock, ConflictFilter, Page, Store, Transaction
@@ -79,6 +80,7 @@ class Conflicts:
             if conflict is None or not self._visible(tx, who, conflict):
                 raise NotFound("no such conflict")
             view = self._views(tx, who, [conflict])[0]
+            view["deliveries"] = delivery_log(tx, who, conflict)  # issue 6: who was told, when, how
         self._audit_read(who, [conflict_id])
         return view
 

@@ -1,0 +1,88 @@
+"""Real receivers on loopback: a webhook endpoint that checks signatures, an SMTP server."""
+
+from __future__ import annotations
+
+import json
+import threading
+from email import message_from_bytes
+from email.message import Message
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from aiosmtpd.controller import Controller
+
+from commonground.notify.webhook import SIGNATURE_HEADER, verify
+from tests.conftest import free_port
+
+
+class WebhookReceiver:
+    """Answers each POST with the next queued status (200 once the queue is empty)."""
+
+    def __init__(self) -> None:
+        self.secret = ""
+        self.received: list[dict[str, Any]] = []
+        self.statuses: list[int] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                status = receiver.statuses.pop(0) if receiver.statuses else 200
+                receiver.received.append({
+                    "body": json.loads(body), "status": status, "key": self.headers.get("Idempotency-Key"),
+                    "valid": verify(receiver.secret, self.headers.get(SIGNATURE_HEADER, ""), body),
+                })
+                self.send_response(status)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> WebhookReceiver:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd hook
+        self.messages.append(message_from_bytes(envelope.content))
+        return "250 OK"
+
+
+class SmtpServer:
+    def __init__(self) -> None:
+        self.inbox = Inbox()
+        self.port = free_port()
+        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+
+    def __enter__(self) -> SmtpServer:
+        self.controller.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.controller.stop()
+
+
+def parts(message: Message) -> tuple[str, str]:
+    """Return the plain-text and HTML bodies of a multipart/alternative message."""
+    text = html = ""
+    for part in message.walk():
+        payload = part.get_payload(decode=True)
+        if not isinstance(payload, bytes):
+            continue
+        if part.get_content_type() == "text/plain":
+            text = payload.decode()
+        elif part.get_content_type() == "text/html":
+            html = payload.decode()
+    return text, html

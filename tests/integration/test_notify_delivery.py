@@ -1,0 +1,94 @@
+"""The delivery worker against a real webhook receiver and a real SMTP server on loopback."""
+
+from __future__ import annotations
+
+import time
+
+from commonground.bootstrap import Services
+from commonground.notify.worker import DeliveryWorker
+from commonground.service.channels import Channels
+from tests.conftest import World, operation_data
+from tests.integration.notify_receivers import SmtpServer, WebhookReceiver, parts
+
+
+def configure(services: Services, smtp: SmtpServer | None = None) -> None:
+    services.settings.webhook_allowed_networks = "127.0.0.0/8"
+    services.settings.delivery_backoff_seconds = 0.05
+    if smtp is not None:
+        services.settings.smtp_host, services.settings.smtp_port = "127.0.0.1", smtp.port
+        services.settings.smtp_security = "none"
+
+
+def test_a_conflict_reaches_the_agency_webhook_and_mailbox_once(services: Services, world: World) -> None:
+    fed, city = world.agency("federal", name="Federal Task Force"), world.agency("local", name="City PD")
+    agent, sergeant, city_admin = world.person(fed, "officer"), world.person(city, "supervisor"), \
+        world.person(city, "agency_admin")
+    with WebhookReceiver() as hook, SmtpServer() as smtp:
+        configure(services, smtp)
+        channels = Channels(services.store, services.clock)
+        settings = channels.put(city_admin, city.id, {
+            "webhooks": [{"url": hook.url, "events": ["conflict.created"]}],
+            "emails": [{"address": "watch-desk@city.example.gov"}],
+        })
+        hook.secret = settings["webhooks"][0]["secret"]
+        assert "secret" not in channels.get(city_admin, city.id)["webhooks"][0]
+        worker = DeliveryWorker(services)
+        services.operations.submit(agent, operation_data())
+        _, found = services.operations.submit(sergeant, operation_data(lon=-93.2640))
+        assert worker.run_once() == 2
+
+        [call] = hook.received
+        assert call["valid"] and call["body"]["event"] == "conflict.created"
+        assert call["key"] == call["body"]["id"] and call["key"].endswith(f":webhook:{hook.url}")
+        data = call["body"]["data"]
+        assert data["id"] == found[0]["id"] and data["counterpart"]["agency"]["name"] == "Federal Task Force"
+        assert data["counterpart"]["level_disclosed"] == "safety" and "title" not in data["counterpart"]
+
+        [mail] = smtp.inbox.messages
+        assert mail["To"] == "watch-desk@city.example.gov"
+        text, html = parts(mail)
+        assert "+1 612 555 0100" in text and 'href="tel:+16125550100"' in html
+        assert "Warrant service" not in text + html  # the federal title never crosses at `safety`
+
+        # at least once, but not again once it was sent
+        assert worker.run_once() == 0 and len(hook.received) == 1
+
+        view = services.conflicts.get(sergeant, found[0]["id"])
+        told = {(d["channel"], d["status"]) for d in view["deliveries"]}
+        assert ("webhook", "sent") in told and ("email", "sent") in told
+        assert all(d["side"] == "yours" and d["sent_at"] for d in view["deliveries"])
+        theirs = services.conflicts.get(agent, found[0]["id"])["deliveries"]
+        assert theirs and all("to" not in d for d in theirs)
+
+
+def test_failures_are_retried_with_backoff_and_private_targets_refused(services: Services, world: World) -> None:
+    city = world.agency("local")
+    sergeant, admin = world.person(city, "supervisor"), world.person(city, "agency_admin")
+    other = world.person(world.agency("local"), "supervisor")
+    with WebhookReceiver() as hook:
+        configure(services)
+        hook.secret = Channels(services.store, services.clock).put(
+            admin, city.id, {"webhooks": [{"url": hook.url}]})["webhooks"][0]["secret"]
+        hook.statuses = [503, 500]
+        worker = DeliveryWorker(services)
+        services.operations.submit(sergeant, operation_data())
+        _, found = services.operations.submit(other, operation_data(lon=-93.2640))
+        assert worker.run_once() == 0
+        time.sleep(0.06)
+        assert worker.run_once() == 0  # second failure; the wait doubles
+        time.sleep(0.15)
+        assert worker.run_once() == 1
+        assert [r["status"] for r in hook.received] == [503, 500, 200]
+        assert len({r["key"] for r in hook.received}) == 1  # one idempotency key for every attempt
+        [d] = [d for d in services.conflicts.get(sergeant, found[0]["id"])["deliveries"] if d["channel"] == "webhook"]
+        assert d["attempts"] == 3 and d["status"] == "sent"
+
+        services.settings.webhook_allowed_networks = ""
+        strict = DeliveryWorker(services)
+        services.operations.submit(sergeant, operation_data(lat=45.2, lon=-93.1))
+        services.operations.submit(other, operation_data(lat=45.2, lon=-93.1005))
+        strict.run_once()
+        assert len(hook.received) == 3
+        failed = [d for c in services.conflicts.list(sergeant, None, 10, None).items
+                  for d in services.conflicts.get(sergeant, c["id"])["deliveries"] if d["status"] == "failed"]
+        assert failed and "refused" in failed[0]["last_error"]
