@@ -54,17 +54,17 @@ def test_an_officer_hears_only_conflicts_of_operations_they_entered(services: Se
     city, county = world.agency("local"), world.agency("local")
     mine, colleague = world.person(city, "officer"), world.person(city, "officer")
     deputy = world.person(county, "officer")
-    with LiveServer(services) as live, httpx.Client(base_url=live.url, timeout=10) as http:
-        with SseClient(live.url, world.token(mine)) as stream:
-            http.post("/api/v1/operations", json=operation_data(), headers=bearer(world.token(colleague)))
-            http.post("/api/v1/operations", json=operation_data(lon=-93.2640), headers=bearer(world.token(deputy)))
-            assert stream.drain(1.0) == []
-            own = http.post("/api/v1/operations", json=operation_data(lat=45.1, lon=-93.0),
-                            headers=bearer(world.token(mine)))
-            http.post("/api/v1/operations", json=operation_data(lat=45.1, lon=-93.0005),
-                      headers=bearer(world.token(deputy)))
-            event = stream.next()
-            assert event.data["your_operation_id"] == own.json()["id"]
+    with LiveServer(services) as live, httpx.Client(base_url=live.url, timeout=10) as http, \
+            SseClient(live.url, world.token(mine)) as stream:
+        http.post("/api/v1/operations", json=operation_data(), headers=bearer(world.token(colleague)))
+        http.post("/api/v1/operations", json=operation_data(lon=-93.2640), headers=bearer(world.token(deputy)))
+        assert stream.drain(1.0) == []
+        own = http.post("/api/v1/operations", json=operation_data(lat=45.1, lon=-93.0),
+                        headers=bearer(world.token(mine)))
+        http.post("/api/v1/operations", json=operation_data(lat=45.1, lon=-93.0005),
+                  headers=bearer(world.token(deputy)))
+        event = stream.next()
+        assert event.data["your_operation_id"] == own.json()["id"]
 
 
 def test_the_stream_needs_a_token(live: LiveServer) -> None:
