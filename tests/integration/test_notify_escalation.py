@@ -1,0 +1,95 @@
+"""Escalation with a clock moved by hand: watch center after N minutes, urgent before the start."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from commonground.bootstrap import Services, build_services
+from commonground.config import Settings
+from commonground.notify.render import WATCH, for_agency, render
+from commonground.notify.worker import DeliveryWorker
+from commonground.service.clock import ManualClock
+from tests.conftest import World, operation_data
+
+START = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def clocked(store_url: str) -> Iterator[tuple[Services, ManualClock]]:
+    clock = ManualClock(START)
+    built = build_services(Settings(database_url=store_url), clock=clock)
+    yield built, clock
+    built.close()
+
+
+def kinds(services: Services, after: int) -> list[tuple[str, str | None, bool]]:
+    with services.store.read() as tx:
+        return [(e.kind, e.agency_id, e.for_watch) for e in tx.all_events_after(after, 100)]
+
+
+def test_unacknowledged_sides_escalate_to_watch_then_urgent_to_everyone(
+    clocked: tuple[Services, ManualClock],
+) -> None:
+    services, clock = clocked
+    world = World(services)
+    city, county = world.agency("local"), world.agency("local")
+    a, b = world.person(city, "supervisor"), world.person(county, "supervisor")
+    starts = START + timedelta(hours=2)
+    services.operations.submit(a, operation_data(starts=starts))
+    _, found = services.operations.submit(b, operation_data(lon=-93.2640, starts=starts))
+    conflict_id = found[0]["id"]
+    worker = DeliveryWorker(services)
+    with services.store.read() as tx:
+        mark = tx.last_event_seq()
+
+    clock.advance(timedelta(minutes=4))
+    worker.run_once()
+    assert kinds(services, mark) == []
+
+    services.conflicts.acknowledge(b, conflict_id, {})  # county acknowledges in time; the city does not
+    with services.store.read() as tx:
+        mark = tx.last_event_seq()
+    clock.advance(timedelta(minutes=2))
+    worker.run_once()
+    assert kinds(services, mark) == [("conflict.escalated", None, True)]
+    with services.store.read() as tx:
+        [event] = tx.all_events_after(mark, 10)
+        view = render(tx, event, WATCH)
+        assert view is not None and view["escalation"]["agency_id"] == city.id
+        assert render(tx, event, for_agency(city)) is None  # the watch center's alert only
+        mark = tx.last_event_seq()
+    worker.run_once()
+    assert kinds(services, mark) == []  # once per side
+
+    clock.advance(timedelta(minutes=90))  # 24 minutes before the start
+    worker.run_once()
+    assert sorted(kinds(services, mark), key=str) == sorted(
+        [("conflict.urgent", city.id, True), ("conflict.urgent", county.id, False)], key=str)
+    with services.store.read() as tx:
+        mark = tx.last_event_seq()
+        actions = [r.entry.action for r in tx.all_audit_records()]
+    assert actions.count("notify:conflict:escalate") == 2
+    clock.advance(timedelta(minutes=5))
+    worker.run_once()
+    assert kinds(services, mark) == []
+
+    services.conflicts.acknowledge(a, conflict_id, {})
+    assert services.conflicts.get(a, conflict_id)["status"] == "acknowledged"
+
+
+def test_an_acknowledged_conflict_does_not_escalate(clocked: tuple[Services, ManualClock]) -> None:
+    services, clock = clocked
+    world = World(services)
+    a, b = world.person(world.agency("local"), "supervisor"), world.person(world.agency("local"), "supervisor")
+    services.operations.submit(a, operation_data(starts=START + timedelta(minutes=20)))
+    _, found = services.operations.submit(b, operation_data(lon=-93.2640, starts=START + timedelta(minutes=20)))
+    services.conflicts.acknowledge(a, found[0]["id"], {})
+    services.conflicts.acknowledge(b, found[0]["id"], {})
+    with services.store.read() as tx:
+        mark = tx.last_event_seq()
+    clock.advance(timedelta(minutes=10))
+    DeliveryWorker(services).run_once()
+    assert kinds(services, mark) == []
