@@ -65,29 +65,29 @@
   }
   form.addEventListener("submit", async ev => {
     ev.preventDefault();
-    const id = form.id.value;
+    const id = form.op_id.value;
     try {
       const op = id
-        ? await CG.api(`/api/v1/operations/${id}`, { method: "PATCH", body: body(), headers: { "If-Match": form.version.value } })
+        ? await CG.api(`/api/v1/operations/${id}`, { method: "PATCH", body: body(), headers: { "If-Match": form.op_version.value } })
         : await CG.api("/api/v1/operations", { method: "POST", body: body() });
-      form.id.value = op.id; form.version.value = op.version; title.textContent = "Edit operation";
+      form.op_id.value = op.id; form.op_version.value = op.version; title.textContent = "Edit operation";
       show(op); loadMine();
     } catch (e) {
       answer.hidden = false; answer.className = "answer error"; answer.textContent = "Not saved: " + e.message;
     }
   });
   function reset() {
-    form.reset(); form.id.value = ""; form.version.value = ""; title.textContent = "New operation";
+    form.reset(); form.op_id.value = ""; form.op_version.value = ""; title.textContent = "New operation";
     const start = new Date(Date.now() + 3600e3); start.setMinutes(0, 0, 0);
     form.starts_at.value = local(start); form.ends_at.value = local(new Date(start.getTime() + 3 * 3600e3));
     polygon = []; drawPolygon(); answer.hidden = true; others.clearLayers();
     if (circle) { circle.remove(); circle = null; }
   }
-  document.getElementById("reset").addEventListener("click", reset);
+  document.getElementById("new-op").addEventListener("click", reset);
 
   function edit(op) {
     reset();
-    form.id.value = op.id; form.version.value = op.version; title.textContent = "Edit operation";
+    form.op_id.value = op.id; form.op_version.value = op.version; title.textContent = "Edit operation";
     for (const k of ["type", "purpose", "title", "case_number", "risk", "notes"]) if (op[k] != null) form[k].value = op[k];
     form.address.value = op.address || "";
     form.starts_at.value = local(new Date(op.window.starts_at)); form.ends_at.value = local(new Date(op.window.ends_at));

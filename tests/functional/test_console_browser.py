@@ -1,0 +1,169 @@
+"""The console in headless Chromium: sign-in with TOTP, a live conflict, look-up, policy, screenshots."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+
+from commonground.bootstrap import Services, build_services
+from commonground.config import Settings
+from commonground.service.ports import ConflictFilter
+from tests.conftest import SOON, LiveServer, World, operation_data
+from tests.functional.console_browser import PASSWORD, SHOTS, browser, context, needs_chromium, next_code, sign_in
+
+pytestmark = [pytest.mark.browser, needs_chromium]
+__all__ = ["browser"]
+
+LAT, LON = 44.9537, -93.0900  # St. Paul
+
+
+@pytest.fixture
+def console(sqlite_url: str) -> Iterator[tuple[World, LiveServer]]:
+    services: Services = build_services(Settings(database_url=sqlite_url, console_cookie_secure=False))
+    with LiveServer(services) as live:
+        yield World(services), live
+    services.close()
+
+
+def person(world: World, agency: Any, *roles: str) -> str:
+    return world.person(agency, *roles, password=PASSWORD).user.username
+
+
+def local(dt: datetime) -> str:
+    return dt.strftime("%Y-%m-%dT%H:%M")
+
+
+def test_enter_a_conflicting_operation_and_watch_it_arrive_live(console: tuple[World, LiveServer], browser: Any) -> None:
+    world, live = console
+    city = world.agency("local", name="St. Paul Police")
+    ice = world.agency("federal", name="ICE ERO St. Paul")
+    theirs = world.person(ice, "supervisor")
+    world.services.operations.submit(theirs, operation_data(LAT + 0.0019, LON, radius_m=50, contact={
+        "name": "SDO Whitfield", "phone": "+1 612 555 0142", "radio": "ERO 1"}))
+    officer = person(world, city, "officer")
+    watcher = person(world, world.agency("state", name="State Watch Center"), "watch")
+
+    watch_ctx, officer_ctx = context(browser), context(browser)
+    watch = watch_ctx.new_page()
+    sign_in(watch, live.url, watcher)
+    assert watch.url.endswith("/watch")
+    watch.wait_for_selector("#empty:not([hidden])")
+
+    page = officer_ctx.new_page()
+    secret = sign_in(page, live.url, officer)
+    assert page.url.endswith("/operations")
+    page.fill("input[name=title]", "Warrant service, Rice St")
+    page.fill("input[name=starts_at]", local(SOON))
+    page.fill("input[name=ends_at]", local(SOON + timedelta(hours=2)))
+    page.fill("input[name=lat]", str(LAT))
+    page.fill("input[name=lon]", str(LON))
+    page.fill("input[name=radius_m]", "100")
+    page.fill("input[name=contact_name]", "Sgt. Rivera")
+    page.fill("input[name=contact_phone]", "+1 651 555 0199")
+    page.click("#submit")
+    answer = page.wait_for_selector(".answer.conflict")
+    text = answer.inner_text()
+    assert "Conflict: ICE ERO St. Paul" in text and "SDO Whitfield" in text and "+1 612 555 0142" in text
+    assert page.get_attribute("a.tel", "href") == "tel:+16125550142"
+
+    card = watch.wait_for_selector("li.conflict.open", timeout=15_000)
+    assert "ICE ERO St. Paul" in card.inner_text() and "St. Paul Police" in card.inner_text()
+    watch.click("button[data-ack]:has-text('St. Paul Police')")
+    watch.wait_for_selector("li.conflict .ok:has-text('acknowledged')")
+    with world.services.store.read() as tx:
+        conflicts = tx.list_conflicts(ConflictFilter(), 10, None)
+    assert len(conflicts.items) == 1 and (conflicts.items[0].ack_a or conflicts.items[0].ack_b)
+
+    # The second sign-in needs the code; a wrong one is refused.
+    page.click("button:has-text('Sign out')")
+    page.wait_for_url("**/login")
+    page.click("#accept")
+    page.fill("input[name=username]", officer)
+    page.fill("input[name=password]", PASSWORD)
+    page.fill("input[name=otp]", "000000")
+    page.click("button[type=submit].primary")
+    assert "wrong username, password or code" in page.inner_text(".error")
+    page.fill("input[name=password]", PASSWORD)
+    page.fill("input[name=otp]", next_code(secret))
+    page.click("button[type=submit].primary")
+    page.wait_for_url("**/operations")
+    watch_ctx.close()
+    officer_ctx.close()
+
+
+def test_dispatcher_sees_teams_nearby(console: tuple[World, LiveServer], browser: Any) -> None:
+    world, live = console
+    dea = world.agency("federal", name="DEA Minneapolis")
+    now = datetime.now(SOON.tzinfo)
+    world.services.operations.submit(world.person(dea, "supervisor"), operation_data(
+        LAT, LON, starts=now.replace(microsecond=0), hours=4,
+        team={"personnel": 6, "attire": "plain_clothes", "vehicles": "2 unmarked grey SUVs"}))
+    dispatcher = person(world, world.agency("local", name="Ramsey County ECC"), "dispatcher")
+    ctx = context(browser)
+    page = ctx.new_page()
+    sign_in(page, live.url, dispatcher)
+    assert page.url.endswith("/lookup")
+    page.fill("input[name=lat]", str(LAT + 0.003))
+    page.fill("input[name=lon]", str(LON))
+    page.click("button:has-text('Look up')")
+    team = page.wait_for_selector("#teams li")
+    words = team.inner_text()
+    assert "DEA Minneapolis" in words and "plain clothes" in words and "2 unmarked grey SUVs" in words
+    assert page.get_attribute("#teams a.tel", "href", timeout=2000).startswith("tel:")
+    ctx.close()
+
+
+def test_agency_admin_changes_the_sharing_policy(console: tuple[World, LiveServer], browser: Any) -> None:
+    world, live = console
+    city = world.agency("local", name="Minneapolis Police")
+    admin = person(world, city, "agency_admin")
+    ctx = context(browser)
+    page = ctx.new_page()
+    sign_in(page, live.url, admin)
+    assert page.url.endswith("/admin")
+    page.select_option("select[name=federal]", "operational")
+    page.check("input[name=restricted][value=civil_immigration]")
+    page.click("#save-policy")
+    page.wait_for_selector("p.ok:has-text('Sharing policy saved')")
+    policy = world.services.accounts.get_agency(city.id).policy
+    assert policy.level_for("federal").value == "operational"
+    assert [p.value for p in policy.restricted_purposes] == ["civil_immigration"]
+    ctx.close()
+
+
+def test_screenshots_of_each_page(console: tuple[World, LiveServer], browser: Any) -> None:
+    """Desktop (1280×800) and phone (390×844) pictures of every main page, for the README."""
+    world, live = console
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    home = world.agency("local", name="St. Paul Police", jurisdiction={"type": "Polygon", "coordinates": [[
+        [-93.2077, 44.8906], [-93.0048, 44.8906], [-93.0048, 44.9920], [-93.2077, 44.9920], [-93.2077, 44.8906]]]})
+    ice = world.agency("federal", name="ICE ERO St. Paul")
+    everyone = person(world, home, "watch", "supervisor", "dispatcher", "agency_admin", "auditor")
+    ours = world.principal(everyone)
+    now = datetime.now(SOON.tzinfo).replace(microsecond=0)
+    world.services.operations.submit(world.person(ice, "supervisor"), operation_data(LAT + 0.0019, LON, radius_m=80, starts=now, hours=5, contact={
+        "name": "SDO Whitfield", "phone": "+1 612 555 0142", "radio": "ERO 1"}))
+    world.services.operations.submit(ours, operation_data(LAT, LON, radius_m=120, starts=now, hours=3, title="Warrant service, Rice St"))
+    secret = None
+    for phone in (False, True):
+        size = "phone" if phone else "desktop"
+        ctx = context(browser, phone)
+        page = ctx.new_page()
+        secret = sign_in(page, live.url, everyone, secret, shot=size)
+        for path in ("watch", "operations", "notices", "lookup", "admin", "auditor"):
+            page.goto(f"{live.url}/{path}")
+            page.wait_for_load_state("networkidle")
+            if path == "lookup":
+                page.fill("input[name=lat]", str(LAT + 0.002))
+                page.fill("input[name=lon]", str(LON))
+                page.click("button:has-text('Look up')")
+                page.wait_for_selector("#teams li")
+            if path == "operations":
+                page.wait_for_selector("#mine li")
+            page.wait_for_timeout(400)
+            page.screenshot(path=str(SHOTS / f"{path}-{size}.png"), full_page=phone)
+        ctx.close()
+
