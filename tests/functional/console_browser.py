@@ -19,7 +19,9 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 PASSWORD = "correct horse battery staple"
 
-needs_chromium = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"browser tests need {CHROMIUM} (apt-get install chromium)")
+needs_chromium = pytest.mark.skipif(
+    not os.path.exists(CHROMIUM), reason=f"browser tests need {CHROMIUM} (apt-get install chromium)"
+)
 
 
 @pytest.fixture(scope="module")

@@ -36,7 +36,9 @@ def local(dt: datetime) -> str:
     return dt.strftime("%Y-%m-%dT%H:%M")
 
 
-def test_enter_a_conflicting_operation_and_watch_it_arrive_live(console: tuple[World, LiveServer], browser: Any) -> None:
+def test_enter_a_conflicting_operation_and_watch_it_arrive_live(
+    console: tuple[World, LiveServer], browser: Any
+) -> None:
     world, live = console
     city = world.agency("local", name="St. Paul Police")
     ice = world.agency("federal", name="ICE ERO St. Paul")
@@ -135,7 +137,7 @@ def test_agency_admin_changes_the_sharing_policy(console: tuple[World, LiveServe
 
 
 def test_screenshots_of_each_page(console: tuple[World, LiveServer], browser: Any) -> None:
-    """Desktop (1280×800) and phone (390×844) pictures of every main page, for the README."""
+    """Desktop (1280x800) and phone (390x844) pictures of every main page, for the README."""
     world, live = console
     SHOTS.mkdir(parents=True, exist_ok=True)
     home = world.agency("local", name="St. Paul Police", jurisdiction={"type": "Polygon", "coordinates": [[
@@ -144,9 +146,11 @@ def test_screenshots_of_each_page(console: tuple[World, LiveServer], browser: An
     everyone = person(world, home, "watch", "supervisor", "dispatcher", "agency_admin", "auditor")
     ours = world.principal(everyone)
     now = datetime.now(SOON.tzinfo).replace(microsecond=0)
-    world.services.operations.submit(world.person(ice, "supervisor"), operation_data(LAT + 0.0019, LON, radius_m=80, starts=now, hours=5, contact={
-        "name": "SDO Whitfield", "phone": "+1 612 555 0142", "radio": "ERO 1"}))
-    world.services.operations.submit(ours, operation_data(LAT, LON, radius_m=120, starts=now, hours=3, title="Warrant service, Rice St"))
+    whitfield = {"name": "SDO Whitfield", "phone": "+1 612 555 0142", "radio": "ERO 1"}
+    world.services.operations.submit(world.person(ice, "supervisor"), operation_data(
+        LAT + 0.0019, LON, radius_m=80, starts=now, hours=5, contact=whitfield))
+    world.services.operations.submit(ours, operation_data(
+        LAT, LON, radius_m=120, starts=now, hours=3, title="Warrant service, Rice St"))
     secret = None
     for phone in (False, True):
         size = "phone" if phone else "desktop"

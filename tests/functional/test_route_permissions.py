@@ -39,6 +39,15 @@ def test_every_route_declares_exactly_one_permission() -> None:
     assert undeclared == []
 
 
+def test_console_pages_declare_a_console_permission() -> None:
+    """Console pages read the session cookie: their ``ConsoleRequires`` is a ``Requires`` too."""
+    from commonground.web.session import ConsoleRequires
+
+    pages = {path: route for path, route in api_routes(create_app().routes) if not path.startswith("/api/")}
+    assert {"/login", "/watch", "/operations", "/lookup", "/admin", "/auditor"} <= set(pages)
+    assert all(isinstance(declared(pages[p])[0], ConsoleRequires) for p in ("/login", "/watch", "/admin"))
+
+
 def test_the_walk_would_see_an_undeclared_route() -> None:
     app = create_app()
 

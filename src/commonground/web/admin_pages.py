@@ -12,7 +12,7 @@ from commonground.domain.errors import InvalidInput, NotFound, NotPermitted
 from commonground.domain.model import Role
 from commonground.domain.policy import COUNTERPART_CLASSES, Level, NoticeTiming, Purpose
 from commonground.service.principal import Principal
-from commonground.web.session import ConsoleRequires, check_csrf, render
+from commonground.web.session import ConsoleRequires, check_csrf, has_route, render
 
 router = APIRouter(include_in_schema=False)
 Manager = Annotated[Principal, Depends(ConsoleRequires(Permission.MANAGE_USERS))]
@@ -39,13 +39,14 @@ ROLES = [r.value for r in Role if r is not Role.ADMIN]
 
 def _page(request: Request, services: ServicesDep, who: Principal, status_code: int = 200, **extra: Any) -> Response:
     agency = services.accounts.get_agency(who.agency.id)
+    rings = agency.jurisdiction
+    jurisdiction = None if rings is None else {
+        "type": "MultiPolygon", "coordinates": [[[list(p) for p in r]] for r in rings]}
     return render(
         request, "admin.html", who, status_code=status_code, agency=agency, policy=agency.policy.to_dict(),
-        people=services.signin.users(who, agency.id), jurisdiction=None if agency.jurisdiction is None else {
-            "type": "MultiPolygon", "coordinates": [[[list(p) for p in ring]] for ring in agency.jurisdiction]}, levels=LEVELS, purposes=PURPOSES, notices=NOTICES,
-        classes=COUNTERPART_CLASSES, roles=ROLES, owns_policy=who.has(Role.AGENCY_ADMIN),
-        channels_api=any(getattr(r, "path", "") == "/api/v1/agencies/{agency_id}/channels" for r in request.app.routes),
-        **extra,
+        people=services.signin.users(who, agency.id), jurisdiction=jurisdiction, levels=LEVELS, purposes=PURPOSES,
+        notices=NOTICES, classes=COUNTERPART_CLASSES, roles=ROLES, owns_policy=who.has(Role.AGENCY_ADMIN),
+        channels_api=has_route(request, "/api/v1/agencies/{agency_id}/channels"), **extra,
     )
 
 

@@ -19,7 +19,14 @@ from commonground.domain.timewindow import parse_instant
 from commonground.service.ports import AuditFilter
 from commonground.service.principal import Principal
 from commonground.web import admin_pages, signin_pages
-from commonground.web.session import ConsoleForbidden, ConsoleRequires, SignInRequired, redirect, render
+from commonground.web.session import (
+    ConsoleForbidden,
+    ConsoleRequires,
+    SignInRequired,
+    has_route,
+    redirect,
+    render,
+)
 
 STATIC = Path(__file__).parent / "static"
 router = APIRouter(include_in_schema=False)
@@ -30,11 +37,6 @@ Officer = Annotated[Principal, Depends(ConsoleRequires(Permission.OPERATIONS))]
 NoticeReader = Annotated[Principal, Depends(ConsoleRequires(Permission.NOTICES))]
 Dispatcher = Annotated[Principal, Depends(ConsoleRequires(Permission.LOOKUP))]
 Auditor = Annotated[Principal, Depends(ConsoleRequires(Permission.AUDIT))]
-
-
-def has_route(request: Request, path: str) -> bool:
-    """Whether another part of the service (the live stream, channels) is installed yet."""
-    return any(getattr(r, "path", None) == path for r in request.app.routes)
 
 
 @router.get("/watch", response_class=HTMLResponse)

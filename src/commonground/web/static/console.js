@@ -54,6 +54,7 @@ const CG = (() => {
     const tiles = document.body.dataset.tiles;
     if (tiles) L.tileLayer(tiles, { attribution: document.body.dataset.attribution || "", maxZoom: 19 }).addTo(m);
     else m.attributionControl.addAttribution("Boundaries: US Census (us-atlas)");
+    L.control.scale({ imperial: true, metric: true }).addTo(m);
     const states = L.layerGroup().addTo(m), counties = L.layerGroup();
     atlas = atlas || Promise.all([fetchJSON("/static/vendor/us-atlas/states-10m.json"),
                                   fetchJSON("/static/vendor/us-atlas/counties-10m.json")]);

@@ -27,7 +27,7 @@
         const l = CG.areaLayer(o.area, { color: "#c0392b", fillOpacity: 0.3 });
         if (l) l.bindPopup(`${CG.esc(o.agency.name)}<br>${CG.contact(o.contact)}`).addTo(layer);
       }
-      map.fitBounds(layer.getBounds().pad(0.2), { maxZoom: 16 });
+      map.fitBounds(layer.getBounds().pad(0.2), { maxZoom: 13 });
     } catch (e) { result.innerHTML = `<p class="error">${CG.esc(e.message)}</p>`; teams.innerHTML = ""; }
   });
 })();

@@ -19,7 +19,7 @@
         const l = CG.areaLayer(n.operation.area, { color: "#c0392b", fillOpacity: 0.3 });
         if (l) l.bindPopup(CG.esc(n.operation.agency.name)).addTo(layer);
       }
-      if (layer.getLayers().length) map.fitBounds(layer.getBounds().pad(0.2), { maxZoom: 14 });
+      if (layer.getLayers().length) map.fitBounds(layer.getBounds().pad(0.2), { maxZoom: 12 });
     } catch (e) { empty.hidden = false; empty.textContent = e.message; }
   })();
 })();

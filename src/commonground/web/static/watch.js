@@ -38,7 +38,7 @@
         if (l) l.bindPopup(`${CG.esc(o.agency.name)}<br>${CG.contact(o.contact)}`).addTo(layer);
       }
     }
-    if (!fitted && layer.getLayers().length) { map.fitBounds(layer.getBounds().pad(0.5), { maxZoom: 15 }); fitted = true; }
+    if (!fitted && layer.getLayers().length) { map.fitBounds(layer.getBounds().pad(0.5), { maxZoom: 13 }); fitted = true; }
   }
   async function refresh() {
     try {
