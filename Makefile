@@ -29,5 +29,8 @@ bench: $(STAMP)
 bench-matching: $(STAMP)
 	$(BIN)/python benchmarks/bench_matching.py $(BENCH_ARGS)
 
+bench-notify: $(STAMP)
+	$(BIN)/python benchmarks/bench_notify.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info src/*.egg-info
