@@ -1,0 +1,79 @@
+"""Console sign-in rules over HTTP: banner first, lockout and release, OTP on the API, idle limit."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pyotp
+from fastapi.testclient import TestClient
+
+from commonground.api.app import create_app
+from commonground.bootstrap import build_services
+from commonground.config import Settings
+from commonground.service.clock import ManualClock
+from tests.conftest import World
+
+PASSWORD = "correct horse battery staple"
+
+
+def csrf(html: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found
+    return found.group(1)
+
+
+def start(client: TestClient) -> str:
+    client.post("/login/accept", data={"csrf": csrf(client.get("/login").text)})
+    return csrf(client.get("/login").text)
+
+
+def test_credentials_need_the_banner_then_lock_after_five_failures(sqlite_url: str) -> None:
+    services = build_services(Settings(database_url=sqlite_url, console_cookie_secure=False))
+    world = World(services)
+    agency = world.agency()
+    admin = world.person(agency, "agency_admin", password=PASSWORD)
+    victim = world.person(agency, "officer", password=PASSWORD)
+    client = TestClient(create_app(services=services), base_url="http://127.0.0.1")
+    assert client.post("/login", data={"username": victim.user.username, "password": PASSWORD},
+                       follow_redirects=False).headers["location"] == "/login"
+    token = start(client)
+    for _ in range(5):
+        r = client.post("/login", data={"csrf": token, "username": victim.user.username, "password": "wrong"})
+        assert r.status_code == 401
+    r = client.post("/login", data={"csrf": token, "username": victim.user.username, "password": PASSWORD})
+    assert r.status_code == 401 and "locked" in r.text
+    api_login = {"username": victim.user.username, "password": PASSWORD}
+    assert client.post("/api/v1/auth/login", json=api_login).status_code == 401
+
+    services.signin.release(admin, victim.user.id)
+    r = client.post("/login", data={"csrf": token, "username": victim.user.username, "password": PASSWORD},
+                    follow_redirects=False)
+    assert r.headers["location"] == "/enrol"
+    services.close()
+
+
+def test_enrolled_people_give_their_code_to_the_api_and_idle_sessions_end(sqlite_url: str) -> None:
+    clock = ManualClock(datetime.now(UTC))
+    services = build_services(Settings(database_url=sqlite_url, console_cookie_secure=False), clock=clock)
+    world = World(services)
+    who = world.person(world.agency(), "supervisor", password=PASSWORD)
+    client = TestClient(create_app(services=services), base_url="http://127.0.0.1")
+    client.post("/login", data={"csrf": start(client), "username": who.user.username, "password": PASSWORD})
+    page = client.get("/enrol").text
+    secret = re.search(r'id="secret">([A-Z2-7]+)<', page)
+    assert secret
+    totp = pyotp.TOTP(secret.group(1))
+    r = client.post("/enrol", data={"csrf": csrf(page), "otp": totp.at(clock.now())}, follow_redirects=False)
+    assert r.headers["location"] == "/"
+    assert client.get("/operations").status_code == 200
+
+    login: dict[str, Any] = {"username": who.user.username, "password": PASSWORD}
+    assert client.post("/api/v1/auth/login", json=login).status_code == 401
+    later = clock.now() + timedelta(seconds=30)
+    assert client.post("/api/v1/auth/login", json={**login, "otp": totp.at(later)}).status_code == 200
+
+    clock.advance(timedelta(minutes=31))
+    assert client.get("/operations", follow_redirects=False).headers["location"] == "/login"
+    services.close()
