@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -44,6 +46,16 @@ def agency_row(a: Agency) -> dict[str, Any]:
     }
 
 
+@functools.lru_cache(maxsize=4096)
+def _policy(canonical: str, version: int) -> Policy:
+    return Policy.from_dict(json.loads(canonical), version=version)
+
+
+def policy_from(raw: Mapping[str, Any], version: int) -> Policy:
+    """Parse a stored policy once per distinct content; policies are read on every check."""
+    return _policy(json.dumps(raw, sort_keys=True), version)
+
+
 def agency_from(row: Mapping[Any, Any]) -> Agency:
     jurisdiction = row["jurisdiction"]
     return Agency(
@@ -56,7 +68,7 @@ def agency_from(row: Mapping[Any, Any]) -> Agency:
         jurisdiction=None
         if jurisdiction is None
         else tuple(tuple((float(p[0]), float(p[1])) for p in ring) for ring in jurisdiction),
-        policy=Policy.from_dict(row["policy"], version=row["policy_version"]),
+        policy=policy_from(row["policy"], row["policy_version"]),
         created_at=row["created_at"],
     )
 

@@ -32,6 +32,20 @@ UPDATE_NOTICE = (
 )
 
 
+def _meeting(count: int) -> Any:
+    """Agencies whose jurisdiction box meets any of ``count`` boxes; prebuilt, bound per call."""
+    j = jurisdictions.c
+    overlaps = [
+        and_(j.max_lon >= bindparam(f"w{i}"), j.min_lon <= bindparam(f"e{i}"),
+             j.max_lat >= bindparam(f"s{i}"), j.min_lat <= bindparam(f"n{i}"))
+        for i in range(count)
+    ]
+    return select(agencies).join(jurisdictions, j.agency_id == agencies.c.id).where(or_(*overlaps))
+
+
+JURISDICTIONS_MEETING = {count: _meeting(count) for count in (1, 2)}
+
+
 def notice_from(row: Any) -> Notice:
     return Notice(row["id"], row["operation_id"], row["agency_id"], NoticeKind(row["kind"]),
                   NoticeStatus(row["status"]), row["due_at"], row["sent_at"], row["created_at"])
@@ -57,13 +71,11 @@ class SharingQueries:
 
     def agencies_with_jurisdiction_in(self, boxes: list[Box]) -> list[Agency]:
         """Agencies whose jurisdiction box meets any of ``boxes``; the domain decides exactly."""
-        overlaps = [
-            and_(jurisdictions.c.max_lon >= b.min_lon, jurisdictions.c.min_lon <= b.max_lon,
-                 jurisdictions.c.max_lat >= b.min_lat, jurisdictions.c.min_lat <= b.max_lat)
-            for b in boxes
-        ]
-        query = select(agencies).join(jurisdictions, jurisdictions.c.agency_id == agencies.c.id).where(or_(*overlaps))
-        return [records.agency_from(r) for r in self.conn.execute(query).mappings()]
+        params: dict[str, float] = {}
+        for i, b in enumerate(boxes):
+            params.update({f"w{i}": b.min_lon, f"e{i}": b.max_lon, f"s{i}": b.min_lat, f"n{i}": b.max_lat})
+        rows = self.conn.execute(JURISDICTIONS_MEETING[len(boxes)], params).mappings()
+        return [records.agency_from(r) for r in rows]
 
     # --- notices ---------------------------------------------------------------------
     def add_notice(self, notice: Notice) -> None:

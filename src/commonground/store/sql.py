@@ -91,6 +91,7 @@ class SqlTransaction(SharingQueries, SubjectQueries, ConsoleQueries, NotifyQueri
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
+        self._audit_head: tuple[int, str] | None = None
 
     # --- agencies and people ---------------------------------------------------------
     def add_agency(self, agency: Agency) -> None:
@@ -268,9 +269,12 @@ class SqlTransaction(SharingQueries, SubjectQueries, ConsoleQueries, NotifyQueri
         """Serialise appends; SQLite's write lock already does."""
 
     def append_audit(self, entry: AuditEntry, at: datetime) -> None:
-        self._lock_audit_chain()
-        last = self.conn.execute(AUDIT_HEAD).first()
-        seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+        if self._audit_head is None:  # read once; this transaction holds the chain from here on
+            self._lock_audit_chain()
+            last = self.conn.execute(AUDIT_HEAD).first()
+            self._audit_head = (last[0], last[1]) if last else (0, GENESIS)
+        seq, prev = self._audit_head[0] + 1, self._audit_head[1]
+        digest = seal(seq, at, entry, prev)
         self.conn.execute(
             insert(audit_log),
             dict(
@@ -284,9 +288,10 @@ class SqlTransaction(SharingQueries, SubjectQueries, ConsoleQueries, NotifyQueri
                 outcome=entry.outcome,
                 details=entry.details,
                 prev_hash=prev,
-                hash=seal(seq, at, entry, prev),
-            )
+                hash=digest,
+            ),
         )
+        self._audit_head = (seq, digest)
 
     def audit_records(self, where: AuditFilter, limit: int, after: int | None) -> Page[StoredRecord]:
         query = select(audit_log).order_by(audit_log.c.seq).limit(limit + 1)
