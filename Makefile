@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test check bench bench-matching bench-notify clean
+.PHONY: run test check bench bench-matching bench-notify screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -34,3 +34,6 @@ bench-notify: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info src/*.egg-info
+
+screenshots: $(STAMP)
+	COMMONGROUND_SCREENSHOTS=1 $(BIN)/pytest -q tests/functional/test_console_browser.py -k screenshots

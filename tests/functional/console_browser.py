@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +15,13 @@ import pytest
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
-SHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
+# Screenshots go to docs/ only when asked (COMMONGROUND_SCREENSHOTS=1), so a test run
+# leaves the tracked pictures alone; otherwise they land in a scratch folder.
+SHOTS = (
+    Path(__file__).parents[2] / "docs" / "screenshots"
+    if os.environ.get("COMMONGROUND_SCREENSHOTS") == "1"
+    else Path(tempfile.gettempdir()) / "commonground-screenshots"
+)
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 PASSWORD = "correct horse battery staple"
