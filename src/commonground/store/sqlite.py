@@ -109,7 +109,9 @@ def _on_connect(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -> No
     dbapi_conn.isolation_level = None
     cursor = dbapi_conn.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    # FULL: each commit reaches the disk, so nothing accepted is lost even to a power cut
+    # (measured here: no difference in submission latency against NORMAL).
+    cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     # The R*Tree and the rows of a million operations fit in memory: read them there.
