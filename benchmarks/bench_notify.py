@@ -36,11 +36,15 @@ def free_port() -> int:
 
 def operation(lat: float, lon: float, starts: datetime) -> dict[str, object]:
     return {
-        "type": "search_warrant", "purpose": "criminal", "title": "Bench", "starts_at": starts.isoformat(),
+        "type": "search_warrant",
+        "purpose": "criminal",
+        "title": "Bench",
+        "starts_at": starts.isoformat(),
         "ends_at": (starts + timedelta(hours=2)).isoformat(),
         "location": {"lat": lat, "lon": lon, "radius_m": 50},
         "contact": {"name": "Sgt. Bench", "phone": "+1 612 555 0100"},
-        "team": {"personnel": 4}, "risk": "low",
+        "team": {"personnel": 4},
+        "risk": "low",
     }
 
 
@@ -59,11 +63,20 @@ def setup(url: str) -> tuple[str, str]:
         root = Principal(found[0], agency)
         tokens = []
         for n in range(2):
-            made = services.accounts.create_agency(root, {"ori": f"BENCH{n:04d}", "name": f"Bench {n}",
-                                                          "level": "local", "duty_phone": "+1 555 000 0000",
-                                                          "timezone": "America/Chicago"})
-            user = services.accounts.create_user(root, {"agency_id": made.id, "username": f"bench{n}",
-                                                        "display_name": f"Bench {n}", "roles": ["supervisor"]})
+            made = services.accounts.create_agency(
+                root,
+                {
+                    "ori": f"BENCH{n:04d}",
+                    "name": f"Bench {n}",
+                    "level": "local",
+                    "duty_phone": "+1 555 000 0000",
+                    "timezone": "America/Chicago",
+                },
+            )
+            user = services.accounts.create_user(
+                root,
+                {"agency_id": made.id, "username": f"bench{n}", "display_name": f"Bench {n}", "roles": ["supervisor"]},
+            )
             tokens.append(services.accounts.create_token(None, user.id, "bench")[0])
         return tokens[0], tokens[1]
     finally:
@@ -82,8 +95,10 @@ class Listener(threading.Thread):
 
     def run(self) -> None:
         headers = {"Authorization": f"Bearer {self.token}"}
-        with httpx.Client(timeout=httpx.Timeout(10, read=None)) as client, \
-                client.stream("GET", f"{self.base}/api/v1/stream", headers=headers) as response:
+        with (
+            httpx.Client(timeout=httpx.Timeout(10, read=None)) as client,
+            client.stream("GET", f"{self.base}/api/v1/stream", headers=headers) as response,
+        ):
             self.ready.set()
             kind = ""
             for line in response.iter_lines():
@@ -112,9 +127,21 @@ def main() -> None:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(  # our own CLI
-        [sys.executable, "-m", "commonground.cli", "serve", "--database-url", url, "--port", str(port),
-         "--no-access-log"], env={**os.environ, "COMMONGROUND_LOOKUP_LIMIT_PER_HOUR": "100000"},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "commonground.cli",
+            "serve",
+            "--database-url",
+            url,
+            "--port",
+            str(port),
+            "--no-access-log",
+        ],
+        env={**os.environ, "COMMONGROUND_LOOKUP_LIMIT_PER_HOUR": "100000"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -135,10 +162,16 @@ def main() -> None:
         with httpx.Client(base_url=base, timeout=30) as http:
             for i in range(args.conflicts):
                 lat, lon = 30.0 + (i // 100) * 0.05, -100.0 + (i % 100) * 0.05
-                http.post("/api/v1/operations", json=operation(lat, lon, starts),
-                          headers={"Authorization": f"Bearer {token_a}"}).raise_for_status()
-                r = http.post("/api/v1/operations", json=operation(lat, lon + 0.0005, starts),
-                              headers={"Authorization": f"Bearer {token_b}"})
+                http.post(
+                    "/api/v1/operations",
+                    json=operation(lat, lon, starts),
+                    headers={"Authorization": f"Bearer {token_a}"},
+                ).raise_for_status()
+                r = http.post(
+                    "/api/v1/operations",
+                    json=operation(lat, lon + 0.0005, starts),
+                    headers={"Authorization": f"Bearer {token_b}"},
+                )
                 answered = time.perf_counter()
                 r.raise_for_status()
                 conflict_id = r.json()["conflicts"][0]["id"]
@@ -151,8 +184,10 @@ def main() -> None:
         p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000  # noqa: E731
         store = "PostgreSQL" if url.startswith("postgres") else "SQLite"
         print(f"bench-notify ({store}): {len(latencies)} conflicts, missing {missing}")
-        print(f"  response -> SSE arrival: p50 {p(0.50):.1f} ms  p99 {p(0.99):.1f} ms  "
-              f"max {latencies[-1] * 1000:.1f} ms  mean {statistics.fmean(latencies) * 1000:.1f} ms")
+        print(
+            f"  response -> SSE arrival: p50 {p(0.50):.1f} ms  p99 {p(0.99):.1f} ms  "
+            f"max {latencies[-1] * 1000:.1f} ms  mean {statistics.fmean(latencies) * 1000:.1f} ms"
+        )
         print(f"  goal p99 <= 1000 ms: {'met' if p(0.99) <= 1000 and not missing else 'NOT met'}")
     finally:
         server.send_signal(signal.SIGTERM)

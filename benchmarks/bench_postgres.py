@@ -56,9 +56,7 @@ def fresh_database(server_url: str) -> Iterator[str]:
         admin.dispose()
 
 
-def pg_load(
-    url: str, n: int, agency_ids: list[str], user_id: str, rng: np.random.Generator
-) -> float:
+def pg_load(url: str, n: int, agency_ids: list[str], user_id: str, rng: np.random.Generator) -> float:
     """Bulk-insert rows, then fill the PostGIS index columns in one set-based UPDATE."""
     engine = create_engine(url)
     data = core.synth(rng, n)
@@ -114,12 +112,7 @@ def pg_load(
             )
         )
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(
-            text(
-                "SELECT setval(pg_get_serial_sequence('operations', 'seq'), max(seq)) "
-                "FROM operations"
-            )
-        )
+        conn.execute(text("SELECT setval(pg_get_serial_sequence('operations', 'seq'), max(seq)) FROM operations"))
         conn.execute(text("ANALYZE operations"))
     engine.dispose()
     return time.perf_counter() - t0
@@ -138,9 +131,7 @@ def pg_in_process(
         conn = tx.conn  # type: ignore[attr-defined]
         for i in range(probes):
             starts = core.START + timedelta(seconds=float(data["start"][i]))
-            area = Area(
-                "Point", ((float(data["lon"][i]), float(data["lat"][i])),), float(data["radius"][i])
-            )
+            area = Area("Point", ((float(data["lon"][i]), float(data["lat"][i])),), float(data["radius"][i]))
             op = Operation(
                 id=f"probe{i}",
                 agency_id=agency_id,
@@ -174,9 +165,7 @@ def pg_in_process(
     return raw, full, found / probes
 
 
-def measure(
-    url: str, args: argparse.Namespace, postgres: bool, workers: list[int]
-) -> dict[str, Any]:
+def measure(url: str, args: argparse.Namespace, postgres: bool, workers: list[int]) -> dict[str, Any]:
     """Load, probe and submit against one store; return its figures."""
     rng = np.random.default_rng(7)
     services = build_services(Settings(database_url=url))
@@ -188,9 +177,7 @@ def measure(
     loader = pg_load if postgres else core.load
     prober = pg_in_process if postgres else core.in_process
     figures: dict[str, Any] = {
-        "load_seconds": round(
-            loader(url, args.operations, [a.id for a in agencies], people[0].user.id, rng), 1
-        )
+        "load_seconds": round(loader(url, args.operations, [a.id for a in agencies], people[0].user.id, rng), 1)
     }
     raw, full, mean_found = prober(url, args.probes, rng, agencies[0].id)
     figures.update(
@@ -214,9 +201,7 @@ def measure(
         finally:
             proc.terminate()
             proc.wait(20)
-        figures[f"http_{args.clients}_clients_p50_ms_w{n}"] = round(
-            statistics.median(loaded) * MS, 2
-        )
+        figures[f"http_{args.clients}_clients_p50_ms_w{n}"] = round(statistics.median(loaded) * MS, 2)
         figures[f"http_{args.clients}_clients_p99_ms_w{n}"] = round(core.pct(loaded, 99) * MS, 2)
         figures[f"submissions_per_s_w{n}"] = round(len(loaded) / wall, 1)
     return figures

@@ -128,16 +128,28 @@ class World:
     def agency(self, level: str = "local", *, name: str | None = None, **extra: Any) -> Agency:
         self._n += 1
         ori = f"T{uuid.uuid4().hex[:8].upper()}"
-        data = {"ori": ori, "name": name or f"Agency {self._n}", "level": level,
-                "duty_phone": "+1 555 000 0000", "timezone": "America/Chicago", **extra}
+        data = {
+            "ori": ori,
+            "name": name or f"Agency {self._n}",
+            "level": level,
+            "duty_phone": "+1 555 000 0000",
+            "timezone": "America/Chicago",
+            **extra,
+        }
         return self.services.accounts.create_agency(self.admin, data)
 
     def person(self, agency: Agency, *roles: str, password: str | None = None) -> Principal:
         self._n += 1
-        user = self.services.accounts.create_user(self.admin, {
-            "agency_id": agency.id, "username": f"user{self._n}-{uuid.uuid4().hex[:4]}",
-            "display_name": f"User {self._n}", "roles": list(roles or ("supervisor",)), "password": password,
-        })
+        user = self.services.accounts.create_user(
+            self.admin,
+            {
+                "agency_id": agency.id,
+                "username": f"user{self._n}-{uuid.uuid4().hex[:4]}",
+                "display_name": f"User {self._n}",
+                "roles": list(roles or ("supervisor",)),
+                "password": password,
+            },
+        )
         return self.principal(user.username)
 
     def token(self, who: Principal) -> str:
@@ -167,8 +179,13 @@ class LiveServer:
     def __init__(self, services: Services) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(create_app(services=services), host="127.0.0.1", port=self.port,
-                                log_level="warning", timeout_graceful_shutdown=1)
+        config = uvicorn.Config(
+            create_app(services=services),
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            timeout_graceful_shutdown=1,
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

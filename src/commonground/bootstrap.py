@@ -56,7 +56,9 @@ def open_store(url: str, *, upgrade: bool = True) -> Store:
     return store  # type: ignore[no-any-return]
 
 
-def build_services(settings: Settings | None = None, *, store: Store | None = None, clock: Clock | None = None) -> Services:
+def build_services(
+    settings: Settings | None = None, *, store: Store | None = None, clock: Clock | None = None
+) -> Services:
     settings = settings or Settings()
     store = store or open_store(settings.database_url)
     clock = clock or SystemClock()

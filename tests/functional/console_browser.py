@@ -13,8 +13,15 @@ import pyotp
 import pytest
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 # Screenshots go to docs/ only when asked (COMMONGROUND_SCREENSHOTS=1), so a test run
 # leaves the tracked pictures alone; otherwise they land in a scratch folder.
 SHOTS = (

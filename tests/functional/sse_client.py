@@ -52,8 +52,10 @@ class SseClient:
         headers = {"Authorization": f"Bearer {self.token}", "Accept": "text/event-stream"}
         if self.last_event_id is not None:
             headers["Last-Event-ID"] = str(self.last_event_id)
-        with httpx.Client(timeout=httpx.Timeout(10, read=None)) as client, \
-                client.stream("GET", f"{self.url}/api/v1/stream", headers=headers) as response:
+        with (
+            httpx.Client(timeout=httpx.Timeout(10, read=None)) as client,
+            client.stream("GET", f"{self.url}/api/v1/stream", headers=headers) as response,
+        ):
             self.status = response.status_code
             self.connected.set()
             fields: dict[str, str] = {}
@@ -62,8 +64,14 @@ class SseClient:
                     return
                 if line == "":
                     if "data" in fields:
-                        self.events.put(SseEvent(int(fields.get("id", "0")), fields.get("event", "message"),
-                                                 json.loads(fields["data"]), time.monotonic()))
+                        self.events.put(
+                            SseEvent(
+                                int(fields.get("id", "0")),
+                                fields.get("event", "message"),
+                                json.loads(fields["data"]),
+                                time.monotonic(),
+                            )
+                        )
                     fields = {}
                 elif not line.startswith(":") and ":" in line:
                     key, _, value = line.partition(":")

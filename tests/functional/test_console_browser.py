@@ -43,8 +43,15 @@ def test_enter_a_conflicting_operation_and_watch_it_arrive_live(
     city = world.agency("local", name="St. Paul Police")
     ice = world.agency("federal", name="ICE ERO St. Paul")
     theirs = world.person(ice, "supervisor")
-    world.services.operations.submit(theirs, operation_data(LAT + 0.0019, LON, radius_m=50, contact={
-        "name": "SDO Whitfield", "phone": "+1 612 555 0142", "radio": "ERO 1"}))
+    world.services.operations.submit(
+        theirs,
+        operation_data(
+            LAT + 0.0019,
+            LON,
+            radius_m=50,
+            contact={"name": "SDO Whitfield", "phone": "+1 612 555 0142", "radio": "ERO 1"},
+        ),
+    )
     officer = person(world, city, "officer")
     watcher = person(world, world.agency("state", name="State Watch Center"), "watch")
 
@@ -100,9 +107,16 @@ def test_dispatcher_sees_teams_nearby(console: tuple[World, LiveServer], browser
     world, live = console
     dea = world.agency("federal", name="DEA Minneapolis")
     now = datetime.now(SOON.tzinfo)
-    world.services.operations.submit(world.person(dea, "supervisor"), operation_data(
-        LAT, LON, starts=now.replace(microsecond=0), hours=4,
-        team={"personnel": 6, "attire": "plain_clothes", "vehicles": "2 unmarked grey SUVs"}))
+    world.services.operations.submit(
+        world.person(dea, "supervisor"),
+        operation_data(
+            LAT,
+            LON,
+            starts=now.replace(microsecond=0),
+            hours=4,
+            team={"personnel": 6, "attire": "plain_clothes", "vehicles": "2 unmarked grey SUVs"},
+        ),
+    )
     dispatcher = person(world, world.agency("local", name="Ramsey County ECC"), "dispatcher")
     ctx = context(browser)
     page = ctx.new_page()
@@ -140,17 +154,34 @@ def test_screenshots_of_each_page(console: tuple[World, LiveServer], browser: An
     """Desktop (1280x800) and phone (390x844) pictures of every main page, for the README."""
     world, live = console
     SHOTS.mkdir(parents=True, exist_ok=True)
-    home = world.agency("local", name="St. Paul Police", jurisdiction={"type": "Polygon", "coordinates": [[
-        [-93.2077, 44.8906], [-93.0048, 44.8906], [-93.0048, 44.9920], [-93.2077, 44.9920], [-93.2077, 44.8906]]]})
+    home = world.agency(
+        "local",
+        name="St. Paul Police",
+        jurisdiction={
+            "type": "Polygon",
+            "coordinates": [
+                [
+                    [-93.2077, 44.8906],
+                    [-93.0048, 44.8906],
+                    [-93.0048, 44.9920],
+                    [-93.2077, 44.9920],
+                    [-93.2077, 44.8906],
+                ]
+            ],
+        },
+    )
     ice = world.agency("federal", name="ICE ERO St. Paul")
     everyone = person(world, home, "watch", "supervisor", "dispatcher", "agency_admin", "auditor")
     ours = world.principal(everyone)
     now = datetime.now(SOON.tzinfo).replace(microsecond=0)
     whitfield = {"name": "SDO Whitfield", "phone": "+1 612 555 0142", "radio": "ERO 1"}
-    world.services.operations.submit(world.person(ice, "supervisor"), operation_data(
-        LAT + 0.0019, LON, radius_m=80, starts=now, hours=5, contact=whitfield))
-    world.services.operations.submit(ours, operation_data(
-        LAT, LON, radius_m=120, starts=now, hours=3, title="Warrant service, Rice St"))
+    world.services.operations.submit(
+        world.person(ice, "supervisor"),
+        operation_data(LAT + 0.0019, LON, radius_m=80, starts=now, hours=5, contact=whitfield),
+    )
+    world.services.operations.submit(
+        ours, operation_data(LAT, LON, radius_m=120, starts=now, hours=3, title="Warrant service, Rice St")
+    )
     secret = None
     for phone in (False, True):
         size = "phone" if phone else "desktop"
@@ -170,4 +201,3 @@ def test_screenshots_of_each_page(console: tuple[World, LiveServer], browser: An
             page.wait_for_timeout(400)
             page.screenshot(path=str(SHOTS / f"{path}-{size}.png"), full_page=phone)
         ctx.close()
-

@@ -36,8 +36,12 @@ def test_credentials_need_the_banner_then_lock_after_five_failures(sqlite_url: s
     admin = world.person(agency, "agency_admin", password=PASSWORD)
     victim = world.person(agency, "officer", password=PASSWORD)
     client = TestClient(create_app(services=services), base_url="http://127.0.0.1")
-    assert client.post("/login", data={"username": victim.user.username, "password": PASSWORD},
-                       follow_redirects=False).headers["location"] == "/login"
+    assert (
+        client.post(
+            "/login", data={"username": victim.user.username, "password": PASSWORD}, follow_redirects=False
+        ).headers["location"]
+        == "/login"
+    )
     token = start(client)
     for _ in range(5):
         r = client.post("/login", data={"csrf": token, "username": victim.user.username, "password": "wrong"})
@@ -48,8 +52,9 @@ def test_credentials_need_the_banner_then_lock_after_five_failures(sqlite_url: s
     assert client.post("/api/v1/auth/login", json=api_login).status_code == 401
 
     services.signin.release(admin, victim.user.id)
-    r = client.post("/login", data={"csrf": token, "username": victim.user.username, "password": PASSWORD},
-                    follow_redirects=False)
+    r = client.post(
+        "/login", data={"csrf": token, "username": victim.user.username, "password": PASSWORD}, follow_redirects=False
+    )
     assert r.headers["location"] == "/enrol"
     services.close()
 

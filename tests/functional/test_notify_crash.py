@@ -22,11 +22,28 @@ from tests.integration.notify_receivers import WebhookReceiver
 
 @contextmanager
 def serve(url: str, port: int, **env: str) -> Iterator[subprocess.Popen[bytes]]:
-    environ = {**os.environ, "COMMONGROUND_WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8",
-               "COMMONGROUND_NOTIFY_POLL_SECONDS": "0.2", **env}
+    environ = {
+        **os.environ,
+        "COMMONGROUND_WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8",
+        "COMMONGROUND_NOTIFY_POLL_SECONDS": "0.2",
+        **env,
+    }
     proc = subprocess.Popen(
-        [sys.executable, "-m", "commonground.cli", "serve", "--database-url", url, "--port", str(port),
-         "--no-access-log"], env=environ, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "commonground.cli",
+            "serve",
+            "--database-url",
+            url,
+            "--port",
+            str(port),
+            "--no-access-log",
+        ],
+        env=environ,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -58,8 +75,9 @@ def test_events_committed_before_a_kill_9_are_delivered_after_restart(sqlite_url
     a, b = world.person(city, "supervisor"), world.person(county, "supervisor")
     admin = world.person(city, "agency_admin")
     with WebhookReceiver() as hook:
-        hook.secret = Channels(services.store, services.clock).put(
-            admin, city.id, {"webhooks": [{"url": hook.url}]})["webhooks"][0]["secret"]
+        hook.secret = Channels(services.store, services.clock).put(admin, city.id, {"webhooks": [{"url": hook.url}]})[
+            "webhooks"
+        ][0]["secret"]
         token_a, token_b = world.token(a), world.token(b)
         services.close()
         port = free_port()

@@ -16,13 +16,16 @@ def test_both_sides_and_watch_hear_a_conflict_each_at_their_level(services: Serv
     analyst = world.person(world.agency("state", name="Watch Center"), "watch")
     outsider = world.person(world.agency("local", name="Elsewhere PD"), "supervisor")
     with LiveServer(services) as live, httpx.Client(base_url=live.url, timeout=10) as http:
-        with SseClient(live.url, world.token(sergeant)) as city_stream, \
-                SseClient(live.url, world.token(analyst)) as watch_stream, \
-                SseClient(live.url, world.token(outsider)) as other_stream:
+        with (
+            SseClient(live.url, world.token(sergeant)) as city_stream,
+            SseClient(live.url, world.token(analyst)) as watch_stream,
+            SseClient(live.url, world.token(outsider)) as other_stream,
+        ):
             first = http.post("/api/v1/operations", json=operation_data(), headers=bearer(world.token(agent)))
             assert first.status_code == 201
-            second = http.post("/api/v1/operations", json=operation_data(lon=-93.2640),
-                               headers=bearer(world.token(sergeant)))
+            second = http.post(
+                "/api/v1/operations", json=operation_data(lon=-93.2640), headers=bearer(world.token(sergeant))
+            )
             assert second.status_code == 201 and second.json()["conflicts"]
             conflict_id = second.json()["conflicts"][0]["id"]
 
@@ -54,15 +57,20 @@ def test_an_officer_hears_only_conflicts_of_operations_they_entered(services: Se
     city, county = world.agency("local"), world.agency("local")
     mine, colleague = world.person(city, "officer"), world.person(city, "officer")
     deputy = world.person(county, "officer")
-    with LiveServer(services) as live, httpx.Client(base_url=live.url, timeout=10) as http, \
-            SseClient(live.url, world.token(mine)) as stream:
+    with (
+        LiveServer(services) as live,
+        httpx.Client(base_url=live.url, timeout=10) as http,
+        SseClient(live.url, world.token(mine)) as stream,
+    ):
         http.post("/api/v1/operations", json=operation_data(), headers=bearer(world.token(colleague)))
         http.post("/api/v1/operations", json=operation_data(lon=-93.2640), headers=bearer(world.token(deputy)))
         assert stream.drain(1.0) == []
-        own = http.post("/api/v1/operations", json=operation_data(lat=45.1, lon=-93.0),
-                        headers=bearer(world.token(mine)))
-        http.post("/api/v1/operations", json=operation_data(lat=45.1, lon=-93.0005),
-                  headers=bearer(world.token(deputy)))
+        own = http.post(
+            "/api/v1/operations", json=operation_data(lat=45.1, lon=-93.0), headers=bearer(world.token(mine))
+        )
+        http.post(
+            "/api/v1/operations", json=operation_data(lat=45.1, lon=-93.0005), headers=bearer(world.token(deputy))
+        )
         event = stream.next()
         assert event.data["your_operation_id"] == own.json()["id"]
 

@@ -71,9 +71,7 @@ def role_database() -> Iterator[RoleDatabase]:
         f"CREATE DATABASE {name} OWNER {owner}",
     )
     db_admin = make_url(admin).set(database=name).render_as_string(hide_password=False)
-    owner_url = (
-        make_url(admin).set(database=name, username=owner).render_as_string(hide_password=False)
-    )
+    owner_url = make_url(admin).set(database=name, username=owner).render_as_string(hide_password=False)
     app_url = make_url(admin).set(database=name, username=app).render_as_string(hide_password=False)
     try:
         _run(
@@ -158,9 +156,7 @@ class Cluster:
         )
 
     def stop(self, mode: str = "immediate") -> None:
-        self._pg(
-            str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop", check=False
-        )
+        self._pg(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop", check=False)
 
     def wait_down(self, timeout: float = 10) -> None:
         deadline = time.monotonic() + timeout

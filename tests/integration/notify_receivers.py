@@ -28,10 +28,14 @@ class WebhookReceiver:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 status = receiver.statuses.pop(0) if receiver.statuses else 200
-                receiver.received.append({
-                    "body": json.loads(body), "status": status, "key": self.headers.get("Idempotency-Key"),
-                    "valid": verify(receiver.secret, self.headers.get(SIGNATURE_HEADER, ""), body),
-                })
+                receiver.received.append(
+                    {
+                        "body": json.loads(body),
+                        "status": status,
+                        "key": self.headers.get("Idempotency-Key"),
+                        "valid": verify(receiver.secret, self.headers.get(SIGNATURE_HEADER, ""), body),
+                    }
+                )
                 self.send_response(status)
                 self.end_headers()
 

@@ -21,15 +21,22 @@ def configure(services: Services, smtp: SmtpServer | None = None) -> None:
 
 def test_a_conflict_reaches_the_agency_webhook_and_mailbox_once(services: Services, world: World) -> None:
     fed, city = world.agency("federal", name="Federal Task Force"), world.agency("local", name="City PD")
-    agent, sergeant, city_admin = world.person(fed, "officer"), world.person(city, "supervisor"), \
-        world.person(city, "agency_admin")
+    agent, sergeant, city_admin = (
+        world.person(fed, "officer"),
+        world.person(city, "supervisor"),
+        world.person(city, "agency_admin"),
+    )
     with WebhookReceiver() as hook, SmtpServer() as smtp:
         configure(services, smtp)
         channels = Channels(services.store, services.clock)
-        settings = channels.put(city_admin, city.id, {
-            "webhooks": [{"url": hook.url, "events": ["conflict.created"]}],
-            "emails": [{"address": "watch-desk@city.example.gov"}],
-        })
+        settings = channels.put(
+            city_admin,
+            city.id,
+            {
+                "webhooks": [{"url": hook.url, "events": ["conflict.created"]}],
+                "emails": [{"address": "watch-desk@city.example.gov"}],
+            },
+        )
         hook.secret = settings["webhooks"][0]["secret"]
         assert "secret" not in channels.get(city_admin, city.id)["webhooks"][0]
         worker = DeliveryWorker(services)
@@ -67,8 +74,9 @@ def test_failures_are_retried_with_backoff_and_private_targets_refused(services:
     other = world.person(world.agency("local"), "supervisor")
     with WebhookReceiver() as hook:
         configure(services)
-        hook.secret = Channels(services.store, services.clock).put(
-            admin, city.id, {"webhooks": [{"url": hook.url}]})["webhooks"][0]["secret"]
+        hook.secret = Channels(services.store, services.clock).put(admin, city.id, {"webhooks": [{"url": hook.url}]})[
+            "webhooks"
+        ][0]["secret"]
         hook.statuses = [503, 500]
         worker = DeliveryWorker(services)
         services.operations.submit(sergeant, operation_data())
@@ -89,6 +97,10 @@ def test_failures_are_retried_with_backoff_and_private_targets_refused(services:
         services.operations.submit(other, operation_data(lat=45.2, lon=-93.1005))
         strict.run_once()
         assert len(hook.received) == 3
-        failed = [d for c in services.conflicts.list(sergeant, None, 10, None).items
-                  for d in services.conflicts.get(sergeant, c["id"])["deliveries"] if d["status"] == "failed"]
+        failed = [
+            d
+            for c in services.conflicts.list(sergeant, None, 10, None).items
+            for d in services.conflicts.get(sergeant, c["id"])["deliveries"]
+            if d["status"] == "failed"
+        ]
         assert failed and "refused" in failed[0]["last_error"]

@@ -67,7 +67,8 @@ def test_unacknowledged_sides_escalate_to_watch_then_urgent_to_everyone(
     clock.advance(timedelta(minutes=90))  # 24 minutes before the start
     worker.run_once()
     assert sorted(kinds(services, mark), key=str) == sorted(
-        [("conflict.urgent", city.id, True), ("conflict.urgent", county.id, False)], key=str)
+        [("conflict.urgent", city.id, True), ("conflict.urgent", county.id, False)], key=str
+    )
     with services.store.read() as tx:
         mark = tx.last_event_seq()
         actions = [r.entry.action for r in tx.all_audit_records()]

@@ -66,17 +66,11 @@ def _together(calls: list[Callable[[], Any]]) -> list[BaseException]:
     return errors
 
 
-def test_the_app_role_owns_nothing_and_still_does_everything(
-    roles_db: RoleDatabase, app_world: World
-) -> None:
+def test_the_app_role_owns_nothing_and_still_does_everything(roles_db: RoleDatabase, app_world: World) -> None:
     engine = create_engine(roles_db.app_url)
     with engine.connect() as conn:
-        me = conn.execute(
-            text("SELECT current_user, rolsuper FROM pg_roles WHERE rolname = current_user")
-        ).one()
-        owner = conn.execute(
-            text("SELECT tableowner FROM pg_tables WHERE tablename = 'operations'")
-        ).scalar_one()
+        me = conn.execute(text("SELECT current_user, rolsuper FROM pg_roles WHERE rolname = current_user")).one()
+        owner = conn.execute(text("SELECT tableowner FROM pg_tables WHERE tablename = 'operations'")).scalar_one()
         assert me[1] is False and owner != me[0]
         conn.rollback()
         with pytest.raises(ProgrammingError, match="permission denied"), conn.begin():
@@ -104,10 +98,7 @@ def test_the_migrations_match_the_tables_for_the_owner(roles_db: RoleDatabase) -
 
 def test_many_pools_racing_at_a_cell_corner_pair_every_operation_once(app_world: World) -> None:
     """Stores with their own pools stand in for API processes; the spot straddles four cells."""
-    people = [
-        app_world.person(app_world.agency(("federal", "state", "local", "tribal")[i % 4]))
-        for i in range(24)
-    ]
+    people = [app_world.person(app_world.agency(("federal", "state", "local", "tribal")[i % 4])) for i in range(24)]
     url = app_world.services.settings.database_url
     pools = [_services(url) for _ in range(3)]
     corner = (45.0, -93.25)  # a multiple of the 0.05 degree lock grid in both axes
@@ -117,9 +108,7 @@ def test_many_pools_racing_at_a_cell_corner_pair_every_operation_once(app_world:
             (
                 lambda who=who, i=i: pools[i % 3].operations.submit(
                     who,
-                    operation_data(
-                        corner[0] + offsets[i % 4][0], corner[1] + offsets[i % 4][1], radius_m=20
-                    ),
+                    operation_data(corner[0] + offsets[i % 4][0], corner[1] + offsets[i % 4][1], radius_m=20),
                 )
             )
             for i, who in enumerate(people)
@@ -142,9 +131,7 @@ def test_two_processes_editing_one_version_let_exactly_one_win(app_world: World)
     try:
         errors = _together(
             [
-                lambda p=p, n=n: p.operations.update(
-                    who, mine["id"], {"title": f"edit {n}"}, if_match=1
-                )
+                lambda p=p, n=n: p.operations.update(who, mine["id"], {"title": f"edit {n}"}, if_match=1)
                 for n, p in enumerate(pools)
             ]
         )
@@ -257,9 +244,7 @@ def test_a_stuck_lock_times_out_as_unavailable(
         services.close()
 
 
-def test_a_database_that_refuses_the_app_answers_unavailable(
-    app_world: World, roles_db: RoleDatabase
-) -> None:
+def test_a_database_that_refuses_the_app_answers_unavailable(app_world: World, roles_db: RoleDatabase) -> None:
     who = app_world.person(app_world.agency())
     app_world.services.operations.submit(who, operation_data())
     app_role = roles_db.app_url.rsplit("@", 1)[0].rsplit("/", 1)[-1]

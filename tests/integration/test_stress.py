@@ -92,9 +92,7 @@ def _plan(rng: random.Random) -> list[dict[str, Any]]:
     return _interleave([data for group in groups for data in group], cold, rng)
 
 
-def _interleave(
-    hot: list[dict[str, Any]], cold: list[dict[str, Any]], rng: random.Random
-) -> list[dict[str, Any]]:
+def _interleave(hot: list[dict[str, Any]], cold: list[dict[str, Any]], rng: random.Random) -> list[dict[str, Any]]:
     """Merge the two queues at random, hot ones in runs of six."""
     out: list[dict[str, Any]] = []
     i = j = 0
@@ -140,9 +138,7 @@ def server(roles_db: RoleDatabase) -> Iterator[str]:
             except httpx.HTTPError:
                 pass
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"server did not start: {proc.stderr.read() if proc.stderr else b''!r}"
-                )
+                raise RuntimeError(f"server did not start: {proc.stderr.read() if proc.stderr else b''!r}")
             time.sleep(0.2)
         yield url
     finally:
@@ -179,10 +175,7 @@ def _expected_pairs(url: str) -> tuple[set[tuple[str, str]], list[Operation]]:
     engine = create_engine(url)
     with engine.connect() as conn:
         ops = [records.operation_from(r) for r in conn.execute(select(operations)).mappings()]
-        policies = {
-            r["id"]: records.agency_from(r).policy
-            for r in conn.execute(select(agencies)).mappings()
-        }
+        policies = {r["id"]: records.agency_from(r).policy for r in conn.execute(select(agencies)).mappings()}
     engine.dispose()
     reach_m = max(p.proximity_m for p in policies.values()) + 2 * 200 + 100
     cell = reach_m / 111_000 * 2  # degrees; generous at this latitude
@@ -192,9 +185,7 @@ def _expected_pairs(url: str) -> tuple[set[tuple[str, str]], list[Operation]]:
         grid[(math.floor(lon / cell), math.floor(lat / cell))].append(op)
     pairs: set[tuple[str, str]] = set()
     for (gx, gy), members in grid.items():
-        near = [
-            o for dx in (-1, 0, 1) for dy in (-1, 0, 1) for o in grid.get((gx + dx, gy + dy), [])
-        ]
+        near = [o for dx in (-1, 0, 1) for dy in (-1, 0, 1) for o in grid.get((gx + dx, gy + dy), [])]
         for op in members:
             for other in near:
                 if other.id <= op.id:
@@ -212,18 +203,12 @@ def test_ten_thousand_submissions_from_32_clients_on_two_processes_miss_nothing(
     services = build_services(Settings(database_url=roles_db.app_url))
     try:
         world = World(services)
-        agencies_made = [
-            world.agency(("federal", "state", "local", "tribal")[i % 4]) for i in range(16)
-        ]
+        agencies_made = [world.agency(("federal", "state", "local", "tribal")[i % 4]) for i in range(16)]
         # A few agencies keep wider rules: the locks must cover the installation's widest reach.
         for agency in agencies_made[:3]:
             admin = world.person(agency, "agency_admin")
-            services.accounts.set_policy(
-                admin, agency.id, {"proximity_m": 1200, "time_buffer_min": 120}
-            )
-        tokens = [
-            world.token(world.person(agencies_made[i % 16], "officer")) for i in range(CLIENTS)
-        ]
+            services.accounts.set_policy(admin, agency.id, {"proximity_m": 1200, "time_buffer_min": 120})
+        tokens = [world.token(world.person(agencies_made[i % 16], "officer")) for i in range(CLIENTS)]
     finally:
         services.close()
     plan = _plan(rng)
@@ -234,9 +219,7 @@ def test_ten_thousand_submissions_from_32_clients_on_two_processes_miss_nothing(
     expected, ops = _expected_pairs(roles_db.admin_url)
     engine = create_engine(roles_db.admin_url)
     with engine.connect() as conn:
-        rows = conn.execute(
-            text("SELECT operation_a, operation_b FROM conflicts WHERE kind = 'proximity'")
-        ).all()
+        rows = conn.execute(text("SELECT operation_a, operation_b FROM conflicts WHERE kind = 'proximity'")).all()
     engine.dispose()
     recorded = {(a, b) for a, b in rows}
     in_conflict = {op_id for pair in expected for op_id in pair}
@@ -266,8 +249,7 @@ def test_ten_thousand_submissions_from_32_clients_on_two_processes_miss_nothing(
         verify.close()
 
     print(
-        f"stress: sweep found {swept}; "
-        f"audit chain {'intact' if chain.intact else 'BROKEN'} ({chain.checked} records)"
+        f"stress: sweep found {swept}; audit chain {'intact' if chain.intact else 'BROKEN'} ({chain.checked} records)"
     )
     assert outcome.get("201") == len(plan) == SUBMISSIONS, outcome
     assert len(ops) == len(plan)

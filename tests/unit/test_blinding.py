@@ -55,8 +55,7 @@ def test_different_secret_does_not_match() -> None:
         (person("Ana", "Garcia-Lopez"), person("Ana", "Garcia")),
     ],
 )
-def test_blinded_tolerates_what_clear_matching_tolerates(a: PersonSubject,
-                                                         b: PersonSubject) -> None:
+def test_blinded_tolerates_what_clear_matching_tolerates(a: PersonSubject, b: PersonSubject) -> None:
     ba, bb = blind(a, SECRET), blind(b, SECRET)
     assert match(ba, bb) is not None
     assert blocking_keys(ba) & blocking_keys(bb)
@@ -81,8 +80,7 @@ def test_father_and_son_do_not_match_blinded() -> None:
 
 
 def test_encoding_contains_no_clear_values() -> None:
-    record = {"kind": "person", "first_name": "Maria", "last_name": "Garcia",
-              "dob": "1980-04-17"}
+    record = {"kind": "person", "first_name": "Maria", "last_name": "Garcia", "dob": "1980-04-17"}
     out = blind_record(record, SECRET)
     assert set(out) == {"kind", "scheme", "value"}
     assert out["kind"] == "blinded" and out["scheme"] == "clk-v1"
@@ -96,12 +94,9 @@ def test_encoding_contains_no_clear_values() -> None:
 
 
 def test_identifiers_match_on_keyed_hashes() -> None:
-    a = parse_subject(blind_record({"kind": "vehicle", "plate": "AB0123", "state": "TX"},
-                                   SECRET), "s")
-    b = parse_subject(blind_record({"kind": "vehicle", "plate": "ABO123", "state": "TX"},
-                                   SECRET), "s")
-    c = parse_subject(blind_record({"kind": "vehicle", "plate": "AB0123", "state": "OK"},
-                                   SECRET), "s")
+    a = parse_subject(blind_record({"kind": "vehicle", "plate": "AB0123", "state": "TX"}, SECRET), "s")
+    b = parse_subject(blind_record({"kind": "vehicle", "plate": "ABO123", "state": "TX"}, SECRET), "s")
+    c = parse_subject(blind_record({"kind": "vehicle", "plate": "AB0123", "state": "OK"}, SECRET), "s")
     assert isinstance(a, BlindedSubject) and isinstance(b, BlindedSubject)
     m = match(a, b)
     assert m is not None and m.kind == "blinded_vehicle"
@@ -130,8 +125,7 @@ def test_short_secret_and_double_blinding_are_refused() -> None:
     assert info.value.field == "subjects.0.number"
 
 
-def test_cli_blinds_csv_and_json_without_leaking(tmp_path: Path,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_blinds_csv_and_json_without_leaking(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import typer
     from typer.testing import CliRunner
 
@@ -143,16 +137,16 @@ def test_cli_blinds_csv_and_json_without_leaking(tmp_path: Path,
     secret = "cli-secret-0123456789abcdef"
     monkeypatch.setenv("COMMONGROUND_BLIND_SECRET", secret)
     src = tmp_path / "in.csv"
-    src.write_text("ref,kind,first_name,last_name,dob,number\n"
-                   "r1,person,Maria,Garcia,1980-04-17,\nr2,phone,,,,(202) 555-0143\n")
+    src.write_text(
+        "ref,kind,first_name,last_name,dob,number\nr1,person,Maria,Garcia,1980-04-17,\nr2,phone,,,,(202) 555-0143\n"
+    )
     result = CliRunner().invoke(app, ["blind", str(src), str(tmp_path / "out.csv")])
     assert result.exit_code == 0, result.output
     text = (tmp_path / "out.csv").read_text()
     assert text.splitlines()[0] == "ref,kind,scheme,value"
     assert "Garcia" not in text and "1980" not in text and secret not in result.output
     src_json = tmp_path / "in.json"
-    src_json.write_text('[{"kind": "person", "first_name": "Maria", "last_name": "Garcia",'
-                        ' "dob": "1980-04-17"}]')
+    src_json.write_text('[{"kind": "person", "first_name": "Maria", "last_name": "Garcia", "dob": "1980-04-17"}]')
     result = CliRunner().invoke(app, ["blind", str(src_json), str(tmp_path / "out.json")])
     assert result.exit_code == 0, result.output
     encoded = json.loads((tmp_path / "out.json").read_text())

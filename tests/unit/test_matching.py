@@ -23,10 +23,8 @@ from commonground.domain.subjects import (
 )
 
 
-def person(first: str | None, last: str | None, dob: str | None = "1980-04-17",
-           **extra: object) -> PersonSubject:
-    data: dict[str, object] = {"kind": "person", "first_name": first, "last_name": last,
-                               "dob": dob, **extra}
+def person(first: str | None, last: str | None, dob: str | None = "1980-04-17", **extra: object) -> PersonSubject:
+    data: dict[str, object] = {"kind": "person", "first_name": first, "last_name": last, "dob": dob, **extra}
     p = parse_subject(data, "s")
     assert isinstance(p, PersonSubject)
     return p
@@ -97,9 +95,9 @@ def test_dob_relation(dob_a: str, dob_b: str | None, relation: str) -> None:
     assert dob_relation(dob_tokens(dob_a), dob_tokens(dob_b)) == relation
 
 
-@pytest.mark.parametrize(("dob_a", "dob_b"), [("1980-04-07", "1980-07-04"),
-                                               ("1980-04-07", "1980-04-01"),
-                                               ("1980-04-07", "1981-04-07")])
+@pytest.mark.parametrize(
+    ("dob_a", "dob_b"), [("1980-04-07", "1980-07-04"), ("1980-04-07", "1980-04-01"), ("1980-04-07", "1981-04-07")]
+)
 def test_dob_swap_and_one_typo_still_match(dob_a: str, dob_b: str) -> None:
     assert_match(person("Maria", "Garcia", dob_a), person("Maria", "Garcia", dob_b))
 
@@ -143,44 +141,51 @@ def test_plate_confusions_fold(plate_a: str, plate_b: str) -> None:
 
 
 def test_plate_needs_the_same_state_and_different_plates_differ() -> None:
-    assert_no_match(subject(kind="vehicle", plate="ABC123", state="TX"),
-                    subject(kind="vehicle", plate="ABC123", state="OK"))
-    assert_no_match(subject(kind="vehicle", plate="ABC123", state="TX"),
-                    subject(kind="vehicle", plate="ABC124", state="TX"))
+    assert_no_match(
+        subject(kind="vehicle", plate="ABC123", state="TX"), subject(kind="vehicle", plate="ABC123", state="OK")
+    )
+    assert_no_match(
+        subject(kind="vehicle", plate="ABC123", state="TX"), subject(kind="vehicle", plate="ABC124", state="TX")
+    )
 
 
 def test_vin_matches_across_plate_and_vin_records() -> None:
     vin = "1M8GDM9AXKP042788"
-    assert_match(subject(kind="vehicle", vin=vin),
-                 subject(kind="vehicle", plate="XYZ9", state="CA", vin=vin), "vehicle")
+    assert_match(
+        subject(kind="vehicle", vin=vin), subject(kind="vehicle", plate="XYZ9", state="CA", vin=vin), "vehicle"
+    )
 
 
 @pytest.mark.parametrize(
     ("a", "b", "kind"),
     [
-        ({"kind": "phone", "number": "(202) 555-0143"},
-         {"kind": "phone", "number": "+1 202 555 0143"}, "phone"),
+        ({"kind": "phone", "number": "(202) 555-0143"}, {"kind": "phone", "number": "+1 202 555 0143"}, "phone"),
         ({"kind": "email", "email": "A@B.org"}, {"kind": "email", "email": "a@b.org"}, "email"),
-        ({"kind": "address", "address": "123 North Main Street, Springfield, IL 62704"},
-         {"kind": "address", "line1": "123 N Main St", "city": "Springfield", "state": "IL"},
-         "address"),
-        ({"kind": "other", "id_kind": "fbi", "value": "12-34"},
-         {"kind": "other", "id_kind": "fbi", "value": "1234"}, "other"),
+        (
+            {"kind": "address", "address": "123 North Main Street, Springfield, IL 62704"},
+            {"kind": "address", "line1": "123 N Main St", "city": "Springfield", "state": "IL"},
+            "address",
+        ),
+        (
+            {"kind": "other", "id_kind": "fbi", "value": "12-34"},
+            {"kind": "other", "id_kind": "fbi", "value": "1234"},
+            "other",
+        ),
     ],
 )
-def test_identifiers_match_exactly_after_normalisation(
-    a: dict[str, object], b: dict[str, object], kind: str
-) -> None:
+def test_identifiers_match_exactly_after_normalisation(a: dict[str, object], b: dict[str, object], kind: str) -> None:
     assert_match(parse_subject(a, "a"), parse_subject(b, "b"), kind)
 
 
 def test_identifiers_of_other_values_or_kinds_do_not_match() -> None:
-    assert_no_match(subject(kind="phone", number="(202) 555-0143"),
-                    subject(kind="phone", number="(202) 555-0144"))
-    assert_no_match(subject(kind="other", id_kind="fbi", value="1234"),
-                    subject(kind="other", id_kind="passport", value="1234"))
-    assert_no_match(subject(kind="address", address="123 Main St, Springfield, IL 62704"),
-                    subject(kind="address", address="125 Main St, Springfield, IL 62704"))
+    assert_no_match(subject(kind="phone", number="(202) 555-0143"), subject(kind="phone", number="(202) 555-0144"))
+    assert_no_match(
+        subject(kind="other", id_kind="fbi", value="1234"), subject(kind="other", id_kind="passport", value="1234")
+    )
+    assert_no_match(
+        subject(kind="address", address="123 Main St, Springfield, IL 62704"),
+        subject(kind="address", address="125 Main St, Springfield, IL 62704"),
+    )
     assert_no_match(subject(kind="email", email="a@b.org"), person("A", "B"))
 
 
@@ -188,7 +193,8 @@ def test_blocking_keys_are_selective() -> None:
     keys = blocking_keys(person("Maria", "Garcia", "1980-04-07"))
     assert all(":" in k for k in keys)
     assert not blocking_keys(person("Maria", "Garcia", "1980-04-07")) & blocking_keys(
-        person("Peter", "Novak", "1966-10-30"))
+        person("Peter", "Novak", "1966-10-30")
+    )
 
 
 def test_profile_identifier_outweighs_a_wrong_dob() -> None:
@@ -211,10 +217,10 @@ def test_fast_dob_relation_agrees_with_the_variant_tokens_blinding_uses() -> Non
         mutation = rng.randrange(4)
         if mutation == 0:  # one digit
             i = rng.choice([0, 1, 2, 3, 5, 6, 8, 9])
-            y = x[:i] + str(rng.randrange(10)) + x[i + 1:]
+            y = x[:i] + str(rng.randrange(10)) + x[i + 1 :]
         elif mutation == 1:  # adjacent transposition
             i = rng.choice([0, 1, 2, 5, 8])
-            y = x[:i] + x[i + 1] + x[i] + x[i + 2:]
+            y = x[:i] + x[i + 1] + x[i] + x[i + 2 :]
         elif mutation == 2:  # day/month swap
             y = f"{x[:4]}-{x[8:10]}-{x[5:7]}"
         else:

@@ -31,10 +31,19 @@ def refused(data: dict[str, object]) -> str:
 
 
 def test_person_is_trimmed_and_keeps_display_form() -> None:
-    p = parse({"kind": "person", "first_name": "  José ", "last_name": "de la  Cruz",
-               "aliases": ["Pepe Cruz"], "dob": "1980-02-29", "sex": "m"})
-    assert p == PersonSubject(first_name="José", last_name="de la Cruz", middle_name=None,
-                              aliases=("Pepe Cruz",), dob="1980-02-29", sex="M")
+    p = parse(
+        {
+            "kind": "person",
+            "first_name": "  José ",
+            "last_name": "de la  Cruz",
+            "aliases": ["Pepe Cruz"],
+            "dob": "1980-02-29",
+            "sex": "m",
+        }
+    )
+    assert p == PersonSubject(
+        first_name="José", last_name="de la Cruz", middle_name=None, aliases=("Pepe Cruz",), dob="1980-02-29", sex="M"
+    )
 
 
 @pytest.mark.parametrize(
@@ -93,8 +102,7 @@ def test_vehicle_refusals_name_the_field(data: dict[str, object], field: str) ->
 def test_phone_becomes_e164() -> None:
     assert parse({"kind": "phone", "number": "(202) 555-0143"}) == PhoneSubject("+12025550143")
     assert parse({"kind": "phone", "number": "+44 20 7946 0958"}) == PhoneSubject("+442079460958")
-    assert parse({"kind": "phone", "number": "020 7946 0958", "region": "GB"}) == PhoneSubject(
-        "+442079460958")
+    assert parse({"kind": "phone", "number": "020 7946 0958", "region": "GB"}) == PhoneSubject("+442079460958")
 
 
 @pytest.mark.parametrize("number", ["", "hello", "123", "+1 000 000 0000"])
@@ -104,10 +112,19 @@ def test_bad_phone_names_number(number: str) -> None:
 
 def test_address_is_usps_normalised() -> None:
     a = parse({"kind": "address", "address": "123 North Main Street Apt 4, Springfield, IL 62704"})
-    assert a == AddressSubject(line1="123 N MAIN ST", line2="APT 4", city="SPRINGFIELD",
-                               state="IL", postal_code="62704")
-    b = parse({"kind": "address", "line1": "123 n. main st.", "line2": "apartment 4",
-               "city": "springfield", "state": "il", "postal_code": "62704"})
+    assert a == AddressSubject(
+        line1="123 N MAIN ST", line2="APT 4", city="SPRINGFIELD", state="IL", postal_code="62704"
+    )
+    b = parse(
+        {
+            "kind": "address",
+            "line1": "123 n. main st.",
+            "line2": "apartment 4",
+            "city": "springfield",
+            "state": "il",
+            "postal_code": "62704",
+        }
+    )
     assert b == a
 
 
@@ -125,8 +142,7 @@ def test_address_refusals_name_the_field(data: dict[str, object], field: str) ->
 
 
 def test_email_is_lower_cased() -> None:
-    assert parse({"kind": "email", "email": " J.Doe@Example.COM "}) == EmailSubject(
-        "j.doe@example.com")
+    assert parse({"kind": "email", "email": " J.Doe@Example.COM "}) == EmailSubject("j.doe@example.com")
 
 
 @pytest.mark.parametrize("email", ["", "nobody", "a@b", "a b@c.com", "a@@b.com", "a@-b.com"])
@@ -136,7 +152,8 @@ def test_bad_email_names_email(email: str) -> None:
 
 def test_other_identifier_is_compacted() -> None:
     assert parse({"kind": "other", "id_kind": "FBI_Number", "value": "123 456-ab7"}) == (
-        OtherIdSubject(id_kind="fbi_number", value="123456AB7"))
+        OtherIdSubject(id_kind="fbi_number", value="123456AB7")
+    )
 
 
 @pytest.mark.parametrize(
@@ -168,8 +185,15 @@ def test_blinded_refusals_name_the_field(data: dict[str, object], field: str) ->
 @pytest.mark.parametrize(
     "data",
     [
-        {"kind": "person", "first_name": "Ann", "middle_name": "Marie", "last_name": "Lee",
-         "aliases": ["Annie Lee"], "dob": "1990-01-02", "sex": "F"},
+        {
+            "kind": "person",
+            "first_name": "Ann",
+            "middle_name": "Marie",
+            "last_name": "Lee",
+            "aliases": ["Annie Lee"],
+            "dob": "1990-01-02",
+            "sex": "F",
+        },
         {"kind": "person", "last_name": "Lee"},
         {"kind": "vehicle", "plate": "ABC123", "state": "TX", "vin": VALID_VIN},
         {"kind": "phone", "number": "+12025550143"},

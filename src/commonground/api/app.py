@@ -67,7 +67,9 @@ def create_app(settings: Settings | None = None, services: bootstrap.Services | 
 
 def _schema(app: FastAPI) -> dict[str, Any]:
     if app.openapi_schema is None:
-        app.openapi_schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        app.openapi_schema = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
     return app.openapi_schema
 
 

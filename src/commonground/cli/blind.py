@@ -81,13 +81,17 @@ def write_output(path: Path, rows: list[dict[str, Any]]) -> None:
 
 
 def blind(
-    input: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True,
-                                          help="Subjects as a JSON list or CSV with 'kind'.")],
-    output: Annotated[Path, typer.Argument(dir_okay=False,
-                                           help="Encodings: .csv, otherwise a JSON list.")],
-    secret_file: Annotated[Path | None, typer.Option(
-        "--secret-file", exists=True, dir_okay=False,
-        help=f"File holding the agency secret (else ${SECRET_ENV}).")] = None,
+    input: Annotated[
+        Path,
+        typer.Argument(exists=True, dir_okay=False, readable=True, help="Subjects as a JSON list or CSV with 'kind'."),
+    ],
+    output: Annotated[Path, typer.Argument(dir_okay=False, help="Encodings: .csv, otherwise a JSON list.")],
+    secret_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--secret-file", exists=True, dir_okay=False, help=f"File holding the agency secret (else ${SECRET_ENV})."
+        ),
+    ] = None,
 ) -> None:
     """Blind subjects with the agency secret so only clk-v1 encodings leave the agency."""
     secret = read_secret(secret_file)
@@ -95,9 +99,13 @@ def blind(
     rows: list[dict[str, Any]] = []
     try:
         if len(records) >= PROGRESS_FROM:
-            with Progress("[progress.description]{task.description}", BarColumn(),
-                          MofNCompleteColumn(), TimeRemainingColumn(),
-                          transient=True) as progress:
+            with Progress(
+                "[progress.description]{task.description}",
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                transient=True,
+            ) as progress:
                 task = progress.add_task("blinding", total=len(records))
                 for row in encode_all(records, secret):
                     rows.append(row)

@@ -12,9 +12,7 @@ from commonground.service.sweep import sweep as run_sweep
 
 def sweep(
     database_url: DatabaseUrl = None,
-    strict: Annotated[
-        bool, typer.Option("--strict", help="Exit 1 when the sweep had to record anything.")
-    ] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when the sweep had to record anything.")] = False,
 ) -> None:
     """Recompute conflicts among live operations and record any the check missed."""
     services = open_services(database_url)

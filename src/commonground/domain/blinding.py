@@ -83,7 +83,7 @@ def bloom(key: bytes, text: str) -> int:
     bits = 0
     for i in range(len(padded) - 1):
         mac = base.copy()
-        mac.update(padded[i:i + 2].encode())
+        mac.update(padded[i : i + 2].encode())
         digest = mac.digest()
         for (pos,) in struct.iter_unpack(">H", digest[: 2 * HASHES_PER_BIGRAM]):
             bits |= 1 << (pos % FILTER_BITS)
@@ -93,8 +93,7 @@ def bloom(key: bytes, text: str) -> int:
 def _person_forms(p: PersonSubject) -> list[matching.NameForm]:
     """Return name forms, adding each part of a multi-part surname as its own form."""
     forms = list(matching.name_forms(p))
-    extra = [matching.NameForm(f.first, t) for f in forms if len(f.last_tokens) > 1
-             for t in f.last_tokens]
+    extra = [matching.NameForm(f.first, t) for f in forms if len(f.last_tokens) > 1 for t in f.last_tokens]
     return forms + extra
 
 
@@ -113,13 +112,18 @@ def blind(subject: Subject, secret: bytes) -> BlindedSubject:
     if isinstance(subject, PersonSubject):
         for form in _person_forms(subject)[:255]:
             canon = matching.NICKNAMES.get(form.first, form.first)
-            names.append(BlindName(
-                first=bloom(k_name, form.first.replace(" ", "")),
-                last=bloom(k_name, form.last.replace(" ", "")),
-                nick=_digest(k_nick, canon) if form.first else _NO_NICK))
+            names.append(
+                BlindName(
+                    first=bloom(k_name, form.first.replace(" ", "")),
+                    last=bloom(k_name, form.last.replace(" ", "")),
+                    nick=_digest(k_nick, canon) if form.first else _NO_NICK,
+                )
+            )
         # x and s are compared with each other (day/month swap), so they share a prefix.
-        dob = {label: _digest(k_dob, f"{'d' if label in 'xs' else label}:{tok}").hex()
-               for label, tok in matching.dob_tokens(subject.dob).items()}
+        dob = {
+            label: _digest(k_dob, f"{'d' if label in 'xs' else label}:{tok}").hex()
+            for label, tok in matching.dob_tokens(subject.dob).items()
+        }
     else:
         ids = {_digest(k_id, i) for i in matching._exact_ids(subject)}
     tokens = sorted(_digest(k_block, k).hex() for k in matching.blocking_keys(subject))
@@ -127,8 +131,7 @@ def blind(subject: Subject, secret: bytes) -> BlindedSubject:
     return BlindedSubject(scheme=SCHEME, value=encode_container(enc))
 
 
-def blind_record(data: Mapping[str, object], secret: bytes, field: str = "subject"
-                 ) -> dict[str, object]:
+def blind_record(data: Mapping[str, object], secret: bytes, field: str = "subject") -> dict[str, object]:
     """Parse a clear subject dict and return the blinded dict an agency tool sends."""
     return subject_to_dict(blind(parse_subject(data, field), secret))
 
@@ -168,24 +171,22 @@ def decode_container(value: str) -> Encoding:
         pos = 3
         names = []
         for _ in range(n_names):
-            first = int.from_bytes(raw[pos:pos + FILTER_BYTES], "big")
-            last = int.from_bytes(raw[pos + FILTER_BYTES:pos + 2 * FILTER_BYTES], "big")
-            nick = raw[pos + 2 * FILTER_BYTES:pos + 2 * FILTER_BYTES + DIGEST_BYTES]
+            first = int.from_bytes(raw[pos : pos + FILTER_BYTES], "big")
+            last = int.from_bytes(raw[pos + FILTER_BYTES : pos + 2 * FILTER_BYTES], "big")
+            nick = raw[pos + 2 * FILTER_BYTES : pos + 2 * FILTER_BYTES + DIGEST_BYTES]
             names.append(BlindName(first, last, bytes(nick)))
             pos += 2 * FILTER_BYTES + DIGEST_BYTES
         dob: dict[str, str] = {}
         n_dob, pos = raw[pos], pos + 1
         for _ in range(n_dob):
-            dob[DOB_LABELS[raw[pos]]] = raw[pos + 1:pos + 1 + DIGEST_BYTES].hex()
+            dob[DOB_LABELS[raw[pos]]] = raw[pos + 1 : pos + 1 + DIGEST_BYTES].hex()
             pos += 1 + DIGEST_BYTES
         n_ids, pos = raw[pos], pos + 1
-        ids = frozenset(raw[pos + i * DIGEST_BYTES:pos + (i + 1) * DIGEST_BYTES]
-                        for i in range(n_ids))
+        ids = frozenset(raw[pos + i * DIGEST_BYTES : pos + (i + 1) * DIGEST_BYTES] for i in range(n_ids))
         pos += n_ids * DIGEST_BYTES
         (n_tokens,) = struct.unpack_from(">H", raw, pos)
         pos += 2
-        tokens = tuple(raw[pos + i * DIGEST_BYTES:pos + (i + 1) * DIGEST_BYTES].hex()
-                       for i in range(n_tokens))
+        tokens = tuple(raw[pos + i * DIGEST_BYTES : pos + (i + 1) * DIGEST_BYTES].hex() for i in range(n_tokens))
         pos += n_tokens * DIGEST_BYTES
     except (IndexError, struct.error):
         raise ValueError("truncated container") from None
@@ -218,8 +219,9 @@ def blinded_person_score(a: Encoding, b: Encoding) -> float:
     return matching.sigmoid(matching.person_logit(levels, dob))
 
 
-def match_blinded(a: BlindedSubject, b: BlindedSubject,
-                  threshold: float = matching.MATCH_THRESHOLD) -> matching.SubjectMatch | None:
+def match_blinded(
+    a: BlindedSubject, b: BlindedSubject, threshold: float = matching.MATCH_THRESHOLD
+) -> matching.SubjectMatch | None:
     """Return the match of two encodings made under one secret, or None."""
     ea, eb = decode_container(a.value), decode_container(b.value)
     if ea.kind != eb.kind:

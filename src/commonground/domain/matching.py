@@ -42,7 +42,11 @@ NAME_WEIGHTS: Mapping[str, Mapping[str, float]] = {
 # and son; FEBRL's wholesale DOB corruption would otherwise teach a mild -2.7), and a day/month
 # swap, which FEBRL never generates, counts as much as one mistyped digit.
 DOB_WEIGHTS: Mapping[str, float] = {
-    "exact": 10.52, "swap": 2.45, "edit1": 2.45, "missing": 0.0, "differ": -12.0,
+    "exact": 10.52,
+    "swap": 2.45,
+    "edit1": 2.45,
+    "missing": 0.0,
+    "differ": -12.0,
 }
 DOB_DIFFER_FITTED = -2.70
 # Evidence from identifiers given with a person (profile matching), fitted like the above.
@@ -59,42 +63,114 @@ DICE_LEVELS = (("exact", 0.999), ("high", 0.80), ("med", 0.65), ("low", 0.50))
 NICKNAMES: Mapping[str, str] = {
     nick: full
     for full, nicks in {
-        "william": "bill billy will willy liam", "robert": "bob bobby rob robbie bert",
-        "elizabeth": "liz lizzie beth betty eliza libby betsy", "richard": "dick rick ricky rich",
-        "james": "jim jimmy jamie", "john": "jack johnny jon", "joseph": "joe joey",
-        "margaret": "maggie meg peggy marge", "katherine": "kate katie kathy kat catherine",
-        "thomas": "tom tommy", "michael": "mike mikey mick", "charles": "charlie chuck chas",
-        "edward": "ed eddie ted ned", "anthony": "tony", "christopher": "chris kit",
-        "daniel": "dan danny", "david": "dave davy", "matthew": "matt", "andrew": "andy drew",
-        "nicholas": "nick nicky", "alexander": "alex sandy", "benjamin": "ben benny",
-        "samuel": "sam sammy", "jennifer": "jen jenny", "patricia": "pat patty trish",
-        "susan": "sue susie", "deborah": "deb debbie", "rebecca": "becky becca",
-        "victoria": "vicky tori", "jessica": "jess jessie", "stephen": "steve steven",
-        "timothy": "tim timmy", "gregory": "greg", "jonathan": "jonny", "kenneth": "ken kenny",
-        "lawrence": "larry", "gerald": "gerry jerry", "ronald": "ron ronnie",
-        "donald": "don donnie", "raymond": "ray", "harold": "harry hal", "henry": "hank",
-        "frederick": "fred freddie", "francis": "frank", "albert": "al", "peter": "pete",
-        "theodore": "theo", "jacqueline": "jackie", "christine": "chris chrissy tina",
-        "dorothy": "dot dottie", "barbara": "barb babs", "abigail": "abby", "pamela": "pam",
-        "samantha": "sam", "alexandra": "alex lexi", "joshua": "josh", "zachary": "zach zack",
-        "nathaniel": "nate nat", "jeffrey": "jeff", "douglas": "doug", "phillip": "phil philip",
-        "leonard": "leo len lenny", "louis": "lou", "eugene": "gene", "cynthia": "cindy",
-        "judith": "judy", "sandra": "sandy", "teresa": "terry tess", "virginia": "ginny",
+        "william": "bill billy will willy liam",
+        "robert": "bob bobby rob robbie bert",
+        "elizabeth": "liz lizzie beth betty eliza libby betsy",
+        "richard": "dick rick ricky rich",
+        "james": "jim jimmy jamie",
+        "john": "jack johnny jon",
+        "joseph": "joe joey",
+        "margaret": "maggie meg peggy marge",
+        "katherine": "kate katie kathy kat catherine",
+        "thomas": "tom tommy",
+        "michael": "mike mikey mick",
+        "charles": "charlie chuck chas",
+        "edward": "ed eddie ted ned",
+        "anthony": "tony",
+        "christopher": "chris kit",
+        "daniel": "dan danny",
+        "david": "dave davy",
+        "matthew": "matt",
+        "andrew": "andy drew",
+        "nicholas": "nick nicky",
+        "alexander": "alex sandy",
+        "benjamin": "ben benny",
+        "samuel": "sam sammy",
+        "jennifer": "jen jenny",
+        "patricia": "pat patty trish",
+        "susan": "sue susie",
+        "deborah": "deb debbie",
+        "rebecca": "becky becca",
+        "victoria": "vicky tori",
+        "jessica": "jess jessie",
+        "stephen": "steve steven",
+        "timothy": "tim timmy",
+        "gregory": "greg",
+        "jonathan": "jonny",
+        "kenneth": "ken kenny",
+        "lawrence": "larry",
+        "gerald": "gerry jerry",
+        "ronald": "ron ronnie",
+        "donald": "don donnie",
+        "raymond": "ray",
+        "harold": "harry hal",
+        "henry": "hank",
+        "frederick": "fred freddie",
+        "francis": "frank",
+        "albert": "al",
+        "peter": "pete",
+        "theodore": "theo",
+        "jacqueline": "jackie",
+        "christine": "chris chrissy tina",
+        "dorothy": "dot dottie",
+        "barbara": "barb babs",
+        "abigail": "abby",
+        "pamela": "pam",
+        "samantha": "sam",
+        "alexandra": "alex lexi",
+        "joshua": "josh",
+        "zachary": "zach zack",
+        "nathaniel": "nate nat",
+        "jeffrey": "jeff",
+        "douglas": "doug",
+        "phillip": "phil philip",
+        "leonard": "leo len lenny",
+        "louis": "lou",
+        "eugene": "gene",
+        "cynthia": "cindy",
+        "judith": "judy",
+        "sandra": "sandy",
+        "teresa": "terry tess",
+        "virginia": "ginny",
     }.items()
     for nick in [full, *nicks.split()]
 }
 PARTICLES = frozenset(
-    ["de", "del", "della", "der", "di", "da", "das", "dos", "du", "la", "le", "van", "von",
-     "den", "ter", "st", "ste", "bin", "ibn", "al"]
+    [
+        "de",
+        "del",
+        "della",
+        "der",
+        "di",
+        "da",
+        "das",
+        "dos",
+        "du",
+        "la",
+        "le",
+        "van",
+        "von",
+        "den",
+        "ter",
+        "st",
+        "ste",
+        "bin",
+        "ibn",
+        "al",
+    ]
 )
-_SOUNDEX = {**dict.fromkeys("bfpv", "1"), **dict.fromkeys("cgjkqsxz", "2"),
-            **dict.fromkeys("dt", "3"), "l": "4", **dict.fromkeys("mn", "5"), "r": "6"}
+_SOUNDEX = {
+    **dict.fromkeys("bfpv", "1"),
+    **dict.fromkeys("cgjkqsxz", "2"),
+    **dict.fromkeys("dt", "3"),
+    "l": "4",
+    **dict.fromkeys("mn", "5"),
+    "r": "6",
+}
 _ASCII_FOLD = str.maketrans(
-    {c: (None if c in "'`." else " ") for c in map(chr, range(128))
-     if not c.isalpha() and c != " "}
+    {c: (None if c in "'`." else " ") for c in map(chr, range(128)) if not c.isalpha() and c != " "}
 )
-_PLATE_FOLD = str.maketrans({"O": "0", "Q": "0", "I": "1", "L": "1", "B": "8", "S": "5",
-                             "Z": "2"})
+_PLATE_FOLD = str.maketrans({"O": "0", "Q": "0", "I": "1", "L": "1", "B": "8", "S": "5", "Z": "2"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,8 +187,7 @@ def fold(text: str) -> str:
     if text.isascii():  # the common case, ~10x faster than decomposing
         return " ".join(text.lower().translate(_ASCII_FOLD).split())
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    letters = [c if c.isalpha() else " " for c in decomposed if c not in "'\u2019`."
-               and not unicodedata.combining(c)]
+    letters = [c if c.isalpha() else " " for c in decomposed if c not in "'\u2019`." and not unicodedata.combining(c)]
     return " ".join("".join(letters).split())
 
 
@@ -142,8 +217,9 @@ class NameForm:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "last_joined", self.last.replace(" ", ""))
-        object.__setattr__(self, "last_tokens", tuple(
-            t for t in self.last.split() if t not in PARTICLES and len(t) > 1))
+        object.__setattr__(
+            self, "last_tokens", tuple(t for t in self.last.split() if t not in PARTICLES and len(t) > 1)
+        )
 
 
 @lru_cache(maxsize=65536)
@@ -213,10 +289,10 @@ def dob_tokens(dob: str | None) -> Mapping[str, str]:
     if digits[4:6] != digits[6:8]:
         tokens["s"] = digits[:4] + digits[6:8] + digits[4:6]
     for i in range(len(digits)):
-        tokens[f"m{i}"] = digits[:i] + "*" + digits[i + 1:]
+        tokens[f"m{i}"] = digits[:i] + "*" + digits[i + 1 :]
     for i in range(len(digits) - 1):
-        pair = "".join(sorted(digits[i:i + 2]))
-        tokens[f"t{i}"] = digits[:i] + pair + digits[i + 2:]
+        pair = "".join(sorted(digits[i : i + 2]))
+        tokens[f"t{i}"] = digits[:i] + pair + digits[i + 2 :]
     return tokens
 
 
@@ -245,8 +321,7 @@ def dob_relation_clear(a: str | None, b: str | None) -> str:
     diffs = [i for i in range(len(x)) if x[i] != y[i]]
     if len(diffs) == 1:
         return "edit1"
-    if len(diffs) == 2 and diffs[1] == diffs[0] + 1 and x[diffs[0]] == y[diffs[1]] \
-            and x[diffs[1]] == y[diffs[0]]:
+    if len(diffs) == 2 and diffs[1] == diffs[0] + 1 and x[diffs[0]] == y[diffs[1]] and x[diffs[1]] == y[diffs[0]]:
         return "edit1"
     return "differ"
 
@@ -413,8 +488,7 @@ def person_blocking_keys(p: PersonSubject) -> frozenset[str]:
         last_codes = {soundex(t) for t in form.last_tokens}
         if form.last:
             last_codes.add(soundex(form.last.replace(" ", "")))
-        codes |= {(f, c) if f <= c else (c, f) for f in first_codes for c in last_codes
-                  if f and c}
+        codes |= {(f, c) if f <= c else (c, f) for f in first_codes for c in last_codes if f and c}
         if form.first and form.last:
             first = form.first.replace(" ", "")
             exact = sorted((NICKNAMES.get(first, first), form.last.replace(" ", "")))

@@ -21,15 +21,65 @@ from commonground.domain.errors import InvalidInput
 PERSON_SEXES = frozenset({"M", "F", "X"})
 US_STATES = frozenset(
     [
-        "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "DC", "FL", "GA", "HI", "ID", "IL",
-        "IN", "IA", "KS", "KY", "LA", "ME", "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE",
-        "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD",
-        "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "PR", "GU", "VI", "AS", "MP",
+        "AL",
+        "AK",
+        "AZ",
+        "AR",
+        "CA",
+        "CO",
+        "CT",
+        "DE",
+        "DC",
+        "FL",
+        "GA",
+        "HI",
+        "ID",
+        "IL",
+        "IN",
+        "IA",
+        "KS",
+        "KY",
+        "LA",
+        "ME",
+        "MD",
+        "MA",
+        "MI",
+        "MN",
+        "MS",
+        "MO",
+        "MT",
+        "NE",
+        "NV",
+        "NH",
+        "NJ",
+        "NM",
+        "NY",
+        "NC",
+        "ND",
+        "OH",
+        "OK",
+        "OR",
+        "PA",
+        "RI",
+        "SC",
+        "SD",
+        "TN",
+        "TX",
+        "UT",
+        "VT",
+        "VA",
+        "WA",
+        "WV",
+        "WI",
+        "WY",
+        "PR",
+        "GU",
+        "VI",
+        "AS",
+        "MP",
     ]
 )
-CA_PROVINCES = frozenset(
-    ["AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON", "PE", "QC", "SK", "YT"]
-)
+CA_PROVINCES = frozenset(["AB", "BC", "MB", "NB", "NL", "NS", "NT", "NU", "ON", "PE", "QC", "SK", "YT"])
 PLATE_STATES = US_STATES | CA_PROVINCES
 MAX_NAME_LEN = 100
 MAX_ALIASES = 20
@@ -122,13 +172,7 @@ class BlindedSubject:
 
 
 Subject = (
-    PersonSubject
-    | VehicleSubject
-    | PhoneSubject
-    | AddressSubject
-    | EmailSubject
-    | OtherIdSubject
-    | BlindedSubject
+    PersonSubject | VehicleSubject | PhoneSubject | AddressSubject | EmailSubject | OtherIdSubject | BlindedSubject
 )
 
 
@@ -146,16 +190,28 @@ def parse_subject(data: Mapping[str, object], field: str) -> Subject:
 def subject_to_dict(s: Subject) -> dict[str, object]:
     """Return a JSON-able dict that ``parse_subject`` turns back into ``s``."""
     if isinstance(s, PersonSubject):
-        out: dict[str, object] = {"kind": "person", "first_name": s.first_name,
-                                  "middle_name": s.middle_name, "last_name": s.last_name,
-                                  "aliases": list(s.aliases), "dob": s.dob, "sex": s.sex}
+        out: dict[str, object] = {
+            "kind": "person",
+            "first_name": s.first_name,
+            "middle_name": s.middle_name,
+            "last_name": s.last_name,
+            "aliases": list(s.aliases),
+            "dob": s.dob,
+            "sex": s.sex,
+        }
     elif isinstance(s, VehicleSubject):
         out = {"kind": "vehicle", "plate": s.plate, "state": s.state, "vin": s.vin}
     elif isinstance(s, PhoneSubject):
         out = {"kind": "phone", "number": s.number}
     elif isinstance(s, AddressSubject):
-        out = {"kind": "address", "line1": s.line1, "line2": s.line2, "city": s.city,
-               "state": s.state, "postal_code": s.postal_code}
+        out = {
+            "kind": "address",
+            "line1": s.line1,
+            "line2": s.line2,
+            "city": s.city,
+            "state": s.state,
+            "postal_code": s.postal_code,
+        }
     elif isinstance(s, EmailSubject):
         out = {"kind": "email", "email": s.email}
     elif isinstance(s, OtherIdSubject):
@@ -186,16 +242,14 @@ def _clean_name(value: str | None, field: str) -> str | None:
     if not any(ch.isalpha() for ch in value):
         raise InvalidInput(field, "must contain a letter")
     for ch in value:
-        if not (ch.isalpha() or ch in " -'.,"
-                or unicodedata.category(ch).startswith("M")):
+        if not (ch.isalpha() or ch in " -'.," or unicodedata.category(ch).startswith("M")):
             raise InvalidInput(field, f"must not contain {ch!r}")
     return value
 
 
 def _parse_person(data: Mapping[str, object], field: str) -> PersonSubject:
     first = _clean_name(_opt_str(data, "first_name", field, MAX_NAME_LEN), f"{field}.first_name")
-    middle = _clean_name(_opt_str(data, "middle_name", field, MAX_NAME_LEN),
-                         f"{field}.middle_name")
+    middle = _clean_name(_opt_str(data, "middle_name", field, MAX_NAME_LEN), f"{field}.middle_name")
     last = _clean_name(_opt_str(data, "last_name", field, MAX_NAME_LEN), f"{field}.last_name")
     if first is None and last is None:
         raise InvalidInput(f"{field}.last_name", "a person needs a first or last name")
@@ -220,8 +274,7 @@ def _parse_person(data: Mapping[str, object], field: str) -> PersonSubject:
         sex = sex.upper()
         if sex not in PERSON_SEXES:
             raise InvalidInput(f"{field}.sex", "must be M, F or X")
-    return PersonSubject(first_name=first, last_name=last, middle_name=middle,
-                         aliases=tuple(aliases), dob=dob, sex=sex)
+    return PersonSubject(first_name=first, last_name=last, middle_name=middle, aliases=tuple(aliases), dob=dob, sex=sex)
 
 
 def _parse_dob(value: str | None, field: str) -> str | None:
@@ -298,8 +351,9 @@ def _parse_address(data: Mapping[str, object], field: str) -> AddressSubject:
         # scourgify's record form insists on city, state and ZIP; its one-line form does not.
         parts = [_opt_str(data, k, field) for k in ("line2", "city", "state", "postal_code")]
         line2, city, state, postal = parts
-        text = ", ".join(x for x in (f"{line1} {line2 or ''}".strip(), city,
-                                     f"{state or ''} {postal or ''}".strip()) if x)
+        text = ", ".join(
+            x for x in (f"{line1} {line2 or ''}".strip(), city, f"{state or ''} {postal or ''}".strip()) if x
+        )
         where = f"{field}.line1"
     source = text
     try:
@@ -312,9 +366,13 @@ def _parse_address(data: Mapping[str, object], field: str) -> AddressSubject:
         raise InvalidInput(where, "has no street line")
     if not rec.get("postal_code") and not (rec.get("city") and rec.get("state")):
         raise InvalidInput(where, "needs a postal code, or a city and state")
-    return AddressSubject(line1=line1_n, line2=rec.get("address_line_2") or None,
-                          city=rec.get("city") or None, state=rec.get("state") or None,
-                          postal_code=rec.get("postal_code") or None)
+    return AddressSubject(
+        line1=line1_n,
+        line2=rec.get("address_line_2") or None,
+        city=rec.get("city") or None,
+        state=rec.get("state") or None,
+        postal_code=rec.get("postal_code") or None,
+    )
 
 
 def _parse_email(data: Mapping[str, object], field: str) -> EmailSubject:

@@ -48,8 +48,9 @@ def compose(body: dict[str, Any]) -> tuple[str, str, str]:
         lines.append(f"Distance: {data['distance_m']:.0f} m")
         parts.append(f"<p>Distance: {data['distance_m']:.0f} m</p>")
     if kind == "lookup.nearby":
-        text = (f"{data.get('by_agency')} ({data.get('by_ori')}) dispatch is sending units "
-                f"{data.get('distance_m')} m away.")
+        text = (
+            f"{data.get('by_agency')} ({data.get('by_ori')}) dispatch is sending units {data.get('distance_m')} m away."
+        )
         lines.append(text)
         parts.append(f"<p>{html.escape(text)}</p>")
     for party in _parties(data):
@@ -57,9 +58,13 @@ def compose(body: dict[str, Any]) -> tuple[str, str, str]:
         window = party.get("window", {})
         who = f"{agency.get('name')} ({agency.get('ori')})"
         phone = str(contact.get("phone") or "")
-        lines += [f"Agency: {who}", f"Contact: {contact.get('name')}, {phone} ({tel(phone)})",
-                  f"Radio: {contact.get('radio') or '-'}",
-                  f"When: {window.get('starts_at')} to {window.get('ends_at')}", ""]
+        lines += [
+            f"Agency: {who}",
+            f"Contact: {contact.get('name')}, {phone} ({tel(phone)})",
+            f"Radio: {contact.get('radio') or '-'}",
+            f"When: {window.get('starts_at')} to {window.get('ends_at')}",
+            "",
+        ]
         parts.append(
             f"<p><b>{html.escape(who)}</b><br>Contact: {html.escape(str(contact.get('name')))}, "
             f'<a href="{html.escape(tel(phone))}">{html.escape(phone)}</a><br>'
@@ -75,8 +80,9 @@ def compose(body: dict[str, Any]) -> tuple[str, str, str]:
 
 
 class EmailSender:
-    def __init__(self, host: str, port: int, security: str, username: str, password: str, sender: str,
-                 timeout_s: float) -> None:
+    def __init__(
+        self, host: str, port: int, security: str, username: str, password: str, sender: str, timeout_s: float
+    ) -> None:
         if security not in ("starttls", "tls", "none"):
             raise ValueError("smtp_security must be starttls, tls or none")
         self.host, self.port, self.security = host, port, security

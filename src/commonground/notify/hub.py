@@ -73,8 +73,21 @@ class EventHub:
     # --- stream receipts -----------------------------------------------------------------
     def record(self, seq: int, object_id: str, agency_id: str | None, user_id: str, at: datetime) -> None:
         """Note that a user's stream carried a conflict event (written in the next batch)."""
-        row = Delivery(delivery_key(seq, ChannelKind.STREAM.value, user_id), seq, object_id, agency_id,
-                       ChannelKind.STREAM, None, user_id, DeliveryStatus.SENT, 1, None, None, at, at)
+        row = Delivery(
+            delivery_key(seq, ChannelKind.STREAM.value, user_id),
+            seq,
+            object_id,
+            agency_id,
+            ChannelKind.STREAM,
+            None,
+            user_id,
+            DeliveryStatus.SENT,
+            1,
+            None,
+            None,
+            at,
+            at,
+        )
         with self._lock:
             self._receipts.append(row)
 

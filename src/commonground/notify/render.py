@@ -67,8 +67,11 @@ def render(tx: Transaction, event: Event, recipient: Recipient) -> dict[str, Any
         owner = tx.get_agency(op.agency_id) if op else None
         if op is None or owner is None:
             return None
-        return {"id": event.object_id, "kind": (event.details or {}).get("kind"),
-                "operation": disclose_operation(op, owner, recipient.viewer, Context.NOTICE)}
+        return {
+            "id": event.object_id,
+            "kind": (event.details or {}).get("kind"),
+            "operation": disclose_operation(op, owner, recipient.viewer, Context.NOTICE),
+        }
     if event.kind == "lookup.nearby":
         # Only what the look-up stored: who asked, how near; never the asker's other data.
         return {"operation_id": event.object_id, **(event.details or {})}

@@ -77,8 +77,13 @@ class LiveStream:
                     view = render(tx, event, self.recipient) if routed(event, self.recipient) else None
                     out.append((event.seq, event.kind, view))
                     if view is not None and event.kind.startswith("conflict.") and user_id:
-                        self.hub.record(event.seq, event.object_id, event.agency_id if not self.watch else None,
-                                        user_id, self.services.clock.now())
+                        self.hub.record(
+                            event.seq,
+                            event.object_id,
+                            event.agency_id if not self.watch else None,
+                            user_id,
+                            self.services.clock.now(),
+                        )
                     self.cursor.mark(event.seq, now)
                 if len(batch) < PAGE:
                     break

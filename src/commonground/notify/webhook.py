@@ -75,8 +75,14 @@ def check_target(url: str, allowed: Sequence[IPNetwork]) -> None:
     for info in infos:
         ip = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
         inner = ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped else ip
-        internal = (inner.is_private or inner.is_loopback or inner.is_link_local or inner.is_reserved
-                    or inner.is_multicast or inner.is_unspecified)
+        internal = (
+            inner.is_private
+            or inner.is_loopback
+            or inner.is_link_local
+            or inner.is_reserved
+            or inner.is_multicast
+            or inner.is_unspecified
+        )
         if internal and not any(inner in net for net in allowed):
             raise DeliveryError(f"{host} resolves to a non-public address ({inner}); refused", retry=False)
 

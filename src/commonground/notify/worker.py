@@ -39,10 +39,21 @@ class DeliveryWorker:
         self.services = services
         s = services.settings
         self.webhooks = WebhookSender(s.webhook_timeout_seconds, parse_networks(s.webhook_allowed_networks))
-        self.email = EmailSender(s.smtp_host, s.smtp_port, s.smtp_security, s.smtp_username, s.smtp_password,
-                                 s.smtp_from, s.smtp_timeout_seconds)
-        self.escalator = Escalator(services.store, services.clock, timedelta(minutes=s.escalate_ack_minutes),
-                                   timedelta(minutes=s.escalate_start_minutes))
+        self.email = EmailSender(
+            s.smtp_host,
+            s.smtp_port,
+            s.smtp_security,
+            s.smtp_username,
+            s.smtp_password,
+            s.smtp_from,
+            s.smtp_timeout_seconds,
+        )
+        self.escalator = Escalator(
+            services.store,
+            services.clock,
+            timedelta(minutes=s.escalate_ack_minutes),
+            timedelta(minutes=s.escalate_start_minutes),
+        )
         self.wake = wake or threading.Event()
         self._stop = threading.Event()
         self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="deliver")
@@ -110,11 +121,25 @@ class DeliveryWorker:
                 if not ch.wants(event.kind):
                     continue
                 if (ch.agency_id is None and not watch_routed(event)) or (
-                        ch.agency_id is not None and ch.agency_id != event.agency_id):
+                    ch.agency_id is not None and ch.agency_id != event.agency_id
+                ):
                     continue
-                rows.append(Delivery(delivery_key(event.seq, ch.kind.value, ch.target), event.seq, event.object_id,
-                                     ch.agency_id, ch.kind, ch.id, ch.target, DeliveryStatus.PENDING, 0, now, None,
-                                     now))
+                rows.append(
+                    Delivery(
+                        delivery_key(event.seq, ch.kind.value, ch.target),
+                        event.seq,
+                        event.object_id,
+                        ch.agency_id,
+                        ch.kind,
+                        ch.id,
+                        ch.target,
+                        DeliveryStatus.PENDING,
+                        0,
+                        now,
+                        None,
+                        now,
+                    )
+                )
         return rows
 
     # --- sending ---------------------------------------------------------------------

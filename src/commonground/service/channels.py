@@ -84,15 +84,40 @@ class Channels:
                 secret = hook.get("secret") or (old[url].secret if url in old else None) or secrets.token_urlsafe(32)
                 if len(str(secret)) < 16:
                     raise InvalidInput(f"webhooks.{i}.secret", "must be at least 16 characters")
-                wanted.append(Channel(new_id(), agency_id, ChannelKind.WEBHOOK, url,
-                                      _events(hook.get("events"), f"webhooks.{i}.events"), str(secret), now))
+                wanted.append(
+                    Channel(
+                        new_id(),
+                        agency_id,
+                        ChannelKind.WEBHOOK,
+                        url,
+                        _events(hook.get("events"), f"webhooks.{i}.events"),
+                        str(secret),
+                        now,
+                    )
+                )
             for i, mail in enumerate(mails):
                 address = str(mail.get("address") or "")
                 if not EMAIL.match(address) or len(address) > 254:
                     raise InvalidInput(f"emails.{i}.address", "must be an e-mail address")
-                wanted.append(Channel(new_id(), agency_id, ChannelKind.EMAIL, address,
-                                      _events(mail.get("events"), f"emails.{i}.events"), None, now))
+                wanted.append(
+                    Channel(
+                        new_id(),
+                        agency_id,
+                        ChannelKind.EMAIL,
+                        address,
+                        _events(mail.get("events"), f"emails.{i}.events"),
+                        None,
+                        now,
+                    )
+                )
             tx.set_channels(agency_id, wanted)
-            tx.append_audit(who.entry(Action.CHANNELS_UPDATE, object_type="agency", object_id=agency_id,
-                                      channels=[f"{c.kind.value}:{c.target}" for c in wanted]), now)
+            tx.append_audit(
+                who.entry(
+                    Action.CHANNELS_UPDATE,
+                    object_type="agency",
+                    object_id=agency_id,
+                    channels=[f"{c.kind.value}:{c.target}" for c in wanted],
+                ),
+                now,
+            )
         return channels_public(wanted, show_secrets=True)

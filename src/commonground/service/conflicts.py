@@ -59,7 +59,9 @@ class Conflicts:
         with self.store.write() as tx:
             tx.append_audit(who.entry(Action.CONFLICT_READ, object_type="conflict", conflicts=ids), self.clock.now())
 
-    def list(self, who: Principal, status: ConflictStatus | None, limit: int, after: str | None) -> Page[dict[str, Any]]:
+    def list(
+        self, who: Principal, status: ConflictStatus | None, limit: int, after: str | None
+    ) -> Page[dict[str, Any]]:
         if who.has(Role.WATCH):
             where = ConflictFilter(status=status)
         elif who.has(Role.SUPERVISOR):
@@ -98,13 +100,20 @@ class Conflicts:
             tx.update_conflict(acked)
             emit_conflict(tx, EventKind.CONFLICT_UPDATED, acked, now)
             tx.append_audit(
-                who.entry(Action.CONFLICT_ACK, object_type="conflict", object_id=conflict.id,
-                          side=side_op.id, on_behalf=ack.on_behalf),
+                who.entry(
+                    Action.CONFLICT_ACK,
+                    object_type="conflict",
+                    object_id=conflict.id,
+                    side=side_op.id,
+                    on_behalf=ack.on_behalf,
+                ),
                 now,
             )
             return self._views(tx, who, [acked])[0]
 
-    def close(self, who: Principal, conflict_id: str, body: Mapping[str, Any], status: ConflictStatus) -> dict[str, Any]:
+    def close(
+        self, who: Principal, conflict_id: str, body: Mapping[str, Any], status: ConflictStatus
+    ) -> dict[str, Any]:
         """Resolve or dismiss with a note; supervisors of either side or the watch center."""
         note = text(body, "note", "note", required=True, limit=2000)
         if not who.has(Role.SUPERVISOR, Role.WATCH):

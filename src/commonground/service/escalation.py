@@ -29,14 +29,15 @@ class Escalator:
         with self.store.read() as tx:
             conflicts = tx.unacknowledged_conflicts(100_000)
             for start in range(0, len(conflicts), BATCH):
-                chunk = conflicts[start:start + BATCH]
+                chunk = conflicts[start : start + BATCH]
                 raised = tx.escalations_of(c.id for c in chunk)
                 for conflict in chunk:
                     a, b = tx.get_operation(conflict.operation_a), tx.get_operation(conflict.operation_b)
                     if a is None or b is None:
                         continue
-                    for esc in due_escalations(conflict, (a, b), now, self.ack_within, self.start_within,
-                                               raised[conflict.id]):
+                    for esc in due_escalations(
+                        conflict, (a, b), now, self.ack_within, self.start_within, raised[conflict.id]
+                    ):
                         due.append((conflict, (a, b), esc))
         if not due:
             return 0
@@ -49,18 +50,47 @@ class Escalator:
                 starts = min(a.window.starts_at, b.window.starts_at)
                 if esc.kind is EscalationKind.UNACKNOWLEDGED:
                     side = a if esc.side == a.id else b
-                    details = {"reason": "unacknowledged", "operation_id": side.id, "agency_id": side.agency_id,
-                               "minutes": self.ack_within.total_seconds() / 60}
+                    details = {
+                        "reason": "unacknowledged",
+                        "operation_id": side.id,
+                        "agency_id": side.agency_id,
+                        "minutes": self.ack_within.total_seconds() / 60,
+                    }
                     emit(tx, EventKind.CONFLICT_ESCALATED, conflict.id, now, for_watch=True, details=details)
                 else:
-                    details = {"reason": "starts_soon", "starts_at": starts.isoformat(),
-                               "minutes": self.start_within.total_seconds() / 60}
-                    emit(tx, EventKind.CONFLICT_URGENT, conflict.id, now, agency_id=conflict.agency_a,
-                         for_watch=True, details=details)
+                    details = {
+                        "reason": "starts_soon",
+                        "starts_at": starts.isoformat(),
+                        "minutes": self.start_within.total_seconds() / 60,
+                    }
+                    emit(
+                        tx,
+                        EventKind.CONFLICT_URGENT,
+                        conflict.id,
+                        now,
+                        agency_id=conflict.agency_a,
+                        for_watch=True,
+                        details=details,
+                    )
                     if conflict.agency_b != conflict.agency_a:
-                        emit(tx, EventKind.CONFLICT_URGENT, conflict.id, now, agency_id=conflict.agency_b,
-                             details=details)
-                tx.append_audit(AuditEntry(action=Action.CONFLICT_ESCALATE, outcome="success", actor_user_id=None,
-                                           actor_agency_id=None, object_type="conflict", object_id=conflict.id,
-                                           details={"kind": esc.kind.value, "side": esc.side}), now)
+                        emit(
+                            tx,
+                            EventKind.CONFLICT_URGENT,
+                            conflict.id,
+                            now,
+                            agency_id=conflict.agency_b,
+                            details=details,
+                        )
+                tx.append_audit(
+                    AuditEntry(
+                        action=Action.CONFLICT_ESCALATE,
+                        outcome="success",
+                        actor_user_id=None,
+                        actor_agency_id=None,
+                        object_type="conflict",
+                        object_id=conflict.id,
+                        details={"kind": esc.kind.value, "side": esc.side},
+                    ),
+                    now,
+                )
         return raised_now

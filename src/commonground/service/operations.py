@@ -11,14 +11,14 @@ from commonground.domain.disclosure import Context, Viewer, disclose_conflict, d
 from commonground.domain.drafts import SubjectParser, merge_patch, moved, parse_draft, with_draft
 from commonground.domain.errors import NotFound, NotPermitted, StaleVersion, StateConflict
 from commonground.domain.model import Conflict, Operation, OperationStatus, Role
-from commonground.domain.policy import Level
 from commonground.domain.notices import check_timing
+from commonground.domain.policy import Level
 from commonground.service import deconfliction, notices
 from commonground.service.clock import new_id
 from commonground.service.deconfliction import AgencyCache
 from commonground.service.ports import Clock, OperationFilter, Page, Store, Transaction
-from commonground.service.subjects import normalise_subject
 from commonground.service.principal import Principal
+from commonground.service.subjects import normalise_subject
 
 EDITORS = (Role.OFFICER, Role.SUPERVISOR)
 
@@ -59,12 +59,26 @@ class Operations:
         check_timing(draft.notice or who.agency.policy.default_notice, who.agency)
         now = self.clock.now()
         op = Operation(
-            id=new_id(), agency_id=who.agency.id, type=draft.type, purpose=draft.purpose,
-            title=draft.title, case_number=draft.case_number, area=draft.area, address=draft.address,
-            window=draft.window, contact=draft.contact, team=draft.team, risk=draft.risk,
-            notice=draft.notice or who.agency.policy.default_notice, notes=draft.notes,
-            subjects=draft.subjects, status=OperationStatus.PLANNED, version=1,
-            created_by=who.user.id, created_at=now, updated_at=now,
+            id=new_id(),
+            agency_id=who.agency.id,
+            type=draft.type,
+            purpose=draft.purpose,
+            title=draft.title,
+            case_number=draft.case_number,
+            area=draft.area,
+            address=draft.address,
+            window=draft.window,
+            contact=draft.contact,
+            team=draft.team,
+            risk=draft.risk,
+            notice=draft.notice or who.agency.policy.default_notice,
+            notes=draft.notes,
+            subjects=draft.subjects,
+            status=OperationStatus.PLANNED,
+            version=1,
+            created_by=who.user.id,
+            created_at=now,
+            updated_at=now,
         )
         with self.store.write() as tx:
             agencies = AgencyCache(tx, who.agency)
@@ -92,8 +106,9 @@ class Operations:
         with self.store.write() as tx:
             op = self._owned(tx, who, operation_id, edit=True)
             if if_match is None or if_match != op.version:
-                raise StaleVersion(f"the operation is at version {op.version}; reload and try again",
-                                   details={"version": op.version})
+                raise StaleVersion(
+                    f"the operation is at version {op.version}; reload and try again", details={"version": op.version}
+                )
             if not op.status.is_live:
                 raise StateConflict(f"a {op.status.value} operation cannot be changed")
             draft = merge_patch(op, patch, self.parse_subject)
@@ -103,7 +118,11 @@ class Operations:
             tx.update_operation(changed)
             agencies = AgencyCache(tx, who.agency)
             actor = who.entry(Action.OPERATION_UPDATE, object_type="operation", object_id=op.id)
-            recheck = (op.case_number, op.subjects, op.purpose) != (changed.case_number, changed.subjects, changed.purpose)
+            recheck = (op.case_number, op.subjects, op.purpose) != (
+                changed.case_number,
+                changed.subjects,
+                changed.purpose,
+            )
             if moved(op, draft) or recheck:
                 result = deconfliction.check(tx, changed, agencies, now, actor)
                 conflicts = result.conflicts
@@ -144,8 +163,13 @@ class Operations:
             raise NotFound("no such operation")
         with self.store.write() as tx:
             tx.append_audit(
-                who.entry(Action.OPERATION_READ_OTHER, object_type="operation", object_id=op.id,
-                          owner_agency=op.agency_id, level=view["level_disclosed"]),
+                who.entry(
+                    Action.OPERATION_READ_OTHER,
+                    object_type="operation",
+                    object_id=op.id,
+                    owner_agency=op.agency_id,
+                    level=view["level_disclosed"],
+                ),
                 self.clock.now(),
             )
         return view

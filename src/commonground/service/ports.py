@@ -13,8 +13,8 @@ from commonground.audit.verify import StoredRecord
 from commonground.domain.conflicts import SearchReach
 from commonground.domain.geometry import Box
 from commonground.domain.model import Agency, Conflict, ConflictStatus, Operation, OperationStatus, User
-from commonground.domain.notifications import Channel, Delivery
 from commonground.domain.notices import Notice
+from commonground.domain.notifications import Channel, Delivery
 from commonground.domain.policy import Policy
 
 T = TypeVar("T")

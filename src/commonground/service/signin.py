@@ -51,9 +51,15 @@ class Checked:
 
 
 def _entry(action: str, outcome: str, user: User | None, **details: object) -> AuditEntry:
-    return AuditEntry(action, outcome, actor_user_id=user.id if user else None,
-                      actor_agency_id=user.agency_id if user else None, object_type="user" if user else None,
-                      object_id=user.id if user else None, details=dict(details) or None)
+    return AuditEntry(
+        action,
+        outcome,
+        actor_user_id=user.id if user else None,
+        actor_agency_id=user.agency_id if user else None,
+        object_type="user" if user else None,
+        object_id=user.id if user else None,
+        details=dict(details) or None,
+    )
 
 
 def otp_step(secret: str, code: str, at: datetime, after: int | None) -> int | None:
@@ -96,8 +102,11 @@ class SignIn:
             if checked.enrolled:
                 return self._new_session(tx, checked.user.id, Stage.ACTIVE, now)
             secret = pyotp.random_base32()
-            tx.put_credential(replace(tx.credential(checked.user.id) or Credential(checked.user.id),
-                                      totp_secret=secret, enrolled_at=None))
+            tx.put_credential(
+                replace(
+                    tx.credential(checked.user.id) or Credential(checked.user.id), totp_secret=secret, enrolled_at=None
+                )
+            )
             return self._new_session(tx, checked.user.id, Stage.ENROL, now)
 
     def enrolment(self, token: str | None) -> tuple[User, str]:
@@ -206,8 +215,10 @@ class SignIn:
             cred = tx.credential(user_id) or Credential(user_id)
             tx.put_credential(replace(cred, locked_at=None))
             tx.clear_signin_failures(user_id)
-            tx.append_audit(who.entry(Action.AUTH_LOCKOUT_RELEASE, object_type="user", object_id=user_id,
-                                      username=user.username), now)
+            tx.append_audit(
+                who.entry(Action.AUTH_LOCKOUT_RELEASE, object_type="user", object_id=user_id, username=user.username),
+                now,
+            )
 
     @staticmethod
     def _administers(who: Principal, agency_id: str) -> None:
@@ -216,8 +227,9 @@ class SignIn:
         raise NotPermitted("only the agency's administrator manages its people")
 
     # --- inside ------------------------------------------------------------------------
-    def _new_session(self, tx: ConsoleTransaction, user_id: str | None, stage: Stage,
-                     now: datetime) -> tuple[str, SessionRecord]:
+    def _new_session(
+        self, tx: ConsoleTransaction, user_id: str | None, stage: Stage, now: datetime
+    ) -> tuple[str, SessionRecord]:
         token = secrets.token_urlsafe(32)
         record = SessionRecord(hash_token(token), user_id, stage.value, secrets.token_urlsafe(24), now, now)
         tx.add_session(record)
@@ -239,14 +251,20 @@ class SignIn:
             with contextlib.suppress(VerificationError):  # same time as a real check
                 _hasher.verify(_DUMMY_HASH, password)
             with self.store.write() as tx:
-                tx.append_audit(_entry(Action.AUTH_LOGIN, Outcome.FAILURE, None, username=username[:80], via=via,
-                                       reason="password"), now)
+                tx.append_audit(
+                    _entry(
+                        Action.AUTH_LOGIN, Outcome.FAILURE, None, username=username[:80], via=via, reason="password"
+                    ),
+                    now,
+                )
             raise NotAuthenticated(WRONG)
         user, stored = found
         if cred is not None and cred.locked_at is not None:
             with self.store.write() as tx:
-                tx.append_audit(_entry(Action.AUTH_LOGIN, Outcome.DENIED, user, username=user.username, via=via,
-                                       reason="locked"), now)
+                tx.append_audit(
+                    _entry(Action.AUTH_LOGIN, Outcome.DENIED, user, username=user.username, via=via, reason="locked"),
+                    now,
+                )
             raise NotAuthenticated(LOCKED)
         try:
             ok = stored is not None and not user.disabled and _hasher.verify(stored, password)
@@ -264,8 +282,17 @@ class SignIn:
             tx.clear_signin_failures(user.id)
             if cred is not None and step is not None:
                 tx.put_credential(replace(cred, last_otp_step=step))
-            tx.append_audit(_entry(Action.AUTH_LOGIN, Outcome.SUCCESS, user, username=user.username, via=via,
-                                   second_factor="totp" if enrolled else "enrolling"), now)
+            tx.append_audit(
+                _entry(
+                    Action.AUTH_LOGIN,
+                    Outcome.SUCCESS,
+                    user,
+                    username=user.username,
+                    via=via,
+                    second_factor="totp" if enrolled else "enrolling",
+                ),
+                now,
+            )
         return Checked(user, enrolled)
 
     def _fail(self, user: User, reason: str, via: str) -> None:
@@ -273,8 +300,9 @@ class SignIn:
         now = self.clock.now()
         with self.store.write() as tx:
             tx.add_signin_failure(user.id, now)
-            tx.append_audit(_entry(Action.AUTH_LOGIN, Outcome.FAILURE, user, username=user.username, via=via,
-                                   reason=reason), now)
+            tx.append_audit(
+                _entry(Action.AUTH_LOGIN, Outcome.FAILURE, user, username=user.username, via=via, reason=reason), now
+            )
             if tx.signin_failures_since(user.id, now - LOCK_WINDOW) >= LOCK_AFTER:
                 tx.put_credential(replace(tx.credential(user.id) or Credential(user.id), locked_at=now))
                 tx.delete_sessions_of(user.id)

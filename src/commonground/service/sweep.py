@@ -59,9 +59,7 @@ def missing_pairs(store: Store) -> list[Pair]:
         expected = expected_pairs(tx)
         missing = []
         for a, b in sorted(expected):
-            recorded = {
-                c.other_operation(a) for c in tx.conflicts_of(a) if c.kind is ConflictKind.PROXIMITY
-            }
+            recorded = {c.other_operation(a) for c in tx.conflicts_of(a) if c.kind is ConflictKind.PROXIMITY}
             if b not in recorded:
                 missing.append((a, b))
     return missing

@@ -19,17 +19,20 @@ def _credential(row: Any) -> Credential:
 
 
 def _session(row: Any) -> SessionRecord:
-    return SessionRecord(row["id_hash"], row["user_id"], row["stage"], row["csrf"], row["created_at"],
-                         row["last_seen_at"])
+    return SessionRecord(
+        row["id_hash"], row["user_id"], row["stage"], row["csrf"], row["created_at"], row["last_seen_at"]
+    )
 
 
 class ConsoleQueries:
     conn: Connection
 
     def credential(self, user_id: str) -> Credential | None:
-        row = self.conn.execute(
-            select(console_credentials).where(console_credentials.c.user_id == user_id)
-        ).mappings().first()
+        row = (
+            self.conn.execute(select(console_credentials).where(console_credentials.c.user_id == user_id))
+            .mappings()
+            .first()
+        )
         return _credential(row) if row else None
 
     def put_credential(self, credential: Credential) -> None:
@@ -44,8 +47,10 @@ class ConsoleQueries:
         self.conn.execute(insert(signin_failures).values(user_id=user_id, at=at))
 
     def signin_failures_since(self, user_id: str, since: datetime) -> int:
-        query = select(func.count()).select_from(signin_failures).where(
-            signin_failures.c.user_id == user_id, signin_failures.c.at > since
+        query = (
+            select(func.count())
+            .select_from(signin_failures)
+            .where(signin_failures.c.user_id == user_id, signin_failures.c.at > since)
         )
         return int(self.conn.execute(query).scalar_one())
 
@@ -56,9 +61,9 @@ class ConsoleQueries:
         self.conn.execute(insert(console_sessions).values(asdict(record)))
 
     def get_session(self, id_hash: str) -> SessionRecord | None:
-        row = self.conn.execute(
-            select(console_sessions).where(console_sessions.c.id_hash == id_hash)
-        ).mappings().first()
+        row = (
+            self.conn.execute(select(console_sessions).where(console_sessions.c.id_hash == id_hash)).mappings().first()
+        )
         return _session(row) if row else None
 
     def put_session(self, record: SessionRecord) -> None:
@@ -74,9 +79,14 @@ class ConsoleQueries:
 
     def agency_users(self, agency_id: str) -> list[tuple[User, Credential | None]]:
         query = (
-            select(users, console_credentials.c.totp_secret, console_credentials.c.enrolled_at,
-                   console_credentials.c.last_otp_step, console_credentials.c.locked_at,
-                   console_credentials.c.user_id.label("cred_user"))
+            select(
+                users,
+                console_credentials.c.totp_secret,
+                console_credentials.c.enrolled_at,
+                console_credentials.c.last_otp_step,
+                console_credentials.c.locked_at,
+                console_credentials.c.user_id.label("cred_user"),
+            )
             .outerjoin(console_credentials, console_credentials.c.user_id == users.c.id)
             .where(users.c.agency_id == agency_id)
             .order_by(users.c.username)
@@ -85,7 +95,8 @@ class ConsoleQueries:
         for row in self.conn.execute(query).mappings():
             cred = None
             if row["cred_user"] is not None:
-                cred = Credential(row["id"], row["totp_secret"], row["enrolled_at"], row["last_otp_step"],
-                                  row["locked_at"])
+                cred = Credential(
+                    row["id"], row["totp_secret"], row["enrolled_at"], row["last_otp_step"], row["locked_at"]
+                )
             out.append((records.user_from(row), cred))
         return out

@@ -18,21 +18,51 @@ from commonground.store.sharing import event_from
 
 
 def channel_from(row: Any) -> Channel:
-    return Channel(row["id"], row["agency_id"], ChannelKind(row["kind"]), row["target"],
-                   frozenset(row["events"] or ()), row["secret"], row["created_at"])
+    return Channel(
+        row["id"],
+        row["agency_id"],
+        ChannelKind(row["kind"]),
+        row["target"],
+        frozenset(row["events"] or ()),
+        row["secret"],
+        row["created_at"],
+    )
 
 
 def delivery_from(row: Any) -> Delivery:
-    return Delivery(row["key"], row["event_seq"], row["object_id"], row["agency_id"], ChannelKind(row["channel"]),
-                    row["channel_id"], row["target"], DeliveryStatus(row["status"]), row["attempts"],
-                    row["next_attempt_at"], row["last_error"], row["created_at"], row["sent_at"])
+    return Delivery(
+        row["key"],
+        row["event_seq"],
+        row["object_id"],
+        row["agency_id"],
+        ChannelKind(row["channel"]),
+        row["channel_id"],
+        row["target"],
+        DeliveryStatus(row["status"]),
+        row["attempts"],
+        row["next_attempt_at"],
+        row["last_error"],
+        row["created_at"],
+        row["sent_at"],
+    )
 
 
 def delivery_row(d: Delivery) -> dict[str, Any]:
-    return {"key": d.key, "event_seq": d.event_seq, "object_id": d.object_id, "agency_id": d.agency_id,
-            "channel": d.channel.value, "channel_id": d.channel_id, "target": d.target[:500],
-            "status": d.status.value, "attempts": d.attempts, "next_attempt_at": d.next_attempt_at,
-            "last_error": d.last_error, "created_at": d.created_at, "sent_at": d.sent_at}
+    return {
+        "key": d.key,
+        "event_seq": d.event_seq,
+        "object_id": d.object_id,
+        "agency_id": d.agency_id,
+        "channel": d.channel.value,
+        "channel_id": d.channel_id,
+        "target": d.target[:500],
+        "status": d.status.value,
+        "attempts": d.attempts,
+        "next_attempt_at": d.next_attempt_at,
+        "last_error": d.last_error,
+        "created_at": d.created_at,
+        "sent_at": d.sent_at,
+    }
 
 
 class NotifyQueries:
@@ -48,10 +78,21 @@ class NotifyQueries:
         owner = channels.c.agency_id.is_(None) if agency_id is None else channels.c.agency_id == agency_id
         self.conn.execute(delete(channels).where(owner))
         if wanted:
-            self.conn.execute(insert(channels), [
-                {"id": c.id, "agency_id": agency_id, "kind": c.kind.value, "target": c.target,
-                 "events": sorted(c.events), "secret": c.secret, "created_at": c.created_at} for c in wanted
-            ])
+            self.conn.execute(
+                insert(channels),
+                [
+                    {
+                        "id": c.id,
+                        "agency_id": agency_id,
+                        "kind": c.kind.value,
+                        "target": c.target,
+                        "events": sorted(c.events),
+                        "secret": c.secret,
+                        "created_at": c.created_at,
+                    }
+                    for c in wanted
+                ],
+            )
 
     def all_channels(self) -> list[Channel]:
         return [channel_from(r) for r in self.conn.execute(select(channels)).mappings()]
@@ -98,17 +139,28 @@ class NotifyQueries:
             self.conn.execute(self._insert_ignore(deliveries), [delivery_row(d) for d in rows])
 
     def due_deliveries(self, now: datetime, limit: int) -> list[Delivery]:
-        query = (select(deliveries)
-                 .where(deliveries.c.status == DeliveryStatus.PENDING.value, deliveries.c.next_attempt_at <= now)
-                 .order_by(deliveries.c.next_attempt_at).limit(limit))
+        query = (
+            select(deliveries)
+            .where(deliveries.c.status == DeliveryStatus.PENDING.value, deliveries.c.next_attempt_at <= now)
+            .order_by(deliveries.c.next_attempt_at)
+            .limit(limit)
+        )
         if self.conn.dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
         return [delivery_from(r) for r in self.conn.execute(query).mappings()]
 
     def update_delivery(self, d: Delivery) -> None:
-        self.conn.execute(update(deliveries).where(deliveries.c.key == d.key).values(
-            status=d.status.value, attempts=d.attempts, next_attempt_at=d.next_attempt_at,
-            last_error=d.last_error, sent_at=d.sent_at))
+        self.conn.execute(
+            update(deliveries)
+            .where(deliveries.c.key == d.key)
+            .values(
+                status=d.status.value,
+                attempts=d.attempts,
+                next_attempt_at=d.next_attempt_at,
+                last_error=d.last_error,
+                sent_at=d.sent_at,
+            )
+        )
 
     def deliveries_of(self, object_id: str) -> list[Delivery]:
         query = select(deliveries).where(deliveries.c.object_id == object_id).order_by(deliveries.c.seq)
@@ -116,10 +168,15 @@ class NotifyQueries:
 
     # --- escalation ------------------------------------------------------------------
     def unacknowledged_conflicts(self, limit: int) -> list[Conflict]:
-        query = (select(conflicts)
-                 .where(conflicts.c.status == ConflictStatus.OPEN.value,
-                        or_(conflicts.c.ack_a_at.is_(None), conflicts.c.ack_b_at.is_(None)))
-                 .order_by(conflicts.c.detected_at).limit(limit))
+        query = (
+            select(conflicts)
+            .where(
+                conflicts.c.status == ConflictStatus.OPEN.value,
+                or_(conflicts.c.ack_a_at.is_(None), conflicts.c.ack_b_at.is_(None)),
+            )
+            .order_by(conflicts.c.detected_at)
+            .limit(limit)
+        )
         return [records.conflict_from(r) for r in self.conn.execute(query).mappings()]
 
     def escalations_of(self, conflict_ids: Iterable[str]) -> dict[str, set[tuple[str, str]]]:
@@ -133,6 +190,7 @@ class NotifyQueries:
 
     def add_escalation(self, conflict_id: str, side: str, kind: str, at: datetime) -> bool:
         """Record an escalation; return False when another process raised it first."""
-        result = self.conn.execute(self._insert_ignore(escalations),
-                                   [{"conflict_id": conflict_id, "side": side, "kind": kind, "at": at}])
+        result = self.conn.execute(
+            self._insert_ignore(escalations), [{"conflict_id": conflict_id, "side": side, "kind": kind, "at": at}]
+        )
         return bool(result.rowcount)

@@ -108,12 +108,7 @@ def cell_keys(area: Area, reach: SearchReach, starts: datetime, ends: datetime) 
         y0, y1 = math.floor(box.min_lat / CELL_DEG), math.floor(box.max_lat / CELL_DEG)
         if (x1 - x0 + 1) * (y1 - y0 + 1) * (t1 - t0 + 1) > MAX_CELLS:
             return None
-        cells.update(
-            (x, y, t)
-            for x in range(x0, x1 + 1)
-            for y in range(y0, y1 + 1)
-            for t in range(t0, t1 + 1)
-        )
+        cells.update((x, y, t) for x in range(x0, x1 + 1) for y in range(y0, y1 + 1) for t in range(t0, t1 + 1))
     if len(cells) > MAX_CELLS:
         return None
     # A collision only makes two unrelated cells wait for each other; it never hides one.
@@ -144,18 +139,13 @@ class PostgresTransaction(SqlTransaction):
                 return
             keys.update(found)
         if self._global_mode is None:
-            self.conn.execute(
-                text("SELECT pg_advisory_xact_lock_shared(:c, 0)"), {"c": LOCK_GLOBAL}
-            )
+            self.conn.execute(text("SELECT pg_advisory_xact_lock_shared(:c, 0)"), {"c": LOCK_GLOBAL})
             self._global_mode = "shared"
         held = self._held if self._held is not None else set()
         fresh = sorted(keys - held)
         if fresh:
             self.conn.execute(
-                text(
-                    "SELECT pg_advisory_xact_lock(:c, k) "
-                    "FROM unnest(CAST(:keys AS int[])) AS k ORDER BY k"
-                ),
+                text("SELECT pg_advisory_xact_lock(:c, k) FROM unnest(CAST(:keys AS int[])) AS k ORDER BY k"),
                 {"c": LOCK_CELL, "keys": fresh},
             )
             held.update(fresh)
@@ -206,13 +196,9 @@ class PostgresTransaction(SqlTransaction):
         slack = SLACK_M + SLACK_RATIO * base
         # A constant distance lets the GiST index answer; the widest stored radius keeps
         # it an over-estimate. The second test, per row, trims with the row's own radius.
-        widest: Select[Any] = select(
-            func.coalesce(func.max(literal_column("radius_m")), 0.0)
-        ).select_from(operations)
+        widest: Select[Any] = select(func.coalesce(func.max(literal_column("radius_m")), 0.0)).select_from(operations)
         wide = widest.scalar_subquery() + (base + slack) * (1 + SLACK_RATIO)
-        window = _tstzrange(
-            op.window.starts_at - reach.time_pad, op.window.ends_at + reach.time_pad
-        )
+        window = _tstzrange(op.window.starts_at - reach.time_pad, op.window.ends_at + reach.time_pad)
         return select(operations).where(
             func.ST_DWithin(literal_column("area_geog"), query_geog, wide),
             func.ST_DWithin(

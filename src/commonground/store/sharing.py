@@ -36,8 +36,12 @@ def _meeting(count: int) -> Any:
     """Agencies whose jurisdiction box meets any of ``count`` boxes; prebuilt, bound per call."""
     j = jurisdictions.c
     overlaps = [
-        and_(j.max_lon >= bindparam(f"w{i}"), j.min_lon <= bindparam(f"e{i}"),
-             j.max_lat >= bindparam(f"s{i}"), j.min_lat <= bindparam(f"n{i}"))
+        and_(
+            j.max_lon >= bindparam(f"w{i}"),
+            j.min_lon <= bindparam(f"e{i}"),
+            j.max_lat >= bindparam(f"s{i}"),
+            j.min_lat <= bindparam(f"n{i}"),
+        )
         for i in range(count)
     ]
     return select(agencies).join(jurisdictions, j.agency_id == agencies.c.id).where(or_(*overlaps))
@@ -47,13 +51,28 @@ JURISDICTIONS_MEETING = {count: _meeting(count) for count in (1, 2)}
 
 
 def notice_from(row: Any) -> Notice:
-    return Notice(row["id"], row["operation_id"], row["agency_id"], NoticeKind(row["kind"]),
-                  NoticeStatus(row["status"]), row["due_at"], row["sent_at"], row["created_at"])
+    return Notice(
+        row["id"],
+        row["operation_id"],
+        row["agency_id"],
+        NoticeKind(row["kind"]),
+        NoticeStatus(row["status"]),
+        row["due_at"],
+        row["sent_at"],
+        row["created_at"],
+    )
 
 
 def event_from(row: Any) -> Event:
-    return Event(row["seq"], row["kind"], row["object_id"], row["agency_id"], bool(row["for_watch"]),
-                 row["details"], row["created_at"])
+    return Event(
+        row["seq"],
+        row["kind"],
+        row["object_id"],
+        row["agency_id"],
+        bool(row["for_watch"]),
+        row["details"],
+        row["created_at"],
+    )
 
 
 class SharingQueries:
@@ -65,9 +84,16 @@ class SharingQueries:
     def set_jurisdiction_box(self, agency_id: str, box: Box | None) -> None:
         self.conn.execute(delete(jurisdictions).where(jurisdictions.c.agency_id == agency_id))
         if box is not None:
-            self.conn.execute(insert(jurisdictions), {"agency_id": agency_id, "min_lon": box.min_lon,
-                                                      "max_lon": box.max_lon, "min_lat": box.min_lat,
-                                                      "max_lat": box.max_lat})
+            self.conn.execute(
+                insert(jurisdictions),
+                {
+                    "agency_id": agency_id,
+                    "min_lon": box.min_lon,
+                    "max_lon": box.max_lon,
+                    "min_lat": box.min_lat,
+                    "max_lat": box.max_lat,
+                },
+            )
 
     def agencies_with_jurisdiction_in(self, boxes: list[Box]) -> list[Agency]:
         """Agencies whose jurisdiction box meets any of ``boxes``; the domain decides exactly."""
@@ -79,39 +105,57 @@ class SharingQueries:
 
     # --- notices ---------------------------------------------------------------------
     def add_notice(self, notice: Notice) -> None:
-        self.conn.execute(insert(notices), {
-            "id": notice.id, "operation_id": notice.operation_id, "agency_id": notice.agency_id,
-            "kind": notice.kind.value, "status": notice.status.value, "due_at": notice.due_at,
-            "sent_at": notice.sent_at, "created_at": notice.created_at,
-        })
+        self.conn.execute(
+            insert(notices),
+            {
+                "id": notice.id,
+                "operation_id": notice.operation_id,
+                "agency_id": notice.agency_id,
+                "kind": notice.kind.value,
+                "status": notice.status.value,
+                "due_at": notice.due_at,
+                "sent_at": notice.sent_at,
+                "created_at": notice.created_at,
+            },
+        )
 
     def update_notice(self, notice: Notice) -> None:
-        self.conn.execute(UPDATE_NOTICE, {"b_id": notice.id, "status": notice.status.value,
-                                          "due_at": notice.due_at, "sent_at": notice.sent_at})
+        self.conn.execute(
+            UPDATE_NOTICE,
+            {"b_id": notice.id, "status": notice.status.value, "due_at": notice.due_at, "sent_at": notice.sent_at},
+        )
 
     def notices_of(self, operation_id: str) -> list[Notice]:
         return [notice_from(r) for r in self.conn.execute(NOTICES_OF, {"key": operation_id}).mappings()]
 
     def due_notices(self, now: datetime, limit: int) -> list[Notice]:
-        query = (select(notices).where(notices.c.status == NoticeStatus.SCHEDULED.value, notices.c.due_at <= now)
-                 .order_by(notices.c.due_at).limit(limit))
+        query = (
+            select(notices)
+            .where(notices.c.status == NoticeStatus.SCHEDULED.value, notices.c.due_at <= now)
+            .order_by(notices.c.due_at)
+            .limit(limit)
+        )
         return [notice_from(r) for r in self.conn.execute(query).mappings()]
 
     def list_notices(self, agency_id: str, limit: int, after: str | None) -> Page[Notice]:
         query = select(notices).where(notices.c.agency_id == agency_id, notices.c.status == NoticeStatus.SENT.value)
         if after:
             query = query.where(notices.c.id < after)
-        rows = [notice_from(r) for r in self.conn.execute(query.order_by(notices.c.id.desc()).limit(limit + 1)).mappings()]
+        rows = [
+            notice_from(r) for r in self.conn.execute(query.order_by(notices.c.id.desc()).limit(limit + 1)).mappings()
+        ]
         if len(rows) > limit:
             return Page(rows[:limit], rows[limit - 1].id)
         return Page(rows, None)
 
     def notice_counts(self) -> list[tuple[str, str, int]]:
         """Return (owner agency, status, count) over every notice, for the transparency report."""
-        query = (select(operations.c.agency_id, notices.c.status, func.count())
-                 .join(operations, operations.c.id == notices.c.operation_id)
-                 .where(notices.c.kind == NoticeKind.ENTRY.value)
-                 .group_by(operations.c.agency_id, notices.c.status))
+        query = (
+            select(operations.c.agency_id, notices.c.status, func.count())
+            .join(operations, operations.c.id == notices.c.operation_id)
+            .where(notices.c.kind == NoticeKind.ENTRY.value)
+            .group_by(operations.c.agency_id, notices.c.status)
+        )
         return [(r[0], r[1], int(r[2])) for r in self.conn.execute(query)]
 
     # --- the outbox ------------------------------------------------------------------
@@ -119,10 +163,17 @@ class SharingQueries:
         # Under the audit-chain lock, held to commit, sequence numbers are taken in commit
         # order, so a reader that resumes "after seq N" never skips a late-committing event.
         self._lock_audit_chain()
-        result = self.conn.execute(insert(events), {
-            "kind": event.kind, "object_id": event.object_id, "agency_id": event.agency_id,
-            "for_watch": event.for_watch, "details": event.details, "created_at": event.created_at,
-        })
+        result = self.conn.execute(
+            insert(events),
+            {
+                "kind": event.kind,
+                "object_id": event.object_id,
+                "agency_id": event.agency_id,
+                "for_watch": event.for_watch,
+                "details": event.details,
+                "created_at": event.created_at,
+            },
+        )
         assert result.inserted_primary_key is not None
         return int(result.inserted_primary_key[0])
 
@@ -138,10 +189,19 @@ class SharingQueries:
 
     # --- look-ups --------------------------------------------------------------------
     def add_lookup(self, record: LookupRecord) -> None:
-        self.conn.execute(insert(lookups), {
-            "id": record.id, "user_id": record.user_id, "agency_id": record.agency_id, "at": record.at,
-            "lat": record.lat, "lon": record.lon, "radius_m": record.radius_m, "results": record.results,
-        })
+        self.conn.execute(
+            insert(lookups),
+            {
+                "id": record.id,
+                "user_id": record.user_id,
+                "agency_id": record.agency_id,
+                "at": record.at,
+                "lat": record.lat,
+                "lon": record.lon,
+                "radius_m": record.radius_m,
+                "results": record.results,
+            },
+        )
 
     def lookups_since(self, user_id: str, since: datetime) -> tuple[int, datetime | None]:
         """Return how many look-ups the user made since ``since`` and when the oldest was."""
@@ -170,7 +230,8 @@ class SubjectQueries:
             return []
         ids = select(subject_keys.c.operation_id).where(subject_keys.c.key.in_(wanted))
         query = select(operations).where(
-            operations.c.id.in_(ids), operations.c.id != exclude,
+            operations.c.id.in_(ids),
+            operations.c.id != exclude,
             operations.c.status.in_(("planned", "active")),
         )
         return [records.operation_from(r) for r in self.conn.execute(query).mappings()]

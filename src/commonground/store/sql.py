@@ -28,8 +28,8 @@ from commonground.service.ports import (
 from commonground.store import records
 from commonground.store.console import ConsoleQueries
 from commonground.store.notify import NotifyQueries
-from commonground.store.sharing import SharingQueries, SubjectQueries
 from commonground.store.schema import agencies, audit_log, conflicts, operations, tokens, users
+from commonground.store.sharing import SharingQueries, SubjectQueries
 
 LIVE = (OperationStatus.PLANNED.value, OperationStatus.ACTIVE.value)
 
@@ -205,9 +205,7 @@ class SqlTransaction(SharingQueries, SubjectQueries, ConsoleQueries, NotifyQueri
         return _page([records.operation_from(r) for r in self.conn.execute(query).mappings()], limit)
 
     def candidates(self, op: Operation, reach: SearchReach) -> list[Operation]:
-        query = self._candidate_query(op, reach).where(
-            operations.c.status.in_(LIVE), operations.c.id != op.id
-        )
+        query = self._candidate_query(op, reach).where(operations.c.status.in_(LIVE), operations.c.id != op.id)
         return [records.operation_from(r) for r in self.conn.execute(query).mappings()]
 
     def count_operations(self) -> int:

@@ -20,14 +20,17 @@ PolicyOwner = Annotated[Principal, Depends(ConsoleRequires(Permission.AGENCY_ADM
 
 LEVELS = {
     Level.SAFETY: "Only what keeps officers safe: your agency's name, the on-scene contact and how to reach them, "
-                  "where and when, and how the team looks (size, attire, vehicles). Always shared; never less.",
+    "where and when, and how the team looks (size, attire, vehicles). Always shared; never less.",
     Level.OPERATIONAL: "Safety, plus the kind of operation, its purpose, risk, the address as typed and its status.",
     Level.FULL: "Operational, plus the title, case number, notes and a summary of the subjects.",
 }
 PURPOSES = {
-    Purpose.CRIMINAL: "criminal investigation", Purpose.CIVIL_IMMIGRATION: "civil immigration enforcement",
-    Purpose.PUBLIC_ORDER: "public order / crowd management", Purpose.PROTECTIVE: "protective details",
-    Purpose.TRAINING: "training", Purpose.OTHER: "other",
+    Purpose.CRIMINAL: "criminal investigation",
+    Purpose.CIVIL_IMMIGRATION: "civil immigration enforcement",
+    Purpose.PUBLIC_ORDER: "public order / crowd management",
+    Purpose.PROTECTIVE: "protective details",
+    Purpose.TRAINING: "training",
+    Purpose.OTHER: "other",
 }
 NOTICES = {
     NoticeTiming.AT_SUBMIT: "as soon as the operation is entered",
@@ -40,13 +43,26 @@ ROLES = [r.value for r in Role if r is not Role.ADMIN]
 def _page(request: Request, services: ServicesDep, who: Principal, status_code: int = 200, **extra: Any) -> Response:
     agency = services.accounts.get_agency(who.agency.id)
     rings = agency.jurisdiction
-    jurisdiction = None if rings is None else {
-        "type": "MultiPolygon", "coordinates": [[[list(p) for p in r]] for r in rings]}
+    jurisdiction = (
+        None if rings is None else {"type": "MultiPolygon", "coordinates": [[[list(p) for p in r]] for r in rings]}
+    )
     return render(
-        request, "admin.html", who, status_code=status_code, agency=agency, policy=agency.policy.to_dict(),
-        people=services.signin.users(who, agency.id), jurisdiction=jurisdiction, levels=LEVELS, purposes=PURPOSES,
-        notices=NOTICES, classes=COUNTERPART_CLASSES, roles=ROLES, owns_policy=who.has(Role.AGENCY_ADMIN),
-        channels_api=has_route(request, "/api/v1/agencies/{agency_id}/channels"), **extra,
+        request,
+        "admin.html",
+        who,
+        status_code=status_code,
+        agency=agency,
+        policy=agency.policy.to_dict(),
+        people=services.signin.users(who, agency.id),
+        jurisdiction=jurisdiction,
+        levels=LEVELS,
+        purposes=PURPOSES,
+        notices=NOTICES,
+        classes=COUNTERPART_CLASSES,
+        roles=ROLES,
+        owns_policy=who.has(Role.AGENCY_ADMIN),
+        channels_api=has_route(request, "/api/v1/agencies/{agency_id}/channels"),
+        **extra,
     )
 
 
@@ -57,26 +73,45 @@ def admin(request: Request, services: ServicesDep, who: Manager) -> Response:
 
 @router.post("/admin/users", response_class=HTMLResponse)
 def create_user(
-    request: Request, services: ServicesDep, who: Manager,
-    username: Annotated[str, Form()] = "", display_name: Annotated[str, Form()] = "",
-    roles: Annotated[list[str] | None, Form()] = None, password: Annotated[str, Form()] = "",
-    phone: Annotated[str, Form()] = "", csrf: Annotated[str, Form()] = "",
+    request: Request,
+    services: ServicesDep,
+    who: Manager,
+    username: Annotated[str, Form()] = "",
+    display_name: Annotated[str, Form()] = "",
+    roles: Annotated[list[str] | None, Form()] = None,
+    password: Annotated[str, Form()] = "",
+    phone: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf)
-    data = {"agency_id": who.agency.id, "username": username, "display_name": display_name, "roles": roles or [],
-            "password": password or None, "phone": phone or None}
+    data = {
+        "agency_id": who.agency.id,
+        "username": username,
+        "display_name": display_name,
+        "roles": roles or [],
+        "password": password or None,
+        "phone": phone or None,
+    }
     try:
         user = services.accounts.create_user(who, data)
     except (InvalidInput, NotPermitted) as exc:
         return _page(request, services, who, 422, error=str(exc))
-    return _page(request, services, who, message=f"Created {user.username}. They enrol their authenticator "
-                                                 "at their first sign-in.")
+    return _page(
+        request,
+        services,
+        who,
+        message=f"Created {user.username}. They enrol their authenticator at their first sign-in.",
+    )
 
 
 @router.post("/admin/tokens", response_class=HTMLResponse)
 def create_token(
-    request: Request, services: ServicesDep, who: Manager,
-    user_id: Annotated[str, Form()] = "", name: Annotated[str, Form()] = "", csrf: Annotated[str, Form()] = "",
+    request: Request,
+    services: ServicesDep,
+    who: Manager,
+    user_id: Annotated[str, Form()] = "",
+    name: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf)
     try:
@@ -88,8 +123,11 @@ def create_token(
 
 @router.post("/admin/release", response_class=HTMLResponse)
 def release(
-    request: Request, services: ServicesDep, who: Manager,
-    user_id: Annotated[str, Form()] = "", csrf: Annotated[str, Form()] = "",
+    request: Request,
+    services: ServicesDep,
+    who: Manager,
+    user_id: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf)
     try:
@@ -101,21 +139,30 @@ def release(
 
 @router.post("/admin/policy", response_class=HTMLResponse)
 def set_policy(
-    request: Request, services: ServicesDep, who: PolicyOwner,
-    federal: Annotated[str, Form()] = "safety", state: Annotated[str, Form()] = "safety",
-    local: Annotated[str, Form()] = "safety", tribal: Annotated[str, Form()] = "safety",
+    request: Request,
+    services: ServicesDep,
+    who: PolicyOwner,
+    federal: Annotated[str, Form()] = "safety",
+    state: Annotated[str, Form()] = "safety",
+    local: Annotated[str, Form()] = "safety",
+    tribal: Annotated[str, Form()] = "safety",
     watch: Annotated[str, Form()] = "operational",
-    restricted: Annotated[list[str] | None, Form()] = None, receive_notices: Annotated[str, Form()] = "",
-    allow_withheld: Annotated[str, Form()] = "", default_notice: Annotated[str, Form()] = "at_submit",
-    proximity_m: Annotated[str, Form()] = "500", time_buffer_min: Annotated[str, Form()] = "60",
+    restricted: Annotated[list[str] | None, Form()] = None,
+    receive_notices: Annotated[str, Form()] = "",
+    allow_withheld: Annotated[str, Form()] = "",
+    default_notice: Annotated[str, Form()] = "at_submit",
+    proximity_m: Annotated[str, Form()] = "500",
+    time_buffer_min: Annotated[str, Form()] = "60",
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf)
     try:
         data = {
             "disclose": {"federal": federal, "state": state, "local": local, "tribal": tribal, "watch": watch},
-            "restricted_purposes": restricted or [], "receive_notices": bool(receive_notices),
-            "allow_withheld": bool(allow_withheld), "default_notice": default_notice,
+            "restricted_purposes": restricted or [],
+            "receive_notices": bool(receive_notices),
+            "allow_withheld": bool(allow_withheld),
+            "default_notice": default_notice,
             "proximity_m": _int(proximity_m, "proximity_m"),
             "time_buffer_min": _int(time_buffer_min, "time_buffer_min"),
         }

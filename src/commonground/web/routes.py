@@ -61,19 +61,25 @@ def lookup(request: Request, who: Dispatcher) -> Response:
 
 @router.get("/auditor", response_class=HTMLResponse)
 def auditor(
-    request: Request, services: ServicesDep, who: Auditor,
-    action: str = "", actor: str = "", since: str = "",
+    request: Request,
+    services: ServicesDep,
+    who: Auditor,
+    action: str = "",
+    actor: str = "",
+    since: str = "",
 ) -> Response:
     error = None
     try:
-        where = AuditFilter(since=parse_instant(since, "since") if since else None, actor=actor or None,
-                            action=action or None)
+        where = AuditFilter(
+            since=parse_instant(since, "since") if since else None, actor=actor or None, action=action or None
+        )
         items = list(services.audit.search(who, where, 200, None).items)
     except InvalidInput as exc:
         items, error = [], f"{exc}"
     verdict = services.audit.verify()
-    return render(request, "auditor.html", who, items=items, verdict=verdict, action=action, actor=actor,
-                  since=since, error=error)
+    return render(
+        request, "auditor.html", who, items=items, verdict=verdict, action=action, actor=actor, since=since, error=error
+    )
 
 
 def install(app: FastAPI) -> None:

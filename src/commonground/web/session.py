@@ -83,8 +83,13 @@ def check_csrf(request: Request, token: str) -> None:
 
 
 HOMES: tuple[tuple[Role, str], ...] = (
-    (Role.WATCH, "/watch"), (Role.OFFICER, "/operations"), (Role.SUPERVISOR, "/operations"),
-    (Role.DISPATCHER, "/lookup"), (Role.AGENCY_ADMIN, "/admin"), (Role.ADMIN, "/admin"), (Role.AUDITOR, "/auditor"),
+    (Role.WATCH, "/watch"),
+    (Role.OFFICER, "/operations"),
+    (Role.SUPERVISOR, "/operations"),
+    (Role.DISPATCHER, "/lookup"),
+    (Role.AGENCY_ADMIN, "/admin"),
+    (Role.ADMIN, "/admin"),
+    (Role.AUDITOR, "/auditor"),
 )
 
 
@@ -115,8 +120,9 @@ def render(request: Request, name: str, who: Principal | None, status_code: int 
 
 def set_cookie(request: Request, response: Response, name: str, value: str, max_age: int | None = None) -> None:
     settings = get_services(request).settings
-    response.set_cookie(name, value, max_age=max_age, httponly=True, samesite="strict",
-                        secure=settings.console_cookie_secure, path="/")
+    response.set_cookie(
+        name, value, max_age=max_age, httponly=True, samesite="strict", secure=settings.console_cookie_secure, path="/"
+    )
 
 
 def redirect(path: str) -> RedirectResponse:

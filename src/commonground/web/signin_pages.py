@@ -73,8 +73,9 @@ def sign_in(
     try:
         new_token, record = services.signin.sign_in(token, username, password, otp)
     except NotAuthenticated as exc:
-        return render(request, "login.html", None, status_code=401, step="credentials", error=str(exc),
-                      username=username)
+        return render(
+            request, "login.html", None, status_code=401, step="credentials", error=str(exc), username=username
+        )
     response = redirect("/enrol" if record.stage == Stage.ENROL else "/")
     set_cookie(request, response, COOKIE, new_token, SESSION_AGE)
     return response
@@ -89,8 +90,17 @@ def _enrol_page(request: Request, services: ServicesDep, error: str | None = Non
     user, uri = services.signin.enrolment(token)
     secret = uri.split("secret=", 1)[1].split("&", 1)[0]
     qr = segno.make(uri, error="m").svg_inline(scale=5, dark="#111", light="#fff")
-    return render(request, "enrol.html", None, status_code=401 if error else 200, user=user, secret=secret,
-                  uri=uri, qr=qr, error=error)
+    return render(
+        request,
+        "enrol.html",
+        None,
+        status_code=401 if error else 200,
+        user=user,
+        secret=secret,
+        uri=uri,
+        qr=qr,
+        error=error,
+    )
 
 
 @router.get("/enrol", response_class=HTMLResponse)
@@ -100,8 +110,11 @@ def enrol_page(request: Request, services: ServicesDep, _: Public) -> Response:
 
 @router.post("/enrol")
 def enrol(
-    request: Request, services: ServicesDep, _: Public,
-    otp: Annotated[str, Form(max_length=12)] = "", csrf: Annotated[str, Form()] = "",
+    request: Request,
+    services: ServicesDep,
+    _: Public,
+    otp: Annotated[str, Form(max_length=12)] = "",
+    csrf: Annotated[str, Form()] = "",
 ) -> Response:
     token = request.cookies.get(COOKIE)
     pending = services.signin.pending(token)

@@ -35,5 +35,6 @@ async def stream(
     if start is None:
         start = await run_in_threadpool(_last_seq, services)
     live = LiveStream(services, hub, for_user(who), watch=who.has(Role.WATCH), start=start)
-    return StreamingResponse(live.events(), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    return StreamingResponse(
+        live.events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    )

@@ -19,9 +19,7 @@ IGNORED_PREFIXES = ("operations_rtree", "spatial_ref_sys")
 # SQLite has no such types, so they are not in schema.py and ``alembic check`` must not
 # report them as "removed". Only reflected objects missing from the metadata are skipped.
 PG_ONLY_COLUMNS = frozenset({"area_geog", "radius_m", "op_window", "area_box"})
-PG_ONLY_INDEXES = frozenset(
-    {"ix_operations_geog_window", "ix_operations_box", "ix_operations_radius"}
-)
+PG_ONLY_INDEXES = frozenset({"ix_operations_geog_window", "ix_operations_box", "ix_operations_radius"})
 
 
 # Reflection does not know PostGIS types; the columns are skipped anyway.
@@ -34,9 +32,7 @@ def include_name(name: str | None, type_: str, parent_names: object) -> bool:
     return True
 
 
-def include_object(
-    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
-) -> bool:
+def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
     if reflected and compare_to is None:
         if type_ == "column" and name in PG_ONLY_COLUMNS:
             return False

@@ -37,9 +37,7 @@ def upgrade() -> None:
         "ADD COLUMN area_box geometry(MultiPolygon, 4326)"
     )
     # One GiST over place and time answers the candidate search in a single index scan.
-    op.execute(
-        "CREATE INDEX ix_operations_geog_window ON operations USING gist (area_geog, op_window)"
-    )
+    op.execute("CREATE INDEX ix_operations_geog_window ON operations USING gist (area_geog, op_window)")
     op.execute("CREATE INDEX ix_operations_box ON operations USING gist (area_box)")
     # max(radius_m) widens the constant search distance; the btree answers it at once.
     op.execute("CREATE INDEX ix_operations_radius ON operations (radius_m)")

@@ -27,8 +27,7 @@ END;
 $$ LANGUAGE plpgsql
 """
 PG_NOTIFY_TRIGGER = (
-    "CREATE TRIGGER events_notify AFTER INSERT ON events "
-    "FOR EACH STATEMENT EXECUTE FUNCTION cg_events_notify()"
+    "CREATE TRIGGER events_notify AFTER INSERT ON events FOR EACH STATEMENT EXECUTE FUNCTION cg_events_notify()"
 )
 
 
