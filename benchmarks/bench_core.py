@@ -10,15 +10,14 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -29,12 +28,13 @@ from sqlalchemy import insert, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the shared test fixtures
 
-from tests.conftest import World, free_port
+from tests.conftest import World, server_process
 
 from commonground.bootstrap import build_services
 from commonground.config import Settings
 from commonground.domain.conflicts import reach
 from commonground.domain.geometry import Area, bounding_boxes
+from commonground.domain.operations_probe import probe
 from commonground.service.deconfliction import AgencyCache, find_findings
 from commonground.store.schema import operations
 from commonground.store.sqlite import RTREE, index_hits, index_rows, seconds
@@ -154,8 +154,6 @@ def in_process(
     url: str, probes: int, rng: np.random.Generator, agency_id: str
 ) -> tuple[list[float], list[float], float]:
     """Time the raw R*Tree query and the full check (candidates + rule) for the same probes."""
-    from commonground.domain.model import Contact, Operation, OperationStatus, Risk, Team
-    from commonground.domain.policy import Purpose
     from commonground.domain.timewindow import TimeWindow
 
     services = build_services(Settings(database_url=url))
@@ -169,27 +167,10 @@ def in_process(
         for i in range(probes):
             starts = START + timedelta(seconds=float(data["start"][i]))
             area = Area("Point", ((float(data["lon"][i]), float(data["lat"][i])),), float(data["radius"][i]))
-            op = Operation(
+            op = replace(
+                probe(area, TimeWindow(starts, starts + timedelta(hours=float(data["hours"][i])))),
                 id=f"probe{i}",
                 agency_id=agency_id,
-                type="surveillance",
-                purpose=Purpose.CRIMINAL,
-                title="p",
-                case_number=None,
-                area=area,
-                address=None,
-                window=TimeWindow(starts, starts + timedelta(hours=float(data["hours"][i]))),
-                contact=Contact("x", "555 0100"),
-                team=Team(),
-                risk=Risk.LOW,
-                notice=None,
-                notes=None,
-                subjects=(),
-                status=OperationStatus.PLANNED,
-                version=1,
-                created_by="x",
-                created_at=starts,
-                updated_at=starts,
             )
             t0_s, t1_s = seconds(op.window.starts_at - r.time_pad), seconds(op.window.ends_at + r.time_pad)
             t = time.perf_counter()
@@ -238,37 +219,6 @@ def http_phase(
     return latencies, time.perf_counter() - t0, conflicts
 
 
-def serve(url: str, workers: int = 1) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "commonground.cli",
-            "serve",
-            "--database-url",
-            url,
-            "--port",
-            str(port),
-            "--workers",
-            str(workers),
-            "--no-access-log",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
-    )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            if httpx.get(base + "/healthz", timeout=1).status_code == 200:
-                return proc, base
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    proc.kill()
-    raise RuntimeError("server did not start")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--operations", type=int, default=1_000_000)
@@ -298,14 +248,10 @@ def main() -> None:
     load_s = load(url, args.operations, [a.id for a in agencies], people[0].user.id, rng)
     raw, full, mean_found = in_process(url, args.probes, rng, agencies[0].id)
 
-    proc, base = serve(url)
-    try:
+    with server_process(url) as (_, base):
         http_phase(base, tokens, 200, 1, rng)
         single, _, _ = http_phase(base, tokens, min(1000, args.submissions), 1, rng)
         loaded, wall, conflicts = http_phase(base, tokens, args.submissions, args.clients, rng)
-    finally:
-        proc.terminate()
-        proc.wait(10)
 
     ms = 1000.0
     figures = {

@@ -11,27 +11,22 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the shared test fixtures
+
+from tests.conftest import server_process
+
 from commonground.bootstrap import build_services
 from commonground.config import Settings
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def operation(lat: float, lon: float, starts: datetime) -> dict[str, object]:
@@ -124,35 +119,7 @@ def main() -> None:
     tmp = tempfile.mkdtemp(prefix="cg-bench-notify-")
     url = args.database_url or f"sqlite:///{tmp}/bench.db"
     token_a, token_b = setup(url)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(  # our own CLI
-        [
-            sys.executable,
-            "-m",
-            "commonground.cli",
-            "serve",
-            "--database-url",
-            url,
-            "--port",
-            str(port),
-            "--no-access-log",
-        ],
-        env={**os.environ, "COMMONGROUND_LOOKUP_LIMIT_PER_HOUR": "100000"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise SystemExit("server did not start")
-            time.sleep(0.1)
+    with server_process(url, env={"COMMONGROUND_LOOKUP_LIMIT_PER_HOUR": "100000"}) as (_, base):
         listener = Listener(base, token_b)
         listener.start()
         listener.ready.wait(10)
@@ -189,9 +156,6 @@ def main() -> None:
             f"max {latencies[-1] * 1000:.1f} ms  mean {statistics.fmean(latencies) * 1000:.1f} ms"
         )
         print(f"  goal p99 <= 1000 ms: {'met' if p(0.99) <= 1000 and not missing else 'NOT met'}")
-    finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,14 +26,13 @@ import bench_core as core
 import numpy as np
 from sqlalchemy import create_engine, insert, text
 from sqlalchemy.engine import make_url
-from tests.conftest import World
+from tests.conftest import World, server_process
 
 from commonground.bootstrap import build_services
 from commonground.config import Settings, normalise_url
 from commonground.domain.conflicts import reach
 from commonground.domain.geometry import Area
-from commonground.domain.model import Contact, Operation, OperationStatus, Risk, Team
-from commonground.domain.policy import Purpose
+from commonground.domain.operations_probe import probe
 from commonground.domain.timewindow import TimeWindow
 from commonground.service.deconfliction import AgencyCache, find_findings
 from commonground.store.schema import operations
@@ -132,27 +132,10 @@ def pg_in_process(
         for i in range(probes):
             starts = core.START + timedelta(seconds=float(data["start"][i]))
             area = Area("Point", ((float(data["lon"][i]), float(data["lat"][i])),), float(data["radius"][i]))
-            op = Operation(
+            op = replace(
+                probe(area, TimeWindow(starts, starts + timedelta(hours=float(data["hours"][i])))),
                 id=f"probe{i}",
                 agency_id=agency_id,
-                type="surveillance",
-                purpose=Purpose.CRIMINAL,
-                title="p",
-                case_number=None,
-                area=area,
-                address=None,
-                window=TimeWindow(starts, starts + timedelta(hours=float(data["hours"][i]))),
-                contact=Contact("x", "555 0100"),
-                team=Team(),
-                risk=Risk.LOW,
-                notice=None,
-                notes=None,
-                subjects=(),
-                status=OperationStatus.PLANNED,
-                version=1,
-                created_by="x",
-                created_at=starts,
-                updated_at=starts,
             )
             query = tx._candidate_query(op, r).with_only_columns(operations.c.seq)  # type: ignore[attr-defined]
             t = time.perf_counter()
@@ -190,17 +173,13 @@ def measure(url: str, args: argparse.Namespace, postgres: bool, workers: list[in
         }
     )
     for n in workers:
-        proc, base = core.serve(url, n)
-        try:
+        with server_process(url, workers=n) as (_, base):
             core.http_phase(base, tokens, 100, 1, rng)  # warm up
             if n == workers[0]:
                 single, _, _ = core.http_phase(base, tokens, min(500, args.submissions), 1, rng)
                 figures["http_1_client_p50_ms"] = round(statistics.median(single) * MS, 2)
                 figures["http_1_client_p99_ms"] = round(core.pct(single, 99) * MS, 2)
             loaded, wall, _ = core.http_phase(base, tokens, args.submissions, args.clients, rng)
-        finally:
-            proc.terminate()
-            proc.wait(20)
         figures[f"http_{args.clients}_clients_p50_ms_w{n}"] = round(statistics.median(loaded) * MS, 2)
         figures[f"http_{args.clients}_clients_p99_ms_w{n}"] = round(core.pct(loaded, 99) * MS, 2)
         figures[f"submissions_per_s_w{n}"] = round(len(loaded) / wall, 1)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,49 +15,16 @@ import httpx
 from commonground.bootstrap import build_services
 from commonground.config import Settings
 from commonground.service.channels import Channels
-from tests.conftest import World, bearer, free_port, operation_data
+from tests.conftest import World, bearer, free_port, operation_data, server_process
 from tests.integration.notify_receivers import WebhookReceiver
 
 
 @contextmanager
 def serve(url: str, port: int, **env: str) -> Iterator[subprocess.Popen[bytes]]:
-    environ = {
-        **os.environ,
-        "COMMONGROUND_WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8",
-        "COMMONGROUND_NOTIFY_POLL_SECONDS": "0.2",
-        **env,
-    }
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "commonground.cli",
-            "serve",
-            "--database-url",
-            url,
-            "--port",
-            str(port),
-            "--no-access-log",
-        ],
-        env=environ,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert proc.poll() is None and time.monotonic() < deadline, "server did not start"
-            time.sleep(0.1)
+    """The server with loopback webhooks allowed and a quick delivery poll."""
+    settings = {"COMMONGROUND_WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8", "COMMONGROUND_NOTIFY_POLL_SECONDS": "0.2"}
+    with server_process(url, port=port, env={**settings, **env}, start_timeout=30) as (proc, _):
         yield proc
-    finally:
-        if proc.poll() is None:
-            proc.terminate()
-            proc.wait(timeout=15)
 
 
 def wait_for(check: Any, timeout: float = 15.0) -> None:

@@ -34,7 +34,7 @@ from commonground.domain.model import Operation
 from commonground.domain.policy import Policy
 from commonground.store import records
 from commonground.store.schema import agencies, operations
-from tests.conftest import SOON, World, bearer, free_port, operation_data
+from tests.conftest import SOON, World, bearer, operation_data, server_process
 from tests.integration.conftest_pg import RoleDatabase, roles_db
 
 __all__ = ["roles_db"]
@@ -109,45 +109,8 @@ def _interleave(hot: list[dict[str, Any]], cold: list[dict[str, Any]], rng: rand
 @pytest.fixture
 def server(roles_db: RoleDatabase) -> Iterator[str]:
     """``commonground serve --workers 2`` as the app role, on a free loopback port."""
-    port = free_port()
-    env = {**os.environ, "COMMONGROUND_DATABASE_URL": roles_db.app_url}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "commonground.cli",
-            "serve",
-            "--workers",
-            str(WORKERS),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"server did not start: {proc.stderr.read() if proc.stderr else b''!r}")
-            time.sleep(0.2)
+    with server_process(roles_db.app_url, workers=WORKERS) as (_, url):
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 async def _drive(url: str, tokens: list[str], plan: list[dict[str, Any]]) -> dict[str, int]:

@@ -71,14 +71,10 @@ def disclose_operation(
         "id": op.id,
         "level_disclosed": Level.FULL.value if level == OWN else str(level),
         "agency": {"name": owner.name, "ori": owner.ori, "level": owner.level.value},
-        "contact": {"name": op.contact.name, "phone": op.contact.phone, "radio": op.contact.radio},
+        "contact": op.contact.to_dict(),
         "area": op.area.to_geojson(),
         "window": {"starts_at": isoformat(op.window.starts_at), "ends_at": isoformat(op.window.ends_at)},
-        "team": {
-            "personnel": op.team.personnel,
-            "attire": op.team.attire.value if op.team.attire else None,
-            "vehicles": op.team.vehicles,
-        },
+        "team": op.team.to_dict(),
     }
     if level == OWN or Level(level).rank >= Level.OPERATIONAL.rank:
         view.update(

@@ -117,12 +117,22 @@ class Contact:
     phone: str
     radio: str | None = None
 
+    def to_dict(self) -> dict[str, str | None]:
+        return {"name": self.name, "phone": self.phone, "radio": self.radio}
+
 
 @dataclass(frozen=True, slots=True)
 class Team:
     personnel: int | None = None
     attire: Attire | None = None
     vehicles: str | None = None
+
+    def to_dict(self) -> dict[str, int | str | None]:
+        return {
+            "personnel": self.personnel,
+            "attire": self.attire.value if self.attire else None,
+            "vehicles": self.vehicles,
+        }
 
 
 @dataclass(frozen=True, slots=True)
