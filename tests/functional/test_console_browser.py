@@ -10,6 +10,7 @@ import pytest
 
 from commonground.bootstrap import Services, build_services
 from commonground.config import Settings
+from commonground.service.channels import Channels
 from commonground.service.ports import ConflictFilter
 from tests.conftest import SOON, LiveServer, World, operation_data
 from tests.functional.console_browser import PASSWORD, SHOTS, browser, context, needs_chromium, next_code, sign_in
@@ -147,6 +148,15 @@ def test_agency_admin_changes_the_sharing_policy(console: tuple[World, LiveServe
     policy = world.services.accounts.get_agency(city.id).policy
     assert policy.level_for("federal").value == "operational"
     assert [p.value for p in policy.restricted_purposes] == ["civil_immigration"]
+    # The same administrator names where the agency hears of conflicts besides the console.
+    page.wait_for_selector("textarea[name=emails]")
+    page.fill("textarea[name=emails]", "duty-desk@mpd.example.org conflict.created conflict.urgent")
+    page.click("#save-channels")
+    page.wait_for_selector("#channels-status:has-text('Saved.')")
+    saved = Channels(world.services.store, world.services.clock).get(world.principal(admin), city.id)
+    assert saved["emails"] == [
+        {"address": "duty-desk@mpd.example.org", "events": ["conflict.created", "conflict.urgent"]}
+    ]
     ctx.close()
 
 

@@ -12,7 +12,7 @@ from commonground.domain.errors import InvalidInput, NotFound, NotPermitted
 from commonground.domain.model import Role
 from commonground.domain.policy import COUNTERPART_CLASSES, Level, NoticeTiming, Purpose
 from commonground.service.principal import Principal
-from commonground.web.session import ConsoleRequires, check_csrf, has_route, render
+from commonground.web.session import ConsoleRequires, check_csrf, render
 
 router = APIRouter(include_in_schema=False)
 Manager = Annotated[Principal, Depends(ConsoleRequires(Permission.MANAGE_USERS))]
@@ -61,7 +61,6 @@ def _page(request: Request, services: ServicesDep, who: Principal, status_code: 
         classes=COUNTERPART_CLASSES,
         roles=ROLES,
         owns_policy=who.has(Role.AGENCY_ADMIN),
-        channels_api=has_route(request, "/api/v1/agencies/{agency_id}/channels"),
         **extra,
     )
 

@@ -23,7 +23,6 @@ from commonground.web.session import (
     ConsoleForbidden,
     ConsoleRequires,
     SignInRequired,
-    has_route,
     redirect,
     render,
 )
@@ -41,7 +40,7 @@ Auditor = Annotated[Principal, Depends(ConsoleRequires(Permission.AUDIT))]
 
 @router.get("/watch", response_class=HTMLResponse)
 def watch(request: Request, who: Watcher) -> Response:
-    return render(request, "watch.html", who, stream=has_route(request, "/api/v1/stream"))
+    return render(request, "watch.html", who)
 
 
 @router.get("/operations", response_class=HTMLResponse)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,21 +27,6 @@ NAV: tuple[tuple[str, str, Permission], ...] = (
     ("/admin", "Agency", Permission.MANAGE_USERS),
     ("/auditor", "Audit", Permission.AUDIT),
 )
-
-
-def route_paths(routes: list[Any], prefix: str = "") -> Iterator[str]:
-    """Every path of the app, walking included routers (FastAPI may keep them nested)."""
-    for route in routes:
-        inner = getattr(route, "original_router", None)
-        if inner is not None:
-            yield from route_paths(inner.routes, prefix + route.include_context.prefix)
-        elif hasattr(route, "path"):
-            yield prefix + route.path
-
-
-def has_route(request: Request, path: str) -> bool:
-    """Whether another part of the service (the live stream, channels) is installed yet."""
-    return path in set(route_paths(request.app.routes))
 
 
 class SignInRequired(Exception):

@@ -1,4 +1,4 @@
-/* Agency admin: jurisdiction upload with a map preview, and channels when the API exists. */
+/* Agency admin: jurisdiction upload with a map preview, and the notification channels. */
 "use strict";
 (() => {
   const el = document.getElementById("map");
@@ -47,10 +47,36 @@
   });
   const channels = document.getElementById("channels");
   if (channels) {
-    CG.api(`/api/v1/agencies/${channels.dataset.agency}/channels`).then(data => {
-      const items = data.items || data;
-      channels.innerHTML = items.length ? `<ul>${items.map(c => `<li>${CG.esc(c.kind || c.type)}: ${CG.esc(c.target || c.url || c.address || "")}</li>`).join("")}</ul>`
-                                        : "<p class=hint>No channels yet.</p>";
-    }).catch(e => { channels.textContent = e.message; });
+    // One line per channel: the target, then optionally the event kinds it wants (none: all).
+    const url = `/api/v1/agencies/${channels.dataset.agency}/channels`;
+    const lines = list => list.map(c => [c.url || c.address, ...(c.events || [])].join(" ")).join("\n");
+    const parse = text => text.split("\n").map(l => l.trim()).filter(Boolean).map(l => l.split(/\s+/));
+    const show = data => {
+      channels.innerHTML = `
+        <label>Webhooks (one URL per line, then event kinds; none means every kind)
+          <textarea name="webhooks" rows="3">${CG.esc(lines(data.webhooks || []))}</textarea></label>
+        <label>E-mail addresses (one per line, same form)
+          <textarea name="emails" rows="3">${CG.esc(lines(data.emails || []))}</textarea></label>
+        <p class="hint">Event kinds: conflict.created, conflict.updated, conflict.escalated, conflict.urgent,
+          notice.created, lookup.nearby.</p>
+        <button type="button" id="save-channels">Save channels</button> <span id="channels-status"></span>
+        <div id="channel-secrets"></div>`;
+      document.getElementById("save-channels").addEventListener("click", async () => {
+        const body = {
+          webhooks: parse(channels.querySelector("[name=webhooks]").value).map(([u, ...ev]) => ({ url: u, events: ev })),
+          emails: parse(channels.querySelector("[name=emails]").value).map(([a, ...ev]) => ({ address: a, events: ev })),
+        };
+        const status = document.getElementById("channels-status");
+        try {
+          const saved = await CG.api(url, { method: "PUT", body });
+          status.textContent = "Saved.";
+          const fresh = (saved.webhooks || []).filter(h => h.secret);
+          document.getElementById("channel-secrets").innerHTML = fresh.length
+            ? `<p class="hint">Signing secrets, shown once; give each to its receiver:</p><ul>${fresh.map(h =>
+                `<li><code>${CG.esc(h.url)}</code>: <code>${CG.esc(h.secret)}</code></li>`).join("")}</ul>` : "";
+        } catch (e) { status.textContent = "Not saved: " + e.message; }
+      });
+    };
+    CG.api(url).then(show).catch(e => { channels.textContent = e.message; });
   }
 })();

@@ -67,13 +67,16 @@
     const d = ev.target;
     if (!d.matches || !d.matches("details.history") || !d.open) return;
     try {
-      const h = await CG.api(`/api/v1/conflicts/${d.dataset.id}/deliveries`);
-      d.querySelector("p").innerHTML = (h.items || []).map(x => `${CG.esc(x.channel || x.kind)}: ${CG.esc(x.status)} ${x.at ? CG.hm(x.at) : ""}`).join("<br>") || "Nothing delivered yet.";
-    } catch (e) { d.querySelector("p").textContent = "Delivery history is not available on this installation yet."; }
+      const c = await CG.api(`/api/v1/conflicts/${d.dataset.id}`);
+      d.querySelector("p").innerHTML = (c.deliveries || []).map(x =>
+        `${CG.esc(x.side)} by ${CG.esc(x.channel)}${x.to ? " (" + CG.esc(x.to) + ")" : ""}: ${CG.esc(x.status)}` +
+        `${x.sent_at ? " at " + CG.hm(x.sent_at) : ""}${x.acknowledged_at ? ", acknowledged " + CG.hm(x.acknowledged_at) : ""}`
+      ).join("<br>") || "Nothing delivered yet.";
+    } catch (e) { d.querySelector("p").textContent = "Delivery history could not be read: " + e.message; }
   }, true);
 
   refresh();
-  if (live.dataset.stream === "yes" && window.EventSource) {
+  if (window.EventSource) {
     const es = new EventSource("/api/v1/stream");
     live.textContent = "live";
     for (const kind of ["conflict.created", "conflict.updated"]) es.addEventListener(kind, refresh);
