@@ -10,11 +10,11 @@ from commonground.domain.matching import (
     dob_relation,
     dob_relation_clear,
     dob_tokens,
-    fold,
     match,
     person_score,
     profile_score,
 )
+from commonground.domain.names import fold
 from commonground.domain.subjects import (
     OtherIdSubject,
     PersonSubject,

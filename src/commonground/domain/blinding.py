@@ -18,6 +18,7 @@ from functools import lru_cache
 
 from commonground.domain import matching
 from commonground.domain.errors import InvalidInput
+from commonground.domain.names import NICKNAMES, NameForm, name_forms
 from commonground.domain.subjects import (
     BlindedSubject,
     PersonSubject,
@@ -90,10 +91,10 @@ def bloom(key: bytes, text: str) -> int:
     return bits
 
 
-def _person_forms(p: PersonSubject) -> list[matching.NameForm]:
+def _person_forms(p: PersonSubject) -> list[NameForm]:
     """Return name forms, adding each part of a multi-part surname as its own form."""
-    forms = list(matching.name_forms(p))
-    extra = [matching.NameForm(f.first, t) for f in forms if len(f.last_tokens) > 1 for t in f.last_tokens]
+    forms = list(name_forms(p))
+    extra = [NameForm(f.first, t) for f in forms if len(f.last_tokens) > 1 for t in f.last_tokens]
     return forms + extra
 
 
@@ -111,7 +112,7 @@ def blind(subject: Subject, secret: bytes) -> BlindedSubject:
     ids: set[bytes] = set()
     if isinstance(subject, PersonSubject):
         for form in _person_forms(subject)[:255]:
-            canon = matching.NICKNAMES.get(form.first, form.first)
+            canon = NICKNAMES.get(form.first, form.first)
             names.append(
                 BlindName(
                     first=bloom(k_name, form.first.replace(" ", "")),
