@@ -225,6 +225,9 @@ def main() -> None:
     parser.add_argument("--probes", type=int, default=2000)
     parser.add_argument("--submissions", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument(
+        "--workers", type=lambda v: [int(x) for x in v.split(",")], default=[1], help="server processes to measure, e.g. 1,2"
+    )
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file in a temp dir")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
@@ -251,7 +254,12 @@ def main() -> None:
     with server_process(url) as (_, base):
         http_phase(base, tokens, 200, 1, rng)
         single, _, _ = http_phase(base, tokens, min(1000, args.submissions), 1, rng)
-        loaded, wall, conflicts = http_phase(base, tokens, args.submissions, args.clients, rng)
+    # Throughput with one server process, then with several sharing the one SQLite writer.
+    loaded_by_workers = {}
+    for workers in args.workers:
+        with server_process(url, workers=workers) as (_, base):
+            http_phase(base, tokens, 100, args.clients, rng)  # warm every process
+            loaded_by_workers[workers] = http_phase(base, tokens, args.submissions, args.clients, rng)
 
     ms = 1000.0
     figures = {
@@ -264,11 +272,12 @@ def main() -> None:
         "conflicts_per_probe": round(mean_found, 2),
         "http_1_client_p50_ms": round(statistics.median(single) * ms, 2),
         "http_1_client_p99_ms": round(pct(single, 99) * ms, 2),
-        f"http_{args.clients}_clients_p50_ms": round(statistics.median(loaded) * ms, 2),
-        f"http_{args.clients}_clients_p99_ms": round(pct(loaded, 99) * ms, 2),
-        "submissions_per_s": round(len(loaded) / wall, 1),
-        "conflicts_found_over_http": conflicts,
     }
+    for workers, (loaded, wall, conflicts) in loaded_by_workers.items():
+        figures[f"http_{args.clients}_clients_w{workers}_p50_ms"] = round(statistics.median(loaded) * ms, 2)
+        figures[f"http_{args.clients}_clients_w{workers}_p99_ms"] = round(pct(loaded, 99) * ms, 2)
+        figures[f"submissions_per_s_w{workers}"] = round(len(loaded) / wall, 1)
+        figures[f"conflicts_found_over_http_w{workers}"] = conflicts
     figures["ratio_check_to_index_p50"] = round(figures["check_p50_ms"] / figures["index_query_p50_ms"], 2)
     figures["ratio_http_1_client_to_check_p50"] = round(figures["http_1_client_p50_ms"] / figures["check_p50_ms"], 2)
     if args.json:

@@ -34,12 +34,10 @@ def serve(
     database_url: DatabaseUrl = None,
     host: Annotated[str, typer.Option(envvar="COMMONGROUND_HOST")] = "127.0.0.1",
     port: Annotated[int, typer.Option(envvar="COMMONGROUND_PORT")] = 8000,
-    workers: Annotated[int, typer.Option(min=1, max=64, help="API processes (PostgreSQL for more than 1)")] = 1,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="API processes; on SQLite they share one writer")] = 1,
     access_log: AccessLog = True,
 ) -> None:
     """Serve the API and console."""
-    if workers > 1 and not settings_for(database_url).database_url.startswith("postgres"):
-        raise typer.BadParameter("several workers need PostgreSQL; SQLite has one writer", param_hint="--workers")
     _run(database_url, host, port, workers, access_log)
 
 
