@@ -37,18 +37,20 @@ class Services:
         self.store.close()
 
 
-def open_store(url: str, *, upgrade: bool = True) -> Store:
+def open_store(url: str, *, upgrade: bool = True, settings: Settings | None = None) -> Store:
     """Open the store a URL names, bringing an empty database up to date first."""
     url = normalise_url(url)
+    settings = settings or Settings()
     store: Any
     if url.startswith("sqlite"):
         from commonground.store.sqlite import SQLiteStore
 
         store = SQLiteStore(url)
     elif url.startswith("postgresql"):
-        from commonground.store.postgres import PostgresStore
+        from commonground.store.postgres import PostgresStore, Timeouts
 
-        store = PostgresStore(url)
+        timeouts = Timeouts(settings.pg_connect_timeout, settings.pg_statement_timeout_ms, settings.pg_lock_timeout_ms)
+        store = PostgresStore(url, timeouts)
     else:
         raise ValueError(f"unsupported database URL: {url.split(':', 1)[0]}")
     if upgrade:
@@ -60,7 +62,7 @@ def build_services(
     settings: Settings | None = None, *, store: Store | None = None, clock: Clock | None = None
 ) -> Services:
     settings = settings or Settings()
-    store = store or open_store(settings.database_url)
+    store = store or open_store(settings.database_url, settings=settings)
     clock = clock or SystemClock()
     return Services(
         settings=settings,

@@ -16,6 +16,9 @@ class Settings(BaseSettings):
     page_size: int = 100
     max_page_size: int = 1000
     lookup_limit_per_hour: int = 600
+    pg_connect_timeout: int = 5
+    pg_statement_timeout_ms: int = 15_000
+    pg_lock_timeout_ms: int = 10_000
     notice_poll_seconds: float = 15.0
     # notifications (issue 6): docs/notifications.md
     notify_worker: bool = True  # deliver webhooks and e-mail from this process

@@ -33,8 +33,8 @@ __all__ = ["cluster", "roles_db"]  # fixtures, imported for pytest
 pytestmark = pytest.mark.postgres
 
 
-def _services(url: str) -> Services:
-    return build_services(Settings(database_url=url))
+def _services(url: str, **settings: int) -> Services:
+    return build_services(Settings(database_url=url, **settings))
 
 
 @pytest.fixture
@@ -226,8 +226,7 @@ def test_a_submission_killed_before_commit_leaves_nothing(cluster: Cluster) -> N
 def test_a_stuck_lock_times_out_as_unavailable(
     app_world: World, roles_db: RoleDatabase, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(postgres, "LOCK_TIMEOUT_MS", 300)
-    services = _services(roles_db.app_url)
+    services = _services(roles_db.app_url, pg_lock_timeout_ms=300)
     holder = create_engine(roles_db.admin_url)
     try:
         who = app_world.person(app_world.agency())

@@ -23,8 +23,8 @@ the order global, cells (ascending), audit chain, so they cannot deadlock among 
 from __future__ import annotations
 
 import math
-import os
 import zlib
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -63,11 +63,16 @@ MAX_CELLS = 1024  # e.g. a 31-day window over 30 spatial cells still locks cells
 SLACK_M = 25.0
 SLACK_RATIO = 0.002
 
+
 # Defaults a URL query or the environment may override; a stuck database must turn into
 # a 503 within seconds, never a hung request.
-CONNECT_TIMEOUT_S = int(os.environ.get("COMMONGROUND_PG_CONNECT_TIMEOUT", "5"))
-STATEMENT_TIMEOUT_MS = int(os.environ.get("COMMONGROUND_PG_STATEMENT_TIMEOUT_MS", "15000"))
-LOCK_TIMEOUT_MS = int(os.environ.get("COMMONGROUND_PG_LOCK_TIMEOUT_MS", "10000"))
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    """Bounded waits, so a sick database answers "unavailable" instead of hanging a submission."""
+
+    connect_s: int = 5
+    statement_ms: int = 15_000
+    lock_ms: int = 10_000
 
 
 def area_ewkt(area: Area) -> str:
@@ -259,17 +264,20 @@ class PostgresTransaction(SqlTransaction):
         return reach(Policy(), proximity, buffer)
 
 
-def _on_connect(dbapi_conn: Any, _record: Any) -> None:
-    # Session defaults for every pooled connection: bounded waits, UTC.
-    with dbapi_conn.cursor() as cur:
-        cur.execute(f"SET statement_timeout = {STATEMENT_TIMEOUT_MS}")
-        cur.execute(f"SET lock_timeout = {LOCK_TIMEOUT_MS}")
-        cur.execute("SET idle_in_transaction_session_timeout = 60000")
-        cur.execute("SET TIME ZONE 'UTC'")
-    dbapi_conn.commit()
+def _session_defaults(timeouts: Timeouts) -> Any:
+    def on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Session defaults for every pooled connection: bounded waits, UTC.
+        with dbapi_conn.cursor() as cur:
+            cur.execute(f"SET statement_timeout = {int(timeouts.statement_ms)}")
+            cur.execute(f"SET lock_timeout = {int(timeouts.lock_ms)}")
+            cur.execute("SET idle_in_transaction_session_timeout = 60000")
+            cur.execute("SET TIME ZONE 'UTC'")
+        dbapi_conn.commit()
+
+    return on_connect
 
 
-def postgres_engine(url: str, pool_size: int = 8) -> Engine:
+def postgres_engine(url: str, timeouts: Timeouts, pool_size: int = 8) -> Engine:
     """Build a psycopg 3 engine whose failures surface quickly as ``OperationalError``."""
     engine = create_engine(
         url,
@@ -277,14 +285,14 @@ def postgres_engine(url: str, pool_size: int = 8) -> Engine:
         max_overflow=pool_size * 2,
         pool_pre_ping=True,
         pool_timeout=10,
-        connect_args={"connect_timeout": CONNECT_TIMEOUT_S, "application_name": "commonground"},
+        connect_args={"connect_timeout": timeouts.connect_s, "application_name": "commonground"},
     )
-    event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "connect", _session_defaults(timeouts))
     return engine
 
 
 class PostgresStore(SqlStore):
     transaction_class = PostgresTransaction
 
-    def __init__(self, url: str) -> None:
-        super().__init__(postgres_engine(url))
+    def __init__(self, url: str, timeouts: Timeouts | None = None) -> None:
+        super().__init__(postgres_engine(url, timeouts or Timeouts()))
