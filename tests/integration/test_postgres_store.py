@@ -223,9 +223,7 @@ def test_a_submission_killed_before_commit_leaves_nothing(cluster: Cluster) -> N
         services.close()
 
 
-def test_a_stuck_lock_times_out_as_unavailable(
-    app_world: World, roles_db: RoleDatabase, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_stuck_lock_times_out_as_unavailable(app_world: World, roles_db: RoleDatabase) -> None:
     services = _services(roles_db.app_url, pg_lock_timeout_ms=300)
     holder = create_engine(roles_db.admin_url)
     try:
