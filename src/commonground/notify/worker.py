@@ -28,6 +28,9 @@ log = logging.getLogger(__name__)
 CURSOR = "fanout"
 LEASE = timedelta(seconds=60)  # a claimed delivery is retried by anyone after this if its sender died
 BATCH = 200
+# Passes write (fan-out, cursor); spacing them batches a burst of events into one write
+# instead of one per submission competing with submissions for the writer.
+MIN_PASS_GAP_S = 0.25
 
 
 def watch_routed(event: Event) -> bool:
@@ -82,6 +85,8 @@ class DeliveryWorker:
                     self._next_escalation = time.monotonic() + self.services.settings.escalate_poll_seconds
             except Exception:  # keep the loop alive; the next pass retries
                 log.exception("notification delivery pass failed")
+            if self._stop.wait(min(MIN_PASS_GAP_S, self.services.settings.notify_poll_seconds)):
+                break
             self.wake.wait(self.services.settings.notify_poll_seconds)
             self.wake.clear()
 
