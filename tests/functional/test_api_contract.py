@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import httpx
@@ -168,3 +169,26 @@ def test_every_invalid_field_is_named_and_nothing_is_stored(
     assert error["code"] == "invalid_input"
     assert field in [d["field"] for d in error["details"]], error
     assert officer.get("/operations")["items"] == []
+
+
+def test_an_administrator_lists_and_revokes_tokens(admin: Client, http: httpx.Client) -> None:
+    agency = make_agency(admin, "EEEEEEEE1", "Agency E", "local")
+    other = make_agency(admin, "FFFFFFFF1", "Agency F", "state")
+    officer = make_member(admin, http, agency, "officer.e", ["officer"])
+    boss = make_member(admin, http, agency, "admin.e", ["agency_admin"])
+    stranger = make_member(admin, http, other, "admin.f", ["agency_admin"])
+    assert officer.get("/operations")["items"] == []
+
+    listed = boss.get("/tokens")["items"]
+    mine = [t for t in listed if t["username"] == "officer.e"]
+    assert len(mine) == 1 and mine[0]["revoked_at"] is None
+    assert officer.headers["Authorization"].split()[1] not in json.dumps(listed)  # values never listed
+    assert all(t["username"].endswith(".e") for t in listed)  # only the agency's own
+
+    stranger.post(f"/tokens/{mine[0]['id']}/revoke", status=404)
+    r = http.post(API + f"/tokens/{mine[0]['id']}/revoke", headers=boss.headers)
+    assert r.status_code == 204
+    assert http.get(API + "/operations", headers=officer.headers).status_code == 401
+    again = http.post(API + f"/tokens/{mine[0]['id']}/revoke", headers=boss.headers)
+    assert again.status_code == 409
+    assert [t["revoked_at"] is not None for t in boss.get("/tokens")["items"] if t["id"] == mine[0]["id"]] == [True]

@@ -10,6 +10,7 @@ import pytest
 
 from commonground.bootstrap import Services, build_services
 from commonground.config import Settings
+from commonground.domain.errors import NotAuthenticated
 from commonground.service.channels import Channels
 from commonground.service.ports import ConflictFilter
 from tests.conftest import SOON, LiveServer, World, operation_data
@@ -157,6 +158,13 @@ def test_agency_admin_changes_the_sharing_policy(console: tuple[World, LiveServe
     assert saved["emails"] == [
         {"address": "duty-desk@mpd.example.org", "events": ["conflict.created", "conflict.urgent"]}
     ]
+    # A CAD link's token is lost: the administrator revokes it and it stops working at once.
+    cad = world.token(world.person(city, "dispatcher"))
+    page.goto(f"{live.url}/admin")
+    page.click("#tokens button[data-revoke]")
+    page.wait_for_selector("p.ok:has-text('Token revoked')")
+    with pytest.raises(NotAuthenticated):
+        world.services.accounts.authenticate(cad)
     ctx.close()
 
 

@@ -8,6 +8,7 @@ from enum import StrEnum
 class Action(StrEnum):
     AUTH_LOGIN = "auth:session:login"
     AUTH_TOKEN_CREATE = "auth:token:create"  # noqa: S105 - a tag, not a secret
+    AUTH_TOKEN_REVOKE = "auth:token:revoke"  # noqa: S105 - a tag, not a secret
     AGENCY_CREATE = "admin:agency:create"
     AGENCY_POLICY_UPDATE = "admin:policy:update"
     USER_CREATE = "admin:user:create"

@@ -18,12 +18,12 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from commonground.audit.chain import AuditEntry
 from commonground.audit.tags import Action, Outcome
 from commonground.domain.drafts import text
-from commonground.domain.errors import InvalidInput, NotAuthenticated, NotFound, NotPermitted
+from commonground.domain.errors import InvalidInput, NotAuthenticated, NotFound, NotPermitted, StateConflict
 from commonground.domain.geometry import LonLat, geojson_area
 from commonground.domain.model import Agency, Role, User
 from commonground.domain.notices import jurisdiction_box
 from commonground.domain.policy import AgencyLevel, Policy, parse_enum
-from commonground.domain.timewindow import parse_instant
+from commonground.domain.timewindow import isoformat, parse_instant
 from commonground.service.clock import new_id
 from commonground.service.ports import Clock, Store, TokenRecord
 from commonground.service.principal import Principal
@@ -239,6 +239,44 @@ class Accounts:
             )
             tx.append_audit(actor, now)
         return token, record
+
+    def list_tokens(self, who: Principal) -> list[dict[str, Any]]:
+        """The tokens an administrator answers for: the agency's, or every one for the installation admin."""
+        if not who.has(Role.ADMIN, Role.AGENCY_ADMIN):
+            raise NotPermitted("administrators list tokens")
+        with self.store.read() as tx:
+            found = tx.tokens_of_agency(None if who.has(Role.ADMIN) else who.agency.id)
+        return [
+            {
+                "id": record.id,
+                "name": record.name,
+                "user_id": user.id,
+                "username": user.username,
+                "created_at": isoformat(record.created_at),
+                "expires_at": isoformat(record.expires_at) if record.expires_at else None,
+                "revoked_at": isoformat(revoked) if revoked else None,
+            }
+            for record, user, revoked in found
+        ]
+
+    def revoke_token(self, who: Principal, token_id: str) -> None:
+        """Stop a token at once (a lost phone, a retired CAD link); audited."""
+        visible = {t["id"]: t for t in self.list_tokens(who)}
+        if token_id not in visible:
+            raise NotFound("no such token")
+        now = self.clock.now()
+        with self.store.write() as tx:
+            if not tx.revoke_token(token_id, now):
+                raise StateConflict("the token is already revoked")
+            tx.append_audit(
+                who.entry(
+                    Action.AUTH_TOKEN_REVOKE,
+                    object_type="token",
+                    object_id=token_id,
+                    for_user=visible[token_id]["user_id"],
+                ),
+                now,
+            )
 
     def login(self, username: str, password: str) -> tuple[str, TokenRecord]:
         """Check a password (argon2id) and issue a 12-hour token; every attempt is audited."""

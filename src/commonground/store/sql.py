@@ -28,7 +28,7 @@ from commonground.service.ports import (
 from commonground.store import records
 from commonground.store.console import ConsoleQueries
 from commonground.store.notify import NotifyQueries
-from commonground.store.schema import agencies, audit_log, conflicts, operations, tokens, users
+from commonground.store.schema import UTCDateTime, agencies, audit_log, conflicts, operations, tokens, users
 from commonground.store.sharing import SharingQueries, SubjectQueries
 
 LIVE = (OperationStatus.PLANNED.value, OperationStatus.ACTIVE.value)
@@ -170,6 +170,27 @@ class SqlTransaction(SharingQueries, SubjectQueries, ConsoleQueries, NotifyQueri
         agency_row = dict(zip(agencies.c.keys(), values[t + u : t + u + a], strict=True))
         token = _token_from(token_row)
         return token, records.user_from(user_row), records.agency_from(agency_row)
+
+    def tokens_of_agency(self, agency_id: str | None) -> list[tuple[TokenRecord, User, datetime | None]]:
+        """Tokens with their holders and revocation times; every agency's when ``agency_id`` is None."""
+        query = select(tokens, users).join(users, users.c.id == tokens.c.user_id).order_by(tokens.c.id)
+        if agency_id is not None:
+            query = query.where(users.c.agency_id == agency_id)
+        out = []
+        t = len(tokens.c)
+        for row in self.conn.execute(query):
+            values = list(row)
+            token_row = dict(zip(tokens.c.keys(), values[:t], strict=True))
+            user_row = dict(zip(users.c.keys(), values[t:], strict=True))
+            revoked = UTCDateTime().process_result_value(token_row["revoked_at"], self.conn.dialect)
+            out.append((_token_from(token_row), records.user_from(user_row), revoked))
+        return out
+
+    def revoke_token(self, token_id: str, at: datetime) -> bool:
+        result = self.conn.execute(
+            update(tokens).where(tokens.c.id == token_id, tokens.c.revoked_at.is_(None)).values(revoked_at=at)
+        )
+        return bool(result.rowcount)
 
     def token_by_hash(self, token_hash: str) -> TokenRecord | None:
         row = self.conn.execute(TOKEN_BY_HASH, {"key": token_hash}).mappings().first()

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from commonground.api.deps import Permission, ServicesDep
-from commonground.domain.errors import InvalidInput, NotFound, NotPermitted
+from commonground.domain.errors import InvalidInput, NotFound, NotPermitted, StateConflict
 from commonground.domain.model import Role
 from commonground.domain.policy import COUNTERPART_CLASSES, Level, NoticeTiming, Purpose
 from commonground.service.principal import Principal
@@ -54,6 +54,7 @@ def _page(request: Request, services: ServicesDep, who: Principal, status_code: 
         agency=agency,
         policy=agency.policy.to_dict(),
         people=services.signin.users(who, agency.id),
+        tokens=services.accounts.list_tokens(who),
         jurisdiction=jurisdiction,
         levels=LEVELS,
         purposes=PURPOSES,
@@ -118,6 +119,22 @@ def create_token(
     except (InvalidInput, NotFound) as exc:
         return _page(request, services, who, 422, error=str(exc))
     return _page(request, services, who, new_token=token, token_expires=record.expires_at)
+
+
+@router.post("/admin/tokens/revoke", response_class=HTMLResponse)
+def revoke_token(
+    request: Request,
+    services: ServicesDep,
+    who: Manager,
+    token_id: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf)
+    try:
+        services.accounts.revoke_token(who, token_id)
+    except (NotFound, StateConflict) as exc:
+        return _page(request, services, who, 409, error=str(exc))
+    return _page(request, services, who, message="Token revoked; it stopped working at once.")
 
 
 @router.post("/admin/release", response_class=HTMLResponse)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from commonground.api.deps import Public, ServicesDep, UserManager
 from commonground.api.schemas import LoginRequest, TokenCreate, TokenPublic
@@ -23,3 +23,15 @@ def login(body: LoginRequest, services: ServicesDep, _: Public) -> dict[str, Any
 def create_token(body: TokenCreate, services: ServicesDep, who: UserManager) -> dict[str, Any]:
     token, record = services.accounts.create_token(who, body.user_id, body.name, body.expires_at)
     return {"token": token, "expires_at": isoformat(record.expires_at) if record.expires_at else None}
+
+
+@router.get("/tokens")
+def list_tokens(services: ServicesDep, who: UserManager) -> dict[str, Any]:
+    """Tokens of the agency (all, for the installation admin); never the token values."""
+    return {"items": services.accounts.list_tokens(who), "next": None}
+
+
+@router.post("/tokens/{token_id}/revoke", status_code=204)
+def revoke_token(token_id: str, services: ServicesDep, who: UserManager) -> Response:
+    services.accounts.revoke_token(who, token_id)
+    return Response(status_code=204)
