@@ -7,11 +7,6 @@ and two operations entered at the same moment always see each other.
 
 from __future__ import annotations
 
-import fcntl
-import os
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,7 +18,7 @@ from sqlalchemy.sql.elements import ColumnElement, TextClause
 from commonground.domain.conflicts import SearchReach
 from commonground.domain.geometry import Area, Box, bounding_boxes
 from commonground.domain.model import Operation
-from commonground.service.ports import Transaction
+from commonground.store.group_commit import GroupCommit
 from commonground.store.schema import operations
 from commonground.store.sql import SqlStore, SqlTransaction
 
@@ -136,45 +131,14 @@ def sqlite_engine(url: str) -> Engine:
     return engine
 
 
-class WriterQueue:
-    """Queue writers on a lock the OS wakes at once, not in SQLite's sleeping busy handler.
-
-    Threads of one process queue on a thread lock; processes serving one file (``serve
-    --workers``) queue on ``flock`` of a file beside the database. An in-memory database
-    has no file and no other process.
-    """
-
-    def __init__(self, database: str | None) -> None:
-        self._threads = threading.Lock()
-        self._path = f"{database}.writer" if database and database != ":memory:" else None
-        self._fd: int | None = None
-
-    @contextmanager
-    def held(self) -> Iterator[None]:
-        with self._threads:
-            if self._path is None:
-                yield
-                return
-            if self._fd is None:
-                self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
-            fcntl.flock(self._fd, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(self._fd, fcntl.LOCK_UN)
-
-
 class SQLiteStore(SqlStore):
+    """One writer at a time, many writes per fsync (see ``group_commit``)."""
+
     transaction_class = SQLiteTransaction
 
     def __init__(self, url: str) -> None:
         super().__init__(sqlite_engine(url))
-        self._writers = WriterQueue(self.engine.url.database)
-
-    @contextmanager
-    def _write(self) -> Iterator[Transaction]:
-        with self._writers.held(), self._transaction(write=True) as tx:
-            yield tx
+        self._group = GroupCommit(self.engine, SQLiteTransaction, self.engine.url.database)
 
     def write(self) -> Any:
-        return self._write()
+        return self._group.write()
