@@ -226,7 +226,10 @@ def main() -> None:
     parser.add_argument("--submissions", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument(
-        "--workers", type=lambda v: [int(x) for x in v.split(",")], default=[1], help="server processes to measure, e.g. 1,2"
+        "--workers",
+        type=lambda v: [int(x) for x in v.split(",")],
+        default=[1],
+        help="server processes to measure, e.g. 1,2",
     )
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file in a temp dir")
     parser.add_argument("--json", action="store_true")

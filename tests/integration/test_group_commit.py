@@ -14,8 +14,9 @@ from commonground.service.clock import SystemClock, new_id
 
 
 def agency(n: int) -> Agency:
-    return Agency(new_id(), f"GC{n:07d}", f"Agency {n}", AgencyLevel.LOCAL, "+1 555 0100", "UTC",
-                  created_at=SystemClock().now())
+    return Agency(
+        new_id(), f"GC{n:07d}", f"Agency {n}", AgencyLevel.LOCAL, "+1 555 0100", "UTC", created_at=SystemClock().now()
+    )
 
 
 def run_writers(services: Services, count: int, fail_every: int = 0) -> tuple[list[int], list[int], list[int]]:
@@ -48,6 +49,7 @@ def run_writers(services: Services, count: int, fail_every: int = 0) -> tuple[li
 
 def test_many_writers_share_fewer_commits(sqlite_services: Services) -> None:
     commits: list[int] = []
+
     def count(conn: object) -> None:
         if conn.get_execution_options().get("cg_write"):  # type: ignore[attr-defined]
             commits.append(1)
