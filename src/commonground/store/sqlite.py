@@ -107,8 +107,8 @@ def _on_connect(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -> No
     cursor = dbapi_conn.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     # FULL: each commit reaches the disk, so nothing accepted is lost even to a power cut.
-    # It costs: under 8 clients the commit is about a third of a submission's write time
-    # (py-spy); group commit is the way to win that back, not NORMAL.
+    # The fsync was a third of a submission's write time under load; group commit
+    # (store/group_commit.py) shares it among the writers of a batch.
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
