@@ -87,6 +87,44 @@ def operation_body(lat: float, lon: float, start_s: float, hours: float, radius:
     }
 
 
+def bulk_row(
+    seq: int,
+    agency_id: str,
+    user_id: str,
+    lon: float,
+    lat: float,
+    radius: float,
+    starts: datetime,
+    ends: datetime,
+    now: datetime,
+) -> dict[str, Any]:
+    """One operations row for bulk loading, the same for every store's benchmark."""
+    return {
+        "seq": seq,
+        "id": str(uuid.UUID(int=seq)),
+        "agency_id": agency_id,
+        "created_by": user_id,
+        "type": "surveillance",
+        "purpose": "criminal",
+        "title": "bulk",
+        "case_number": None,
+        "area": {"type": "Point", "coordinates": [lon, lat], "radius_m": radius},
+        "address": None,
+        "starts_at": starts,
+        "ends_at": ends,
+        "contact": {"name": "x", "phone": "555 0100", "radio": None},
+        "team": {"personnel": 2, "attire": None, "vehicles": None},
+        "risk": "low",
+        "notice": "at_submit",
+        "notes": None,
+        "subjects": [],
+        "status": "planned",
+        "version": 1,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
 def load(url: str, n: int, agency_ids: list[str], user_id: str, rng: np.random.Generator) -> float:
     """Bulk-insert rows and index entries; return seconds taken."""
     services = build_services(Settings(database_url=url))
@@ -107,32 +145,7 @@ def load(url: str, n: int, agency_ids: list[str], user_id: str, rng: np.random.G
                 ends = starts + timedelta(hours=float(data["hours"][i]))
                 lat, lon, r = float(data["lat"][i]), float(data["lon"][i]), float(data["radius"][i])
                 seq = seq0 + i + 1
-                rows.append(
-                    {
-                        "seq": seq,
-                        "id": str(uuid.UUID(int=seq)),
-                        "agency_id": agency_ids[i % len(agency_ids)],
-                        "created_by": user_id,
-                        "type": "surveillance",
-                        "purpose": "criminal",
-                        "title": "bulk",
-                        "case_number": None,
-                        "area": {"type": "Point", "coordinates": [lon, lat], "radius_m": r},
-                        "address": None,
-                        "starts_at": starts,
-                        "ends_at": ends,
-                        "contact": {"name": "x", "phone": "555 0100", "radio": None},
-                        "team": {"personnel": 2, "attire": None, "vehicles": None},
-                        "risk": "low",
-                        "notice": "at_submit",
-                        "notes": None,
-                        "subjects": [],
-                        "status": "planned",
-                        "version": 1,
-                        "created_at": now,
-                        "updated_at": now,
-                    }
-                )
+                rows.append(bulk_row(seq, agency_ids[i % len(agency_ids)], user_id, lon, lat, r, starts, ends, now))
                 idx += index_rows(seq, Area("Point", ((lon, lat),), r), starts, ends)
             with conn.begin():
                 conn.execute(insert(operations), rows)

@@ -70,31 +70,9 @@ def pg_load(url: str, n: int, agency_ids: list[str], user_id: str, rng: np.rando
         for i in range(lo, min(n, lo + batch)):
             starts = core.START + timedelta(seconds=float(data["start"][i]))
             lat, lon, r = float(data["lat"][i]), float(data["lon"][i]), float(data["radius"][i])
+            ends = starts + timedelta(hours=float(data["hours"][i]))
             rows.append(
-                {
-                    "seq": seq0 + i + 1,
-                    "id": str(uuid.uuid4()),
-                    "agency_id": agency_ids[i % len(agency_ids)],
-                    "created_by": user_id,
-                    "type": "surveillance",
-                    "purpose": "criminal",
-                    "title": "bulk",
-                    "case_number": None,
-                    "area": {"type": "Point", "coordinates": [lon, lat], "radius_m": r},
-                    "address": None,
-                    "starts_at": starts,
-                    "ends_at": starts + timedelta(hours=float(data["hours"][i])),
-                    "contact": {"name": "x", "phone": "555 0100", "radio": None},
-                    "team": {"personnel": 2, "attire": None, "vehicles": None},
-                    "risk": "low",
-                    "notice": "at_submit",
-                    "notes": None,
-                    "subjects": [],
-                    "status": "planned",
-                    "version": 1,
-                    "created_at": now,
-                    "updated_at": now,
-                }
+                core.bulk_row(seq0 + i + 1, agency_ids[i % len(agency_ids)], user_id, lon, lat, r, starts, ends, now)
             )
         with engine.begin() as conn:
             conn.execute(insert(operations), rows)
