@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from commonground.domain.errors import InvalidInput
@@ -224,21 +224,10 @@ def moved(before: Operation, after: OperationDraft) -> bool:
     return before.area != after.area or before.window != after.window
 
 
+def draft_fields(draft: OperationDraft) -> dict[str, Any]:
+    """The submitted fields, named as on ``Operation``: one mapping for creating and for changing."""
+    return {f.name: getattr(draft, f.name) for f in fields(draft)}
+
+
 def with_draft(op: Operation, draft: OperationDraft, **changes: Any) -> Operation:
-    return replace(
-        op,
-        type=draft.type,
-        purpose=draft.purpose,
-        title=draft.title,
-        case_number=draft.case_number,
-        area=draft.area,
-        address=draft.address,
-        window=draft.window,
-        contact=draft.contact,
-        team=draft.team,
-        risk=draft.risk,
-        notice=draft.notice,
-        notes=draft.notes,
-        subjects=draft.subjects,
-        **changes,
-    )
+    return replace(op, **{**draft_fields(draft), **changes})

@@ -8,7 +8,7 @@ from typing import Any
 
 from commonground.audit.tags import Action
 from commonground.domain.disclosure import Context, Viewer, disclose_conflict, disclose_operation
-from commonground.domain.drafts import SubjectParser, merge_patch, moved, parse_draft, with_draft
+from commonground.domain.drafts import SubjectParser, draft_fields, merge_patch, moved, parse_draft, with_draft
 from commonground.domain.errors import NotFound, NotPermitted, StaleVersion, StateConflict
 from commonground.domain.model import Conflict, Operation, OperationStatus, Role
 from commonground.domain.notices import check_timing
@@ -59,21 +59,9 @@ class Operations:
         check_timing(draft.notice or who.agency.policy.default_notice, who.agency)
         now = self.clock.now()
         op = Operation(
+            **{**draft_fields(draft), "notice": draft.notice or who.agency.policy.default_notice},
             id=new_id(),
             agency_id=who.agency.id,
-            type=draft.type,
-            purpose=draft.purpose,
-            title=draft.title,
-            case_number=draft.case_number,
-            area=draft.area,
-            address=draft.address,
-            window=draft.window,
-            contact=draft.contact,
-            team=draft.team,
-            risk=draft.risk,
-            notice=draft.notice or who.agency.policy.default_notice,
-            notes=draft.notes,
-            subjects=draft.subjects,
             status=OperationStatus.PLANNED,
             version=1,
             created_by=who.user.id,
