@@ -37,7 +37,7 @@ from commonground.domain.geometry import Area, bounding_boxes
 from commonground.domain.operations_probe import probe
 from commonground.service.deconfliction import AgencyCache, find_findings
 from commonground.store.schema import operations
-from commonground.store.sqlite import RTREE, index_hits, index_rows, seconds
+from commonground.store.sqlite import RTREE, index_hits, index_rows, index_time
 
 # A dozen US metro areas: (lat, lon, spread in degrees)
 CITIES = [
@@ -185,7 +185,7 @@ def in_process(
                 id=f"probe{i}",
                 agency_id=agency_id,
             )
-            t0_s, t1_s = seconds(op.window.starts_at - r.time_pad), seconds(op.window.ends_at + r.time_pad)
+            t0_s, t1_s = index_time(op.window.starts_at - r.time_pad), index_time(op.window.ends_at + r.time_pad)
             t = time.perf_counter()
             conn.execute(index_hits(bounding_boxes(area, r.margin_m), t0_s, t1_s)).fetchall()
             raw.append(time.perf_counter() - t)

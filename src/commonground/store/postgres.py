@@ -49,7 +49,7 @@ from commonground.domain.model import Operation
 from commonground.domain.policy import Policy
 from commonground.store import records
 from commonground.store.schema import operations
-from commonground.store.sql import SqlStore, SqlTransaction
+from commonground.store.sql import SqlStore, SqlTransaction, live_others
 
 # Advisory lock classes: the first int of pg_advisory_xact_lock(int, int).
 LOCK_GLOBAL = 0x4347_0001  # "CG" + 1: shared by every cell-locking writer
@@ -195,7 +195,7 @@ class PostgresTransaction(SqlTransaction):
         self._lock_cells(reach, (op.area, op.window.starts_at, op.window.ends_at))
         return super().candidates(op, reach)
 
-    def _candidate_query(self, op: Operation, reach: SearchReach) -> Select[Any]:
+    def _candidate_query(self, op: Operation, reach: SearchReach) -> tuple[Select[Any], dict[str, Any]]:
         query_geog = func.ST_GeogFromText(bindparam(None, area_ewkt(op.area)))
         base = op.area.radius_m + reach.margin_m
         slack = SLACK_M + SLACK_RATIO * base
@@ -204,7 +204,7 @@ class PostgresTransaction(SqlTransaction):
         widest: Select[Any] = select(func.coalesce(func.max(literal_column("radius_m")), 0.0)).select_from(operations)
         wide = widest.scalar_subquery() + (base + slack) * (1 + SLACK_RATIO)
         window = _tstzrange(op.window.starts_at - reach.time_pad, op.window.ends_at + reach.time_pad)
-        return select(operations).where(
+        query = select(operations).where(
             func.ST_DWithin(literal_column("area_geog"), query_geog, wide),
             func.ST_DWithin(
                 literal_column("area_geog"),
@@ -213,6 +213,7 @@ class PostgresTransaction(SqlTransaction):
             ),
             literal_column("op_window").op("&&")(window),
         )
+        return live_others(query), {}
 
     def _bbox_clause(self, bbox: tuple[float, float, float, float]) -> ColumnElement[bool]:
         min_lon, min_lat, max_lon, max_lat = bbox

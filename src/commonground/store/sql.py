@@ -34,6 +34,11 @@ from commonground.store.sharing import SharingQueries, SubjectQueries
 LIVE = (OperationStatus.PLANNED.value, OperationStatus.ACTIVE.value)
 
 
+def live_others(query: Select[Any]) -> Select[Any]:
+    """Narrow a candidate query to live operations other than the one checked (``:exclude``)."""
+    return query.where(operations.c.status.in_(LIVE), operations.c.id != bindparam("exclude"))
+
+
 def _by(table: Table, column: str) -> Select[Any]:
     """A prebuilt SELECT on one key column: compiled once, bound per call."""
     return select(table).where(table.c[column] == bindparam("key"))
@@ -226,8 +231,9 @@ class SqlTransaction(SharingQueries, SubjectQueries, ConsoleQueries, NotifyQueri
         return _page([records.operation_from(r) for r in self.conn.execute(query).mappings()], limit)
 
     def candidates(self, op: Operation, reach: SearchReach) -> list[Operation]:
-        query = self._candidate_query(op, reach).where(operations.c.status.in_(LIVE), operations.c.id != op.id)
-        return [records.operation_from(r) for r in self.conn.execute(query).mappings()]
+        query, params = self._candidate_query(op, reach)
+        rows = self.conn.execute(query, {**params, "exclude": op.id}).mappings()
+        return [records.operation_from(r) for r in rows]
 
     def count_operations(self) -> int:
         return int(self.conn.execute(select(func.count()).select_from(operations)).scalar_one())
@@ -239,7 +245,8 @@ class SqlTransaction(SharingQueries, SubjectQueries, ConsoleQueries, NotifyQueri
     def _reindex(self, seq: int, op: Operation) -> None:
         raise NotImplementedError
 
-    def _candidate_query(self, op: Operation, reach: SearchReach) -> Select[Any]:
+    def _candidate_query(self, op: Operation, reach: SearchReach) -> tuple[Select[Any], dict[str, Any]]:
+        """The store's index query for live operations other than ``:exclude`` near ``op``, and its values."""
         raise NotImplementedError
 
     def _bbox_clause(self, bbox: tuple[float, float, float, float]) -> ColumnElement[bool]:

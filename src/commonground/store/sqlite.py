@@ -20,19 +20,24 @@ from commonground.domain.geometry import Area, Box, bounding_boxes
 from commonground.domain.model import Operation
 from commonground.store.group_commit import GroupCommit
 from commonground.store.schema import operations
-from commonground.store.sql import SqlStore, SqlTransaction
+from commonground.store.sql import SqlStore, SqlTransaction, live_others
 
-# R*Tree coordinates are 32-bit floats, rounded outwards; seconds since 2020 keep
-# about 16 s of precision in 2026, far finer than any time buffer.
+# R*Tree coordinates are 32-bit floats, rounded outwards; days since 2020 keep about
+# 15 s of precision in 2026, far finer than any time buffer. Days, not seconds: the
+# R*Tree splits nodes by extents summed over the axes, and in seconds a window of hours
+# dwarfs every spatial extent, so nodes grouped by time alone and a query read ten
+# times more of them (0.33 ms against 0.034 ms at 1M operations, migration 0007).
 EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
+SECONDS_PER_UNIT = 86_400.0
 RTREE = "operations_rtree"
 RTREE_DDL = (
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {RTREE} USING rtree(id, min_lon, max_lon, min_lat, max_lat, min_t, max_t)"
 )
 
 
-def seconds(instant: datetime) -> float:
-    return (instant - EPOCH).total_seconds()
+def index_time(instant: datetime) -> float:
+    """An instant on the R*Tree's time axis: days since 2020."""
+    return (instant - EPOCH).total_seconds() / SECONDS_PER_UNIT
 
 
 # Bound parameters keep the compiled statements cached; a query per box count.
@@ -46,12 +51,20 @@ _HITS = {
 }
 
 
-def index_hits(boxes: list[Box], t0: float, t1: float) -> TextClause:
-    """Return the R*Tree query for operation sequence numbers whose boxes meet ``boxes``."""
+# Built once: a statement object keeps its compiled form and cache key between calls.
+_CANDIDATES = {n: live_others(select(operations).where(operations.c.seq.in_(hits))) for n, hits in _HITS.items()}
+
+
+def _hit_params(boxes: list[Box], t0: float, t1: float) -> dict[str, float]:
     params: dict[str, float] = {"t0": t0, "t1": t1}
     for i, b in enumerate(boxes):
         params.update({f"w{i}": b.min_lon, f"e{i}": b.max_lon, f"s{i}": b.min_lat, f"n{i}": b.max_lat})
-    return _HITS[len(boxes)].bindparams(**params)
+    return params
+
+
+def index_hits(boxes: list[Box], t0: float, t1: float) -> TextClause:
+    """Return the R*Tree query for operation sequence numbers whose boxes meet ``boxes``."""
+    return _HITS[len(boxes)].bindparams(**_hit_params(boxes, t0, t1))
 
 
 def index_rows(seq: int, area: Area, starts: datetime, ends: datetime) -> list[dict[str, float]]:
@@ -63,8 +76,8 @@ def index_rows(seq: int, area: Area, starts: datetime, ends: datetime) -> list[d
             "max_lon": b.max_lon,
             "min_lat": b.min_lat,
             "max_lat": b.max_lat,
-            "min_t": seconds(starts),
-            "max_t": seconds(ends),
+            "min_t": index_time(starts),
+            "max_t": index_time(ends),
         }
         for i, b in enumerate(bounding_boxes(area))
     ]
@@ -85,11 +98,11 @@ class SQLiteTransaction(SqlTransaction):
         self.conn.execute(_UNINDEX, {"a": seq * 2, "b": seq * 2 + 1})
         self._index(seq, op)
 
-    def _candidate_query(self, op: Operation, reach: SearchReach) -> Select[Any]:
-        t0 = seconds(op.window.starts_at - reach.time_pad)
-        t1 = seconds(op.window.ends_at + reach.time_pad)
-        hits = index_hits(bounding_boxes(op.area, reach.margin_m), t0, t1)
-        return select(operations).where(operations.c.seq.in_(hits))
+    def _candidate_query(self, op: Operation, reach: SearchReach) -> tuple[Select[Any], dict[str, Any]]:
+        t0 = index_time(op.window.starts_at - reach.time_pad)
+        t1 = index_time(op.window.ends_at + reach.time_pad)
+        boxes = bounding_boxes(op.area, reach.margin_m)
+        return _CANDIDATES[len(boxes)], _hit_params(boxes, t0, t1)
 
     def _bbox_clause(self, bbox: tuple[float, float, float, float]) -> ColumnElement[bool]:
         min_lon, min_lat, max_lon, max_lat = bbox
