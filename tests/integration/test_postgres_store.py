@@ -149,10 +149,11 @@ def test_the_candidate_search_uses_the_gist_index(app_world: World) -> None:
     with store.read() as tx:
         op = tx.get_operation(tx.list_operations(_filter(who), 1, None).items[0].id)
         assert op is not None
-        query = tx._candidate_query(op, SearchReach(500.0, timedelta(hours=2)))  # type: ignore[attr-defined]
+        query, params = tx._candidate_query(op, SearchReach(500.0, timedelta(hours=2)))  # type: ignore[attr-defined]
         tx.conn.execute(text("SET LOCAL enable_seqscan = off"))  # type: ignore[attr-defined]
         compiled = query.compile(dialect=tx.conn.dialect)  # type: ignore[attr-defined]
-        plan = tx.conn.exec_driver_sql(f"EXPLAIN {compiled}", compiled.params).scalars().all()  # type: ignore[attr-defined]
+        state = compiled.construct_expanded_state({**params, "exclude": op.id})
+        plan = tx.conn.exec_driver_sql(f"EXPLAIN {state.statement}", state.parameters).scalars().all()  # type: ignore[attr-defined]
     assert any("ix_operations_geog_window" in line for line in plan), plan
 
 

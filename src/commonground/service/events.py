@@ -28,8 +28,8 @@ def emit(
     agency_id: str | None = None,
     for_watch: bool = False,
     details: dict[str, Any] | None = None,
-) -> int:
-    return tx.add_event(Event(0, kind.value, object_id, agency_id, for_watch, details, at))
+) -> None:
+    tx.add_event(Event(0, kind.value, object_id, agency_id, for_watch, details, at))
 
 
 def emit_conflict(tx: Transaction, kind: EventKind, conflict: Conflict, at: datetime) -> None:

@@ -79,7 +79,9 @@ class GroupCommit:
                 self._abort(exc)
                 raise DeconflictionUnavailable(UNAVAILABLE) from exc
             try:
-                yield self._make_tx(batch.conn)
+                tx = self._make_tx(batch.conn)
+                yield tx
+                tx.flush()
             except DBAPIError as exc:
                 self._abort(exc)
                 raise DeconflictionUnavailable(UNAVAILABLE) from exc

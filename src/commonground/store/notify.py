@@ -6,13 +6,14 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, or_, select, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from commonground.domain.model import Conflict, ConflictStatus
 from commonground.domain.notifications import Channel, ChannelKind, Delivery, DeliveryStatus
 from commonground.service.ports import Event
 from commonground.store import records
+from commonground.store.held import HeldWrites
 from commonground.store.schema import channels, conflicts, deliveries, delivery_cursors, escalations, events
 from commonground.store.sharing import event_from
 
@@ -65,9 +66,7 @@ def delivery_row(d: Delivery) -> dict[str, Any]:
     }
 
 
-class NotifyQueries:
-    conn: Connection
-
+class NotifyQueries(HeldWrites):
     # --- channels --------------------------------------------------------------------
     def channels_of(self, agency_id: str | None) -> list[Channel]:
         owner = channels.c.agency_id.is_(None) if agency_id is None else channels.c.agency_id == agency_id
@@ -117,10 +116,12 @@ class NotifyQueries:
         self.conn.execute(update(delivery_cursors).where(delivery_cursors.c.name == name).values(seq=seq))
 
     def all_events_after(self, seq: int, limit: int) -> list[Event]:
+        self.flush()
         query = select(events).where(events.c.seq > seq).order_by(events.c.seq).limit(limit)
         return [event_from(r) for r in self.conn.execute(query).mappings()]
 
     def events_by_seq(self, seqs: Iterable[int]) -> dict[int, Event]:
+        self.flush()
         wanted = sorted(set(seqs))
         if not wanted:
             return {}

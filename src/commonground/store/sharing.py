@@ -13,6 +13,7 @@ from commonground.domain.model import Agency, Operation
 from commonground.domain.notices import Notice, NoticeKind, NoticeStatus
 from commonground.service.ports import Event, LookupRecord, Page
 from commonground.store import records
+from commonground.store.held import HeldWrites
 from commonground.store.schema import (
     UTCDateTime,
     agencies,
@@ -75,9 +76,7 @@ def event_from(row: Any) -> Event:
     )
 
 
-class SharingQueries:
-    conn: Connection
-
+class SharingQueries(HeldWrites):
     def _lock_audit_chain(self) -> None:
         """Stores with several writers serialise here (see ``add_event``)."""
 
@@ -159,25 +158,8 @@ class SharingQueries:
         return [(r[0], r[1], int(r[2])) for r in self.conn.execute(query)]
 
     # --- the outbox ------------------------------------------------------------------
-    def add_event(self, event: Event) -> int:
-        # Under the audit-chain lock, held to commit, sequence numbers are taken in commit
-        # order, so a reader that resumes "after seq N" never skips a late-committing event.
-        self._lock_audit_chain()
-        result = self.conn.execute(
-            insert(events),
-            {
-                "kind": event.kind,
-                "object_id": event.object_id,
-                "agency_id": event.agency_id,
-                "for_watch": event.for_watch,
-                "details": event.details,
-                "created_at": event.created_at,
-            },
-        )
-        assert result.inserted_primary_key is not None
-        return int(result.inserted_primary_key[0])
-
     def events_after(self, seq: int, agency_id: str | None, watch: bool, limit: int) -> list[Event]:
+        self.flush()
         entitled = events.c.agency_id == agency_id
         if watch:
             entitled = or_(entitled, events.c.for_watch.is_(True))
@@ -185,6 +167,7 @@ class SharingQueries:
         return [event_from(r) for r in self.conn.execute(query).mappings()]
 
     def last_event_seq(self) -> int:
+        self.flush()
         return int(self.conn.execute(select(func.coalesce(func.max(events.c.seq), 0))).scalar_one())
 
     # --- look-ups --------------------------------------------------------------------

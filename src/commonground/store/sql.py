@@ -7,11 +7,10 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import Connection, Engine, Select, Table, Update, and_, bindparam, func, insert, select, update
+from sqlalchemy import Engine, Select, Table, Update, and_, bindparam, func, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.sql.elements import ColumnElement
 
-from commonground.audit.chain import GENESIS, AuditEntry, seal
 from commonground.audit.verify import StoredRecord
 from commonground.domain.conflicts import SearchReach
 from commonground.domain.errors import DeconflictionUnavailable
@@ -72,7 +71,6 @@ CONFLICT_PAIR = select(conflicts.c.id).where(
 )
 UPDATE_OPERATION = _update_by_id(operations).returning(operations.c.seq)
 UPDATE_CONFLICT = _update_by_id(conflicts)
-AUDIT_HEAD = select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
 REACH = select(func.max(agencies.c.proximity_m), func.max(agencies.c.time_buffer_min))
 
 
@@ -93,10 +91,6 @@ def _page(items: list[Any], limit: int, key: str = "id") -> Page[Any]:
 
 class SqlTransaction(SharingQueries, SubjectQueries, ConsoleQueries, NotifyQueries, Transaction):
     """Core-SQL repository methods over one open connection and transaction."""
-
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
-        self._audit_head: tuple[int, str] | None = None
 
     # --- agencies and people ---------------------------------------------------------
     def add_agency(self, agency: Agency) -> None:
@@ -291,35 +285,8 @@ class SqlTransaction(SharingQueries, SubjectQueries, ConsoleQueries, NotifyQueri
         return _page([records.conflict_from(r) for r in self.conn.execute(query).mappings()], limit)
 
     # --- audit -----------------------------------------------------------------------
-    def _lock_audit_chain(self) -> None:
-        """Serialise appends; SQLite's write lock already does."""
-
-    def append_audit(self, entry: AuditEntry, at: datetime) -> None:
-        if self._audit_head is None:  # read once; this transaction holds the chain from here on
-            self._lock_audit_chain()
-            last = self.conn.execute(AUDIT_HEAD).first()
-            self._audit_head = (last[0], last[1]) if last else (0, GENESIS)
-        seq, prev = self._audit_head[0] + 1, self._audit_head[1]
-        digest = seal(seq, at, entry, prev)
-        self.conn.execute(
-            insert(audit_log),
-            dict(
-                seq=seq,
-                at=at,
-                actor_user_id=entry.actor_user_id,
-                actor_agency_id=entry.actor_agency_id,
-                action=entry.action,
-                object_type=entry.object_type,
-                object_id=entry.object_id,
-                outcome=entry.outcome,
-                details=entry.details,
-                prev_hash=prev,
-                hash=digest,
-            ),
-        )
-        self._audit_head = (seq, digest)
-
     def audit_records(self, where: AuditFilter, limit: int, after: int | None) -> Page[StoredRecord]:
+        self.flush()
         query = select(audit_log).order_by(audit_log.c.seq).limit(limit + 1)
         if where.since:
             query = query.where(audit_log.c.at >= where.since)
@@ -332,6 +299,7 @@ class SqlTransaction(SharingQueries, SubjectQueries, ConsoleQueries, NotifyQueri
         return _page([records.audit_from(r) for r in self.conn.execute(query).mappings()], limit, key="seq")
 
     def all_audit_records(self) -> Iterator[StoredRecord]:
+        self.flush()
         for row in self.conn.execute(select(audit_log).order_by(audit_log.c.seq)).mappings():
             yield records.audit_from(row)
 
@@ -350,7 +318,9 @@ class SqlStore:
             with self.engine.connect() as conn:
                 conn = conn.execution_options(cg_write=write)
                 with conn.begin():
-                    yield self.transaction_class(conn)
+                    tx = self.transaction_class(conn)
+                    yield tx
+                    tx.flush()
         except IntegrityError:
             raise
         except (OperationalError, DBAPIError) as exc:
