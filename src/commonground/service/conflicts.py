@@ -42,7 +42,7 @@ class Conflicts:
         agencies = AgencyCache(tx)
         mine = [c for c in conflicts if who.agency.id in (c.agency_a, c.agency_b) and not who.has(Role.WATCH)]
         if len(mine) == len(conflicts):
-            return conflict_views(tx, who, conflicts, agencies)
+            return conflict_views(who, conflicts, agencies, tx.get_operation)
         views = []
         for conflict in conflicts:
             sides = []

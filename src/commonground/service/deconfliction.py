@@ -67,13 +67,19 @@ def find_findings(tx: Transaction, op: Operation, agencies: AgencyCache) -> list
     return rule.find_proximity(op, tx.candidates(op, reach), agencies.policy)
 
 
-def check(tx: Transaction, op: Operation, agencies: AgencyCache, at: datetime, actor: AuditEntry) -> CheckResult:
-    """Record what the rule finds for ``op``; close what it no longer finds; audit each."""
+def check(
+    tx: Transaction, op: Operation, agencies: AgencyCache, at: datetime, actor: AuditEntry, *, new: bool = False
+) -> CheckResult:
+    """Record what the rule finds for ``op``; close what it no longer finds; audit each.
+
+    ``new``: ``op`` was inserted in this transaction, so nothing is recorded against it yet
+    and no other writer can have paired it (the store need not look).
+    """
     found = find_findings(tx, op, agencies) + subject_findings(tx, op, agencies, at, actor)
     findings = {(f.kind, f.other.id): f for f in found}
     current: list[Conflict] = []
     created: list[Conflict] = []
-    for existing in tx.conflicts_of(op.id):
+    for existing in [] if new else tx.conflicts_of(op.id):
         finding = findings.pop((existing.kind, existing.other_operation(op.id)), None)
         if finding is None:
             if not existing.status.is_closed:
@@ -104,7 +110,7 @@ def check(tx: Transaction, op: Operation, agencies: AgencyCache, at: datetime, a
         current.append(updated)
     for finding in findings.values():
         conflict = conflict_from_finding(finding, at)
-        if tx.add_conflict(conflict):
+        if tx.add_conflict(conflict, check_pair=not new):
             tx.append_audit(_about(actor, Action.CONFLICT_CREATE, conflict, distance_m=conflict.distance_m), at)
             emit_conflict(tx, EventKind.CONFLICT_CREATED, conflict, at)
             current.append(conflict)

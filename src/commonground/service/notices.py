@@ -39,12 +39,13 @@ def _new(tx: Transaction, op: Operation, agency_id: str, kind: NoticeKind, statu
     tx.add_notice(notice)
 
 
-def track(tx: Transaction, op: Operation, at: datetime) -> None:
+def track(tx: Transaction, op: Operation, at: datetime, *, new: bool = False) -> None:
     """Bring the operation's notices in line with where and whether it now is.
 
     Agencies newly reached get an entry notice (sent, scheduled for the start, or withheld
     as the operation says); agencies it no longer reaches, or every agency once it is
-    cancelled or completed, get an exit notice if they were told of it.
+    cancelled or completed, get an exit notice if they were told of it. ``new``: ``op`` was
+    inserted in this transaction and has no notices yet.
     """
     timing = op.notice or NoticeTiming.AT_SUBMIT
     reached = set()
@@ -52,7 +53,7 @@ def track(tx: Transaction, op: Operation, at: datetime) -> None:
         nearby = tx.agencies_with_jurisdiction_in(bounding_boxes(op.area))
         reached = {a.id for a in concerned(op, nearby)}
     by_agency: dict[str, list[Notice]] = {}
-    for notice in tx.notices_of(op.id):
+    for notice in [] if new else tx.notices_of(op.id):
         by_agency.setdefault(notice.agency_id, []).append(notice)
     for agency_id in reached - set(by_agency):
         _new(tx, op, agency_id, NoticeKind.ENTRY, first_status(timing), at)

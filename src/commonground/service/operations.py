@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -10,7 +10,7 @@ from commonground.audit.tags import Action
 from commonground.domain.disclosure import Context, Viewer, disclose_conflict, disclose_operation
 from commonground.domain.drafts import SubjectParser, draft_fields, merge_patch, moved, parse_draft, with_draft
 from commonground.domain.errors import NotFound, NotPermitted, StaleVersion, StateConflict
-from commonground.domain.model import Conflict, Operation, OperationStatus, Role
+from commonground.domain.model import Agency, Conflict, Operation, OperationStatus, Role
 from commonground.domain.notices import check_timing
 from commonground.domain.policy import Level
 from commonground.service import deconfliction, notices
@@ -24,24 +24,21 @@ EDITORS = (Role.OFFICER, Role.SUPERVISOR)
 
 
 def conflict_views(
-    tx: Transaction,
     who: Principal,
     conflicts: list[Conflict],
-    agencies: AgencyCache,
-    known: Mapping[str, Operation] | None = None,
+    agency_of: Callable[[str], Agency],
+    operation_of: Callable[[str], Operation | None],
 ) -> list[dict[str, Any]]:
     """Return each conflict as ``who``'s side sees it, through the disclosure function."""
-    known = known or {}
     views = []
     for conflict in conflicts:
-        a = known.get(conflict.operation_a) or tx.get_operation(conflict.operation_a)
-        b = known.get(conflict.operation_b) or tx.get_operation(conflict.operation_b)
+        a, b = operation_of(conflict.operation_a), operation_of(conflict.operation_b)
         if a is None or b is None:
             continue
         yours, theirs = (a, b) if a.agency_id == who.agency.id else (b, a)
         if theirs.agency_id == who.agency.id and theirs.created_by == who.user.id:
             yours, theirs = theirs, yours  # one agency's two operations: "yours" is the one you entered
-        views.append(disclose_conflict(conflict, yours, theirs, agencies(theirs.agency_id), who.viewer))
+        views.append(disclose_conflict(conflict, yours, theirs, agency_of(theirs.agency_id), who.viewer))
     return views
 
 
@@ -72,12 +69,15 @@ class Operations:
             agencies = AgencyCache(tx, who.agency)
             actor = who.entry(Action.OPERATION_CREATE, object_type="operation", object_id=op.id)
             tx.add_operation(op)
-            result = deconfliction.check(tx, op, agencies, now, actor)
-            notices.track(tx, op, now)
+            result = deconfliction.check(tx, op, agencies, now, actor, new=True)
+            notices.track(tx, op, now, new=True)
             tx.append_audit(replace(actor, details={"conflicts": len(result.conflicts)}), now)
-            views = conflict_views(tx, who, result.conflicts, agencies, {op.id: op, **result.others})
-            own = disclose_operation(op, who.agency, who.viewer, Context.DIRECT)
-        return own, views
+            owners = {other.agency_id: agencies(other.agency_id) for other in result.others.values()}
+        # Views are built after the commit, outside the one-writer section: everything they
+        # need is in hand, and other writers need not wait for it.
+        known = {op.id: op, **result.others}
+        views = conflict_views(who, result.conflicts, {who.agency.id: who.agency, **owners}.__getitem__, known.get)
+        return disclose_operation(op, who.agency, who.viewer, Context.DIRECT), views
 
     def _owned(self, tx: Transaction, who: Principal, operation_id: str, *, edit: bool) -> Operation:
         op = tx.get_operation(operation_id)
@@ -118,7 +118,7 @@ class Operations:
             else:
                 conflicts = [c for c in tx.conflicts_of(op.id) if not c.status.is_closed]
             tx.append_audit(replace(actor, details={"fields": sorted(patch), "version": changed.version}), now)
-            views = conflict_views(tx, who, [c for c in conflicts if not c.status.is_closed], agencies)
+            views = conflict_views(who, [c for c in conflicts if not c.status.is_closed], agencies, tx.get_operation)
             own = disclose_operation(changed, who.agency, who.viewer, Context.DIRECT)
         return own, views
 

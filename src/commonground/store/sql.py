@@ -71,6 +71,8 @@ CONFLICT_PAIR = select(conflicts.c.id).where(
 )
 UPDATE_OPERATION = _update_by_id(operations).returning(operations.c.seq)
 UPDATE_CONFLICT = _update_by_id(conflicts)
+INSERT_OPERATION = insert(operations)
+INSERT_CONFLICT = insert(conflicts)
 REACH = select(func.max(agencies.c.proximity_m), func.max(agencies.c.time_buffer_min))
 
 
@@ -197,7 +199,7 @@ class SqlTransaction(SharingQueries, SubjectQueries, ConsoleQueries, NotifyQueri
 
     # --- operations ------------------------------------------------------------------
     def add_operation(self, op: Operation) -> None:
-        seq = self.conn.execute(insert(operations), records.operation_row(op)).inserted_primary_key
+        seq = self.conn.execute(INSERT_OPERATION, records.operation_row(op)).inserted_primary_key
         assert seq is not None
         self._index(int(seq[0]), op)
 
@@ -247,14 +249,16 @@ class SqlTransaction(SharingQueries, SubjectQueries, ConsoleQueries, NotifyQueri
         raise NotImplementedError
 
     # --- conflicts -------------------------------------------------------------------
-    def add_conflict(self, conflict: Conflict) -> bool:
-        """Insert unless the pair is already recorded; return whether it was new."""
-        existing = self.conn.execute(
-            CONFLICT_PAIR, {"kind": conflict.kind.value, "a": conflict.operation_a, "b": conflict.operation_b}
-        ).first()
-        if existing is not None:
-            return False
-        self.conn.execute(insert(conflicts), records.conflict_row(conflict))
+    def add_conflict(self, conflict: Conflict, *, check_pair: bool = True) -> bool:
+        """Insert unless the pair is already recorded; return whether it was new.
+
+        ``check_pair=False`` when one operation is new in this transaction: no pair can exist.
+        """
+        if check_pair:
+            pair = {"kind": conflict.kind.value, "a": conflict.operation_a, "b": conflict.operation_b}
+            if self.conn.execute(CONFLICT_PAIR, pair).first() is not None:
+                return False
+        self.conn.execute(INSERT_CONFLICT, records.conflict_row(conflict))
         return True
 
     def update_conflict(self, conflict: Conflict) -> None:
