@@ -152,3 +152,29 @@ def test_a_namesake_with_a_common_name_in_a_big_store_is_not_reported(world: Wor
     assert ops.submit(two, operation_data(46.8, -92.1, subjects=[peter]))[1] == []
     [conflict] = ops.submit(two, operation_data(40.0, -90.0, subjects=[john]))[1]
     assert conflict["kind"] == "subject" and conflict["matched"] == "person"
+
+
+def test_migration_0007_counts_and_reindexes_what_is_already_stored(world: World) -> None:
+    """Upgrading a store that holds subjects gives the counts and keys the check would give."""
+    from alembic import command
+
+    from commonground.store import migrate
+
+    who = world.person(world.agency())
+    undated = {"kind": "person", "first_name": "Ngozi", "last_name": "Adeyemi"}
+    world.services.operations.submit(who, operation_data(subjects=[PERSON, undated, blind_record(PERSON, SECRET)]))
+    terms = ["#p", "#b", "f:okonkwohale", "g:thomas", "g:ngozi", "f:adeyemi"]
+    with world.services.store.read() as tx:
+        before = tx.count_subject_terms(terms)
+    keys_before = store_rows(world, "subject_keys")
+    engine = world.services.store.engine  # type: ignore[attr-defined]
+    config = migrate.alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.connect() as conn, conn.begin():
+        config.attributes["connection"] = conn.execution_options(cg_write=True)
+        command.downgrade(config, "0006")
+        conn.exec_driver_sql("DELETE FROM subject_keys")
+    migrate.upgrade(engine)
+    with world.services.store.read() as tx:
+        assert tx.count_subject_terms(terms) == before == {t: 2 if t == "#p" else 1 for t in terms}
+    # Every subject is re-keyed as the check keys it (the undated person under 200 birth years).
+    assert store_rows(world, "subject_keys") == keys_before > 200
