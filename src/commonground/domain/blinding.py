@@ -18,6 +18,7 @@ from functools import lru_cache
 
 from commonground.domain import matching
 from commonground.domain.errors import InvalidInput
+from commonground.domain.frequency import BLINDED_POPULATION, NO_FREQUENCIES, NameFrequencies
 from commonground.domain.names import NICKNAMES, NameForm, name_forms
 from commonground.domain.subjects import (
     BlindedSubject,
@@ -198,37 +199,68 @@ def decode_container(value: str) -> Encoding:
     return Encoding(KINDS[kind_code], tuple(names), dob, ids, tokens)
 
 
-def _name_pairs(a: Encoding, b: Encoding) -> list[tuple[float | None, float | None]]:
-    """Return Dice (first, last) similarities for every name pairing, straight and swapped."""
-    out: list[tuple[float | None, float | None]] = []
+@lru_cache(maxsize=65536)
+def filter_term(prefix: str, bloom_filter: int) -> str:
+    """Return the counted term of one blinded name: a digest of its keyed Bloom filter.
+
+    Equal names under one secret give equal filters, which the server sees anyway; the digest
+    only makes that equality countable and reveals nothing the filter does not.
+    """
+    if not bloom_filter:
+        return ""
+    digest = hashlib.blake2b(bloom_filter.to_bytes(FILTER_BYTES, "big"), digest_size=DIGEST_BYTES)
+    return prefix + digest.hexdigest()
+
+
+def blinded_name_terms(subject: BlindedSubject) -> frozenset[str]:
+    """Return what a store counts for a blinded person: each name's filter digest, and one."""
+    enc = decode_container(subject.value)
+    if enc.kind != "person":
+        return frozenset()
+    terms = {filter_term("bg:", n.first) for n in enc.names} | {filter_term("bf:", n.last) for n in enc.names}
+    return frozenset((terms - {""}) | {BLINDED_POPULATION})
+
+
+def _name_pairs(a: Encoding, b: Encoding) -> list[matching.NamePair]:
+    """Return Dice similarities and counted terms for every name pairing, straight and swapped."""
+    out: list[matching.NamePair] = []
     for na in a.names:
+        ga, fa = filter_term("bg:", na.first), filter_term("bf:", na.last)
         for nb in b.names:
+            gb, fb = filter_term("bg:", nb.first), filter_term("bf:", nb.last)
             first = na.dice(na.first, nb.first)
             if first is not None and first < 1.0 and na.nick == nb.nick and na.nick != _NO_NICK:
                 first = 0.97  # same nickname group (Bill ~ William), as in clear matching
-            out.append((first, na.dice(na.last, nb.last)))
-            out.append((na.dice(na.first, nb.last), na.dice(na.last, nb.first)))
+            out.append((first, na.dice(na.last, nb.last), ga, gb, fa, fb))
+            out.append((na.dice(na.first, nb.last), na.dice(na.last, nb.first), ga, fb, fa, gb))
     return out
 
 
-def blinded_person_score(a: Encoding, b: Encoding) -> float:
+def blinded_person_score(a: Encoding, b: Encoding, freq: NameFrequencies = NO_FREQUENCIES) -> float:
     """Return the calibrated score of two blinded persons (same model as clear persons)."""
     dob = matching.dob_relation(a.dob, b.dob)
     if dob == "differ":
         return matching.VETOED_SCORE
-    levels = matching.best_name_levels(_name_pairs(a, b), matching.DICE_LEVELS)
-    return matching.sigmoid(matching.person_logit(levels, dob))
+    population = freq.population(BLINDED_POPULATION)
+    names = matching.best_name_levels(_name_pairs(a, b), matching.DICE_LEVELS, freq, population)
+    return matching.sigmoid(matching.person_logit(names, dob, prior=freq.size_prior(population)))
 
 
 def match_blinded(
-    a: BlindedSubject, b: BlindedSubject, threshold: float = matching.MATCH_THRESHOLD
+    a: BlindedSubject,
+    b: BlindedSubject,
+    threshold: float = matching.MATCH_THRESHOLD,
+    freq: NameFrequencies = NO_FREQUENCIES,
 ) -> matching.SubjectMatch | None:
-    """Return the match of two encodings made under one secret, or None."""
+    """Return the match of two encodings made under one secret, or None.
+
+    ``freq``: counts of the filter digests (``blinded_name_terms``) in the store.
+    """
     ea, eb = decode_container(a.value), decode_container(b.value)
     if ea.kind != eb.kind:
         return None
     if ea.kind == "person":
-        score = blinded_person_score(ea, eb)
+        score = blinded_person_score(ea, eb, freq)
         return matching.SubjectMatch("blinded_person", score) if score >= threshold else None
     if ea.ids & eb.ids:
         return matching.SubjectMatch(f"blinded_{ea.kind}", 1.0)

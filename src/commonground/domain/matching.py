@@ -15,8 +15,15 @@ from functools import lru_cache
 
 from rapidfuzz.distance import JaroWinkler
 
+from commonground.domain.frequency import (
+    ADJUSTED_LEVELS,
+    CLEAR_POPULATION,
+    NO_FREQUENCIES,
+    NameFrequencies,
+)
 from commonground.domain.names import (
     NICKNAMES,
+    NameForm,
     _swapped_forms,
     first_similarity,
     last_similarity,
@@ -66,6 +73,10 @@ PROFILE_WEIGHTS: Mapping[str, Mapping[str, float]] = {
 # Name-similarity cut-points: Jaro-Winkler for clear names, Dice for clk-v1 Bloom filters.
 JW_LEVELS = (("exact", 0.999), ("high", 0.94), ("med", 0.88), ("low", 0.80))
 DICE_LEVELS = (("exact", 0.999), ("high", 0.80), ("med", 0.65), ("low", 0.50))
+
+# Birth years a DOB can have (intake refuses earlier ones); a person without a DOB is indexed
+# under each. The upper end is far enough ahead that no re-index is needed for decades.
+BIRTH_YEARS = range(1900, 2100)
 
 _PLATE_FOLD = str.maketrans({"O": "0", "Q": "0", "I": "1", "L": "1", "B": "8", "S": "5", "Z": "2"})
 
@@ -143,22 +154,35 @@ _AGREEING = frozenset({"exact", "high", "med"})
 VETOED_SCORE = 1.0 / (1.0 + math.exp(1.0))
 
 
-def person_logit(levels: tuple[str, str], dob: str, corroborated: bool = False) -> float:
-    """Return the log-odds that a pair is one person from name levels and the DOB relation.
+@dataclass(frozen=True, slots=True)
+class NameEvidence:
+    """The name alignment with the most evidence: its two levels and their summed weight.
 
+    The weight includes the term-frequency adjustment of each agreeing name.
+    """
+
+    first: str
+    last: str
+    weight: float
+
+
+def person_logit(names: NameEvidence, dob: str, corroborated: bool = False, prior: float = 0.0) -> float:
+    """Return the log-odds that a pair is one person from name evidence and the DOB relation.
+
+    ``prior`` shifts the calibrated bias for the store's size (``NameFrequencies.size_prior``).
     ``corroborated`` (an identifier given with both persons agrees) lifts the name-only
     guards and replaces the DOB veto by its fitted weight.
     """
-    first, last = levels
+    first, last = names.first, names.last
     dob_w = DOB_DIFFER_FITTED if corroborated and dob == "differ" else DOB_WEIGHTS[dob]
-    logit = BIAS + NAME_WEIGHTS["first"][first] + NAME_WEIGHTS["last"][last] + dob_w
+    logit = BIAS + prior + names.weight + dob_w
     if corroborated:
         return logit
     if dob == "differ":
         # Same name, other DOB: another person (father and son), whatever else they share.
         return min(logit, -1.0)
-    if dob == "missing" and (first, last) != ("exact", "exact"):
-        # Without a DOB only an exact full name counts (docs/matching.md, "missing DOB").
+    if dob == "missing" and not (first in _AGREEING and last in _AGREEING):
+        # Without a DOB both names must agree; how rare they are decides (docs/matching.md).
         logit = min(logit, -1.0)
     if first not in _AGREEING and last not in _AGREEING:
         # A shared DOB is never identity by itself: some name must agree.
@@ -199,52 +223,88 @@ def _address_weight(x: AddressSubject, y: AddressSubject) -> float:
     return w
 
 
-def profile_score(a: Sequence[Subject], b: Sequence[Subject]) -> float:
+def profile_score(a: Sequence[Subject], b: Sequence[Subject], freq: NameFrequencies = NO_FREQUENCIES) -> float:
     """Return the score that two profiles (a person and identifiers given with them) match."""
     pa = next((s for s in a if isinstance(s, PersonSubject)), None)
     pb = next((s for s in b if isinstance(s, PersonSubject)), None)
     if pa is None or pb is None:
-        return 1.0 if any(match(x, y) for x in a for y in b) else 0.0
+        return 1.0 if any(match(x, y, freq) for x in a for y in b) else 0.0
     extra, agreed = _corroboration(a, b)
-    levels = best_name_levels(_clear_name_pairs(pa, pb), JW_LEVELS)
+    population = freq.population(CLEAR_POPULATION)
+    names = best_name_levels(_clear_name_pairs(pa, pb), JW_LEVELS, freq, population)
     dob = dob_relation_clear(pa.dob, pb.dob)
-    return sigmoid(person_logit(levels, dob, corroborated=agreed) + extra)
+    return sigmoid(person_logit(names, dob, agreed, freq.size_prior(population)) + extra)
+
+
+# One name alignment: (given similarity, family similarity, and the counted terms of the two
+# given names and of the two family names compared, in that order).
+NamePair = tuple[float | None, float | None, str, str, str, str]
 
 
 def best_name_levels(
-    pairs: Iterable[tuple[float | None, float | None]], cuts: Sequence[tuple[str, float]]
-) -> tuple[str, str]:
-    """Return the (first, last) levels of the name alignment with the most evidence."""
-    best: tuple[str, str] = ("missing", "missing")
+    pairs: Iterable[NamePair],
+    cuts: Sequence[tuple[str, float]],
+    freq: NameFrequencies = NO_FREQUENCIES,
+    population: int = 0,
+) -> NameEvidence:
+    """Return the name alignment with the most evidence, agreeing names weighed by rarity."""
+    best = NameEvidence("missing", "missing", 0.0)
     best_w = -math.inf
-    for sim_first, sim_last in pairs:
-        lv = (level(sim_first, cuts), level(sim_last, cuts))
-        w = NAME_WEIGHTS["first"][lv[0]] + NAME_WEIGHTS["last"][lv[1]]
+    for sim_first, sim_last, first_a, first_b, last_a, last_b in pairs:
+        lv_first, lv_last = level(sim_first, cuts), level(sim_last, cuts)
+        w = NAME_WEIGHTS["first"][lv_first] + NAME_WEIGHTS["last"][lv_last]
+        if population:  # no persons counted: the calibrated averages stand
+            if lv_first in ADJUSTED_LEVELS:
+                w += freq.adjustment("first", first_a, first_b, population)
+            if lv_last in ADJUSTED_LEVELS:
+                w += freq.adjustment("last", last_a, last_b, population)
         if w > best_w:
-            best, best_w = lv, w
+            best, best_w = NameEvidence(lv_first, lv_last, w), w
     return best
 
 
-SimPairs = list[tuple[float | None, float | None]]
+def _terms(form: NameForm) -> tuple[str, str]:
+    """Return the counted (given, family) terms of one clear name form."""
+    return f"g:{form.first.replace(' ', '')}", f"f:{form.last_joined}"
 
 
-def _clear_name_pairs(a: PersonSubject, b: PersonSubject) -> SimPairs:
-    """Return (first, last) similarities for every alias pairing, straight and swapped."""
-    out: SimPairs = []
+def name_terms(p: PersonSubject) -> frozenset[str]:
+    """Return what a store counts for a clear person: each given and family name, and one."""
+    terms = {CLEAR_POPULATION}
+    for form in name_forms(p):
+        given, family = _terms(form)
+        if form.first:
+            terms.add(given)
+        if form.last:
+            terms.add(family)
+    return frozenset(terms)
+
+
+def _clear_name_pairs(a: PersonSubject, b: PersonSubject) -> list[NamePair]:
+    """Return similarities and terms for every alias pairing, straight and swapped."""
+    out: list[NamePair] = []
     for fa in name_forms(a):
+        ga, fam_a = _terms(fa)
         for fb, swapped in zip(name_forms(b), _swapped_forms(b), strict=True):
-            out.append((first_similarity(fa.first, fb.first), last_similarity(fa, fb)))
-            out.append((first_similarity(fa.first, swapped.first), last_similarity(fa, swapped)))
+            gb, fam_b = _terms(fb)
+            out.append((first_similarity(fa.first, fb.first), last_similarity(fa, fb), ga, gb, fam_a, fam_b))
+            # Swapped: a's given is compared with b's family name and the other way round.
+            out.append((first_similarity(fa.first, swapped.first), last_similarity(fa, swapped), ga, fam_b, fam_a, gb))
     return out
 
 
-def person_score(a: PersonSubject, b: PersonSubject) -> float:
-    """Return the calibrated probability-like score that two persons are one."""
+def person_score(a: PersonSubject, b: PersonSubject, freq: NameFrequencies = NO_FREQUENCIES) -> float:
+    """Return the calibrated probability-like score that two persons are one.
+
+    ``freq`` (counted by the store) weighs each agreeing name by its rarity and sets the
+    prior for the store's size; without it the calibrated averages apply.
+    """
     dob = dob_relation_clear(a.dob, b.dob)
     if dob == "differ":
         return VETOED_SCORE  # no name can overturn the DOB veto; skip the name comparisons
-    levels = best_name_levels(_clear_name_pairs(a, b), JW_LEVELS)
-    logit = person_logit(levels, dob)
+    population = freq.population(CLEAR_POPULATION)
+    names = best_name_levels(_clear_name_pairs(a, b), JW_LEVELS, freq, population)
+    logit = person_logit(names, dob, prior=freq.size_prior(population))
     if a.sex and b.sex and {a.sex, b.sex} == {"M", "F"}:
         logit = min(logit, -1.0)  # recorded M vs F: not the same person, whatever the names
     return sigmoid(logit)
@@ -290,7 +350,7 @@ def person_blocking_keys(p: PersonSubject) -> frozenset[str]:
     The canonical DOB sorts day and month, so a swap shares it (~70 people per key at 1M). A
     single DOB typo keeps either the year or the day+month, each paired with the unordered
     Soundex codes of a given and a family name (first/last swaps share keys). Without a DOB
-    only an exact full name can match, so that is the only DOB-less key.
+    the exact full name, and the name codes with every possible birth year.
     """
     codes: set[tuple[str, str]] = set()
     keys: set[str] = set()
@@ -306,6 +366,10 @@ def person_blocking_keys(p: PersonSubject) -> frozenset[str]:
             exact = sorted((NICKNAMES.get(first, first), form.last.replace(" ", "")))
             keys.add(f"pn:{exact[0]}:{exact[1]}")
     if not p.dob:
+        # A missing DOB could be any birth year: carrying the name-code key of every year lets
+        # a person with a DOB and a mistyped name find this one (and it find them) through the
+        # keys persons with a DOB already have, without widening their candidate sets.
+        keys.update(f"py:{f}:{c}:{year}" for f, c in codes for year in BIRTH_YEARS)
         return frozenset(keys)
     year, month, day = p.dob[:4], p.dob[5:7], p.dob[8:10]
     month_day = "".join(sorted((month, day)))
@@ -327,15 +391,29 @@ def blocking_keys(subject: Subject) -> frozenset[str]:
     return frozenset(_exact_ids(subject))
 
 
-def match(a: Subject, b: Subject) -> SubjectMatch | None:
-    """Return how ``a`` and ``b`` match, or None when they are not taken as the same."""
+def match(a: Subject, b: Subject, freq: NameFrequencies = NO_FREQUENCIES) -> SubjectMatch | None:
+    """Return how ``a`` and ``b`` match, or None when they are not taken as the same.
+
+    ``freq``: name counts of the store both persons are in (see ``frequency_terms``).
+    """
     if isinstance(a, PersonSubject) and isinstance(b, PersonSubject):
-        score = person_score(a, b)
+        score = person_score(a, b, freq)
         return SubjectMatch("person", score) if score >= MATCH_THRESHOLD else None
     if isinstance(a, BlindedSubject) and isinstance(b, BlindedSubject):
         from commonground.domain.blinding import match_blinded
 
-        return match_blinded(a, b)
+        return match_blinded(a, b, freq=freq)
     if a.kind != b.kind:
         return None
     return SubjectMatch(a.kind, 1.0) if _exact_ids(a) & _exact_ids(b) else None
+
+
+def frequency_terms(subject: Subject) -> frozenset[str]:
+    """Return the terms a store counts for a subject: its names and its population, if a person."""
+    if isinstance(subject, PersonSubject):
+        return name_terms(subject)
+    if isinstance(subject, BlindedSubject):
+        from commonground.domain.blinding import blinded_name_terms
+
+        return blinded_name_terms(subject)
+    return frozenset()

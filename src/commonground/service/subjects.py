@@ -7,14 +7,16 @@ it is only counted, without identifiers, in the audit log.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from commonground.audit.chain import AuditEntry
 from commonground.audit.tags import Action
 from commonground.domain.conflicts import Finding, can_conflict
+from commonground.domain.frequency import BLINDED_POPULATION, CLEAR_POPULATION, NameFrequencies
 from commonground.domain.geometry import edge_distance_m
-from commonground.domain.matching import blocking_keys, match
+from commonground.domain.matching import blocking_keys, frequency_terms, match
 from commonground.domain.model import ConflictKind, Operation
 from commonground.domain.subjects import Subject, parse_subject, subject_to_dict
 from commonground.service.ports import Transaction
@@ -29,18 +31,26 @@ def _parsed(op: Operation) -> list[Subject]:
     return [parse_subject(s, f"subjects.{i}") for i, s in enumerate(op.subjects)]
 
 
-def operation_keys(op: Operation) -> set[str]:
-    return {key for subject in _parsed(op) for key in blocking_keys(subject)}
+def _frequencies(tx: Transaction, subjects: Sequence[Subject]) -> NameFrequencies:
+    """Return the store's counts of the name terms of ``subjects`` and of both populations.
+
+    The counts include the checked operation itself, which is indexed first: a name counts
+    at least once, and a store of one person is a store of one.
+    """
+    terms = {t for s in subjects for t in frequency_terms(s)}
+    if not terms:
+        return NameFrequencies()
+    return NameFrequencies(tx.count_subject_terms(terms | {CLEAR_POPULATION, BLINDED_POPULATION}))
 
 
-def _best_match(mine: list[Subject], theirs: list[Subject]) -> str | None:
+def _best_match(mine: list[Subject], theirs: list[Subject], freq: NameFrequencies) -> str | None:
     best: tuple[float, str] | None = None
     for a in mine:
         keys = blocking_keys(a)
         for b in theirs:
             if not keys & blocking_keys(b):
                 continue
-            found = match(a, b)
+            found = match(a, b, freq)
             if found is not None and (best is None or found.score > best[0]):
                 best = (found.score, found.kind)
     return None if best is None else best[1]
@@ -49,17 +59,22 @@ def _best_match(mine: list[Subject], theirs: list[Subject]) -> str | None:
 def subject_findings(
     tx: Transaction, op: Operation, agency_of: object, at: datetime, actor: AuditEntry
 ) -> list[Finding]:
-    """Index ``op``'s subjects and return the operations whose subjects match them."""
-    keys = operation_keys(op)
+    """Index and count ``op``'s subjects and return the operations whose subjects match them."""
+    mine = _parsed(op)
+    keys = {key for subject in mine for key in blocking_keys(subject)}
     tx.set_subject_keys(op.id, keys)
+    tx.set_subject_terms(op.id, Counter(t for subject in mine for t in frequency_terms(subject)))
     if not keys or not op.status.is_live:
         return []
-    mine = _parsed(op)
+    others = [
+        (other, _parsed(other))
+        for other in tx.operations_with_subject_keys(keys, exclude=op.id)
+        if can_conflict(op, other)
+    ]
+    freq = _frequencies(tx, mine + [s for _, theirs in others for s in theirs])
     found = []
-    for other in tx.operations_with_subject_keys(keys, exclude=op.id):
-        if not can_conflict(op, other):
-            continue
-        kind = _best_match(mine, _parsed(other))
+    for other, theirs in others:
+        kind = _best_match(mine, theirs, freq)
         if kind is None:
             continue
         restricting = _restricting_agency(op, other, agency_of)

@@ -241,6 +241,27 @@ subject_keys = Table(
     Index("ix_subject_keys_key", "key"),
 )
 
+# Name terms each operation's persons carry (domain.matching.frequency_terms), so that a
+# change can take the operation's old terms out of the counts.
+subject_terms = Table(
+    "subject_terms",
+    metadata,
+    Column("operation_id", String(36), primary_key=True),
+    Column("term", String(200), primary_key=True),
+    Column("n", Integer, nullable=False),
+)
+# How many stored persons carry each term: the frequencies of term-frequency matching. Each
+# term's count is split over SUBJECT_TERM_SHARDS rows (by operation) so that concurrent
+# writers do not all queue on the one row of a common name or of the population term.
+subject_term_counts = Table(
+    "subject_term_counts",
+    metadata,
+    Column("term", String(200), primary_key=True),
+    Column("shard", Integer, primary_key=True),
+    Column("n", Integer, nullable=False),
+)
+SUBJECT_TERM_SHARDS = 16
+
 # --- console sign-in (issue 7): TOTP enrolment, lockout, browser sessions -------------
 console_credentials = Table(
     "console_credentials",
