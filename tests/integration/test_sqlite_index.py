@@ -1,4 +1,4 @@
-"""The SQLite R*Tree across migration 0007 (time axis from seconds to days)."""
+"""The SQLite R*Tree across migration 0008 (time axis from seconds to days)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,7 @@ def test_operations_indexed_in_seconds_are_found_after_the_upgrade(sqlite_world:
     config = migrate.alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.connect() as conn, conn.begin():
         config.attributes["connection"] = conn
-        command.downgrade(config, "0006")
+        command.downgrade(config, "0007")
     seconds = _time_axis(services)
     assert seconds[0] / days[0] == pytest.approx(86_400, rel=1e-6)
 

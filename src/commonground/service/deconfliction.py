@@ -75,7 +75,7 @@ def check(
     ``new``: ``op`` was inserted in this transaction, so nothing is recorded against it yet
     and no other writer can have paired it (the store need not look).
     """
-    found = find_findings(tx, op, agencies) + subject_findings(tx, op, agencies, at, actor)
+    found = find_findings(tx, op, agencies) + subject_findings(tx, op, agencies, at, actor, new=new)
     findings = {(f.kind, f.other.id): f for f in found}
     current: list[Conflict] = []
     created: list[Conflict] = []

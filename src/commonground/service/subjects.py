@@ -57,10 +57,15 @@ def _best_match(mine: list[Subject], theirs: list[Subject], freq: NameFrequencie
 
 
 def subject_findings(
-    tx: Transaction, op: Operation, agency_of: object, at: datetime, actor: AuditEntry
+    tx: Transaction, op: Operation, agency_of: object, at: datetime, actor: AuditEntry, *, new: bool = False
 ) -> list[Finding]:
-    """Index and count ``op``'s subjects and return the operations whose subjects match them."""
+    """Index and count ``op``'s subjects and return the operations whose subjects match them.
+
+    ``new``: ``op`` was inserted in this transaction, so it has nothing indexed to replace.
+    """
     mine = _parsed(op)
+    if new and not mine:
+        return []
     keys = {key for subject in mine for key in blocking_keys(subject)}
     tx.set_subject_keys(op.id, keys)
     tx.set_subject_terms(op.id, Counter(t for subject in mine for t in frequency_terms(subject)))
