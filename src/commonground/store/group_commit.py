@@ -23,6 +23,9 @@ from sqlalchemy.exc import DBAPIError
 from commonground.domain.errors import DeconflictionUnavailable
 from commonground.service.ports import Transaction
 
+# Writers in a batch run one after another, so one savepoint name serves them all; plain
+# SQL, because SQLAlchemy compiles its numbered savepoint statements anew for every writer.
+SAVEPOINT, RELEASE, ROLLBACK_TO = "SAVEPOINT writer", "RELEASE SAVEPOINT writer", "ROLLBACK TO SAVEPOINT writer"
 UNAVAILABLE = "the deconfliction store is unavailable; no check was made, try again"
 
 
@@ -74,7 +77,7 @@ class GroupCommit:
         try:
             try:
                 batch = self._open()
-                nested = batch.conn.begin_nested()
+                batch.conn.exec_driver_sql(SAVEPOINT)
             except DBAPIError as exc:
                 self._abort(exc)
                 raise DeconflictionUnavailable(UNAVAILABLE) from exc
@@ -87,12 +90,13 @@ class GroupCommit:
                 raise DeconflictionUnavailable(UNAVAILABLE) from exc
             except BaseException:
                 try:
-                    nested.rollback()
+                    batch.conn.exec_driver_sql(ROLLBACK_TO)
+                    batch.conn.exec_driver_sql(RELEASE)
                 except DBAPIError as exc:
                     self._abort(exc)
                 raise
             try:
-                nested.commit()
+                batch.conn.exec_driver_sql(RELEASE)
             except DBAPIError as exc:
                 self._abort(exc)
                 raise DeconflictionUnavailable(UNAVAILABLE) from exc
