@@ -118,8 +118,9 @@ class EventHub:
                     listener.wait(1.0, self.closing)
                 else:
                     self.closing.wait(interval)
-                seq = self._last_seq()
-                if seq != last:
+                if not self._subs:  # nobody to wake: no need to read the outbox
+                    last = -1
+                elif (seq := self._last_seq()) != last:
                     last = seq
                     self._wake_all()
             except Exception:
