@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 
 from sqlalchemy import event
 
+from commonground.audit.chain import AuditEntry
+from commonground.audit.verify import verify_chain
 from commonground.bootstrap import Services
 from commonground.domain.model import Agency
 from commonground.domain.policy import AgencyLevel
 from commonground.service.clock import SystemClock, new_id
+from commonground.service.ports import AuditFilter
 
 
 def agency(n: int) -> Agency:
@@ -69,3 +73,51 @@ def test_a_failing_writer_loses_only_its_own_work(sqlite_services: Services) -> 
     assert {f"GC{n:07d}" for n in ok} <= stored
     assert not {f"GC{n:07d}" for n in failed} & stored
     assert sorted(seen_after) == sorted(ok)
+
+
+def test_writers_of_a_batch_share_reads_but_not_a_failed_writers_changes(sqlite_services: Services) -> None:
+    """The batch memo (audit head, agencies, reach) forgets what a rolled-back writer saw or did."""
+    store = sqlite_services.store
+    shared = agency(0)
+    with store.write() as tx:
+        tx.add_agency(shared)
+    count = 24
+    barrier = threading.Barrier(count)
+    outcomes: dict[int, str] = {}
+
+    def writer(n: int) -> None:
+        barrier.wait()
+        try:
+            with store.write() as tx:
+                tx.append_audit(AuditEntry(f"test:{n}", "success"), SystemClock().now())
+                tx.audit_records(AuditFilter(), 1, None)  # a read mid-body writes the held records
+                seen = tx.get_agency(shared.id)
+                assert seen is not None and seen.policy.proximity_m == 500
+                assert tx.installation_reach()[0] == 500
+                if n % 3 == 0:  # change the shared agency, then change our mind
+                    tx.set_policy(shared.id, replace(shared.policy, proximity_m=5000))
+                    assert tx.installation_reach()[0] == 5000
+                    assert tx.get_agency(shared.id).policy.proximity_m == 5000  # type: ignore[union-attr]
+                    time.sleep(0.002)
+                    raise ValueError("this writer changes its mind")
+                time.sleep(0.002)
+            outcomes[n] = "ok"
+        except ValueError:
+            outcomes[n] = "failed"
+        except AssertionError as exc:
+            outcomes[n] = f"saw another writer's undone change: {exc}"
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(1, count + 1)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(n for n, o in outcomes.items() if o == "failed") == list(range(3, count + 1, 3))
+    assert all(o in ("ok", "failed") for o in outcomes.values()), outcomes
+    with store.read() as tx:
+        actions = [r.entry.action for r in tx.all_audit_records()]
+        assert verify_chain(tx.all_audit_records()).intact
+        assert tx.get_agency(shared.id).policy.proximity_m == 500  # type: ignore[union-attr]
+    assert sorted(a for a in actions if a.startswith("test:")) == sorted(
+        f"test:{n}" for n, o in outcomes.items() if o == "ok"
+    )

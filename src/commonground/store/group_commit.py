@@ -22,6 +22,7 @@ from sqlalchemy.exc import DBAPIError
 
 from commonground.domain.errors import DeconflictionUnavailable
 from commonground.service.ports import Transaction
+from commonground.store.held import Memo
 
 # Writers in a batch run one after another, so one savepoint name serves them all; plain
 # SQL, because SQLAlchemy compiles its numbered savepoint statements anew for every writer.
@@ -52,14 +53,18 @@ class FileLock:
 class _Batch:
     conn: Connection
     outer: RootTransaction
+    memo: Memo = field(default_factory=Memo)
     done: threading.Event = field(default_factory=threading.Event)
     error: BaseException | None = None
 
 
 class GroupCommit:
-    def __init__(self, engine: Engine, make_tx: Callable[[Connection], Transaction], database: str | None) -> None:
+    def __init__(
+        self, engine: Engine, make_tx: Callable[[Connection, Memo], Transaction], database: str | None
+    ) -> None:
         self._engine = engine
         self._make_tx = make_tx
+        self._conn: Connection | None = None  # kept between batches: no pool round trip per batch
         self._file = FileLock(database)
         self._turn = threading.Lock()
         self._count = threading.Lock()
@@ -82,13 +87,14 @@ class GroupCommit:
                 self._abort(exc)
                 raise DeconflictionUnavailable(UNAVAILABLE) from exc
             try:
-                tx = self._make_tx(batch.conn)
+                tx = self._make_tx(batch.conn, batch.memo)
                 yield tx
                 tx.flush()
             except DBAPIError as exc:
                 self._abort(exc)
                 raise DeconflictionUnavailable(UNAVAILABLE) from exc
             except BaseException:
+                batch.memo.forget()
                 try:
                     batch.conn.exec_driver_sql(ROLLBACK_TO)
                     batch.conn.exec_driver_sql(RELEASE)
@@ -115,8 +121,9 @@ class GroupCommit:
         if self._batch is None:
             self._file.acquire()
             try:
-                conn = self._engine.connect().execution_options(cg_write=True)
-                self._batch = _Batch(conn, conn.begin())
+                if self._conn is None:
+                    self._conn = self._engine.connect().execution_options(cg_write=True)
+                self._batch = _Batch(self._conn, self._conn.begin())
             except BaseException:
                 self._file.release()
                 raise
@@ -128,7 +135,9 @@ class GroupCommit:
             return
         batch.error = error
         try:
-            batch.conn.close()
+            if error is not None:  # the connection may be broken: start the next batch on a new one
+                self._conn = None
+                batch.conn.close()
         finally:
             self._file.release()
             batch.done.set()
@@ -146,6 +155,12 @@ class GroupCommit:
     def _abort(self, error: BaseException) -> None:
         self._rollback_quietly()
         self._finish(error)
+
+    def close(self) -> None:
+        with self._turn:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
 
     def _rollback_quietly(self) -> None:
         if self._batch is None:

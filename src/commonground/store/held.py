@@ -8,12 +8,14 @@ transaction, just before the commit. Readers of either table in the same transac
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
 from commonground.audit.chain import GENESIS, AuditEntry, seal
+from commonground.domain.model import Agency
 from commonground.service.ports import Event
 from commonground.store.schema import audit_log, events
 
@@ -22,9 +24,29 @@ INSERT_AUDIT = insert(audit_log)
 INSERT_EVENT = insert(events)
 
 
+@dataclass
+class Memo:
+    """Reads a transaction need not repeat; on SQLite the writers of one group-commit batch share
+    one, since nothing else can write while the batch holds the lock. Agency writes forget the
+    agencies; a writer that rolls back forgets everything."""
+
+    audit_head: tuple[int, str] | None = None
+    reach: tuple[int, int] | None = None
+    agencies: dict[str, Agency] = field(default_factory=dict)
+
+    def forget_agencies(self) -> None:
+        self.agencies.clear()
+        self.reach = None
+
+    def forget(self) -> None:
+        self.audit_head = None
+        self.forget_agencies()
+
+
 class HeldWrites:
-    def __init__(self, conn: Connection) -> None:
+    def __init__(self, conn: Connection, memo: Memo | None = None) -> None:
         self.conn = conn
+        self.memo = memo or Memo()
         self._audit: list[tuple[AuditEntry, datetime]] = []
         self._outbox: list[dict[str, Any]] = []
 
@@ -54,8 +76,10 @@ class HeldWrites:
             return
         self._lock_audit_chain()
         if audit:
-            last = self.conn.execute(AUDIT_HEAD).first()
-            seq, prev = (last[0], last[1]) if last else (0, GENESIS)
+            if self.memo.audit_head is None:
+                last = self.conn.execute(AUDIT_HEAD).first()
+                self.memo.audit_head = (last[0], last[1]) if last else (0, GENESIS)
+            seq, prev = self.memo.audit_head
             rows = []
             for entry, at in audit:
                 seq += 1
@@ -77,6 +101,7 @@ class HeldWrites:
                 )
                 prev = digest
             self.conn.execute(INSERT_AUDIT, rows)
+            self.memo.audit_head = (seq, prev)
             audit.clear()
         if outbox:
             self.conn.execute(INSERT_EVENT, list(outbox))

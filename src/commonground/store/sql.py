@@ -96,11 +96,17 @@ class SqlTransaction(SharingQueries, SubjectQueries, ConsoleQueries, NotifyQueri
 
     # --- agencies and people ---------------------------------------------------------
     def add_agency(self, agency: Agency) -> None:
+        self.memo.forget_agencies()
         self.conn.execute(insert(agencies), records.agency_row(agency))
 
     def get_agency(self, agency_id: str) -> Agency | None:
-        row = self.conn.execute(AGENCY_BY_ID, {"key": agency_id}).mappings().first()
-        return records.agency_from(row) if row else None
+        agency = self.memo.agencies.get(agency_id)
+        if agency is None:
+            row = self.conn.execute(AGENCY_BY_ID, {"key": agency_id}).mappings().first()
+            if row is None:
+                return None
+            agency = self.memo.agencies[agency_id] = records.agency_from(row)
+        return agency
 
     def agency_by_ori(self, ori: str) -> Agency | None:
         row = self.conn.execute(AGENCY_BY_ORI, {"key": ori}).mappings().first()
@@ -113,6 +119,7 @@ class SqlTransaction(SharingQueries, SubjectQueries, ConsoleQueries, NotifyQueri
         return _page([records.agency_from(r) for r in self.conn.execute(query).mappings()], limit)
 
     def set_policy(self, agency_id: str, policy: Policy) -> None:
+        self.memo.forget_agencies()
         self.conn.execute(
             update(agencies)
             .where(agencies.c.id == agency_id)
@@ -126,11 +133,14 @@ class SqlTransaction(SharingQueries, SubjectQueries, ConsoleQueries, NotifyQueri
 
     def set_jurisdiction(self, agency_id: str, rings: tuple[tuple[tuple[float, float], ...], ...] | None) -> None:
         value = None if rings is None else [[list(p) for p in ring] for ring in rings]
+        self.memo.forget_agencies()
         self.conn.execute(update(agencies).where(agencies.c.id == agency_id).values(jurisdiction=value))
 
     def installation_reach(self) -> tuple[int, int]:
-        row = self.conn.execute(REACH).one()
-        return (int(row[0] or 0), int(row[1] or 0))
+        if self.memo.reach is None:
+            row = self.conn.execute(REACH).one()
+            self.memo.reach = (int(row[0] or 0), int(row[1] or 0))
+        return self.memo.reach
 
     def add_user(self, user: User, password_hash: str | None) -> None:
         self.conn.execute(insert(users), records.user_row(user, password_hash, datetime.now(UTC)))

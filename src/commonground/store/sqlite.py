@@ -155,3 +155,7 @@ class SQLiteStore(SqlStore):
 
     def write(self) -> Any:
         return self._group.write()
+
+    def close(self) -> None:
+        self._group.close()
+        super().close()
