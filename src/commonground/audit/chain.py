@@ -26,11 +26,11 @@ class AuditEntry:
     details: dict[str, Any] | None = field(default=None)
 
 
-def seal(seq: int, at: datetime, entry: AuditEntry, prev_hash: str) -> str:
-    """Return the record's hash over a canonical rendering of every stored field."""
-    body = {
+def record_fields(seq: int, at: datetime, entry: AuditEntry, prev_hash: str) -> dict[str, Any]:
+    """Every field a record stores but its hash: what the store writes and the seal covers."""
+    return {
         "seq": seq,
-        "at": isoformat(at),
+        "at": at,
         "actor_user_id": entry.actor_user_id,
         "actor_agency_id": entry.actor_agency_id,
         "action": entry.action,
@@ -40,5 +40,10 @@ def seal(seq: int, at: datetime, entry: AuditEntry, prev_hash: str) -> str:
         "details": entry.details,
         "prev_hash": prev_hash,
     }
+
+
+def seal(seq: int, at: datetime, entry: AuditEntry, prev_hash: str) -> str:
+    """Return the record's hash over a canonical rendering of every stored field."""
+    body = {**record_fields(seq, at, entry, prev_hash), "at": isoformat(at)}
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()

@@ -168,6 +168,10 @@ class Transaction(Protocol):
 
 
 class Store(Protocol):
+    # True when a read is a local call of well under a millisecond (embedded SQLite): code on
+    # the event loop may make it there rather than hop to a worker thread.
+    inline_reads: bool
+
     def write(self) -> AbstractContextManager[Transaction]: ...
     def read(self) -> AbstractContextManager[Transaction]: ...
     def close(self) -> None: ...

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
-from commonground.audit.chain import GENESIS, AuditEntry, seal
+from commonground.audit.chain import GENESIS, AuditEntry, record_fields, seal
 from commonground.domain.model import Agency
 from commonground.service.ports import Event
 from commonground.store.schema import audit_log, events
@@ -84,21 +84,7 @@ class HeldWrites:
             for entry, at in audit:
                 seq += 1
                 digest = seal(seq, at, entry, prev)
-                rows.append(
-                    {
-                        "seq": seq,
-                        "at": at,
-                        "actor_user_id": entry.actor_user_id,
-                        "actor_agency_id": entry.actor_agency_id,
-                        "action": entry.action,
-                        "object_type": entry.object_type,
-                        "object_id": entry.object_id,
-                        "outcome": entry.outcome,
-                        "details": entry.details,
-                        "prev_hash": prev,
-                        "hash": digest,
-                    }
-                )
+                rows.append({**record_fields(seq, at, entry, prev), "hash": digest})
                 prev = digest
             self.conn.execute(INSERT_AUDIT, rows)
             self.memo.audit_head = (seq, prev)

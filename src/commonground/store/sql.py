@@ -322,6 +322,7 @@ class SqlStore:
     """Hands out transactions; store failures surface as ``DeconflictionUnavailable``."""
 
     transaction_class: ClassVar[type[SqlTransaction]] = SqlTransaction
+    inline_reads = False
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine

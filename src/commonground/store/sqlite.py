@@ -148,6 +148,7 @@ class SQLiteStore(SqlStore):
     """One writer at a time, many writes per fsync (see ``group_commit``)."""
 
     transaction_class = SQLiteTransaction
+    inline_reads = True  # WAL: a reader never waits for the writer
 
     def __init__(self, url: str) -> None:
         super().__init__(sqlite_engine(url))

@@ -45,9 +45,10 @@ def allowed(who: Principal, permission: Permission) -> bool:
 class ConsoleRequires(Requires):
     """A console page's declared permission, read from the session cookie instead of a bearer token."""
 
-    def __call__(self, request: Request) -> Principal | None:
-        if self.permission is Permission.PUBLIC:
-            return None
+    def inline(self, request: Request) -> bool:
+        return False  # a session look-up may write (touch, expiry)
+
+    def resolve(self, request: Request) -> Principal | None:
         found = get_services(request).signin.session(request.cookies.get(COOKIE))
         if found is None:
             raise SignInRequired()
