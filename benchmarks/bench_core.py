@@ -241,8 +241,8 @@ def main() -> None:
     parser.add_argument(
         "--workers",
         type=lambda v: [int(x) for x in v.split(",")],
-        default=[1],
-        help="server processes to measure, e.g. 1,2",
+        default=[1, 2],
+        help="server processes to measure (they share SQLite's one writer), e.g. 1,2",
     )
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file in a temp dir")
     parser.add_argument("--json", action="store_true")

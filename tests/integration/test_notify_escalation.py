@@ -94,3 +94,42 @@ def test_an_acknowledged_conflict_does_not_escalate(clocked: tuple[Services, Man
     clock.advance(timedelta(minutes=10))
     DeliveryWorker(services).run_once()
     assert kinds(services, mark) == []
+
+
+def test_the_escalation_scan_reads_only_conflicts_that_may_owe_an_alert(
+    clocked: tuple[Services, ManualClock],
+) -> None:
+    """The store narrows the scan; a conflict whose alerts are all raised, or none due yet, is not read."""
+    services, clock = clocked
+    world = World(services)
+    city, county = world.agency("local"), world.agency("local")
+    a, b = world.person(city, "supervisor"), world.person(county, "supervisor")
+    starts = START + timedelta(hours=2)
+    services.operations.submit(a, operation_data(starts=starts))
+    _, found = services.operations.submit(b, operation_data(lon=-93.2640, starts=starts))
+    conflict_id = found[0]["id"]
+    settings = services.settings
+    ack_within, start_within = (
+        timedelta(minutes=settings.escalate_ack_minutes),
+        timedelta(minutes=settings.escalate_start_minutes),
+    )
+
+    def candidates() -> list[str]:
+        now = clock.now()
+        with services.store.read() as tx:
+            return [c.id for c in tx.escalation_candidates(now - ack_within, now + start_within, now, 100)]
+
+    worker = DeliveryWorker(services)
+    assert candidates() == []  # nothing due yet
+    clock.advance(ack_within)
+    assert candidates() == [conflict_id]  # both sides overdue
+    worker.run_once()
+    assert candidates() == []  # both escalated; the start is still far
+    clock.advance(starts - clock.now() - start_within)
+    assert candidates() == [conflict_id]  # about to start, no urgent alert yet
+    worker.run_once()
+    assert candidates() == []  # every alert it can owe is raised
+    services.conflicts.acknowledge(a, conflict_id, {})
+    services.conflicts.acknowledge(b, conflict_id, {})
+    clock.advance(timedelta(days=1))
+    assert candidates() == []  # acknowledged by both

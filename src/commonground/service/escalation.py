@@ -27,7 +27,7 @@ class Escalator:
         now = self.clock.now()
         due: list[tuple[Conflict, tuple[Operation, Operation], Escalation]] = []
         with self.store.read() as tx:
-            conflicts = tx.unacknowledged_conflicts(100_000)
+            conflicts = tx.escalation_candidates(now - self.ack_within, now + self.start_within, now, 100_000)
             for start in range(0, len(conflicts), BATCH):
                 chunk = conflicts[start : start + BATCH]
                 raised = tx.escalations_of(c.id for c in chunk)

@@ -6,15 +6,23 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import and_, delete, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from commonground.domain.model import Conflict, ConflictStatus
-from commonground.domain.notifications import Channel, ChannelKind, Delivery, DeliveryStatus
+from commonground.domain.notifications import Channel, ChannelKind, Delivery, DeliveryStatus, EscalationKind
 from commonground.service.ports import Event
 from commonground.store import records
 from commonground.store.held import HeldWrites
-from commonground.store.schema import channels, conflicts, deliveries, delivery_cursors, escalations, events
+from commonground.store.schema import (
+    channels,
+    conflicts,
+    deliveries,
+    delivery_cursors,
+    escalations,
+    events,
+    operations,
+)
 from commonground.store.sharing import event_from
 
 
@@ -168,14 +176,44 @@ class NotifyQueries(HeldWrites):
         return [delivery_from(r) for r in self.conn.execute(query).mappings()]
 
     # --- escalation ------------------------------------------------------------------
-    def unacknowledged_conflicts(self, limit: int) -> list[Conflict]:
+    def escalation_candidates(
+        self, detected_before: datetime, starting_before: datetime, now: datetime, limit: int
+    ) -> list[Conflict]:
+        """Open conflicts a side has not acknowledged that may owe an escalation now: a side
+        unacknowledged since ``detected_before`` and not yet escalated, or one of the pair
+        starting before ``starting_before`` (and not over) with no urgent alert yet. The
+        domain decides; this keeps the scan from decoding every open conflict every pass."""
+        c = conflicts.c
+
+        def raised(side: Any, kind: EscalationKind) -> Any:
+            e = escalations.c
+            found = select(e.conflict_id).where(e.conflict_id == c.id, e.side == side, e.kind == kind.value)
+            return found.exists()
+
+        def either(*clauses: Any) -> Any:
+            o = operations.c
+            return select(o.id).where(o.id.in_([c.operation_a, c.operation_b]), *clauses).exists()
+
+        overdue = and_(
+            c.detected_at <= detected_before,
+            or_(
+                and_(c.ack_a_at.is_(None), ~raised(c.operation_a, EscalationKind.UNACKNOWLEDGED)),
+                and_(c.ack_b_at.is_(None), ~raised(c.operation_b, EscalationKind.UNACKNOWLEDGED)),
+            ),
+        )
+        imminent = and_(
+            ~raised("both", EscalationKind.URGENT),
+            either(operations.c.starts_at <= starting_before),
+            either(operations.c.ends_at > now),
+        )
         query = (
             select(conflicts)
             .where(
-                conflicts.c.status == ConflictStatus.OPEN.value,
-                or_(conflicts.c.ack_a_at.is_(None), conflicts.c.ack_b_at.is_(None)),
+                c.status == ConflictStatus.OPEN.value,
+                or_(c.ack_a_at.is_(None), c.ack_b_at.is_(None)),
+                or_(overdue, imminent),
             )
-            .order_by(conflicts.c.detected_at)
+            .order_by(c.detected_at)
             .limit(limit)
         )
         return [records.conflict_from(r) for r in self.conn.execute(query).mappings()]
