@@ -115,9 +115,10 @@ def pg_in_process(
                 id=f"probe{i}",
                 agency_id=agency_id,
             )
-            query = tx._candidate_query(op, r).with_only_columns(operations.c.seq)  # type: ignore[attr-defined]
+            query, params = tx._candidate_query(op, r)  # type: ignore[attr-defined]
+            query = query.with_only_columns(operations.c.seq)
             t = time.perf_counter()
-            conn.execute(query).fetchall()
+            conn.execute(query, {**params, "exclude": op.id}).fetchall()
             raw.append(time.perf_counter() - t)
             t = time.perf_counter()
             found += len(find_findings(tx, op, agencies))
