@@ -9,9 +9,11 @@ import pytest
 
 from commonground.bootstrap import Services, build_services
 from commonground.config import Settings
+from commonground.domain.model import Agency
 from commonground.notify.render import WATCH, for_agency, render
 from commonground.notify.worker import DeliveryWorker
 from commonground.service.clock import ManualClock
+from commonground.service.principal import Principal
 from tests.conftest import World, operation_data
 
 START = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
@@ -30,17 +32,22 @@ def kinds(services: Services, after: int) -> list[tuple[str, str | None, bool]]:
         return [(e.kind, e.agency_id, e.for_watch) for e in tx.all_events_after(after, 100)]
 
 
-def test_unacknowledged_sides_escalate_to_watch_then_urgent_to_everyone(
-    clocked: tuple[Services, ManualClock],
-) -> None:
-    services, clock = clocked
+def two_agencies_in_conflict(services: Services) -> tuple[tuple[Agency, Principal], tuple[Agency, Principal], str]:
+    """A city and a county supervisor whose operations, two hours after START, conflict."""
     world = World(services)
     city, county = world.agency("local"), world.agency("local")
     a, b = world.person(city, "supervisor"), world.person(county, "supervisor")
     starts = START + timedelta(hours=2)
     services.operations.submit(a, operation_data(starts=starts))
     _, found = services.operations.submit(b, operation_data(lon=-93.2640, starts=starts))
-    conflict_id = found[0]["id"]
+    return (city, a), (county, b), str(found[0]["id"])
+
+
+def test_unacknowledged_sides_escalate_to_watch_then_urgent_to_everyone(
+    clocked: tuple[Services, ManualClock],
+) -> None:
+    services, clock = clocked
+    (city, a), (county, b), conflict_id = two_agencies_in_conflict(services)
     worker = DeliveryWorker(services)
     with services.store.read() as tx:
         mark = tx.last_event_seq()
@@ -101,13 +108,8 @@ def test_the_escalation_scan_reads_only_conflicts_that_may_owe_an_alert(
 ) -> None:
     """The store narrows the scan; a conflict whose alerts are all raised, or none due yet, is not read."""
     services, clock = clocked
-    world = World(services)
-    city, county = world.agency("local"), world.agency("local")
-    a, b = world.person(city, "supervisor"), world.person(county, "supervisor")
+    (_, a), (_, b), conflict_id = two_agencies_in_conflict(services)
     starts = START + timedelta(hours=2)
-    services.operations.submit(a, operation_data(starts=starts))
-    _, found = services.operations.submit(b, operation_data(lon=-93.2640, starts=starts))
-    conflict_id = found[0]["id"]
     settings = services.settings
     ack_within, start_within = (
         timedelta(minutes=settings.escalate_ack_minutes),
