@@ -72,11 +72,12 @@ class Operations:
             result = deconfliction.check(tx, op, agencies, now, actor, new=True)
             notices.track(tx, op, now, new=True)
             tx.append_audit(replace(actor, details={"conflicts": len(result.conflicts)}), now)
-            owners = {other.agency_id: agencies(other.agency_id) for other in result.others.values()}
+            involved = {who.agency.id} | {other.agency_id for other in result.others.values()}
+            owners = {agency_id: agencies(agency_id) for agency_id in involved}
         # Views are built after the commit, outside the one-writer section: everything they
         # need is in hand, and other writers need not wait for it.
         known = {op.id: op, **result.others}
-        views = conflict_views(who, result.conflicts, {who.agency.id: who.agency, **owners}.__getitem__, known.get)
+        views = conflict_views(who, result.conflicts, owners.__getitem__, known.get)
         return disclose_operation(op, who.agency, who.viewer, Context.DIRECT), views
 
     def _owned(self, tx: Transaction, who: Principal, operation_id: str, *, edit: bool) -> Operation:
