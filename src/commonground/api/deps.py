@@ -49,7 +49,7 @@ def get_services(request: Request) -> Services:
 
 async def services_dependency(request: Request) -> Services:
     """Async, because FastAPI runs a plain function dependency in a worker thread, and a thread
-    hop for an attribute read cost more than the read (a tenth of a submission's CPU)."""
+    hop costs far more than reading an attribute."""
     return get_services(request)
 
 

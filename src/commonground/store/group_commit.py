@@ -22,7 +22,7 @@ from sqlalchemy.exc import DBAPIError
 
 from commonground.domain.errors import DeconflictionUnavailable
 from commonground.service.ports import Transaction
-from commonground.store.held import Memo
+from commonground.store.memo import Memo
 
 # Writers in a batch run one after another, so one savepoint name serves them all; plain
 # SQL, because SQLAlchemy compiles its numbered savepoint statements anew for every writer.

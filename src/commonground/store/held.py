@@ -8,39 +8,19 @@ transaction, just before the commit. Readers of either table in the same transac
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
 from commonground.audit.chain import GENESIS, AuditEntry, record_fields, seal
-from commonground.domain.model import Agency
 from commonground.service.ports import Event
+from commonground.store.memo import Memo
 from commonground.store.schema import audit_log, events
 
 AUDIT_HEAD = select(audit_log.c.seq, audit_log.c.hash).order_by(audit_log.c.seq.desc()).limit(1)
 INSERT_AUDIT = insert(audit_log)
 INSERT_EVENT = insert(events)
-
-
-@dataclass
-class Memo:
-    """Reads a transaction need not repeat; on SQLite the writers of one group-commit batch share
-    one, since nothing else can write while the batch holds the lock. Agency writes forget the
-    agencies; a writer that rolls back forgets everything."""
-
-    audit_head: tuple[int, str] | None = None
-    reach: tuple[int, int] | None = None
-    agencies: dict[str, Agency] = field(default_factory=dict)
-
-    def forget_agencies(self) -> None:
-        self.agencies.clear()
-        self.reach = None
-
-    def forget(self) -> None:
-        self.audit_head = None
-        self.forget_agencies()
 
 
 class HeldWrites:
