@@ -4,17 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from commonground.domain.matching import (
-    MATCH_THRESHOLD,
-    blocking_keys,
-    dob_relation,
-    dob_relation_clear,
-    dob_tokens,
-    match,
-    person_score,
-    profile_score,
-)
+from commonground.domain.matching import blocking_keys, match, person_score, profile_score
 from commonground.domain.names import fold
+from commonground.domain.scoring import MATCH_THRESHOLD, dob_relation, dob_relation_clear, dob_tokens
 from commonground.domain.subjects import (
     OtherIdSubject,
     PersonSubject,
