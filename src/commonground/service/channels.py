@@ -10,8 +10,8 @@ from typing import Any
 
 from commonground.audit.tags import Action
 from commonground.domain.errors import InvalidInput, NotFound, NotPermitted
-from commonground.domain.model import Role
 from commonground.domain.notifications import Channel, ChannelKind
+from commonground.domain.permissions import Permission
 from commonground.notify.webhook import check_url
 from commonground.service.clock import new_id
 from commonground.service.events import EventKind
@@ -55,9 +55,9 @@ class Channels:
 
     def _owner(self, who: Principal, agency_id: str | None) -> None:
         if agency_id is None:
-            if not who.has(Role.ADMIN):
+            if not who.may(Permission.INSTALLATION_ADMIN):
                 raise NotPermitted("the installation admin sets the watch center's channels")
-        elif not who.has(Role.AGENCY_ADMIN) or who.agency.id != agency_id:
+        elif not who.may(Permission.AGENCY_ADMIN) or who.agency.id != agency_id:
             raise NotFound("no such agency's channels")
 
     def get(self, who: Principal, agency_id: str | None) -> dict[str, Any]:

@@ -4,27 +4,19 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
-from fastapi import Depends, FastAPI
-from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
 from commonground import bootstrap
-from commonground.api import errors
-from commonground.api.deps import Permission, requires
-from commonground.api.routes import agencies, audit, auth, conflicts, health, operations, sharing
-from commonground.api.routes import channels as channel_routes
-from commonground.api.routes import stream as stream_routes
+from commonground.api import mount as api
 from commonground.api.scheduler import NoticeScheduler
 from commonground.config import Settings
 from commonground.notify.runtime import start_notifications
 from commonground.web import routes as web
 
-API_PREFIX = "/api/v1"
-
 
 def create_app(settings: Settings | None = None, services: bootstrap.Services | None = None) -> FastAPI:
+    """Build the app; its lifespan builds the services (unless given) and starts the background."""
     owns_services = services is None
 
     @asynccontextmanager
@@ -52,25 +44,9 @@ def create_app(settings: Settings | None = None, services: bootstrap.Services | 
         redoc_url=None,
     )
     app.state.services = services
-    errors.install(app)
-    for module in (auth, agencies, operations, conflicts, sharing, audit, stream_routes, channel_routes):
-        app.include_router(module.router, prefix=API_PREFIX)
-    app.include_router(health.router)
+    api.install(app)
     web.install(app)  # the console: pages, sign-in and static files (issue 7)
-
-    @app.get(f"{API_PREFIX}/openapi.json", include_in_schema=False, dependencies=[requires(Permission.PUBLIC)])
-    def openapi() -> JSONResponse:
-        return JSONResponse(_schema(app))
-
     return app
 
 
-def _schema(app: FastAPI) -> dict[str, Any]:
-    if app.openapi_schema is None:
-        app.openapi_schema = get_openapi(
-            title=app.title, version=app.version, description=app.description, routes=app.routes
-        )
-    return app.openapi_schema
-
-
-__all__ = ["API_PREFIX", "Depends", "create_app"]
+__all__ = ["create_app"]
