@@ -6,17 +6,27 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from commonground.config import Settings, normalise_url
+from commonground.notify.email import SmtpEmailSender
+from commonground.notify.senders import (
+    NullEmailSender,
+    NullWebhookSender,
+    RecordingEmailSender,
+    RecordingWebhookSender,
+)
+from commonground.notify.webhook import HttpWebhookSender, parse_networks
 from commonground.service.accounts import Accounts
 from commonground.service.audit import AuditLog
+from commonground.service.channels import Channels
 from commonground.service.clock import SystemClock
 from commonground.service.conflicts import Conflicts
 from commonground.service.lookups import Lookups
 from commonground.service.notices import Notices
 from commonground.service.operations import Operations
-from commonground.service.ports import Clock, Store
+from commonground.service.ports import Clock, EmailSender, Store, WebhookSender
 from commonground.service.signin import SignIn
 from commonground.service.signin_ports import ConsoleStore
 from commonground.service.subjects import normalise_subject
+from commonground.service.sweep import Sweep
 from commonground.store import migrate
 
 
@@ -32,8 +42,14 @@ class Services:
     notices: Notices
     lookups: Lookups
     signin: SignIn
+    channels: Channels
+    sweep: Sweep
+    webhooks: WebhookSender
+    email: EmailSender
 
     def close(self) -> None:
+        self.webhooks.close()
+        self.email.close()
         self.store.close()
 
 
@@ -58,6 +74,27 @@ def open_store(url: str, *, upgrade: bool = True, settings: Settings | None = No
     return store  # type: ignore[no-any-return]
 
 
+def build_webhook_sender(settings: Settings) -> WebhookSender:
+    """The webhook sender ``COMMONGROUND_WEBHOOK_SENDER`` names."""
+    if settings.webhook_sender == "null":
+        return NullWebhookSender()
+    if settings.webhook_sender == "recording":
+        return RecordingWebhookSender()
+    return HttpWebhookSender(settings.webhook_timeout_seconds, parse_networks(settings.webhook_allowed_networks))
+
+
+def build_email_sender(settings: Settings) -> EmailSender:
+    """The e-mail sender ``COMMONGROUND_EMAIL_SENDER`` names."""
+    if settings.email_sender == "null":
+        return NullEmailSender()
+    if settings.email_sender == "recording":
+        return RecordingEmailSender()
+    s = settings
+    return SmtpEmailSender(
+        s.smtp_host, s.smtp_port, s.smtp_security, s.smtp_username, s.smtp_password, s.smtp_from, s.smtp_timeout_seconds
+    )
+
+
 def build_services(
     settings: Settings | None = None, *, store: Store | None = None, clock: Clock | None = None
 ) -> Services:
@@ -76,4 +113,8 @@ def build_services(
         lookups=Lookups(store, clock, settings.lookup_limit_per_hour),
         # The SQL stores' transactions also carry the console queries (store/console.py).
         signin=SignIn(cast(ConsoleStore, store), clock),
+        channels=Channels(store, clock),
+        sweep=Sweep(store, clock),
+        webhooks=build_webhook_sender(settings),
+        email=build_email_sender(settings),
     )

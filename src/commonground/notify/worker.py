@@ -16,11 +16,10 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from commonground.bootstrap import Services
+from commonground.bootstrap import Services, build_email_sender, build_webhook_sender
+from commonground.domain.errors import DeliveryError
 from commonground.domain.notifications import ChannelKind, Delivery, DeliveryStatus, backoff, delivery_key
-from commonground.notify.email import EmailSender
 from commonground.notify.render import WATCH, Recipient, envelope, for_agency, render
-from commonground.notify.webhook import DeliveryError, WebhookSender, parse_networks
 from commonground.service.escalation import Escalator
 from commonground.service.ports import Event, Transaction
 
@@ -41,16 +40,8 @@ class DeliveryWorker:
     def __init__(self, services: Services, wake: threading.Event | None = None) -> None:
         self.services = services
         s = services.settings
-        self.webhooks = WebhookSender(s.webhook_timeout_seconds, parse_networks(s.webhook_allowed_networks))
-        self.email = EmailSender(
-            s.smtp_host,
-            s.smtp_port,
-            s.smtp_security,
-            s.smtp_username,
-            s.smtp_password,
-            s.smtp_from,
-            s.smtp_timeout_seconds,
-        )
+        self.webhooks = build_webhook_sender(s)
+        self.email = build_email_sender(s)
         self.escalator = Escalator(
             services.store,
             services.clock,
