@@ -9,9 +9,8 @@ from fastapi import FastAPI
 
 from commonground import bootstrap
 from commonground.api import mount as api
-from commonground.api.scheduler import NoticeScheduler
 from commonground.config import Settings
-from commonground.notify.runtime import start_notifications
+from commonground.runtime import process
 from commonground.web import routes as web
 
 
@@ -23,14 +22,11 @@ def create_app(settings: Settings | None = None, services: bootstrap.Services | 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if app.state.services is None:
             app.state.services = bootstrap.build_services(settings)
-        scheduler = NoticeScheduler(app.state.services)
-        scheduler.start()
-        stop_notifications = start_notifications(app, app.state.services)  # stream hub, delivery worker (issue 6)
+        stop_background = process.start(app, app.state.services)  # notices, stream hub, deliveries
         try:
             yield
         finally:
-            stop_notifications()
-            scheduler.stop()
+            stop_background()
             if owns_services and app.state.services is not None:
                 app.state.services.close()
 

@@ -204,7 +204,7 @@ def main() -> None:
     import signal
 
     from commonground.bootstrap import build_services
-    from commonground.notify.hub import EventHub
+    from commonground.runtime.hub import EventHub
 
     logging.basicConfig(level=logging.INFO)
     services = build_services()

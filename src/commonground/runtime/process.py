@@ -1,4 +1,4 @@
-"""Start and stop the notification machinery of one server process (the app lifespan calls this)."""
+"""Start and stop the background of one server process (the app lifespan calls ``start``)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,16 @@ from collections.abc import Callable
 from typing import Any
 
 from commonground.bootstrap import Services
-from commonground.notify.hub import EventHub
 from commonground.notify.worker import DeliveryWorker
+from commonground.runtime.hub import EventHub
+from commonground.runtime.scheduler import NoticeScheduler
 
 
-def start_notifications(app: Any, services: Services) -> Callable[[], None]:
-    """Start the event hub (live streams) and, unless run elsewhere, the delivery worker."""
+def start(app: Any, services: Services) -> Callable[[], None]:
+    """Start the notice scheduler, the event hub (live streams) and, unless run elsewhere, the
+    delivery loop; return the function that stops them, in the reverse order."""
+    scheduler = NoticeScheduler(services)
+    scheduler.start()
     hub = EventHub(services, app)
     app.state.event_hub = hub
     worker = DeliveryWorker(services, wake=hub.worker_wake) if services.settings.notify_worker else None
@@ -23,5 +27,6 @@ def start_notifications(app: Any, services: Services) -> Callable[[], None]:
         if worker is not None:
             worker.stop()
         hub.stop()
+        scheduler.stop()
 
     return stop
