@@ -28,13 +28,13 @@ from sqlalchemy import insert, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the shared test fixtures
 
+from probe_operation import probe
 from tests.conftest import World, server_process
 
 from commonground.bootstrap import build_services
 from commonground.config import Settings
 from commonground.domain.conflicts import reach
 from commonground.domain.geometry import Area, bounding_boxes
-from probe_operation import probe
 from commonground.service.deconfliction import AgencyCache, find_findings
 from commonground.store.schema import operations
 from commonground.store.sqlite import RTREE, index_hits, index_rows, index_time

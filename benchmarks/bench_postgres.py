@@ -24,6 +24,7 @@ from typing import Any
 
 import bench_core as core
 import numpy as np
+from probe_operation import probe
 from sqlalchemy import create_engine, insert, text
 from sqlalchemy.engine import make_url
 from tests.conftest import World, server_process
@@ -32,7 +33,6 @@ from commonground.bootstrap import build_services
 from commonground.config import Settings, normalise_url
 from commonground.domain.conflicts import reach
 from commonground.domain.geometry import Area
-from probe_operation import probe
 from commonground.domain.timewindow import TimeWindow
 from commonground.service.deconfliction import AgencyCache, find_findings
 from commonground.store.schema import operations

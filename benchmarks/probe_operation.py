@@ -7,10 +7,11 @@ from commonground.domain.model import Contact, Operation, OperationStatus, Risk,
 from commonground.domain.policy import Purpose
 from commonground.domain.timewindow import TimeWindow
 
+
 def probe(area: Area, window: TimeWindow) -> Operation:
     """Return an operation nobody owns, live, at ``area`` during ``window``."""
     return Operation(
-        id=PROBE_ID,
+        id="probe",
         agency_id="",
         type="other",
         purpose=Purpose.OTHER,
