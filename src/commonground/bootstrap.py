@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from commonground.config import Settings, normalise_url
 from commonground.notify.email import SmtpEmailSender
@@ -24,7 +24,6 @@ from commonground.service.notices import Notices
 from commonground.service.operations import Operations
 from commonground.service.ports import Clock, EmailSender, Store, WebhookSender
 from commonground.service.signin import SignIn
-from commonground.service.signin_ports import ConsoleStore
 from commonground.service.subjects import normalise_subject
 from commonground.service.sweep import Sweep
 from commonground.store import migrate
@@ -111,8 +110,7 @@ def build_services(
         audit=AuditLog(store, clock),
         notices=Notices(store, clock),
         lookups=Lookups(store, clock, settings.lookup_limit_per_hour),
-        # The SQL stores' transactions also carry the console queries (store/console.py).
-        signin=SignIn(cast(ConsoleStore, store), clock),
+        signin=SignIn(store, clock),
         channels=Channels(store, clock),
         sweep=Sweep(store, clock),
         webhooks=build_webhook_sender(settings),

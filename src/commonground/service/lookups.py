@@ -12,7 +12,6 @@ from commonground.domain.conflicts import SearchReach
 from commonground.domain.disclosure import Context, disclose_operation
 from commonground.domain.errors import InvalidInput, NotPermitted, RateLimited
 from commonground.domain.geometry import edge_distance_m, point_area
-from commonground.domain.operations_probe import probe
 from commonground.domain.permissions import Permission
 from commonground.domain.timewindow import TimeWindow
 from commonground.service.clock import new_id
@@ -46,14 +45,14 @@ class Lookups:
         when = at or now
         results: list[dict[str, Any]] = []
         with self.store.write() as tx:
-            count, oldest = tx.lookups_since(who.user.id, now - WINDOW)
+            count, oldest = tx.lookups.since(who.user.id, now - WINDOW)
             if count >= self.limit_per_hour:
                 wait = ceil(((oldest or now) + WINDOW - now).total_seconds()) if oldest else 60
-                tx.append_audit(who.entry(Action.LOOKUP, outcome="denied", reason="rate limit"), now)
+                tx.audit.append(who.entry(Action.LOOKUP, outcome="denied", reason="rate limit"), now)
                 raise RateLimited(f"at most {self.limit_per_hour} look-ups an hour", retry_after=max(1, wait))
             agencies = AgencyCache(tx)
-            near = tx.candidates(
-                probe(place, TimeWindow(when, when + timedelta(seconds=1))), SearchReach(radius, timedelta(0))
+            near = tx.operations.candidates(
+                place, TimeWindow(when, when + timedelta(seconds=1)), SearchReach(radius, timedelta(0)), None
             )
             for op in near:
                 distance = edge_distance_m(op.area, place)
@@ -75,8 +74,8 @@ class Lookups:
                         "lon": lon,
                     },
                 )
-            tx.add_lookup(LookupRecord(new_id(), who.user.id, who.agency.id, now, lat, lon, radius, len(results)))
-            tx.append_audit(
+            tx.lookups.add(LookupRecord(new_id(), who.user.id, who.agency.id, now, lat, lon, radius, len(results)))
+            tx.audit.append(
                 who.entry(
                     Action.LOOKUP,
                     object_type="lookup",

@@ -56,7 +56,7 @@ def list_agencies(
     request: Request, services: ServicesDep, who: AnyUser, limit: int | None = None, cursor: str | None = None
 ) -> dict[str, Any]:
     with services.store.read() as tx:
-        page = tx.list_agencies(page_limit(request, limit), cursor)
+        page = tx.agencies.page(page_limit(request, limit), cursor)
     return {"items": [agency_public(a, with_policy=a.id == who.agency.id) for a in page.items], "next": page.next}
 
 
