@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from commonground.config import Settings, normalise_url
 from commonground.notify.email import SmtpEmailSender
+from commonground.notify.render import for_channels
 from commonground.notify.senders import (
     NullEmailSender,
     NullWebhookSender,
@@ -19,6 +21,8 @@ from commonground.service.audit import AuditLog
 from commonground.service.channels import Channels
 from commonground.service.clock import SystemClock
 from commonground.service.conflicts import Conflicts
+from commonground.service.delivery import Deliveries, RetryPolicy
+from commonground.service.escalation import Escalator
 from commonground.service.lookups import Lookups
 from commonground.service.notices import Notices
 from commonground.service.operations import Operations
@@ -45,8 +49,11 @@ class Services:
     sweep: Sweep
     webhooks: WebhookSender
     email: EmailSender
+    escalator: Escalator
+    deliveries: Deliveries
 
     def close(self) -> None:
+        self.deliveries.close()
         self.webhooks.close()
         self.email.close()
         self.store.close()
@@ -94,12 +101,47 @@ def build_email_sender(settings: Settings) -> EmailSender:
     )
 
 
+def build_escalator(settings: Settings, store: Store, clock: Clock) -> Escalator:
+    return Escalator(
+        store,
+        clock,
+        timedelta(minutes=settings.escalate_ack_minutes),
+        timedelta(minutes=settings.escalate_start_minutes),
+    )
+
+
+def build_deliveries(
+    settings: Settings,
+    store: Store,
+    clock: Clock,
+    *,
+    webhooks: WebhookSender | None = None,
+    email: EmailSender | None = None,
+    escalator: Escalator | None = None,
+) -> Deliveries:
+    """The delivery use-case; what is not given is built from ``settings`` as they are now."""
+    retry = RetryPolicy(
+        settings.delivery_max_attempts, settings.delivery_backoff_seconds, settings.delivery_backoff_max_seconds
+    )
+    return Deliveries(
+        store,
+        clock,
+        webhooks or build_webhook_sender(settings),
+        email or build_email_sender(settings),
+        for_channels,
+        escalator or build_escalator(settings, store, clock),
+        retry,
+    )
+
+
 def build_services(
     settings: Settings | None = None, *, store: Store | None = None, clock: Clock | None = None
 ) -> Services:
     settings = settings or Settings()
     store = store or open_store(settings.database_url, settings=settings)
     clock = clock or SystemClock()
+    webhooks, email = build_webhook_sender(settings), build_email_sender(settings)
+    escalator = build_escalator(settings, store, clock)
     return Services(
         settings=settings,
         store=store,
@@ -113,6 +155,8 @@ def build_services(
         signin=SignIn(store, clock),
         channels=Channels(store, clock),
         sweep=Sweep(store, clock),
-        webhooks=build_webhook_sender(settings),
-        email=build_email_sender(settings),
+        webhooks=webhooks,
+        email=email,
+        escalator=escalator,
+        deliveries=build_deliveries(settings, store, clock, webhooks=webhooks, email=email, escalator=escalator),
     )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import time
 
-from commonground.bootstrap import Services
-from commonground.notify.worker import DeliveryWorker
+from commonground.bootstrap import Services, build_deliveries
 from commonground.service.channels import Channels
+from commonground.service.delivery import Deliveries
 from tests.conftest import World, operation_data
 from tests.integration.notify_receivers import SmtpServer, WebhookReceiver, parts
 
@@ -17,6 +17,11 @@ def configure(services: Services, smtp: SmtpServer | None = None) -> None:
     if smtp is not None:
         services.settings.smtp_host, services.settings.smtp_port = "127.0.0.1", smtp.port
         services.settings.smtp_security = "none"
+
+
+def deliveries(services: Services) -> Deliveries:
+    """The delivery use-case wired from the settings as ``configure`` left them."""
+    return build_deliveries(services.settings, services.store, services.clock)
 
 
 def test_a_conflict_reaches_the_agency_webhook_and_mailbox_once(services: Services, world: World) -> None:
@@ -39,7 +44,7 @@ def test_a_conflict_reaches_the_agency_webhook_and_mailbox_once(services: Servic
         )
         hook.secret = settings["webhooks"][0]["secret"]
         assert "secret" not in channels.get(city_admin, city.id)["webhooks"][0]
-        worker = DeliveryWorker(services)
+        worker = deliveries(services)
         services.operations.submit(agent, operation_data())
         _, found = services.operations.submit(sergeant, operation_data(lon=-93.2640))
         assert worker.run_once() == 2
@@ -78,7 +83,7 @@ def test_failures_are_retried_with_backoff_and_private_targets_refused(services:
             "webhooks"
         ][0]["secret"]
         hook.statuses = [503, 500]
-        worker = DeliveryWorker(services)
+        worker = deliveries(services)
         services.operations.submit(sergeant, operation_data())
         _, found = services.operations.submit(other, operation_data(lon=-93.2640))
         assert worker.run_once() == 0
@@ -92,7 +97,7 @@ def test_failures_are_retried_with_backoff_and_private_targets_refused(services:
         assert d["attempts"] == 3 and d["status"] == "sent"
 
         services.settings.webhook_allowed_networks = ""
-        strict = DeliveryWorker(services)
+        strict = deliveries(services)
         services.operations.submit(sergeant, operation_data(lat=45.2, lon=-93.1))
         services.operations.submit(other, operation_data(lat=45.2, lon=-93.1005))
         strict.run_once()

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from commonground.bootstrap import Services
-from commonground.notify.worker import DeliveryWorker
+from commonground.runtime.delivery import DeliveryLoop
 from commonground.runtime.hub import EventHub
 from commonground.runtime.scheduler import NoticeScheduler
 
@@ -18,7 +18,7 @@ def start(app: Any, services: Services) -> Callable[[], None]:
     scheduler.start()
     hub = EventHub(services, app)
     app.state.event_hub = hub
-    worker = DeliveryWorker(services, wake=hub.worker_wake) if services.settings.notify_worker else None
+    worker = DeliveryLoop(services, wake=hub.worker_wake) if services.settings.notify_worker else None
     hub.start()
     if worker is not None:
         worker.start()
