@@ -35,6 +35,8 @@ from commonground.store import migrate
 
 @dataclass
 class Services:
+    """Everything a process uses, wired once; ``close`` releases what it holds."""
+
     settings: Settings
     store: Store
     clock: Clock
@@ -102,6 +104,7 @@ def build_email_sender(settings: Settings) -> EmailSender:
 
 
 def build_escalator(settings: Settings, store: Store, clock: Clock) -> Escalator:
+    """The escalation use-case with the waits ``COMMONGROUND_ESCALATE_*`` set."""
     return Escalator(
         store,
         clock,
@@ -126,10 +129,10 @@ def build_deliveries(
     return Deliveries(
         store,
         clock,
-        webhooks or build_webhook_sender(settings),
-        email or build_email_sender(settings),
+        build_webhook_sender(settings) if webhooks is None else webhooks,
+        build_email_sender(settings) if email is None else email,
         for_channels,
-        escalator or build_escalator(settings, store, clock),
+        build_escalator(settings, store, clock) if escalator is None else escalator,
         retry,
     )
 
@@ -137,6 +140,7 @@ def build_deliveries(
 def build_services(
     settings: Settings | None = None, *, store: Store | None = None, clock: Clock | None = None
 ) -> Services:
+    """Wire every part from ``settings``; a test may pass its own store or clock."""
     settings = settings or Settings()
     store = store or open_store(settings.database_url, settings=settings)
     clock = clock or SystemClock()

@@ -1,10 +1,12 @@
-"""The delivery worker against a real webhook receiver and a real SMTP server on loopback."""
+"""The delivery use-case against a real webhook receiver and SMTP server on loopback, and the stand-ins."""
 
 from __future__ import annotations
 
 import time
 
-from commonground.bootstrap import Services, build_deliveries
+from commonground.bootstrap import Services, build_deliveries, build_services
+from commonground.config import Settings
+from commonground.notify.senders import RecordingWebhookSender
 from commonground.service.channels import Channels
 from commonground.service.delivery import Deliveries
 from tests.conftest import World, operation_data
@@ -109,3 +111,22 @@ def test_failures_are_retried_with_backoff_and_private_targets_refused(services:
             if d["status"] == "failed"
         ]
         assert failed and "refused" in failed[0]["last_error"]
+
+
+def test_the_wired_recording_sender_keeps_the_webhook_and_the_null_one_drops_the_mail(store_url: str) -> None:
+    services = build_services(Settings(database_url=store_url, webhook_sender="recording", email_sender="null"))
+    try:
+        world = World(services)
+        city = world.agency("local")
+        admin, sergeant = world.person(city, "agency_admin"), world.person(city, "supervisor")
+        other = world.person(world.agency("local"), "supervisor")
+        url = "https://cad.city.example.gov/cg"
+        services.channels.put(admin, city.id, {"webhooks": [{"url": url}], "emails": [{"address": "desk@city.gov"}]})
+        services.operations.submit(sergeant, operation_data())
+        _, found = services.operations.submit(other, operation_data(lon=-93.2640))
+        assert services.deliveries.run_once() == 2  # the dropped mail counts as sent: nothing to retry
+        assert isinstance(services.webhooks, RecordingWebhookSender)
+        [sent] = services.webhooks.sent
+        assert sent.target == url and sent.key == sent.body["id"] and sent.body["data"]["id"] == found[0]["id"]
+    finally:
+        services.close()
