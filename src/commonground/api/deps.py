@@ -105,10 +105,6 @@ def requires(permission: Permission) -> Any:
     return Depends(Requires(permission))
 
 
-def principal_for(permission: Permission) -> Any:
-    return Annotated[Principal, requires(permission)]
-
-
 Public = Annotated[None, requires(Permission.PUBLIC)]
 AnyUser = Annotated[Principal, requires(Permission.AUTHENTICATED)]
 InstallationAdmin = Annotated[Principal, requires(Permission.INSTALLATION_ADMIN)]
