@@ -21,7 +21,9 @@ test: $(STAMP)
 
 check: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy src
+	$(BIN)/mypy --check-untyped-defs tests
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_core.py $(BENCH_ARGS)

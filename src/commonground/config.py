@@ -22,7 +22,7 @@ class Settings(BaseSettings):
     pg_statement_timeout_ms: int = 15_000
     pg_lock_timeout_ms: int = 10_000
     notice_poll_seconds: float = 15.0
-    # notifications (issue 6): docs/notifications.md
+    # notifications: docs/notifications.md
     notify_worker: bool = True  # deliver webhooks and e-mail from this process
     notify_poll_seconds: float = 1.0
     stream_poll_seconds: float = 0.05
@@ -44,7 +44,7 @@ class Settings(BaseSettings):
     escalate_ack_minutes: float = 5.0
     escalate_start_minutes: float = 30.0
     escalate_poll_seconds: float = 15.0
-    # console (issue 7): cookies are Secure unless turned off for plain local HTTP
+    # console: cookies are Secure unless turned off for plain local HTTP
     console_cookie_secure: bool = True
     console_tile_url: str = ""  # e.g. https://tiles.example.gov/{z}/{x}/{y}.png; empty = boundaries only
     console_tile_attribution: str = ""

@@ -12,10 +12,6 @@ from commonground.edge.deps import Requires, ServicesDep, get_services, requires
 from commonground.service.principal import Principal
 
 
-def principal_for(permission: Permission) -> Any:
-    return Annotated[Principal, requires(permission)]
-
-
 Public = Annotated[None, requires(Permission.PUBLIC)]
 AnyUser = Annotated[Principal, requires(Permission.AUTHENTICATED)]
 InstallationAdmin = Annotated[Principal, requires(Permission.INSTALLATION_ADMIN)]

@@ -27,10 +27,10 @@ class Action(StrEnum):
     LOOKUP = "dispatch:lookup:query"
     SUBJECT_MATCH_SUPPRESSED = "policy:subject-match:suppressed"
     REPORT_READ = "audit:report:read"
-    # notifications (issue 6)
+    # notifications
     CONFLICT_ESCALATE = "notify:conflict:escalate"
     CHANNELS_UPDATE = "admin:channels:update"
-    # console sign-in (issue 7)
+    # console sign-in
     AUTH_BANNER_ACCEPT = "auth:banner:accept"
     AUTH_OTP_ENROL = "auth:otp:enrol"
     AUTH_LOCKOUT = "auth:account:lock"

@@ -19,9 +19,6 @@ class Level(StrEnum):
     def rank(self) -> int:
         return _RANK[self]
 
-    def capped(self, ceiling: Level) -> Level:
-        return self if self.rank <= ceiling.rank else ceiling
-
 
 _RANK = {Level.SAFETY: 0, Level.OPERATIONAL: 1, Level.FULL: 2}
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import re
 import secrets
@@ -11,9 +10,6 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 
 from commonground.audit.chain import AuditEntry
 from commonground.audit.tags import Action, Outcome
@@ -26,6 +22,7 @@ from commonground.domain.permissions import Permission
 from commonground.domain.policy import AgencyLevel, Policy, parse_enum
 from commonground.domain.timewindow import isoformat, parse_instant
 from commonground.service.clock import new_id
+from commonground.service.passwords import hash_password
 from commonground.service.ports import Clock, Store, TokenRecord
 from commonground.service.principal import Principal
 
@@ -33,13 +30,6 @@ ORI = re.compile(r"^[A-Z0-9]{9}$")
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,79}$")
 INSTALLATION_ORI = "CGINSTALL"
 DEFAULT_TOKEN_LIFETIME = timedelta(days=90)
-_hasher = PasswordHasher()  # argon2id with the library's current recommended costs
-# A real hash to verify against when the user does not exist, so timing does not tell.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
-
-
-def hash_password(password: str) -> str:
-    return _hasher.hash(password)
 
 
 def hash_token(token: str) -> str:
@@ -280,35 +270,6 @@ class Accounts:
                 ),
                 now,
             )
-
-    def login(self, username: str, password: str) -> tuple[str, TokenRecord]:
-        """Check a password (argon2id) and issue a 12-hour token; every attempt is audited."""
-        now = self.clock.now()
-        with self.store.read() as tx:
-            found = tx.people.by_username(username.lower())
-        ok = False
-        user: User | None = None
-        if found is not None:
-            user, stored = found
-            try:
-                ok = stored is not None and not user.disabled and _hasher.verify(stored, password)
-            except (VerificationError, InvalidHashError):
-                ok = False
-        else:
-            with contextlib.suppress(VerificationError):
-                _hasher.verify(_DUMMY_HASH, password)
-        entry = AuditEntry(
-            Action.AUTH_LOGIN,
-            Outcome.SUCCESS if ok else Outcome.FAILURE,
-            actor_user_id=user.id if user else None,
-            actor_agency_id=user.agency_id if user else None,
-            details={"username": username[:80]},
-        )
-        with self.store.write() as tx:
-            tx.audit.append(entry, now)
-        if not ok or user is None:
-            raise NotAuthenticated("wrong username or password")
-        return self.create_token(None, user.id, "login", now + timedelta(hours=12))
 
     def authenticate(self, token: str) -> Principal:
         with self.store.read() as tx:

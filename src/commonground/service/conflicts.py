@@ -83,7 +83,7 @@ class Conflicts:
             if conflict is None or not self._visible(tx, who, conflict):
                 raise NotFound("no such conflict")
             view = self._views(tx, who, [conflict])[0]
-            view["deliveries"] = delivery_log(tx, who, conflict)  # issue 6: who was told, when, how
+            view["deliveries"] = delivery_log(tx, who, conflict)  # who was told, when, how
         self._audit_read(who, [conflict_id])
         return view
 

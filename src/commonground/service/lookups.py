@@ -44,47 +44,52 @@ class Lookups:
         now = self.clock.now()
         when = at or now
         results: list[dict[str, Any]] = []
+        refusal: RateLimited | None = None
         with self.store.write() as tx:
             count, oldest = tx.lookups.since(who.user.id, now - WINDOW)
             if count >= self.limit_per_hour:
                 wait = ceil(((oldest or now) + WINDOW - now).total_seconds()) if oldest else 60
+                # Raised only after the commit: raising in here would roll the denied record back.
                 tx.audit.append(who.entry(Action.LOOKUP, outcome="denied", reason="rate limit"), now)
-                raise RateLimited(f"at most {self.limit_per_hour} look-ups an hour", retry_after=max(1, wait))
-            agencies = AgencyCache(tx)
-            near = tx.operations.candidates(
-                place, TimeWindow(when, when + timedelta(seconds=1)), SearchReach(radius, timedelta(0)), None
-            )
-            for op in near:
-                distance = edge_distance_m(op.area, place)
-                if distance > radius or not op.window.contains(when):
-                    continue
-                view = disclose_operation(op, agencies(op.agency_id), who.viewer, Context.LOOKUP)
-                results.append({**view, "distance_m": round(distance, 1)})
-                emit(
-                    tx,
-                    EventKind.LOOKUP_NEARBY,
-                    op.id,
-                    now,
-                    agency_id=op.agency_id,
-                    details={
-                        "by_agency": who.agency.name,
-                        "by_ori": who.agency.ori,
-                        "distance_m": round(distance, 1),
-                        "lat": lat,
-                        "lon": lon,
-                    },
+                refusal = RateLimited(f"at most {self.limit_per_hour} look-ups an hour", retry_after=max(1, wait))
+            else:
+                agencies = AgencyCache(tx)
+                near = tx.operations.candidates(
+                    place, TimeWindow(when, when + timedelta(seconds=1)), SearchReach(radius, timedelta(0)), None
                 )
-            tx.lookups.add(LookupRecord(new_id(), who.user.id, who.agency.id, now, lat, lon, radius, len(results)))
-            tx.audit.append(
-                who.entry(
-                    Action.LOOKUP,
-                    object_type="lookup",
-                    lat=round(lat, 5),
-                    lon=round(lon, 5),
-                    radius_m=radius,
-                    results=[r["id"] for r in results],
-                ),
-                now,
-            )
+                for op in near:
+                    distance = edge_distance_m(op.area, place)
+                    if distance > radius or not op.window.contains(when):
+                        continue
+                    view = disclose_operation(op, agencies(op.agency_id), who.viewer, Context.LOOKUP)
+                    results.append({**view, "distance_m": round(distance, 1)})
+                    emit(
+                        tx,
+                        EventKind.LOOKUP_NEARBY,
+                        op.id,
+                        now,
+                        agency_id=op.agency_id,
+                        details={
+                            "by_agency": who.agency.name,
+                            "by_ori": who.agency.ori,
+                            "distance_m": round(distance, 1),
+                            "lat": lat,
+                            "lon": lon,
+                        },
+                    )
+                tx.lookups.add(LookupRecord(new_id(), who.user.id, who.agency.id, now, lat, lon, radius, len(results)))
+                tx.audit.append(
+                    who.entry(
+                        Action.LOOKUP,
+                        object_type="lookup",
+                        lat=round(lat, 5),
+                        lon=round(lon, 5),
+                        radius_m=radius,
+                        results=[r["id"] for r in results],
+                    ),
+                    now,
+                )
+        if refusal is not None:
+            raise refusal
         results.sort(key=lambda r: r["distance_m"])
         return {"operations": results, "at": when.isoformat()}

@@ -6,15 +6,12 @@ rotated at each step so a cookie seen before sign-in is worthless after it.
 
 from __future__ import annotations
 
-import contextlib
 import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 import pyotp
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 
 from commonground.audit.chain import AuditEntry
 from commonground.audit.tags import Action, Outcome
@@ -22,6 +19,7 @@ from commonground.domain.errors import NotAuthenticated, NotFound, NotPermitted
 from commonground.domain.model import Role, User
 from commonground.service.accounts import hash_token
 from commonground.service.clock import new_id
+from commonground.service.passwords import check_for_nobody, password_matches
 from commonground.service.ports import Clock, Store, TokenRecord, Transaction
 from commonground.service.principal import Principal
 from commonground.service.signin_ports import Credential, SessionRecord
@@ -34,8 +32,6 @@ TOUCH_EVERY = timedelta(seconds=60)  # spare the single SQLite writer a write pe
 ISSUER = "Common Ground"
 WRONG = "wrong username, password or code"
 LOCKED = "this account is locked after repeated failed sign-ins; ask your agency administrator to release it"
-_hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 
 class Stage(StrEnum):
@@ -250,8 +246,7 @@ class SignIn:
             found = tx.people.by_username(username.lower().strip())
             cred = tx.signin.credential(found[0].id) if found else None
         if found is None:
-            with contextlib.suppress(VerificationError):  # same time as a real check
-                _hasher.verify(_DUMMY_HASH, password)
+            check_for_nobody(password)
             with self.store.write() as tx:
                 tx.audit.append(
                     _entry(
@@ -268,10 +263,7 @@ class SignIn:
                     now,
                 )
             raise NotAuthenticated(LOCKED)
-        try:
-            ok = stored is not None and not user.disabled and _hasher.verify(stored, password)
-        except (VerificationError, InvalidHashError):
-            ok = False
+        ok = not user.disabled and password_matches(stored, password)
         if not ok:
             self._fail(user, "password", via)
         enrolled = cred is not None and cred.enrolled_at is not None and cred.totp_secret is not None

@@ -262,7 +262,7 @@ subject_term_counts = Table(
 )
 SUBJECT_TERM_SHARDS = 16
 
-# --- console sign-in (issue 7): TOTP enrolment, lockout, browser sessions -------------
+# --- console sign-in: TOTP enrolment, lockout, browser sessions -------------
 console_credentials = Table(
     "console_credentials",
     metadata,
@@ -294,7 +294,7 @@ console_sessions = Table(
     Column("last_seen_at", UTCDateTime, nullable=False),
 )
 
-# --- notifications (issue 6, migration 0005) -----------------------------------------
+# --- notifications (migration 0005) -----------------------------------------
 # Where an agency (or, with agency_id NULL, the watch center) wants to hear of events.
 channels = Table(
     "channels",

@@ -1,4 +1,4 @@
-"""notifications: outbox deliveries, channels (issue 6)
+"""notifications: outbox deliveries, channels
 
 Revision ID: 0005
 Revises: 0004

@@ -1,4 +1,4 @@
-"""console: sign-in, TOTP, sessions, lockout (issue 7)
+"""console: sign-in, TOTP, sessions, lockout
 
 Revision ID: 0006
 Revises: 0005

@@ -1,4 +1,4 @@
-"""R*Tree time axis in days, not seconds (issue 2: a query read ten times fewer nodes)
+"""R*Tree time axis in days, not seconds (a query read ten times fewer nodes)
 
 Revision ID: 0008
 Revises: 0007
