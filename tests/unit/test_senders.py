@@ -50,4 +50,4 @@ def test_a_null_sender_drops_with_a_log_line(caplog: pytest.LogCaptureFixture) -
 
 def test_an_unknown_sender_kind_is_refused() -> None:
     with pytest.raises(ValueError):
-        Settings(webhook_sender="carrier-pigeon")  # type: ignore[arg-type]
+        Settings(webhook_sender="carrier-pigeon")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Request
 
@@ -10,7 +10,6 @@ from commonground.domain.errors import InvalidInput
 from commonground.domain.permissions import Permission
 from commonground.edge.deps import Requires, ServicesDep, get_services, requires
 from commonground.service.principal import Principal
-
 
 Public = Annotated[None, requires(Permission.PUBLIC)]
 AnyUser = Annotated[Principal, requires(Permission.AUTHENTICATED)]
@@ -49,6 +48,5 @@ __all__ = [
     "UserManager",
     "get_services",
     "page_limit",
-    "principal_for",
     "requires",
 ]
