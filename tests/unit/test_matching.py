@@ -192,10 +192,10 @@ def test_blocking_keys_are_selective() -> None:
 
 
 def test_profile_identifier_outweighs_a_wrong_dob() -> None:
-    a = [person("John", "Smith", "1955-03-02"), OtherIdSubject("fbi", "AB123")]
-    b = [person("John", "Smith", "1982-11-20"), OtherIdSubject("fbi", "AB123")]
+    a: list[Subject] = [person("John", "Smith", "1955-03-02"), OtherIdSubject("fbi", "AB123")]
+    b: list[Subject] = [person("John", "Smith", "1982-11-20"), OtherIdSubject("fbi", "AB123")]
     assert profile_score(a, b) >= MATCH_THRESHOLD
-    c = [person("John", "Smith", "1982-11-20"), OtherIdSubject("fbi", "ZZ999")]
+    c: list[Subject] = [person("John", "Smith", "1982-11-20"), OtherIdSubject("fbi", "ZZ999")]
     assert profile_score(a, c) < MATCH_THRESHOLD
 
 
