@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from commonground.config import Settings, normalise_url
 from commonground.notify.email import SmtpEmailSender
@@ -31,6 +30,7 @@ from commonground.service.signin import SignIn
 from commonground.service.subjects import normalise_subject
 from commonground.service.sweep import Sweep
 from commonground.store import migrate
+from commonground.store.sql import SqlStore
 
 
 @dataclass
@@ -65,7 +65,7 @@ def open_store(url: str, *, upgrade: bool = True, settings: Settings | None = No
     """Open the store a URL names, bringing an empty database up to date first."""
     url = normalise_url(url)
     settings = settings or Settings()
-    store: Any
+    store: SqlStore
     if url.startswith("sqlite"):
         from commonground.store.sqlite import SQLiteStore
 
@@ -79,7 +79,7 @@ def open_store(url: str, *, upgrade: bool = True, settings: Settings | None = No
         raise ValueError(f"unsupported database URL: {url.split(':', 1)[0]}")
     if upgrade:
         migrate.upgrade(store.engine)
-    return store  # type: ignore[no-any-return]
+    return store
 
 
 def build_webhook_sender(settings: Settings) -> WebhookSender:
