@@ -14,6 +14,7 @@ from commonground.domain.disclosure import (
 )
 from commonground.domain.model import Agency, Role
 from commonground.domain.timewindow import isoformat
+from commonground.domain.views import AnyConflictView
 from commonground.service.ports import Event, Transaction
 from commonground.service.principal import Principal
 
@@ -70,7 +71,7 @@ def render(tx: Transaction, event: Event, recipient: Recipient) -> dict[str, Any
         return {
             "id": event.object_id,
             "kind": (event.details or {}).get("kind"),
-            "operation": disclose_operation(op, owner, recipient.viewer, Context.NOTICE),
+            "operation": disclose_operation(op, owner, recipient.viewer, Context.NOTICE).to_dict(),
         }
     if event.kind == "lookup.nearby":
         # Only what the look-up stored: who asked, how near; never the asker's other data.
@@ -88,6 +89,7 @@ def _conflict(tx: Transaction, event: Event, recipient: Recipient) -> dict[str, 
     owner_a, owner_b = tx.get_agency(a.agency_id), tx.get_agency(b.agency_id)
     if owner_a is None or owner_b is None:
         return None
+    view: AnyConflictView
     if recipient.watch:
         view = disclose_conflict_to_watch(conflict, ((a, owner_a), (b, owner_b)), recipient.viewer)
     else:
@@ -102,9 +104,10 @@ def _conflict(tx: Transaction, event: Event, recipient: Recipient) -> dict[str, 
             if mine[0] is not yours:
                 yours, theirs, theirs_owner = mine[0], yours, owner_a if mine[0] is b else owner_b
         view = disclose_conflict(conflict, yours, theirs, theirs_owner, recipient.viewer)
+    data = view.to_dict()
     if event.details:
-        view["escalation"] = dict(event.details)
-    return view
+        data["escalation"] = dict(event.details)
+    return data
 
 
 def envelope(event: Event, key: str, data: dict[str, Any]) -> dict[str, Any]:

@@ -5,16 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from math import ceil
-from typing import Any
 
 from commonground.audit.tags import Action
 from commonground.domain.conflicts import SearchReach
-from commonground.domain.disclosure import Context, disclose_operation
+from commonground.domain.disclosure import disclose_lookup_hit
 from commonground.domain.errors import InvalidInput, NotPermitted, RateLimited
 from commonground.domain.geometry import edge_distance_m, point_area
 from commonground.domain.model import Role
 from commonground.domain.operations_probe import probe
 from commonground.domain.timewindow import TimeWindow
+from commonground.domain.views import LookupHit, LookupResult
 from commonground.service.clock import new_id
 from commonground.service.deconfliction import AgencyCache
 from commonground.service.events import EventKind, emit
@@ -34,7 +34,7 @@ class Lookups:
 
     def lookup(
         self, who: Principal, lat: float, lon: float, radius_m: float | None, at: datetime | None
-    ) -> dict[str, Any]:
+    ) -> LookupResult:
         """Answer at the safety level; tell each operation's agency that local units are coming."""
         if not who.has(Role.DISPATCHER):
             raise NotPermitted("look-ups are for dispatchers")
@@ -44,7 +44,7 @@ class Lookups:
         place = point_area(lat, lon, 0.0, "lookup")
         now = self.clock.now()
         when = at or now
-        results: list[dict[str, Any]] = []
+        results: list[LookupHit] = []
         with self.store.write() as tx:
             count, oldest = tx.lookups_since(who.user.id, now - WINDOW)
             if count >= self.limit_per_hour:
@@ -59,8 +59,7 @@ class Lookups:
                 distance = edge_distance_m(op.area, place)
                 if distance > radius or not op.window.contains(when):
                     continue
-                view = disclose_operation(op, agencies(op.agency_id), who.viewer, Context.LOOKUP)
-                results.append({**view, "distance_m": round(distance, 1)})
+                results.append(disclose_lookup_hit(op, agencies(op.agency_id), who.viewer, distance))
                 emit(
                     tx,
                     EventKind.LOOKUP_NEARBY,
@@ -83,9 +82,9 @@ class Lookups:
                     lat=round(lat, 5),
                     lon=round(lon, 5),
                     radius_m=radius,
-                    results=[r["id"] for r in results],
+                    results=[r.operation.id for r in results],
                 ),
                 now,
             )
-        results.sort(key=lambda r: r["distance_m"])
-        return {"operations": results, "at": when.isoformat()}
+        results.sort(key=lambda r: r.distance_m)
+        return LookupResult(tuple(results), when)
