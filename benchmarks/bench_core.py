@@ -28,13 +28,13 @@ from sqlalchemy import insert, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the shared test fixtures
 
+from probe_operation import probe
 from tests.conftest import World, server_process
 
 from commonground.bootstrap import build_services
 from commonground.config import Settings
 from commonground.domain.conflicts import reach
 from commonground.domain.geometry import Area, bounding_boxes
-from commonground.domain.operations_probe import probe
 from commonground.service.deconfliction import AgencyCache, find_findings
 from commonground.store.schema import operations
 from commonground.store.sqlite import RTREE, index_hits, index_rows, index_time
@@ -174,7 +174,7 @@ def in_process(
     raw, full, found = [], [], 0
     with services.store.read() as tx:
         agencies = AgencyCache(tx)
-        max_p, max_b = tx.installation_reach()
+        max_p, max_b = tx.agencies.reach()
         r = reach(agencies.policy(agency_id), max_p, max_b)
         conn = tx.conn  # type: ignore[attr-defined]
         for i in range(probes):

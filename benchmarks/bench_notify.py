@@ -49,9 +49,9 @@ def setup(url: str) -> tuple[str, str]:
     try:
         admin, _ = services.accounts.bootstrap_admin("bench-root")
         with services.store.read() as tx:
-            found = tx.user_by_username(admin.username)
+            found = tx.people.by_username(admin.username)
             assert found is not None
-            agency = tx.get_agency(found[0].agency_id)
+            agency = tx.agencies.get(found[0].agency_id)
             assert agency is not None
         from commonground.service.principal import Principal
 

@@ -24,6 +24,7 @@ from typing import Any
 
 import bench_core as core
 import numpy as np
+from probe_operation import probe
 from sqlalchemy import create_engine, insert, text
 from sqlalchemy.engine import make_url
 from tests.conftest import World, server_process
@@ -32,7 +33,6 @@ from commonground.bootstrap import build_services
 from commonground.config import Settings, normalise_url
 from commonground.domain.conflicts import reach
 from commonground.domain.geometry import Area
-from commonground.domain.operations_probe import probe
 from commonground.domain.timewindow import TimeWindow
 from commonground.service.deconfliction import AgencyCache, find_findings
 from commonground.store.schema import operations
@@ -105,7 +105,7 @@ def pg_in_process(
     raw, full, found = [], [], 0
     with services.store.read() as tx:
         agencies = AgencyCache(tx)
-        r = reach(agencies.policy(agency_id), *tx.installation_reach())
+        r = reach(agencies.policy(agency_id), *tx.agencies.reach())
         conn = tx.conn  # type: ignore[attr-defined]
         for i in range(probes):
             starts = core.START + timedelta(seconds=float(data["start"][i]))
@@ -115,7 +115,7 @@ def pg_in_process(
                 id=f"probe{i}",
                 agency_id=agency_id,
             )
-            query, params = tx._candidate_query(op, r)  # type: ignore[attr-defined]
+            query, params = tx.operations._candidate_query(op.area, op.window, r)  # type: ignore[attr-defined]
             query = query.with_only_columns(operations.c.seq)
             t = time.perf_counter()
             conn.execute(query, {**params, "exclude": op.id}).fetchall()

@@ -123,9 +123,9 @@ class World:
 
     def principal(self, username: str) -> Principal:
         with self.services.store.read() as tx:
-            found = tx.user_by_username(username)
+            found = tx.people.by_username(username)
             assert found is not None
-            agency = tx.get_agency(found[0].agency_id)
+            agency = tx.agencies.get(found[0].agency_id)
             assert agency is not None
         return Principal(found[0], agency)
 

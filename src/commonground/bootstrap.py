@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from commonground.config import Settings, normalise_url
 from commonground.service.accounts import Accounts
@@ -15,7 +15,6 @@ from commonground.service.notices import Notices
 from commonground.service.operations import Operations
 from commonground.service.ports import Clock, Store
 from commonground.service.signin import SignIn
-from commonground.service.signin_ports import ConsoleStore
 from commonground.service.subjects import normalise_subject
 from commonground.store import migrate
 
@@ -74,6 +73,5 @@ def build_services(
         audit=AuditLog(store, clock),
         notices=Notices(store, clock),
         lookups=Lookups(store, clock, settings.lookup_limit_per_hour),
-        # The SQL stores' transactions also carry the console queries (store/console.py).
-        signin=SignIn(cast(ConsoleStore, store), clock),
+        signin=SignIn(store, clock),
     )

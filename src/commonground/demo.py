@@ -220,9 +220,9 @@ class SeedReport:
 
 def _principal(services: Services, username: str) -> Principal:
     with services.store.read() as tx:
-        found = tx.user_by_username(username)
+        found = tx.people.by_username(username)
         assert found is not None
-        agency = tx.get_agency(found[0].agency_id)
+        agency = tx.agencies.get(found[0].agency_id)
         assert agency is not None
     return Principal(found[0], agency)
 
@@ -264,7 +264,7 @@ def seed(services: Services, now: datetime | None = None, token_file: Path | Non
     admin_user, _ = accounts.bootstrap_admin("admin")
     admin = _principal(services, admin_user.username)
     with services.store.read() as tx:
-        fresh = tx.agency_by_ori(AGENCIES[0]["ori"]) is None
+        fresh = tx.agencies.by_ori(AGENCIES[0]["ori"]) is None
     if fresh:
         ids = {INSTALLATION_ORI: admin.agency.id}
         for spec in AGENCIES:
@@ -282,7 +282,7 @@ def seed(services: Services, now: datetime | None = None, token_file: Path | Non
             )
         _operations(services, now or services.clock.now())
     with services.store.read() as tx:
-        report.agencies = len(tx.list_agencies(1000, None).items)
+        report.agencies = len(tx.agencies.page(1000, None).items)
     for username, _display, roles, ori in USERS:
         token = accounts.token_for_username(username, "demo")
         report.tokens.append(
@@ -298,7 +298,7 @@ def seed(services: Services, now: datetime | None = None, token_file: Path | Non
 
 def _count_operations(services: Services) -> int:
     with services.store.read() as tx:
-        return tx.count_operations()
+        return tx.operations.count()
 
 
 def _operations(services: Services, now: datetime) -> None:

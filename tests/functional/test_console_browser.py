@@ -85,7 +85,7 @@ def test_enter_a_conflicting_operation_and_watch_it_arrive_live(
     watch.click("button[data-ack]:has-text('St. Paul Police')")
     watch.wait_for_selector("li.conflict .ok:has-text('acknowledged')")
     with world.services.store.read() as tx:
-        conflicts = tx.list_conflicts(ConflictFilter(), 10, None)
+        conflicts = tx.conflicts.page(ConflictFilter(), 10, None)
     assert len(conflicts.items) == 1 and (conflicts.items[0].ack_a or conflicts.items[0].ack_b)
 
     # The second sign-in needs the code; a wrong one is refused.

@@ -35,7 +35,7 @@ def test_two_processes_sharing_one_sqlite_writer_miss_no_pair(sqlite_url: str) -
             t.join()
     services = build_services(Settings(database_url=sqlite_url))
     with services.store.read() as tx:
-        recorded = [frozenset((c.operation_a, c.operation_b)) for op in ids for c in tx.conflicts_of(op)]
+        recorded = [frozenset((c.operation_a, c.operation_b)) for op in ids for c in tx.conflicts.of_operation(op)]
     services.close()
     pairs = set(recorded)
     assert len(ids) == len(tokens)

@@ -32,13 +32,13 @@ def run_writers(services: Services, count: int, fail_every: int = 0) -> tuple[li
         barrier.wait()
         try:
             with services.store.write() as tx:
-                tx.add_agency(agency(n))
+                tx.agencies.add(agency(n))
                 time.sleep(0.003)  # long enough for others to queue behind
                 if fail_every and n % fail_every == 0:
                     raise ValueError("this writer changes its mind")
             ok.append(n)
             with services.store.read() as tx:  # returned only after the commit: visible at once
-                if tx.agency_by_ori(f"GC{n:07d}") is not None:
+                if tx.agencies.by_ori(f"GC{n:07d}") is not None:
                     seen_after.append(n)
         except ValueError:
             failed.append(n)
@@ -69,7 +69,7 @@ def test_a_failing_writer_loses_only_its_own_work(sqlite_services: Services) -> 
     ok, failed, seen_after = run_writers(sqlite_services, 24, fail_every=3)
     assert sorted(failed) == list(range(3, 25, 3))
     with sqlite_services.store.read() as tx:
-        stored = {a.ori for a in tx.list_agencies(1000, None).items}
+        stored = {a.ori for a in tx.agencies.page(1000, None).items}
     assert {f"GC{n:07d}" for n in ok} <= stored
     assert not {f"GC{n:07d}" for n in failed} & stored
     assert sorted(seen_after) == sorted(ok)
@@ -80,7 +80,7 @@ def test_writers_of_a_batch_share_reads_but_not_a_failed_writers_changes(sqlite_
     store = sqlite_services.store
     shared = agency(0)
     with store.write() as tx:
-        tx.add_agency(shared)
+        tx.agencies.add(shared)
     count = 24
     barrier = threading.Barrier(count)
     outcomes: dict[int, str] = {}
@@ -89,15 +89,15 @@ def test_writers_of_a_batch_share_reads_but_not_a_failed_writers_changes(sqlite_
         barrier.wait()
         try:
             with store.write() as tx:
-                tx.append_audit(AuditEntry(f"test:{n}", "success"), SystemClock().now())
-                tx.audit_records(AuditFilter(), 1, None)  # a read mid-body writes the held records
-                seen = tx.get_agency(shared.id)
+                tx.audit.append(AuditEntry(f"test:{n}", "success"), SystemClock().now())
+                tx.audit.records(AuditFilter(), 1, None)  # a read mid-body writes the held records
+                seen = tx.agencies.get(shared.id)
                 assert seen is not None and seen.policy.proximity_m == 500
-                assert tx.installation_reach()[0] == 500
+                assert tx.agencies.reach()[0] == 500
                 if n % 3 == 0:  # change the shared agency, then change our mind
-                    tx.set_policy(shared.id, replace(shared.policy, proximity_m=5000))
-                    assert tx.installation_reach()[0] == 5000
-                    assert tx.get_agency(shared.id).policy.proximity_m == 5000  # type: ignore[union-attr]
+                    tx.agencies.set_policy(shared.id, replace(shared.policy, proximity_m=5000))
+                    assert tx.agencies.reach()[0] == 5000
+                    assert tx.agencies.get(shared.id).policy.proximity_m == 5000  # type: ignore[union-attr]
                     time.sleep(0.002)
                     raise ValueError("this writer changes its mind")
                 time.sleep(0.002)
@@ -115,9 +115,9 @@ def test_writers_of_a_batch_share_reads_but_not_a_failed_writers_changes(sqlite_
     assert sorted(n for n, o in outcomes.items() if o == "failed") == list(range(3, count + 1, 3))
     assert all(o in ("ok", "failed") for o in outcomes.values()), outcomes
     with store.read() as tx:
-        actions = [r.entry.action for r in tx.all_audit_records()]
-        assert verify_chain(tx.all_audit_records()).intact
-        assert tx.get_agency(shared.id).policy.proximity_m == 500  # type: ignore[union-attr]
+        actions = [r.entry.action for r in tx.audit.all()]
+        assert verify_chain(tx.audit.all()).intact
+        assert tx.agencies.get(shared.id).policy.proximity_m == 500  # type: ignore[union-attr]
     assert sorted(a for a in actions if a.startswith("test:")) == sorted(
         f"test:{n}" for n, o in outcomes.items() if o == "ok"
     )

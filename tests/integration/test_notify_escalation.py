@@ -29,7 +29,7 @@ def clocked(store_url: str) -> Iterator[tuple[Services, ManualClock]]:
 
 def kinds(services: Services, after: int) -> list[tuple[str, str | None, bool]]:
     with services.store.read() as tx:
-        return [(e.kind, e.agency_id, e.for_watch) for e in tx.all_events_after(after, 100)]
+        return [(e.kind, e.agency_id, e.for_watch) for e in tx.outbox.all_after(after, 100)]
 
 
 def two_agencies_in_conflict(services: Services) -> tuple[tuple[Agency, Principal], tuple[Agency, Principal], str]:
@@ -50,7 +50,7 @@ def test_unacknowledged_sides_escalate_to_watch_then_urgent_to_everyone(
     (city, a), (county, b), conflict_id = two_agencies_in_conflict(services)
     worker = DeliveryWorker(services)
     with services.store.read() as tx:
-        mark = tx.last_event_seq()
+        mark = tx.outbox.last_seq()
 
     clock.advance(timedelta(minutes=4))
     worker.run_once()
@@ -58,16 +58,16 @@ def test_unacknowledged_sides_escalate_to_watch_then_urgent_to_everyone(
 
     services.conflicts.acknowledge(b, conflict_id, {})  # county acknowledges in time; the city does not
     with services.store.read() as tx:
-        mark = tx.last_event_seq()
+        mark = tx.outbox.last_seq()
     clock.advance(timedelta(minutes=2))
     worker.run_once()
     assert kinds(services, mark) == [("conflict.escalated", None, True)]
     with services.store.read() as tx:
-        [event] = tx.all_events_after(mark, 10)
+        [event] = tx.outbox.all_after(mark, 10)
         view = render(tx, event, WATCH)
         assert view is not None and view["escalation"]["agency_id"] == city.id
         assert render(tx, event, for_agency(city)) is None  # the watch center's alert only
-        mark = tx.last_event_seq()
+        mark = tx.outbox.last_seq()
     worker.run_once()
     assert kinds(services, mark) == []  # once per side
 
@@ -77,8 +77,8 @@ def test_unacknowledged_sides_escalate_to_watch_then_urgent_to_everyone(
         [("conflict.urgent", city.id, True), ("conflict.urgent", county.id, False)], key=str
     )
     with services.store.read() as tx:
-        mark = tx.last_event_seq()
-        actions = [r.entry.action for r in tx.all_audit_records()]
+        mark = tx.outbox.last_seq()
+        actions = [r.entry.action for r in tx.audit.all()]
     assert actions.count("notify:conflict:escalate") == 2
     clock.advance(timedelta(minutes=5))
     worker.run_once()
@@ -97,7 +97,7 @@ def test_an_acknowledged_conflict_does_not_escalate(clocked: tuple[Services, Man
     services.conflicts.acknowledge(a, found[0]["id"], {})
     services.conflicts.acknowledge(b, found[0]["id"], {})
     with services.store.read() as tx:
-        mark = tx.last_event_seq()
+        mark = tx.outbox.last_seq()
     clock.advance(timedelta(minutes=10))
     DeliveryWorker(services).run_once()
     assert kinds(services, mark) == []
@@ -119,7 +119,7 @@ def test_the_escalation_scan_reads_only_conflicts_that_may_owe_an_alert(
     def candidates() -> list[str]:
         now = clock.now()
         with services.store.read() as tx:
-            return [c.id for c in tx.escalation_candidates(now - ack_within, now + start_within, now, 100)]
+            return [c.id for c in tx.escalations.candidates(now - ack_within, now + start_within, now, 100)]
 
     worker = DeliveryWorker(services)
     assert candidates() == []  # nothing due yet

@@ -147,9 +147,11 @@ def test_the_candidate_search_uses_the_gist_index(app_world: World) -> None:
         app_world.services.operations.submit(who, operation_data(10.0 + i, 20.0))
     store = app_world.services.store
     with store.read() as tx:
-        op = tx.get_operation(tx.list_operations(_filter(who), 1, None).items[0].id)
+        op = tx.operations.get(tx.operations.page(_filter(who), 1, None).items[0].id)
         assert op is not None
-        query, params = tx._candidate_query(op, SearchReach(500.0, timedelta(hours=2)))  # type: ignore[attr-defined]
+        query, params = tx.operations._candidate_query(  # type: ignore[attr-defined]
+            op.area, op.window, SearchReach(500.0, timedelta(hours=2))
+        )
         tx.conn.execute(text("SET LOCAL enable_seqscan = off"))  # type: ignore[attr-defined]
         compiled = query.compile(dialect=tx.conn.dialect)  # type: ignore[attr-defined]
         state = compiled.construct_expanded_state({**params, "exclude": op.id})
@@ -204,20 +206,20 @@ def test_a_submission_killed_before_commit_leaves_nothing(cluster: Cluster) -> N
         who = world.person(world.agency())
         services.operations.submit(who, operation_data())
         before = _count(cluster.url)
-        real_check = postgres.PostgresTransaction.candidates
+        real_check = postgres.PostgresOperations.candidates
 
-        def dying(self: postgres.PostgresTransaction, op: Any, reach: Any) -> Any:
-            found = real_check(self, op, reach)
+        def dying(self: postgres.PostgresOperations, *args: Any, **kwargs: Any) -> Any:
+            found = real_check(self, *args, **kwargs)
             cluster.stop()
             cluster.wait_down()
             return found
 
-        postgres.PostgresTransaction.candidates = dying  # type: ignore[method-assign]
+        postgres.PostgresOperations.candidates = dying  # type: ignore[method-assign]
         try:
             with pytest.raises(DeconflictionUnavailable):
                 services.operations.submit(who, operation_data())
         finally:
-            postgres.PostgresTransaction.candidates = real_check  # type: ignore[method-assign]
+            postgres.PostgresOperations.candidates = real_check  # type: ignore[method-assign]
         cluster.start()
         assert _count(cluster.url) == before
     finally:

@@ -93,7 +93,7 @@ def test_dispatcher_lookup_answers_at_safety_level_and_tells_the_team(world: Wor
     assert "title" not in seen and "type" not in seen and "address" not in seen
     assert world.services.lookups.lookup(dispatcher, *INSIDE, 300, SOON + timedelta(hours=5))["operations"] == []
     with world.services.store.read() as tx:
-        told = tx.events_after(0, agent.agency.id, False, 100)
+        told = tx.outbox.after(0, agent.agency.id, False, 100)
     assert [e.kind for e in told] == ["lookup.nearby"] and told[0].details["by_agency"] == "City PD"
 
 

@@ -98,21 +98,21 @@ def test_name_counts_follow_every_change_of_an_operations_subjects(world: World)
     """The store's term counts are what term-frequency matching reads; they must stay current."""
     store = world.services.store
     with store.write() as tx:
-        tx.set_subject_terms("op-1", {"#p": 2, "f:smith": 2, "g:john": 1, "g:peter": 1})
-        tx.set_subject_terms("op-2", {"#p": 1, "f:smith": 1, "g:john": 1})
+        tx.subjects.set_terms("op-1", {"#p": 2, "f:smith": 2, "g:john": 1, "g:peter": 1})
+        tx.subjects.set_terms("op-2", {"#p": 1, "f:smith": 1, "g:john": 1})
     with store.read() as tx:
-        assert tx.count_subject_terms(["#p", "f:smith", "g:john", "g:peter", "f:nobody"]) == {
+        assert tx.subjects.count_terms(["#p", "f:smith", "g:john", "g:peter", "f:nobody"]) == {
             "#p": 3,
             "f:smith": 3,
             "g:john": 2,
             "g:peter": 1,
         }
     with store.write() as tx:  # op-1 now names one person, op-2 none
-        tx.set_subject_terms("op-1", {"#p": 1, "f:okonkwohale": 1, "g:peter": 1})
-        tx.set_subject_terms("op-2", {})
-        tx.set_subject_terms("op-2", {})
+        tx.subjects.set_terms("op-1", {"#p": 1, "f:okonkwohale": 1, "g:peter": 1})
+        tx.subjects.set_terms("op-2", {})
+        tx.subjects.set_terms("op-2", {})
     with store.read() as tx:
-        counts = tx.count_subject_terms(["#p", "f:smith", "g:john", "g:peter", "f:okonkwohale"])
+        counts = tx.subjects.count_terms(["#p", "f:smith", "g:john", "g:peter", "f:okonkwohale"])
     assert {t: n for t, n in counts.items() if n} == {"#p": 1, "g:peter": 1, "f:okonkwohale": 1}
     assert store_rows(world, "subject_terms") == 3
 
@@ -132,11 +132,11 @@ def test_submitting_and_changing_operations_counts_their_persons(world: World) -
         who, operation_data(44.0, -92.0, subjects=[dict(PERSON, first_name="Ngozi"), blind_record(PERSON, SECRET)])
     )
     with world.services.store.read() as tx:
-        counts = tx.count_subject_terms(["#p", "#b", "f:okonkwohale", "g:thomas", "g:ngozi"])
+        counts = tx.subjects.count_terms(["#p", "#b", "f:okonkwohale", "g:thomas", "g:ngozi"])
     assert counts == {"#p": 2, "#b": 1, "f:okonkwohale": 2, "g:thomas": 1, "g:ngozi": 1}
     ops.update(who, first["id"], {"subjects": [dict(PERSON, last_name="Adeyemi")]}, if_match=first["version"])
     with world.services.store.read() as tx:
-        counts = tx.count_subject_terms(["#p", "f:okonkwohale", "f:adeyemi", "g:thomas"])
+        counts = tx.subjects.count_terms(["#p", "f:okonkwohale", "f:adeyemi", "g:thomas"])
     assert counts == {"#p": 2, "f:okonkwohale": 1, "f:adeyemi": 1, "g:thomas": 1}
 
 
@@ -147,7 +147,7 @@ def test_a_namesake_with_a_common_name_in_a_big_store_is_not_reported(world: Wor
     john = {"kind": "person", "first_name": "John", "last_name": "Smith", "dob": "1979-10-23"}
     peter = dict(john, first_name="Peter")
     with world.services.store.write() as tx:
-        tx.set_subject_terms("elsewhere", {"#p": 1_000_000, "f:smith": 10_000, "g:john": 30_000, "g:peter": 12_000})
+        tx.subjects.set_terms("elsewhere", {"#p": 1_000_000, "f:smith": 10_000, "g:john": 30_000, "g:peter": 12_000})
     ops.submit(one, operation_data(44.9, -93.2, subjects=[john]))
     assert ops.submit(two, operation_data(46.8, -92.1, subjects=[peter]))[1] == []
     [conflict] = ops.submit(two, operation_data(40.0, -90.0, subjects=[john]))[1]
@@ -165,7 +165,7 @@ def test_migration_0007_counts_and_reindexes_what_is_already_stored(world: World
     world.services.operations.submit(who, operation_data(subjects=[PERSON, undated, blind_record(PERSON, SECRET)]))
     terms = ["#p", "#b", "f:okonkwohale", "g:thomas", "g:ngozi", "f:adeyemi"]
     with world.services.store.read() as tx:
-        before = tx.count_subject_terms(terms)
+        before = tx.subjects.count_terms(terms)
     keys_before = store_rows(world, "subject_keys")
     engine = world.services.store.engine  # type: ignore[attr-defined]
     config = migrate.alembic_config(engine.url.render_as_string(hide_password=False))
@@ -175,6 +175,6 @@ def test_migration_0007_counts_and_reindexes_what_is_already_stored(world: World
         conn.exec_driver_sql("DELETE FROM subject_keys")
     migrate.upgrade(engine)
     with world.services.store.read() as tx:
-        assert tx.count_subject_terms(terms) == before == {t: 2 if t == "#p" else 1 for t in terms}
+        assert tx.subjects.count_terms(terms) == before == {t: 2 if t == "#p" else 1 for t in terms}
     # Every subject is re-keyed as the check keys it (the undated person under 200 birth years).
     assert store_rows(world, "subject_keys") == keys_before > 200

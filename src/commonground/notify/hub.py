@@ -97,14 +97,14 @@ class EventHub:
         if rows:
             try:
                 with self.services.store.write() as tx:
-                    tx.add_deliveries(rows)
+                    tx.deliveries.add(rows)
             except Exception:
                 log.exception("recording stream receipts failed")
 
     # --- the watch loop --------------------------------------------------------------------
     def _last_seq(self) -> int:
         with self.services.store.read() as tx:
-            return tx.last_event_seq()
+            return tx.outbox.last_seq()
 
     def _run(self) -> None:
         url = self.services.settings.database_url

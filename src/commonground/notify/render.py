@@ -64,8 +64,8 @@ def render(tx: Transaction, event: Event, recipient: Recipient) -> dict[str, Any
     if event.kind.startswith("conflict."):
         return _conflict(tx, event, recipient)
     if event.kind == "notice.created":
-        op = tx.get_operation(str((event.details or {}).get("operation_id", "")))
-        owner = tx.get_agency(op.agency_id) if op else None
+        op = tx.operations.get(str((event.details or {}).get("operation_id", "")))
+        owner = tx.agencies.get(op.agency_id) if op else None
         if op is None or owner is None:
             return None
         return {
@@ -80,13 +80,13 @@ def render(tx: Transaction, event: Event, recipient: Recipient) -> dict[str, Any
 
 
 def _conflict(tx: Transaction, event: Event, recipient: Recipient) -> dict[str, Any] | None:
-    conflict = tx.get_conflict(event.object_id)
+    conflict = tx.conflicts.get(event.object_id)
     if conflict is None:
         return None
-    a, b = tx.get_operation(conflict.operation_a), tx.get_operation(conflict.operation_b)
+    a, b = tx.operations.get(conflict.operation_a), tx.operations.get(conflict.operation_b)
     if a is None or b is None:
         return None
-    owner_a, owner_b = tx.get_agency(a.agency_id), tx.get_agency(b.agency_id)
+    owner_a, owner_b = tx.agencies.get(a.agency_id), tx.agencies.get(b.agency_id)
     if owner_a is None or owner_b is None:
         return None
     view: AnyConflictView

@@ -70,7 +70,7 @@ class LiveStream:
         with self.services.store.read() as tx:
             after = self.cursor.floor
             while True:
-                batch = tx.events_after(after, agency_id, self.watch, PAGE)
+                batch = tx.outbox.after(after, agency_id, self.watch, PAGE)
                 for event in batch:
                     if event.seq in self.cursor.sent:
                         continue

@@ -101,25 +101,25 @@ class DeliveryWorker:
     def fan_out(self) -> int:
         """Turn new events into delivery rows, one per matching channel, moving the cursor with them."""
         with self.services.store.read() as tx:
-            last = tx.last_event_seq()
+            last = tx.outbox.last_seq()
         if last == self._seen:
             return 0
         made = 0
         now = self.services.clock.now()
         with self.services.store.write() as tx:
-            cursor = tx.claim_cursor(CURSOR)
-            events = tx.all_events_after(cursor, 1000)
+            cursor = tx.outbox.claim_cursor(CURSOR)
+            events = tx.outbox.all_after(cursor, 1000)
             if events:
                 rows = self._deliveries(tx, events, now)
-                tx.add_deliveries(rows)
-                tx.move_cursor(CURSOR, events[-1].seq)
+                tx.deliveries.add(rows)
+                tx.outbox.move_cursor(CURSOR, events[-1].seq)
                 made = len(rows)
         if len(events) < 1000:
             self._seen = last
         return made
 
     def _deliveries(self, tx: Transaction, events: list[Event], now: datetime) -> list[Delivery]:
-        channels = tx.all_channels()
+        channels = tx.channels.all()
         rows = []
         for event in events:
             for ch in channels:
@@ -151,17 +151,17 @@ class DeliveryWorker:
     def send_due(self) -> int:
         now = self.services.clock.now()
         with self.services.store.write() as tx:
-            due = tx.due_deliveries(now, BATCH)
+            due = tx.deliveries.due(now, BATCH)
             claimed = [replace(d, attempts=d.attempts + 1, next_attempt_at=now + LEASE) for d in due]
             for d in claimed:
-                tx.update_delivery(d)
+                tx.deliveries.update(d)
         if not claimed:
             return 0
         jobs: list[tuple[Delivery, dict[str, Any] | None, str | None]] = []
         with self.services.store.read() as tx:
-            events = tx.events_by_seq(d.event_seq for d in claimed)
+            events = tx.outbox.by_seq(d.event_seq for d in claimed)
             for d in claimed:
-                channel = tx.get_channel(d.channel_id) if d.channel_id else None
+                channel = tx.channels.get(d.channel_id) if d.channel_id else None
                 recipient = self._recipient(tx, d)
                 event = events.get(d.event_seq)
                 data = render(tx, event, recipient) if event and recipient else None
@@ -171,13 +171,13 @@ class DeliveryWorker:
         done = self.services.clock.now()
         with self.services.store.write() as tx:
             for d, error in results:
-                tx.update_delivery(self._outcome(d, error, done))
+                tx.deliveries.update(self._outcome(d, error, done))
         return sum(1 for _, error in results if error is None)
 
     def _recipient(self, tx: Transaction, d: Delivery) -> Recipient | None:
         if d.agency_id is None:
             return WATCH
-        agency = tx.get_agency(d.agency_id)
+        agency = tx.agencies.get(d.agency_id)
         return for_agency(agency) if agency else None
 
     def _send(

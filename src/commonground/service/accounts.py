@@ -101,12 +101,14 @@ class Accounts:
             created_at=self.clock.now(),
         )
         with self.store.write() as tx:
-            if tx.agency_by_ori(ori) is not None:
+            if tx.agencies.by_ori(ori) is not None:
                 raise InvalidInput("ori", "an agency with this ORI exists already")
-            tx.add_agency(agency)
-            tx.set_jurisdiction_box(agency.id, jurisdiction_box(agency.jurisdiction) if agency.jurisdiction else None)
+            tx.agencies.add(agency)
+            tx.agencies.set_jurisdiction_box(
+                agency.id, jurisdiction_box(agency.jurisdiction) if agency.jurisdiction else None
+            )
             if who is not None:
-                tx.append_audit(
+                tx.audit.append(
                     who.entry(Action.AGENCY_CREATE, object_type="agency", object_id=agency.id, ori=ori),
                     self.clock.now(),
                 )
@@ -118,13 +120,13 @@ class Accounts:
             raise NotPermitted("only the agency's administrator or the installation admin sets its jurisdiction")
         rings = parse_jurisdiction(geojson)
         with self.store.write() as tx:
-            agency = tx.get_agency(agency_id)
+            agency = tx.agencies.get(agency_id)
             if agency is None:
                 raise NotFound("no such agency")
             changed = replace(agency, jurisdiction=rings)
-            tx.set_jurisdiction(agency_id, rings)
-            tx.set_jurisdiction_box(agency_id, jurisdiction_box(rings) if rings else None)
-            tx.append_audit(
+            tx.agencies.set_jurisdiction(agency_id, rings)
+            tx.agencies.set_jurisdiction_box(agency_id, jurisdiction_box(rings) if rings else None)
+            tx.audit.append(
                 who.entry(
                     Action.AGENCY_JURISDICTION_UPDATE, object_type="agency", object_id=agency_id, rings=len(rings or ())
                 ),
@@ -134,7 +136,7 @@ class Accounts:
 
     def get_agency(self, agency_id: str) -> Agency:
         with self.store.read() as tx:
-            agency = tx.get_agency(agency_id)
+            agency = tx.agencies.get(agency_id)
         if agency is None:
             raise NotFound("no such agency")
         return agency
@@ -143,12 +145,12 @@ class Accounts:
         if not (who.has(Role.AGENCY_ADMIN) and who.agency.id == agency_id):
             raise NotPermitted("only the agency's own administrator sets its sharing policy")
         with self.store.write() as tx:
-            agency = tx.get_agency(agency_id)
+            agency = tx.agencies.get(agency_id)
             if agency is None:
                 raise NotFound("no such agency")
             policy = Policy.from_dict(data, version=agency.policy.version + 1)
-            tx.set_policy(agency_id, policy)
-            tx.append_audit(
+            tx.agencies.set_policy(agency_id, policy)
+            tx.audit.append(
                 who.entry(
                     Action.AGENCY_POLICY_UPDATE,
                     object_type="agency",
@@ -187,13 +189,13 @@ class Accounts:
             email=text(data, "email", "email", required=False),
         )
         with self.store.write() as tx:
-            if tx.get_agency(agency_id) is None:
+            if tx.agencies.get(agency_id) is None:
                 raise InvalidInput("agency_id", "no such agency")
-            if tx.user_by_username(username) is not None:
+            if tx.people.by_username(username) is not None:
                 raise InvalidInput("username", "is taken")
-            tx.add_user(user, hash_password(password) if password else None)
+            tx.people.add(user, hash_password(password) if password else None)
             if who is not None:
-                tx.append_audit(
+                tx.audit.append(
                     who.entry(
                         Action.USER_CREATE,
                         object_type="user",
@@ -217,14 +219,14 @@ class Accounts:
         token = "cg_" + secrets.token_urlsafe(32)  # 256 random bits
         record = TokenRecord(new_id(), user_id, name, hash_token(token), now, expires)
         with self.store.write() as tx:
-            user = tx.get_user(user_id)
+            user = tx.people.get(user_id)
             if user is None:
                 raise InvalidInput("user_id", "no such user")
             if who is not None and not (
                 who.has(Role.ADMIN) or (who.has(Role.AGENCY_ADMIN) and who.agency.id == user.agency_id)
             ):
                 raise NotFound("no such user")
-            tx.add_token(record)
+            tx.tokens.add(record)
             actor = (
                 who.entry(Action.AUTH_TOKEN_CREATE, object_type="token", object_id=record.id, for_user=user_id)
                 if who
@@ -237,7 +239,7 @@ class Accounts:
                     details={"for_user": user_id, "via": "cli"},
                 )
             )
-            tx.append_audit(actor, now)
+            tx.audit.append(actor, now)
         return token, record
 
     def list_tokens(self, who: Principal) -> list[dict[str, Any]]:
@@ -245,7 +247,7 @@ class Accounts:
         if not who.has(Role.ADMIN, Role.AGENCY_ADMIN):
             raise NotPermitted("administrators list tokens")
         with self.store.read() as tx:
-            found = tx.tokens_of_agency(None if who.has(Role.ADMIN) else who.agency.id)
+            found = tx.tokens.of_agency(None if who.has(Role.ADMIN) else who.agency.id)
         return [
             {
                 "id": record.id,
@@ -266,9 +268,9 @@ class Accounts:
             raise NotFound("no such token")
         now = self.clock.now()
         with self.store.write() as tx:
-            if not tx.revoke_token(token_id, now):
+            if not tx.tokens.revoke(token_id, now):
                 raise StateConflict("the token is already revoked")
-            tx.append_audit(
+            tx.audit.append(
                 who.entry(
                     Action.AUTH_TOKEN_REVOKE,
                     object_type="token",
@@ -282,7 +284,7 @@ class Accounts:
         """Check a password (argon2id) and issue a 12-hour token; every attempt is audited."""
         now = self.clock.now()
         with self.store.read() as tx:
-            found = tx.user_by_username(username.lower())
+            found = tx.people.by_username(username.lower())
         ok = False
         user: User | None = None
         if found is not None:
@@ -302,14 +304,14 @@ class Accounts:
             details={"username": username[:80]},
         )
         with self.store.write() as tx:
-            tx.append_audit(entry, now)
+            tx.audit.append(entry, now)
         if not ok or user is None:
             raise NotAuthenticated("wrong username or password")
         return self.create_token(None, user.id, "login", now + timedelta(hours=12))
 
     def authenticate(self, token: str) -> Principal:
         with self.store.read() as tx:
-            found = tx.principal_for_token(hash_token(token))
+            found = tx.tokens.principal(hash_token(token))
         if found is None:
             raise NotAuthenticated("missing, unknown or expired token")
         record, user, agency = found
@@ -320,9 +322,9 @@ class Accounts:
     def bootstrap_admin(self, username: str) -> tuple[User, str | None]:
         """Create the installation admin (and the installation's own agency) once."""
         with self.store.read() as tx:
-            home = tx.agency_by_ori(INSTALLATION_ORI)
-            existing = tx.user_by_username(username.lower())
-            admins = tx.count_users_with_role(Role.ADMIN.value)
+            home = tx.agencies.by_ori(INSTALLATION_ORI)
+            existing = tx.people.by_username(username.lower())
+            admins = tx.people.count_with_role(Role.ADMIN.value)
         if admins and existing is not None:
             return existing[0], None
         if home is None:
@@ -350,7 +352,7 @@ class Accounts:
 
     def token_for_username(self, username: str, name: str = "cli") -> str:
         with self.store.read() as tx:
-            found = tx.user_by_username(username.lower())
+            found = tx.people.by_username(username.lower())
         if found is None:
             raise NotFound(f"no user named {username}")
         token, _ = self.create_token(None, found[0].id, name)

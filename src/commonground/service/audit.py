@@ -23,8 +23,8 @@ class AuditLog:
         if not who.has(Role.AUDITOR):
             raise NotPermitted("only auditors read the audit log")
         with self.store.write() as tx:
-            page = tx.audit_records(where, limit, after)
-            tx.append_audit(
+            page = tx.audit.records(where, limit, after)
+            tx.audit.append(
                 who.entry(Action.AUDIT_READ, object_type="audit", returned=len(page.items)), self.clock.now()
             )
         items = [
@@ -49,21 +49,21 @@ class AuditLog:
         if not who.has(Role.AUDITOR):
             raise NotPermitted("only auditors read the transparency report")
         with self.store.write() as tx:
-            names = {a.id: a.name for a in tx.list_agencies(100_000, None).items}
+            names = {a.id: a.name for a in tx.agencies.page(100_000, None).items}
             per_agency: dict[str, dict[str, int]] = {}
-            for agency_id, status, count in tx.notice_counts():
+            for agency_id, status, count in tx.notices.counts():
                 per_agency.setdefault(agency_id, {})[f"notices_{status}"] = count
             suppressed: dict[str, int] = {}
             after: int | None = None
             while True:
-                page = tx.audit_records(AuditFilter(action=Action.SUBJECT_MATCH_SUPPRESSED), 1000, after)
+                page = tx.audit.records(AuditFilter(action=Action.SUBJECT_MATCH_SUPPRESSED), 1000, after)
                 for rec in page.items:
                     key = str((rec.entry.details or {}).get("restricting_agency"))
                     suppressed[key] = suppressed.get(key, 0) + int((rec.entry.details or {}).get("count", 1))
                 if page.next is None:
                     break
                 after = int(page.next)
-            tx.append_audit(
+            tx.audit.append(
                 who.entry(Action.REPORT_READ, object_type="report", report="transparency"), self.clock.now()
             )
         return {
@@ -77,4 +77,4 @@ class AuditLog:
 
     def verify(self) -> Verdict:
         with self.store.read() as tx:
-            return verify_chain(tx.all_audit_records())
+            return verify_chain(tx.audit.all())

@@ -63,7 +63,7 @@ class Channels:
     def get(self, who: Principal, agency_id: str | None) -> dict[str, Any]:
         self._owner(who, agency_id)
         with self.store.read() as tx:
-            return channels_public(tx.channels_of(agency_id), show_secrets=False)
+            return channels_public(tx.channels.of_agency(agency_id), show_secrets=False)
 
     def put(self, who: Principal, agency_id: str | None, body: Mapping[str, Any]) -> dict[str, Any]:
         """Replace the channels; a webhook keeps its secret unless a new one is given."""
@@ -73,7 +73,7 @@ class Channels:
         if len(hooks) + len(mails) > MAX_CHANNELS:
             raise InvalidInput("webhooks", f"at most {MAX_CHANNELS} channels")
         with self.store.write() as tx:
-            old = {ch.target: ch for ch in tx.channels_of(agency_id) if ch.kind is ChannelKind.WEBHOOK}
+            old = {ch.target: ch for ch in tx.channels.of_agency(agency_id) if ch.kind is ChannelKind.WEBHOOK}
             wanted: list[Channel] = []
             for i, hook in enumerate(hooks):
                 url = str(hook.get("url") or "")
@@ -110,8 +110,8 @@ class Channels:
                         now,
                     )
                 )
-            tx.set_channels(agency_id, wanted)
-            tx.append_audit(
+            tx.channels.set(agency_id, wanted)
+            tx.audit.append(
                 who.entry(
                     Action.CHANNELS_UPDATE,
                     object_type="agency",

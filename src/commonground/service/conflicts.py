@@ -33,7 +33,7 @@ class Conflicts:
             return True
         if who.has(Role.OFFICER):
             return any(
-                (op := tx.get_operation(op_id)) is not None and op.created_by == who.user.id
+                (op := tx.operations.get(op_id)) is not None and op.created_by == who.user.id
                 for op_id in (conflict.operation_a, conflict.operation_b)
             )
         return False
@@ -42,12 +42,12 @@ class Conflicts:
         agencies = AgencyCache(tx)
         mine = [c for c in conflicts if who.agency.id in (c.agency_a, c.agency_b) and not who.has(Role.WATCH)]
         if len(mine) == len(conflicts):
-            return list(conflict_views(who, conflicts, agencies, tx.get_operation))
+            return list(conflict_views(who, conflicts, agencies, tx.operations.get))
         views: list[AnyConflictView] = []
         for conflict in conflicts:
             sides = []
             for op_id in (conflict.operation_a, conflict.operation_b):
-                op = tx.get_operation(op_id)
+                op = tx.operations.get(op_id)
                 assert op is not None
                 sides.append((op, agencies(op.agency_id)))
             views.append(disclose_conflict_to_watch(conflict, (sides[0], sides[1]), who.viewer))
@@ -57,7 +57,7 @@ class Conflicts:
         if not ids:
             return
         with self.store.write() as tx:
-            tx.append_audit(who.entry(Action.CONFLICT_READ, object_type="conflict", conflicts=ids), self.clock.now())
+            tx.audit.append(who.entry(Action.CONFLICT_READ, object_type="conflict", conflicts=ids), self.clock.now())
 
     def list(
         self, who: Principal, status: ConflictStatus | None, limit: int, after: str | None
@@ -71,14 +71,14 @@ class Conflicts:
         else:
             raise NotPermitted("this role does not see conflicts")
         with self.store.read() as tx:
-            page = tx.list_conflicts(where, limit, after)
+            page = tx.conflicts.page(where, limit, after)
             views = self._views(tx, who, list(page.items))
         self._audit_read(who, [v.id for v in views])
         return Page(views, page.next)
 
     def get(self, who: Principal, conflict_id: str) -> tuple[AnyConflictView, Sequence[DeliveryEntry]]:
         with self.store.read() as tx:
-            conflict = tx.get_conflict(conflict_id)
+            conflict = tx.conflicts.get(conflict_id)
             if conflict is None or not self._visible(tx, who, conflict):
                 raise NotFound("no such conflict")
             view = self._views(tx, who, [conflict])[0]
@@ -97,9 +97,9 @@ class Conflicts:
             acked = replace(conflict, ack_a=ack) if side == "a" else replace(conflict, ack_b=ack)
             if acked.ack_a and acked.ack_b:
                 acked = replace(acked, status=ConflictStatus.ACKNOWLEDGED)
-            tx.update_conflict(acked)
+            tx.conflicts.update(acked)
             emit_conflict(tx, EventKind.CONFLICT_UPDATED, acked, now)
-            tx.append_audit(
+            tx.audit.append(
                 who.entry(
                     Action.CONFLICT_ACK,
                     object_type="conflict",
@@ -122,16 +122,16 @@ class Conflicts:
         with self.store.write() as tx:
             conflict = self._workable(tx, who, conflict_id)
             done = replace(conflict, status=status, closed_at=now, closed_by=who.user.id, note=note)
-            tx.update_conflict(done)
+            tx.conflicts.update(done)
             emit_conflict(tx, EventKind.CONFLICT_UPDATED, done, now)
-            tx.append_audit(
+            tx.audit.append(
                 who.entry(Action.CONFLICT_RESOLVE, object_type="conflict", object_id=conflict.id, status=status.value),
                 now,
             )
             return self._views(tx, who, [done])[0]
 
     def _workable(self, tx: Transaction, who: Principal, conflict_id: str) -> Conflict:
-        conflict = tx.get_conflict(conflict_id)
+        conflict = tx.conflicts.get(conflict_id)
         if conflict is None or not self._visible(tx, who, conflict):
             raise NotFound("no such conflict")
         if conflict.status.is_closed:
@@ -139,7 +139,7 @@ class Conflicts:
         return conflict
 
     def _side(self, tx: Transaction, who: Principal, conflict: Conflict, body: Mapping[str, object]) -> Operation:
-        ops = [tx.get_operation(conflict.operation_a), tx.get_operation(conflict.operation_b)]
+        ops = [tx.operations.get(conflict.operation_a), tx.operations.get(conflict.operation_b)]
         mine = [op for op in ops if op is not None and op.agency_id == who.agency.id]
         if who.has(Role.OFFICER) and not who.has(Role.SUPERVISOR):
             mine = [op for op in mine if op.created_by == who.user.id]

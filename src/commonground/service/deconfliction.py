@@ -26,7 +26,7 @@ class AgencyCache:
     def __call__(self, agency_id: str) -> Agency:
         agency = self._seen.get(agency_id)
         if agency is None:
-            found = self.tx.get_agency(agency_id)
+            found = self.tx.agencies.get(agency_id)
             if found is None:
                 raise LookupError(f"agency {agency_id} vanished")
             agency = self._seen[agency_id] = found
@@ -62,9 +62,10 @@ class CheckResult:
 
 def find_findings(tx: Transaction, op: Operation, agencies: AgencyCache) -> list[rule.Finding]:
     """Return every proximity finding for ``op`` among the store's candidates."""
-    max_proximity, max_buffer = tx.installation_reach()
+    max_proximity, max_buffer = tx.agencies.reach()
     reach = rule.reach(agencies.policy(op.agency_id), max_proximity, max_buffer)
-    return rule.find_proximity(op, tx.candidates(op, reach), agencies.policy)
+    near = tx.operations.candidates(op.area, op.window, reach, exclude=op.id)
+    return rule.find_proximity(op, near, agencies.policy)
 
 
 def check(
@@ -79,7 +80,7 @@ def check(
     findings = {(f.kind, f.other.id): f for f in found}
     current: list[Conflict] = []
     created: list[Conflict] = []
-    for existing in [] if new else tx.conflicts_of(op.id):
+    for existing in [] if new else tx.conflicts.of_operation(op.id):
         finding = findings.pop((existing.kind, existing.other_operation(op.id)), None)
         if finding is None:
             if not existing.status.is_closed:
@@ -90,8 +91,8 @@ def check(
                     closed_by=actor.actor_user_id,
                     note="no longer in conflict after a change",
                 )
-                tx.update_conflict(closed)
-                tx.append_audit(_about(actor, Action.CONFLICT_CLOSE, closed, reason="moved apart"), at)
+                tx.conflicts.update(closed)
+                tx.audit.append(_about(actor, Action.CONFLICT_CLOSE, closed, reason="moved apart"), at)
                 emit_conflict(tx, EventKind.CONFLICT_UPDATED, closed, at)
             continue
         status = existing.status
@@ -105,13 +106,13 @@ def check(
             overlap=finding.overlap,
             match_kind=finding.match_kind,
         )
-        tx.update_conflict(updated)
+        tx.conflicts.update(updated)
         emit_conflict(tx, EventKind.CONFLICT_UPDATED, updated, at)
         current.append(updated)
     for finding in findings.values():
         conflict = conflict_from_finding(finding, at)
-        if tx.add_conflict(conflict, check_pair=not new):
-            tx.append_audit(_about(actor, Action.CONFLICT_CREATE, conflict, distance_m=conflict.distance_m), at)
+        if tx.conflicts.add(conflict, check_pair=not new):
+            tx.audit.append(_about(actor, Action.CONFLICT_CREATE, conflict, distance_m=conflict.distance_m), at)
             emit_conflict(tx, EventKind.CONFLICT_CREATED, conflict, at)
             current.append(conflict)
             created.append(conflict)
@@ -121,14 +122,14 @@ def check(
 def close_all(tx: Transaction, op: Operation, at: datetime, actor: AuditEntry, reason: str) -> list[Conflict]:
     """Close the open conflicts of an operation that was cancelled or completed."""
     closed = []
-    for conflict in tx.conflicts_of(op.id):
+    for conflict in tx.conflicts.of_operation(op.id):
         if conflict.status.is_closed:
             continue
         done = replace(
             conflict, status=ConflictStatus.RESOLVED, closed_at=at, closed_by=actor.actor_user_id, note=reason
         )
-        tx.update_conflict(done)
-        tx.append_audit(_about(actor, Action.CONFLICT_CLOSE, done, reason=reason), at)
+        tx.conflicts.update(done)
+        tx.audit.append(_about(actor, Action.CONFLICT_CLOSE, done, reason=reason), at)
         emit_conflict(tx, EventKind.CONFLICT_UPDATED, done, at)
         closed.append(done)
     return closed

@@ -46,7 +46,7 @@ def delivery_log(tx: Transaction, who: Principal, conflict: Conflict) -> list[De
     watch = who.has(Role.WATCH)
     acks = {conflict.agency_a: conflict.ack_a, conflict.agency_b: conflict.ack_b}
     out = []
-    for d in tx.deliveries_of(conflict.id):
+    for d in tx.deliveries.of_object(conflict.id):
         own = watch or d.agency_id == who.agency.id
         side = "watch" if d.agency_id is None else ("yours" if d.agency_id == who.agency.id else "theirs")
         if watch and d.agency_id is not None:

@@ -27,12 +27,12 @@ class Escalator:
         now = self.clock.now()
         due: list[tuple[Conflict, tuple[Operation, Operation], Escalation]] = []
         with self.store.read() as tx:
-            conflicts = tx.escalation_candidates(now - self.ack_within, now + self.start_within, now, 100_000)
+            conflicts = tx.escalations.candidates(now - self.ack_within, now + self.start_within, now, 100_000)
             for start in range(0, len(conflicts), BATCH):
                 chunk = conflicts[start : start + BATCH]
-                raised = tx.escalations_of(c.id for c in chunk)
+                raised = tx.escalations.of_conflicts(c.id for c in chunk)
                 for conflict in chunk:
-                    a, b = tx.get_operation(conflict.operation_a), tx.get_operation(conflict.operation_b)
+                    a, b = tx.operations.get(conflict.operation_a), tx.operations.get(conflict.operation_b)
                     if a is None or b is None:
                         continue
                     for esc in due_escalations(
@@ -44,7 +44,7 @@ class Escalator:
         raised_now = 0
         with self.store.write() as tx:
             for conflict, (a, b), esc in due:
-                if not tx.add_escalation(conflict.id, esc.side, esc.kind.value, now):
+                if not tx.escalations.add(conflict.id, esc.side, esc.kind.value, now):
                     continue
                 raised_now += 1
                 starts = min(a.window.starts_at, b.window.starts_at)
@@ -81,7 +81,7 @@ class Escalator:
                             agency_id=conflict.agency_b,
                             details=details,
                         )
-                tx.append_audit(
+                tx.audit.append(
                     AuditEntry(
                         action=Action.CONFLICT_ESCALATE,
                         outcome="success",

@@ -29,7 +29,7 @@ def emit(
     for_watch: bool = False,
     details: dict[str, Any] | None = None,
 ) -> None:
-    tx.add_event(Event(0, kind.value, object_id, agency_id, for_watch, details, at))
+    tx.outbox.add(Event(0, kind.value, object_id, agency_id, for_watch, details, at))
 
 
 def emit_conflict(tx: Transaction, kind: EventKind, conflict: Conflict, at: datetime) -> None:

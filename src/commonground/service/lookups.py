@@ -12,7 +12,6 @@ from commonground.domain.disclosure import disclose_lookup_hit
 from commonground.domain.errors import InvalidInput, NotPermitted, RateLimited
 from commonground.domain.geometry import edge_distance_m, point_area
 from commonground.domain.model import Role
-from commonground.domain.operations_probe import probe
 from commonground.domain.timewindow import TimeWindow
 from commonground.domain.views import LookupHit, LookupResult
 from commonground.service.clock import new_id
@@ -45,46 +44,51 @@ class Lookups:
         now = self.clock.now()
         when = at or now
         results: list[LookupHit] = []
+        refusal: RateLimited | None = None
         with self.store.write() as tx:
-            count, oldest = tx.lookups_since(who.user.id, now - WINDOW)
+            count, oldest = tx.lookups.since(who.user.id, now - WINDOW)
             if count >= self.limit_per_hour:
                 wait = ceil(((oldest or now) + WINDOW - now).total_seconds()) if oldest else 60
-                tx.append_audit(who.entry(Action.LOOKUP, outcome="denied", reason="rate limit"), now)
-                raise RateLimited(f"at most {self.limit_per_hour} look-ups an hour", retry_after=max(1, wait))
-            agencies = AgencyCache(tx)
-            near = tx.candidates(
-                probe(place, TimeWindow(when, when + timedelta(seconds=1))), SearchReach(radius, timedelta(0))
-            )
-            for op in near:
-                distance = edge_distance_m(op.area, place)
-                if distance > radius or not op.window.contains(when):
-                    continue
-                results.append(disclose_lookup_hit(op, agencies(op.agency_id), who.viewer, distance))
-                emit(
-                    tx,
-                    EventKind.LOOKUP_NEARBY,
-                    op.id,
-                    now,
-                    agency_id=op.agency_id,
-                    details={
-                        "by_agency": who.agency.name,
-                        "by_ori": who.agency.ori,
-                        "distance_m": round(distance, 1),
-                        "lat": lat,
-                        "lon": lon,
-                    },
+                # Raised only after the commit: raising in here would roll the denied record back.
+                tx.audit.append(who.entry(Action.LOOKUP, outcome="denied", reason="rate limit"), now)
+                refusal = RateLimited(f"at most {self.limit_per_hour} look-ups an hour", retry_after=max(1, wait))
+            else:
+                agencies = AgencyCache(tx)
+                near = tx.operations.candidates(
+                    place, TimeWindow(when, when + timedelta(seconds=1)), SearchReach(radius, timedelta(0)), None
                 )
-            tx.add_lookup(LookupRecord(new_id(), who.user.id, who.agency.id, now, lat, lon, radius, len(results)))
-            tx.append_audit(
-                who.entry(
-                    Action.LOOKUP,
-                    object_type="lookup",
-                    lat=round(lat, 5),
-                    lon=round(lon, 5),
-                    radius_m=radius,
-                    results=[r.operation.id for r in results],
-                ),
-                now,
-            )
+                for op in near:
+                    distance = edge_distance_m(op.area, place)
+                    if distance > radius or not op.window.contains(when):
+                        continue
+                    results.append(disclose_lookup_hit(op, agencies(op.agency_id), who.viewer, distance))
+                    emit(
+                        tx,
+                        EventKind.LOOKUP_NEARBY,
+                        op.id,
+                        now,
+                        agency_id=op.agency_id,
+                        details={
+                            "by_agency": who.agency.name,
+                            "by_ori": who.agency.ori,
+                            "distance_m": round(distance, 1),
+                            "lat": lat,
+                            "lon": lon,
+                        },
+                    )
+                tx.lookups.add(LookupRecord(new_id(), who.user.id, who.agency.id, now, lat, lon, radius, len(results)))
+                tx.audit.append(
+                    who.entry(
+                        Action.LOOKUP,
+                        object_type="lookup",
+                        lat=round(lat, 5),
+                        lon=round(lon, 5),
+                        radius_m=radius,
+                        results=[r.operation.id for r in results],
+                    ),
+                    now,
+                )
+        if refusal is not None:
+            raise refusal
         results.sort(key=lambda r: r.distance_m)
         return LookupResult(tuple(results), when)

@@ -35,7 +35,7 @@ def _new(tx: Transaction, op: Operation, agency_id: str, kind: NoticeKind, statu
     notice = Notice(new_id(), op.id, agency_id, kind, status, due, None, at)
     if status is NoticeStatus.SENT:
         notice = _send(tx, replace(notice, status=NoticeStatus.SCHEDULED), at)
-    tx.add_notice(notice)
+    tx.notices.add(notice)
 
 
 def track(tx: Transaction, op: Operation, at: datetime, *, new: bool = False) -> None:
@@ -49,10 +49,10 @@ def track(tx: Transaction, op: Operation, at: datetime, *, new: bool = False) ->
     timing = op.notice or NoticeTiming.AT_SUBMIT
     reached = set()
     if op.status.is_live:
-        nearby = tx.agencies_with_jurisdiction_in(bounding_boxes(op.area))
+        nearby = tx.agencies.with_jurisdiction_in(bounding_boxes(op.area))
         reached = {a.id for a in concerned(op, nearby)}
     by_agency: dict[str, list[Notice]] = {}
-    for notice in [] if new else tx.notices_of(op.id):
+    for notice in [] if new else tx.notices.of_operation(op.id):
         by_agency.setdefault(notice.agency_id, []).append(notice)
     for agency_id in reached - set(by_agency):
         _new(tx, op, agency_id, NoticeKind.ENTRY, first_status(timing), at)
@@ -61,12 +61,12 @@ def track(tx: Transaction, op: Operation, at: datetime, *, new: bool = False) ->
         pending = [n for n in history if n.status is NoticeStatus.SCHEDULED]
         if agency_id in reached:
             for n in pending:  # the start may have moved
-                tx.update_notice(replace(n, due_at=op.window.starts_at))
+                tx.notices.update(replace(n, due_at=op.window.starts_at))
             if told:
                 _new(tx, op, agency_id, NoticeKind.UPDATE, NoticeStatus.SENT, at)
             continue
         for n in pending:
-            tx.update_notice(replace(n, status=NoticeStatus.CANCELLED))
+            tx.notices.update(replace(n, status=NoticeStatus.CANCELLED))
         if told and not any(n.kind is NoticeKind.EXIT for n in history):
             _new(tx, op, agency_id, NoticeKind.EXIT, NoticeStatus.SENT, at)
 
@@ -80,19 +80,19 @@ class Notices:
         """Send the notices whose operations have started; safe to run from any process."""
         now = self.clock.now()
         with self.store.write() as tx:
-            due = tx.due_notices(now, limit)
+            due = tx.notices.due(now, limit)
             for notice in due:
-                tx.update_notice(_send(tx, notice, now))
+                tx.notices.update(_send(tx, notice, now))
         return len(due)
 
     def list(self, who: Principal, limit: int, after: str | None) -> Page[NoticeView]:
         """The caller's agency's notices, newest first, each operation at the safety level."""
         with self.store.read() as tx:
-            page = tx.list_notices(who.agency.id, limit, after)
+            page = tx.notices.page(who.agency.id, limit, after)
             items = []
             for notice in page.items:
-                op = tx.get_operation(notice.operation_id)
-                owner = tx.get_agency(op.agency_id) if op else None
+                op = tx.operations.get(notice.operation_id)
+                owner = tx.agencies.get(op.agency_id) if op else None
                 if op is None or owner is None:
                     continue
                 items.append(disclose_notice(notice, op, owner, who.viewer))

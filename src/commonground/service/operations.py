@@ -68,10 +68,10 @@ class Operations:
         with self.store.write() as tx:
             agencies = AgencyCache(tx, who.agency)
             actor = who.entry(Action.OPERATION_CREATE, object_type="operation", object_id=op.id)
-            tx.add_operation(op)
+            tx.operations.add(op)
             result = deconfliction.check(tx, op, agencies, now, actor, new=True)
             notices.track(tx, op, now, new=True)
-            tx.append_audit(replace(actor, details={"conflicts": len(result.conflicts)}), now)
+            tx.audit.append(replace(actor, details={"conflicts": len(result.conflicts)}), now)
             involved = {who.agency.id} | {other.agency_id for other in result.others.values()}
             owners = {agency_id: agencies(agency_id) for agency_id in involved}
         # Views are built after the commit, outside the one-writer section: everything they
@@ -81,7 +81,7 @@ class Operations:
         return disclose_operation(op, who.agency, who.viewer, Context.DIRECT), views
 
     def _owned(self, tx: Transaction, who: Principal, operation_id: str, *, edit: bool) -> Operation:
-        op = tx.get_operation(operation_id)
+        op = tx.operations.get(operation_id)
         if op is None or op.agency_id != who.agency.id:
             raise NotFound("no such operation")
         if edit and not (who.has(Role.SUPERVISOR) or (who.has(Role.OFFICER) and op.created_by == who.user.id)):
@@ -104,7 +104,7 @@ class Operations:
             if draft.notice is not None and draft.notice != op.notice:
                 check_timing(draft.notice, who.agency)
             changed = with_draft(op, draft, version=op.version + 1, updated_at=now)
-            tx.update_operation(changed)
+            tx.operations.update(changed)
             agencies = AgencyCache(tx, who.agency)
             actor = who.entry(Action.OPERATION_UPDATE, object_type="operation", object_id=op.id)
             recheck = (op.case_number, op.subjects, op.purpose) != (
@@ -117,9 +117,9 @@ class Operations:
                 conflicts = result.conflicts
                 notices.track(tx, changed, now)
             else:
-                conflicts = [c for c in tx.conflicts_of(op.id) if not c.status.is_closed]
-            tx.append_audit(replace(actor, details={"fields": sorted(patch), "version": changed.version}), now)
-            views = conflict_views(who, [c for c in conflicts if not c.status.is_closed], agencies, tx.get_operation)
+                conflicts = [c for c in tx.conflicts.of_operation(op.id) if not c.status.is_closed]
+            tx.audit.append(replace(actor, details={"fields": sorted(patch), "version": changed.version}), now)
+            views = conflict_views(who, [c for c in conflicts if not c.status.is_closed], agencies, tx.operations.get)
             own = disclose_operation(changed, who.agency, who.viewer, Context.DIRECT)
         return own, views
 
@@ -132,17 +132,17 @@ class Operations:
             if not op.status.is_live:
                 raise StateConflict(f"the operation is already {op.status.value}")
             done = replace(op, status=status, version=op.version + 1, updated_at=now)
-            tx.update_operation(done)
+            tx.operations.update(done)
             actor = who.entry(action, object_type="operation", object_id=op.id)
             deconfliction.close_all(tx, done, now, actor, f"operation {status.value}")
             notices.track(tx, done, now)
-            tx.append_audit(actor, now)
+            tx.audit.append(actor, now)
         return disclose_operation(done, who.agency, who.viewer, Context.DIRECT)
 
     def get(self, who: Principal, operation_id: str) -> OperationView:
         """Own agency's operation in full; another's only through a conflict, as policy allows."""
         with self.store.read() as tx:
-            op = tx.get_operation(operation_id)
+            op = tx.operations.get(operation_id)
             if op is None:
                 raise NotFound("no such operation")
             if op.agency_id == who.agency.id and who.has(Role.OFFICER, Role.SUPERVISOR, Role.AGENCY_ADMIN):
@@ -151,7 +151,7 @@ class Operations:
         if view is None:
             raise NotFound("no such operation")
         with self.store.write() as tx:
-            tx.append_audit(
+            tx.audit.append(
                 who.entry(
                     Action.OPERATION_READ_OTHER,
                     object_type="operation",
@@ -164,17 +164,17 @@ class Operations:
         return view
 
     def _through_conflict(self, tx: Transaction, who: Principal, op: Operation) -> OperationView | None:
-        owner = tx.get_agency(op.agency_id)
+        owner = tx.agencies.get(op.agency_id)
         if owner is None:
             return None
-        conflicts = tx.conflicts_of(op.id)
+        conflicts = tx.conflicts.of_operation(op.id)
         if who.has(Role.WATCH) and conflicts:
             return disclose_operation(op, owner, who.viewer, Context.WATCH)
         if not who.has(Role.OFFICER, Role.SUPERVISOR):
             return None
         best: OperationView | None = None
         for conflict in conflicts:
-            mine = tx.get_operation(conflict.other_operation(op.id))
+            mine = tx.operations.get(conflict.other_operation(op.id))
             if mine is None or mine.agency_id != who.agency.id:
                 continue
             view = disclose_operation(op, owner, who.viewer, Context.CONFLICT, viewer_purpose=mine.purpose)
@@ -187,6 +187,6 @@ class Operations:
         if not who.has(Role.OFFICER, Role.SUPERVISOR, Role.AGENCY_ADMIN):
             raise NotPermitted("only the agency's own members list its operations")
         with self.store.read() as tx:
-            page = tx.list_operations(replace(where, agency_id=who.agency.id), limit, after)
+            page = tx.operations.page(replace(where, agency_id=who.agency.id), limit, after)
         viewer: Viewer = who.viewer
         return Page([disclose_operation(op, who.agency, viewer, Context.DIRECT) for op in page.items], page.next)

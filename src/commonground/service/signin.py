@@ -22,9 +22,9 @@ from commonground.domain.errors import NotAuthenticated, NotFound, NotPermitted
 from commonground.domain.model import Role, User
 from commonground.service.accounts import hash_token
 from commonground.service.clock import new_id
-from commonground.service.ports import Clock, TokenRecord
+from commonground.service.ports import Clock, Store, TokenRecord, Transaction
 from commonground.service.principal import Principal
-from commonground.service.signin_ports import ConsoleStore, ConsoleTransaction, Credential, SessionRecord
+from commonground.service.signin_ports import Credential, SessionRecord
 
 IDLE = timedelta(minutes=30)
 ABSOLUTE = timedelta(hours=12)
@@ -77,7 +77,7 @@ def otp_step(secret: str, code: str, at: datetime, after: int | None) -> int | N
 
 @dataclass
 class SignIn:
-    store: ConsoleStore
+    store: Store
     clock: Clock
 
     # --- the browser session -----------------------------------------------------------
@@ -86,25 +86,27 @@ class SignIn:
         now = self.clock.now()
         with self.store.write() as tx:
             token, record = self._new_session(tx, None, Stage.BANNER, now)
-            tx.append_audit(_entry(Action.AUTH_BANNER_ACCEPT, Outcome.SUCCESS, None), now)
+            tx.audit.append(_entry(Action.AUTH_BANNER_ACCEPT, Outcome.SUCCESS, None), now)
         return token, record
 
     def sign_in(self, token: str | None, username: str, password: str, otp: str) -> tuple[str, SessionRecord]:
         """Check credentials from a session that has acknowledged the banner; rotate the session."""
         now = self.clock.now()
         with self.store.read() as tx:
-            record = tx.get_session(hash_token(token)) if token else None
+            record = tx.signin.get_session(hash_token(token)) if token else None
         if record is None or record.stage != Stage.BANNER or now - record.last_seen_at > IDLE:
             raise NotAuthenticated("acknowledge the system-use notice before signing in")
         checked = self._check(username, password, otp, via="console")
         with self.store.write() as tx:
-            tx.delete_session(record.id_hash)
+            tx.signin.delete_session(record.id_hash)
             if checked.enrolled:
                 return self._new_session(tx, checked.user.id, Stage.ACTIVE, now)
             secret = pyotp.random_base32()
-            tx.put_credential(
+            tx.signin.put_credential(
                 replace(
-                    tx.credential(checked.user.id) or Credential(checked.user.id), totp_secret=secret, enrolled_at=None
+                    tx.signin.credential(checked.user.id) or Credential(checked.user.id),
+                    totp_secret=secret,
+                    enrolled_at=None,
                 )
             )
             return self._new_session(tx, checked.user.id, Stage.ENROL, now)
@@ -113,8 +115,8 @@ class SignIn:
         """Return the person and the ``otpauth://`` URI their authenticator app should scan."""
         record = self._session(token, Stage.ENROL)
         with self.store.read() as tx:
-            user = tx.get_user(record.user_id or "")
-            cred = tx.credential(record.user_id or "")
+            user = tx.people.get(record.user_id or "")
+            cred = tx.signin.credential(record.user_id or "")
         if user is None or cred is None or cred.totp_secret is None:
             raise NotAuthenticated("sign in again")
         return user, pyotp.TOTP(cred.totp_secret).provisioning_uri(name=user.username, issuer_name=ISSUER)
@@ -124,17 +126,17 @@ class SignIn:
         record = self._session(token, Stage.ENROL)
         now = self.clock.now()
         with self.store.read() as tx:
-            user = tx.get_user(record.user_id or "")
-            cred = tx.credential(record.user_id or "")
+            user = tx.people.get(record.user_id or "")
+            cred = tx.signin.credential(record.user_id or "")
         if user is None or cred is None or cred.totp_secret is None:
             raise NotAuthenticated("sign in again")
         step = otp_step(cred.totp_secret, otp, now, None)
         if step is None:
             self._fail(user, "otp", "console")
         with self.store.write() as tx:
-            tx.put_credential(replace(cred, enrolled_at=now, last_otp_step=step))
-            tx.append_audit(_entry(Action.AUTH_OTP_ENROL, Outcome.SUCCESS, user), now)
-            tx.delete_session(record.id_hash)
+            tx.signin.put_credential(replace(cred, enrolled_at=now, last_otp_step=step))
+            tx.audit.append(_entry(Action.AUTH_OTP_ENROL, Outcome.SUCCESS, user), now)
+            tx.signin.delete_session(record.id_hash)
             return self._new_session(tx, user.id, Stage.ACTIVE, now)
 
     def session(self, token: str | None) -> tuple[SessionRecord, Principal] | None:
@@ -143,23 +145,23 @@ class SignIn:
             return None
         now = self.clock.now()
         with self.store.read() as tx:
-            record = tx.get_session(hash_token(token))
+            record = tx.signin.get_session(hash_token(token))
             if record is None or record.stage != Stage.ACTIVE or record.user_id is None:
                 return None
-            user = tx.get_user(record.user_id)
-            agency = tx.get_agency(user.agency_id) if user else None
+            user = tx.people.get(record.user_id)
+            agency = tx.agencies.get(user.agency_id) if user else None
         expired = now - record.created_at > ABSOLUTE or now - record.last_seen_at > IDLE
         if expired or user is None or agency is None or user.disabled:
             with self.store.write() as wtx:
-                wtx.delete_session(record.id_hash)
+                wtx.signin.delete_session(record.id_hash)
                 if expired and user is not None:
                     limit = "absolute" if now - record.created_at > ABSOLUTE else "idle"
-                    wtx.append_audit(_entry(Action.AUTH_SESSION_EXPIRE, Outcome.SUCCESS, user, limit=limit), now)
+                    wtx.audit.append(_entry(Action.AUTH_SESSION_EXPIRE, Outcome.SUCCESS, user, limit=limit), now)
             return None
         if now - record.last_seen_at > TOUCH_EVERY:
             record = replace(record, last_seen_at=now)
             with self.store.write() as wtx:
-                wtx.put_session(record)
+                wtx.signin.put_session(record)
         return record, Principal(user, agency)
 
     def pending(self, token: str | None) -> SessionRecord | None:
@@ -167,7 +169,7 @@ class SignIn:
         if not token:
             return None
         with self.store.read() as tx:
-            record = tx.get_session(hash_token(token))
+            record = tx.signin.get_session(hash_token(token))
         if record is None or record.stage == Stage.ACTIVE or self.clock.now() - record.last_seen_at > IDLE:
             return None
         return record
@@ -177,13 +179,13 @@ class SignIn:
             return
         now = self.clock.now()
         with self.store.write() as tx:
-            record = tx.get_session(hash_token(token))
+            record = tx.signin.get_session(hash_token(token))
             if record is None:
                 return
-            tx.delete_session(record.id_hash)
-            user = tx.get_user(record.user_id) if record.user_id else None
+            tx.signin.delete_session(record.id_hash)
+            user = tx.people.get(record.user_id) if record.user_id else None
             if user is not None:
-                tx.append_audit(_entry(Action.AUTH_LOGOUT, Outcome.SUCCESS, user), now)
+                tx.audit.append(_entry(Action.AUTH_LOGOUT, Outcome.SUCCESS, user), now)
 
     # --- the API's password sign-in ----------------------------------------------------
     def api_login(self, username: str, password: str, otp: str | None) -> tuple[str, TokenRecord]:
@@ -193,8 +195,8 @@ class SignIn:
         token = "cg_" + secrets.token_urlsafe(32)
         record = TokenRecord(new_id(), checked.user.id, "login", hash_token(token), now, now + ABSOLUTE)
         with self.store.write() as tx:
-            tx.add_token(record)
-            tx.append_audit(_entry(Action.AUTH_TOKEN_CREATE, Outcome.SUCCESS, checked.user, via="login"), now)
+            tx.tokens.add(record)
+            tx.audit.append(_entry(Action.AUTH_TOKEN_CREATE, Outcome.SUCCESS, checked.user, via="login"), now)
         return token, record
 
     # --- agency administration ---------------------------------------------------------
@@ -202,20 +204,20 @@ class SignIn:
         """The agency's people with their enrolment and lockout state."""
         self._administers(who, agency_id)
         with self.store.read() as tx:
-            return tx.agency_users(agency_id)
+            return tx.signin.agency_users(agency_id)
 
     def release(self, who: Principal, user_id: str) -> None:
         """Release a locked account; its failure count starts again from zero."""
         now = self.clock.now()
         with self.store.write() as tx:
-            user = tx.get_user(user_id)
+            user = tx.people.get(user_id)
             if user is None:
                 raise NotFound("no such user")
             self._administers(who, user.agency_id)
-            cred = tx.credential(user_id) or Credential(user_id)
-            tx.put_credential(replace(cred, locked_at=None))
-            tx.clear_signin_failures(user_id)
-            tx.append_audit(
+            cred = tx.signin.credential(user_id) or Credential(user_id)
+            tx.signin.put_credential(replace(cred, locked_at=None))
+            tx.signin.clear_failures(user_id)
+            tx.audit.append(
                 who.entry(Action.AUTH_LOCKOUT_RELEASE, object_type="user", object_id=user_id, username=user.username),
                 now,
             )
@@ -228,16 +230,16 @@ class SignIn:
 
     # --- inside ------------------------------------------------------------------------
     def _new_session(
-        self, tx: ConsoleTransaction, user_id: str | None, stage: Stage, now: datetime
+        self, tx: Transaction, user_id: str | None, stage: Stage, now: datetime
     ) -> tuple[str, SessionRecord]:
         token = secrets.token_urlsafe(32)
         record = SessionRecord(hash_token(token), user_id, stage.value, secrets.token_urlsafe(24), now, now)
-        tx.add_session(record)
+        tx.signin.add_session(record)
         return token, record
 
     def _session(self, token: str | None, stage: Stage) -> SessionRecord:
         with self.store.read() as tx:
-            record = tx.get_session(hash_token(token)) if token else None
+            record = tx.signin.get_session(hash_token(token)) if token else None
         if record is None or record.stage != stage or self.clock.now() - record.last_seen_at > IDLE:
             raise NotAuthenticated("sign in again")
         return record
@@ -245,13 +247,13 @@ class SignIn:
     def _check(self, username: str, password: str, otp: str, via: str) -> Checked:
         now = self.clock.now()
         with self.store.read() as tx:
-            found = tx.user_by_username(username.lower().strip())
-            cred = tx.credential(found[0].id) if found else None
+            found = tx.people.by_username(username.lower().strip())
+            cred = tx.signin.credential(found[0].id) if found else None
         if found is None:
             with contextlib.suppress(VerificationError):  # same time as a real check
                 _hasher.verify(_DUMMY_HASH, password)
             with self.store.write() as tx:
-                tx.append_audit(
+                tx.audit.append(
                     _entry(
                         Action.AUTH_LOGIN, Outcome.FAILURE, None, username=username[:80], via=via, reason="password"
                     ),
@@ -261,7 +263,7 @@ class SignIn:
         user, stored = found
         if cred is not None and cred.locked_at is not None:
             with self.store.write() as tx:
-                tx.append_audit(
+                tx.audit.append(
                     _entry(Action.AUTH_LOGIN, Outcome.DENIED, user, username=user.username, via=via, reason="locked"),
                     now,
                 )
@@ -279,10 +281,10 @@ class SignIn:
             if step is None:
                 self._fail(user, "otp", via)
         with self.store.write() as tx:
-            tx.clear_signin_failures(user.id)
+            tx.signin.clear_failures(user.id)
             if cred is not None and step is not None:
-                tx.put_credential(replace(cred, last_otp_step=step))
-            tx.append_audit(
+                tx.signin.put_credential(replace(cred, last_otp_step=step))
+            tx.audit.append(
                 _entry(
                     Action.AUTH_LOGIN,
                     Outcome.SUCCESS,
@@ -299,12 +301,12 @@ class SignIn:
         """Count a failure (locking at the fifth within 15 minutes), audit it, and refuse."""
         now = self.clock.now()
         with self.store.write() as tx:
-            tx.add_signin_failure(user.id, now)
-            tx.append_audit(
+            tx.signin.add_failure(user.id, now)
+            tx.audit.append(
                 _entry(Action.AUTH_LOGIN, Outcome.FAILURE, user, username=user.username, via=via, reason=reason), now
             )
-            if tx.signin_failures_since(user.id, now - LOCK_WINDOW) >= LOCK_AFTER:
-                tx.put_credential(replace(tx.credential(user.id) or Credential(user.id), locked_at=now))
-                tx.delete_sessions_of(user.id)
-                tx.append_audit(_entry(Action.AUTH_LOCKOUT, Outcome.SUCCESS, user, failures=LOCK_AFTER), now)
+            if tx.signin.failures_since(user.id, now - LOCK_WINDOW) >= LOCK_AFTER:
+                tx.signin.put_credential(replace(tx.signin.credential(user.id) or Credential(user.id), locked_at=now))
+                tx.signin.delete_sessions_of(user.id)
+                tx.audit.append(_entry(Action.AUTH_LOCKOUT, Outcome.SUCCESS, user, failures=LOCK_AFTER), now)
         raise NotAuthenticated(WRONG)

@@ -40,7 +40,7 @@ def _frequencies(tx: Transaction, subjects: Sequence[Subject]) -> NameFrequencie
     terms = {t for s in subjects for t in frequency_terms(s)}
     if not terms:
         return NameFrequencies()
-    return NameFrequencies(tx.count_subject_terms(terms | {CLEAR_POPULATION, BLINDED_POPULATION}))
+    return NameFrequencies(tx.subjects.count_terms(terms | {CLEAR_POPULATION, BLINDED_POPULATION}))
 
 
 def _best_match(mine: list[Subject], theirs: list[Subject], freq: NameFrequencies) -> str | None:
@@ -67,13 +67,13 @@ def subject_findings(
     if new and not mine:
         return []
     keys = {key for subject in mine for key in blocking_keys(subject)}
-    tx.set_subject_keys(op.id, keys)
-    tx.set_subject_terms(op.id, Counter(t for subject in mine for t in frequency_terms(subject)))
+    tx.subjects.set_keys(op.id, keys)
+    tx.subjects.set_terms(op.id, Counter(t for subject in mine for t in frequency_terms(subject)))
     if not keys or not op.status.is_live:
         return []
     others = [
         (other, _parsed(other))
-        for other in tx.operations_with_subject_keys(keys, exclude=op.id)
+        for other in tx.subjects.operations_with_keys(keys, exclude=op.id)
         if can_conflict(op, other)
     ]
     freq = _frequencies(tx, mine + [s for _, theirs in others for s in theirs])
@@ -84,7 +84,7 @@ def subject_findings(
             continue
         restricting = _restricting_agency(op, other, agency_of)
         if restricting is not None:
-            tx.append_audit(
+            tx.audit.append(
                 AuditEntry(
                     Action.SUBJECT_MATCH_SUPPRESSED,
                     "success",

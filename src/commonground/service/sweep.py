@@ -25,12 +25,12 @@ def live_operations(tx: Transaction, page: int = 500) -> Iterator[Operation]:
     """Yield every planned or active operation of every agency."""
     after_agency: str | None = None
     while True:
-        agencies = tx.list_agencies(page, after_agency)
+        agencies = tx.agencies.page(page, after_agency)
         for agency in agencies.items:
             for status in (OperationStatus.PLANNED, OperationStatus.ACTIVE):
                 after: str | None = None
                 while True:
-                    ops = tx.list_operations(OperationFilter(agency.id, status=status), page, after)
+                    ops = tx.operations.page(OperationFilter(agency.id, status=status), page, after)
                     yield from ops.items
                     if ops.next is None:
                         break
@@ -43,11 +43,13 @@ def live_operations(tx: Transaction, page: int = 500) -> Iterator[Operation]:
 def expected_pairs(tx: Transaction) -> set[Pair]:
     """Return every proximity pair the rule finds among live operations, ids sorted."""
     agencies = AgencyCache(tx)
-    max_proximity, max_buffer = tx.installation_reach()
+    max_proximity, max_buffer = tx.agencies.reach()
     pairs: set[Pair] = set()
     for op in live_operations(tx):
         reach = rule.reach(agencies.policy(op.agency_id), max_proximity, max_buffer)
-        for finding in rule.find_proximity(op, tx.candidates(op, reach), agencies.policy):
+        for finding in rule.find_proximity(
+            op, tx.operations.candidates(op.area, op.window, reach, exclude=op.id), agencies.policy
+        ):
             a, b = sorted((op.id, finding.other.id))
             pairs.add((a, b))
     return pairs
@@ -59,7 +61,7 @@ def missing_pairs(store: Store) -> list[Pair]:
         expected = expected_pairs(tx)
         missing = []
         for a, b in sorted(expected):
-            recorded = {c.other_operation(a) for c in tx.conflicts_of(a) if c.kind is ConflictKind.PROXIMITY}
+            recorded = {c.other_operation(a) for c in tx.conflicts.of_operation(a) if c.kind is ConflictKind.PROXIMITY}
             if b not in recorded:
                 missing.append((a, b))
     return missing
@@ -69,24 +71,26 @@ def _record(store: Store, clock: Clock, pair: Pair) -> bool:
     """Re-decide one pair under the store's write lock and record it; return whether new."""
     now = clock.now()
     with store.write() as tx:
-        first = tx.get_operation(pair[0])
+        first = tx.operations.get(pair[0])
         if first is None:
             return False
         agencies = AgencyCache(tx)
-        max_proximity, max_buffer = tx.installation_reach()
+        max_proximity, max_buffer = tx.agencies.reach()
         reach = rule.reach(agencies.policy(first.agency_id), max_proximity, max_buffer)
         # candidates() takes the same locks a submission takes, then reads fresh rows.
-        others = [o for o in tx.candidates(first, reach) if o.id == pair[1]]
-        first = tx.get_operation(pair[0])
+        others = [
+            o for o in tx.operations.candidates(first.area, first.window, reach, exclude=first.id) if o.id == pair[1]
+        ]
+        first = tx.operations.get(pair[0])
         if first is None or not others:
             return False
         found = rule.find_proximity(first, others, agencies.policy)
         if not found:
             return False
         conflict = conflict_from_finding(found[0], now)
-        if not tx.add_conflict(conflict):
+        if not tx.conflicts.add(conflict):
             return False
-        tx.append_audit(
+        tx.audit.append(
             AuditEntry(
                 action=Action.CONFLICT_CREATE,
                 outcome=Outcome.SUCCESS,

@@ -24,19 +24,21 @@ INSERT_EVENT = insert(events)
 
 
 class HeldWrites:
+    """The state a unit of work's repositories share: one connection, a memo and the held rows."""
+
     def __init__(self, conn: Connection, memo: Memo | None = None) -> None:
         self.conn = conn
         self.memo = memo or Memo()
         self._audit: list[tuple[AuditEntry, datetime]] = []
         self._outbox: list[dict[str, Any]] = []
 
-    def _lock_audit_chain(self) -> None:
+    def lock_audit_chain(self) -> None:
         """Serialise appends; SQLite's write lock already does."""
 
-    def append_audit(self, entry: AuditEntry, at: datetime) -> None:
+    def hold_audit(self, entry: AuditEntry, at: datetime) -> None:
         self._audit.append((entry, at))
 
-    def add_event(self, event: Event) -> None:
+    def hold_event(self, event: Event) -> None:
         self._outbox.append(
             {
                 "kind": event.kind,
@@ -54,7 +56,7 @@ class HeldWrites:
         audit, outbox = self._audit, self._outbox
         if not audit and not outbox:
             return
-        self._lock_audit_chain()
+        self.lock_audit_chain()
         if audit:
             if self.memo.audit_head is None:
                 last = self.conn.execute(AUDIT_HEAD).first()

@@ -47,9 +47,13 @@ from commonground.domain.errors import StaleVersion
 from commonground.domain.geometry import Area, Box, bounding_boxes
 from commonground.domain.model import Operation
 from commonground.domain.policy import Policy
+from commonground.domain.timewindow import TimeWindow
+from commonground.service.ports import OperationRepository
 from commonground.store import records
+from commonground.store.operations import SqlOperations, live_others
 from commonground.store.schema import operations
-from commonground.store.sql import SqlStore, SqlTransaction, live_others
+from commonground.store.sql import SqlStore
+from commonground.store.unit import SqlUnit
 
 # Advisory lock classes: the first int of pg_advisory_xact_lock(int, int).
 LOCK_GLOBAL = 0x4347_0001  # "CG" + 1: shared by every cell-locking writer
@@ -121,20 +125,22 @@ def cell_keys(area: Area, reach: SearchReach, starts: datetime, ends: datetime) 
     return sorted(keys)
 
 
-class PostgresTransaction(SqlTransaction):
-    """SQL repository methods plus the PostGIS index and the locks that make checks atomic."""
+class PostgresTransaction(SqlUnit):
+    """A unit of work that holds advisory locks, so that checks in several processes stay atomic."""
 
     _global_mode: str | None = None
     _held: set[int] | None = None
 
+    def _operations(self) -> OperationRepository:
+        return PostgresOperations(self)
+
     @property
-    def _writing(self) -> bool:
+    def writing(self) -> bool:
         return bool(self.conn.get_execution_options().get("cg_write", True))
 
-    # --- locks -------------------------------------------------------------------------
-    def _lock_cells(self, reach: SearchReach, *spans: tuple[Area, datetime, datetime]) -> None:
+    def lock_cells(self, reach: SearchReach, *spans: tuple[Area, datetime, datetime]) -> None:
         """Hold the cells searches around ``spans`` reach until this transaction ends."""
-        if not self._writing or self._global_mode == "exclusive":
+        if not self.writing or self._global_mode == "exclusive":
             return
         keys: set[int] = set()
         for area, starts, ends in spans:
@@ -167,10 +173,17 @@ class PostgresTransaction(SqlTransaction):
             self.conn.execute(text("SELECT pg_advisory_xact_lock(:c, 0)"), {"c": LOCK_GLOBAL})
             self._global_mode = "exclusive"
 
-    def _lock_audit_chain(self) -> None:
+    def lock_audit_chain(self) -> None:
         self.conn.execute(text("SELECT pg_advisory_xact_lock(:c, 0)"), {"c": LOCK_AUDIT})
 
-    # --- index -------------------------------------------------------------------------
+
+class PostgresOperations(SqlOperations):
+    """Operations in the GiST index; searches and moves lock the cells they reach first."""
+
+    def __init__(self, unit: PostgresTransaction) -> None:
+        super().__init__(unit)
+        self.locks = unit
+
     def _index(self, seq: int, op: Operation) -> None:
         self.conn.execute(
             text(
@@ -191,19 +204,21 @@ class PostgresTransaction(SqlTransaction):
     def _reindex(self, seq: int, op: Operation) -> None:
         self._index(seq, op)
 
-    def candidates(self, op: Operation, reach: SearchReach) -> list[Operation]:
-        self._lock_cells(reach, (op.area, op.window.starts_at, op.window.ends_at))
-        return super().candidates(op, reach)
+    def candidates(self, area: Area, window: TimeWindow, reach: SearchReach, exclude: str | None) -> list[Operation]:
+        self.locks.lock_cells(reach, (area, window.starts_at, window.ends_at))
+        return super().candidates(area, window, reach, exclude)
 
-    def _candidate_query(self, op: Operation, reach: SearchReach) -> tuple[Select[Any], dict[str, Any]]:
-        query_geog = func.ST_GeogFromText(bindparam(None, area_ewkt(op.area)))
-        base = op.area.radius_m + reach.margin_m
+    def _candidate_query(
+        self, area: Area, window: TimeWindow, reach: SearchReach
+    ) -> tuple[Select[Any], dict[str, Any]]:
+        query_geog = func.ST_GeogFromText(bindparam(None, area_ewkt(area)))
+        base = area.radius_m + reach.margin_m
         slack = SLACK_M + SLACK_RATIO * base
         # A constant distance lets the GiST index answer; the widest stored radius keeps
         # it an over-estimate. The second test, per row, trims with the row's own radius.
         widest: Select[Any] = select(func.coalesce(func.max(literal_column("radius_m")), 0.0)).select_from(operations)
         wide = widest.scalar_subquery() + (base + slack) * (1 + SLACK_RATIO)
-        window = _tstzrange(op.window.starts_at - reach.time_pad, op.window.ends_at + reach.time_pad)
+        padded = _tstzrange(window.starts_at - reach.time_pad, window.ends_at + reach.time_pad)
         query = select(operations).where(
             func.ST_DWithin(literal_column("area_geog"), query_geog, wide),
             func.ST_DWithin(
@@ -211,7 +226,7 @@ class PostgresTransaction(SqlTransaction):
                 query_geog,
                 (literal_column("radius_m") + base + slack) * (1 + SLACK_RATIO),
             ),
-            literal_column("op_window").op("&&")(window),
+            literal_column("op_window").op("&&")(padded),
         )
         return live_others(query), {}
 
@@ -233,7 +248,7 @@ class PostgresTransaction(SqlTransaction):
         )
 
     # --- read-modify-write -------------------------------------------------------------
-    def update_operation(self, op: Operation) -> None:
+    def update(self, op: Operation) -> None:
         """Write a new version; refuse when another process got there first.
 
         SQLite's single writer makes the service's version check sufficient; here two
@@ -241,10 +256,10 @@ class PostgresTransaction(SqlTransaction):
         cells of the old place are locked too, so a neighbour of the place it leaves
         cannot record a conflict with it while it moves.
         """
-        if self._writing:
-            old = self.get_operation(op.id)
+        if self.locks.writing:
+            old = self.get(op.id)
             if old is not None:
-                self._lock_cells(
+                self.locks.lock_cells(
                     self._installation_reach(),
                     (old.area, old.window.starts_at, old.window.ends_at),
                     (op.area, op.window.starts_at, op.window.ends_at),
@@ -261,7 +276,7 @@ class PostgresTransaction(SqlTransaction):
 
     def _installation_reach(self) -> SearchReach:
         """The reach the check will use: the installation's widest rule covers every policy."""
-        proximity, buffer = self.installation_reach()
+        proximity, buffer = self.locks.agencies.reach()
         return reach(Policy(), proximity, buffer)
 
 

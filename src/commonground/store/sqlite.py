@@ -18,9 +18,13 @@ from sqlalchemy.sql.elements import ColumnElement, TextClause
 from commonground.domain.conflicts import SearchReach
 from commonground.domain.geometry import Area, Box, bounding_boxes
 from commonground.domain.model import Operation
+from commonground.domain.timewindow import TimeWindow
+from commonground.service.ports import OperationRepository
 from commonground.store.group_commit import GroupCommit
+from commonground.store.operations import SqlOperations, live_others
 from commonground.store.schema import operations
-from commonground.store.sql import SqlStore, SqlTransaction, live_others
+from commonground.store.sql import SqlStore
+from commonground.store.unit import SqlUnit
 
 # R*Tree coordinates are 32-bit floats, rounded outwards; days since 2020 keep about
 # 15 s of precision in 2026, far finer than any time buffer. Days, not seconds: the
@@ -30,9 +34,6 @@ from commonground.store.sql import SqlStore, SqlTransaction, live_others
 EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
 SECONDS_PER_UNIT = 86_400.0
 RTREE = "operations_rtree"
-RTREE_DDL = (
-    f"CREATE VIRTUAL TABLE IF NOT EXISTS {RTREE} USING rtree(id, min_lon, max_lon, min_lat, max_lat, min_t, max_t)"
-)
 
 
 def index_time(instant: datetime) -> float:
@@ -90,7 +91,9 @@ _INSERT = text(
 _UNINDEX = text(f"DELETE FROM {RTREE} WHERE id IN (:a, :b)")  # noqa: S608 - a constant
 
 
-class SQLiteTransaction(SqlTransaction):
+class SQLiteOperations(SqlOperations):
+    """Operations indexed in the R*Tree: two rows where an area crosses the antimeridian."""
+
     def _index(self, seq: int, op: Operation) -> None:
         self.conn.execute(_INSERT, index_rows(seq, op.area, op.window.starts_at, op.window.ends_at))
 
@@ -98,10 +101,12 @@ class SQLiteTransaction(SqlTransaction):
         self.conn.execute(_UNINDEX, {"a": seq * 2, "b": seq * 2 + 1})
         self._index(seq, op)
 
-    def _candidate_query(self, op: Operation, reach: SearchReach) -> tuple[Select[Any], dict[str, Any]]:
-        t0 = index_time(op.window.starts_at - reach.time_pad)
-        t1 = index_time(op.window.ends_at + reach.time_pad)
-        boxes = bounding_boxes(op.area, reach.margin_m)
+    def _candidate_query(
+        self, area: Area, window: TimeWindow, reach: SearchReach
+    ) -> tuple[Select[Any], dict[str, Any]]:
+        t0 = index_time(window.starts_at - reach.time_pad)
+        t1 = index_time(window.ends_at + reach.time_pad)
+        boxes = bounding_boxes(area, reach.margin_m)
         return _CANDIDATES[len(boxes)], _hit_params(boxes, t0, t1)
 
     def _bbox_clause(self, bbox: tuple[float, float, float, float]) -> ColumnElement[bool]:
@@ -112,6 +117,11 @@ class SQLiteTransaction(SqlTransaction):
             else [Box(min_lon, 180.0, min_lat, max_lat), Box(-180.0, max_lon, min_lat, max_lat)]
         )
         return operations.c.seq.in_(index_hits(boxes, -1e12, 1e12))
+
+
+class SQLiteTransaction(SqlUnit):
+    def _operations(self) -> OperationRepository:
+        return SQLiteOperations(self)
 
 
 def _on_connect(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -> None:

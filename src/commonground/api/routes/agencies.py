@@ -70,7 +70,7 @@ def list_agencies(
 ) -> AgenciesPublic:
     """The directory of agencies; the caller's own carries its policy."""
     with services.store.read() as tx:
-        page = tx.list_agencies(page_limit(request, limit), cursor)
+        page = tx.agencies.page(page_limit(request, limit), cursor)
     items = [agency_public(a, with_policy=a.id == who.agency.id) for a in page.items]
     return AgenciesPublic(items=items, next=page.next)
 

@@ -20,7 +20,7 @@ router = APIRouter(tags=["stream"])
 
 def _last_seq(services: ServicesDep) -> int:
     with services.store.read() as tx:
-        return tx.last_event_seq()
+        return tx.outbox.last_seq()
 
 
 SSE: dict[int | str, dict[str, Any]] = {

@@ -43,7 +43,7 @@ def _reindex_stored_subjects() -> None:
     """
     from commonground.domain.matching import blocking_keys, frequency_terms
     from commonground.domain.subjects import parse_subject
-    from commonground.store.sharing import term_shard
+    from commonground.store.subjects import term_shard
 
     conn = op.get_bind()
     rows = conn.execute(sa.text("SELECT id, subjects FROM operations")).all()

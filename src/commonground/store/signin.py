@@ -6,11 +6,12 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from commonground.domain.model import User
 from commonground.service.signin_ports import Credential, SessionRecord
 from commonground.store import records
+from commonground.store.repository import Repository
 from commonground.store.schema import console_credentials, console_sessions, signin_failures, users
 
 
@@ -24,9 +25,7 @@ def _session(row: Any) -> SessionRecord:
     )
 
 
-class ConsoleQueries:
-    conn: Connection
-
+class SqlSignIn(Repository):
     def credential(self, user_id: str) -> Credential | None:
         row = (
             self.conn.execute(select(console_credentials).where(console_credentials.c.user_id == user_id))
@@ -43,10 +42,10 @@ class ConsoleQueries:
         if not done.rowcount:
             self.conn.execute(insert(console_credentials).values(values))
 
-    def add_signin_failure(self, user_id: str, at: datetime) -> None:
+    def add_failure(self, user_id: str, at: datetime) -> None:
         self.conn.execute(insert(signin_failures).values(user_id=user_id, at=at))
 
-    def signin_failures_since(self, user_id: str, since: datetime) -> int:
+    def failures_since(self, user_id: str, since: datetime) -> int:
         query = (
             select(func.count())
             .select_from(signin_failures)
@@ -54,7 +53,7 @@ class ConsoleQueries:
         )
         return int(self.conn.execute(query).scalar_one())
 
-    def clear_signin_failures(self, user_id: str) -> None:
+    def clear_failures(self, user_id: str) -> None:
         self.conn.execute(delete(signin_failures).where(signin_failures.c.user_id == user_id))
 
     def add_session(self, record: SessionRecord) -> None:

@@ -1,4 +1,4 @@
-"""A stand-in operation that lets a place-and-time question use the candidate index."""
+"""The operation a benchmark probe checks: nobody's, live, at a place and time it draws."""
 
 from __future__ import annotations
 
@@ -7,13 +7,11 @@ from commonground.domain.model import Contact, Operation, OperationStatus, Risk,
 from commonground.domain.policy import Purpose
 from commonground.domain.timewindow import TimeWindow
 
-PROBE_ID = "probe"
-
 
 def probe(area: Area, window: TimeWindow) -> Operation:
     """Return an operation nobody owns, live, at ``area`` during ``window``."""
     return Operation(
-        id=PROBE_ID,
+        id="probe",
         agency_id="",
         type="other",
         purpose=Purpose.OTHER,

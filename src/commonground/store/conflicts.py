@@ -1,0 +1,62 @@
+"""Conflicts between two operations, one row per pair and kind."""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, bindparam, insert, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from commonground.domain.model import Conflict
+from commonground.service.ports import ConflictFilter, Page
+from commonground.store import records
+from commonground.store.repository import Repository, bound, by_key, page, update_by_id
+from commonground.store.schema import conflicts, operations
+
+CONFLICT_BY_ID = by_key(conflicts, "id")
+CONFLICTS_OF = select(conflicts).where(
+    (conflicts.c.operation_a == bindparam("key")) | (conflicts.c.operation_b == bindparam("key"))
+)
+CONFLICT_PAIR = select(conflicts.c.id).where(
+    conflicts.c.kind == bindparam("kind"),
+    conflicts.c.operation_a == bindparam("a"),
+    conflicts.c.operation_b == bindparam("b"),
+)
+UPDATE_CONFLICT = update_by_id(conflicts)
+INSERT_CONFLICT = insert(conflicts)
+
+
+class SqlConflicts(Repository):
+    def add(self, conflict: Conflict, *, check_pair: bool = True) -> bool:
+        """``check_pair=False`` when one operation is new in this transaction: no pair can exist."""
+        if check_pair:
+            pair = {"kind": conflict.kind.value, "a": conflict.operation_a, "b": conflict.operation_b}
+            if self.conn.execute(CONFLICT_PAIR, pair).first() is not None:
+                return False
+        self.conn.execute(INSERT_CONFLICT, records.conflict_row(conflict))
+        return True
+
+    def update(self, conflict: Conflict) -> None:
+        self.conn.execute(UPDATE_CONFLICT, bound(records.conflict_row(conflict)))
+
+    def get(self, conflict_id: str) -> Conflict | None:
+        row = self.conn.execute(CONFLICT_BY_ID, {"key": conflict_id}).mappings().first()
+        return records.conflict_from(row) if row else None
+
+    def of_operation(self, operation_id: str) -> list[Conflict]:
+        return [records.conflict_from(r) for r in self.conn.execute(CONFLICTS_OF, {"key": operation_id}).mappings()]
+
+    def page(self, where: ConflictFilter, limit: int, after: str | None) -> Page[Conflict]:
+        query = select(conflicts)
+        clauses: list[ColumnElement[bool]] = []
+        if where.agency_id:
+            clauses.append((conflicts.c.agency_a == where.agency_id) | (conflicts.c.agency_b == where.agency_id))
+        if where.operation_created_by:
+            mine = select(operations.c.id).where(operations.c.created_by == where.operation_created_by)
+            clauses.append(conflicts.c.operation_a.in_(mine) | conflicts.c.operation_b.in_(mine))
+        if where.status:
+            clauses.append(conflicts.c.status == where.status.value)
+        if after:
+            clauses.append(conflicts.c.id > after)
+        if clauses:
+            query = query.where(and_(*clauses))
+        query = query.order_by(conflicts.c.id).limit(limit + 1)
+        return page([records.conflict_from(r) for r in self.conn.execute(query).mappings()], limit)

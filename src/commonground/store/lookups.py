@@ -1,0 +1,37 @@
+"""Dispatcher look-ups, kept for the audit and the hourly limit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, insert, select
+
+from commonground.service.ports import LookupRecord
+from commonground.store.repository import Repository
+from commonground.store.schema import UTCDateTime, lookups
+
+
+class SqlLookups(Repository):
+    def add(self, record: LookupRecord) -> None:
+        self.conn.execute(
+            insert(lookups),
+            {
+                "id": record.id,
+                "user_id": record.user_id,
+                "agency_id": record.agency_id,
+                "at": record.at,
+                "lat": record.lat,
+                "lon": record.lon,
+                "radius_m": record.radius_m,
+                "results": record.results,
+            },
+        )
+
+    def since(self, user_id: str, since: datetime) -> tuple[int, datetime | None]:
+        """Return how many look-ups the user made since ``since`` and when the oldest was."""
+        row = self.conn.execute(
+            select(func.count(), func.min(lookups.c.at, type_=UTCDateTime())).where(
+                lookups.c.user_id == user_id, lookups.c.at >= since
+            )
+        ).one()
+        return int(row[0]), row[1]

@@ -1,0 +1,84 @@
+"""Operations and their place in the candidate index; each store supplies the index itself."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from typing import Any
+
+from sqlalchemy import Select, bindparam, func, insert, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from commonground.domain.conflicts import SearchReach
+from commonground.domain.geometry import Area
+from commonground.domain.model import Operation, OperationStatus
+from commonground.domain.timewindow import TimeWindow
+from commonground.service.ports import OperationFilter, Page
+from commonground.store import records
+from commonground.store.repository import Repository, bound, by_key, page, update_by_id
+from commonground.store.schema import operations
+
+LIVE = (OperationStatus.PLANNED.value, OperationStatus.ACTIVE.value)
+OPERATION_BY_ID = by_key(operations, "id")
+UPDATE_OPERATION = update_by_id(operations).returning(operations.c.seq)
+INSERT_OPERATION = insert(operations)
+# Bound to a value no operation id takes when nothing is excluded, so one statement serves both.
+NOBODY = ""
+
+
+def live_others(query: Select[Any]) -> Select[Any]:
+    """Narrow a candidate query to live operations other than the one checked (``:exclude``)."""
+    return query.where(operations.c.status.in_(LIVE), operations.c.id != bindparam("exclude"))
+
+
+class SqlOperations(Repository):
+    def add(self, op: Operation) -> None:
+        seq = self.conn.execute(INSERT_OPERATION, records.operation_row(op)).inserted_primary_key
+        assert seq is not None
+        self._index(int(seq[0]), op)
+
+    def update(self, op: Operation) -> None:
+        seq: int = self.conn.execute(UPDATE_OPERATION, bound(records.operation_row(op))).scalar_one()
+        self._reindex(int(seq), op)
+
+    def get(self, operation_id: str) -> Operation | None:
+        row = self.conn.execute(OPERATION_BY_ID, {"key": operation_id}).mappings().first()
+        return records.operation_from(row) if row else None
+
+    def page(self, where: OperationFilter, limit: int, after: str | None) -> Page[Operation]:
+        query = select(operations).where(operations.c.agency_id == where.agency_id)
+        if where.created_by:
+            query = query.where(operations.c.created_by == where.created_by)
+        if where.status:
+            query = query.where(operations.c.status == where.status.value)
+        if where.active_at:
+            query = query.where(operations.c.starts_at <= where.active_at, operations.c.ends_at > where.active_at)
+        if where.bbox:
+            query = query.where(self._bbox_clause(where.bbox))
+        if after:
+            query = query.where(operations.c.id > after)
+        query = query.order_by(operations.c.id).limit(limit + 1)
+        return page([records.operation_from(r) for r in self.conn.execute(query).mappings()], limit)
+
+    def candidates(self, area: Area, window: TimeWindow, reach: SearchReach, exclude: str | None) -> list[Operation]:
+        query, params = self._candidate_query(area, window, reach)
+        rows = self.conn.execute(query, {**params, "exclude": exclude or NOBODY}).mappings()
+        return [records.operation_from(r) for r in rows]
+
+    def count(self) -> int:
+        return int(self.conn.execute(select(func.count()).select_from(operations)).scalar_one())
+
+    # The spatial index is the part each store supplies.
+    @abstractmethod
+    def _index(self, seq: int, op: Operation) -> None: ...
+
+    @abstractmethod
+    def _reindex(self, seq: int, op: Operation) -> None: ...
+
+    @abstractmethod
+    def _candidate_query(
+        self, area: Area, window: TimeWindow, reach: SearchReach
+    ) -> tuple[Select[Any], dict[str, Any]]:
+        """The store's index query for live operations other than ``:exclude`` near ``area``, and its values."""
+
+    @abstractmethod
+    def _bbox_clause(self, bbox: tuple[float, float, float, float]) -> ColumnElement[bool]: ...

@@ -1,0 +1,46 @@
+"""Every refusal that is audited keeps its record: a refused request must not roll its audit back."""
+
+from __future__ import annotations
+
+import pytest
+
+from commonground.audit.tags import Action, Outcome
+from commonground.bootstrap import Services
+from commonground.domain.errors import NotAuthenticated, RateLimited
+from commonground.service.lookups import Lookups
+from commonground.service.ports import AuditFilter
+from tests.conftest import World
+
+PASSWORD = "correct horse battery staple"
+
+
+def _records(services: Services, action: Action) -> list[tuple[str | None, str, str | None]]:
+    """(actor, outcome, reason) of every record of ``action``, oldest first."""
+    with services.store.read() as tx:
+        found = tx.audit.records(AuditFilter(action=action.value), 1000, None).items
+    return [(r.entry.actor_user_id, r.entry.outcome, (r.entry.details or {}).get("reason")) for r in found]
+
+
+def test_a_rate_limited_lookup_keeps_its_denied_record(services: Services, world: World) -> None:
+    dispatcher = world.person(world.agency(), "dispatcher")
+    limited = Lookups(services.store, services.clock, limit_per_hour=1)
+    limited.lookup(dispatcher, 44.9778, -93.2650, None, None)
+    with pytest.raises(RateLimited):
+        limited.lookup(dispatcher, 44.9778, -93.2650, None, None)
+    records = _records(services, Action.LOOKUP)
+    assert [(o, r) for _, o, r in records] == [(Outcome.SUCCESS, None), (Outcome.DENIED, "rate limit")]
+    assert {actor for actor, _, _ in records} == {dispatcher.user.id}
+
+
+def test_refused_sign_ins_keep_their_records(services: Services, world: World) -> None:
+    who = world.person(world.agency(), password=PASSWORD)
+    with pytest.raises(NotAuthenticated):
+        services.signin.api_login("nobody-by-this-name", PASSWORD, None)
+    for _ in range(5):
+        with pytest.raises(NotAuthenticated):
+            services.signin.api_login(who.user.username, "wrong password", None)
+    with pytest.raises(NotAuthenticated):
+        services.signin.api_login(who.user.username, PASSWORD, None)  # locked now, even with the right one
+    outcomes = [(o, r) for _, o, r in _records(services, Action.AUTH_LOGIN)]
+    assert outcomes == [(Outcome.FAILURE, "password")] * 6 + [(Outcome.DENIED, "locked")]
+    assert [a for a, _, _ in _records(services, Action.AUTH_LOCKOUT)] == [who.user.id]
