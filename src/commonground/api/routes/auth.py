@@ -31,7 +31,7 @@ def create_token(body: TokenCreate, services: ServicesDep, who: UserManager) -> 
     return token_public(*services.accounts.create_token(who, body.user_id, body.name, body.expires_at))
 
 
-@router.get("/tokens")
+@router.get("/tokens", responses=fails())
 def list_tokens(services: ServicesDep, who: UserManager) -> TokensPublic:
     """Tokens of the agency (all, for the installation admin); never the token values."""
     return TokensPublic(

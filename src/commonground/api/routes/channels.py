@@ -29,7 +29,7 @@ def put_channels(agency_id: str, body: ChannelsBody, services: ServicesDep, who:
     return ChannelsPublic.model_validate(_channels(services).put(who, agency_id, dump(body)))
 
 
-@router.get("/watch/channels")
+@router.get("/watch/channels", responses=fails())
 def get_watch_channels(services: ServicesDep, who: InstallationAdmin) -> ChannelsPublic:
     """The watch center's channels (installation admin)."""
     return ChannelsPublic.model_validate(_channels(services).get(who, None))

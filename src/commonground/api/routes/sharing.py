@@ -55,7 +55,7 @@ def put_jurisdiction(
     return agency_public(services.accounts.set_jurisdiction(who, agency_id, body), with_policy=False)
 
 
-@router.get("/reports/transparency")
+@router.get("/reports/transparency", responses=fails())
 def transparency(services: ServicesDep, who: Auditor) -> TransparencyPublic:
     """Counts an oversight body can publish: notices by status, suppressed subject matches."""
     return TransparencyPublic.model_validate(services.audit.transparency(who))
