@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from commonground.api.app import create_app
 from fastapi.testclient import TestClient
 from pydantic import BaseModel
 
 from commonground.api.schemas.common import ErrorEnvelope
+from commonground.http.app import create_app
 from tests.functional.test_route_permissions import api_routes
 from tests.functional.test_wire_format import API, RECORDED
 

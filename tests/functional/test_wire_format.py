@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from commonground.api.app import create_app
 from fastapi.testclient import TestClient
 
 from commonground.bootstrap import build_services
 from commonground.config import Settings
+from commonground.http.app import create_app
 from commonground.service import clock as clock_module
 from commonground.service.clock import ManualClock
 from tests.functional.test_route_permissions import api_routes
