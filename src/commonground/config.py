@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///./commonground.db"
@@ -28,8 +30,10 @@ class Settings(BaseSettings):
     delivery_max_attempts: int = 12
     delivery_backoff_seconds: float = 2.0
     delivery_backoff_max_seconds: float = 900.0
+    webhook_sender: Literal["http", "null", "recording"] = "http"  # null drops with a log line; recording keeps
     webhook_timeout_seconds: float = 10.0
     webhook_allowed_networks: str = ""  # e.g. "127.0.0.0/8,::1/128": private targets allowed anyway
+    email_sender: Literal["smtp", "null", "recording"] = "smtp"
     smtp_host: str = ""  # empty: e-mail channels wait until it is set
     smtp_port: int = 587
     smtp_security: str = "starttls"  # starttls | tls | none

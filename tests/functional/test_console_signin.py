@@ -9,9 +9,9 @@ from typing import Any
 import pyotp
 from fastapi.testclient import TestClient
 
-from commonground.api.app import create_app
 from commonground.bootstrap import build_services
 from commonground.config import Settings
+from commonground.http.app import create_app
 from commonground.service.clock import ManualClock
 from tests.conftest import World
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from fastapi.routing import APIRoute
 
-from commonground.api.app import create_app
-from commonground.api.deps import Requires
+from commonground.edge.deps import Requires
+from commonground.http.app import create_app
 
 
 def api_routes(routes: list[Any], prefix: str = "") -> Iterator[tuple[str, APIRoute]]:

@@ -1,12 +1,14 @@
-"""The delivery worker against a real webhook receiver and a real SMTP server on loopback."""
+"""The delivery use-case against a real webhook receiver and SMTP server on loopback, and the stand-ins."""
 
 from __future__ import annotations
 
 import time
 
-from commonground.bootstrap import Services
-from commonground.notify.worker import DeliveryWorker
+from commonground.bootstrap import Services, build_deliveries, build_services
+from commonground.config import Settings
+from commonground.notify.senders import RecordingWebhookSender
 from commonground.service.channels import Channels
+from commonground.service.delivery import Deliveries
 from tests.conftest import World, operation_data
 from tests.integration.notify_receivers import SmtpServer, WebhookReceiver, parts
 
@@ -17,6 +19,11 @@ def configure(services: Services, smtp: SmtpServer | None = None) -> None:
     if smtp is not None:
         services.settings.smtp_host, services.settings.smtp_port = "127.0.0.1", smtp.port
         services.settings.smtp_security = "none"
+
+
+def deliveries(services: Services) -> Deliveries:
+    """The delivery use-case wired from the settings as ``configure`` left them."""
+    return build_deliveries(services.settings, services.store, services.clock)
 
 
 def test_a_conflict_reaches_the_agency_webhook_and_mailbox_once(services: Services, world: World) -> None:
@@ -39,7 +46,7 @@ def test_a_conflict_reaches_the_agency_webhook_and_mailbox_once(services: Servic
         )
         hook.secret = settings["webhooks"][0]["secret"]
         assert "secret" not in channels.get(city_admin, city.id)["webhooks"][0]
-        worker = DeliveryWorker(services)
+        worker = deliveries(services)
         services.operations.submit(agent, operation_data())
         _, found = services.operations.submit(sergeant, operation_data(lon=-93.2640))
         assert worker.run_once() == 2
@@ -78,7 +85,7 @@ def test_failures_are_retried_with_backoff_and_private_targets_refused(services:
             "webhooks"
         ][0]["secret"]
         hook.statuses = [503, 500]
-        worker = DeliveryWorker(services)
+        worker = deliveries(services)
         services.operations.submit(sergeant, operation_data())
         _, found = services.operations.submit(other, operation_data(lon=-93.2640))
         assert worker.run_once() == 0
@@ -92,7 +99,7 @@ def test_failures_are_retried_with_backoff_and_private_targets_refused(services:
         assert d["attempts"] == 3 and d["status"] == "sent"
 
         services.settings.webhook_allowed_networks = ""
-        strict = DeliveryWorker(services)
+        strict = deliveries(services)
         services.operations.submit(sergeant, operation_data(lat=45.2, lon=-93.1))
         services.operations.submit(other, operation_data(lat=45.2, lon=-93.1005))
         strict.run_once()
@@ -104,3 +111,22 @@ def test_failures_are_retried_with_backoff_and_private_targets_refused(services:
             if d["status"] == "failed"
         ]
         assert failed and "refused" in failed[0]["last_error"]
+
+
+def test_the_wired_recording_sender_keeps_the_webhook_and_the_null_one_drops_the_mail(store_url: str) -> None:
+    services = build_services(Settings(database_url=store_url, webhook_sender="recording", email_sender="null"))
+    try:
+        world = World(services)
+        city = world.agency("local")
+        admin, sergeant = world.person(city, "agency_admin"), world.person(city, "supervisor")
+        other = world.person(world.agency("local"), "supervisor")
+        url = "https://cad.city.example.gov/cg"
+        services.channels.put(admin, city.id, {"webhooks": [{"url": url}], "emails": [{"address": "desk@city.gov"}]})
+        services.operations.submit(sergeant, operation_data())
+        _, found = services.operations.submit(other, operation_data(lon=-93.2640))
+        assert services.deliveries.run_once() == 2  # the dropped mail counts as sent: nothing to retry
+        assert isinstance(services.webhooks, RecordingWebhookSender)
+        [sent] = services.webhooks.sent
+        assert sent.target == url and sent.key == sent.body["id"] and sent.body["data"]["id"] == found[0]["id"]
+    finally:
+        services.close()

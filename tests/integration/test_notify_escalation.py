@@ -11,7 +11,6 @@ from commonground.bootstrap import Services, build_services
 from commonground.config import Settings
 from commonground.domain.model import Agency
 from commonground.notify.render import WATCH, for_agency, render
-from commonground.notify.worker import DeliveryWorker
 from commonground.service.clock import ManualClock
 from commonground.service.principal import Principal
 from tests.conftest import World, operation_data
@@ -48,7 +47,7 @@ def test_unacknowledged_sides_escalate_to_watch_then_urgent_to_everyone(
 ) -> None:
     services, clock = clocked
     (city, a), (county, b), conflict_id = two_agencies_in_conflict(services)
-    worker = DeliveryWorker(services)
+    worker = services.deliveries
     with services.store.read() as tx:
         mark = tx.outbox.last_seq()
 
@@ -99,7 +98,7 @@ def test_an_acknowledged_conflict_does_not_escalate(clocked: tuple[Services, Man
     with services.store.read() as tx:
         mark = tx.outbox.last_seq()
     clock.advance(timedelta(minutes=10))
-    DeliveryWorker(services).run_once()
+    services.deliveries.run_once()
     assert kinds(services, mark) == []
 
 
@@ -121,7 +120,7 @@ def test_the_escalation_scan_reads_only_conflicts_that_may_owe_an_alert(
         with services.store.read() as tx:
             return [c.id for c in tx.escalations.candidates(now - ack_within, now + start_within, now, 100)]
 
-    worker = DeliveryWorker(services)
+    worker = services.deliveries
     assert candidates() == []  # nothing due yet
     clock.advance(ack_within)
     assert candidates() == [conflict_id]  # both sides overdue

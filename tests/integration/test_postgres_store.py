@@ -8,7 +8,7 @@ racing, the GiST index, and a database that stops, refuses or stalls mid-run.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -33,7 +33,7 @@ __all__ = ["cluster", "roles_db"]  # fixtures, imported for pytest
 pytestmark = pytest.mark.postgres
 
 
-def _services(url: str, **settings: int) -> Services:
+def _services(url: str, **settings: Any) -> Services:
     return build_services(Settings(database_url=url, **settings))
 
 
@@ -46,7 +46,7 @@ def app_world(roles_db: RoleDatabase) -> Iterator[World]:
         services.close()
 
 
-def _together(calls: list[Callable[[], Any]]) -> list[BaseException]:
+def _together(calls: Sequence[Callable[..., Any]]) -> list[BaseException]:
     """Run the calls in threads released at the same instant; return what they raised."""
     barrier = threading.Barrier(len(calls))
     errors: list[BaseException] = []
@@ -70,7 +70,7 @@ def test_the_app_role_owns_nothing_and_still_does_everything(roles_db: RoleDatab
     engine = create_engine(roles_db.app_url)
     with engine.connect() as conn:
         me = conn.execute(text("SELECT current_user, rolsuper FROM pg_roles WHERE rolname = current_user")).one()
-        owner = conn.execute(text("SELECT tableowner FROM pg_tables WHERE tablename = 'operations'")).scalar_one()
+        owner: str = conn.execute(text("SELECT tableowner FROM pg_tables WHERE tablename = 'operations'")).scalar_one()
         assert me[1] is False and owner != me[0]
         conn.rollback()
         with pytest.raises(ProgrammingError, match="permission denied"), conn.begin():
@@ -167,8 +167,8 @@ def _count(url: str) -> tuple[int, int]:
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            ops = conn.execute(text("SELECT count(*) FROM operations")).scalar_one()
-            audit = conn.execute(text("SELECT count(*) FROM audit_log")).scalar_one()
+            ops: int = conn.execute(text("SELECT count(*) FROM operations")).scalar_one()
+            audit: int = conn.execute(text("SELECT count(*) FROM audit_log")).scalar_one()
         return int(ops), int(audit)
     finally:
         engine.dispose()

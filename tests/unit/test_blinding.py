@@ -8,17 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from commonground.domain.blinding import (
-    BlindName,
-    blind,
-    blind_record,
-    decode_container,
-    encode_container,
-    match_blinded,
-)
+from commonground.domain.blinding import blind, blind_record, match_blinded
 from commonground.domain.errors import InvalidInput
 from commonground.domain.matching import blocking_keys, match
 from commonground.domain.subjects import BlindedSubject, PersonSubject, parse_subject
+from commonground.domain.subjects.container import BlindName, decode_container, encode_container
 
 SECRET = b"agency-secret-0123456789abcdef"
 OTHER = b"another-agency-secret-987654321"

@@ -4,17 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from commonground.domain.matching import (
-    MATCH_THRESHOLD,
-    blocking_keys,
-    dob_relation,
-    dob_relation_clear,
-    dob_tokens,
-    match,
-    person_score,
-    profile_score,
-)
+from commonground.domain.matching import blocking_keys, match, person_score, profile_score
 from commonground.domain.names import fold
+from commonground.domain.scoring import MATCH_THRESHOLD, dob_relation, dob_relation_clear, dob_tokens
 from commonground.domain.subjects import (
     OtherIdSubject,
     PersonSubject,
@@ -200,10 +192,10 @@ def test_blocking_keys_are_selective() -> None:
 
 
 def test_profile_identifier_outweighs_a_wrong_dob() -> None:
-    a = [person("John", "Smith", "1955-03-02"), OtherIdSubject("fbi", "AB123")]
-    b = [person("John", "Smith", "1982-11-20"), OtherIdSubject("fbi", "AB123")]
+    a: list[Subject] = [person("John", "Smith", "1955-03-02"), OtherIdSubject("fbi", "AB123")]
+    b: list[Subject] = [person("John", "Smith", "1982-11-20"), OtherIdSubject("fbi", "AB123")]
     assert profile_score(a, b) >= MATCH_THRESHOLD
-    c = [person("John", "Smith", "1982-11-20"), OtherIdSubject("fbi", "ZZ999")]
+    c: list[Subject] = [person("John", "Smith", "1982-11-20"), OtherIdSubject("fbi", "ZZ999")]
     assert profile_score(a, c) < MATCH_THRESHOLD
 
 

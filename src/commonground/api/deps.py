@@ -1,109 +1,15 @@
-"""Dependencies every route uses: the services, and the permission it declares."""
+"""The API routes' dependencies in one place: the services, and the permission each declares."""
 
 from __future__ import annotations
 
-from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import Depends, Request
-from starlette.concurrency import run_in_threadpool
+from fastapi import Request
 
-from commonground.bootstrap import Services
-from commonground.domain.errors import NotAuthenticated, NotPermitted
-from commonground.domain.model import Role
+from commonground.domain.errors import InvalidInput
+from commonground.domain.permissions import Permission
+from commonground.edge.deps import Requires, ServicesDep, get_services, requires
 from commonground.service.principal import Principal
-from commonground.web.cookies import session_principal
-
-
-class Permission(StrEnum):
-    """What a route needs; a test fails on any route that declares none."""
-
-    PUBLIC = "public"
-    AUTHENTICATED = "authenticated"
-    INSTALLATION_ADMIN = "installation_admin"
-    AGENCY_ADMIN = "agency_admin"
-    MANAGE_USERS = "manage_users"
-    OPERATIONS = "operations"
-    CONFLICTS = "conflicts"
-    LOOKUP = "lookup"
-    NOTICES = "notices"
-    AUDIT = "audit"
-
-
-ROLES: dict[Permission, frozenset[Role]] = {
-    Permission.INSTALLATION_ADMIN: frozenset({Role.ADMIN}),
-    Permission.AGENCY_ADMIN: frozenset({Role.AGENCY_ADMIN}),
-    Permission.MANAGE_USERS: frozenset({Role.AGENCY_ADMIN, Role.ADMIN}),
-    Permission.OPERATIONS: frozenset({Role.OFFICER, Role.SUPERVISOR, Role.AGENCY_ADMIN, Role.WATCH}),
-    Permission.CONFLICTS: frozenset({Role.OFFICER, Role.SUPERVISOR, Role.WATCH}),
-    Permission.LOOKUP: frozenset({Role.DISPATCHER}),
-    Permission.NOTICES: frozenset({Role.OFFICER, Role.SUPERVISOR, Role.DISPATCHER, Role.WATCH, Role.AGENCY_ADMIN}),
-    Permission.AUDIT: frozenset({Role.AUDITOR}),
-}
-
-
-def get_services(request: Request) -> Services:
-    services: Services = request.app.state.services
-    return services
-
-
-async def services_dependency(request: Request) -> Services:
-    """Async, because FastAPI runs a plain function dependency in a worker thread, and a thread
-    hop costs far more than reading an attribute."""
-    return get_services(request)
-
-
-ServicesDep = Annotated[Services, Depends(services_dependency)]
-
-
-def bearer_token(request: Request) -> str | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() == "bearer" and token.strip():
-        return token.strip()
-    return None
-
-
-class Requires:
-    """A route's declared permission, checked before the handler runs."""
-
-    def __init__(self, permission: Permission) -> None:
-        self.permission = permission
-
-    async def __call__(self, request: Request) -> Principal | None:
-        if self.permission is Permission.PUBLIC:
-            return None
-        if self.inline(request):
-            return self.resolve(request)
-        return await run_in_threadpool(self.resolve, request)
-
-    def inline(self, request: Request) -> bool:
-        """Resolve on the event loop? A bearer token's look-up is one read, and on embedded
-        SQLite a read is a local call of a fraction of a millisecond, cheaper than the worker-
-        thread hop around it (15% of a submission's CPU). A networked store's read, or a
-        console session (which may write), goes to a worker thread."""
-        return bearer_token(request) is not None and get_services(request).store.inline_reads
-
-    def resolve(self, request: Request) -> Principal | None:
-        """Who is calling, if allowed to: a bearer token, or the console's session cookie."""
-        token = bearer_token(request)
-        if token is not None:
-            principal = get_services(request).accounts.authenticate(token)
-        else:  # the console's pages call the API with their session cookie
-            found = session_principal(request)
-            if found is None:
-                raise NotAuthenticated("a bearer token is required")
-            principal = found
-        request.state.principal = principal
-        allowed = ROLES.get(self.permission)
-        if allowed is not None and not principal.user.roles & allowed:
-            raise NotPermitted(f"this needs one of the roles: {', '.join(sorted(allowed))}")
-        return principal
-
-
-def requires(permission: Permission) -> Any:
-    return Depends(Requires(permission))
-
 
 Public = Annotated[None, requires(Permission.PUBLIC)]
 AnyUser = Annotated[Principal, requires(Permission.AUTHENTICATED)]
@@ -121,8 +27,26 @@ def page_limit(request: Request, limit: int | None) -> int:
     settings = get_services(request).settings
     if limit is None:
         return settings.page_size
-    from commonground.domain.errors import InvalidInput
-
     if limit < 1 or limit > settings.max_page_size:
         raise InvalidInput("limit", f"must be between 1 and {settings.max_page_size}")
     return limit
+
+
+__all__ = [
+    "AgencyAdmin",
+    "AnyUser",
+    "Auditor",
+    "ConflictsUser",
+    "Dispatcher",
+    "InstallationAdmin",
+    "NoticesUser",
+    "OperationsUser",
+    "Permission",
+    "Public",
+    "Requires",
+    "ServicesDep",
+    "UserManager",
+    "get_services",
+    "page_limit",
+    "requires",
+]

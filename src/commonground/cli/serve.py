@@ -19,7 +19,7 @@ def _run(database_url: str | None, host: str, port: int, workers: int, access_lo
     open_services(settings.database_url).close()
     os.environ["COMMONGROUND_DATABASE_URL"] = settings.database_url
     uvicorn.run(
-        "commonground.api.app:create_app",
+        "commonground.http.app:create_app",
         factory=True,
         host=host,
         port=port,

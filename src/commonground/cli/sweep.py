@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from commonground.cli.common import DatabaseUrl, open_services
-from commonground.service.sweep import sweep as run_sweep
 
 
 def sweep(
@@ -17,7 +16,7 @@ def sweep(
     """Recompute conflicts among live operations and record any the check missed."""
     services = open_services(database_url)
     try:
-        found = run_sweep(services.store, services.clock)
+        found = services.sweep.run()
     finally:
         services.close()
     typer.echo(f"sweep: {found} missing conflicts recorded")

@@ -7,64 +7,33 @@ find candidates without the secret. The container format is described in docs/bl
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import hmac
 import struct
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 
-from commonground.domain import matching
+from commonground.domain import scoring
 from commonground.domain.errors import InvalidInput
 from commonground.domain.frequency import BLINDED_POPULATION, NO_FREQUENCIES, NameFrequencies
+from commonground.domain.identifiers import clear_blocking_keys, exact_ids
 from commonground.domain.names import NICKNAMES, NameForm, name_forms
-from commonground.domain.subjects import (
-    BlindedSubject,
-    PersonSubject,
-    Subject,
-    parse_subject,
-    subject_to_dict,
+from commonground.domain.subjects.container import (
+    DIGEST_BYTES,
+    FILTER_BITS,
+    FILTER_BYTES,
+    SCHEME,
+    BlindName,
+    Encoding,
+    decode_container,
+    encode_container,
 )
+from commonground.domain.subjects.kinds import BlindedSubject, PersonSubject, Subject
+from commonground.domain.subjects.parse import parse_subject, subject_to_dict
 
-SCHEME = "clk-v1"
-VERSION = 1
-FILTER_BITS = 512
-FILTER_BYTES = FILTER_BITS // 8
 HASHES_PER_BIGRAM = 15
-DIGEST_BYTES = 8
 MIN_SECRET_BYTES = 16
-KINDS = ("person", "vehicle", "phone", "address", "email", "other")
-DOB_LABELS = ("x", "s", *(f"m{i}" for i in range(8)), *(f"t{i}" for i in range(7)))
 _NO_NICK = bytes(DIGEST_BYTES)
-
-
-@dataclass(frozen=True, slots=True)
-class BlindName:
-    """One (first, last) name form as two Bloom filters plus a keyed nickname-group hash."""
-
-    first: int
-    last: int
-    nick: bytes
-
-    def dice(self, mine: int, theirs: int) -> float | None:
-        """Return the Dice similarity of two filters (None when one side is empty)."""
-        pa, pb = mine.bit_count(), theirs.bit_count()
-        if not pa or not pb:
-            return None
-        return 2.0 * (mine & theirs).bit_count() / (pa + pb)
-
-
-@dataclass(frozen=True, slots=True)
-class Encoding:
-    """The decoded contents of a clk-v1 container."""
-
-    kind: str
-    names: tuple[BlindName, ...]
-    dob: Mapping[str, str]
-    ids: frozenset[bytes]
-    tokens: tuple[str, ...]
 
 
 def _field_key(secret: bytes, field: str) -> bytes:
@@ -124,11 +93,11 @@ def blind(subject: Subject, secret: bytes) -> BlindedSubject:
         # x and s are compared with each other (day/month swap), so they share a prefix.
         dob = {
             label: _digest(k_dob, f"{'d' if label in 'xs' else label}:{tok}").hex()
-            for label, tok in matching.dob_tokens(subject.dob).items()
+            for label, tok in scoring.dob_tokens(subject.dob).items()
         }
     else:
-        ids = {_digest(k_id, i) for i in matching._exact_ids(subject)}
-    tokens = sorted(_digest(k_block, k).hex() for k in matching.blocking_keys(subject))
+        ids = {_digest(k_id, i) for i in exact_ids(subject)}
+    tokens = sorted(_digest(k_block, k).hex() for k in clear_blocking_keys(subject))
     enc = Encoding(subject.kind, tuple(names), dob, frozenset(ids), tuple(tokens))
     return BlindedSubject(scheme=SCHEME, value=encode_container(enc))
 
@@ -136,67 +105,6 @@ def blind(subject: Subject, secret: bytes) -> BlindedSubject:
 def blind_record(data: Mapping[str, object], secret: bytes, field: str = "subject") -> dict[str, object]:
     """Parse a clear subject dict and return the blinded dict an agency tool sends."""
     return subject_to_dict(blind(parse_subject(data, field), secret))
-
-
-def encode_container(enc: Encoding) -> str:
-    """Return the base64 container: header, names, DOB hashes, identifier hashes, tokens."""
-    out = bytearray(struct.pack(">BBB", VERSION, KINDS.index(enc.kind), len(enc.names)))
-    for n in enc.names:
-        out += n.first.to_bytes(FILTER_BYTES, "big") + n.last.to_bytes(FILTER_BYTES, "big")
-        out += n.nick
-    out.append(len(enc.dob))
-    for label, hexdigest in enc.dob.items():
-        out.append(DOB_LABELS.index(label))
-        out += bytes.fromhex(hexdigest)
-    out.append(len(enc.ids))
-    for i in sorted(enc.ids):
-        out += i
-    out += struct.pack(">H", len(enc.tokens))
-    for t in enc.tokens:
-        out += bytes.fromhex(t)
-    return base64.b64encode(bytes(out)).decode("ascii")
-
-
-@lru_cache(maxsize=65536)
-def decode_container(value: str) -> Encoding:
-    """Return the decoded container; raise ValueError on anything malformed."""
-    try:
-        raw = base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError):
-        raise ValueError("not base64") from None
-    try:
-        version, kind_code, n_names = struct.unpack_from(">BBB", raw, 0)
-        if version != VERSION:
-            raise ValueError(f"unsupported version {version}")
-        if kind_code >= len(KINDS):
-            raise ValueError("unknown subject kind")
-        pos = 3
-        names = []
-        for _ in range(n_names):
-            first = int.from_bytes(raw[pos : pos + FILTER_BYTES], "big")
-            last = int.from_bytes(raw[pos + FILTER_BYTES : pos + 2 * FILTER_BYTES], "big")
-            nick = raw[pos + 2 * FILTER_BYTES : pos + 2 * FILTER_BYTES + DIGEST_BYTES]
-            names.append(BlindName(first, last, bytes(nick)))
-            pos += 2 * FILTER_BYTES + DIGEST_BYTES
-        dob: dict[str, str] = {}
-        n_dob, pos = raw[pos], pos + 1
-        for _ in range(n_dob):
-            dob[DOB_LABELS[raw[pos]]] = raw[pos + 1 : pos + 1 + DIGEST_BYTES].hex()
-            pos += 1 + DIGEST_BYTES
-        n_ids, pos = raw[pos], pos + 1
-        ids = frozenset(raw[pos + i * DIGEST_BYTES : pos + (i + 1) * DIGEST_BYTES] for i in range(n_ids))
-        pos += n_ids * DIGEST_BYTES
-        (n_tokens,) = struct.unpack_from(">H", raw, pos)
-        pos += 2
-        tokens = tuple(raw[pos + i * DIGEST_BYTES : pos + (i + 1) * DIGEST_BYTES].hex() for i in range(n_tokens))
-        pos += n_tokens * DIGEST_BYTES
-    except (IndexError, struct.error):
-        raise ValueError("truncated container") from None
-    if pos != len(raw) or any(len(i) != DIGEST_BYTES for i in ids):
-        raise ValueError("container length mismatch")
-    if DOB_LABELS[0] not in dob and dob:
-        raise ValueError("DOB hashes without the exact DOB")
-    return Encoding(KINDS[kind_code], tuple(names), dob, ids, tokens)
 
 
 @lru_cache(maxsize=65536)
@@ -221,9 +129,9 @@ def blinded_name_terms(subject: BlindedSubject) -> frozenset[str]:
     return frozenset((terms - {""}) | {BLINDED_POPULATION})
 
 
-def _name_pairs(a: Encoding, b: Encoding) -> list[matching.NamePair]:
+def _name_pairs(a: Encoding, b: Encoding) -> list[scoring.NamePair]:
     """Return Dice similarities and counted terms for every name pairing, straight and swapped."""
-    out: list[matching.NamePair] = []
+    out: list[scoring.NamePair] = []
     for na in a.names:
         ga, fa = filter_term("bg:", na.first), filter_term("bf:", na.last)
         for nb in b.names:
@@ -238,20 +146,20 @@ def _name_pairs(a: Encoding, b: Encoding) -> list[matching.NamePair]:
 
 def blinded_person_score(a: Encoding, b: Encoding, freq: NameFrequencies = NO_FREQUENCIES) -> float:
     """Return the calibrated score of two blinded persons (same model as clear persons)."""
-    dob = matching.dob_relation(a.dob, b.dob)
+    dob = scoring.dob_relation(a.dob, b.dob)
     if dob == "differ":
-        return matching.VETOED_SCORE
+        return scoring.VETOED_SCORE
     population = freq.population(BLINDED_POPULATION)
-    names = matching.best_name_levels(_name_pairs(a, b), matching.DICE_LEVELS, freq, population)
-    return matching.sigmoid(matching.person_logit(names, dob, prior=freq.size_prior(population)))
+    names = scoring.best_name_levels(_name_pairs(a, b), scoring.DICE_LEVELS, freq, population)
+    return scoring.sigmoid(scoring.person_logit(names, dob, prior=freq.size_prior(population)))
 
 
 def match_blinded(
     a: BlindedSubject,
     b: BlindedSubject,
-    threshold: float = matching.MATCH_THRESHOLD,
+    threshold: float = scoring.MATCH_THRESHOLD,
     freq: NameFrequencies = NO_FREQUENCIES,
-) -> matching.SubjectMatch | None:
+) -> scoring.SubjectMatch | None:
     """Return the match of two encodings made under one secret, or None.
 
     ``freq``: counts of the filter digests (``blinded_name_terms``) in the store.
@@ -261,7 +169,7 @@ def match_blinded(
         return None
     if ea.kind == "person":
         score = blinded_person_score(ea, eb, freq)
-        return matching.SubjectMatch("blinded_person", score) if score >= threshold else None
+        return scoring.SubjectMatch("blinded_person", score) if score >= threshold else None
     if ea.ids & eb.ids:
-        return matching.SubjectMatch(f"blinded_{ea.kind}", 1.0)
+        return scoring.SubjectMatch(f"blinded_{ea.kind}", 1.0)
     return None

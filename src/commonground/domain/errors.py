@@ -10,7 +10,10 @@
     ├── RateLimited             too many requests; carries retry_after seconds (429)
     └── DeconflictionUnavailable the store cannot check; never answer "no conflict" (503)
 
-Statuses are mapped in one place, ``commonground.api.errors``.
+    DeliveryError               a webhook or e-mail send failed; ``retry`` says whether later may help
+
+Statuses are mapped in one place, ``commonground.api.errors``; a ``DeliveryError`` never reaches
+HTTP (the delivery use-case retries or gives up).
 """
 
 from __future__ import annotations
@@ -67,3 +70,11 @@ class RateLimited(CommonGroundError):
 
 class DeconflictionUnavailable(CommonGroundError):
     code = "deconfliction_unavailable"
+
+
+class DeliveryError(Exception):
+    """A send failed; ``retry`` says whether trying again later can help."""
+
+    def __init__(self, message: str, *, retry: bool = True) -> None:
+        super().__init__(message)
+        self.retry = retry

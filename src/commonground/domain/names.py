@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from rapidfuzz.distance import JaroWinkler
 
-from commonground.domain.subjects import PersonSubject
+from commonground.domain.subjects.kinds import PersonSubject
 
 NICKNAMES: Mapping[str, str] = {
     nick: full

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from urllib.parse import urlsplit
 
 from commonground.domain.model import Conflict, ConflictStatus, Operation
 
@@ -110,3 +111,12 @@ def due_escalations(
     if starts - now <= start_within and now < ends and ("both", EscalationKind.URGENT.value) not in done:
         found.append(Escalation(conflict.id, "both", EscalationKind.URGENT))
     return found
+
+
+def check_webhook_url(url: str) -> None:
+    """Refuse what can never be a webhook target (raise ValueError); where it resolves is checked at send."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("must be an http:// or https:// URL with a host")
+    if parts.username or parts.password:
+        raise ValueError("must not carry credentials")

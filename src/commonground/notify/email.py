@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from email.message import EmailMessage
 from typing import Any
 
-from commonground.notify.webhook import DeliveryError
+from commonground.domain.errors import DeliveryError
 
 SUBJECTS = {
     "conflict.created": "Deconfliction: another operation is near yours",
@@ -79,7 +79,9 @@ def compose(body: dict[str, Any]) -> tuple[str, str, str]:
     return subject, "\n".join(lines) + "\n", "<html><body>" + "".join(parts) + "</body></html>"
 
 
-class EmailSender:
+class SmtpEmailSender:
+    """Send one envelope as a multipart message; a refused recipient is final, anything else is retried."""
+
     def __init__(
         self, host: str, port: int, security: str, username: str, password: str, sender: str, timeout_s: float
     ) -> None:
@@ -118,3 +120,6 @@ class EmailSender:
             raise DeliveryError(f"recipient refused: {exc}", retry=False) from exc
         except (smtplib.SMTPException, OSError) as exc:
             raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
+
+    def close(self) -> None:
+        """Nothing to release: each send opens and closes its own connection."""

@@ -13,7 +13,6 @@ from commonground.domain.disclosure import (
     disclose_operation,
 )
 from commonground.domain.model import Agency, Role
-from commonground.domain.timewindow import isoformat
 from commonground.service.ports import Event, Transaction
 from commonground.service.principal import Principal
 
@@ -41,6 +40,11 @@ WATCH = Recipient(Viewer(None, None, frozenset({Role.WATCH})))
 def for_agency(agency: Agency) -> Recipient:
     """An agency's own channels see what its supervisors see."""
     return Recipient(Viewer(agency.id, agency.level, frozenset({Role.SUPERVISOR})))
+
+
+def for_channels(tx: Transaction, event: Event, agency: Agency | None) -> dict[str, Any] | None:
+    """Render for an agency's webhooks and e-mail, or the watch center's (``agency`` None)."""
+    return render(tx, event, WATCH if agency is None else for_agency(agency))
 
 
 def for_user(who: Principal) -> Recipient:
@@ -105,8 +109,3 @@ def _conflict(tx: Transaction, event: Event, recipient: Recipient) -> dict[str, 
     if event.details:
         view["escalation"] = dict(event.details)
     return view
-
-
-def envelope(event: Event, key: str, data: dict[str, Any]) -> dict[str, Any]:
-    """The body every webhook and e-mail carries: which event, its idempotency key, the view."""
-    return {"id": key, "event": event.kind, "seq": event.seq, "created_at": isoformat(event.created_at), "data": data}

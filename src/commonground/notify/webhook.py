@@ -17,17 +17,12 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from commonground.domain.errors import DeliveryError
+from commonground.domain.notifications import check_webhook_url
+
 SIGNATURE_HEADER = "X-CommonGround-Signature"
 MAX_TIMEOUT_S = 10.0
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-
-class DeliveryError(Exception):
-    """A send failed; ``retry`` says whether trying again later can help."""
-
-    def __init__(self, message: str, *, retry: bool = True) -> None:
-        super().__init__(message)
-        self.retry = retry
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:
@@ -53,18 +48,9 @@ def parse_networks(text: str) -> list[IPNetwork]:
     return [ipaddress.ip_network(p.strip(), strict=False) for p in text.split(",") if p.strip()]
 
 
-def check_url(url: str) -> None:
-    """Refuse what can never be a webhook target (raise ValueError)."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError("must be an http:// or https:// URL with a host")
-    if parts.username or parts.password:
-        raise ValueError("must not carry credentials")
-
-
 def check_target(url: str, allowed: Sequence[IPNetwork]) -> None:
     """Refuse a target that resolves to a private, loopback, link-local or reserved address."""
-    check_url(url)
+    check_webhook_url(url)
     parts = urlsplit(url)
     host = parts.hostname or ""
     port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -87,7 +73,7 @@ def check_target(url: str, allowed: Sequence[IPNetwork]) -> None:
             raise DeliveryError(f"{host} resolves to a non-public address ({inner}); refused", retry=False)
 
 
-class WebhookSender:
+class HttpWebhookSender:
     """POST one signed JSON body; 2xx is success, 5xx, 408, 429 and network errors are retried."""
 
     def __init__(self, timeout_s: float, allowed: Sequence[IPNetwork]) -> None:

@@ -18,6 +18,7 @@ from commonground.domain.errors import InvalidInput, NotAuthenticated, NotFound,
 from commonground.domain.geometry import LonLat, geojson_area
 from commonground.domain.model import Agency, Role, User
 from commonground.domain.notices import jurisdiction_box
+from commonground.domain.permissions import Permission
 from commonground.domain.policy import AgencyLevel, Policy, parse_enum
 from commonground.domain.timewindow import isoformat, parse_instant
 from commonground.service.clock import new_id
@@ -68,7 +69,7 @@ class Accounts:
 
     # --- agencies --------------------------------------------------------------------
     def create_agency(self, who: Principal | None, data: Mapping[str, Any]) -> Agency:
-        if who is not None and not who.has(Role.ADMIN):
+        if who is not None and not who.may(Permission.INSTALLATION_ADMIN):
             raise NotPermitted("only the installation admin creates agencies")
         ori = (text(data, "ori", "ori", required=True) or "").upper()
         if not ORI.match(ori):
@@ -234,7 +235,7 @@ class Accounts:
 
     def list_tokens(self, who: Principal) -> list[dict[str, Any]]:
         """The tokens an administrator answers for: the agency's, or every one for the installation admin."""
-        if not who.has(Role.ADMIN, Role.AGENCY_ADMIN):
+        if not who.may(Permission.MANAGE_USERS):
             raise NotPermitted("administrators list tokens")
         with self.store.read() as tx:
             found = tx.tokens.of_agency(None if who.has(Role.ADMIN) else who.agency.id)

@@ -8,7 +8,7 @@ from typing import Any
 from commonground.audit.tags import Action
 from commonground.audit.verify import Verdict, verify_chain
 from commonground.domain.errors import NotPermitted
-from commonground.domain.model import Role
+from commonground.domain.permissions import Permission
 from commonground.domain.timewindow import isoformat
 from commonground.service.ports import AuditFilter, Clock, Page, Store
 from commonground.service.principal import Principal
@@ -20,7 +20,7 @@ class AuditLog:
     clock: Clock
 
     def search(self, who: Principal, where: AuditFilter, limit: int, after: int | None) -> Page[dict[str, Any]]:
-        if not who.has(Role.AUDITOR):
+        if not who.may(Permission.AUDIT):
             raise NotPermitted("only auditors read the audit log")
         with self.store.write() as tx:
             page = tx.audit.records(where, limit, after)
@@ -46,7 +46,7 @@ class AuditLog:
 
     def transparency(self, who: Principal) -> dict[str, Any]:
         """Counts an oversight body can publish: notices by status, suppressed matches, look-ups."""
-        if not who.has(Role.AUDITOR):
+        if not who.may(Permission.AUDIT):
             raise NotPermitted("only auditors read the transparency report")
         with self.store.write() as tx:
             names = {a.id: a.name for a in tx.agencies.page(100_000, None).items}

@@ -10,9 +10,8 @@ from typing import Any
 
 from commonground.audit.tags import Action
 from commonground.domain.errors import InvalidInput, NotFound, NotPermitted
-from commonground.domain.model import Role
-from commonground.domain.notifications import Channel, ChannelKind
-from commonground.notify.webhook import check_url
+from commonground.domain.notifications import Channel, ChannelKind, check_webhook_url
+from commonground.domain.permissions import Permission
 from commonground.service.clock import new_id
 from commonground.service.events import EventKind
 from commonground.service.ports import Clock, Store
@@ -55,9 +54,9 @@ class Channels:
 
     def _owner(self, who: Principal, agency_id: str | None) -> None:
         if agency_id is None:
-            if not who.has(Role.ADMIN):
+            if not who.may(Permission.INSTALLATION_ADMIN):
                 raise NotPermitted("the installation admin sets the watch center's channels")
-        elif not who.has(Role.AGENCY_ADMIN) or who.agency.id != agency_id:
+        elif not who.may(Permission.AGENCY_ADMIN) or who.agency.id != agency_id:
             raise NotFound("no such agency's channels")
 
     def get(self, who: Principal, agency_id: str | None) -> dict[str, Any]:
@@ -78,7 +77,7 @@ class Channels:
             for i, hook in enumerate(hooks):
                 url = str(hook.get("url") or "")
                 try:
-                    check_url(url)
+                    check_webhook_url(url)
                 except ValueError as exc:
                     raise InvalidInput(f"webhooks.{i}.url", str(exc)) from exc
                 secret = hook.get("secret") or (old[url].secret if url in old else None) or secrets.token_urlsafe(32)

@@ -11,6 +11,7 @@ from commonground.domain.disclosure import disclose_conflict_to_watch
 from commonground.domain.drafts import text
 from commonground.domain.errors import InvalidInput, NotFound, NotPermitted, StateConflict
 from commonground.domain.model import Acknowledgement, Conflict, ConflictStatus, Operation, Role
+from commonground.domain.permissions import Permission
 from commonground.service.deconfliction import AgencyCache
 from commonground.service.deliveries import delivery_log
 from commonground.service.events import EventKind, emit_conflict
@@ -116,7 +117,7 @@ class Conflicts:
     ) -> dict[str, Any]:
         """Resolve or dismiss with a note; supervisors of either side or the watch center."""
         note = text(body, "note", "note", required=True, limit=2000)
-        if not who.has(Role.SUPERVISOR, Role.WATCH):
+        if not who.may(Permission.RESOLVE_CONFLICTS):
             raise NotPermitted("supervisors and the watch center resolve conflicts")
         now = self.clock.now()
         with self.store.write() as tx:

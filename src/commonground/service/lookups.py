@@ -12,7 +12,7 @@ from commonground.domain.conflicts import SearchReach
 from commonground.domain.disclosure import Context, disclose_operation
 from commonground.domain.errors import InvalidInput, NotPermitted, RateLimited
 from commonground.domain.geometry import edge_distance_m, point_area
-from commonground.domain.model import Role
+from commonground.domain.permissions import Permission
 from commonground.domain.timewindow import TimeWindow
 from commonground.service.clock import new_id
 from commonground.service.deconfliction import AgencyCache
@@ -35,7 +35,7 @@ class Lookups:
         self, who: Principal, lat: float, lon: float, radius_m: float | None, at: datetime | None
     ) -> dict[str, Any]:
         """Answer at the safety level; tell each operation's agency that local units are coming."""
-        if not who.has(Role.DISPATCHER):
+        if not who.may(Permission.LOOKUP):
             raise NotPermitted("look-ups are for dispatchers")
         radius = DEFAULT_RADIUS_M if radius_m is None else radius_m
         if not 0 < radius <= MAX_RADIUS_M:

@@ -12,6 +12,7 @@ from commonground.domain.drafts import SubjectParser, draft_fields, merge_patch,
 from commonground.domain.errors import NotFound, NotPermitted, StaleVersion, StateConflict
 from commonground.domain.model import Agency, Conflict, Operation, OperationStatus, Role
 from commonground.domain.notices import check_timing
+from commonground.domain.permissions import Permission
 from commonground.domain.policy import Level
 from commonground.service import deconfliction, notices
 from commonground.service.clock import new_id
@@ -19,8 +20,6 @@ from commonground.service.deconfliction import AgencyCache
 from commonground.service.ports import Clock, OperationFilter, Page, Store, Transaction
 from commonground.service.principal import Principal
 from commonground.service.subjects import normalise_subject
-
-EDITORS = (Role.OFFICER, Role.SUPERVISOR)
 
 
 def conflict_views(
@@ -50,7 +49,7 @@ class Operations:
 
     def submit(self, who: Principal, data: Mapping[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         """Store an operation and every conflict it has, atomically; return both as views."""
-        if not who.has(*EDITORS):
+        if not who.may(Permission.ENTER_OPERATIONS):
             raise NotPermitted("only officers and supervisors enter operations")
         draft = parse_draft(data, self.parse_subject)
         check_timing(draft.notice or who.agency.policy.default_notice, who.agency)
@@ -145,7 +144,7 @@ class Operations:
             op = tx.operations.get(operation_id)
             if op is None:
                 raise NotFound("no such operation")
-            if op.agency_id == who.agency.id and who.has(Role.OFFICER, Role.SUPERVISOR, Role.AGENCY_ADMIN):
+            if op.agency_id == who.agency.id and who.may(Permission.AGENCY_OPERATIONS):
                 return disclose_operation(op, who.agency, who.viewer, Context.DIRECT)
             view = self._through_conflict(tx, who, op)
         if view is None:
@@ -170,7 +169,7 @@ class Operations:
         conflicts = tx.conflicts.of_operation(op.id)
         if who.has(Role.WATCH) and conflicts:
             return disclose_operation(op, owner, who.viewer, Context.WATCH)
-        if not who.has(Role.OFFICER, Role.SUPERVISOR):
+        if not who.may(Permission.ENTER_OPERATIONS):
             return None
         best: dict[str, Any] | None = None
         for conflict in conflicts:
@@ -184,7 +183,7 @@ class Operations:
         return best
 
     def list(self, who: Principal, where: OperationFilter, limit: int, after: str | None) -> Page[dict[str, Any]]:
-        if not who.has(Role.OFFICER, Role.SUPERVISOR, Role.AGENCY_ADMIN):
+        if not who.may(Permission.AGENCY_OPERATIONS):
             raise NotPermitted("only the agency's own members list its operations")
         with self.store.read() as tx:
             page = tx.operations.page(replace(where, agency_id=who.agency.id), limit, after)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from commonground.audit.chain import AuditEntry
 from commonground.domain.disclosure import Viewer
 from commonground.domain.model import Agency, Role, User
+from commonground.domain.permissions import Permission, permits
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +21,10 @@ class Principal:
 
     def has(self, *roles: Role) -> bool:
         return self.user.has(*roles)
+
+    def may(self, permission: Permission) -> bool:
+        """Say whether this user's roles carry ``permission`` (the vocabulary routes declare)."""
+        return permits(self.user.roles, permission)
 
     def entry(
         self,

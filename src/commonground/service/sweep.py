@@ -10,6 +10,7 @@ old backup, a hand edit) and is worth an alert.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from commonground.audit.chain import AuditEntry
 from commonground.audit.tags import Action, Outcome
@@ -112,3 +113,15 @@ def sweep(store: Store, clock: Clock) -> int:
     # No duplicate can slip in between the read and the write: _record takes the same
     # store locks as a submission and add_conflict skips a pair already recorded.
     return sum(_record(store, clock, pair) for pair in missing_pairs(store))
+
+
+@dataclass
+class Sweep:
+    """The sweep as a use-case the wiring hands out (``commonground sweep``, a scheduler)."""
+
+    store: Store
+    clock: Clock
+
+    def run(self) -> int:
+        """Record every missing conflict among live operations; return how many."""
+        return sweep(self.store, self.clock)

@@ -7,10 +7,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from commonground.api.deps import Permission, ServicesDep
 from commonground.domain.errors import InvalidInput, NotFound, NotPermitted, StateConflict
 from commonground.domain.model import Role
+from commonground.domain.permissions import Permission
 from commonground.domain.policy import COUNTERPART_CLASSES, Level, NoticeTiming, Purpose
+from commonground.edge.deps import ServicesDep
 from commonground.service.principal import Principal
 from commonground.web.session import ConsoleRequires, check_csrf, render
 

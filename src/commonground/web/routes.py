@@ -13,9 +13,10 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from commonground.api.deps import Permission, ServicesDep
 from commonground.domain.errors import InvalidInput
+from commonground.domain.permissions import Permission
 from commonground.domain.timewindow import parse_instant
+from commonground.edge.deps import ServicesDep
 from commonground.service.ports import AuditFilter
 from commonground.service.principal import Principal
 from commonground.web import admin_pages, signin_pages

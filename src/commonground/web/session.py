@@ -10,10 +10,11 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from commonground.api.deps import ROLES, Permission, Requires, get_services
 from commonground.domain.model import Role
+from commonground.domain.permissions import Permission
+from commonground.edge.cookies import COOKIE, PRE_COOKIE
+from commonground.edge.deps import Requires, get_services
 from commonground.service.principal import Principal
-from commonground.web.cookies import COOKIE, PRE_COOKIE
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -37,11 +38,6 @@ class ConsoleForbidden(Exception):
     """Raised when the signed-in person's roles do not include the page's permission."""
 
 
-def allowed(who: Principal, permission: Permission) -> bool:
-    roles = ROLES.get(permission)
-    return roles is None or bool(who.user.roles & roles)
-
-
 class ConsoleRequires(Requires):
     """A console page's declared permission, read from the session cookie instead of a bearer token."""
 
@@ -55,7 +51,7 @@ class ConsoleRequires(Requires):
         record, who = found
         request.state.csrf = record.csrf
         request.state.principal = who
-        if not allowed(who, self.permission):
+        if not who.may(self.permission):
             raise ConsoleForbidden()
         return who
 
@@ -86,7 +82,7 @@ def home_for(who: Principal) -> str:
 def render(request: Request, name: str, who: Principal | None, status_code: int = 200, **context: Any) -> HTMLResponse:
     """Render a page with the navigation, CSRF token and map settings every page needs."""
     settings = get_services(request).settings
-    nav = [(path, label) for path, label, permission in NAV if who is not None and allowed(who, permission)]
+    nav = [(path, label) for path, label, permission in NAV if who is not None and who.may(permission)]
     return templates.TemplateResponse(
         request,
         name,

@@ -9,11 +9,12 @@ import segno
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from commonground.api.deps import Permission, ServicesDep
 from commonground.domain.errors import NotAuthenticated
+from commonground.domain.permissions import Permission
+from commonground.edge.cookies import COOKIE, PRE_COOKIE
+from commonground.edge.deps import ServicesDep
 from commonground.service.principal import Principal
 from commonground.service.signin import ABSOLUTE, Stage
-from commonground.web.cookies import COOKIE, PRE_COOKIE
 from commonground.web.session import ConsoleRequires, check_csrf, home_for, redirect, render, set_cookie
 
 router = APIRouter()

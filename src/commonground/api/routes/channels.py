@@ -9,7 +9,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from commonground.api.deps import AgencyAdmin, InstallationAdmin, ServicesDep
 from commonground.api.schemas import dump
-from commonground.service.channels import Channels
 
 router = APIRouter(tags=["channels"])
 
@@ -33,26 +32,22 @@ class ChannelsBody(BaseModel):
     emails: list[EmailIn] = Field(default_factory=list)
 
 
-def _channels(services: ServicesDep) -> Channels:
-    return Channels(services.store, services.clock)
-
-
 @router.get("/agencies/{agency_id}/channels")
 def get_channels(agency_id: str, services: ServicesDep, who: AgencyAdmin) -> dict[str, Any]:
-    return _channels(services).get(who, agency_id)
+    return services.channels.get(who, agency_id)
 
 
 @router.put("/agencies/{agency_id}/channels")
 def put_channels(agency_id: str, body: ChannelsBody, services: ServicesDep, who: AgencyAdmin) -> dict[str, Any]:
     """Replace the agency's channels; the response shows each webhook's signing secret once."""
-    return _channels(services).put(who, agency_id, dump(body))
+    return services.channels.put(who, agency_id, dump(body))
 
 
 @router.get("/watch/channels")
 def get_watch_channels(services: ServicesDep, who: InstallationAdmin) -> dict[str, Any]:
-    return _channels(services).get(who, None)
+    return services.channels.get(who, None)
 
 
 @router.put("/watch/channels")
 def put_watch_channels(body: ChannelsBody, services: ServicesDep, who: InstallationAdmin) -> dict[str, Any]:
-    return _channels(services).put(who, None, dump(body))
+    return services.channels.put(who, None, dump(body))

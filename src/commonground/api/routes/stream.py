@@ -10,9 +10,9 @@ from starlette.concurrency import run_in_threadpool
 
 from commonground.api.deps import NoticesUser, ServicesDep
 from commonground.domain.model import Role
-from commonground.notify.hub import EventHub
 from commonground.notify.render import for_user
-from commonground.notify.stream import LiveStream, parse_last_event_id
+from commonground.runtime.hub import EventHub
+from commonground.runtime.stream import LiveStream, parse_last_event_id
 
 router = APIRouter(tags=["stream"])
 

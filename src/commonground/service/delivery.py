@@ -1,94 +1,80 @@
-"""The delivery worker: fan outbox events out to channels, send them, retry, escalate.
+"""Deliver outbox events to channels: fan out, escalate, claim, send, retry, record the outcome.
 
 At least once: a delivery row is written before anything is sent and marked sent only
 after the receiver answered, so a crash in between means a repeat with the same
-idempotency key (``<event seq>:<channel>:<recipient>``), never a loss. Run inside each
-server process (``COMMONGROUND_NOTIFY_WORKER``) or alone: ``python -m commonground.notify.worker``.
+idempotency key (``<event seq>:<channel>:<recipient>``), never a loss. A runtime loop calls
+``run_once`` on a timer (``commonground.runtime.delivery``); any process may, at once.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
-from commonground.bootstrap import Services
+from commonground.domain.errors import DeliveryError
+from commonground.domain.model import Agency
 from commonground.domain.notifications import ChannelKind, Delivery, DeliveryStatus, backoff, delivery_key
-from commonground.notify.email import EmailSender
-from commonground.notify.render import WATCH, Recipient, envelope, for_agency, render
-from commonground.notify.webhook import DeliveryError, WebhookSender, parse_networks
+from commonground.domain.timewindow import isoformat
 from commonground.service.escalation import Escalator
-from commonground.service.ports import Event, Transaction
+from commonground.service.ports import Clock, EmailSender, Event, Store, Transaction, WebhookSender
 
 log = logging.getLogger(__name__)
 CURSOR = "fanout"
 LEASE = timedelta(seconds=60)  # a claimed delivery is retried by anyone after this if its sender died
 BATCH = 200
-# Passes write (fan-out, cursor); spacing them batches a burst of events into one write
-# instead of one per submission competing with submissions for the writer.
-MIN_PASS_GAP_S = 0.25
+SENDERS = 8  # sends in flight at once; a slow receiver must not hold up the others
+
+
+class ChannelRenderer(Protocol):
+    """Render an event for an agency's own channels (``agency`` None: the watch center's), or None."""
+
+    def __call__(self, tx: Transaction, event: Event, agency: Agency | None) -> dict[str, Any] | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How often and how patiently a failed send is tried again (docs/settings.md)."""
+
+    max_attempts: int
+    backoff_s: float
+    backoff_max_s: float
 
 
 def watch_routed(event: Event) -> bool:
     return event.for_watch
 
 
-class DeliveryWorker:
-    def __init__(self, services: Services, wake: threading.Event | None = None) -> None:
-        self.services = services
-        s = services.settings
-        self.webhooks = WebhookSender(s.webhook_timeout_seconds, parse_networks(s.webhook_allowed_networks))
-        self.email = EmailSender(
-            s.smtp_host,
-            s.smtp_port,
-            s.smtp_security,
-            s.smtp_username,
-            s.smtp_password,
-            s.smtp_from,
-            s.smtp_timeout_seconds,
-        )
-        self.escalator = Escalator(
-            services.store,
-            services.clock,
-            timedelta(minutes=s.escalate_ack_minutes),
-            timedelta(minutes=s.escalate_start_minutes),
-        )
-        self.wake = wake or threading.Event()
-        self._stop = threading.Event()
-        self._pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="deliver")
-        self._thread = threading.Thread(target=self._run, name="delivery-worker", daemon=True)
+def envelope(event: Event, key: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The body every webhook and e-mail carries: which event, its idempotency key, the view."""
+    return {"id": key, "event": event.kind, "seq": event.seq, "created_at": isoformat(event.created_at), "data": data}
+
+
+class Deliveries:
+    """The delivery use-case over the store, the clock and the two senders."""
+
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        webhooks: WebhookSender,
+        email: EmailSender,
+        render: ChannelRenderer,
+        escalator: Escalator,
+        retry: RetryPolicy,
+    ) -> None:
+        self.store, self.clock = store, clock
+        self.webhooks, self.email = webhooks, email
+        self.render, self.escalator, self.retry = render, escalator, retry
+        self._pool = ThreadPoolExecutor(max_workers=SENDERS, thread_name_prefix="deliver")
         self._seen = -1
-        self._next_escalation = 0.0
 
-    # --- lifecycle -------------------------------------------------------------------
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        self.wake.set()
-        self._thread.join(timeout=10)
+    def close(self) -> None:
+        """Stop sending: sends not yet started are dropped (their rows are retried after the lease)."""
         self._pool.shutdown(wait=False, cancel_futures=True)
-        self.webhooks.close()
-
-    def _run(self) -> None:
-        import time
-
-        while not self._stop.is_set():
-            try:
-                self.run_once(escalate=time.monotonic() >= self._next_escalation)
-                if time.monotonic() >= self._next_escalation:
-                    self._next_escalation = time.monotonic() + self.services.settings.escalate_poll_seconds
-            except Exception:  # keep the loop alive; the next pass retries
-                log.exception("notification delivery pass failed")
-            if self._stop.wait(min(MIN_PASS_GAP_S, self.services.settings.notify_poll_seconds)):
-                break
-            self.wake.wait(self.services.settings.notify_poll_seconds)
-            self.wake.clear()
 
     def run_once(self, *, escalate: bool = True) -> int:
         """One pass: fan out new events, escalate what is due, send what is due; return sends."""
@@ -100,13 +86,13 @@ class DeliveryWorker:
     # --- fan-out ---------------------------------------------------------------------
     def fan_out(self) -> int:
         """Turn new events into delivery rows, one per matching channel, moving the cursor with them."""
-        with self.services.store.read() as tx:
+        with self.store.read() as tx:
             last = tx.outbox.last_seq()
         if last == self._seen:
             return 0
         made = 0
-        now = self.services.clock.now()
-        with self.services.store.write() as tx:
+        now = self.clock.now()
+        with self.store.write() as tx:
             cursor = tx.outbox.claim_cursor(CURSOR)
             events = tx.outbox.all_after(cursor, 1000)
             if events:
@@ -149,8 +135,9 @@ class DeliveryWorker:
 
     # --- sending ---------------------------------------------------------------------
     def send_due(self) -> int:
-        now = self.services.clock.now()
-        with self.services.store.write() as tx:
+        """Claim what is due, send it outside any transaction, record each outcome; return sends."""
+        now = self.clock.now()
+        with self.store.write() as tx:
             due = tx.deliveries.due(now, BATCH)
             claimed = [replace(d, attempts=d.attempts + 1, next_attempt_at=now + LEASE) for d in due]
             for d in claimed:
@@ -158,27 +145,27 @@ class DeliveryWorker:
         if not claimed:
             return 0
         jobs: list[tuple[Delivery, dict[str, Any] | None, str | None]] = []
-        with self.services.store.read() as tx:
+        with self.store.read() as tx:
             events = tx.outbox.by_seq(d.event_seq for d in claimed)
             for d in claimed:
                 channel = tx.channels.get(d.channel_id) if d.channel_id else None
-                recipient = self._recipient(tx, d)
                 event = events.get(d.event_seq)
-                data = render(tx, event, recipient) if event and recipient else None
+                data = self._view(tx, d, event) if event else None
                 body = envelope(event, d.key, data) if event and data is not None else None
                 jobs.append((d, body, channel.secret if channel else None))
         results = list(self._pool.map(lambda job: self._send(*job), jobs))
-        done = self.services.clock.now()
-        with self.services.store.write() as tx:
+        done = self.clock.now()
+        with self.store.write() as tx:
             for d, error in results:
                 tx.deliveries.update(self._outcome(d, error, done))
         return sum(1 for _, error in results if error is None)
 
-    def _recipient(self, tx: Transaction, d: Delivery) -> Recipient | None:
+    def _view(self, tx: Transaction, d: Delivery, event: Event) -> dict[str, Any] | None:
+        """The event as the delivery's recipient may see it; None when its agency is gone."""
         if d.agency_id is None:
-            return WATCH
+            return self.render(tx, event, None)
         agency = tx.agencies.get(d.agency_id)
-        return for_agency(agency) if agency else None
+        return self.render(tx, event, agency) if agency else None
 
     def _send(
         self, d: Delivery, body: dict[str, Any] | None, secret: str | None
@@ -199,36 +186,10 @@ class DeliveryWorker:
             return d, DeliveryError(f"{type(exc).__name__}: {exc}")
 
     def _outcome(self, d: Delivery, error: DeliveryError | None, now: datetime) -> Delivery:
-        s = self.services.settings
+        r = self.retry
         if error is None:
             return replace(d, status=DeliveryStatus.SENT, sent_at=now, next_attempt_at=None, last_error=None)
-        if not error.retry or d.attempts >= s.delivery_max_attempts:
+        if not error.retry or d.attempts >= r.max_attempts:
             return replace(d, status=DeliveryStatus.FAILED, next_attempt_at=None, last_error=str(error)[:500])
-        wait = backoff(d.attempts, s.delivery_backoff_seconds, s.delivery_backoff_max_seconds)
+        wait = backoff(d.attempts, r.backoff_s, r.backoff_max_s)
         return replace(d, next_attempt_at=now + wait, last_error=str(error)[:500])
-
-
-def main() -> None:
-    """Run the worker alone (when the API processes run with COMMONGROUND_NOTIFY_WORKER=false)."""
-    import signal
-
-    from commonground.bootstrap import build_services
-    from commonground.notify.hub import EventHub
-
-    logging.basicConfig(level=logging.INFO)
-    services = build_services()
-    hub = EventHub(services)
-    worker = DeliveryWorker(services, wake=hub.worker_wake)
-    hub.start()
-    worker.start()
-    stopped = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
-    signal.signal(signal.SIGINT, lambda *_: stopped.set())
-    stopped.wait()
-    worker.stop()
-    hub.stop()
-    services.close()
-
-
-if __name__ == "__main__":
-    main()

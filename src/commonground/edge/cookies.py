@@ -1,4 +1,4 @@
-"""The console's session cookie, read where the API authenticates too (no imports of the API)."""
+"""The console's session cookie, read wherever a request is authenticated (the API accepts it too)."""
 
 from __future__ import annotations
 

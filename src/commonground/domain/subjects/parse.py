@@ -1,7 +1,6 @@
-"""Subjects: the people, vehicles, phones, addresses and identifiers an operation names.
+"""Parse subjects from JSON-like dicts, normalising every field, and turn them back into dicts.
 
-``parse_subject`` turns a JSON-like dict into a frozen value with normalised fields and
-raises ``InvalidInput`` naming the exact dotted field; ``subject_to_dict`` is its inverse.
+Errors name the exact dotted field (``InvalidInput``), so a client can point at the typo.
 """
 
 from __future__ import annotations
@@ -9,7 +8,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import phonenumbers
@@ -17,6 +15,17 @@ from scourgify import normalize_address_record
 from scourgify.exceptions import AddressNormalizationError
 
 from commonground.domain.errors import InvalidInput
+from commonground.domain.subjects.container import SCHEME, decode_container
+from commonground.domain.subjects.kinds import (
+    AddressSubject,
+    BlindedSubject,
+    EmailSubject,
+    OtherIdSubject,
+    PersonSubject,
+    PhoneSubject,
+    Subject,
+    VehicleSubject,
+)
 
 PERSON_SEXES = frozenset({"M", "F", "X"})
 US_STATES = frozenset(
@@ -97,83 +106,6 @@ _LABEL = r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?"
 _EMAIL_RE = re.compile(rf"^[^@\s]{{1,64}}@{_LABEL}(?:\.{_LABEL})+$")
 _ID_KIND_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 _PLATE_RE = re.compile(r"^[A-Z0-9]{1,8}$")
-
-
-@dataclass(frozen=True, slots=True)
-class PersonSubject:
-    """A person as an operation describes them; names keep their display form."""
-
-    first_name: str | None
-    last_name: str | None
-    middle_name: str | None = None
-    aliases: tuple[str, ...] = ()
-    dob: str | None = None
-    sex: str | None = None
-    kind: str = "person"
-
-
-@dataclass(frozen=True, slots=True)
-class VehicleSubject:
-    """A vehicle known by plate and issuing state, by VIN, or both."""
-
-    plate: str | None = None
-    state: str | None = None
-    vin: str | None = None
-    kind: str = "vehicle"
-
-
-@dataclass(frozen=True, slots=True)
-class PhoneSubject:
-    """A phone number in E.164 form."""
-
-    number: str
-    kind: str = "phone"
-
-
-@dataclass(frozen=True, slots=True)
-class AddressSubject:
-    """A postal address in USPS-normalised upper-case components."""
-
-    line1: str
-    line2: str | None
-    city: str | None
-    state: str | None
-    postal_code: str | None
-    kind: str = "address"
-
-
-@dataclass(frozen=True, slots=True)
-class EmailSubject:
-    """An e-mail address, lower-cased."""
-
-    email: str
-    kind: str = "email"
-
-
-@dataclass(frozen=True, slots=True)
-class OtherIdSubject:
-    """Any other identifier (FBI number, passport, ...): a kind and a compacted value."""
-
-    id_kind: str
-    value: str
-    kind: str = "other"
-
-
-@dataclass(frozen=True, slots=True)
-class BlindedSubject:
-    """A clk-v1 encoding made by an agency with a secret the server never holds.
-
-    ``value`` is the canonical base64 container; the decoded parts live in ``blinding``.
-    """
-
-    scheme: str
-    value: str
-    kind: str = "blinded"
-
-
-Subject = (
-    PersonSubject | VehicleSubject | PhoneSubject | AddressSubject | EmailSubject | OtherIdSubject | BlindedSubject
-)
 
 
 def parse_subject(data: Mapping[str, object], field: str) -> Subject:
@@ -402,8 +334,6 @@ def _parse_other(data: Mapping[str, object], field: str) -> OtherIdSubject:
 
 
 def _parse_blinded(data: Mapping[str, object], field: str) -> BlindedSubject:
-    from commonground.domain.blinding import SCHEME, decode_container  # cycle: blinding uses us
-
     scheme = _opt_str(data, "scheme", field, 20)
     if scheme != SCHEME:
         raise InvalidInput(f"{field}.scheme", f"must be {SCHEME}")

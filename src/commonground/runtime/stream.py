@@ -17,8 +17,8 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 
 from commonground.bootstrap import Services
-from commonground.notify.hub import EventHub
 from commonground.notify.render import Recipient, render, routed
+from commonground.runtime.hub import EventHub
 
 PAGE = 500
 SETTLE_S = 30.0

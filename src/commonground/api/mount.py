@@ -1,0 +1,37 @@
+"""Mount the JSON API (HTTP API v1) on an app: its routers, error mapping and OpenAPI document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse
+
+from commonground.api import errors
+from commonground.api.deps import Permission, requires
+from commonground.api.routes import agencies, audit, auth, conflicts, health, operations, sharing
+from commonground.api.routes import channels as channel_routes
+from commonground.api.routes import stream as stream_routes
+
+API_PREFIX = "/api/v1"
+
+
+def install(app: FastAPI) -> None:
+    """Add the API's routers under ``API_PREFIX``, the health probe at the root, and the error handlers."""
+    errors.install(app)
+    for module in (auth, agencies, operations, conflicts, sharing, audit, stream_routes, channel_routes):
+        app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(health.router)
+
+    @app.get(f"{API_PREFIX}/openapi.json", include_in_schema=False, dependencies=[requires(Permission.PUBLIC)])
+    def openapi() -> JSONResponse:
+        return JSONResponse(_schema(app))
+
+
+def _schema(app: FastAPI) -> dict[str, Any]:
+    if app.openapi_schema is None:
+        app.openapi_schema = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
+    return app.openapi_schema

@@ -1,0 +1,48 @@
+"""What a caller may do, named once: routes declare a ``Permission`` and services check the same one."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+
+from commonground.domain.model import Role
+
+
+class Permission(StrEnum):
+    """A capability; a route that declares none fails a test (tests/functional/test_route_permissions.py)."""
+
+    PUBLIC = "public"
+    AUTHENTICATED = "authenticated"
+    INSTALLATION_ADMIN = "installation_admin"
+    AGENCY_ADMIN = "agency_admin"
+    MANAGE_USERS = "manage_users"
+    OPERATIONS = "operations"
+    ENTER_OPERATIONS = "enter_operations"
+    AGENCY_OPERATIONS = "agency_operations"
+    CONFLICTS = "conflicts"
+    RESOLVE_CONFLICTS = "resolve_conflicts"
+    LOOKUP = "lookup"
+    NOTICES = "notices"
+    AUDIT = "audit"
+
+
+# The roles that hold each permission; PUBLIC and AUTHENTICATED need none.
+ROLES: Mapping[Permission, frozenset[Role]] = {
+    Permission.INSTALLATION_ADMIN: frozenset({Role.ADMIN}),
+    Permission.AGENCY_ADMIN: frozenset({Role.AGENCY_ADMIN}),
+    Permission.MANAGE_USERS: frozenset({Role.AGENCY_ADMIN, Role.ADMIN}),
+    Permission.OPERATIONS: frozenset({Role.OFFICER, Role.SUPERVISOR, Role.AGENCY_ADMIN, Role.WATCH}),
+    Permission.ENTER_OPERATIONS: frozenset({Role.OFFICER, Role.SUPERVISOR}),
+    Permission.AGENCY_OPERATIONS: frozenset({Role.OFFICER, Role.SUPERVISOR, Role.AGENCY_ADMIN}),
+    Permission.CONFLICTS: frozenset({Role.OFFICER, Role.SUPERVISOR, Role.WATCH}),
+    Permission.RESOLVE_CONFLICTS: frozenset({Role.SUPERVISOR, Role.WATCH}),
+    Permission.LOOKUP: frozenset({Role.DISPATCHER}),
+    Permission.NOTICES: frozenset({Role.OFFICER, Role.SUPERVISOR, Role.DISPATCHER, Role.WATCH, Role.AGENCY_ADMIN}),
+    Permission.AUDIT: frozenset({Role.AUDITOR}),
+}
+
+
+def permits(roles: frozenset[Role], permission: Permission) -> bool:
+    """Say whether someone holding ``roles`` has ``permission``."""
+    allowed = ROLES.get(permission)
+    return allowed is None or bool(roles & allowed)

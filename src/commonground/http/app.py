@@ -1,0 +1,48 @@
+"""The FastAPI application: built in ``create_app``, never at import time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from commonground import bootstrap
+from commonground.api import mount as api
+from commonground.config import Settings
+from commonground.runtime import process
+from commonground.web import routes as web
+
+
+def create_app(settings: Settings | None = None, services: bootstrap.Services | None = None) -> FastAPI:
+    """Build the app; its lifespan builds the services (unless given) and starts the background."""
+    owns_services = services is None
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if app.state.services is None:
+            app.state.services = bootstrap.build_services(settings)
+        stop_background = process.start(app, app.state.services)  # notices, stream hub, deliveries
+        try:
+            yield
+        finally:
+            stop_background()
+            if owns_services and app.state.services is not None:
+                app.state.services.close()
+
+    app = FastAPI(
+        title="Common Ground",
+        version="1",
+        description="Officer-safety deconfliction and information sharing (HTTP API v1).",
+        lifespan=lifespan,
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.services = services
+    api.install(app)
+    web.install(app)  # the console: pages, sign-in and static files (issue 7)
+    return app
+
+
+__all__ = ["create_app"]

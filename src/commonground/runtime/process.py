@@ -1,0 +1,32 @@
+"""Start and stop the background of one server process (the app lifespan calls ``start``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from commonground.bootstrap import Services
+from commonground.runtime.delivery import DeliveryLoop
+from commonground.runtime.hub import EventHub
+from commonground.runtime.scheduler import NoticeScheduler
+
+
+def start(app: Any, services: Services) -> Callable[[], None]:
+    """Start the notice scheduler, the event hub (live streams) and, unless run elsewhere, the
+    delivery loop; return the function that stops them, in the reverse order."""
+    scheduler = NoticeScheduler(services)
+    scheduler.start()
+    hub = EventHub(services, app)
+    app.state.event_hub = hub
+    worker = DeliveryLoop(services, wake=hub.worker_wake) if services.settings.notify_worker else None
+    hub.start()
+    if worker is not None:
+        worker.start()
+
+    def stop() -> None:
+        if worker is not None:
+            worker.stop()
+        hub.stop()
+        scheduler.stop()
+
+    return stop
