@@ -277,3 +277,23 @@ def http(live: LiveServer) -> Iterator[httpx.Client]:
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+def wire(value: Any) -> Any:
+    """Return a use-case's answer in its wire form (the views' ``to_dict``), as the API sends it.
+
+    A page keeps its shape; a conflict read with its deliveries becomes one object, as on the wire.
+    """
+    from commonground.domain.views import ConflictView, WatchConflictView
+    from commonground.service.ports import Page
+
+    if hasattr(value, "to_dict"):
+        return value.to_dict()
+    if isinstance(value, Page):
+        return Page([wire(v) for v in value.items], value.next)
+    if isinstance(value, tuple) and isinstance(value[0], ConflictView | WatchConflictView):
+        view, deliveries = value
+        return {**view.to_dict(), "deliveries": [d.to_dict() for d in deliveries]}
+    if isinstance(value, tuple | list):
+        return type(value)(wire(v) for v in value)
+    return value

@@ -13,7 +13,7 @@ from commonground.config import Settings
 from commonground.domain.errors import NotAuthenticated
 from commonground.service.channels import Channels
 from commonground.service.ports import ConflictFilter
-from tests.conftest import SOON, LiveServer, World, operation_data
+from tests.conftest import SOON, LiveServer, World, operation_data, wire
 from tests.functional.console_browser import PASSWORD, SHOTS, browser, context, needs_chromium, next_code, sign_in
 
 pytestmark = [pytest.mark.browser, needs_chromium]
@@ -45,14 +45,16 @@ def test_enter_a_conflicting_operation_and_watch_it_arrive_live(
     city = world.agency("local", name="St. Paul Police")
     ice = world.agency("federal", name="ICE ERO St. Paul")
     theirs = world.person(ice, "supervisor")
-    world.services.operations.submit(
-        theirs,
-        operation_data(
-            LAT + 0.0019,
-            LON,
-            radius_m=50,
-            contact={"name": "SDO Whitfield", "phone": "+1 612 555 0142", "radio": "ERO 1"},
-        ),
+    wire(
+        world.services.operations.submit(
+            theirs,
+            operation_data(
+                LAT + 0.0019,
+                LON,
+                radius_m=50,
+                contact={"name": "SDO Whitfield", "phone": "+1 612 555 0142", "radio": "ERO 1"},
+            ),
+        )
     )
     officer = person(world, city, "officer")
     watcher = person(world, world.agency("state", name="State Watch Center"), "watch")
@@ -109,15 +111,17 @@ def test_dispatcher_sees_teams_nearby(console: tuple[World, LiveServer], browser
     world, live = console
     dea = world.agency("federal", name="DEA Minneapolis")
     now = datetime.now(SOON.tzinfo)
-    world.services.operations.submit(
-        world.person(dea, "supervisor"),
-        operation_data(
-            LAT,
-            LON,
-            starts=now.replace(microsecond=0),
-            hours=4,
-            team={"personnel": 6, "attire": "plain_clothes", "vehicles": "2 unmarked grey SUVs"},
-        ),
+    wire(
+        world.services.operations.submit(
+            world.person(dea, "supervisor"),
+            operation_data(
+                LAT,
+                LON,
+                starts=now.replace(microsecond=0),
+                hours=4,
+                team={"personnel": 6, "attire": "plain_clothes", "vehicles": "2 unmarked grey SUVs"},
+            ),
+        )
     )
     dispatcher = person(world, world.agency("local", name="Ramsey County ECC"), "dispatcher")
     ctx = context(browser)
@@ -193,12 +197,16 @@ def test_screenshots_of_each_page(console: tuple[World, LiveServer], browser: An
     ours = world.principal(everyone)
     now = datetime.now(SOON.tzinfo).replace(microsecond=0)
     whitfield = {"name": "SDO Whitfield", "phone": "+1 612 555 0142", "radio": "ERO 1"}
-    world.services.operations.submit(
-        world.person(ice, "supervisor"),
-        operation_data(LAT + 0.0019, LON, radius_m=80, starts=now, hours=5, contact=whitfield),
+    wire(
+        world.services.operations.submit(
+            world.person(ice, "supervisor"),
+            operation_data(LAT + 0.0019, LON, radius_m=80, starts=now, hours=5, contact=whitfield),
+        )
     )
-    world.services.operations.submit(
-        ours, operation_data(LAT, LON, radius_m=120, starts=now, hours=3, title="Warrant service, Rice St")
+    wire(
+        world.services.operations.submit(
+            ours, operation_data(LAT, LON, radius_m=120, starts=now, hours=3, title="Warrant service, Rice St")
+        )
     )
     secret = None
     for phone in (False, True):

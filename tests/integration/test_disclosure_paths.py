@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from commonground.domain.disclosure import KEYS_BY_LEVEL
 from commonground.domain.policy import COUNTERPART_CLASSES, Level
-from tests.conftest import SOON, World, operation_data
+from tests.conftest import SOON, World, operation_data, wire
 
 LEVELS = [lv.value for lv in Level]
 PURPOSES = ["criminal", "civil_immigration", "public_order", "protective", "training", "other"]
@@ -61,40 +61,44 @@ def test_no_path_discloses_above_the_allowed_level(
     n = next(_place)
     lat, lon = -60.0 + (n % 240) * 0.5, -170.0 + (n // 240) * 1.0  # a fresh place per example
     secrets = {"title": f"Title-{n}x", "case_number": f"CASE-{n}x", "notes": f"Notes-{n}x", "address": f"Addr-{n}x"}
-    policy = {
+    policy: dict[str, Any] = {
         "disclose": dict(zip(COUNTERPART_CLASSES, disclose, strict=True)),
         "restricted_purposes": sorted(restricted),
     }
     owner = world.agency("state", policy=policy)
     viewer_agency = world.agency(viewer_level, jurisdiction=square(lat, lon))
-    op, _ = services.operations.submit(
-        world.person(owner),
-        operation_data(
-            lat,
-            lon,
-            title=secrets["title"],
-            case_number=secrets["case_number"],
-            notes=secrets["notes"],
-            location={"lat": lat, "lon": lon, "radius_m": 50, "address": secrets["address"]},
-        ),
+    op, _ = wire(
+        services.operations.submit(
+            world.person(owner),
+            operation_data(
+                lat,
+                lon,
+                title=secrets["title"],
+                case_number=secrets["case_number"],
+                notes=secrets["notes"],
+                location={"lat": lat, "lon": lon, "radius_m": 50, "address": secrets["address"]},
+            ),
+        )
     )
     responses: list[Any] = []
     if context == "conflict":
         viewer = world.person(viewer_agency, "supervisor")
-        _, found = services.operations.submit(viewer, operation_data(lat, lon, purpose=viewer_purpose))
+        _, found = wire(services.operations.submit(viewer, operation_data(lat, lon, purpose=viewer_purpose)))
         responses += [
             found,
-            list(services.conflicts.list(viewer, None, 100, None).items),
-            services.operations.get(viewer, op["id"]),
+            list(wire(services.conflicts.list(viewer, None, 100, None)).items),
+            wire(services.operations.get(viewer, op["id"])),
         ]
         allowed = "safety" if viewer_purpose in restricted else policy["disclose"][viewer_level]
     elif context == "notice":
-        responses.append(list(services.notices.list(world.person(viewer_agency, "officer"), 100, None).items))
+        responses.append(list(wire(services.notices.list(world.person(viewer_agency, "officer"), 100, None)).items))
         allowed = "safety"
     elif context == "lookup":
         responses.append(
-            services.lookups.lookup(
-                world.person(viewer_agency, "dispatcher"), lat, lon, 200, SOON + timedelta(minutes=30)
+            wire(
+                services.lookups.lookup(
+                    world.person(viewer_agency, "dispatcher"), lat, lon, 200, SOON + timedelta(minutes=30)
+                )
             )
         )
         allowed = "safety"
@@ -102,8 +106,8 @@ def test_no_path_discloses_above_the_allowed_level(
         services.operations.submit(world.person(world.agency()), operation_data(lat, lon))
         watch = world.person(viewer_agency, "watch")
         responses += [
-            list(services.conflicts.list(watch, None, 1000, None).items),
-            services.operations.get(watch, op["id"]),
+            list(wire(services.conflicts.list(watch, None, 1000, None)).items),
+            wire(services.operations.get(watch, op["id"])),
         ]
         allowed = policy["disclose"]["watch"]
 

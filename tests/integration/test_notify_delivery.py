@@ -9,7 +9,7 @@ from commonground.config import Settings
 from commonground.notify.senders import RecordingWebhookSender
 from commonground.service.channels import Channels
 from commonground.service.delivery import Deliveries
-from tests.conftest import World, operation_data
+from tests.conftest import World, operation_data, wire
 from tests.integration.notify_receivers import SmtpServer, WebhookReceiver, parts
 
 
@@ -48,7 +48,7 @@ def test_a_conflict_reaches_the_agency_webhook_and_mailbox_once(services: Servic
         assert "secret" not in channels.get(city_admin, city.id)["webhooks"][0]
         worker = deliveries(services)
         services.operations.submit(agent, operation_data())
-        _, found = services.operations.submit(sergeant, operation_data(lon=-93.2640))
+        _, found = wire(services.operations.submit(sergeant, operation_data(lon=-93.2640)))
         assert worker.run_once() == 2
 
         [call] = hook.received
@@ -67,11 +67,11 @@ def test_a_conflict_reaches_the_agency_webhook_and_mailbox_once(services: Servic
         # at least once, but not again once it was sent
         assert worker.run_once() == 0 and len(hook.received) == 1
 
-        view = services.conflicts.get(sergeant, found[0]["id"])
+        view = wire(services.conflicts.get(sergeant, found[0]["id"]))
         told = {(d["channel"], d["status"]) for d in view["deliveries"]}
         assert ("webhook", "sent") in told and ("email", "sent") in told
         assert all(d["side"] == "yours" and d["sent_at"] for d in view["deliveries"])
-        theirs = services.conflicts.get(agent, found[0]["id"])["deliveries"]
+        theirs = wire(services.conflicts.get(agent, found[0]["id"]))["deliveries"]
         assert theirs and all("to" not in d for d in theirs)
 
 
@@ -87,7 +87,7 @@ def test_failures_are_retried_with_backoff_and_private_targets_refused(services:
         hook.statuses = [503, 500]
         worker = deliveries(services)
         services.operations.submit(sergeant, operation_data())
-        _, found = services.operations.submit(other, operation_data(lon=-93.2640))
+        _, found = wire(services.operations.submit(other, operation_data(lon=-93.2640)))
         assert worker.run_once() == 0
         time.sleep(0.06)
         assert worker.run_once() == 0  # second failure; the wait doubles
@@ -95,7 +95,9 @@ def test_failures_are_retried_with_backoff_and_private_targets_refused(services:
         assert worker.run_once() == 1
         assert [r["status"] for r in hook.received] == [503, 500, 200]
         assert len({r["key"] for r in hook.received}) == 1  # one idempotency key for every attempt
-        [d] = [d for d in services.conflicts.get(sergeant, found[0]["id"])["deliveries"] if d["channel"] == "webhook"]
+        [d] = [
+            d for d in wire(services.conflicts.get(sergeant, found[0]["id"]))["deliveries"] if d["channel"] == "webhook"
+        ]
         assert d["attempts"] == 3 and d["status"] == "sent"
 
         services.settings.webhook_allowed_networks = ""
@@ -106,8 +108,8 @@ def test_failures_are_retried_with_backoff_and_private_targets_refused(services:
         assert len(hook.received) == 3
         failed = [
             d
-            for c in services.conflicts.list(sergeant, None, 10, None).items
-            for d in services.conflicts.get(sergeant, c["id"])["deliveries"]
+            for c in wire(services.conflicts.list(sergeant, None, 10, None)).items
+            for d in wire(services.conflicts.get(sergeant, c["id"]))["deliveries"]
             if d["status"] == "failed"
         ]
         assert failed and "refused" in failed[0]["last_error"]
@@ -127,6 +129,6 @@ def test_the_wired_recording_sender_keeps_the_webhook_and_the_null_one_drops_the
         assert services.deliveries.run_once() == 2  # the dropped mail counts as sent: nothing to retry
         assert isinstance(services.webhooks, RecordingWebhookSender)
         [sent] = services.webhooks.sent
-        assert sent.target == url and sent.key == sent.body["id"] and sent.body["data"]["id"] == found[0]["id"]
+        assert sent.target == url and sent.key == sent.body["id"] and sent.body["data"]["id"] == found[0].id
     finally:
         services.close()

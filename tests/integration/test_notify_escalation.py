@@ -13,7 +13,7 @@ from commonground.domain.model import Agency
 from commonground.notify.render import WATCH, for_agency, render
 from commonground.service.clock import ManualClock
 from commonground.service.principal import Principal
-from tests.conftest import World, operation_data
+from tests.conftest import World, operation_data, wire
 
 START = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 
@@ -38,7 +38,7 @@ def two_agencies_in_conflict(services: Services) -> tuple[tuple[Agency, Principa
     a, b = world.person(city, "supervisor"), world.person(county, "supervisor")
     starts = START + timedelta(hours=2)
     services.operations.submit(a, operation_data(starts=starts))
-    _, found = services.operations.submit(b, operation_data(lon=-93.2640, starts=starts))
+    _, found = wire(services.operations.submit(b, operation_data(lon=-93.2640, starts=starts)))
     return (city, a), (county, b), str(found[0]["id"])
 
 
@@ -55,7 +55,7 @@ def test_unacknowledged_sides_escalate_to_watch_then_urgent_to_everyone(
     worker.run_once()
     assert kinds(services, mark) == []
 
-    services.conflicts.acknowledge(b, conflict_id, {})  # county acknowledges in time; the city does not
+    wire(services.conflicts.acknowledge(b, conflict_id, {}))  # county acknowledges in time; the city does not
     with services.store.read() as tx:
         mark = tx.outbox.last_seq()
     clock.advance(timedelta(minutes=2))
@@ -84,7 +84,7 @@ def test_unacknowledged_sides_escalate_to_watch_then_urgent_to_everyone(
     assert kinds(services, mark) == []
 
     services.conflicts.acknowledge(a, conflict_id, {})
-    assert services.conflicts.get(a, conflict_id)["status"] == "acknowledged"
+    assert wire(services.conflicts.get(a, conflict_id))["status"] == "acknowledged"
 
 
 def test_an_acknowledged_conflict_does_not_escalate(clocked: tuple[Services, ManualClock]) -> None:
@@ -92,7 +92,7 @@ def test_an_acknowledged_conflict_does_not_escalate(clocked: tuple[Services, Man
     world = World(services)
     a, b = world.person(world.agency("local"), "supervisor"), world.person(world.agency("local"), "supervisor")
     services.operations.submit(a, operation_data(starts=START + timedelta(minutes=20)))
-    _, found = services.operations.submit(b, operation_data(lon=-93.2640, starts=START + timedelta(minutes=20)))
+    _, found = wire(services.operations.submit(b, operation_data(lon=-93.2640, starts=START + timedelta(minutes=20))))
     services.conflicts.acknowledge(a, found[0]["id"], {})
     services.conflicts.acknowledge(b, found[0]["id"], {})
     with services.store.read() as tx:

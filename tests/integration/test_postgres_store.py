@@ -25,7 +25,7 @@ from commonground.service.ports import OperationFilter
 from commonground.service.principal import Principal
 from commonground.service.sweep import sweep
 from commonground.store import migrate, postgres
-from tests.conftest import SOON, LiveServer, World, bearer, operation_data
+from tests.conftest import SOON, LiveServer, World, bearer, operation_data, wire
 from tests.integration.conftest_pg import Cluster, RoleDatabase, cluster, roles_db
 
 __all__ = ["cluster", "roles_db"]  # fixtures, imported for pytest
@@ -81,7 +81,7 @@ def test_the_app_role_owns_nothing_and_still_does_everything(roles_db: RoleDatab
     ops = app_world.services.operations
     one, two = app_world.person(app_world.agency()), app_world.person(app_world.agency())
     ops.submit(one, operation_data())
-    mine, found = ops.submit(two, operation_data(44.978, -93.2645))
+    mine, found = wire(ops.submit(two, operation_data(44.978, -93.2645)))
     assert len(found) == 1
     ops.update(two, mine["id"], {"location": {"lat": 45.1, "lon": -93.2}}, if_match=1)
     assert app_world.services.audit.verify().intact
@@ -118,7 +118,7 @@ def test_many_pools_racing_at_a_cell_corner_pair_every_operation_once(app_world:
         for pool in pools:
             pool.close()
     watch = app_world.person(app_world.agency(), "watch")
-    seen = app_world.services.conflicts.list(watch, None, 1000, None).items
+    seen = wire(app_world.services.conflicts.list(watch, None, 1000, None)).items
     pairs = [frozenset(s["operation"]["id"] for s in c["sides"]) for c in seen]
     assert len(pairs) == len(set(pairs)) == 24 * 23 // 2
     assert sweep(app_world.services.store, app_world.services.clock) == 0
@@ -126,7 +126,7 @@ def test_many_pools_racing_at_a_cell_corner_pair_every_operation_once(app_world:
 
 def test_two_processes_editing_one_version_let_exactly_one_win(app_world: World) -> None:
     who = app_world.person(app_world.agency())
-    mine, _ = app_world.services.operations.submit(who, operation_data())
+    mine, _ = wire(app_world.services.operations.submit(who, operation_data()))
     pools = [_services(app_world.services.settings.database_url) for _ in range(2)]
     try:
         errors = _together(
@@ -238,7 +238,7 @@ def test_a_stuck_lock_times_out_as_unavailable(app_world: World, roles_db: RoleD
                 services.operations.submit(who, operation_data())
             conn.execute(text("SELECT pg_advisory_unlock_all()"))
         assert _count(roles_db.admin_url) == before
-        assert len(services.operations.submit(who, operation_data())[1]) == 0
+        assert len(wire(services.operations.submit(who, operation_data()))[1]) == 0
     finally:
         holder.dispose()
         services.close()
@@ -260,6 +260,6 @@ def test_a_database_that_refuses_the_app_answers_unavailable(app_world: World, r
             app_world.services.operations.submit(who, operation_data(starts=SOON))
         with admin.connect() as conn:
             conn.execute(text(f"GRANT CONNECT ON DATABASE {roles_db.name} TO {app_role}"))
-        assert len(app_world.services.operations.submit(who, operation_data())[1]) == 1
+        assert len(wire(app_world.services.operations.submit(who, operation_data()))[1]) == 1
     finally:
         admin.dispose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -12,7 +13,7 @@ from commonground.domain.model import OperationStatus
 from commonground.service.clock import ManualClock
 from commonground.service.lookups import Lookups
 from commonground.service.notices import Notices
-from tests.conftest import SOON, World, operation_data
+from tests.conftest import SOON, World, operation_data, wire
 
 CITY = {
     "type": "Polygon",
@@ -22,7 +23,7 @@ INSIDE = (44.9778, -93.2650)
 OUTSIDE = (44.80, -93.60)
 
 
-def city_and_feds(world: World) -> tuple:
+def city_and_feds(world: World) -> tuple[Any, ...]:
     city = world.agency("local", name="City PD", jurisdiction=CITY)
     feds = world.agency("federal", name="Field Office", policy={"allow_withheld": True})
     return city, world.person(city), world.person(feds)
@@ -30,35 +31,35 @@ def city_and_feds(world: World) -> tuple:
 
 def test_an_operation_inside_a_jurisdiction_notifies_its_agency_at_safety_level(world: World) -> None:
     _, city_sgt, agent = city_and_feds(world)
-    op, _ = world.services.operations.submit(agent, operation_data(*INSIDE, notes="confidential informant"))
+    op, _ = wire(world.services.operations.submit(agent, operation_data(*INSIDE, notes="confidential informant")))
     world.services.operations.submit(agent, operation_data(*OUTSIDE))
-    [notice] = world.services.notices.list(city_sgt, 100, None).items
+    [notice] = wire(world.services.notices.list(city_sgt, 100, None)).items
     assert notice["kind"] == "entry" and notice["operation"]["id"] == op["id"]
     assert notice["operation"]["level_disclosed"] == "safety"
     assert "notes" not in notice["operation"] and "title" not in notice["operation"]
     assert notice["operation"]["team"]["attire"] == "plain_clothes"
-    assert world.services.notices.list(agent, 100, None).items == []
+    assert wire(world.services.notices.list(agent, 100, None)).items == []
 
 
 def test_cancelling_sends_an_exit_notice(world: World) -> None:
     _, city_sgt, agent = city_and_feds(world)
-    op, _ = world.services.operations.submit(agent, operation_data(*INSIDE))
+    op, _ = wire(world.services.operations.submit(agent, operation_data(*INSIDE)))
     world.services.operations.finish(agent, op["id"], OperationStatus.CANCELLED)
-    kinds = [n["kind"] for n in world.services.notices.list(city_sgt, 100, None).items]
+    kinds = [n["kind"] for n in wire(world.services.notices.list(city_sgt, 100, None)).items]
     assert kinds == ["exit", "entry"]
 
 
 def test_moving_out_of_the_jurisdiction_sends_an_exit_notice(world: World) -> None:
     _, city_sgt, agent = city_and_feds(world)
-    op, _ = world.services.operations.submit(agent, operation_data(*INSIDE))
+    op, _ = wire(world.services.operations.submit(agent, operation_data(*INSIDE)))
     world.services.operations.update(agent, op["id"], {"location": {"lat": OUTSIDE[0], "lon": OUTSIDE[1]}}, 1)
-    assert [n["kind"] for n in world.services.notices.list(city_sgt, 100, None).items] == ["exit", "entry"]
+    assert [n["kind"] for n in wire(world.services.notices.list(city_sgt, 100, None)).items] == ["exit", "entry"]
 
 
 def test_at_start_notices_wait_for_the_start_and_survive_a_restart(world: World) -> None:
     _, city_sgt, agent = city_and_feds(world)
     world.services.operations.submit(agent, operation_data(*INSIDE, notice="at_start"))
-    assert world.services.notices.list(city_sgt, 100, None).items == []
+    assert wire(world.services.notices.list(city_sgt, 100, None)).items == []
     # A new Notices service over the same store stands for a restarted process.
     clock = ManualClock(SOON - timedelta(minutes=1))
     restarted = Notices(world.services.store, clock)
@@ -66,13 +67,13 @@ def test_at_start_notices_wait_for_the_start_and_survive_a_restart(world: World)
     clock.advance(timedelta(minutes=2))
     assert restarted.deliver_due() == 1
     assert restarted.deliver_due() == 0
-    assert len(world.services.notices.list(city_sgt, 100, None).items) == 1
+    assert len(wire(world.services.notices.list(city_sgt, 100, None)).items) == 1
 
 
 def test_withheld_needs_the_owners_policy_and_is_counted(world: World) -> None:
     _, city_sgt, agent = city_and_feds(world)
     world.services.operations.submit(agent, operation_data(*INSIDE, notice="withheld"))
-    assert world.services.notices.list(city_sgt, 100, None).items == []
+    assert wire(world.services.notices.list(city_sgt, 100, None)).items == []
     with pytest.raises(InvalidInput) as caught:
         world.services.operations.submit(city_sgt, operation_data(*OUTSIDE, notice="withheld"))
     assert caught.value.field == "notice"
@@ -85,16 +86,18 @@ def test_withheld_needs_the_owners_policy_and_is_counted(world: World) -> None:
 def test_dispatcher_lookup_answers_at_safety_level_and_tells_the_team(world: World) -> None:
     city, _, agent = city_and_feds(world)
     dispatcher = world.person(city, "dispatcher")
-    op, _ = world.services.operations.submit(agent, operation_data(*INSIDE, starts=SOON, hours=3))
-    answer = world.services.lookups.lookup(dispatcher, INSIDE[0] + 0.002, INSIDE[1], 400, SOON + timedelta(hours=1))
+    op, _ = wire(world.services.operations.submit(agent, operation_data(*INSIDE, starts=SOON, hours=3)))
+    answer = wire(
+        world.services.lookups.lookup(dispatcher, INSIDE[0] + 0.002, INSIDE[1], 400, SOON + timedelta(hours=1))
+    )
     [seen] = answer["operations"]
     assert seen["id"] == op["id"] and seen["level_disclosed"] == "safety"
     assert seen["contact"]["phone"] and seen["team"]["vehicles"] and 0 < seen["distance_m"] < 400
     assert "title" not in seen and "type" not in seen and "address" not in seen
-    assert world.services.lookups.lookup(dispatcher, *INSIDE, 300, SOON + timedelta(hours=5))["operations"] == []
+    assert wire(world.services.lookups.lookup(dispatcher, *INSIDE, 300, SOON + timedelta(hours=5)))["operations"] == []
     with world.services.store.read() as tx:
         told = tx.outbox.after(0, agent.agency.id, False, 100)
-    assert [e.kind for e in told] == ["lookup.nearby"] and told[0].details["by_agency"] == "City PD"
+    assert [e.kind for e in told] == ["lookup.nearby"] and (told[0].details or {})["by_agency"] == "City PD"
 
 
 def test_lookups_are_rate_limited_per_user(services: Services, world: World) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy import text
 from commonground.bootstrap import Services
 from commonground.store import migrate
 from commonground.store.sqlite import RTREE
-from tests.conftest import World, operation_data
+from tests.conftest import World, operation_data, wire
 
 
 def _time_axis(services: Services) -> tuple[float, float]:
@@ -34,5 +34,5 @@ def test_operations_indexed_in_seconds_are_found_after_the_upgrade(sqlite_world:
 
     migrate.upgrade(engine)
     assert _time_axis(services) == pytest.approx(days, rel=1e-6)
-    _, conflicts = services.operations.submit(ice, operation_data(44.979, -93.262))
+    _, conflicts = wire(services.operations.submit(ice, operation_data(44.979, -93.262)))
     assert len(conflicts) == 1

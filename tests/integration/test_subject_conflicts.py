@@ -10,7 +10,7 @@ import pytest
 
 from commonground.domain.blinding import blind_record
 from commonground.domain.errors import InvalidInput
-from tests.conftest import World, operation_data
+from tests.conftest import World, operation_data, wire
 
 SECRET = b"shared among participating agencies; never sent to the server"
 PERSON = {"kind": "person", "first_name": "Thomas", "last_name": "Okonkwo-Hale", "dob": "1979-10-23"}
@@ -19,14 +19,14 @@ PERSON = {"kind": "person", "first_name": "Thomas", "last_name": "Okonkwo-Hale",
 def test_the_same_person_in_two_agencies_operations_far_apart_is_a_subject_conflict(world: World) -> None:
     one, two = world.person(world.agency("state")), world.person(world.agency("local"))
     ops = world.services.operations
-    first, _ = ops.submit(one, operation_data(44.9, -93.2, subjects=[PERSON]))
+    first, _ = wire(ops.submit(one, operation_data(44.9, -93.2, subjects=[PERSON])))
     typo = dict(PERSON, first_name="Tom", last_name="Okonkwo Hale", dob="1979-10-23")
-    _, found = ops.submit(two, operation_data(46.8, -92.1, subjects=[typo]))
+    _, found = wire(ops.submit(two, operation_data(46.8, -92.1, subjects=[typo])))
     [conflict] = found
     assert conflict["kind"] == "subject" and conflict["matched"] == "person"
     assert conflict["counterpart"]["id"] == first["id"] and conflict["distance_m"] > 100_000
     assert "Okonkwo" not in json.dumps(conflict) and "1979" not in json.dumps(conflict)
-    [seen_by_first] = world.services.conflicts.list(one, None, 10, None).items
+    [seen_by_first] = wire(world.services.conflicts.list(one, None, 10, None)).items
     assert seen_by_first["kind"] == "subject" and seen_by_first["counterpart"]["agency"]["name"] == two.agency.name
 
 
@@ -34,7 +34,7 @@ def test_father_and_son_with_one_name_are_two_people(world: World) -> None:
     one, two = world.person(world.agency()), world.person(world.agency())
     world.services.operations.submit(one, operation_data(44.9, -93.2, subjects=[PERSON]))
     son = dict(PERSON, dob="2004-03-02")
-    assert world.services.operations.submit(two, operation_data(46.8, -92.1, subjects=[son]))[1] == []
+    assert wire(world.services.operations.submit(two, operation_data(46.8, -92.1, subjects=[son])))[1] == []
 
 
 @pytest.mark.parametrize(
@@ -48,14 +48,16 @@ def test_father_and_son_with_one_name_are_two_people(world: World) -> None:
 def test_identifiers_match_after_normalisation(world: World, subject: dict[str, str], other: dict[str, str]) -> None:
     one, two = world.person(world.agency()), world.person(world.agency())
     world.services.operations.submit(one, operation_data(44.9, -93.2, subjects=[subject]))
-    [conflict] = world.services.operations.submit(two, operation_data(46.8, -92.1, subjects=[other]))[1]
+    [conflict] = wire(world.services.operations.submit(two, operation_data(46.8, -92.1, subjects=[other])))[1]
     assert conflict["matched"] == subject["kind"]
 
 
 def test_invalid_subjects_name_the_field(world: World) -> None:
     who = world.person(world.agency())
     with pytest.raises(InvalidInput) as caught:
-        world.services.operations.submit(who, operation_data(subjects=[PERSON, {"kind": "phone", "number": "12"}]))
+        wire(
+            world.services.operations.submit(who, operation_data(subjects=[PERSON, {"kind": "phone", "number": "12"}]))
+        )
     assert caught.value.field.startswith("subjects.1")
 
 
@@ -69,10 +71,10 @@ def test_blinded_subjects_match_without_the_server_ever_holding_clear_values(
     theirs = blind_record(dict(PERSON, first_name="Tomas"), SECRET)
     plate = blind_record({"kind": "vehicle", "plate": "XKD4471", "state": "WI"}, SECRET)
     world.services.operations.submit(one, operation_data(44.9, -93.2, subjects=[mine, plate]))
-    [conflict] = world.services.operations.submit(two, operation_data(46.8, -92.1, subjects=[theirs]))[1]
+    [conflict] = wire(world.services.operations.submit(two, operation_data(46.8, -92.1, subjects=[theirs])))[1]
     assert conflict["matched"] == "blinded_person"
     other_secret = blind_record(PERSON, b"another agency group secret")
-    assert world.services.operations.submit(two, operation_data(46.0, -92.0, subjects=[other_secret]))[1] == []
+    assert wire(world.services.operations.submit(two, operation_data(46.0, -92.0, subjects=[other_secret])))[1] == []
 
     clear_values = ["Thomas", "THOMAS", "Okonkwo", "OKONKWO", "1979-10-23", "19791023", "XKD4471"]
     url = str(world.services.store.engine.url)  # type: ignore[attr-defined]
@@ -127,9 +129,11 @@ def store_rows(world: World, table: str) -> int:
 def test_submitting_and_changing_operations_counts_their_persons(world: World) -> None:
     who = world.person(world.agency())
     ops = world.services.operations
-    first, _ = ops.submit(who, operation_data(subjects=[PERSON, {"kind": "phone", "number": "+1 612 555 0188"}]))
-    ops.submit(
-        who, operation_data(44.0, -92.0, subjects=[dict(PERSON, first_name="Ngozi"), blind_record(PERSON, SECRET)])
+    first, _ = wire(ops.submit(who, operation_data(subjects=[PERSON, {"kind": "phone", "number": "+1 612 555 0188"}])))
+    wire(
+        ops.submit(
+            who, operation_data(44.0, -92.0, subjects=[dict(PERSON, first_name="Ngozi"), blind_record(PERSON, SECRET)])
+        )
     )
     with world.services.store.read() as tx:
         counts = tx.subjects.count_terms(["#p", "#b", "f:okonkwohale", "g:thomas", "g:ngozi"])
@@ -149,8 +153,8 @@ def test_a_namesake_with_a_common_name_in_a_big_store_is_not_reported(world: Wor
     with world.services.store.write() as tx:
         tx.subjects.set_terms("elsewhere", {"#p": 1_000_000, "f:smith": 10_000, "g:john": 30_000, "g:peter": 12_000})
     ops.submit(one, operation_data(44.9, -93.2, subjects=[john]))
-    assert ops.submit(two, operation_data(46.8, -92.1, subjects=[peter]))[1] == []
-    [conflict] = ops.submit(two, operation_data(40.0, -90.0, subjects=[john]))[1]
+    assert wire(ops.submit(two, operation_data(46.8, -92.1, subjects=[peter])))[1] == []
+    [conflict] = wire(ops.submit(two, operation_data(40.0, -90.0, subjects=[john])))[1]
     assert conflict["kind"] == "subject" and conflict["matched"] == "person"
 
 
@@ -162,7 +166,9 @@ def test_migration_0007_counts_and_reindexes_what_is_already_stored(world: World
 
     who = world.person(world.agency())
     undated = {"kind": "person", "first_name": "Ngozi", "last_name": "Adeyemi"}
-    world.services.operations.submit(who, operation_data(subjects=[PERSON, undated, blind_record(PERSON, SECRET)]))
+    wire(
+        world.services.operations.submit(who, operation_data(subjects=[PERSON, undated, blind_record(PERSON, SECRET)]))
+    )
     terms = ["#p", "#b", "f:okonkwohale", "g:thomas", "g:ngozi", "f:adeyemi"]
     with world.services.store.read() as tx:
         before = tx.subjects.count_terms(terms)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -35,7 +36,9 @@ def test_no_key_above_the_level_that_applies(
     owner = agency(policy=policy)
     viewer_agency = agency(level=viewer_level.value)
     op = operation(owner)
-    view = disclose_operation(op, owner, Viewer(viewer_agency.id, viewer_level, frozenset(roles)), context, purpose)
+    view = disclose_operation(
+        op, owner, Viewer(viewer_agency.id, viewer_level, frozenset(roles)), context, purpose
+    ).to_dict()
     allowed = level_for(owner, Viewer(viewer_agency.id, viewer_level, frozenset(roles)), context, purpose)
     assert view["level_disclosed"] == str(allowed)
     assert set(view) <= KEYS_BY_LEVEL[Level(allowed)]
@@ -55,7 +58,9 @@ def test_no_key_above_the_level_that_applies(
 
 def test_safety_always_carries_who_how_to_reach_and_how_they_look() -> None:
     owner = agency(level="federal")
-    view = disclose_operation(operation(owner), owner, Viewer("other", AgencyLevel.LOCAL), Context.CONFLICT)
+    view: dict[str, Any] = disclose_operation(
+        operation(owner), owner, Viewer("other", AgencyLevel.LOCAL), Context.CONFLICT
+    ).to_dict()
     assert view["level_disclosed"] == "safety"
     assert view["contact"]["phone"] and view["team"]["vehicles"] and view["agency"]["ori"] == owner.ori
     assert "title" not in view and "type" not in view
@@ -63,5 +68,7 @@ def test_safety_always_carries_who_how_to_reach_and_how_they_look() -> None:
 
 def test_own_agency_sees_everything() -> None:
     owner = agency()
-    view = disclose_operation(operation(owner), owner, Viewer(owner.id, owner.level), Context.DIRECT)
+    view: dict[str, Any] = disclose_operation(
+        operation(owner), owner, Viewer(owner.id, owner.level), Context.DIRECT
+    ).to_dict()
     assert view["title"].startswith("Secret title") and view["subjects"]

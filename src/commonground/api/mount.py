@@ -31,7 +31,13 @@ def install(app: FastAPI) -> None:
 
 def _schema(app: FastAPI) -> dict[str, Any]:
     if app.openapi_schema is None:
+        # One schema per model: a response field with a default may be absent (above the
+        # disclosed level), so it must not turn required in a separate output schema.
         app.openapi_schema = get_openapi(
-            title=app.title, version=app.version, description=app.description, routes=app.routes
+            title=app.title,
+            version=app.version,
+            description=app.description,
+            routes=app.routes,
+            separate_input_output_schemas=False,
         )
     return app.openapi_schema

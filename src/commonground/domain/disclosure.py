@@ -1,8 +1,9 @@
 """The one place that decides what of an operation may cross agency lines.
 
 Every path that lets operation data leave (API, stream, webhook, e-mail, look-up,
-export, federation) builds its payload here. A field above the disclosed level is
-absent, never null-filled, and ``level_disclosed`` names the level that applied.
+export, federation) builds its payload here, as a view of ``domain.views``. A field
+above the disclosed level is absent, never null-filled, and ``level_disclosed`` names
+the level that applied.
 """
 
 from __future__ import annotations
@@ -13,8 +14,21 @@ from enum import StrEnum
 from typing import Any
 
 from commonground.domain.model import Acknowledgement, Agency, Conflict, Operation, Role
+from commonground.domain.notices import Notice
 from commonground.domain.policy import AgencyLevel, Level, Purpose
-from commonground.domain.timewindow import isoformat
+from commonground.domain.views import (
+    AckView,
+    AgencyRef,
+    ConflictView,
+    FullDetail,
+    LookupHit,
+    NoticeView,
+    OperationalDetail,
+    OperationView,
+    OwnRecord,
+    WatchConflictView,
+    WatchSide,
+)
 
 OWN = "own"
 
@@ -64,44 +78,26 @@ def disclose_operation(
     viewer: Viewer,
     context: Context,
     viewer_purpose: Purpose | None = None,
-) -> dict[str, Any]:
-    """Return the JSON view of ``op`` that ``viewer`` may receive in ``context``."""
+) -> OperationView:
+    """Return the view of ``op`` that ``viewer`` may receive in ``context``."""
     level = level_for(owner, viewer, context, viewer_purpose)
-    view: dict[str, Any] = {
-        "id": op.id,
-        "level_disclosed": Level.FULL.value if level == OWN else str(level),
-        "agency": {"name": owner.name, "ori": owner.ori, "level": owner.level.value},
-        "contact": op.contact.to_dict(),
-        "area": op.area.to_geojson(),
-        "window": {"starts_at": isoformat(op.window.starts_at), "ends_at": isoformat(op.window.ends_at)},
-        "team": op.team.to_dict(),
-    }
-    if level == OWN or Level(level).rank >= Level.OPERATIONAL.rank:
-        view.update(
-            type=op.type,
-            purpose=op.purpose.value,
-            risk=op.risk.value,
-            address=op.address,
-            status=op.status.value,
-        )
-    if level == OWN or Level(level).rank >= Level.FULL.rank:
-        view.update(
-            title=op.title,
-            case_number=op.case_number,
-            notes=op.notes,
-            subject_summary=subject_summary(op),
-        )
-    if level == OWN:
-        view.update(
-            agency_id=op.agency_id,
-            subjects=[dict(s) for s in op.subjects],
-            notice=op.notice.value if op.notice else None,
-            version=op.version,
-            created_by=op.created_by,
-            created_at=isoformat(op.created_at),
-            updated_at=isoformat(op.updated_at),
-        )
-    return view
+    rank = Level.FULL.rank if level == OWN else Level(level).rank
+    return OperationView(
+        id=op.id,
+        level_disclosed=Level.FULL if level == OWN else Level(level),
+        agency=AgencyRef(owner.name, owner.ori, owner.level),
+        contact=op.contact,
+        area=op.area,
+        window=op.window,
+        team=op.team,
+        operational=OperationalDetail(op.type, op.purpose, op.risk, op.address, op.status)
+        if rank >= Level.OPERATIONAL.rank
+        else None,
+        full=FullDetail(op.title, op.case_number, op.notes, subject_summary(op)) if rank >= Level.FULL.rank else None,
+        own=OwnRecord(op.agency_id, op.subjects, op.notice, op.version, op.created_by, op.created_at, op.updated_at)
+        if level == OWN
+        else None,
+    )
 
 
 SAFETY_KEYS = frozenset({"id", "level_disclosed", "agency", "contact", "area", "window", "team"})
@@ -110,25 +106,21 @@ FULL_KEYS = OPERATIONAL_KEYS | {"title", "case_number", "notes", "subject_summar
 KEYS_BY_LEVEL = {Level.SAFETY: SAFETY_KEYS, Level.OPERATIONAL: OPERATIONAL_KEYS, Level.FULL: FULL_KEYS}
 
 
-def _conflict_base(conflict: Conflict) -> dict[str, Any]:
+def _facts(conflict: Conflict) -> dict[str, Any]:
     return {
         "id": conflict.id,
-        "kind": conflict.kind.value,
-        "status": conflict.status.value,
-        "detected_at": isoformat(conflict.detected_at),
+        "kind": conflict.kind,
+        "status": conflict.status,
+        "detected_at": conflict.detected_at,
         "distance_m": conflict.distance_m,
-        "overlap": None
-        if conflict.overlap is None
-        else {"starts_at": isoformat(conflict.overlap.starts_at), "ends_at": isoformat(conflict.overlap.ends_at)},
-        **({"matched": conflict.match_kind} if conflict.match_kind else {}),
-        **({"note": conflict.note} if conflict.note else {}),
+        "overlap": conflict.overlap,
+        "matched": conflict.match_kind,
+        "note": conflict.note,
     }
 
 
-def _ack(ack: Acknowledgement | None) -> dict[str, Any] | None:
-    if ack is None:
-        return None
-    return {"at": isoformat(ack.at), "on_behalf": ack.on_behalf}
+def _ack(ack: Acknowledgement | None) -> AckView | None:
+    return None if ack is None else AckView(ack.at, ack.on_behalf)
 
 
 def disclose_conflict(
@@ -137,31 +129,39 @@ def disclose_conflict(
     counterpart: Operation,
     counterpart_owner: Agency,
     viewer: Viewer,
-) -> dict[str, Any]:
+) -> ConflictView:
     """Return a conflict as one side sees it: its own operation id and the other side disclosed."""
     side = conflict.side_of(yours.id)
-    view = _conflict_base(conflict)
-    view["your_operation_id"] = yours.id
-    view["acknowledged"] = {
-        "yours": _ack(conflict.ack_a if side == "a" else conflict.ack_b),
-        "theirs": _ack(conflict.ack_b if side == "a" else conflict.ack_a),
-    }
-    view["counterpart"] = disclose_operation(
-        counterpart, counterpart_owner, viewer, Context.CONFLICT, viewer_purpose=yours.purpose
+    return ConflictView(
+        **_facts(conflict),
+        your_operation_id=yours.id,
+        yours=_ack(conflict.ack_a if side == "a" else conflict.ack_b),
+        theirs=_ack(conflict.ack_b if side == "a" else conflict.ack_a),
+        counterpart=disclose_operation(
+            counterpart, counterpart_owner, viewer, Context.CONFLICT, viewer_purpose=yours.purpose
+        ),
     )
-    return view
 
 
 def disclose_conflict_to_watch(
     conflict: Conflict, sides: tuple[tuple[Operation, Agency], tuple[Operation, Agency]], viewer: Viewer
-) -> dict[str, Any]:
+) -> WatchConflictView:
     """Return a conflict as the watch center sees it: both sides at each owner's watch level."""
-    view = _conflict_base(conflict)
-    view["sides"] = [
-        {
-            "acknowledged": _ack(ack),
-            "operation": disclose_operation(op, owner, viewer, Context.WATCH),
-        }
-        for (op, owner), ack in zip(sides, (conflict.ack_a, conflict.ack_b), strict=True)
-    ]
-    return view
+    (op_a, owner_a), (op_b, owner_b) = sides
+    return WatchConflictView(
+        **_facts(conflict),
+        sides=(
+            WatchSide(_ack(conflict.ack_a), disclose_operation(op_a, owner_a, viewer, Context.WATCH)),
+            WatchSide(_ack(conflict.ack_b), disclose_operation(op_b, owner_b, viewer, Context.WATCH)),
+        ),
+    )
+
+
+def disclose_notice(notice: Notice, op: Operation, owner: Agency, viewer: Viewer) -> NoticeView:
+    """Return a jurisdiction notice with its operation at the ``safety`` level."""
+    return NoticeView(notice.id, notice.kind, notice.sent_at, disclose_operation(op, owner, viewer, Context.NOTICE))
+
+
+def disclose_lookup_hit(op: Operation, owner: Agency, viewer: Viewer, distance_m: float) -> LookupHit:
+    """Return an operation a dispatcher's look-up found, at the ``safety`` level."""
+    return LookupHit(disclose_operation(op, owner, viewer, Context.LOOKUP), round(distance_m, 1))

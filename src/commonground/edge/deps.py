@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.openapi.models import HTTPBearer as HTTPBearerModel
+from fastapi.security.base import SecurityBase
 from starlette.concurrency import run_in_threadpool
 
 from commonground.bootstrap import Services
@@ -72,5 +74,12 @@ class Requires:
         return principal
 
 
+class BearerRequires(Requires, SecurityBase):
+    """A permission that needs a caller: the OpenAPI document shows it as the HTTP bearer scheme."""
+
+    model = HTTPBearerModel(description="`Authorization: Bearer <token>`; the console sends its session cookie.")
+    scheme_name = "bearer"
+
+
 def requires(permission: Permission) -> Any:
-    return Depends(Requires(permission))
+    return Depends(Requires(permission) if permission is Permission.PUBLIC else BearerRequires(permission))

@@ -41,7 +41,7 @@ def create_app(settings: Settings | None = None, services: bootstrap.Services | 
     )
     app.state.services = services
     api.install(app)
-    web.install(app)  # the console: pages, sign-in and static files (issue 7)
+    web.install(app)  # the console: pages, sign-in and static files
     return app
 
 

@@ -13,6 +13,7 @@ from commonground.domain.disclosure import (
     disclose_operation,
 )
 from commonground.domain.model import Agency, Role
+from commonground.domain.views import AnyConflictView
 from commonground.service.ports import Event, Transaction
 from commonground.service.principal import Principal
 
@@ -74,7 +75,7 @@ def render(tx: Transaction, event: Event, recipient: Recipient) -> dict[str, Any
         return {
             "id": event.object_id,
             "kind": (event.details or {}).get("kind"),
-            "operation": disclose_operation(op, owner, recipient.viewer, Context.NOTICE),
+            "operation": disclose_operation(op, owner, recipient.viewer, Context.NOTICE).to_dict(),
         }
     if event.kind == "lookup.nearby":
         # Only what the look-up stored: who asked, how near; never the asker's other data.
@@ -92,6 +93,7 @@ def _conflict(tx: Transaction, event: Event, recipient: Recipient) -> dict[str, 
     owner_a, owner_b = tx.agencies.get(a.agency_id), tx.agencies.get(b.agency_id)
     if owner_a is None or owner_b is None:
         return None
+    view: AnyConflictView
     if recipient.watch:
         view = disclose_conflict_to_watch(conflict, ((a, owner_a), (b, owner_b)), recipient.viewer)
     else:
@@ -106,6 +108,7 @@ def _conflict(tx: Transaction, event: Event, recipient: Recipient) -> dict[str, 
             if mine[0] is not yours:
                 yours, theirs, theirs_owner = mine[0], yours, owner_a if mine[0] is b else owner_b
         view = disclose_conflict(conflict, yours, theirs, theirs_owner, recipient.viewer)
+    data = view.to_dict()
     if event.details:
-        view["escalation"] = dict(event.details)
-    return view
+        data["escalation"] = dict(event.details)
+    return data

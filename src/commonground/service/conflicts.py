@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
 from commonground.audit.tags import Action
 from commonground.domain.disclosure import disclose_conflict_to_watch
@@ -12,8 +11,9 @@ from commonground.domain.drafts import text
 from commonground.domain.errors import InvalidInput, NotFound, NotPermitted, StateConflict
 from commonground.domain.model import Acknowledgement, Conflict, ConflictStatus, Operation, Role
 from commonground.domain.permissions import Permission
+from commonground.domain.views import AnyConflictView
 from commonground.service.deconfliction import AgencyCache
-from commonground.service.deliveries import delivery_log
+from commonground.service.deliveries import DeliveryEntry, delivery_log
 from commonground.service.events import EventKind, emit_conflict
 from commonground.service.operations import conflict_views
 from commonground.service.ports import Clock, ConflictFilter, Page, Store, Transaction
@@ -39,12 +39,12 @@ class Conflicts:
             )
         return False
 
-    def _views(self, tx: Transaction, who: Principal, conflicts: list[Conflict]) -> list[dict[str, Any]]:
+    def _views(self, tx: Transaction, who: Principal, conflicts: list[Conflict]) -> list[AnyConflictView]:
         agencies = AgencyCache(tx)
         mine = [c for c in conflicts if who.agency.id in (c.agency_a, c.agency_b) and not who.has(Role.WATCH)]
         if len(mine) == len(conflicts):
-            return conflict_views(who, conflicts, agencies, tx.operations.get)
-        views = []
+            return list(conflict_views(who, conflicts, agencies, tx.operations.get))
+        views: list[AnyConflictView] = []
         for conflict in conflicts:
             sides = []
             for op_id in (conflict.operation_a, conflict.operation_b):
@@ -62,7 +62,7 @@ class Conflicts:
 
     def list(
         self, who: Principal, status: ConflictStatus | None, limit: int, after: str | None
-    ) -> Page[dict[str, Any]]:
+    ) -> Page[AnyConflictView]:
         if who.has(Role.WATCH):
             where = ConflictFilter(status=status)
         elif who.has(Role.SUPERVISOR):
@@ -74,20 +74,20 @@ class Conflicts:
         with self.store.read() as tx:
             page = tx.conflicts.page(where, limit, after)
             views = self._views(tx, who, list(page.items))
-        self._audit_read(who, [v["id"] for v in views])
+        self._audit_read(who, [v.id for v in views])
         return Page(views, page.next)
 
-    def get(self, who: Principal, conflict_id: str) -> dict[str, Any]:
+    def get(self, who: Principal, conflict_id: str) -> tuple[AnyConflictView, Sequence[DeliveryEntry]]:
         with self.store.read() as tx:
             conflict = tx.conflicts.get(conflict_id)
             if conflict is None or not self._visible(tx, who, conflict):
                 raise NotFound("no such conflict")
             view = self._views(tx, who, [conflict])[0]
-            view["deliveries"] = delivery_log(tx, who, conflict)  # who was told, when, how
+            deliveries = delivery_log(tx, who, conflict)  # who was told, when, how
         self._audit_read(who, [conflict_id])
-        return view
+        return view, deliveries
 
-    def acknowledge(self, who: Principal, conflict_id: str, body: Mapping[str, Any]) -> dict[str, Any]:
+    def acknowledge(self, who: Principal, conflict_id: str, body: Mapping[str, object]) -> AnyConflictView:
         """Record that a side has seen the conflict; the watch center may act for a side."""
         now = self.clock.now()
         with self.store.write() as tx:
@@ -113,8 +113,8 @@ class Conflicts:
             return self._views(tx, who, [acked])[0]
 
     def close(
-        self, who: Principal, conflict_id: str, body: Mapping[str, Any], status: ConflictStatus
-    ) -> dict[str, Any]:
+        self, who: Principal, conflict_id: str, body: Mapping[str, object], status: ConflictStatus
+    ) -> AnyConflictView:
         """Resolve or dismiss with a note; supervisors of either side or the watch center."""
         note = text(body, "note", "note", required=True, limit=2000)
         if not who.may(Permission.RESOLVE_CONFLICTS):
@@ -139,7 +139,7 @@ class Conflicts:
             raise StateConflict(f"the conflict is already {conflict.status.value}")
         return conflict
 
-    def _side(self, tx: Transaction, who: Principal, conflict: Conflict, body: Mapping[str, Any]) -> Operation:
+    def _side(self, tx: Transaction, who: Principal, conflict: Conflict, body: Mapping[str, object]) -> Operation:
         ops = [tx.operations.get(conflict.operation_a), tx.operations.get(conflict.operation_b)]
         mine = [op for op in ops if op is not None and op.agency_id == who.agency.id]
         if who.has(Role.OFFICER) and not who.has(Role.SUPERVISOR):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 from commonground.domain.model import Conflict, Role
 from commonground.domain.timewindow import isoformat
@@ -10,7 +10,38 @@ from commonground.service.ports import Transaction
 from commonground.service.principal import Principal
 
 
-def delivery_log(tx: Transaction, who: Principal, conflict: Conflict) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class DeliveryEntry:
+    """One delivery of a conflict; ``to`` and ``last_error`` only for the side that owns it."""
+
+    side: str
+    channel: str
+    event_seq: int
+    status: str
+    attempts: int
+    sent_at: str | None
+    acknowledged_at: str | None
+    to: str | None = None
+    last_error: str | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        entry: dict[str, object] = {
+            "side": self.side,
+            "channel": self.channel,
+            "event_seq": self.event_seq,
+            "status": self.status,
+            "attempts": self.attempts,
+            "sent_at": self.sent_at,
+            "acknowledged_at": self.acknowledged_at,
+        }
+        if self.to is not None:
+            entry["to"] = self.to
+        if self.last_error:
+            entry["last_error"] = self.last_error
+        return entry
+
+
+def delivery_log(tx: Transaction, who: Principal, conflict: Conflict) -> list[DeliveryEntry]:
     """Return the conflict's deliveries; a side sees where the other side was told only as a time."""
     watch = who.has(Role.WATCH)
     acks = {conflict.agency_a: conflict.ack_a, conflict.agency_b: conflict.ack_b}
@@ -21,18 +52,17 @@ def delivery_log(tx: Transaction, who: Principal, conflict: Conflict) -> list[di
         if watch and d.agency_id is not None:
             side = d.agency_id
         ack = acks.get(d.agency_id) if d.agency_id is not None else None
-        entry: dict[str, Any] = {
-            "side": side,
-            "channel": d.channel.value,
-            "event_seq": d.event_seq,
-            "status": d.status.value,
-            "attempts": d.attempts,
-            "sent_at": isoformat(d.sent_at) if d.sent_at else None,
-            "acknowledged_at": isoformat(ack.at) if ack else None,
-        }
-        if own:
-            entry["to"] = d.target
-            if d.last_error:
-                entry["last_error"] = d.last_error
-        out.append(entry)
+        out.append(
+            DeliveryEntry(
+                side=side,
+                channel=d.channel.value,
+                event_seq=d.event_seq,
+                status=d.status.value,
+                attempts=d.attempts,
+                sent_at=isoformat(d.sent_at) if d.sent_at else None,
+                acknowledged_at=isoformat(ack.at) if ack else None,
+                to=d.target if own else None,
+                last_error=d.last_error if own else None,
+            )
+        )
     return out

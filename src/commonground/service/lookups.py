@@ -5,15 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from math import ceil
-from typing import Any
 
 from commonground.audit.tags import Action
 from commonground.domain.conflicts import SearchReach
-from commonground.domain.disclosure import Context, disclose_operation
+from commonground.domain.disclosure import disclose_lookup_hit
 from commonground.domain.errors import InvalidInput, NotPermitted, RateLimited
 from commonground.domain.geometry import edge_distance_m, point_area
 from commonground.domain.permissions import Permission
 from commonground.domain.timewindow import TimeWindow
+from commonground.domain.views import LookupHit, LookupResult
 from commonground.service.clock import new_id
 from commonground.service.deconfliction import AgencyCache
 from commonground.service.events import EventKind, emit
@@ -33,7 +33,7 @@ class Lookups:
 
     def lookup(
         self, who: Principal, lat: float, lon: float, radius_m: float | None, at: datetime | None
-    ) -> dict[str, Any]:
+    ) -> LookupResult:
         """Answer at the safety level; tell each operation's agency that local units are coming."""
         if not who.may(Permission.LOOKUP):
             raise NotPermitted("look-ups are for dispatchers")
@@ -43,7 +43,7 @@ class Lookups:
         place = point_area(lat, lon, 0.0, "lookup")
         now = self.clock.now()
         when = at or now
-        results: list[dict[str, Any]] = []
+        results: list[LookupHit] = []
         refusal: RateLimited | None = None
         with self.store.write() as tx:
             count, oldest = tx.lookups.since(who.user.id, now - WINDOW)
@@ -61,8 +61,7 @@ class Lookups:
                     distance = edge_distance_m(op.area, place)
                     if distance > radius or not op.window.contains(when):
                         continue
-                    view = disclose_operation(op, agencies(op.agency_id), who.viewer, Context.LOOKUP)
-                    results.append({**view, "distance_m": round(distance, 1)})
+                    results.append(disclose_lookup_hit(op, agencies(op.agency_id), who.viewer, distance))
                     emit(
                         tx,
                         EventKind.LOOKUP_NEARBY,
@@ -85,11 +84,11 @@ class Lookups:
                         lat=round(lat, 5),
                         lon=round(lon, 5),
                         radius_m=radius,
-                        results=[r["id"] for r in results],
+                        results=[r.operation.id for r in results],
                     ),
                     now,
                 )
         if refusal is not None:
             raise refusal
-        results.sort(key=lambda r: r["distance_m"])
-        return {"operations": results, "at": when.isoformat()}
+        results.sort(key=lambda r: r.distance_m)
+        return LookupResult(tuple(results), when)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
 
-from commonground.domain.disclosure import Context, disclose_operation
+from commonground.domain.disclosure import disclose_notice
 from commonground.domain.geometry import bounding_boxes
 from commonground.domain.model import Operation
 from commonground.domain.notices import Notice, NoticeKind, NoticeStatus, concerned, first_status
 from commonground.domain.policy import NoticeTiming
-from commonground.domain.timewindow import isoformat
+from commonground.domain.views import NoticeView
 from commonground.service.clock import new_id
 from commonground.service.events import EventKind, emit
 from commonground.service.ports import Clock, Page, Store, Transaction
@@ -86,7 +85,7 @@ class Notices:
                 tx.notices.update(_send(tx, notice, now))
         return len(due)
 
-    def list(self, who: Principal, limit: int, after: str | None) -> Page[dict[str, Any]]:
+    def list(self, who: Principal, limit: int, after: str | None) -> Page[NoticeView]:
         """The caller's agency's notices, newest first, each operation at the safety level."""
         with self.store.read() as tx:
             page = tx.notices.page(who.agency.id, limit, after)
@@ -96,12 +95,5 @@ class Notices:
                 owner = tx.agencies.get(op.agency_id) if op else None
                 if op is None or owner is None:
                     continue
-                items.append(
-                    {
-                        "id": notice.id,
-                        "kind": notice.kind.value,
-                        "sent_at": isoformat(notice.sent_at) if notice.sent_at else None,
-                        "operation": disclose_operation(op, owner, who.viewer, Context.NOTICE),
-                    }
-                )
+                items.append(disclose_notice(notice, op, owner, who.viewer))
         return Page(items, page.next)

@@ -13,7 +13,7 @@ from commonground.domain.errors import NotFound, NotPermitted, StaleVersion, Sta
 from commonground.domain.model import Agency, Conflict, Operation, OperationStatus, Role
 from commonground.domain.notices import check_timing
 from commonground.domain.permissions import Permission
-from commonground.domain.policy import Level
+from commonground.domain.views import ConflictView, OperationView
 from commonground.service import deconfliction, notices
 from commonground.service.clock import new_id
 from commonground.service.deconfliction import AgencyCache
@@ -27,7 +27,7 @@ def conflict_views(
     conflicts: list[Conflict],
     agency_of: Callable[[str], Agency],
     operation_of: Callable[[str], Operation | None],
-) -> list[dict[str, Any]]:
+) -> list[ConflictView]:
     """Return each conflict as ``who``'s side sees it, through the disclosure function."""
     views = []
     for conflict in conflicts:
@@ -47,7 +47,7 @@ class Operations:
     clock: Clock
     parse_subject: SubjectParser = normalise_subject
 
-    def submit(self, who: Principal, data: Mapping[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    def submit(self, who: Principal, data: Mapping[str, Any]) -> tuple[OperationView, list[ConflictView]]:
         """Store an operation and every conflict it has, atomically; return both as views."""
         if not who.may(Permission.ENTER_OPERATIONS):
             raise NotPermitted("only officers and supervisors enter operations")
@@ -89,7 +89,7 @@ class Operations:
 
     def update(
         self, who: Principal, operation_id: str, patch: Mapping[str, Any], if_match: int | None
-    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    ) -> tuple[OperationView, list[ConflictView]]:
         now = self.clock.now()
         with self.store.write() as tx:
             op = self._owned(tx, who, operation_id, edit=True)
@@ -122,7 +122,7 @@ class Operations:
             own = disclose_operation(changed, who.agency, who.viewer, Context.DIRECT)
         return own, views
 
-    def finish(self, who: Principal, operation_id: str, status: OperationStatus) -> dict[str, Any]:
+    def finish(self, who: Principal, operation_id: str, status: OperationStatus) -> OperationView:
         """Cancel or complete; the operation's open conflicts close with it."""
         now = self.clock.now()
         action = Action.OPERATION_CANCEL if status is OperationStatus.CANCELLED else Action.OPERATION_COMPLETE
@@ -138,7 +138,7 @@ class Operations:
             tx.audit.append(actor, now)
         return disclose_operation(done, who.agency, who.viewer, Context.DIRECT)
 
-    def get(self, who: Principal, operation_id: str) -> dict[str, Any]:
+    def get(self, who: Principal, operation_id: str) -> OperationView:
         """Own agency's operation in full; another's only through a conflict, as policy allows."""
         with self.store.read() as tx:
             op = tx.operations.get(operation_id)
@@ -156,13 +156,13 @@ class Operations:
                     object_type="operation",
                     object_id=op.id,
                     owner_agency=op.agency_id,
-                    level=view["level_disclosed"],
+                    level=view.level_disclosed.value,
                 ),
                 self.clock.now(),
             )
         return view
 
-    def _through_conflict(self, tx: Transaction, who: Principal, op: Operation) -> dict[str, Any] | None:
+    def _through_conflict(self, tx: Transaction, who: Principal, op: Operation) -> OperationView | None:
         owner = tx.agencies.get(op.agency_id)
         if owner is None:
             return None
@@ -171,18 +171,18 @@ class Operations:
             return disclose_operation(op, owner, who.viewer, Context.WATCH)
         if not who.may(Permission.ENTER_OPERATIONS):
             return None
-        best: dict[str, Any] | None = None
+        best: OperationView | None = None
         for conflict in conflicts:
             mine = tx.operations.get(conflict.other_operation(op.id))
             if mine is None or mine.agency_id != who.agency.id:
                 continue
             view = disclose_operation(op, owner, who.viewer, Context.CONFLICT, viewer_purpose=mine.purpose)
             # Several conflicts may disclose differently; the most restrictive wins.
-            if best is None or Level(view["level_disclosed"]).rank < Level(best["level_disclosed"]).rank:
+            if best is None or view.level_disclosed.rank < best.level_disclosed.rank:
                 best = view
         return best
 
-    def list(self, who: Principal, where: OperationFilter, limit: int, after: str | None) -> Page[dict[str, Any]]:
+    def list(self, who: Principal, where: OperationFilter, limit: int, after: str | None) -> Page[OperationView]:
         if not who.may(Permission.AGENCY_OPERATIONS):
             raise NotPermitted("only the agency's own members list its operations")
         with self.store.read() as tx:

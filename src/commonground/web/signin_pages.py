@@ -17,7 +17,7 @@ from commonground.service.principal import Principal
 from commonground.service.signin import ABSOLUTE, Stage
 from commonground.web.session import ConsoleRequires, check_csrf, home_for, redirect, render, set_cookie
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)
 Public = Annotated[None, Depends(ConsoleRequires(Permission.PUBLIC))]
 SignedIn = Annotated[Principal, Depends(ConsoleRequires(Permission.AUTHENTICATED))]
 SESSION_AGE = int(ABSOLUTE.total_seconds())

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 
 from commonground.api.deps import Auditor, ServicesDep, page_limit
+from commonground.api.responses import PublicRoute, fails
+from commonground.api.schemas.audit import AuditRecordsPublic
 from commonground.domain.errors import InvalidInput
 from commonground.domain.timewindow import parse_instant
 from commonground.service.ports import AuditFilter
 
-router = APIRouter(tags=["audit"])
+router = APIRouter(tags=["audit"], route_class=PublicRoute)
 
 
-@router.get("/audit")
+@router.get("/audit", responses=fails(422))
 def search_audit(
     request: Request,
     services: ServicesDep,
@@ -24,14 +24,13 @@ def search_audit(
     action: str | None = None,
     limit: int | None = None,
     cursor: str | None = None,
-) -> dict[str, Any]:
+) -> AuditRecordsPublic:
+    """Audit records, oldest first, with the hash chain's verdict."""
     where = AuditFilter(since=None if since is None else parse_instant(since, "since"), actor=actor, action=action)
     if cursor is not None and not cursor.isdigit():
         raise InvalidInput("cursor", "is not a cursor this endpoint gave out")
     page = services.audit.search(who, where, page_limit(request, limit), None if cursor is None else int(cursor))
     verdict = services.audit.verify()
-    return {
-        "items": list(page.items),
-        "next": page.next,
-        "chain": {"intact": verdict.intact, "checked": verdict.checked},
-    }
+    return AuditRecordsPublic.model_validate(
+        {"items": list(page.items), "next": page.next, "chain": {"intact": verdict.intact, "checked": verdict.checked}}
+    )

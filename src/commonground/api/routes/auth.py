@@ -2,36 +2,45 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Response
 
 from commonground.api.deps import Public, ServicesDep, UserManager
-from commonground.api.schemas import LoginRequest, TokenCreate, TokenPublic
+from commonground.api.responses import PublicRoute, fails
+from commonground.api.schemas.auth import LoginRequest, TokenCreate, TokenPublic, TokenRecordPublic, TokensPublic
 from commonground.domain.timewindow import isoformat
+from commonground.service.ports import TokenRecord
 
-router = APIRouter(tags=["auth"])
-
-
-@router.post("/auth/login", response_model=TokenPublic)
-def login(body: LoginRequest, services: ServicesDep, _: Public) -> dict[str, Any]:
-    token, record = services.signin.api_login(body.username, body.password, body.otp)
-    return {"token": token, "expires_at": isoformat(record.expires_at) if record.expires_at else None}
+router = APIRouter(tags=["auth"], route_class=PublicRoute)
 
 
-@router.post("/tokens", status_code=201, response_model=TokenPublic)
-def create_token(body: TokenCreate, services: ServicesDep, who: UserManager) -> dict[str, Any]:
-    token, record = services.accounts.create_token(who, body.user_id, body.name, body.expires_at)
-    return {"token": token, "expires_at": isoformat(record.expires_at) if record.expires_at else None}
+def token_public(token: str, record: TokenRecord) -> TokenPublic:
+    return TokenPublic.model_validate(
+        {"token": token, "expires_at": isoformat(record.expires_at) if record.expires_at else None}
+    )
 
 
-@router.get("/tokens")
-def list_tokens(services: ServicesDep, who: UserManager) -> dict[str, Any]:
+@router.post("/auth/login", responses=fails(401, 422, public=True))
+def login(body: LoginRequest, services: ServicesDep, _: Public) -> TokenPublic:
+    """Exchange a username and password (and code, once enrolled) for a 12-hour bearer token."""
+    return token_public(*services.signin.api_login(body.username, body.password, body.otp))
+
+
+@router.post("/tokens", status_code=201, responses=fails(404, 422))
+def create_token(body: TokenCreate, services: ServicesDep, who: UserManager) -> TokenPublic:
+    """Make a bearer token for a user (a CAD link, a script); its value is shown only here."""
+    return token_public(*services.accounts.create_token(who, body.user_id, body.name, body.expires_at))
+
+
+@router.get("/tokens", responses=fails())
+def list_tokens(services: ServicesDep, who: UserManager) -> TokensPublic:
     """Tokens of the agency (all, for the installation admin); never the token values."""
-    return {"items": services.accounts.list_tokens(who), "next": None}
+    return TokensPublic(
+        items=[TokenRecordPublic.model_validate(t) for t in services.accounts.list_tokens(who)], next=None
+    )
 
 
-@router.post("/tokens/{token_id}/revoke", status_code=204)
+@router.post("/tokens/{token_id}/revoke", status_code=204, response_class=Response, responses=fails(404, 409, 422))
 def revoke_token(token_id: str, services: ServicesDep, who: UserManager) -> Response:
+    """Stop a token at once."""
     services.accounts.revoke_token(who, token_id)
     return Response(status_code=204)

@@ -2,52 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
 
 from commonground.api.deps import AgencyAdmin, InstallationAdmin, ServicesDep
-from commonground.api.schemas import dump
+from commonground.api.responses import PublicRoute, fails
+from commonground.api.schemas.channels import ChannelsBody, ChannelsPublic
+from commonground.api.schemas.common import dump
 
-router = APIRouter(tags=["channels"])
-
-
-class WebhookIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    url: str = Field(max_length=500)
-    events: list[str] = Field(default_factory=list)
-    secret: str | None = Field(default=None, min_length=16, max_length=128)
+router = APIRouter(tags=["channels"], route_class=PublicRoute)
 
 
-class EmailIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    address: str = Field(max_length=254)
-    events: list[str] = Field(default_factory=list)
+@router.get("/agencies/{agency_id}/channels", responses=fails(404, 422))
+def get_channels(agency_id: str, services: ServicesDep, who: AgencyAdmin) -> ChannelsPublic:
+    """The agency's webhooks and e-mail addresses (its agency_admin)."""
+    return ChannelsPublic.model_validate(services.channels.get(who, agency_id))
 
 
-class ChannelsBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    webhooks: list[WebhookIn] = Field(default_factory=list)
-    emails: list[EmailIn] = Field(default_factory=list)
-
-
-@router.get("/agencies/{agency_id}/channels")
-def get_channels(agency_id: str, services: ServicesDep, who: AgencyAdmin) -> dict[str, Any]:
-    return services.channels.get(who, agency_id)
-
-
-@router.put("/agencies/{agency_id}/channels")
-def put_channels(agency_id: str, body: ChannelsBody, services: ServicesDep, who: AgencyAdmin) -> dict[str, Any]:
+@router.put("/agencies/{agency_id}/channels", responses=fails(404, 422))
+def put_channels(agency_id: str, body: ChannelsBody, services: ServicesDep, who: AgencyAdmin) -> ChannelsPublic:
     """Replace the agency's channels; the response shows each webhook's signing secret once."""
-    return services.channels.put(who, agency_id, dump(body))
+    return ChannelsPublic.model_validate(services.channels.put(who, agency_id, dump(body)))
 
 
-@router.get("/watch/channels")
-def get_watch_channels(services: ServicesDep, who: InstallationAdmin) -> dict[str, Any]:
-    return services.channels.get(who, None)
+@router.get("/watch/channels", responses=fails())
+def get_watch_channels(services: ServicesDep, who: InstallationAdmin) -> ChannelsPublic:
+    """The watch center's channels (installation admin)."""
+    return ChannelsPublic.model_validate(services.channels.get(who, None))
 
 
-@router.put("/watch/channels")
-def put_watch_channels(body: ChannelsBody, services: ServicesDep, who: InstallationAdmin) -> dict[str, Any]:
-    return services.channels.put(who, None, dump(body))
+@router.put("/watch/channels", responses=fails(422))
+def put_watch_channels(body: ChannelsBody, services: ServicesDep, who: InstallationAdmin) -> ChannelsPublic:
+    """Replace the watch center's channels; the response shows each webhook's signing secret once."""
+    return ChannelsPublic.model_validate(services.channels.put(who, None, dump(body)))

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 
 from commonground.api.deps import ConflictsUser, ServicesDep, page_limit
-from commonground.api.schemas import AckBody, NoteBody, dump
+from commonground.api.responses import PublicRoute, fails
+from commonground.api.schemas.common import dump
+from commonground.api.schemas.conflicts import AckBody, ConflictPublic, ConflictsPublic, NoteBody
 from commonground.domain.model import ConflictStatus
 from commonground.domain.policy import parse_enum
+from commonground.domain.views import AnyConflictView
 
-router = APIRouter(tags=["conflicts"])
+router = APIRouter(tags=["conflicts"], route_class=PublicRoute)
 
 
-@router.get("/conflicts")
+def conflict_public(view: AnyConflictView) -> ConflictPublic:
+    return ConflictPublic.model_validate(view.to_dict())
+
+
+@router.get("/conflicts", responses=fails(422))
 def list_conflicts(
     request: Request,
     services: ServicesDep,
@@ -22,29 +27,35 @@ def list_conflicts(
     status: str | None = None,
     limit: int | None = None,
     cursor: str | None = None,
-) -> dict[str, Any]:
+) -> ConflictsPublic:
+    """Conflicts the caller may see: an officer's own operations', a supervisor's agency's, or all for the watch."""
     wanted = None if status is None else parse_enum(ConflictStatus, status, "status")
     page = services.conflicts.list(who, wanted, page_limit(request, limit), cursor)
-    return {"items": list(page.items), "next": page.next}
+    return ConflictsPublic.model_validate({"items": [v.to_dict() for v in page.items], "next": page.next})
 
 
-@router.get("/conflicts/{conflict_id}")
-def get_conflict(conflict_id: str, services: ServicesDep, who: ConflictsUser) -> dict[str, Any]:
-    return services.conflicts.get(who, conflict_id)
+@router.get("/conflicts/{conflict_id}", responses=fails(404, 422))
+def get_conflict(conflict_id: str, services: ServicesDep, who: ConflictsUser) -> ConflictPublic:
+    """One conflict, with who was told of it, when and how."""
+    view, deliveries = services.conflicts.get(who, conflict_id)
+    return ConflictPublic.model_validate({**view.to_dict(), "deliveries": [d.to_dict() for d in deliveries]})
 
 
-@router.post("/conflicts/{conflict_id}/ack")
+@router.post("/conflicts/{conflict_id}/ack", responses=fails(404, 409, 422))
 def acknowledge(
     conflict_id: str, services: ServicesDep, who: ConflictsUser, body: AckBody | None = None
-) -> dict[str, Any]:
-    return services.conflicts.acknowledge(who, conflict_id, dump(body) if body else {})
+) -> ConflictPublic:
+    """Record that a side has seen the conflict; the watch center may act for a side."""
+    return conflict_public(services.conflicts.acknowledge(who, conflict_id, dump(body) if body else {}))
 
 
-@router.post("/conflicts/{conflict_id}/resolve")
-def resolve(conflict_id: str, body: NoteBody, services: ServicesDep, who: ConflictsUser) -> dict[str, Any]:
-    return services.conflicts.close(who, conflict_id, dump(body), ConflictStatus.RESOLVED)
+@router.post("/conflicts/{conflict_id}/resolve", responses=fails(404, 409, 422))
+def resolve(conflict_id: str, body: NoteBody, services: ServicesDep, who: ConflictsUser) -> ConflictPublic:
+    """Close the conflict as worked out, with a note."""
+    return conflict_public(services.conflicts.close(who, conflict_id, dump(body), ConflictStatus.RESOLVED))
 
 
-@router.post("/conflicts/{conflict_id}/dismiss")
-def dismiss(conflict_id: str, body: NoteBody, services: ServicesDep, who: ConflictsUser) -> dict[str, Any]:
-    return services.conflicts.close(who, conflict_id, dump(body), ConflictStatus.DISMISSED)
+@router.post("/conflicts/{conflict_id}/dismiss", responses=fails(404, 409, 422))
+def dismiss(conflict_id: str, body: NoteBody, services: ServicesDep, who: ConflictsUser) -> ConflictPublic:
+    """Close the conflict as not one, with a note."""
+    return conflict_public(services.conflicts.close(who, conflict_id, dump(body), ConflictStatus.DISMISSED))

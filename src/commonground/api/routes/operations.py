@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
 
 from fastapi import APIRouter, Header, Request
 
 from commonground.api.deps import OperationsUser, ServicesDep, page_limit
-from commonground.api.schemas import OperationCreate, OperationPatch, dump
+from commonground.api.responses import PublicRoute, fails
+from commonground.api.schemas.common import dump
+from commonground.api.schemas.conflicts import OperationCheckedPublic
+from commonground.api.schemas.operations import OperationCreate, OperationPatch, OperationPublic, OperationsPublic
 from commonground.domain.errors import InvalidInput
 from commonground.domain.model import OperationStatus
 from commonground.domain.policy import parse_enum
 from commonground.domain.timewindow import parse_instant
+from commonground.domain.views import ConflictView, OperationView
 from commonground.service.ports import OperationFilter
 
-router = APIRouter(tags=["operations"])
+router = APIRouter(tags=["operations"], route_class=PublicRoute)
 
 
 def parse_bbox(raw: str | None) -> tuple[float, float, float, float] | None:
@@ -32,13 +36,21 @@ def parse_bbox(raw: str | None) -> tuple[float, float, float, float] | None:
     return (min_lon, min_lat, max_lon, max_lat)
 
 
-@router.post("/operations", status_code=201)
-def submit(body: OperationCreate, services: ServicesDep, who: OperationsUser) -> dict[str, Any]:
-    view, conflicts = services.operations.submit(who, dump(body))
-    return {**view, "conflicts": conflicts}
+def operation_public(view: OperationView) -> OperationPublic:
+    return OperationPublic.model_validate(view.to_dict())
 
 
-@router.get("/operations")
+def checked_public(view: OperationView, conflicts: Sequence[ConflictView]) -> OperationCheckedPublic:
+    return OperationCheckedPublic.model_validate({**view.to_dict(), "conflicts": [c.to_dict() for c in conflicts]})
+
+
+@router.post("/operations", status_code=201, responses=fails(422))
+def submit(body: OperationCreate, services: ServicesDep, who: OperationsUser) -> OperationCheckedPublic:
+    """Store an operation and check it; the answer lists the conflicts found (empty when clear)."""
+    return checked_public(*services.operations.submit(who, dump(body)))
+
+
+@router.get("/operations", responses=fails(422))
 def list_operations(
     request: Request,
     services: ServicesDep,
@@ -48,7 +60,8 @@ def list_operations(
     status: str | None = None,
     limit: int | None = None,
     cursor: str | None = None,
-) -> dict[str, Any]:
+) -> OperationsPublic:
+    """The caller's agency's operations; `active_at`, `bbox` and `status` narrow the list."""
     where = OperationFilter(
         agency_id=who.agency.id,
         active_at=None if active_at is None else parse_instant(active_at, "active_at"),
@@ -56,12 +69,13 @@ def list_operations(
         status=None if status is None else parse_enum(OperationStatus, status, "status"),
     )
     page = services.operations.list(who, where, page_limit(request, limit), cursor)
-    return {"items": list(page.items), "next": page.next}
+    return OperationsPublic.model_validate({"items": [v.to_dict() for v in page.items], "next": page.next})
 
 
-@router.get("/operations/{operation_id}")
-def get_operation(operation_id: str, services: ServicesDep, who: OperationsUser) -> dict[str, Any]:
-    return services.operations.get(who, operation_id)
+@router.get("/operations/{operation_id}", responses=fails(404, 422))
+def get_operation(operation_id: str, services: ServicesDep, who: OperationsUser) -> OperationPublic:
+    """The own agency's operation in full; another's only through a conflict, as its policy allows."""
+    return operation_public(services.operations.get(who, operation_id))
 
 
 def _version(if_match: str | None) -> int | None:
@@ -73,23 +87,25 @@ def _version(if_match: str | None) -> int | None:
         raise InvalidInput("If-Match", "must be the operation's version number") from None
 
 
-@router.patch("/operations/{operation_id}")
+@router.patch("/operations/{operation_id}", responses=fails(404, 409, 422))
 def patch_operation(
     operation_id: str,
     body: OperationPatch,
     services: ServicesDep,
     who: OperationsUser,
-    if_match: str | None = Header(default=None),
-) -> dict[str, Any]:
-    view, conflicts = services.operations.update(who, operation_id, dump(body), _version(if_match))
-    return {**view, "conflicts": conflicts}
+    if_match: str | None = Header(default=None, description="The version being changed.", examples=["3"]),
+) -> OperationCheckedPublic:
+    """Change an operation at the version sent; a moved place or time re-runs the check."""
+    return checked_public(*services.operations.update(who, operation_id, dump(body), _version(if_match)))
 
 
-@router.post("/operations/{operation_id}/cancel")
-def cancel(operation_id: str, services: ServicesDep, who: OperationsUser) -> dict[str, Any]:
-    return services.operations.finish(who, operation_id, OperationStatus.CANCELLED)
+@router.post("/operations/{operation_id}/cancel", responses=fails(404, 409, 422))
+def cancel(operation_id: str, services: ServicesDep, who: OperationsUser) -> OperationPublic:
+    """Cancel; the operation's open conflicts close with it."""
+    return operation_public(services.operations.finish(who, operation_id, OperationStatus.CANCELLED))
 
 
-@router.post("/operations/{operation_id}/complete")
-def complete(operation_id: str, services: ServicesDep, who: OperationsUser) -> dict[str, Any]:
-    return services.operations.finish(who, operation_id, OperationStatus.COMPLETED)
+@router.post("/operations/{operation_id}/complete", responses=fails(404, 409, 422))
+def complete(operation_id: str, services: ServicesDep, who: OperationsUser) -> OperationPublic:
+    """Complete; the operation's open conflicts close with it."""
+    return operation_public(services.operations.finish(who, operation_id, OperationStatus.COMPLETED))

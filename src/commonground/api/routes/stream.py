@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from commonground.api.deps import NoticesUser, ServicesDep
+from commonground.api.responses import fails
 from commonground.domain.model import Role
 from commonground.notify.render import for_user
 from commonground.runtime.hub import EventHub
@@ -22,7 +23,15 @@ def _last_seq(services: ServicesDep) -> int:
         return tx.outbox.last_seq()
 
 
-@router.get("/stream", response_class=StreamingResponse)
+SSE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "Server-Sent Events: `event:` the event name, `data:` its JSON view, `id:` a cursor.",
+        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+    }
+}
+
+
+@router.get("/stream", response_class=StreamingResponse, responses={**SSE, **fails(422)})
 async def stream(
     request: Request,
     services: ServicesDep,

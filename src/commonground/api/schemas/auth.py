@@ -1,0 +1,44 @@
+"""Sign-in and bearer tokens."""
+
+from __future__ import annotations
+
+from pydantic import AwareDatetime
+
+from commonground.api.schemas.common import ID_EXAMPLE, TIME_EXAMPLE, Instant, Public, Strict, described
+
+
+class LoginRequest(Strict):
+    username: str = described("Sign-in name.", "sgt.moore", max_length=80)
+    password: str = described("Password.", "correct horse battery", max_length=512)
+    otp: str | None = described("One-time code, once the person has enrolled.", "123456", default=None)
+
+
+class TokenCreate(Strict):
+    user_id: str = described("Whose token it is.", ID_EXAMPLE)
+    name: str = described("What it is for.", "CAD link", min_length=1, max_length=120)
+    expires_at: AwareDatetime | None = described(
+        "When it stops working; default 90 days.", "2027-03-01T00:00:00Z", default=None
+    )
+
+
+class TokenPublic(Public):
+    token: str = described("The bearer token, shown once.", "cg_9mN0c1Xq…")
+    # Rendered by pydantic since v1 (no milliseconds), unlike the views' instants.
+    expires_at: AwareDatetime | None = described(
+        "When it stops working, or null.", "2027-03-01T12:00:00Z", default=None
+    )
+
+
+class TokenRecordPublic(Public):
+    id: str = described("Token id, for revoking it.", ID_EXAMPLE)
+    name: str = described("What it is for.", "CAD link")
+    user_id: str = described("Whose token it is.", ID_EXAMPLE)
+    username: str = described("Their sign-in name.", "sgt.moore")
+    created_at: Instant = described("When it was made.", TIME_EXAMPLE)
+    expires_at: Instant | None = described("When it stops working, or null.", TIME_EXAMPLE)
+    revoked_at: Instant | None = described("When it was revoked, or null.", None)
+
+
+class TokensPublic(Public):
+    items: list[TokenRecordPublic] = described("Tokens the administrator answers for; never their values.", [])
+    next: str | None = described("Always null: one page.", None)

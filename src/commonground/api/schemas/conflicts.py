@@ -1,0 +1,85 @@
+"""Conflicts as one side (or the watch center) sees them, and what their workflow takes."""
+
+from __future__ import annotations
+
+from commonground.api.schemas.common import ID_EXAMPLE, TIME_EXAMPLE, Instant, Public, Strict, described, next_cursor
+from commonground.api.schemas.operations import OperationPublic, WindowPublic
+from commonground.domain.model import ConflictKind, ConflictStatus
+
+OPERATION_EXAMPLE = {"id": ID_EXAMPLE, "level_disclosed": "safety"}
+
+
+class NoteBody(Strict):
+    note: str = described(
+        "Why the conflict is closed.", "spoke with their contact on TAC 2", min_length=1, max_length=2000
+    )
+
+
+class AckBody(Strict):
+    operation_id: str | None = described(
+        "The side acknowledged for; needed when the caller is on both sides or is the watch center.",
+        ID_EXAMPLE,
+        default=None,
+    )
+
+
+class AckPublic(Public):
+    at: Instant = described("When the side acknowledged.", TIME_EXAMPLE)
+    on_behalf: bool = described("The watch center acknowledged for the side.", False)
+
+
+class AcknowledgedPublic(Public):
+    yours: AckPublic | None = described("Your side's acknowledgement, or null.", None)
+    theirs: AckPublic | None = described("The other side's acknowledgement, or null.", None)
+
+
+class WatchSidePublic(Public):
+    acknowledged: AckPublic | None = described("This side's acknowledgement, or null.", None)
+    operation: OperationPublic = described("This side's operation at its owner's watch level.", OPERATION_EXAMPLE)
+
+
+class DeliveryPublic(Public):
+    side: str = described("`yours`, `theirs`, `watch`, or (to the watch center) the agency id.", "yours")
+    channel: str = described("How it was delivered.", "webhook")
+    event_seq: int = described("The outbox event delivered.", 42)
+    status: str = described("Delivery state.", "sent")
+    attempts: int = described("Attempts so far.", 1)
+    sent_at: Instant | None = described("When it was delivered, or null.", TIME_EXAMPLE)
+    acknowledged_at: Instant | None = described("When that side acknowledged, or null.", None)
+    to: str | None = described(
+        "Where it went (own side and watch center only).", "https://cad.example.org/hook", default=None
+    )
+    last_error: str | None = described("The last failure (own side only, when there was one).", "timeout", default=None)
+
+
+class ConflictPublic(Public):
+    """A conflict from the caller's side (`your_operation_id`, `counterpart`), or the watch center's (`sides`)."""
+
+    id: str = described("Conflict id.", ID_EXAMPLE)
+    kind: ConflictKind = described("`proximity` or `subject`.", "proximity")
+    status: ConflictStatus = described("Workflow state.", "open")
+    detected_at: Instant = described("When the check found it.", TIME_EXAMPLE)
+    distance_m: float | None = described("Geodesic distance between the areas' edges; 0 when they overlap.", 212.4)
+    overlap: WindowPublic | None = described("When the widened windows overlap.", None)
+    matched: str | None = described("Subject conflicts: which kind of identifier matched.", "vehicle", default=None)
+    note: str | None = described("The closing note, once resolved or dismissed.", "same team", default=None)
+    your_operation_id: str | None = described("The caller's operation (sides only).", ID_EXAMPLE, default=None)
+    acknowledged: AcknowledgedPublic | None = described("Acknowledgements (sides only).", None, default=None)
+    counterpart: OperationPublic | None = described(
+        "The other side, as its policy discloses to the caller (sides only).", OPERATION_EXAMPLE, default=None
+    )
+    sides: list[WatchSidePublic] | None = described("Both sides (watch center only).", [], default=None)
+    deliveries: list[DeliveryPublic] | None = described(
+        "Who was told, when and how (reading one conflict only).", [], default=None
+    )
+
+
+class ConflictsPublic(Public):
+    items: list[ConflictPublic] = described("Conflicts the caller may see, newest first.", [])
+    next: str | None = next_cursor()
+
+
+class OperationCheckedPublic(OperationPublic):
+    """The stored operation and the conflicts its check found (empty when clear)."""
+
+    conflicts: list[ConflictPublic] = described("Open conflicts of the operation, from its side.", [])

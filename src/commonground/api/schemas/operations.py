@@ -1,0 +1,166 @@
+"""Operations: what an agency submits and changes, and the view of one that comes back."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import AwareDatetime
+
+from commonground.api.schemas.common import ID_EXAMPLE, TIME_EXAMPLE, Instant, Public, Strict, described, next_cursor
+from commonground.domain.model import Attire, OperationStatus, Risk
+from commonground.domain.policy import AgencyLevel, Level, NoticeTiming, Purpose
+
+SUBJECT_EXAMPLE = {"kind": "vehicle", "plate": "ABC123", "state": "MN"}
+# Which viewers see a field of the view beyond `safety`.
+OPERATIONAL = "Present at `operational` and `full`."
+FULL = "Present at `full`."
+OWN = "Present to the owning agency only."
+
+
+class Location(Strict):
+    lat: float = described("Latitude, WGS84.", 44.9778)
+    lon: float = described("Longitude, WGS84.", -93.265)
+    radius_m: float | None = described("Radius around the point, metres.", 150, default=None)
+    address: str | None = described("The address as typed.", "350 S 5th St, Minneapolis", default=None)
+
+
+class Contact(Strict):
+    name: str = described("The on-scene contact.", "Sgt. A. Moore")
+    phone: str = described("Their phone, reachable during the operation.", "+1 612 555 0100")
+    radio: str | None = described("Radio channel or talkgroup.", "TAC 2", default=None)
+
+
+class Team(Strict):
+    personnel: int | None = described("How many officers.", 8, default=None)
+    attire: Attire | None = described("How they are dressed.", "plain_clothes", default=None)
+    vehicles: str | None = described("What they drive.", "2 unmarked grey SUVs", default=None)
+
+
+class Geometry(Strict):
+    type: Literal["Point", "Polygon", "LineString"] = described("GeoJSON geometry type.", "LineString")
+    coordinates: list[Any] = described("GeoJSON coordinates, `[lon, lat]`.", [[-93.25, 44.95], [-93.24, 44.96]])
+    radius_m: float | None = described("Buffer around the geometry, metres.", 50, default=None)
+
+
+# One description and example per field name, for the submission, the change and the view.
+DOCS: dict[str, tuple[str, object]] = {
+    "type": ("Operation type (API.md lists them).", "search_warrant"),
+    "purpose": ("Why the operation is done.", "criminal"),
+    "title": ("Short title.", "Warrant service, 4th floor"),
+    "case_number": ("Agency case number.", "24-118803"),
+    "starts_at": ("Start, with an offset.", "2026-12-01T06:00:00-06:00"),
+    "ends_at": ("End, with an offset.", "2026-12-01T09:00:00-06:00"),
+    "location": ("A point with a radius; or send `geometry`.", {"lat": 44.9778, "lon": -93.265, "radius_m": 150}),
+    "geometry": ("A GeoJSON point, polygon or route line; or send `location`.", None),
+    "radius_m": ("Buffer around `geometry`, metres.", 100),
+    "address": ("The address as typed.", "350 S 5th St, Minneapolis"),
+    "contact": ("Who to call on scene.", {"name": "Sgt. A. Moore", "phone": "+1 612 555 0100", "radio": "TAC 2"}),
+    "team": ("Who is there and how they look.", {"personnel": 8, "attire": "plain_clothes", "vehicles": "2 SUVs"}),
+    "risk": ("Assessed risk.", "high"),
+    "notice": ("When the host agency is told.", "at_submit"),
+    "notes": ("Free text.", "entry at 06:05"),
+    "subjects": ("People, vehicles, phones or blinded identifiers; their values never cross.", [SUBJECT_EXAMPLE]),
+    "status": ("Where the operation is in its life.", "planned"),
+    "subject_summary": ("Subjects counted by kind, never their values.", {"vehicle": 1}),
+    "agency_id": ("The owning agency's id.", ID_EXAMPLE),
+    "version": ("Version, for `If-Match` on a change.", 1),
+    "created_by": ("The user who entered it.", ID_EXAMPLE),
+    "created_at": ("Entered at, UTC.", TIME_EXAMPLE),
+    "updated_at": ("Last changed at, UTC.", TIME_EXAMPLE),
+}
+
+
+def doc(name: str, tier: str | None = None, **kwargs: Any) -> Any:
+    """Return the field ``name`` as documented once in ``DOCS``; ``tier`` says who sees it in a view."""
+    description, example = DOCS[name]
+    return described(f"{description} {tier}" if tier else description, example, **kwargs)
+
+
+class OperationCreate(Strict):
+    type: str = doc("type")
+    purpose: Purpose = doc("purpose")
+    title: str = doc("title")
+    case_number: str | None = doc("case_number", default=None)
+    starts_at: AwareDatetime = doc("starts_at")
+    ends_at: AwareDatetime = doc("ends_at")
+    location: Location | None = doc("location", default=None)
+    geometry: Geometry | None = doc("geometry", default=None)
+    radius_m: float | None = doc("radius_m", default=None)
+    address: str | None = doc("address", default=None)
+    contact: Contact = doc("contact")
+    team: Team | None = doc("team", default=None)
+    risk: Risk = doc("risk", default=Risk.MEDIUM)
+    notice: NoticeTiming | None = doc("notice", default=None)
+    notes: str | None = doc("notes", default=None)
+    subjects: list[dict[str, Any]] | None = doc("subjects", default=None)
+
+
+class OperationPatch(Strict):
+    """Send only what changes; a moved place or time re-runs the check."""
+
+    type: str | None = doc("type", default=None)
+    purpose: Purpose | None = doc("purpose", default=None)
+    title: str | None = doc("title", default=None)
+    case_number: str | None = doc("case_number", default=None)
+    starts_at: AwareDatetime | None = doc("starts_at", default=None)
+    ends_at: AwareDatetime | None = doc("ends_at", default=None)
+    location: Location | None = doc("location", default=None)
+    geometry: Geometry | None = doc("geometry", default=None)
+    radius_m: float | None = doc("radius_m", default=None)
+    address: str | None = doc("address", default=None)
+    contact: dict[str, Any] | None = doc("contact", default=None)
+    team: dict[str, Any] | None = doc("team", default=None)
+    risk: Risk | None = doc("risk", default=None)
+    notice: NoticeTiming | None = doc("notice", default=None)
+    notes: str | None = doc("notes", default=None)
+    subjects: list[dict[str, Any]] | None = doc("subjects", default=None)
+
+
+class AgencyRefPublic(Public):
+    name: str = described("Agency name.", "ICE ERO St. Paul")
+    ori: str = described("Its 9-character ORI.", "MNICE0100")
+    level: AgencyLevel = described("Federal, state, local or tribal.", "federal")
+
+
+class AreaPublic(Public):
+    type: Literal["Point", "Polygon", "LineString"] = described("GeoJSON geometry type.", "Point")
+    coordinates: list[Any] = described("GeoJSON coordinates, `[lon, lat]`.", [-93.262, 44.978])
+    radius_m: float = described("Buffer around the geometry, metres.", 100.0)
+
+
+class WindowPublic(Public):
+    starts_at: Instant = described("Start, UTC.", TIME_EXAMPLE)
+    ends_at: Instant = described("End, UTC.", "2026-12-01T15:00:00.000Z")
+
+
+class OperationPublic(Public):
+    """An operation as the caller may see it: fields above `level_disclosed` are absent, not null."""
+
+    id: str = described("Operation id.", ID_EXAMPLE)
+    level_disclosed: Level = described("The level that applied: `safety`, `operational` or `full`.", "safety")
+    agency: AgencyRefPublic = described("The owning agency.", {"name": "ICE ERO St. Paul", "ori": "MNICE0100"})
+    contact: Contact = doc("contact")
+    area: AreaPublic = described("Where, as GeoJSON with a buffer.", {"type": "Point", "coordinates": [-93.26, 44.97]})
+    window: WindowPublic = described("When.", {"starts_at": TIME_EXAMPLE, "ends_at": "2026-12-01T15:00:00.000Z"})
+    team: Team = doc("team")
+    type: str | None = doc("type", OPERATIONAL, default=None)
+    purpose: Purpose | None = doc("purpose", OPERATIONAL, default=None)
+    risk: Risk | None = doc("risk", OPERATIONAL, default=None)
+    address: str | None = doc("address", OPERATIONAL, default=None)
+    status: OperationStatus | None = doc("status", OPERATIONAL, default=None)
+    title: str | None = doc("title", FULL, default=None)
+    case_number: str | None = doc("case_number", FULL, default=None)
+    notes: str | None = doc("notes", FULL, default=None)
+    subject_summary: dict[str, int] | None = doc("subject_summary", FULL, default=None)
+    agency_id: str | None = doc("agency_id", OWN, default=None)
+    subjects: list[dict[str, Any]] | None = doc("subjects", OWN, default=None)
+    notice: NoticeTiming | None = doc("notice", OWN, default=None)
+    version: int | None = doc("version", OWN, default=None)
+    created_by: str | None = doc("created_by", OWN, default=None)
+    created_at: Instant | None = doc("created_at", OWN, default=None)
+    updated_at: Instant | None = doc("updated_at", OWN, default=None)
+
+
+class OperationsPublic(Public):
+    items: list[OperationPublic] = described("The caller's agency's operations, oldest first.", [])
+    next: str | None = next_cursor()

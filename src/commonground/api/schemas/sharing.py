@@ -1,0 +1,32 @@
+"""Jurisdiction notices and dispatcher look-ups: other agencies' operations at `safety`."""
+
+from __future__ import annotations
+
+from commonground.api.schemas.common import ID_EXAMPLE, TIME_EXAMPLE, Instant, Public, described, next_cursor
+from commonground.api.schemas.operations import OperationPublic
+from commonground.domain.notices import NoticeKind
+
+OPERATION_EXAMPLE = {"id": ID_EXAMPLE, "level_disclosed": "safety"}
+
+
+class NoticePublic(Public):
+    id: str = described("Notice id.", ID_EXAMPLE)
+    kind: NoticeKind = described("`entry`, `update` or `exit` of the jurisdiction.", "entry")
+    sent_at: Instant | None = described("When it was sent.", TIME_EXAMPLE)
+    operation: OperationPublic = described("The other agency's operation, at `safety`.", OPERATION_EXAMPLE)
+
+
+class NoticesPublic(Public):
+    items: list[NoticePublic] = described("The caller's agency's notices, newest first.", [])
+    next: str | None = next_cursor()
+
+
+class LookupOperationPublic(OperationPublic):
+    distance_m: float = described("Distance from the asked point to the operation's edge, metres.", 87.5)
+
+
+class LookupPublic(Public):
+    operations: list[LookupOperationPublic] = described("Operations near the point then, nearest first.", [])
+    at: str = described(
+        "The instant asked about (ISO 8601).", "2026-12-01T13:00:00+00:00", json_schema_extra={"format": "date-time"}
+    )

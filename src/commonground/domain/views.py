@@ -1,0 +1,238 @@
+"""What may cross agency lines, as values: the views ``disclosure`` returns.
+
+A view holds only what its level disclosed: a tier above it is ``None`` and its keys are
+absent from ``to_dict``, never null-filled. ``to_dict`` is the one wire form every
+outbound path sends (API, stream, webhook, e-mail), so they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from commonground.domain.geometry import Area
+from commonground.domain.model import ConflictKind, ConflictStatus, Contact, OperationStatus, Risk, Team
+from commonground.domain.notices import NoticeKind
+from commonground.domain.policy import AgencyLevel, Level, NoticeTiming, Purpose
+from commonground.domain.timewindow import TimeWindow, isoformat
+
+Json = dict[str, object]
+
+
+def _wire(value: object) -> object:
+    """Return ``value`` as JSON-ready data: enums by value, instants as ISO 8601 with ``Z``."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return isoformat(value)
+    if isinstance(value, Mapping):
+        return dict(value)
+    if isinstance(value, tuple):
+        return [_wire(v) for v in value]
+    return value
+
+
+def _tier(detail: Any) -> Json:
+    """Flatten one disclosure tier into the view's own keys, in declaration order."""
+    return {f.name: _wire(getattr(detail, f.name)) for f in fields(detail)}
+
+
+def window_dict(window: TimeWindow) -> Json:
+    return {"starts_at": isoformat(window.starts_at), "ends_at": isoformat(window.ends_at)}
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyRef:
+    """Who the other side is: enough to call their duty desk."""
+
+    name: str
+    ori: str
+    level: AgencyLevel
+
+
+@dataclass(frozen=True, slots=True)
+class OperationalDetail:
+    """What the ``operational`` level adds to ``safety``."""
+
+    type: str
+    purpose: Purpose
+    risk: Risk
+    address: str | None
+    status: OperationStatus
+
+
+@dataclass(frozen=True, slots=True)
+class FullDetail:
+    """What the ``full`` level adds: never subject values, only their count by kind."""
+
+    title: str
+    case_number: str | None
+    notes: str | None
+    subject_summary: Mapping[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class OwnRecord:
+    """The record keeping only the owning agency sees."""
+
+    agency_id: str
+    subjects: tuple[Mapping[str, object], ...]
+    notice: NoticeTiming | None
+    version: int
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class OperationView:
+    """An operation as one viewer may see it; ``safety`` fields always, tiers as disclosed."""
+
+    id: str
+    level_disclosed: Level
+    agency: AgencyRef
+    contact: Contact
+    area: Area
+    window: TimeWindow
+    team: Team
+    operational: OperationalDetail | None = None
+    full: FullDetail | None = None
+    own: OwnRecord | None = None
+
+    def to_dict(self) -> Json:
+        view: Json = {
+            "id": self.id,
+            "level_disclosed": self.level_disclosed.value,
+            "agency": _tier(self.agency),
+            "contact": self.contact.to_dict(),
+            "area": self.area.to_geojson(),
+            "window": window_dict(self.window),
+            "team": self.team.to_dict(),
+        }
+        for tier in (self.operational, self.full, self.own):
+            if tier is not None:
+                view.update(_tier(tier))
+        return view
+
+
+@dataclass(frozen=True, slots=True)
+class AckView:
+    """A side's acknowledgement: when, and whether the watch center gave it for them."""
+
+    at: datetime
+    on_behalf: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConflictFacts:
+    """What both sides and the watch center see alike; ``matched`` and ``note`` only when set."""
+
+    id: str
+    kind: ConflictKind
+    status: ConflictStatus
+    detected_at: datetime
+    distance_m: float | None
+    overlap: TimeWindow | None
+    matched: str | None = None
+    note: str | None = None
+
+    def to_dict(self) -> Json:
+        view: Json = {
+            "id": self.id,
+            "kind": self.kind.value,
+            "status": self.status.value,
+            "detected_at": isoformat(self.detected_at),
+            "distance_m": self.distance_m,
+            "overlap": None if self.overlap is None else window_dict(self.overlap),
+        }
+        if self.matched:
+            view["matched"] = self.matched
+        if self.note:
+            view["note"] = self.note
+        return view
+
+
+def _ack(ack: AckView | None) -> Json | None:
+    return None if ack is None else _tier(ack)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConflictView(ConflictFacts):
+    """A conflict from one side: its own operation's id, the other side as disclosed to it."""
+
+    your_operation_id: str
+    yours: AckView | None
+    theirs: AckView | None
+    counterpart: OperationView
+
+    def to_dict(self) -> Json:
+        view = ConflictFacts.to_dict(self)
+        view["your_operation_id"] = self.your_operation_id
+        view["acknowledged"] = {"yours": _ack(self.yours), "theirs": _ack(self.theirs)}
+        view["counterpart"] = self.counterpart.to_dict()
+        return view
+
+
+@dataclass(frozen=True, slots=True)
+class WatchSide:
+    acknowledged: AckView | None
+    operation: OperationView
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WatchConflictView(ConflictFacts):
+    """A conflict as the watch center sees it: both sides, each at its owner's watch level."""
+
+    sides: tuple[WatchSide, WatchSide]
+
+    def to_dict(self) -> Json:
+        view = ConflictFacts.to_dict(self)
+        view["sides"] = [{"acknowledged": _ack(s.acknowledged), "operation": s.operation.to_dict()} for s in self.sides]
+        return view
+
+
+AnyConflictView = ConflictView | WatchConflictView
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeView:
+    """A jurisdiction notice: another agency's operation, at the ``safety`` level."""
+
+    id: str
+    kind: NoticeKind
+    sent_at: datetime | None
+    operation: OperationView
+
+    def to_dict(self) -> Json:
+        return {
+            "id": self.id,
+            "kind": self.kind.value,
+            "sent_at": None if self.sent_at is None else isoformat(self.sent_at),
+            "operation": self.operation.to_dict(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class LookupHit:
+    """An operation near the dispatcher's point, with its distance from that point."""
+
+    operation: OperationView
+    distance_m: float
+
+    def to_dict(self) -> Json:
+        return {**self.operation.to_dict(), "distance_m": self.distance_m}
+
+
+@dataclass(frozen=True, slots=True)
+class LookupResult:
+    """The answer to a dispatcher's look-up, nearest first, and the instant it was asked about."""
+
+    operations: tuple[LookupHit, ...]
+    at: datetime
+
+    def to_dict(self) -> Json:
+        # ``at`` keeps Python's own ISO form (microseconds, +00:00): the contract since v1.
+        return {"operations": [hit.to_dict() for hit in self.operations], "at": self.at.isoformat()}
