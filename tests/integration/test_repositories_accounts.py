@@ -1,0 +1,270 @@
+"""Repository contract, accounts: agencies, people, tokens and sign-in state, on SQLite and PostGIS."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+from commonground.domain.geometry import Box
+from commonground.domain.model import Role
+from commonground.domain.policy import Level, NoticeTiming, Policy, Purpose
+from commonground.service.ports import Store
+from commonground.service.signin_ports import Credential
+from tests.integration.repository_kit import (
+    CHICAGO,
+    covers,
+    every_page,
+    is_utc,
+    person,
+    postgres_template,
+    seed,
+    session,
+    store,
+    token,
+)
+from tests.unit import factories
+from tests.unit.factories import T0
+
+__all__ = ["postgres_template", "store"]  # fixtures, imported for pytest
+
+MINNEAPOLIS = (((-93.3, 44.9), (-93.2, 44.9), (-93.2, 45.0), (-93.3, 45.0), (-93.3, 44.9)),)
+WIDE = Policy(
+    disclose={
+        "federal": Level.FULL,
+        "state": Level.OPERATIONAL,
+        "local": Level.SAFETY,
+        "tribal": Level.SAFETY,
+        "watch": Level.FULL,
+    },
+    restricted_purposes=frozenset({Purpose.CIVIL_IMMIGRATION}),
+    receive_notices=False,
+    default_notice=NoticeTiming.AT_START,
+    proximity_m=800,
+    time_buffer_min=90,
+    allow_withheld=True,
+    version=3,
+)
+
+
+@covers("agencies.add", "agencies.get", "agencies.by_ori")
+def test_an_agency_comes_back_field_for_field(store: Store) -> None:
+    """Every field, the policy and the rings survive the store; the time comes back in UTC."""
+    agency = factories.agency("federal", policy=WIDE, jurisdiction=MINNEAPOLIS, created_at=T0.astimezone(CHICAGO))
+    seed(store, agency)
+    with store.read() as tx:
+        got = tx.agencies.get(agency.id)
+        assert got == agency and got is not None and is_utc(got.created_at)
+        assert tx.agencies.by_ori(agency.ori) == agency
+        assert tx.agencies.get("no-such-agency") is None
+        assert tx.agencies.by_ori("NOSUCHORI") is None
+
+
+@covers("agencies.page")
+def test_agency_pages_follow_the_cursor_in_id_order(store: Store) -> None:
+    """Pages of two cover every agency once, in id order, and the last has no cursor."""
+    agencies = [factories.agency(created_at=T0) for _ in range(5)]
+    seed(store, *reversed(agencies))
+    with store.read() as tx:
+        pages = every_page(lambda after: tx.agencies.page(2, after))
+    assert [len(p) for p in pages] == [2, 2, 1]
+    assert [a.id for p in pages for a in p] == sorted(a.id for a in agencies)
+
+
+@covers("agencies.set_policy", "agencies.reach")
+def test_a_new_policy_is_seen_at_once_in_the_same_unit(store: Store) -> None:
+    """The unit's memo forgets a changed agency: the next read, and the reach, are the new ones."""
+    narrow = factories.agency(policy=Policy(proximity_m=300, time_buffer_min=30), created_at=T0)
+    other = factories.agency(policy=Policy(proximity_m=500, time_buffer_min=20), created_at=T0)
+    with store.read() as tx:
+        assert tx.agencies.reach() == (0, 0)
+    seed(store, narrow, other)
+    with store.write() as tx:
+        assert tx.agencies.reach() == (500, 30)
+        before = tx.agencies.get(narrow.id)
+        assert before is not None and before.policy.proximity_m == 300
+        tx.agencies.set_policy(narrow.id, WIDE)
+        after = tx.agencies.get(narrow.id)
+        assert after is not None and after.policy == WIDE
+        assert tx.agencies.reach() == (800, 90)
+    with store.read() as tx:
+        stored = tx.agencies.get(narrow.id)
+        assert stored is not None and stored.policy == WIDE and tx.agencies.reach() == (800, 90)
+
+
+@covers("agencies.set_jurisdiction")
+def test_a_jurisdiction_is_replaced_and_cleared(store: Store) -> None:
+    """New rings are read back in the same unit and after it; ``None`` clears them."""
+    agency = factories.agency(created_at=T0)
+    seed(store, agency)
+    with store.write() as tx:
+        assert tx.agencies.get(agency.id) == agency  # the memo now holds the old value
+        tx.agencies.set_jurisdiction(agency.id, MINNEAPOLIS)
+        assert tx.agencies.get(agency.id) == replace(agency, jurisdiction=MINNEAPOLIS)
+    with store.write() as tx:
+        assert tx.agencies.get(agency.id) == replace(agency, jurisdiction=MINNEAPOLIS)
+        tx.agencies.set_jurisdiction(agency.id, None)
+    with store.read() as tx:
+        assert tx.agencies.get(agency.id) == agency
+
+
+@covers("agencies.set_jurisdiction_box", "agencies.with_jurisdiction_in")
+def test_jurisdiction_boxes_find_the_agencies_they_meet(store: Store) -> None:
+    """A box meets the boxes it overlaps, on either side of the antimeridian; a new box replaces the old."""
+    city, texas, east, west = (factories.agency(created_at=T0) for _ in range(4))
+    seed(store, city, texas, east, west)
+    with store.write() as tx:
+        tx.agencies.set_jurisdiction_box(city.id, Box(-93.3, -93.2, 44.9, 45.0))
+        tx.agencies.set_jurisdiction_box(texas.id, Box(-98.0, -97.0, 30.0, 31.0))
+        tx.agencies.set_jurisdiction_box(east.id, Box(179.0, 180.0, -18.0, -17.0))
+        tx.agencies.set_jurisdiction_box(west.id, Box(-180.0, -179.0, -18.0, -17.0))
+    with store.write() as tx:
+        assert tx.agencies.with_jurisdiction_in([Box(-93.26, -93.25, 44.97, 44.98)]) == [city]
+        seam = [Box(179.9, 180.0, -17.6, -17.5), Box(-180.0, -179.9, -17.6, -17.5)]
+        assert sorted(a.id for a in tx.agencies.with_jurisdiction_in(seam)) == sorted([east.id, west.id])
+        assert tx.agencies.with_jurisdiction_in([Box(10.0, 11.0, 10.0, 11.0)]) == []
+        tx.agencies.set_jurisdiction_box(city.id, Box(-97.5, -97.4, 30.4, 30.5))
+        tx.agencies.set_jurisdiction_box(east.id, None)
+    with store.read() as tx:
+        assert tx.agencies.with_jurisdiction_in([Box(-93.26, -93.25, 44.97, 44.98)]) == []
+        assert sorted(a.id for a in tx.agencies.with_jurisdiction_in([Box(-97.5, -97.45, 30.4, 30.45)])) == sorted(
+            [city.id, texas.id]
+        )
+        assert tx.agencies.with_jurisdiction_in(seam) == [west]
+
+
+@covers("people.add", "people.get", "people.by_username")
+def test_a_person_comes_back_with_their_password_hash(store: Store) -> None:
+    """Every field of a person survives, and the hash (or its absence) comes with them by name."""
+    agency = factories.agency(created_at=T0)
+    full = person(agency, Role.SUPERVISOR, Role.WATCH, phone="+1 612 555 0101", email="s@example.org", disabled=True)
+    bare = person(agency)
+    seed(store, agency)
+    with store.write() as tx:
+        tx.people.add(full, "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA")
+        tx.people.add(bare, None)
+    with store.read() as tx:
+        assert tx.people.get(full.id) == full
+        assert tx.people.by_username(full.username) == (full, "$argon2id$v=19$m=65536,t=3,p=4$c2FsdA$aGFzaA")
+        assert tx.people.by_username(bare.username) == (bare, None)
+        assert tx.people.get("no-one") is None and tx.people.by_username("no-one") is None
+
+
+@covers("people.count_with_role")
+def test_people_are_counted_by_role(store: Store) -> None:
+    """A person with several roles counts once for each."""
+    agency = factories.agency(created_at=T0)
+    seed(store, agency, person(agency, Role.ADMIN), person(agency, Role.ADMIN, Role.AUDITOR), person(agency))
+    with store.read() as tx:
+        assert [tx.people.count_with_role(r) for r in ("admin", "auditor", "officer", "watch")] == [2, 1, 1, 0]
+
+
+@covers("tokens.add", "tokens.principal")
+def test_a_token_resolves_to_its_person_and_agency(store: Store) -> None:
+    """The hash finds the record, its holder and the holder's agency in one look-up."""
+    agency = factories.agency(policy=WIDE, created_at=T0)
+    holder = person(agency, Role.DISPATCHER)
+    record, forever = token(holder), token(holder, expires_at=None)
+    seed(store, agency, holder, record, forever)
+    with store.read() as tx:
+        found = tx.tokens.principal(record.token_hash)
+        assert found == (record, holder, agency)
+        assert found is not None and is_utc(found[0].created_at) and is_utc(found[0].expires_at)
+        assert tx.tokens.principal(forever.token_hash) == (forever, holder, agency)
+        assert tx.tokens.principal("0" * 64) is None
+
+
+@covers("tokens.of_agency", "tokens.revoke")
+def test_a_revoked_token_no_longer_resolves(store: Store) -> None:
+    """Revoking is once only; the token stops resolving and is listed with its revocation time."""
+    one, two = factories.agency(created_at=T0), factories.agency(created_at=T0)
+    mine, theirs = person(one), person(two)
+    first, second = token(mine), token(theirs)
+    seed(store, one, two, mine, theirs, first, second)
+    with store.write() as tx:
+        assert tx.tokens.of_agency(one.id) == [(first, mine, None)]
+        assert tx.tokens.revoke(first.id, T0.astimezone(CHICAGO) + timedelta(hours=1))
+        assert not tx.tokens.revoke(first.id, T0 + timedelta(hours=2))
+        assert not tx.tokens.revoke("no-such-token", T0)
+    with store.read() as tx:
+        assert tx.tokens.principal(first.token_hash) is None
+        assert tx.tokens.principal(second.token_hash) == (second, theirs, two)
+        listed = tx.tokens.of_agency(one.id)
+        assert listed == [(first, mine, T0 + timedelta(hours=1))] and is_utc(listed[0][2])
+        assert tx.tokens.of_agency(None) == [(first, mine, T0 + timedelta(hours=1)), (second, theirs, None)]
+
+
+@covers("signin.credential", "signin.put_credential")
+def test_a_credential_is_inserted_then_replaced(store: Store) -> None:
+    """The first put inserts, the next replaces every field."""
+    agency = factories.agency(created_at=T0)
+    holder = person(agency)
+    seed(store, agency, holder)
+    enrolling = Credential(holder.id, totp_secret="JBSWY3DPEHPK3PXP")
+    enrolled = Credential(holder.id, "JBSWY3DPEHPK3PXP", T0.astimezone(CHICAGO), 59_000_000, T0 + timedelta(1))
+    with store.write() as tx:
+        assert tx.signin.credential(holder.id) is None
+        tx.signin.put_credential(enrolling)
+        assert tx.signin.credential(holder.id) == enrolling
+        tx.signin.put_credential(enrolled)
+    with store.read() as tx:
+        got = tx.signin.credential(holder.id)
+        assert got == enrolled and got is not None and is_utc(got.enrolled_at) and is_utc(got.locked_at)
+
+
+@covers("signin.add_failure", "signin.failures_since", "signin.clear_failures")
+def test_failures_are_counted_after_a_moment_and_cleared_per_person(store: Store) -> None:
+    """Failures count strictly after ``since``, per person; clearing is per person too."""
+    with store.write() as tx:
+        for minutes in (0, 5, 10):
+            tx.signin.add_failure("u-a", T0 + timedelta(minutes=minutes))
+        tx.signin.add_failure("u-b", T0)
+    with store.write() as tx:
+        assert tx.signin.failures_since("u-a", T0 - timedelta(seconds=1)) == 3
+        assert tx.signin.failures_since("u-a", T0.astimezone(CHICAGO)) == 2
+        assert tx.signin.failures_since("u-a", T0 + timedelta(minutes=10)) == 0
+        tx.signin.clear_failures("u-a")
+    with store.read() as tx:
+        assert tx.signin.failures_since("u-a", T0 - timedelta(days=1)) == 0
+        assert tx.signin.failures_since("u-b", T0 - timedelta(days=1)) == 1
+
+
+@covers(
+    "signin.add_session",
+    "signin.get_session",
+    "signin.put_session",
+    "signin.delete_session",
+    "signin.delete_sessions_of",
+)
+def test_sessions_move_through_their_stages_and_end(store: Store) -> None:
+    """A session is read back, replaced, and deleted alone or with all of its person's."""
+    anonymous, first, second, other = session(None), session("u-a"), session("u-a"), session("u-b")
+    with store.write() as tx:
+        for record in (anonymous, first, second, other):
+            tx.signin.add_session(record)
+    active = replace(first, stage="active", last_seen_at=T0 + timedelta(minutes=3))
+    with store.write() as tx:
+        got = tx.signin.get_session(anonymous.id_hash)
+        assert got == anonymous and got is not None and is_utc(got.last_seen_at)
+        tx.signin.put_session(active)
+        assert tx.signin.get_session(first.id_hash) == active
+        tx.signin.delete_session(anonymous.id_hash)
+    with store.write() as tx:
+        assert tx.signin.get_session(anonymous.id_hash) is None
+        assert tx.signin.get_session(first.id_hash) == active
+        tx.signin.delete_sessions_of("u-a")
+    with store.read() as tx:
+        assert [tx.signin.get_session(s.id_hash) for s in (first, second, other)] == [None, None, other]
+
+
+@covers("signin.agency_users")
+def test_agency_users_come_with_their_credentials_by_username(store: Store) -> None:
+    """Everyone of the agency, by username, with a credential or ``None``; no one else's."""
+    agency, elsewhere = factories.agency(created_at=T0), factories.agency(created_at=T0)
+    enrolled, fresh = person(agency, username="b-enrolled"), person(agency, username="a-fresh")
+    seed(store, agency, elsewhere, enrolled, fresh, person(elsewhere))
+    credential = Credential(enrolled.id, "JBSWY3DPEHPK3PXP", T0, 7, None)
+    with store.write() as tx:
+        tx.signin.put_credential(credential)
+    with store.read() as tx:
+        assert tx.signin.agency_users(agency.id) == [(fresh, None), (enrolled, credential)]
+        assert tx.signin.agency_users("no-such-agency") == []

@@ -1,0 +1,111 @@
+"""Channel use-cases: who sets where an agency (or the watch center) hears of events, and what is refused."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from commonground.audit.tags import Action
+from commonground.bootstrap import Services
+from commonground.domain.errors import InvalidInput, NotFound, NotPermitted
+from commonground.domain.model import Agency
+from commonground.domain.notifications import Channel, ChannelKind
+from commonground.service.channels import Channels
+from commonground.service.principal import Principal
+from tests.conftest import World
+from tests.unit.service.helpers import audit_of
+
+HOOK = "https://cad.example.org/commonground"
+BODY = {"webhooks": [{"url": HOOK, "events": ["conflict.created"]}], "emails": [{"address": "desk@example.org"}]}
+
+
+@pytest.fixture
+def channels(services: Services) -> Channels:
+    return Channels(services.store, services.clock)
+
+
+@pytest.fixture
+def agency(world: World) -> Agency:
+    return world.agency()
+
+
+@pytest.fixture
+def admin(world: World, agency: Agency) -> Principal:
+    return world.person(agency, "agency_admin")
+
+
+def stored(services: Services, agency_id: str | None) -> list[Channel]:
+    with services.store.read() as tx:
+        return tx.channels.of_agency(agency_id)
+
+
+def test_an_agency_admin_replaces_its_channels_and_a_webhook_keeps_its_secret(
+    channels: Channels, services: Services, agency: Agency, admin: Principal
+) -> None:
+    """Channels are stored as given, a secret is made when none is, kept on a later put, and each put is audited."""
+    channels.put(admin, agency.id, BODY)
+    first = stored(services, agency.id)
+    assert [(c.kind, c.target, c.events) for c in first] == [
+        (ChannelKind.EMAIL, "desk@example.org", frozenset()),
+        (ChannelKind.WEBHOOK, HOOK, frozenset({"conflict.created"})),
+    ]
+    secret = first[1].secret
+    assert secret is not None and len(secret) >= 16
+    channels.put(admin, agency.id, {"webhooks": [{"url": HOOK}]})
+    [kept] = stored(services, agency.id)
+    assert kept.secret == secret and kept.events == frozenset()
+    channels.put(admin, agency.id, {"webhooks": [{"url": HOOK, "secret": "a-new-secret-of-24-chars"}]})
+    assert [c.secret for c in stored(services, agency.id)] == ["a-new-secret-of-24-chars"]
+    records = audit_of(services, Action.CHANNELS_UPDATE)
+    assert [(r.actor_user_id, r.object_id) for r in records] == [(admin.user.id, agency.id)] * 3
+    assert records[0].details == {"channels": [f"webhook:{HOOK}", "email:desk@example.org"]}
+
+
+def test_only_the_agencys_admin_sees_or_sets_its_channels(
+    world: World, channels: Channels, services: Services, agency: Agency
+) -> None:
+    """Another agency's administrator and the agency's own supervisor find nothing; nothing is stored."""
+    for who in (world.person(world.agency(), "agency_admin"), world.person(agency, "supervisor"), world.admin):
+        with pytest.raises(NotFound):
+            channels.put(who, agency.id, BODY)
+        with pytest.raises(NotFound):
+            channels.get(who, agency.id)
+    assert stored(services, agency.id) == []
+    assert audit_of(services, Action.CHANNELS_UPDATE) == []
+
+
+def test_the_watch_centers_channels_are_the_installation_admins(
+    world: World, channels: Channels, services: Services, admin: Principal
+) -> None:
+    """Only the installation admin sets the channels with no agency; they are stored apart from any agency's."""
+    with pytest.raises(NotPermitted):
+        channels.put(admin, None, BODY)
+    channels.put(world.admin, None, BODY)
+    assert [c.target for c in stored(services, None)] == ["desk@example.org", HOOK]
+    assert stored(services, admin.agency.id) == []
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"webhooks": [{"url": "ftp://cad.example.org/in"}]}, "webhooks.0.url"),
+        ({"webhooks": [{"url": "https://user:pw@cad.example.org/in"}]}, "webhooks.0.url"),
+        ({"webhooks": [{"url": HOOK, "secret": "too-short"}]}, "webhooks.0.secret"),
+        ({"webhooks": [{"url": HOOK, "events": ["conflict.exploded"]}]}, "webhooks.0.events"),
+        ({"emails": [{"address": "desk@example.org"}, {"address": "not an address"}]}, "emails.1.address"),
+        ({"emails": [{"address": "desk@example.org", "events": "all"}]}, "emails.0.events"),
+        ({"emails": [{"address": f"d{i}@example.org"} for i in range(21)]}, "webhooks"),
+    ],
+)
+def test_a_refused_channel_is_named_and_the_old_ones_stay(
+    channels: Channels, services: Services, agency: Agency, admin: Principal, body: dict[str, Any], field: str
+) -> None:
+    """A bad entry names its field, and the channels already set are left as they were."""
+    channels.put(admin, agency.id, BODY)
+    before = stored(services, agency.id)
+    with pytest.raises(InvalidInput) as refused:
+        channels.put(admin, agency.id, body)
+    assert refused.value.field == field
+    assert stored(services, agency.id) == before
+    assert len(audit_of(services, Action.CHANNELS_UPDATE)) == 1
