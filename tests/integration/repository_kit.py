@@ -97,12 +97,6 @@ def store(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[Store]:
             opened.close()
 
 
-def known_bug(request: pytest.FixtureRequest, backend: str, reason: str) -> None:
-    """Expect this test to fail on ``backend`` (strictly: it must fail until the store is fixed)."""
-    if request.node.callspec.params["store"] == backend:
-        request.applymarker(pytest.mark.xfail(strict=True, reason=reason))
-
-
 def seed(store: Store, *objects: object) -> None:
     """Commit domain values in one unit, each through its own repository."""
     with store.write() as tx:

@@ -18,7 +18,6 @@ from tests.integration.repository_kit import (
     covers,
     every_page,
     is_utc,
-    known_bug,
     notice,
     postgres_template,
     seed,
@@ -208,13 +207,8 @@ def test_entry_notices_are_counted_by_operating_agency_and_status(store: Store, 
 
 
 @covers("escalations.add")
-def test_an_escalation_is_recorded_once(store: Store, request: pytest.FixtureRequest) -> None:
+def test_an_escalation_is_recorded_once(store: Store) -> None:
     """A second escalation of the same conflict, side and kind answers False: someone raised it first."""
-    known_bug(
-        request,
-        "postgres",
-        "SqlEscalations.add returns bool(rowcount), and SQLAlchemy reports -1 for an INSERT on psycopg",
-    )
     with store.write() as tx:
         assert tx.escalations.add("c-1", "op-a", "unacked", T0)
         assert not tx.escalations.add("c-1", "op-a", "unacked", T0 + HOUR)

@@ -69,7 +69,7 @@ class SqlEscalations(Repository):
 
     def add(self, conflict_id: str, side: str, kind: str, at: datetime) -> bool:
         """Record an escalation; return False when another process raised it first."""
-        result = self.conn.execute(
-            self.insert_ignore(escalations), [{"conflict_id": conflict_id, "side": side, "kind": kind, "at": at}]
-        )
-        return bool(result.rowcount)
+        # RETURNING, not rowcount: psycopg reports -1 for an INSERT ... ON CONFLICT DO NOTHING.
+        row = {"conflict_id": conflict_id, "side": side, "kind": kind, "at": at}
+        inserted = self.conn.execute(self.insert_ignore(escalations).returning(escalations.c.conflict_id), row)
+        return inserted.first() is not None
