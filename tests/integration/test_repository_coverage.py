@@ -17,7 +17,12 @@ SUITE_PREFIX = "test_repositories_"
 def protocol_methods() -> set[str]:
     """Every public method of every repository a unit of work offers, as ``repository.method``."""
     names = {name for name, value in vars(Transaction).items() if callable(value) and not name.startswith("_")}
-    for attribute, protocol in typing.get_type_hints(Transaction).items():
+    repositories = {
+        name: typing.get_type_hints(value.fget)["return"]
+        for name, value in vars(Transaction).items()
+        if isinstance(value, property) and value.fget is not None
+    }
+    for attribute, protocol in repositories.items():
         names |= {
             f"{attribute}.{name}"
             for name, value in vars(protocol).items()

@@ -232,22 +232,37 @@ class AuditRepository(Protocol):
 
 
 class Transaction(Protocol):
-    """One unit of work: everything or nothing, committed when the block ends cleanly."""
+    """One unit of work: everything or nothing, committed when the block ends cleanly; a repository
+    per table family, all on the unit's one connection."""
 
-    agencies: AgencyRepository
-    people: PersonRepository
-    tokens: TokenRepository
-    operations: OperationRepository
-    conflicts: ConflictRepository
-    notices: NoticeRepository
-    outbox: Outbox
-    channels: ChannelRepository
-    deliveries: DeliveryRepository
-    escalations: EscalationRepository
-    lookups: LookupRepository
-    subjects: SubjectRepository
-    audit: AuditRepository
-    signin: SignInRepository
+    @property
+    def agencies(self) -> AgencyRepository: ...
+    @property
+    def people(self) -> PersonRepository: ...
+    @property
+    def tokens(self) -> TokenRepository: ...
+    @property
+    def operations(self) -> OperationRepository: ...
+    @property
+    def conflicts(self) -> ConflictRepository: ...
+    @property
+    def notices(self) -> NoticeRepository: ...
+    @property
+    def outbox(self) -> Outbox: ...
+    @property
+    def channels(self) -> ChannelRepository: ...
+    @property
+    def deliveries(self) -> DeliveryRepository: ...
+    @property
+    def escalations(self) -> EscalationRepository: ...
+    @property
+    def lookups(self) -> LookupRepository: ...
+    @property
+    def subjects(self) -> SubjectRepository: ...
+    @property
+    def audit(self) -> AuditRepository: ...
+    @property
+    def signin(self) -> SignInRepository: ...
 
     def flush(self) -> None:
         """Write what the transaction holds back; the store calls it before committing."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import abstractmethod
+from functools import cached_property
 
 from sqlalchemy import Connection
 
@@ -40,24 +41,70 @@ from commonground.store.tokens import SqlTokens
 
 
 class SqlUnit(HeldWrites):
-    """Implements ``Transaction``; each store supplies its operations repository (the index)."""
+    """Implements ``Transaction``; each store supplies its operations repository (the index).
+
+    Repositories are made on first use: most units touch two or three of them, and a bearer
+    token's look-up (one per request) only one.
+    """
 
     def __init__(self, conn: Connection, memo: Memo | None = None) -> None:
         super().__init__(conn, memo)
-        self.agencies: AgencyRepository = SqlAgencies(self)
-        self.people: PersonRepository = SqlPeople(self)
-        self.tokens: TokenRepository = SqlTokens(self)
-        self.operations: OperationRepository = self._operations()
-        self.conflicts: ConflictRepository = SqlConflicts(self)
-        self.notices: NoticeRepository = SqlNotices(self)
-        self.outbox: Outbox = SqlOutbox(self)
-        self.channels: ChannelRepository = SqlChannels(self)
-        self.deliveries: DeliveryRepository = SqlDeliveries(self)
-        self.escalations: EscalationRepository = SqlEscalations(self)
-        self.lookups: LookupRepository = SqlLookups(self)
-        self.subjects: SubjectRepository = SqlSubjects(self)
-        self.audit: AuditRepository = SqlAudit(self)
-        self.signin: SignInRepository = SqlSignIn(self)
+
+    @cached_property
+    def agencies(self) -> AgencyRepository:
+        return SqlAgencies(self)
+
+    @cached_property
+    def people(self) -> PersonRepository:
+        return SqlPeople(self)
+
+    @cached_property
+    def tokens(self) -> TokenRepository:
+        return SqlTokens(self)
+
+    @cached_property
+    def operations(self) -> OperationRepository:
+        return self._operations()
+
+    @cached_property
+    def conflicts(self) -> ConflictRepository:
+        return SqlConflicts(self)
+
+    @cached_property
+    def notices(self) -> NoticeRepository:
+        return SqlNotices(self)
+
+    @cached_property
+    def outbox(self) -> Outbox:
+        return SqlOutbox(self)
+
+    @cached_property
+    def channels(self) -> ChannelRepository:
+        return SqlChannels(self)
+
+    @cached_property
+    def deliveries(self) -> DeliveryRepository:
+        return SqlDeliveries(self)
+
+    @cached_property
+    def escalations(self) -> EscalationRepository:
+        return SqlEscalations(self)
+
+    @cached_property
+    def lookups(self) -> LookupRepository:
+        return SqlLookups(self)
+
+    @cached_property
+    def subjects(self) -> SubjectRepository:
+        return SqlSubjects(self)
+
+    @cached_property
+    def audit(self) -> AuditRepository:
+        return SqlAudit(self)
+
+    @cached_property
+    def signin(self) -> SignInRepository:
+        return SqlSignIn(self)
 
     @abstractmethod
     def _operations(self) -> OperationRepository:
