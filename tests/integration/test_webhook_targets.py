@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+import ssl
+import subprocess
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -99,3 +103,40 @@ def test_a_redirect_from_an_allowed_receiver_is_not_followed() -> None:
     finally:
         target.close()
         redirecting.close()
+
+
+@pytest.fixture
+def tls_receiver(tmp_path: Path) -> Iterator[tuple[Receiver, ssl.SSLContext]]:
+    """A loopback HTTPS receiver whose certificate names only ``receiver.invalid``."""
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command to make a test certificate")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        [
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+            "-keyout", str(key), "-out", str(cert),
+            "-subj", "/CN=receiver.invalid", "-addext", "subjectAltName=DNS:receiver.invalid",
+        ],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    r = Receiver()
+    server_side = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_side.load_cert_chain(cert, key)
+    r.server.socket = server_side.wrap_socket(r.server.socket, server_side=True)
+    trusting = ssl.create_default_context(cafile=str(cert))
+    yield r, trusting
+    r.close()
+
+
+def test_tls_keeps_the_name_for_the_server_name_and_the_certificate(
+    tls_receiver: tuple[Receiver, ssl.SSLContext],
+) -> None:
+    """Connected to the checked address, the TLS handshake still names (and verifies) the URL's host."""
+    receiver, trusting = tls_receiver
+    at_loopback = HttpWebhookSender(5, LOOPBACK, resolve=lambda host, port: ["127.0.0.1"], verify=trusting)
+    at_loopback.send(f"https://receiver.invalid:{receiver.port}/hook", "s", b"{}", "k1")
+    assert receiver.hosts == [f"receiver.invalid:{receiver.port}"]
+    # A name the certificate does not carry fails verification, though the address is the same.
+    with pytest.raises(DeliveryError, match=r"(?i)certificate|hostname"):
+        at_loopback.send(f"https://other.invalid:{receiver.port}/hook", "s", b"{}", "k2")

@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import ipaddress
 import socket
+import ssl
 import time
 from collections.abc import Callable, Sequence
 from urllib.parse import urlsplit, urlunsplit
@@ -109,10 +110,18 @@ class HttpWebhookSender:
     Host header and, over HTTPS, the TLS server name and certificate check keep the name.
     """
 
-    def __init__(self, timeout_s: float, allowed: Sequence[IPNetwork], resolve: Resolver = system_resolver) -> None:
+    def __init__(
+        self,
+        timeout_s: float,
+        allowed: Sequence[IPNetwork],
+        resolve: Resolver = system_resolver,
+        verify: ssl.SSLContext | bool = True,  # a test's own CA; the system's otherwise
+    ) -> None:
         self.allowed = list(allowed)
         self.resolve = resolve
-        self.client = httpx.Client(timeout=min(timeout_s, MAX_TIMEOUT_S), follow_redirects=False, trust_env=False)
+        self.client = httpx.Client(
+            timeout=min(timeout_s, MAX_TIMEOUT_S), follow_redirects=False, trust_env=False, verify=verify
+        )
 
     def send(self, url: str, secret: str, body: bytes, key: str) -> None:
         address = check_target(url, self.allowed, self.resolve)
