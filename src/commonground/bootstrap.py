@@ -153,7 +153,7 @@ def build_services(
         store=store,
         clock=clock,
         accounts=Accounts(store, clock),
-        lifecycle=Lifecycle(store, clock),
+        lifecycle=Lifecycle(store, clock, settings.account_inactive_days, settings.temporary_account_max_hours),
         operations=Operations(store, clock, normalise_subject),
         conflicts=Conflicts(store, clock),
         audit=AuditLog(store, clock),

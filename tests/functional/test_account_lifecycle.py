@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pyotp
@@ -13,6 +14,7 @@ from fastapi.testclient import TestClient
 from commonground.bootstrap import Services, build_services
 from commonground.config import Settings
 from commonground.http.app import create_app
+from commonground.service.clock import ManualClock
 from commonground.service.principal import Principal
 from tests.conftest import World, bearer
 
@@ -196,3 +198,43 @@ def test_an_authenticator_reset_ends_the_session_and_enrols_anew(setup: tuple[Se
     assert client.get("/api/v1/operations").status_code == 401
     console_sign_in(client, officer.user.username)  # asks to enrol again
     assert actions(services, world, officer.user.id)[-1] == "admin:user:reset-mfa"
+
+
+def test_temporary_accounts_expire_and_the_sweep_disables_them_and_unused_ones(sqlite_url: str) -> None:
+    clock = ManualClock(datetime.now(UTC))
+    services = build_services(Settings(database_url=sqlite_url, console_cookie_secure=False), clock=clock)
+    world = World(services)
+    _, admin, officer, stranger = people(world)
+    helper = world.person(admin.agency, "officer", password=PASSWORD)
+    boss, token = bearer(world.token(admin)), bearer(world.token(helper))
+    with TestClient(create_app(services=services), base_url="http://127.0.0.1") as client:
+        url = f"/api/v1/users/{helper.user.id}"
+        too_late = (clock.now() + timedelta(hours=73)).isoformat()
+        assert client.patch(url, headers=boss, json={"expires_at": too_late}).status_code == 422
+        soon = (clock.now() + timedelta(hours=8)).replace(microsecond=0)
+        r = client.patch(url, headers=boss, json={"expires_at": soon.isoformat()})
+        assert r.status_code == 200 and r.json()["expires_at"].startswith(soon.strftime("%Y-%m-%dT%H:%M:%S"))
+        assert client.get("/api/v1/operations", headers=token).status_code == 200
+        clock.advance(timedelta(hours=9))
+        assert client.get("/api/v1/operations", headers=token).status_code == 401  # at once, before any sweep
+        login = {"username": helper.user.username, "password": PASSWORD}
+        assert client.post("/api/v1/auth/login", json=login).status_code == 401
+        assert services.lifecycle.expire() == 1
+        listed = client.get("/api/v1/users", headers=boss, params={"disabled": True}).json()["items"]
+        assert [u["username"] for u in listed] == [helper.user.username]
+
+        # 91 days on, the officer never signed in and holds no token: disabled. The admin's token is live.
+        clock.advance(timedelta(days=91))
+        boss = bearer(world.token(admin))  # the first one expired after 90 days: that would count as unused
+        world.token(world.admin)
+        assert services.lifecycle.expire() == 2  # the officer here and the one of the other agency
+        assert client.get("/api/v1/users", headers=boss, params={"disabled": False}).json()["items"] == [
+            client.get(f"/api/v1/users?username={admin.user.username}", headers=boss).json()["items"][0]
+        ]
+    with services.store.read() as tx:
+        sweeps = [r.entry for r in tx.audit.all() if r.entry.action == "admin:user:disable"]
+    assert [(e.object_id, (e.details or {})["reason"]) for e in sweeps] == [
+        (helper.user.id, "expired"),
+        *sorted([(officer.user.id, "inactive"), (stranger.user.id, "inactive")], key=lambda p: p[0] != officer.user.id),
+    ]
+    services.close()

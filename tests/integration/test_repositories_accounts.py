@@ -350,3 +350,28 @@ def test_a_second_factor_is_forgotten(store: Store) -> None:
     with store.read() as tx:
         assert tx.signin.credential(holder.id) is None
         assert tx.signin.credential(other.id) is not None
+
+
+@covers("people.touch", "people.stale", "people.expired")
+def test_stale_and_expired_accounts_are_found(store: Store) -> None:
+    """Stale: enabled, no sign-in since the cut (creation counts), no live token. Expired: past expires_at."""
+    agency = factories.agency(created_at=T0)
+    idle, active, machine, old_token, gone, temporary = (person(agency) for _ in range(6))
+    gone = replace(gone, disabled=True)
+    temporary = replace(temporary, expires_at=T0 + timedelta(hours=2))
+    seed(store, agency, idle, active, machine, old_token, gone, temporary)
+    later = T0 + timedelta(days=400)  # people.add stamps the real time of creation
+    with store.write() as tx:
+        tx.people.touch(active.id, later)
+        tx.tokens.add(token(machine, expires_at=None))
+        tx.tokens.add(token(old_token, expires_at=T0))
+    with store.read() as tx:
+        assert {u.id for u in tx.people.stale(later - timedelta(days=1), later)} == {
+            idle.id,
+            old_token.id,
+            temporary.id,
+        }
+        assert tx.people.stale(T0 - timedelta(days=1), later) == []
+        assert tx.people.expired(T0 + timedelta(hours=1)) == []
+        assert tx.people.expired(T0.astimezone(CHICAGO) + timedelta(hours=2)) == [temporary]
+        assert tx.people.get(temporary.id) == temporary

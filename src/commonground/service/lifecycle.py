@@ -20,6 +20,7 @@ from commonground.domain.drafts import text
 from commonground.domain.errors import InvalidInput, NotFound, NotPermitted, StateConflict
 from commonground.domain.model import Role, User
 from commonground.domain.policy import parse_enum
+from commonground.domain.timewindow import parse_instant
 from commonground.service.accounts import hash_token
 from commonground.service.passwords import hash_password
 from commonground.service.ports import Clock, Page, Store, UserFilter
@@ -43,6 +44,8 @@ class PasswordReset:
 class Lifecycle:
     store: Store
     clock: Clock
+    inactive_days: int = 90
+    temporary_max_hours: int = 72
 
     def list(self, who: Principal, where: UserFilter, limit: int, after: str | None) -> Page[User]:
         """People the caller administers: the own agency's, or, for the installation admin, any."""
@@ -72,7 +75,9 @@ class Lifecycle:
                 changed = replace(changed, email=text(data, "email", "email", required=False))
             if "roles" in data:
                 changed = replace(changed, roles=self._roles(who, user, data["roles"]))
-            fields = sorted(f for f in ("display_name", "phone", "email", "roles") if f in data)
+            if "expires_at" in data:
+                changed = replace(changed, expires_at=self._expiry(data["expires_at"]))
+            fields = sorted(f for f in ("display_name", "phone", "email", "roles", "expires_at") if f in data)
             tx.people.update(changed)
             entry = who.entry(Action.USER_UPDATE, object_type="user", object_id=user.id, fields=fields)
             if changed.roles != user.roles:
@@ -156,6 +161,43 @@ class Lifecycle:
                 )
         if user_id is None:
             raise InvalidInput("token", "unknown, used or expired")
+
+    def expire(self) -> int:
+        """Disable temporary accounts past ``expires_at`` and accounts unused for ``inactive_days``; audited."""
+        now = self.clock.now()
+        with self.store.write() as tx:
+            found = [(u, "expired") for u in tx.people.expired(now)]
+            if self.inactive_days > 0:
+                seen = {u.id for u, _ in found}
+                idle = tx.people.stale(now - timedelta(days=self.inactive_days), now)
+                found += [(u, "inactive") for u in idle if u.id not in seen]
+            for user, reason in found:
+                tx.people.update(replace(user, disabled=True))
+                revoked = tx.tokens.revoke_of_user(user.id, now)
+                tx.signin.delete_sessions_of(user.id)
+                tx.audit.append(
+                    AuditEntry(
+                        Action.USER_DISABLE,
+                        Outcome.SUCCESS,
+                        actor_user_id=None,
+                        object_type="user",
+                        object_id=user.id,
+                        details={"via": "sweep", "reason": reason, "tokens_revoked": revoked},
+                    ),
+                    now,
+                )
+        return len(found)
+
+    def _expiry(self, raw: object) -> datetime | None:
+        if raw is None:
+            return None
+        at = parse_instant(raw, "expires_at")
+        now = self.clock.now()
+        if at <= now:
+            raise InvalidInput("expires_at", "must be in the future")
+        if at > now + timedelta(hours=self.temporary_max_hours):
+            raise InvalidInput("expires_at", f"must be within {self.temporary_max_hours} hours")
+        return at
 
     def _visible(self, who: Principal, user: User | None) -> User:
         if not (who.has(Role.ADMIN) or who.has(Role.AGENCY_ADMIN)):

@@ -136,6 +136,15 @@ class PersonRepository(Protocol):
     def take_reset(self, token_hash: str, at: datetime) -> str | None:
         """Use up an unused, unexpired set-password token; return its user id, or None."""
 
+    def touch(self, user_id: str, at: datetime) -> None:
+        """Note that the person signed in at ``at`` (what the inactivity rule reads)."""
+
+    def stale(self, before: datetime, now: datetime) -> list[User]:
+        """Enabled people with no sign-in (or creation) since ``before`` and no live bearer token at ``now``."""
+
+    def expired(self, now: datetime) -> list[User]:
+        """Enabled temporary accounts whose ``expires_at`` has passed."""
+
 
 class TokenRepository(Protocol):
     """Bearer tokens, stored as hashes."""

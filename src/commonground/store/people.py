@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import and_, exists, func, insert, or_, select, update
 
 from commonground.domain.model import User
 from commonground.service.ports import Page, UserFilter
 from commonground.store import records
 from commonground.store.repository import Repository, by_key, page
-from commonground.store.schema import password_resets, users
+from commonground.store.schema import password_resets, tokens, users
 
 USER_BY_ID = by_key(users, "id")
 USER_BY_NAME = by_key(users, "username")
@@ -56,7 +56,7 @@ class SqlPeople(Repository):
 
     def update(self, user: User) -> None:
         row = records.user_row(user, None, datetime.now(UTC))
-        values = {k: row[k] for k in ("display_name", "roles", "phone", "email", "disabled")}
+        values = {k: row[k] for k in ("display_name", "roles", "phone", "email", "disabled", "expires_at")}
         self.conn.execute(update(users).where(users.c.id == user.id).values(values))
 
     def set_password(self, user_id: str, password_hash: str) -> None:
@@ -88,3 +88,31 @@ class SqlPeople(Repository):
             .values(used_at=at)
         )
         return str(row["user_id"]) if done.rowcount else None
+
+    def touch(self, user_id: str, at: datetime) -> None:
+        self.conn.execute(update(users).where(users.c.id == user_id).values(last_active_at=at))
+
+    def stale(self, before: datetime, now: datetime) -> list[User]:
+        live_token = exists().where(
+            tokens.c.user_id == users.c.id,
+            tokens.c.revoked_at.is_(None),
+            or_(tokens.c.expires_at.is_(None), tokens.c.expires_at > now),
+        )
+        query = (
+            select(users)
+            .where(
+                users.c.disabled.is_(False),
+                func.coalesce(users.c.last_active_at, users.c.created_at) < before,
+                ~live_token,
+            )
+            .order_by(users.c.username)
+        )
+        return [records.user_from(r) for r in self.conn.execute(query).mappings()]
+
+    def expired(self, now: datetime) -> list[User]:
+        query = (
+            select(users)
+            .where(and_(users.c.disabled.is_(False), users.c.expires_at.is_not(None), users.c.expires_at <= now))
+            .order_by(users.c.username)
+        )
+        return [records.user_from(r) for r in self.conn.execute(query).mappings()]

@@ -92,6 +92,8 @@ users = Table(
     Column("email", String(200), nullable=True),
     Column("disabled", Boolean, nullable=False, default=False),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=True),
+    Column("last_active_at", UTCDateTime, nullable=True),
 )
 
 tokens = Table(

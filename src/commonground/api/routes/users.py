@@ -33,6 +33,7 @@ def account_public(user: User) -> AccountPublic:
         phone=user.phone,
         email=user.email,
         disabled=user.disabled,
+        expires_at=isoformat(user.expires_at) if user.expires_at else None,
     )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import AwareDatetime
+
 from commonground.api.schemas.agencies import UserPublic
 from commonground.api.schemas.common import ID_EXAMPLE, TIME_EXAMPLE, Instant, Public, Strict, described, next_cursor
 from commonground.domain.model import Role
@@ -9,6 +11,7 @@ from commonground.domain.model import Role
 
 class AccountPublic(UserPublic):
     disabled: bool = described("Disabled: no token, session or sign-in works.", False)
+    expires_at: Instant | None = described("When a temporary account stops working, or null.", None)
 
 
 class AccountsPublic(Public):
@@ -22,6 +25,11 @@ class UserPatch(Strict):
     email: str | None = described("E-mail address; null clears it.", "a.moore@example.org", default=None)
     roles: list[Role] | None = described(
         "The whole new set of roles; agency administrators change agency roles only.", ["supervisor"], default=None
+    )
+    expires_at: AwareDatetime | None = described(
+        "Make the account temporary: it stops working then (at most 72 hours ahead, a setting); null: permanent.",
+        "2026-12-03T12:00:00Z",
+        default=None,
     )
 
 
