@@ -17,13 +17,13 @@ branch_labels = None
 depends_on = None
 
 
+# Plain ALTER TABLE (SQLite 3.35+ drops a column in place): a batch rebuild of ``users``
+# would drop the table under the tokens' and sessions' foreign keys.
 def upgrade() -> None:
-    with op.batch_alter_table("users") as batch:
-        batch.add_column(sa.Column("expires_at", UTCDateTime(), nullable=True))
-        batch.add_column(sa.Column("last_active_at", UTCDateTime(), nullable=True))
+    op.add_column("users", sa.Column("expires_at", UTCDateTime(), nullable=True))
+    op.add_column("users", sa.Column("last_active_at", UTCDateTime(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("users") as batch:
-        batch.drop_column("last_active_at")
-        batch.drop_column("expires_at")
+    op.drop_column("users", "last_active_at")
+    op.drop_column("users", "expires_at")
