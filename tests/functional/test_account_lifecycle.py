@@ -238,3 +238,37 @@ def test_temporary_accounts_expire_and_the_sweep_disables_them_and_unused_ones(s
         *sorted([(officer.user.id, "inactive"), (stranger.user.id, "inactive")], key=lambda p: p[0] != officer.user.id),
     ]
     services.close()
+
+
+def test_the_admin_console_page_disables_resets_and_enables(setup: tuple[Services, World, TestClient]) -> None:
+    services, world, client = setup
+    _, admin, officer, stranger = people(world)
+    token = bearer(world.token(officer))
+    console_sign_in(client, admin.user.username)
+    page = client.get("/admin").text
+    assert f'data-account="disable {officer.user.username}"' in page
+    form = {"csrf": csrf(page), "user_id": officer.user.id}
+    r = client.post("/admin/account", data={**form, "action": "disable"})
+    assert r.status_code == 200 and "Account disabled" in r.text
+    assert client.get("/api/v1/operations", headers=token).status_code == 401
+    assert f'data-account="enable {officer.user.username}"' in r.text
+    r = client.post("/admin/account", data={**form, "action": "reset-password"})
+    found = re.search(r'id="reset-token" class="token">(cg_[A-Za-z0-9_-]+)<', r.text)
+    assert found
+    assert (
+        client.post("/api/v1/auth/set-password", json={"token": found.group(1), "password": PASSWORD + "!"}).status_code
+        == 204
+    )
+    assert "Authenticator removed" in client.post("/admin/account", data={**form, "action": "reset-mfa"}).text
+    assert "Account enabled" in client.post("/admin/account", data={**form, "action": "enable"}).text
+    refused = client.post("/admin/account", data={**form, "user_id": stranger.user.id, "action": "disable"})
+    assert refused.status_code == 404
+    assert client.post("/admin/account", data={**form, "action": "explode"}).status_code == 422
+    assert client.post("/admin/account", data={**form, "csrf": "wrong", "action": "disable"}).status_code == 403
+    assert actions(services, world, officer.user.id)[-5:] == [
+        "admin:user:disable",
+        "admin:user:reset-password",
+        "auth:password:set",
+        "admin:user:reset-mfa",
+        "admin:user:enable",
+    ]
