@@ -22,6 +22,7 @@ from commonground.service.clock import SystemClock
 from commonground.service.conflicts import Conflicts
 from commonground.service.delivery import Deliveries, RetryPolicy
 from commonground.service.escalation import Escalator
+from commonground.service.lifecycle import Lifecycle
 from commonground.service.lookups import Lookups
 from commonground.service.notices import Notices
 from commonground.service.operations import Operations
@@ -41,6 +42,7 @@ class Services:
     store: Store
     clock: Clock
     accounts: Accounts
+    lifecycle: Lifecycle
     operations: Operations
     conflicts: Conflicts
     audit: AuditLog
@@ -151,6 +153,7 @@ def build_services(
         store=store,
         clock=clock,
         accounts=Accounts(store, clock),
+        lifecycle=Lifecycle(store, clock, settings.account_inactive_days, settings.temporary_account_max_hours),
         operations=Operations(store, clock, normalise_subject),
         conflicts=Conflicts(store, clock),
         audit=AuditLog(store, clock),

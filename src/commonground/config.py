@@ -18,6 +18,8 @@ class Settings(BaseSettings):
     page_size: int = 100
     max_page_size: int = 1000
     lookup_limit_per_hour: int = 600
+    account_inactive_days: int = 90  # the sweep disables accounts unused this long; 0 never
+    temporary_account_max_hours: int = 72  # the longest expires_at an administrator may give
     pg_connect_timeout: int = 5
     pg_statement_timeout_ms: int = 15_000
     pg_lock_timeout_ms: int = 10_000

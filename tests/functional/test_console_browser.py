@@ -227,3 +227,60 @@ def test_screenshots_of_each_page(console: tuple[World, LiveServer], browser: An
             page.wait_for_timeout(400)
             page.screenshot(path=str(SHOTS / f"{path}-{size}.png"), full_page=phone)
         ctx.close()
+
+
+CSP_WATCH = """
+window.__csp = [];
+document.addEventListener("securitypolicyviolation", e => {
+  window.__csp.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
+});
+"""
+
+
+def test_the_console_works_under_its_content_security_policy(console: tuple[World, LiveServer], browser: Any) -> None:
+    """Sign-in, enrolment, every page and an operation's entry: no CSP violation reported, none in the console."""
+    world, live = console
+    city = world.agency("local", name="St. Paul Police")
+    wire(
+        world.services.operations.submit(
+            world.person(world.agency("federal", name="ICE ERO St. Paul"), "supervisor"),
+            operation_data(LAT + 0.0019, LON, radius_m=50),
+        )
+    )
+    everyone = person(world, city, "watch", "supervisor", "dispatcher", "agency_admin", "auditor")
+    ctx = context(browser)
+    ctx.add_init_script(CSP_WATCH)
+    page = ctx.new_page()
+    reported: list[str] = []
+    page.on("console", lambda m: reported.append(m.text) if "Content Security Policy" in m.text else None)
+    seen: list[str] = []
+
+    def collect() -> None:
+        assert page.evaluate("document.querySelector('meta[http-equiv]')") is None  # the header, not a meta tag
+        seen.extend(page.evaluate("window.__csp || []"))
+
+    response = page.goto(live.url + "/login")
+    assert response is not None and "script-src 'self'" in response.headers["content-security-policy"]
+    collect()
+    sign_in(page, live.url, everyone)
+    collect()
+    for path in ("watch", "operations", "notices", "lookup", "admin", "auditor"):
+        page.goto(f"{live.url}/{path}")
+        page.wait_for_load_state("networkidle")
+        page.wait_for_selector(".leaflet-container, main")
+        collect()
+    page.goto(f"{live.url}/operations")
+    page.fill("input[name=title]", "Warrant service, Rice St")
+    page.fill("input[name=starts_at]", local(SOON))
+    page.fill("input[name=ends_at]", local(SOON + timedelta(hours=2)))
+    page.fill("input[name=lat]", str(LAT))
+    page.fill("input[name=lon]", str(LON))
+    page.fill("input[name=radius_m]", "100")
+    page.fill("input[name=contact_name]", "Sgt. Rivera")
+    page.fill("input[name=contact_phone]", "+1 651 555 0199")
+    page.click("#submit")
+    page.wait_for_selector(".answer.conflict")  # the page's script ran and drew the answer
+    assert page.locator(".leaflet-container").count() == 1
+    collect()
+    assert seen == [] and reported == [], (seen, reported)
+    ctx.close()

@@ -149,7 +149,7 @@ def drive(rec: Recorder) -> None:
     _, city_admin = member(city, "admin.city", ["agency_admin"])
     _, sgt = member(city, "sgt.moore", ["supervisor"])
     officer_user, officer = member(city, "officer.lee", ["officer"])
-    _, agent = member(feds, "sdo.whitfield", ["supervisor"])
+    agent_user, agent = member(feds, "sdo.whitfield", ["supervisor"])
     _, dispatcher = member(city, "dispatch.kim", ["dispatcher"])
     _, auditor = member(city, "auditor.ng", ["auditor"])
     watch_agency = call("POST", "/agencies", admin, {
@@ -260,6 +260,23 @@ def drive(rec: Recorder) -> None:
     call("POST", "/operations", officer, {**operation(44.9, -93.2), "starts_at": "2026-12-02T06:00:00Z"},
          status=422)  # fmt: skip
     call("GET", "/operations", sgt, params={"bbox": "1,2"}, status=422)
+
+    # Account lifecycle (appended last, so the exchanges above keep their ids and times).
+    call("GET", "/users", city_admin)
+    call("GET", "/users", admin, params={"role": "supervisor", "disabled": False, "limit": 1})
+    call("GET", "/users", admin, params={"username": "sgt"})
+    call("PATCH", "/users/{user_id}", city_admin, {"display_name": "Ofc. J. Lee", "roles": ["officer", "dispatcher"]},
+         user_id=officer_user["id"])  # fmt: skip
+    reset = call("POST", "/users/{user_id}/reset-password", city_admin, status=201, user_id=officer_user["id"])
+    call("POST", "/auth/set-password", None, {"token": reset["token"], "password": "a new long passphrase"},
+         status=204)  # fmt: skip
+    call("POST", "/auth/set-password", None, {"token": reset["token"], "password": "a new long passphrase"},
+         status=422)  # fmt: skip
+    call("POST", "/users/{user_id}/reset-mfa", city_admin, user_id=officer_user["id"])
+    call("POST", "/users/{user_id}/disable", city_admin, user_id=officer_user["id"])
+    call("GET", "/operations", officer, status=401)
+    call("POST", "/users/{user_id}/enable", city_admin, user_id=officer_user["id"])
+    call("POST", "/users/{user_id}/disable", city_admin, status=404, user_id=agent_user["id"])
 
 
 def admin_token(http: TestClient) -> str:

@@ -8,7 +8,7 @@ from datetime import timedelta
 from commonground.domain.geometry import Box
 from commonground.domain.model import Role
 from commonground.domain.policy import Level, NoticeTiming, Policy, Purpose
-from commonground.service.ports import Store
+from commonground.service.ports import Store, UserFilter
 from commonground.service.signin_ports import Credential
 from tests.integration.repository_kit import (
     CHICAGO,
@@ -268,3 +268,110 @@ def test_agency_users_come_with_their_credentials_by_username(store: Store) -> N
     with store.read() as tx:
         assert tx.signin.agency_users(agency.id) == [(fresh, None), (enrolled, credential)]
         assert tx.signin.agency_users("no-such-agency") == []
+
+
+@covers("people.page")
+def test_people_are_listed_by_username_with_filters_and_a_cursor(store: Store) -> None:
+    """Per agency or all, by role, by disabled flag and by username prefix; pages follow the username."""
+    one, two = factories.agency(created_at=T0), factories.agency(created_at=T0)
+    a, b, c = person(one, Role.OFFICER), person(one, Role.DISPATCHER, disabled=True), person(one, Role.OFFICER)
+    d = person(two, Role.OFFICER)
+    seed(store, one, two, a, b, c, d)
+    with store.read() as tx:
+        assert every_page(lambda after: tx.people.page(UserFilter(agency_id=one.id), 2, after)) == [[a, b], [c]]
+        assert list(tx.people.page(UserFilter(), 10, None).items) == [a, b, c, d]
+        assert list(tx.people.page(UserFilter(agency_id=one.id, role="officer"), 10, None).items) == [a, c]
+        assert every_page(lambda after: tx.people.page(UserFilter(role="officer"), 2, after)) == [[a, c], [d]]
+        assert list(tx.people.page(UserFilter(disabled=True), 10, None).items) == [b]
+        assert list(tx.people.page(UserFilter(disabled=False, agency_id=two.id), 10, None).items) == [d]
+        prefix = UserFilter(username_prefix=c.username[:-1] + "%")
+        assert list(tx.people.page(prefix, 10, None).items) == []  # a wildcard is a plain character
+
+
+@covers("people.update", "people.set_password")
+def test_a_person_is_changed_and_the_password_replaced(store: Store) -> None:
+    """Display name, roles, phone, e-mail and the disabled flag are stored; the hash apart."""
+    agency = factories.agency(created_at=T0)
+    who = person(agency, Role.OFFICER)
+    seed(store, agency, who)
+    changed = replace(
+        who, display_name="Sgt. Moore", roles=frozenset({Role.SUPERVISOR}), phone="+1 612 555 0102", disabled=True
+    )
+    with store.write() as tx:
+        tx.people.update(changed)
+        tx.people.set_password(who.id, "$argon2id$new")
+    with store.read() as tx:
+        assert tx.people.by_username(who.username) == (changed, "$argon2id$new")
+
+
+@covers("people.add_reset", "people.take_reset")
+def test_a_set_password_token_is_used_once_before_it_expires(store: Store) -> None:
+    """Once only, never after expiry, and a newer one for the same person ends the older."""
+    agency = factories.agency(created_at=T0)
+    who = person(agency)
+    seed(store, agency, who)
+    with store.write() as tx:
+        tx.people.add_reset("a" * 64, who.id, T0, T0 + timedelta(hours=24))
+        tx.people.add_reset("b" * 64, who.id, T0 + timedelta(minutes=1), T0 + timedelta(hours=24))
+    with store.write() as tx:
+        assert tx.people.take_reset("a" * 64, T0 + timedelta(minutes=2)) is None  # replaced by the newer
+        assert tx.people.take_reset("0" * 64, T0) is None
+        assert tx.people.take_reset("b" * 64, T0 + timedelta(hours=25)) is None  # expired
+        assert tx.people.take_reset("b" * 64, T0.astimezone(CHICAGO) + timedelta(hours=2)) == who.id
+        assert tx.people.take_reset("b" * 64, T0 + timedelta(hours=3)) is None  # used up
+
+
+@covers("tokens.revoke_of_user")
+def test_every_token_of_one_person_is_revoked_at_once(store: Store) -> None:
+    """Only that person's live tokens; one revoked already is not counted again."""
+    agency = factories.agency(created_at=T0)
+    mine, theirs = person(agency), person(agency)
+    first, second, other = token(mine), token(mine), token(theirs)
+    seed(store, agency, mine, theirs, first, second, other)
+    with store.write() as tx:
+        assert tx.tokens.revoke(first.id, T0)
+        assert tx.tokens.revoke_of_user(mine.id, T0 + timedelta(hours=1)) == 1
+        assert tx.tokens.revoke_of_user(mine.id, T0 + timedelta(hours=2)) == 0
+    with store.read() as tx:
+        assert tx.tokens.principal(second.token_hash) is None
+        assert tx.tokens.principal(other.token_hash) == (other, theirs, agency)
+
+
+@covers("signin.delete_credential")
+def test_a_second_factor_is_forgotten(store: Store) -> None:
+    agency = factories.agency(created_at=T0)
+    holder, other = person(agency), person(agency)
+    seed(store, agency, holder, other)
+    with store.write() as tx:
+        tx.signin.put_credential(Credential(holder.id, "JBSWY3DPEHPK3PXP", T0, 1, None))
+        tx.signin.put_credential(Credential(other.id, "JBSWY3DPEHPK3PXQ", T0, 1, None))
+        tx.signin.delete_credential(holder.id)
+        tx.signin.delete_credential("no-one")
+    with store.read() as tx:
+        assert tx.signin.credential(holder.id) is None
+        assert tx.signin.credential(other.id) is not None
+
+
+@covers("people.touch", "people.stale", "people.expired")
+def test_stale_and_expired_accounts_are_found(store: Store) -> None:
+    """Stale: enabled, no sign-in since the cut (creation counts), no live token. Expired: past expires_at."""
+    agency = factories.agency(created_at=T0)
+    idle, active, machine, old_token, gone, temporary = (person(agency) for _ in range(6))
+    gone = replace(gone, disabled=True)
+    temporary = replace(temporary, expires_at=T0 + timedelta(hours=2))
+    seed(store, agency, idle, active, machine, old_token, gone, temporary)
+    later = T0 + timedelta(days=400)  # people.add stamps the real time of creation
+    with store.write() as tx:
+        tx.people.touch(active.id, later)
+        tx.tokens.add(token(machine, expires_at=None))
+        tx.tokens.add(token(old_token, expires_at=T0))
+    with store.read() as tx:
+        assert {u.id for u in tx.people.stale(later - timedelta(days=1), later)} == {
+            idle.id,
+            old_token.id,
+            temporary.id,
+        }
+        assert tx.people.stale(T0 - timedelta(days=1), later) == []
+        assert tx.people.expired(T0 + timedelta(hours=1)) == []
+        assert tx.people.expired(T0.astimezone(CHICAGO) + timedelta(hours=2)) == [temporary]
+        assert tx.people.get(temporary.id) == temporary

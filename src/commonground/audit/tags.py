@@ -12,6 +12,12 @@ class Action(StrEnum):
     AGENCY_CREATE = "admin:agency:create"
     AGENCY_POLICY_UPDATE = "admin:policy:update"
     USER_CREATE = "admin:user:create"
+    USER_UPDATE = "admin:user:update"
+    USER_DISABLE = "admin:user:disable"
+    USER_ENABLE = "admin:user:enable"
+    USER_PASSWORD_RESET = "admin:user:reset-password"  # noqa: S105 - a tag, not a secret
+    USER_MFA_RESET = "admin:user:reset-mfa"
+    AUTH_PASSWORD_SET = "auth:password:set"  # noqa: S105 - a tag, not a secret
     OPERATION_CREATE = "ops:operation:create"
     OPERATION_UPDATE = "ops:operation:update"
     OPERATION_CANCEL = "ops:operation:cancel"

@@ -106,9 +106,14 @@ class User:
     phone: str | None = None
     email: str | None = None
     disabled: bool = False
+    expires_at: datetime | None = None  # a temporary account stops working then
 
     def has(self, *roles: Role) -> bool:
         return bool(self.roles.intersection(roles))
+
+    def usable(self, now: datetime) -> bool:
+        """May this account authenticate at ``now``: not disabled, not past its expiry?"""
+        return not self.disabled and (self.expires_at is None or now < self.expires_at)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from commonground import bootstrap
 from commonground.api import mount as api
 from commonground.config import Settings
+from commonground.http.headers import SecurityHeaders
 from commonground.runtime import process
 from commonground.web import routes as web
 
@@ -42,6 +43,8 @@ def create_app(settings: Settings | None = None, services: bootstrap.Services | 
     app.state.services = services
     api.install(app)
     web.install(app)  # the console: pages, sign-in and static files
+    shown = settings if settings is not None else services.settings if services is not None else Settings()
+    app.add_middleware(SecurityHeaders, tile_url=shown.console_tile_url)  # CSP, HSTS, no-store: docs/security.md
     return app
 
 

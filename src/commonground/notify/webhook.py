@@ -1,5 +1,8 @@
 """Signed webhooks: HMAC-SHA256 over ``timestamp + "." + body``, no redirects, no private targets.
 
+Targets are checked at connection: the name is resolved once, every answer checked, and the
+connection made to the checked address (``pinned``), never re-resolved by the HTTP client.
+
 Why refuse private, loopback and link-local targets: an agency admin must not be able to
 make the server call into its own network (cloud metadata, admin ports). An installation
 that really wants such a target lists its network in ``COMMONGROUND_WEBHOOK_ALLOWED_NETWORKS``.
@@ -11,9 +14,10 @@ import hashlib
 import hmac
 import ipaddress
 import socket
+import ssl
 import time
-from collections.abc import Sequence
-from urllib.parse import urlsplit
+from collections.abc import Callable, Sequence
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
@@ -23,6 +27,7 @@ from commonground.domain.notifications import check_webhook_url
 SIGNATURE_HEADER = "X-CommonGround-Signature"
 MAX_TIMEOUT_S = 10.0
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:
@@ -48,52 +53,96 @@ def parse_networks(text: str) -> list[IPNetwork]:
     return [ipaddress.ip_network(p.strip(), strict=False) for p in text.split(",") if p.strip()]
 
 
-def check_target(url: str, allowed: Sequence[IPNetwork]) -> None:
-    """Refuse a target that resolves to a private, loopback, link-local or reserved address."""
+Resolver = Callable[[str, int], Sequence[str]]
+
+
+def system_resolver(host: str, port: int) -> list[str]:
+    """Return every address the system resolver gives for ``host`` (zone ids dropped)."""
+    infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+    return [str(info[4][0]).split("%", 1)[0] for info in infos]
+
+
+def internal(ip: IPAddress) -> bool:
+    """Is ``ip`` (or the IPv4 address an IPv6 one maps) private, loopback, link-local, multicast or reserved?"""
+    inner = ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped else ip
+    return (
+        inner.is_private
+        or inner.is_loopback
+        or inner.is_link_local
+        or inner.is_reserved
+        or inner.is_multicast
+        or inner.is_unspecified
+    )
+
+
+def check_target(url: str, allowed: Sequence[IPNetwork], resolve: Resolver = system_resolver) -> IPAddress:
+    """Resolve the target once; refuse it if any answer is internal and not allowed; return the address to use."""
     check_webhook_url(url)
     parts = urlsplit(url)
     host = parts.hostname or ""
     port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
-        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
-    except OSError as exc:
+        addresses = [ipaddress.ip_address(a) for a in resolve(host, port)]
+    except (OSError, ValueError) as exc:
         raise DeliveryError(f"cannot resolve {host}: {exc}") from exc
-    for info in infos:
-        ip = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
+    if not addresses:
+        raise DeliveryError(f"cannot resolve {host}: no address")
+    for ip in addresses:
         inner = ip.ipv4_mapped if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped else ip
-        internal = (
-            inner.is_private
-            or inner.is_loopback
-            or inner.is_link_local
-            or inner.is_reserved
-            or inner.is_multicast
-            or inner.is_unspecified
-        )
-        if internal and not any(inner in net for net in allowed):
+        if internal(ip) and not any(inner in net or ip in net for net in allowed):
             raise DeliveryError(f"{host} resolves to a non-public address ({inner}); refused", retry=False)
+    return addresses[0]
+
+
+def pinned(url: str, address: IPAddress) -> tuple[str, str]:
+    """Return ``url`` with its host replaced by the checked ``address``, and the Host header it needs."""
+    parts = urlsplit(url)
+    literal = f"[{address}]" if address.version == 6 else str(address)
+    netloc = literal if parts.port is None else f"{literal}:{parts.port}"
+    return urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, "")), parts.netloc
 
 
 class HttpWebhookSender:
-    """POST one signed JSON body; 2xx is success, 5xx, 408, 429 and network errors are retried."""
+    """POST one signed JSON body; 2xx is success, 5xx, 408, 429 and network errors are retried.
 
-    def __init__(self, timeout_s: float, allowed: Sequence[IPNetwork]) -> None:
+    The target's name is resolved once, checked, and the connection made to that address, so
+    a name that answers a second look-up differently (DNS rebinding) cannot reach inside. The
+    Host header and, over HTTPS, the TLS server name and certificate check keep the name.
+    """
+
+    def __init__(
+        self,
+        timeout_s: float,
+        allowed: Sequence[IPNetwork],
+        resolve: Resolver = system_resolver,
+        verify: ssl.SSLContext | bool = True,  # a test's own CA; the system's otherwise
+    ) -> None:
         self.allowed = list(allowed)
-        self.client = httpx.Client(timeout=min(timeout_s, MAX_TIMEOUT_S), follow_redirects=False, trust_env=False)
+        self.resolve = resolve
+        self.client = httpx.Client(
+            timeout=min(timeout_s, MAX_TIMEOUT_S), follow_redirects=False, trust_env=False, verify=verify
+        )
 
     def send(self, url: str, secret: str, body: bytes, key: str) -> None:
-        check_target(url, self.allowed)
+        address = check_target(url, self.allowed, self.resolve)
+        target, host_header = pinned(url, address)
         headers = {
+            "Host": host_header,
             "Content-Type": "application/json",
             "User-Agent": "CommonGround-Webhook/1",
             "Idempotency-Key": key,
             SIGNATURE_HEADER: sign(secret, int(time.time()), body),
         }
+        hostname = urlsplit(url).hostname or ""
+        extensions = {"sni_hostname": hostname} if url.lower().startswith("https:") else {}
         try:
-            response = self.client.post(url, content=body, headers=headers)
+            response = self.client.post(target, content=body, headers=headers, extensions=extensions)
         except httpx.HTTPError as exc:
             raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
         if 200 <= response.status_code < 300:
             return
+        if 300 <= response.status_code < 400:
+            raise DeliveryError(f"HTTP {response.status_code}: redirect refused, not followed", retry=False)
         retry = response.status_code >= 500 or response.status_code in (408, 429)
         raise DeliveryError(f"HTTP {response.status_code}", retry=retry)
 

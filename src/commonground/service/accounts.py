@@ -277,7 +277,9 @@ class Accounts:
         if found is None:
             raise NotAuthenticated("missing, unknown or expired token")
         record, user, agency = found
-        if user.disabled or (record.expires_at is not None and record.expires_at <= self.clock.now()):
+        if not user.usable(self.clock.now()) or (
+            record.expires_at is not None and record.expires_at <= self.clock.now()
+        ):
             raise NotAuthenticated("missing, unknown or expired token")
         return Principal(user, agency)
 

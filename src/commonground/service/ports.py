@@ -57,6 +57,16 @@ class AuditFilter:
 
 
 @dataclass(frozen=True, slots=True)
+class UserFilter:
+    """Which people an administrator lists; ``agency_id`` None means every agency (installation admin)."""
+
+    agency_id: str | None = None
+    role: str | None = None
+    disabled: bool | None = None
+    username_prefix: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class TokenRecord:
     id: str
     user_id: str
@@ -113,6 +123,27 @@ class PersonRepository(Protocol):
     def get(self, user_id: str) -> User | None: ...
     def by_username(self, username: str) -> tuple[User, str | None] | None: ...
     def count_with_role(self, role: str) -> int: ...
+    def page(self, where: UserFilter, limit: int, after: str | None) -> Page[User]:
+        """Return people matching ``where``, by username, after the username ``after``."""
+
+    def update(self, user: User) -> None:
+        """Store the user's display name, roles, phone, e-mail and disabled flag."""
+
+    def set_password(self, user_id: str, password_hash: str) -> None: ...
+    def add_reset(self, token_hash: str, user_id: str, created_at: datetime, expires_at: datetime) -> None:
+        """Keep a one-time set-password token (its hash); the user's earlier unused ones stop working."""
+
+    def take_reset(self, token_hash: str, at: datetime) -> str | None:
+        """Use up an unused, unexpired set-password token; return its user id, or None."""
+
+    def touch(self, user_id: str, at: datetime) -> None:
+        """Note that the person signed in at ``at`` (what the inactivity rule reads)."""
+
+    def stale(self, before: datetime, now: datetime) -> list[User]:
+        """Enabled people with no sign-in (or creation) since ``before`` and no live bearer token at ``now``."""
+
+    def expired(self, now: datetime) -> list[User]:
+        """Enabled temporary accounts whose ``expires_at`` has passed."""
 
 
 class TokenRepository(Protocol):
@@ -124,6 +155,8 @@ class TokenRepository(Protocol):
 
     def of_agency(self, agency_id: str | None) -> list[tuple[TokenRecord, User, datetime | None]]: ...
     def revoke(self, token_id: str, at: datetime) -> bool: ...
+    def revoke_of_user(self, user_id: str, at: datetime) -> int:
+        """Revoke every live token of one user; return how many."""
 
 
 class OperationRepository(Protocol):

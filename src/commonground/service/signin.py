@@ -147,7 +147,7 @@ class SignIn:
             user = tx.people.get(record.user_id)
             agency = tx.agencies.get(user.agency_id) if user else None
         expired = now - record.created_at > ABSOLUTE or now - record.last_seen_at > IDLE
-        if expired or user is None or agency is None or user.disabled:
+        if expired or user is None or agency is None or not user.usable(now):
             with self.store.write() as wtx:
                 wtx.signin.delete_session(record.id_hash)
                 if expired and user is not None:
@@ -263,7 +263,7 @@ class SignIn:
                     now,
                 )
             raise NotAuthenticated(LOCKED)
-        ok = not user.disabled and password_matches(stored, password)
+        ok = user.usable(now) and password_matches(stored, password)
         if not ok:
             self._fail(user, "password", via)
         enrolled = cred is not None and cred.enrolled_at is not None and cred.totp_secret is not None
@@ -274,6 +274,7 @@ class SignIn:
                 self._fail(user, "otp", via)
         with self.store.write() as tx:
             tx.signin.clear_failures(user.id)
+            tx.people.touch(user.id, now)  # the inactivity rule's "last used"
             if cred is not None and step is not None:
                 tx.signin.put_credential(replace(cred, last_otp_step=step))
             tx.audit.append(

@@ -85,6 +85,7 @@ def user_row(u: User, password_hash: str | None, created_at: Any) -> dict[str, A
         "email": u.email,
         "disabled": u.disabled,
         "created_at": created_at,
+        "expires_at": u.expires_at,
     }
 
 
@@ -98,6 +99,7 @@ def user_from(row: Mapping[Any, Any]) -> User:
         phone=row["phone"],
         email=row["email"],
         disabled=bool(row["disabled"]),
+        expires_at=row["expires_at"],
     )
 
 

@@ -42,6 +42,9 @@ class SqlSignIn(Repository):
         if not done.rowcount:
             self.conn.execute(insert(console_credentials).values(values))
 
+    def delete_credential(self, user_id: str) -> None:
+        self.conn.execute(delete(console_credentials).where(console_credentials.c.user_id == user_id))
+
     def add_failure(self, user_id: str, at: datetime) -> None:
         self.conn.execute(insert(signin_failures).values(user_id=user_id, at=at))
 

@@ -70,3 +70,9 @@ class SqlTokens(Repository):
             update(tokens).where(tokens.c.id == token_id, tokens.c.revoked_at.is_(None)).values(revoked_at=at)
         )
         return bool(result.rowcount)
+
+    def revoke_of_user(self, user_id: str, at: datetime) -> int:
+        result = self.conn.execute(
+            update(tokens).where(tokens.c.user_id == user_id, tokens.c.revoked_at.is_(None)).values(revoked_at=at)
+        )
+        return int(result.rowcount)

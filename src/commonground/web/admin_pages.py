@@ -194,3 +194,42 @@ def _int(raw: str, field: str) -> int:
         return int(raw)
     except ValueError:
         raise InvalidInput(field, "must be a whole number") from None
+
+
+ACCOUNT_ACTIONS = {
+    "disable": "Account disabled: its tokens and console sessions stopped at once.",
+    "enable": "Account enabled; earlier tokens stay revoked.",
+    "reset-mfa": "Authenticator removed; the next sign-in enrols a new one.",
+    "reset-password": "Set-password token issued.",
+}
+
+
+@router.post("/admin/account", response_class=HTMLResponse)
+def account(
+    request: Request,
+    services: ServicesDep,
+    who: Manager,
+    user_id: Annotated[str, Form()] = "",
+    action: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """Disable, enable, or reset the password or authenticator of one person (docs/security.md)."""
+    check_csrf(request, csrf)
+    extra: dict[str, Any] = {}
+    try:
+        if action == "disable":
+            services.lifecycle.disable(who, user_id)
+        elif action == "enable":
+            services.lifecycle.enable(who, user_id)
+        elif action == "reset-mfa":
+            services.lifecycle.reset_mfa(who, user_id)
+        elif action == "reset-password":
+            reset = services.lifecycle.reset_password(who, user_id)
+            extra = {"reset_token": reset.token, "reset_expires": reset.expires_at.strftime("%Y-%m-%d %H:%M UTC")}
+        else:
+            raise InvalidInput("action", "must be disable, enable, reset-mfa or reset-password")
+    except (NotFound, NotPermitted) as exc:
+        return _page(request, services, who, 404, error=str(exc))
+    except (InvalidInput, StateConflict) as exc:
+        return _page(request, services, who, 422, error=str(exc))
+    return _page(request, services, who, message=ACCOUNT_ACTIONS[action], **extra)

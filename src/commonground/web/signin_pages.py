@@ -1,4 +1,4 @@
-"""Sign-in pages: banner, password and code, first-time authenticator enrolment, sign-out."""
+"""Sign-in pages: banner, password and code, first-time authenticator enrolment, sign-out, set-password."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import secrets
 from typing import Annotated
 
 import segno
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from commonground.domain.errors import NotAuthenticated
+from commonground.domain.errors import InvalidInput, NotAuthenticated
 from commonground.domain.permissions import Permission
 from commonground.edge.cookies import COOKIE, PRE_COOKIE
 from commonground.edge.deps import ServicesDep
@@ -140,4 +140,37 @@ def sign_out(request: Request, services: ServicesDep, who: SignedIn, csrf: Annot
     services.signin.sign_out(request.cookies.get(COOKIE))
     response = redirect("/login")
     response.delete_cookie(COOKIE, path="/")
+    return response
+
+
+def _set_password_page(request: Request, token: str, error: str | None = None, status_code: int = 200) -> Response:
+    pre = secrets.token_urlsafe(24)
+    request.state.csrf = pre
+    response = render(request, "set_password.html", None, status_code=status_code, token=token, error=error)
+    set_cookie(request, response, PRE_COOKIE, pre)
+    return response
+
+
+@router.get("/set-password", response_class=HTMLResponse)
+def set_password_page(request: Request, _: Public, token: Annotated[str, Query(max_length=200)] = "") -> Response:
+    """The page an administrator's set-password token opens (docs/security.md, "Account lifecycle")."""
+    return _set_password_page(request, token)
+
+
+@router.post("/set-password")
+def set_password(
+    request: Request,
+    services: ServicesDep,
+    _: Public,
+    token: Annotated[str, Form(max_length=200)] = "",
+    password: Annotated[str, Form(max_length=512)] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    check_csrf(request, csrf)
+    try:
+        services.lifecycle.set_password(token, password)
+    except InvalidInput as exc:
+        return _set_password_page(request, token, str(exc), status_code=422)
+    response = redirect("/login")
+    response.delete_cookie(PRE_COOKIE, path="/")
     return response
