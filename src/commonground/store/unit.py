@@ -17,6 +17,7 @@ from commonground.service.ports import (
     NoticeRepository,
     OperationRepository,
     Outbox,
+    PeerRepository,
     PersonRepository,
     SubjectRepository,
     TokenRepository,
@@ -33,6 +34,7 @@ from commonground.store.lookups import SqlLookups
 from commonground.store.memo import Memo
 from commonground.store.notices import SqlNotices
 from commonground.store.outbox import SqlOutbox
+from commonground.store.peers import SqlPeers
 from commonground.store.people import SqlPeople
 from commonground.store.signin import SqlSignIn
 from commonground.store.subjects import SqlSubjects
@@ -58,6 +60,7 @@ class SqlUnit(HeldWrites):
         self.subjects: SubjectRepository = SqlSubjects(self)
         self.audit: AuditRepository = SqlAudit(self)
         self.signin: SignInRepository = SqlSignIn(self)
+        self.peers: PeerRepository = SqlPeers(self)
 
     @abstractmethod
     def _operations(self) -> OperationRepository:
