@@ -54,10 +54,10 @@ class Installation:
             services.close()
 
 
-def install(tmp_path: Path, name: str, level: str, **policy: Any) -> Installation:
+def install(tmp_path: Path, name: str, level: str, db: str | None = None, **policy: Any) -> Installation:
     """Make an installation's database: an admin, one agency of ``level`` with a supervisor, its key."""
     port = free_port()
-    url, db = f"http://127.0.0.1:{port}", f"sqlite:///{tmp_path / f'{name}.db'}"
+    url, db = f"http://127.0.0.1:{port}", db or f"sqlite:///{tmp_path / f'{name}.db'}"
     services = build_services(Settings(database_url=db, federation_name=name, public_url=url))
     try:
         world = World(services)
@@ -274,3 +274,26 @@ def test_identity_and_peers_over_the_api_with_field_named_refusals(
         d.get("name") for d in city.audit(Action.PEER_REMOVE)
     ]
     assert tags == ["feds", "region", "region"]
+
+
+def test_three_installations_one_on_postgis_find_each_other(tmp_path: Path, postgres_url: str) -> None:
+    """City and county on SQLite, the federal office on PostGIS: every pair is found from both sides."""
+    city = install(tmp_path, "city", "local", restricted_purposes=["civil_immigration"])
+    feds = install(tmp_path, "feds", "federal", db=postgres_url)
+    county = install(tmp_path, "county", "local")
+    for a, b in ((city, feds), (city, county), (feds, county)):
+        trust(a, b)
+    with running(city, feds, county):
+        first = submit(city, city_operation())
+        second = submit(feds, operation_data(purpose="civil_immigration", type="immigration_enforcement"))
+        third = submit(county, operation_data(lat=44.9790))
+    assert first["federation"] == {"checked": ["county", "feds"], "unchecked": [], "hits": []}
+    assert second["federation"]["checked"] == ["city", "county"]
+    assert {(h["installation"]["name"], h["operation"]["id"]) for h in second["federation"]["hits"]} == {
+        ("city", first["id"])
+    }
+    assert second["federation"]["hits"][0]["operation"]["level_disclosed"] == "safety"
+    assert {(h["installation"]["name"], h["operation"]["id"]) for h in third["federation"]["hits"]} == {
+        ("city", first["id"]),
+        ("feds", second["id"]),
+    }
