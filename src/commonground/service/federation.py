@@ -37,7 +37,7 @@ from commonground.domain.permissions import Permission
 from commonground.domain.timewindow import isoformat
 from commonground.domain.views import OperationView, window_dict
 from commonground.service.clock import new_id
-from commonground.service.ports import Clock, FederationLink, Store
+from commonground.service.ports import Clock, FederationLink, Store, Transaction
 from commonground.service.principal import Principal
 
 log = logging.getLogger(__name__)
@@ -69,6 +69,7 @@ class Inbound:
 
     peer: Peer
     body: dict[str, Any]
+    nonce: str  # recorded by the unit that acts on the request: a replay is refused there
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,50 +91,61 @@ class Probing:
     clock: Clock
     name: str
     timeout_seconds: float
+    max_age_seconds: float
 
     def call(self, peer: Peer, path: str, payload: Mapping[str, Any]) -> dict[str, Any]:
         raise NotImplementedError  # Federation's
 
-    def mark(self, peer: Peer, reachable: bool) -> None:
+    def _refuse(self, reason: str, peer: Peer | None, message: str, **details: object) -> NoReturn:
         raise NotImplementedError  # Federation's
 
     def answer_probe(self, inbound: Inbound) -> dict[str, Any]:
         """Run the local check for a peer's probe; each hit disclosed in the federation context."""
         probe = parse_probe(inbound.body)
-        viewer = Viewer(None, probe.agency_level)
         now = self.clock.now()
         hits: list[dict[str, Any]] = []
+        # One unit: the nonce, the peer's status, the search and the audit record commit together.
         with self.store.write() as tx:
-            widest_m, widest_min = tx.agencies.reach()
-            for other in tx.operations.candidates(
-                probe.area, probe.window, probe_reach(probe, widest_m, widest_min), None
-            ):
-                owner = tx.agencies.get(other.agency_id)
-                found = None if owner is None else remote_finding(probe, other, owner.policy)
-                if owner is None or found is None:
-                    continue
-                view = disclose_operation(other, owner, viewer, Context.FEDERATION, probe.purpose)
-                hits.append({"operation": view.to_dict(), "distance_m": found[0], "overlap": window_dict(found[1])})
-            levels = sorted({h["operation"]["level_disclosed"] for h in hits})
-            tx.audit.append(
-                AuditEntry(
-                    Action.FEDERATION_PROBE_ANSWER,
-                    Outcome.SUCCESS,
-                    None,
-                    None,
-                    "peer",
-                    inbound.peer.id,
-                    {
-                        "peer": inbound.peer.name,
-                        "ref": probe.ref,
-                        "hits": len(hits),
-                        "levels": levels,
-                        "operations": [h["operation"]["id"] for h in hits],
-                    },
-                ),
-                now,
-            )
+            fresh = tx.peers.use_nonce(inbound.nonce, now)
+            if fresh:
+                tx.peers.prune_nonces(now - timedelta(seconds=2 * self.max_age_seconds))
+                tx.peers.set_status(inbound.peer.id, PeerStatus.REACHABLE, now)
+                hits = self._hits(tx, probe)
+                tx.audit.append(
+                    AuditEntry(
+                        Action.FEDERATION_PROBE_ANSWER,
+                        Outcome.SUCCESS,
+                        None,
+                        None,
+                        "peer",
+                        inbound.peer.id,
+                        {
+                            "peer": inbound.peer.name,
+                            "ref": probe.ref,
+                            "hits": len(hits),
+                            "levels": sorted({h["operation"]["level_disclosed"] for h in hits}),
+                            "operations": [h["operation"]["id"] for h in hits],
+                        },
+                    ),
+                    now,
+                )
+        if not fresh:
+            self._refuse("replay", inbound.peer, "this nonce was used before")
         return {"installation": self.name, "ref": probe.ref, "hits": hits}
+
+    @staticmethod
+    def _hits(tx: Transaction, probe: Probe) -> list[dict[str, Any]]:
+        viewer = Viewer(None, probe.agency_level)
+        hits: list[dict[str, Any]] = []
+        widest_m, widest_min = tx.agencies.reach()
+        for other in tx.operations.candidates(probe.area, probe.window, probe_reach(probe, widest_m, widest_min), None):
+            owner = tx.agencies.get(other.agency_id)
+            found = None if owner is None else remote_finding(probe, other, owner.policy)
+            if owner is None or found is None:
+                continue
+            view = disclose_operation(other, owner, viewer, Context.FEDERATION, probe.purpose)
+            hits.append({"operation": view.to_dict(), "distance_m": found[0], "overlap": window_dict(found[1])})
+        return hits
 
     def check(self, who: Principal, view: OperationView) -> Checked:
         """Probe every peer at once about a submitted operation; a silent or wrong peer is ``unchecked``."""
@@ -150,17 +162,26 @@ class Probing:
         )
         payload = probe.to_dict()
         answers: dict[str, dict[str, Any] | None] = {}
-        with ThreadPoolExecutor(max_workers=min(len(peers), 16)) as pool:
-            futures = {pool.submit(self._ask, peer, payload): peer for peer in peers}
-            wait(futures, timeout=self.timeout_seconds + 1)
-            for future, peer in futures.items():
-                answers[peer.name] = future.result() if future.done() else None
+        pool = ThreadPoolExecutor(max_workers=min(len(peers), 16), thread_name_prefix="probe")
+        futures = {pool.submit(self._ask, peer, payload): peer for peer in peers}
+        wait(futures, timeout=self.timeout_seconds)
+        pool.shutdown(wait=False)  # a peer still talking is unchecked now; its thread ends at its own timeout
+        for future, peer in futures.items():
+            answers[peer.name] = future.result() if future.done() and future.exception() is None else None
+            if future.done() and future.exception() is not None:
+                log.error("probing peer %s failed", peer.name, exc_info=future.exception())
         checked = sorted(name for name, a in answers.items() if a is not None)
         unchecked = sorted(name for name, a in answers.items() if a is None)
         hits = [
             {"installation": {"name": name}, **hit} for name in checked for hit in (answers[name] or {}).get("hits", [])
         ]
-        with self.store.write() as tx:
+        now = self.clock.now()
+        with self.store.write() as tx:  # one unit for the statuses and the record, whatever the peer count
+            for peer in peers:
+                answered = answers[peer.name] is not None
+                tx.peers.set_status(
+                    peer.id, PeerStatus.REACHABLE if answered else PeerStatus.UNREACHABLE, now if answered else None
+                )
             tx.audit.append(
                 who.entry(
                     Action.FEDERATION_PROBE_SEND,
@@ -170,7 +191,7 @@ class Probing:
                     unchecked=unchecked,
                     hits={name: len((answers[name] or {}).get("hits", [])) for name in checked},
                 ),
-                self.clock.now(),
+                now,
             )
         return Checked(checked, unchecked, hits)
 
@@ -183,7 +204,6 @@ class Probing:
                 raise SignatureRefused("malformed: the answer is not an answer to this probe")
         except DeliveryError as exc:
             log.warning("peer %s could not be checked: %s", peer.name, exc)
-            self.mark(peer, False)
             return None
         except (SignatureRefused, ValueError, KeyError) as exc:
             log.warning("peer %s answered something refused: %s", peer.name, exc)
@@ -200,9 +220,7 @@ class Probing:
                     ),
                     self.clock.now(),
                 )
-            self.mark(peer, False)
             return None
-        self.mark(peer, True)
         return answer
 
 
@@ -323,21 +341,13 @@ class Federation(Probing):
             signed = self.link.verify(peer.public_key, method, url, headers, body, self.max_age_seconds)
         except SignatureRefused as exc:
             self._refuse(_reason(str(exc)), peer, str(exc))
-        now = self.clock.now()
-        with self.store.write() as tx:
-            fresh = tx.peers.use_nonce(signed.nonce, now)
-            tx.peers.prune_nonces(now - timedelta(seconds=2 * self.max_age_seconds))
-            if fresh:
-                tx.peers.set_status(peer.id, PeerStatus.REACHABLE, now)
-        if not fresh:
-            self._refuse("replay", peer, "this nonce was used before")
         try:
             parsed = json.loads(body or b"{}")
         except ValueError:
             parsed = None
         if not isinstance(parsed, dict):
             self._refuse("malformed", peer, "the body is not a JSON object")
-        return Inbound(peer, parsed)
+        return Inbound(peer, parsed, signed.nonce)
 
     def _refuse(self, reason: str, peer: Peer | None, message: str, **details: object) -> NoReturn:
         """Audit a refusal, then raise it (after the unit, so the record survives)."""
@@ -374,14 +384,6 @@ class Federation(Probing):
         if not isinstance(parsed, dict):
             raise SignatureRefused(f"peer {peer.name} answered something other than a JSON object")
         return parsed
-
-    def mark(self, peer: Peer, reachable: bool) -> None:
-        now = self.clock.now()
-        with self.store.write() as tx:
-            if reachable:
-                tx.peers.set_status(peer.id, PeerStatus.REACHABLE, now)
-            else:
-                tx.peers.set_status(peer.id, PeerStatus.UNREACHABLE, None)
 
 
 def _reason(message: str) -> str:
