@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test check bench bench-matching bench-notify screenshots clean
+.PHONY: run test check bench bench-matching bench-notify bench-federation screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -33,6 +33,9 @@ bench-matching: $(STAMP)
 
 bench-notify: $(STAMP)
 	$(BIN)/python benchmarks/bench_notify.py $(BENCH_ARGS)
+
+bench-federation: $(STAMP)
+	$(BIN)/python benchmarks/bench_federation.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info src/*.egg-info

@@ -26,7 +26,8 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "service": frozenset({"service", "audit", "domain"}),
     "store": frozenset({"store", "service.ports", "service.signin_ports", "audit", "domain"}),
     "notify": frozenset({"notify", "service", "audit", "domain"}),
-    "bootstrap": frozenset({"bootstrap", "config", "store", "notify", "service", "audit", "domain"}),
+    "federation": frozenset({"federation", "service", "audit", "domain"}),
+    "bootstrap": frozenset({"bootstrap", "config", "store", "notify", "federation", "service", "audit", "domain"}),
     "runtime": frozenset({"runtime", "bootstrap", "notify", "service", "domain"}),
     "edge": frozenset({"edge", "bootstrap", "service", "domain"}),
     "api": frozenset({"api", "edge", "runtime", "bootstrap", "notify.render", "service", "audit", "domain"}),
@@ -141,8 +142,8 @@ def test_the_checker_reports_a_back_edge(tmp_path: Path) -> None:
 
 
 def test_the_checker_reports_a_package_without_a_row(tmp_path: Path) -> None:
-    (tmp_path / ROOT / "federation").mkdir(parents=True)
-    (tmp_path / ROOT / "federation" / "probe.py").write_text("from commonground.api import deps\n")
+    (tmp_path / ROOT / "gateway").mkdir(parents=True)
+    (tmp_path / ROOT / "gateway" / "probe.py").write_text("from commonground.api import deps\n")
     assert violations(tmp_path) == [
-        "commonground.federation.probe: its package 'federation' has no row in the architecture table"
+        "commonground.gateway.probe: its package 'gateway' has no row in the architecture table"
     ]

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from commonground.config import Settings, normalise_url
+from commonground.federation.keys import load_or_create
+from commonground.federation.link import Ed25519Link
 from commonground.notify.email import SmtpEmailSender
 from commonground.notify.render import for_channels
 from commonground.notify.senders import (
@@ -22,11 +24,12 @@ from commonground.service.clock import SystemClock
 from commonground.service.conflicts import Conflicts
 from commonground.service.delivery import Deliveries, RetryPolicy
 from commonground.service.escalation import Escalator
+from commonground.service.federation import Federation
 from commonground.service.lifecycle import Lifecycle
 from commonground.service.lookups import Lookups
 from commonground.service.notices import Notices
 from commonground.service.operations import Operations
-from commonground.service.ports import Clock, EmailSender, Store, WebhookSender
+from commonground.service.ports import Clock, EmailSender, FederationLink, Store, WebhookSender
 from commonground.service.signin import SignIn
 from commonground.service.subjects import normalise_subject
 from commonground.service.sweep import Sweep
@@ -55,8 +58,10 @@ class Services:
     email: EmailSender
     escalator: Escalator
     deliveries: Deliveries
+    federation: Federation
 
     def close(self) -> None:
+        self.federation.link.close()
         self.deliveries.close()
         self.webhooks.close()
         self.email.close()
@@ -139,6 +144,23 @@ def build_deliveries(
     )
 
 
+def build_federation(settings: Settings, store: Store, clock: Clock, link: FederationLink | None = None) -> Federation:
+    """This installation's identity and signed link to its peers, from ``COMMONGROUND_FEDERATION_*``."""
+    link = link or Ed25519Link()
+    key = load_or_create(settings.federation_key_file, link) if settings.federation_key_file else None
+    url = settings.public_url or f"http://{settings.host}:{settings.port}"
+    return Federation(
+        store,
+        clock,
+        link,
+        settings.federation_name,
+        url.rstrip("/"),
+        settings.federation_max_age_seconds,
+        settings.federation_timeout_seconds,
+        key,
+    )
+
+
 def build_services(
     settings: Settings | None = None, *, store: Store | None = None, clock: Clock | None = None
 ) -> Services:
@@ -166,4 +188,5 @@ def build_services(
         email=email,
         escalator=escalator,
         deliveries=build_deliveries(settings, store, clock, webhooks=webhooks, email=email, escalator=escalator),
+        federation=build_federation(settings, store, clock),
     )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import socket
 from typing import Literal
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///./commonground.db"
@@ -46,6 +48,12 @@ class Settings(BaseSettings):
     escalate_ack_minutes: float = 5.0
     escalate_start_minutes: float = 30.0
     escalate_poll_seconds: float = 15.0
+    # federation: docs/federation.md
+    federation_name: str = Field(default_factory=socket.gethostname)
+    public_url: str = ""  # the base URL peers reach this installation at
+    federation_key_file: str = ""  # empty: the key is kept in the database
+    federation_max_age_seconds: float = 60.0  # older signatures are refused
+    federation_timeout_seconds: float = 2.0  # a peer slower than this is listed as unchecked
     # console: cookies are Secure unless turned off for plain local HTTP
     console_cookie_secure: bool = True
     console_tile_url: str = ""  # e.g. https://tiles.example.gov/{z}/{x}/{y}.png; empty = boundaries only

@@ -7,6 +7,7 @@ change, with ``COMMONGROUND_RECORD_WIRE=1``.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -47,11 +48,19 @@ class FixedIds:
 
 
 @pytest.fixture
-def client(monkeypatch: pytest.MonkeyPatch, sqlite_url: str) -> Iterator[TestClient]:
+def client(monkeypatch: pytest.MonkeyPatch, sqlite_url: str, tmp_path: Path) -> Iterator[TestClient]:
     fixed = FixedIds()
     monkeypatch.setattr(clock_module, "time", fixed)
     monkeypatch.setattr(clock_module, "os", fixed)
-    services = build_services(Settings(database_url=sqlite_url), clock=ManualClock(START))
+    key_file = tmp_path / "federation.key"
+    key_file.write_text(base64.b64encode(bytes(range(32))).decode() + "\n")  # a fixed key: an exact recording
+    settings = Settings(
+        database_url=sqlite_url,
+        federation_name="county-wire",
+        public_url="https://cg.county-wire.example.gov",
+        federation_key_file=str(key_file),
+    )
+    services = build_services(settings, clock=ManualClock(START))
     try:
         with TestClient(create_app(services=services)) as http:
             yield http
@@ -246,6 +255,20 @@ def drive(rec: Recorder) -> None:
     call("GET", "/reports/transparency", auditor)
     call("GET", "/audit", auditor, params={"action": "ops:operation:read-other"})
     call("GET", "/audit", auditor, params={"limit": 5})
+
+    call("GET", "/federation/identity", officer)
+    peer_key = base64.b64encode(bytes(range(1, 33))).decode()
+    peer = call("POST", "/federation/peers", admin, {
+        "name": "city-east", "url": "https://cg.city-east.example.gov", "public_key": peer_key,
+    }, status=201)  # fmt: skip
+    call("GET", "/federation/peers", admin)
+    call("POST", "/federation/peers", admin, {
+        "name": "city-east", "url": "https://cg.other.example.gov", "public_key": peer_key,
+    }, status=409)  # fmt: skip
+    call("POST", "/federation/peers", admin, {
+        "name": "city-west", "url": "http://cg.city-west.example.gov", "public_key": "c2hvcnQ=",
+    }, status=422)  # fmt: skip
+    call("DELETE", "/federation/peers/{peer_id}", admin, status=204, peer_id=peer["id"])
 
     # The error envelope, once per status the API documents.
     call("GET", "/operations", None, status=401)

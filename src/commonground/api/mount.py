@@ -10,7 +10,18 @@ from fastapi.responses import JSONResponse
 
 from commonground.api import errors
 from commonground.api.deps import Permission, requires
-from commonground.api.routes import agencies, audit, auth, conflicts, health, operations, sharing, users
+from commonground.api.routes import (
+    agencies,
+    audit,
+    auth,
+    conflicts,
+    federation,
+    health,
+    operations,
+    sharing,
+    users,
+    wire,
+)
 from commonground.api.routes import channels as channel_routes
 from commonground.api.routes import stream as stream_routes
 
@@ -20,9 +31,21 @@ API_PREFIX = "/api/v1"
 def install(app: FastAPI) -> None:
     """Add the API's routers under ``API_PREFIX``, the health probe at the root, and the error handlers."""
     errors.install(app)
-    for module in (auth, agencies, users, operations, conflicts, sharing, audit, stream_routes, channel_routes):
+    for module in (
+        auth,
+        agencies,
+        users,
+        operations,
+        conflicts,
+        sharing,
+        audit,
+        stream_routes,
+        channel_routes,
+        federation,
+    ):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(health.router)
+    app.include_router(wire.router)  # between installations; signed, outside the API document
 
     @app.get(f"{API_PREFIX}/openapi.json", include_in_schema=False, dependencies=[requires(Permission.PUBLIC)])
     def openapi() -> JSONResponse:

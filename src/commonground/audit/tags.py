@@ -43,6 +43,12 @@ class Action(StrEnum):
     AUTH_LOCKOUT_RELEASE = "admin:lockout:release"
     AUTH_LOGOUT = "auth:session:logout"
     AUTH_SESSION_EXPIRE = "auth:session:expire"
+    # federation
+    PEER_ADD = "admin:peer:add"
+    PEER_REMOVE = "admin:peer:remove"
+    FEDERATION_REFUSE = "federation:request:refuse"
+    FEDERATION_PROBE_SEND = "federation:probe:send"
+    FEDERATION_PROBE_ANSWER = "federation:probe:answer"
 
 
 class Outcome(StrEnum):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from commonground.cli import admin, audit, blind, db, serve
+from commonground.cli import admin, audit, blind, db, federation, serve
 from commonground.cli import sweep as sweep_cli
 
 app = typer.Typer(help="Common Ground: officer-safety deconfliction.", no_args_is_help=True)
@@ -15,4 +15,5 @@ app.add_typer(admin.admin_app, name="admin")
 app.add_typer(admin.token_app, name="token")
 app.add_typer(audit.audit_app, name="audit")
 app.add_typer(db.db_app, name="db")
+app.add_typer(federation.federation_app, name="federation")
 blind.register(app)

@@ -41,6 +41,7 @@ class Context(StrEnum):
     LOOKUP = "lookup"
     WATCH = "watch"
     DIRECT = "direct"
+    FEDERATION = "federation"  # answering a peer installation's probe
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +60,7 @@ def level_for(owner: Agency, viewer: Viewer, context: Context, viewer_purpose: P
     if context is Context.WATCH:
         # The context is the caller's claim; the role is what entitles.
         return owner.policy.level_for("watch") if Role.WATCH in viewer.roles else Level.SAFETY
-    if context is Context.CONFLICT and viewer.agency_level is not None:
+    if context in (Context.CONFLICT, Context.FEDERATION) and viewer.agency_level is not None:
         level = owner.policy.level_for(viewer.agency_level.value)
         if viewer_purpose is not None and viewer_purpose in owner.policy.restricted_purposes:
             return Level.SAFETY

@@ -3,6 +3,7 @@
     CommonGroundError
     ├── InvalidInput            bad value for a named field (HTTP 422)
     ├── NotAuthenticated        no or bad credentials (401)
+    │   └── SignatureRefused    a federation request or answer whose signature does not hold (401)
     ├── NotPermitted            authenticated, but the role may not (403)
     ├── NotFound                absent, or another agency's object the caller may not see (404)
     ├── StaleVersion            If-Match did not match the stored version (409)
@@ -42,6 +43,12 @@ class InvalidInput(CommonGroundError):
 
 class NotAuthenticated(CommonGroundError):
     code = "not_authenticated"
+
+
+class SignatureRefused(NotAuthenticated):
+    """A signed federation message refused: unknown key, altered, too old, or replayed."""
+
+    code = "signature_refused"
 
 
 class NotPermitted(CommonGroundError):

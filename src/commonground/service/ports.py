@@ -11,6 +11,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from commonground.audit.chain import AuditEntry
 from commonground.audit.verify import StoredRecord
 from commonground.domain.conflicts import SearchReach
+from commonground.domain.federation import Peer, PeerStatus
 from commonground.domain.geometry import Area, Box
 from commonground.domain.model import Agency, Conflict, ConflictStatus, Operation, OperationStatus, User
 from commonground.domain.notices import Notice
@@ -264,6 +265,28 @@ class AuditRepository(Protocol):
     def all(self) -> Iterator[StoredRecord]: ...
 
 
+class PeerRepository(Protocol):
+    """Federation: the installation's own key, the peers it trusts, the nonces it accepted."""
+
+    def own_key(self) -> str | None: ...
+    def set_own_key(self, private_key: str, at: datetime) -> str:
+        """Keep ``private_key`` unless another process made one first; return the one kept."""
+
+    def add(self, peer: Peer) -> bool:
+        """Insert unless a peer of that name or key exists; return whether it was new."""
+
+    def get(self, peer_id: str) -> Peer | None: ...
+    def by_name(self, name: str) -> Peer | None: ...
+    def by_key(self, public_key: str) -> Peer | None: ...
+    def all(self) -> list[Peer]: ...
+    def remove(self, peer_id: str) -> bool: ...
+    def set_status(self, peer_id: str, status: PeerStatus, at: datetime | None) -> None: ...
+    def use_nonce(self, nonce: str, at: datetime) -> bool:
+        """Record a nonce; return False when it was seen before (a replay)."""
+
+    def prune_nonces(self, before: datetime) -> int: ...
+
+
 class Transaction(Protocol):
     """One unit of work: everything or nothing, committed when the block ends cleanly; a repository
     per table family, all on the unit's one connection."""
@@ -296,6 +319,8 @@ class Transaction(Protocol):
     def audit(self) -> AuditRepository: ...
     @property
     def signin(self) -> SignInRepository: ...
+    @property
+    def peers(self) -> PeerRepository: ...
 
     def flush(self) -> None:
         """Write what the transaction holds back; the store calls it before committing."""
@@ -322,4 +347,49 @@ class EmailSender(Protocol):
     """Send one rendered envelope to an address; raise ``DeliveryError`` when it was not accepted."""
 
     def send(self, to: str, body: dict[str, Any], key: str) -> None: ...
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SignedBy:
+    """What a verified signature says: the signer's key (base64), its nonce and creation time."""
+
+    key: str
+    nonce: str
+    created: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class WireReply:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+class FederationLink(Protocol):
+    """Ed25519 keys, RFC 9421 signatures and the signed POST to a peer; raise ``SignatureRefused``."""
+
+    def new_private_key(self) -> str: ...
+    def public_key(self, private_key: str) -> str: ...
+    def signer_key(self, headers: Mapping[str, str]) -> str:
+        """Return the key id a signature names, unverified (to find the peer whose key checks it)."""
+
+    def sign(
+        self, private_key: str, method: str, url: str, headers: dict[str, str], body: bytes, status: int | None = None
+    ) -> dict[str, str]:
+        """Return ``headers`` with Content-Digest, Signature-Input and Signature added."""
+
+    def verify(
+        self,
+        public_key: str,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        body: bytes,
+        max_age_seconds: float,
+        status: int | None = None,
+    ) -> SignedBy: ...
+    def post(self, url: str, headers: dict[str, str], body: bytes, timeout: float) -> WireReply:
+        """POST; raise ``DeliveryError`` when no answer came."""
+
     def close(self) -> None: ...

@@ -360,3 +360,33 @@ escalations = Table(
     Column("kind", String(10), primary_key=True),
     Column("at", UTCDateTime, nullable=False),
 )
+
+# --- federation (migration 0009) ---------------------------------------------
+# The installation's own Ed25519 key (one row, unless COMMONGROUND_FEDERATION_KEY_FILE holds it).
+federation_keys = Table(
+    "federation_keys",
+    metadata,
+    Column("name", String(20), primary_key=True),
+    Column("private_key", String(100), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+federation_peers = Table(
+    "federation_peers",
+    metadata,
+    _id(),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("url", String(500), nullable=False),
+    Column("public_key", String(64), nullable=False, unique=True),
+    Column("status", String(20), nullable=False),
+    Column("last_contact_at", UTCDateTime, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+# Nonces of signed requests already accepted, kept for the signature's maximum age.
+federation_nonces = Table(
+    "federation_nonces",
+    metadata,
+    Column("nonce", String(100), primary_key=True),
+    Column("at", UTCDateTime, nullable=False, index=True),
+)

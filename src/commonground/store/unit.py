@@ -18,6 +18,7 @@ from commonground.service.ports import (
     NoticeRepository,
     OperationRepository,
     Outbox,
+    PeerRepository,
     PersonRepository,
     SubjectRepository,
     TokenRepository,
@@ -34,6 +35,7 @@ from commonground.store.lookups import SqlLookups
 from commonground.store.memo import Memo
 from commonground.store.notices import SqlNotices
 from commonground.store.outbox import SqlOutbox
+from commonground.store.peers import SqlPeers
 from commonground.store.people import SqlPeople
 from commonground.store.signin import SqlSignIn
 from commonground.store.subjects import SqlSubjects
@@ -105,6 +107,10 @@ class SqlUnit(HeldWrites):
     @cached_property
     def signin(self) -> SignInRepository:
         return SqlSignIn(self)
+
+    @cached_property
+    def peers(self) -> PeerRepository:
+        return SqlPeers(self)
 
     @abstractmethod
     def _operations(self) -> OperationRepository:

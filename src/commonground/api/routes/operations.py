@@ -16,6 +16,7 @@ from commonground.domain.model import OperationStatus
 from commonground.domain.policy import parse_enum
 from commonground.domain.timewindow import parse_instant
 from commonground.domain.views import ConflictView, OperationView
+from commonground.service.federation import Checked
 from commonground.service.ports import OperationFilter
 
 router = APIRouter(tags=["operations"], route_class=PublicRoute)
@@ -40,14 +41,19 @@ def operation_public(view: OperationView) -> OperationPublic:
     return OperationPublic.model_validate(view.to_dict())
 
 
-def checked_public(view: OperationView, conflicts: Sequence[ConflictView]) -> OperationCheckedPublic:
-    return OperationCheckedPublic.model_validate({**view.to_dict(), "conflicts": [c.to_dict() for c in conflicts]})
+def checked_public(
+    view: OperationView, conflicts: Sequence[ConflictView], federation: Checked
+) -> OperationCheckedPublic:
+    return OperationCheckedPublic.model_validate(
+        {**view.to_dict(), "conflicts": [c.to_dict() for c in conflicts], "federation": federation.to_dict()}
+    )
 
 
 @router.post("/operations", status_code=201, responses=fails(422))
 def submit(body: OperationCreate, services: ServicesDep, who: OperationsUser) -> OperationCheckedPublic:
     """Store an operation and check it; the answer lists the conflicts found (empty when clear)."""
-    return checked_public(*services.operations.submit(who, dump(body)))
+    view, conflicts = services.operations.submit(who, dump(body))
+    return checked_public(view, conflicts, services.federation.check(who, view))
 
 
 @router.get("/operations", responses=fails(422))
@@ -96,7 +102,8 @@ def patch_operation(
     if_match: str | None = Header(default=None, description="The version being changed.", examples=["3"]),
 ) -> OperationCheckedPublic:
     """Change an operation at the version sent; a moved place or time re-runs the check."""
-    return checked_public(*services.operations.update(who, operation_id, dump(body), _version(if_match)))
+    view, conflicts = services.operations.update(who, operation_id, dump(body), _version(if_match))
+    return checked_public(view, conflicts, services.federation.check(who, view))
 
 
 @router.post("/operations/{operation_id}/cancel", responses=fails(404, 409, 422))

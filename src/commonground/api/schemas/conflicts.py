@@ -79,7 +79,39 @@ class ConflictsPublic(Public):
     next: str | None = next_cursor()
 
 
+class InstallationRef(Public):
+    name: str = described("The peer installation's name.", "city-east")
+
+
+class FederationHitPublic(Public):
+    installation: InstallationRef = described("The peer installation whose operation this is.", {"name": "city-east"})
+    operation: OperationPublic = described(
+        "The peer's operation, as its owner's policy discloses it to this agency (`safety` at least).",
+        OPERATION_EXAMPLE,
+    )
+    distance_m: float = described("Edge-to-edge distance of the two areas, metres.", 120.5)
+    overlap: WindowPublic = described(
+        "The shared time (or the buffered span).", {"starts_at": TIME_EXAMPLE, "ends_at": TIME_EXAMPLE}
+    )
+
+
+class FederationCheckPublic(Public):
+    checked: list[str] = described("Peer installations that answered the probe.", ["city-east"])
+    unchecked: list[str] = described(
+        "Peer installations that could not be checked (no answer in time, or an answer refused): "
+        "never read as no conflict there.",
+        [],
+    )
+    hits: list[FederationHitPublic] = described(
+        "Operations of peer installations that conflict with this one, as each peer disclosed them.", []
+    )
+
+
 class OperationCheckedPublic(OperationPublic):
     """The stored operation and the conflicts its check found (empty when clear)."""
 
     conflicts: list[ConflictPublic] = described("Open conflicts of the operation, from its side.", [])
+    federation: FederationCheckPublic = described(
+        "What the peer installations said (empty lists without peers).",
+        {"checked": ["city-east"], "unchecked": [], "hits": []},
+    )

@@ -1,0 +1,36 @@
+"""Between installations: ``POST /federation/v1/…``, every request and answer signed (docs/federation.md).
+
+Outside the API v1 document: a peer installation, not a person, is the caller, and it is
+authenticated by its RFC 9421 signature, not by a bearer token.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from commonground.api.deps import Public, get_services
+from commonground.service.federation import WIRE_PREFIX
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.post(f"{WIRE_PREFIX}/probe")
+async def probe(request: Request, _: Public) -> Response:
+    """Answer a peer's probe with the local operations it conflicts with, as disclosed to it.
+
+    No bearer token (``Public``): the RFC 9421 signature of a registered peer is the credential."""
+    services = get_services(request)
+    federation = services.federation
+    body = await request.body()
+    # The signature covers this installation's public authority and the path: a request
+    # signed for another installation, or another endpoint, does not verify here.
+    url = f"{federation.url}{request.url.path}"
+    headers = dict(request.headers.items())
+
+    def handle() -> tuple[dict[str, str], bytes]:
+        inbound = federation.receive(request.method, url, headers, body)
+        return federation.reply(request.method, url, 200, federation.answer_probe(inbound))
+
+    signed_headers, answer = await run_in_threadpool(handle)
+    return Response(answer, status_code=200, headers=signed_headers, media_type=None)

@@ -1,0 +1,176 @@
+"""Federation's pure rules: a peer installation, its key and URL, and what a probe may carry."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import ipaddress
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from urllib.parse import urlsplit
+
+from commonground.domain.conflicts import SearchReach, reach
+from commonground.domain.errors import InvalidInput
+from commonground.domain.geometry import Area, edge_distance_m, geojson_area
+from commonground.domain.model import Operation
+from commonground.domain.policy import AgencyLevel, Policy, Purpose
+from commonground.domain.timewindow import TimeWindow, isoformat
+
+KEY_BYTES = 32  # an Ed25519 public key, raw
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+
+
+class PeerStatus(StrEnum):
+    UNKNOWN = "unknown"
+    REACHABLE = "reachable"
+    UNREACHABLE = "unreachable"
+
+
+@dataclass(frozen=True, slots=True)
+class Peer:
+    """Another installation this one trusts: its name, base URL and Ed25519 public key (base64)."""
+
+    id: str
+    name: str
+    url: str
+    public_key: str
+    status: PeerStatus
+    last_contact_at: datetime | None
+    created_at: datetime
+
+
+def check_name(name: str) -> str:
+    """Return an installation name, or raise ``ValueError`` naming what is wrong."""
+    if not NAME.match(name):
+        raise ValueError("must be 1-100 letters, digits, '.', '_' or '-', starting with a letter or digit")
+    return name
+
+
+def decode_key(text: str) -> bytes:
+    """Return the 32 raw bytes of a base64 Ed25519 public key, or raise ``ValueError``."""
+    try:
+        raw = base64.b64decode(text.encode("ascii"), validate=True)
+    except (binascii.Error, UnicodeEncodeError) as exc:
+        raise ValueError("must be base64") from exc
+    if len(raw) != KEY_BYTES:
+        raise ValueError(f"must be the {KEY_BYTES} raw bytes of an Ed25519 public key, base64 (got {len(raw)})")
+    return raw
+
+
+def encode_key(raw: bytes) -> str:
+    return base64.b64encode(raw).decode("ascii")
+
+
+def is_loopback_host(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_peer_url(url: str) -> str:
+    """Return a peer's base URL without a trailing slash; ``http://`` only on loopback."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ValueError("must be an absolute https:// URL")
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+        raise ValueError("plain http:// is allowed only for a loopback address")
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise ValueError("must have no query, fragment or credentials")
+    return url.rstrip("/")
+
+
+# --- the probe: what one installation tells another about an operation ---------------------
+PROBE_KEYS = frozenset({"ref", "area", "window", "proximity_m", "time_buffer_min", "purpose", "agency_level"})
+MAX_REACH_M = 50_000
+MAX_BUFFER_MIN = 24 * 60
+
+
+@dataclass(frozen=True, slots=True)
+class Probe:
+    """Only what a peer needs to find conflicts: never a title, notes, case number or subject."""
+
+    ref: str  # the asking installation's operation id, opaque to the peer
+    area: Area
+    window: TimeWindow
+    proximity_m: int
+    time_buffer_min: int
+    purpose: Purpose
+    agency_level: AgencyLevel
+
+    def to_dict(self) -> dict[str, object]:
+        geo = self.area.to_geojson()
+        return {
+            "ref": self.ref,
+            "area": {"type": geo["type"], "coordinates": geo["coordinates"]},
+            "radius_m": self.area.radius_m,
+            "window": {"starts_at": isoformat(self.window.starts_at), "ends_at": isoformat(self.window.ends_at)},
+            "proximity_m": self.proximity_m,
+            "time_buffer_min": self.time_buffer_min,
+            "purpose": self.purpose.value,
+            "agency_level": self.agency_level.value,
+        }
+
+
+def probe_of(op: Operation, policy: Policy, agency_level: AgencyLevel) -> Probe:
+    return Probe(op.id, op.area, op.window, policy.proximity_m, policy.time_buffer_min, op.purpose, agency_level)
+
+
+def _int(body: dict[str, object], key: str, top: int) -> int:
+    value = body.get(key)
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= top:
+        raise InvalidInput(key, f"must be an integer from 0 to {top}")
+    return value
+
+
+def parse_probe(body: dict[str, object]) -> Probe:
+    """Read a probe; refuse one carrying anything beyond the probe's fields (custody)."""
+    extra = sorted(set(body) - PROBE_KEYS - {"radius_m"})
+    if extra:
+        raise InvalidInput(extra[0], "a probe carries only area, window, reach, buffer, purpose and agency level")
+    ref = body.get("ref")
+    if not isinstance(ref, str) or not 0 < len(ref) <= 100:
+        raise InvalidInput("ref", "must be a string of 1-100 characters")
+    area = geojson_area(body.get("area"), body.get("radius_m"), "area")
+    window_raw = body.get("window")
+    if not isinstance(window_raw, dict):
+        raise InvalidInput("window", "must be an object with starts_at and ends_at")
+    window = TimeWindow.parse(window_raw.get("starts_at"), window_raw.get("ends_at"), "window.")
+    try:
+        purpose = Purpose(str(body.get("purpose")))
+        level = AgencyLevel(str(body.get("agency_level")))
+    except ValueError as exc:
+        raise InvalidInput("purpose", "unknown purpose or agency level") from exc
+    return Probe(
+        ref,
+        area,
+        window,
+        _int(body, "proximity_m", MAX_REACH_M),
+        _int(body, "time_buffer_min", MAX_BUFFER_MIN),
+        purpose,
+        level,
+    )
+
+
+def probe_reach(probe: Probe, installation_max_m: int, installation_max_min: int) -> SearchReach:
+    """How far the answering store must look: the wider of the two sides' rules, as locally."""
+    theirs = Policy(proximity_m=probe.proximity_m, time_buffer_min=probe.time_buffer_min)
+    return reach(theirs, installation_max_m, installation_max_min)
+
+
+def remote_finding(probe: Probe, other: Operation, theirs: Policy) -> tuple[float, TimeWindow] | None:
+    """Apply the conflict rule to a probed area and window and a local operation (as ``proximity_finding``)."""
+    if not other.status.is_live:
+        return None
+    buffer = timedelta(minutes=max(probe.time_buffer_min, theirs.time_buffer_min))
+    overlap = probe.window.widened(buffer).overlap(other.window.widened(buffer))
+    if overlap is None:
+        return None
+    distance = edge_distance_m(probe.area, other.area)
+    if distance > max(probe.proximity_m, theirs.proximity_m):
+        return None
+    return round(distance, 1), probe.window.overlap(other.window) or overlap

@@ -1,0 +1,178 @@
+"""RFC 9421 signatures with Ed25519 over federation messages, and the signed POST to a peer.
+
+A request's signature covers ``@method``, ``@path``, ``@authority``, ``content-type`` and
+``content-digest`` (SHA-256 of the body), with the tag ``commonground-federation-v1``,
+``created``, ``keyid`` (the signer's public key, base64) and a random ``nonce``.
+An answer's covers ``@status``, ``content-type``,
+``content-digest`` and the request's ``@method`` and ``@path`` (``;req``), so it cannot be
+replayed as the answer to another request.
+"""
+
+from __future__ import annotations
+
+import base64
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, cast
+
+import httpx
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from http_message_signatures import HTTPMessageSigner, HTTPMessageVerifier, HTTPSignatureKeyResolver, algorithms
+from http_message_signatures.exceptions import HTTPMessageSignaturesException
+from http_message_signatures.structures import CaseInsensitiveDict as _UntypedHeaders
+
+from commonground.domain.errors import DeliveryError, SignatureRefused
+from commonground.domain.federation import decode_key, encode_key
+from commonground.service.ports import SignedBy, WireReply
+
+CaseInsensitiveDict = cast(Any, _UntypedHeaders)
+LABEL = "cg"
+TAG = "commonground-federation-v1"
+REQUEST_COMPONENTS = ("@method", "@authority", "@path", "content-type")
+RESPONSE_COMPONENTS = ('"@method";req', '"@path";req', "@status", "content-type")
+
+
+@dataclass
+class _Request:
+    method: str
+    url: str
+    headers: Any
+
+
+@dataclass
+class _Response:
+    status_code: int
+    headers: Any
+    request: _Request
+
+
+class _Keys(HTTPSignatureKeyResolver):
+    def __init__(self, private: Ed25519PrivateKey | None = None, public: Ed25519PublicKey | None = None) -> None:
+        self.private, self.public = private, public
+
+    def resolve_public_key(self, key_id: str) -> Ed25519PublicKey | None:
+        return self.public
+
+    def resolve_private_key(self, key_id: str) -> Ed25519PrivateKey:
+        assert self.private is not None
+        return self.private
+
+
+def _private(text: str) -> Ed25519PrivateKey:
+    return Ed25519PrivateKey.from_private_bytes(base64.b64decode(text))
+
+
+def _raw_public(key: Ed25519PrivateKey) -> bytes:
+    return key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def _message(method: str, url: str, headers: Mapping[str, str], status: int | None) -> _Request | _Response:
+    request = _Request(method.upper(), url, CaseInsensitiveDict(dict(headers) if status is None else {}))
+    if status is None:
+        return request
+    return _Response(status, CaseInsensitiveDict(dict(headers)), request)
+
+
+@dataclass
+class Ed25519Link:
+    """The real ``FederationLink``: keys from ``cryptography``, signatures from ``http-message-signatures``."""
+
+    client: httpx.Client = field(default_factory=lambda: httpx.Client(follow_redirects=False, trust_env=False))
+
+    def new_private_key(self) -> str:
+        raw = Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+        )
+        return base64.b64encode(raw).decode("ascii")
+
+    def public_key(self, private_key: str) -> str:
+        return encode_key(_raw_public(_private(private_key)))
+
+    def signer_key(self, headers: Mapping[str, str]) -> str:
+        """Return the ``keyid`` the signature names, unverified."""
+        try:
+            verifier: Any = HTTPMessageVerifier(signature_algorithm=algorithms.ED25519, key_resolver=_Keys())
+            inputs = verifier._parse_dict_header("Signature-Input", CaseInsensitiveDict(dict(headers)))
+            if list(inputs.keys()) != [LABEL]:
+                raise SignatureRefused("malformed: expected one signature labelled cg")
+            keyid = inputs[LABEL].params.get("keyid")
+        except HTTPMessageSignaturesException as exc:
+            raise SignatureRefused(f"malformed: {exc}") from exc
+        if not isinstance(keyid, str):
+            raise SignatureRefused("malformed: the signature names no keyid")
+        return keyid
+
+    def sign(
+        self,
+        private_key: str,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        body: bytes,
+        status: int | None = None,
+        *,
+        created: datetime | None = None,
+        nonce: str | None = None,
+    ) -> dict[str, str]:
+        key = _private(private_key)
+        message = _message(method, url, headers, status)
+        HTTPMessageSigner(signature_algorithm=algorithms.ED25519, key_resolver=_Keys(private=key)).sign(
+            message,
+            key_id=encode_key(_raw_public(key)),
+            created=created or datetime.now(UTC),
+            nonce=nonce or secrets.token_urlsafe(18),
+            label=LABEL,
+            tag=TAG,
+            covered_component_ids=REQUEST_COMPONENTS if status is None else RESPONSE_COMPONENTS,
+            body=body,
+        )
+        return dict(message.headers.items())
+
+    def verify(
+        self,
+        public_key: str,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        body: bytes,
+        max_age_seconds: float,
+        status: int | None = None,
+    ) -> SignedBy:
+        public = Ed25519PublicKey.from_public_bytes(decode_key(public_key))
+        message = _message(method, url, headers, status)
+        verifier = HTTPMessageVerifier(signature_algorithm=algorithms.ED25519, key_resolver=_Keys(public=public))
+        wanted = (*(REQUEST_COMPONENTS if status is None else RESPONSE_COMPONENTS), "content-digest")
+        try:
+            results = verifier.verify(
+                message,
+                max_age=timedelta(seconds=max_age_seconds),
+                expect_tag=TAG,
+                require_components=wanted,
+                body=body,
+            )
+        except HTTPMessageSignaturesException as exc:
+            text = str(exc)
+            if "igest" in text:
+                raise SignatureRefused(f"digest: {text}") from exc
+            if "maximum allowable age" in text or '"created"' in text:
+                raise SignatureRefused(f"too-old: {text}") from exc
+            raise SignatureRefused(f"signature: {text}") from exc
+        params: dict[str, Any] = results[0].parameters
+        nonce = params.get("nonce")
+        if not isinstance(nonce, str) or len(nonce) < 16 or len(nonce) > 100:
+            raise SignatureRefused("malformed: the signature carries no usable nonce")
+        created = datetime.fromtimestamp(int(params["created"]), UTC)
+        return SignedBy(str(params.get("keyid")), nonce, created)
+
+    def post(self, url: str, headers: dict[str, str], body: bytes, timeout: float) -> WireReply:
+        try:
+            answer = self.client.post(url, content=body, headers=headers, timeout=timeout)
+        except httpx.HTTPError as exc:
+            raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
+        return WireReply(answer.status_code, dict(answer.headers.items()), answer.content)
+
+    def close(self) -> None:
+        self.client.close()

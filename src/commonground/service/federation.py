@@ -1,0 +1,393 @@
+"""Federation: this installation's identity, the peers it trusts, and signed messages between them."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, NoReturn
+
+from commonground.audit.chain import AuditEntry
+from commonground.audit.tags import Action, Outcome
+from commonground.domain.disclosure import Context, Viewer, disclose_operation
+from commonground.domain.errors import (
+    DeliveryError,
+    InvalidInput,
+    NotFound,
+    NotPermitted,
+    SignatureRefused,
+    StateConflict,
+)
+from commonground.domain.federation import (
+    Peer,
+    PeerStatus,
+    Probe,
+    check_name,
+    check_peer_url,
+    decode_key,
+    parse_probe,
+    probe_reach,
+    remote_finding,
+)
+from commonground.domain.permissions import Permission
+from commonground.domain.timewindow import isoformat
+from commonground.domain.views import OperationView, window_dict
+from commonground.service.clock import new_id
+from commonground.service.ports import Clock, FederationLink, Store, Transaction
+from commonground.service.principal import Principal
+
+log = logging.getLogger(__name__)
+WIRE_PREFIX = "/federation/v1"
+JSON_TYPE = "application/json"
+
+
+def peer_public(peer: Peer) -> dict[str, Any]:
+    return {
+        "id": peer.id,
+        "name": peer.name,
+        "url": peer.url,
+        "public_key": peer.public_key,
+        "status": peer.status.value,
+        "last_contact_at": isoformat(peer.last_contact_at) if peer.last_contact_at else None,
+    }
+
+
+def refusal(reason: str, **details: object) -> AuditEntry:
+    """The audit record of a refused federation message (no actor: no one here asked)."""
+    return AuditEntry(
+        Action.FEDERATION_REFUSE, Outcome.DENIED, object_type="peer", details={"reason": reason, **details}
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Inbound:
+    """A verified request from a peer: who sent it and its JSON body."""
+
+    peer: Peer
+    body: dict[str, Any]
+    nonce: str  # recorded by the unit that acts on the request: a replay is refused there
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """What the peers said of one submission: who answered, who could not be checked, and the hits."""
+
+    checked: list[str]
+    unchecked: list[str]
+    hits: list[dict[str, Any]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"checked": self.checked, "unchecked": self.unchecked, "hits": self.hits}
+
+
+class Probing:
+    """Probe and answer: the mixin of ``Federation`` that finds conflicts across installations."""
+
+    store: Store
+    clock: Clock
+    name: str
+    timeout_seconds: float
+    max_age_seconds: float
+
+    def call(self, peer: Peer, path: str, payload: Mapping[str, Any]) -> dict[str, Any]:
+        raise NotImplementedError  # Federation's
+
+    def _refuse(self, reason: str, peer: Peer | None, message: str, **details: object) -> NoReturn:
+        raise NotImplementedError  # Federation's
+
+    def answer_probe(self, inbound: Inbound) -> dict[str, Any]:
+        """Run the local check for a peer's probe; each hit disclosed in the federation context."""
+        probe = parse_probe(inbound.body)
+        now = self.clock.now()
+        hits: list[dict[str, Any]] = []
+        # One unit: the nonce, the peer's status, the search and the audit record commit together.
+        with self.store.write() as tx:
+            fresh = tx.peers.use_nonce(inbound.nonce, now)
+            if fresh:
+                tx.peers.prune_nonces(now - timedelta(seconds=2 * self.max_age_seconds))
+                tx.peers.set_status(inbound.peer.id, PeerStatus.REACHABLE, now)
+                hits = self._hits(tx, probe)
+                tx.audit.append(
+                    AuditEntry(
+                        Action.FEDERATION_PROBE_ANSWER,
+                        Outcome.SUCCESS,
+                        None,
+                        None,
+                        "peer",
+                        inbound.peer.id,
+                        {
+                            "peer": inbound.peer.name,
+                            "ref": probe.ref,
+                            "hits": len(hits),
+                            "levels": sorted({h["operation"]["level_disclosed"] for h in hits}),
+                            "operations": [h["operation"]["id"] for h in hits],
+                        },
+                    ),
+                    now,
+                )
+        if not fresh:
+            self._refuse("replay", inbound.peer, "this nonce was used before")
+        return {"installation": self.name, "ref": probe.ref, "hits": hits}
+
+    @staticmethod
+    def _hits(tx: Transaction, probe: Probe) -> list[dict[str, Any]]:
+        viewer = Viewer(None, probe.agency_level)
+        hits: list[dict[str, Any]] = []
+        widest_m, widest_min = tx.agencies.reach()
+        for other in tx.operations.candidates(probe.area, probe.window, probe_reach(probe, widest_m, widest_min), None):
+            owner = tx.agencies.get(other.agency_id)
+            found = None if owner is None else remote_finding(probe, other, owner.policy)
+            if owner is None or found is None:
+                continue
+            view = disclose_operation(other, owner, viewer, Context.FEDERATION, probe.purpose)
+            hits.append({"operation": view.to_dict(), "distance_m": found[0], "overlap": window_dict(found[1])})
+        return hits
+
+    def check(self, who: Principal, view: OperationView) -> Checked:
+        """Probe every peer at once about a submitted operation; a silent or wrong peer is ``unchecked``."""
+        with self.store.read() as tx:
+            peers = tx.peers.all()
+        if not peers:
+            return Checked([], [], [])
+        policy = who.agency.policy
+        purpose = view.operational.purpose if view.operational else None
+        if purpose is None:
+            raise InvalidInput("purpose", "the submitter's own view carries the purpose")
+        probe = Probe(
+            view.id, view.area, view.window, policy.proximity_m, policy.time_buffer_min, purpose, who.agency.level
+        )
+        payload = probe.to_dict()
+        answers: dict[str, dict[str, Any] | None] = {}
+        pool = ThreadPoolExecutor(max_workers=min(len(peers), 16), thread_name_prefix="probe")
+        futures = {pool.submit(self._ask, peer, payload): peer for peer in peers}
+        wait(futures, timeout=self.timeout_seconds)
+        pool.shutdown(wait=False)  # a peer still talking is unchecked now; its thread ends at its own timeout
+        for future, peer in futures.items():
+            answers[peer.name] = future.result() if future.done() and future.exception() is None else None
+            if future.done() and future.exception() is not None:
+                log.error("probing peer %s failed", peer.name, exc_info=future.exception())
+        checked = sorted(name for name, a in answers.items() if a is not None)
+        unchecked = sorted(name for name, a in answers.items() if a is None)
+        hits = [
+            {"installation": {"name": name}, **hit} for name in checked for hit in (answers[name] or {}).get("hits", [])
+        ]
+        now = self.clock.now()
+        with self.store.write() as tx:  # one unit for the statuses and the record, whatever the peer count
+            for peer in peers:
+                answered = answers[peer.name] is not None
+                tx.peers.set_status(
+                    peer.id, PeerStatus.REACHABLE if answered else PeerStatus.UNREACHABLE, now if answered else None
+                )
+            tx.audit.append(
+                who.entry(
+                    Action.FEDERATION_PROBE_SEND,
+                    object_type="operation",
+                    object_id=view.id,
+                    checked=checked,
+                    unchecked=unchecked,
+                    hits={name: len((answers[name] or {}).get("hits", [])) for name in checked},
+                ),
+                now,
+            )
+        return Checked(checked, unchecked, hits)
+
+    def _ask(self, peer: Peer, payload: Mapping[str, Any]) -> dict[str, Any] | None:
+        """One peer's answer, or ``None`` (audited when refused) when it cannot be trusted as one."""
+        try:
+            answer = self.call(peer, "/probe", payload)
+            hits = answer.get("hits")
+            if answer.get("ref") != payload["ref"] or not isinstance(hits, list):
+                raise SignatureRefused("malformed: the answer is not an answer to this probe")
+        except DeliveryError as exc:
+            log.warning("peer %s could not be checked: %s", peer.name, exc)
+            return None
+        except (SignatureRefused, ValueError, KeyError) as exc:
+            log.warning("peer %s answered something refused: %s", peer.name, exc)
+            with self.store.write() as tx:
+                tx.audit.append(
+                    AuditEntry(
+                        Action.FEDERATION_REFUSE,
+                        Outcome.DENIED,
+                        None,
+                        None,
+                        "peer",
+                        peer.id,
+                        {"reason": _reason(str(exc)), "peer": peer.name, "direction": "answer"},
+                    ),
+                    self.clock.now(),
+                )
+            return None
+        return answer
+
+
+@dataclass
+class Federation(Probing):
+    store: Store
+    clock: Clock
+    link: FederationLink
+    name: str
+    url: str
+    max_age_seconds: float
+    timeout_seconds: float
+    fixed_key: str | None = None  # from COMMONGROUND_FEDERATION_KEY_FILE
+    _key: str | None = field(default=None, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    # --- identity -------------------------------------------------------------------------
+    def private_key(self) -> str:
+        """Return the installation's private key, making and keeping one on first use."""
+        if self._key is None:
+            with self._lock:
+                if self._key is None:
+                    self._key = self.fixed_key or self._stored_key()
+        return self._key
+
+    def _stored_key(self) -> str:
+        with self.store.read() as tx:
+            found = tx.peers.own_key()
+        if found is not None:
+            return found
+        with self.store.write() as tx:
+            return tx.peers.set_own_key(self.link.new_private_key(), self.clock.now())
+
+    def public_key(self) -> str:
+        return self.link.public_key(self.private_key())
+
+    def identity(self) -> dict[str, str]:
+        return {"name": self.name, "url": self.url, "public_key": self.public_key()}
+
+    # --- peers (installation admin) ---------------------------------------------------------
+    @staticmethod
+    def _admin(who: Principal) -> None:
+        if not who.may(Permission.INSTALLATION_ADMIN):
+            raise NotPermitted("only the installation admin manages peers")
+
+    def add_peer(self, who: Principal | None, body: Mapping[str, Any]) -> dict[str, Any]:
+        """Register a peer installation; refuse a bad name, URL or key, and a duplicate (409).
+
+        ``who`` is ``None`` for the operator at the command line (who holds the database)."""
+        if who is not None:
+            self._admin(who)
+        peer = self._valid_peer(body)
+        details = {"name": peer.name, "url": peer.url, "public_key": peer.public_key}
+        if who is None:
+            entry = AuditEntry(Action.PEER_ADD, Outcome.SUCCESS, None, None, "peer", peer.id, {**details, "via": "cli"})
+        else:
+            entry = who.entry(Action.PEER_ADD, object_type="peer", object_id=peer.id, **details)
+        with self.store.write() as tx:
+            if not tx.peers.add(peer):
+                raise StateConflict("a peer with that name or key is already registered")
+            tx.audit.append(entry, peer.created_at)
+        return peer_public(peer)
+
+    def _valid_peer(self, body: Mapping[str, Any]) -> Peer:
+        values: dict[str, str] = {}
+        for name in ("name", "url", "public_key"):
+            value = body.get(name)
+            if not isinstance(value, str) or not value:
+                raise InvalidInput(name, "is required")
+            values[name] = value
+        try:
+            check_name(values["name"])
+        except ValueError as exc:
+            raise InvalidInput("name", str(exc)) from exc
+        try:
+            url = check_peer_url(values["url"])
+        except ValueError as exc:
+            raise InvalidInput("url", str(exc)) from exc
+        try:
+            decode_key(values["public_key"])
+        except ValueError as exc:
+            raise InvalidInput("public_key", str(exc)) from exc
+        if values["public_key"] == self.public_key():
+            raise InvalidInput("public_key", "is this installation's own key")
+        return Peer(new_id(), values["name"], url, values["public_key"], PeerStatus.UNKNOWN, None, self.clock.now())
+
+    def peers(self, who: Principal) -> list[dict[str, Any]]:
+        self._admin(who)
+        with self.store.read() as tx:
+            return [peer_public(p) for p in tx.peers.all()]
+
+    def remove_peer(self, who: Principal, peer_id: str) -> None:
+        self._admin(who)
+        with self.store.write() as tx:
+            peer = tx.peers.get(peer_id)
+            if peer is None or not tx.peers.remove(peer_id):
+                raise NotFound("no such peer")
+            tx.audit.append(
+                who.entry(Action.PEER_REMOVE, object_type="peer", object_id=peer_id, name=peer.name), self.clock.now()
+            )
+
+    def known_peers(self) -> list[Peer]:
+        with self.store.read() as tx:
+            return tx.peers.all()
+
+    # --- signed messages ------------------------------------------------------------------
+    def receive(self, method: str, url: str, headers: Mapping[str, str], body: bytes) -> Inbound:
+        """Verify a peer's signed request; refuse (audited) an unknown key, an altered, old or replayed one."""
+        try:
+            key = self.link.signer_key(headers)
+        except SignatureRefused as exc:
+            self._refuse("malformed", None, str(exc))
+        with self.store.read() as tx:
+            peer = tx.peers.by_key(key)
+        if peer is None:
+            self._refuse("unknown-key", None, "no registered peer holds this key", key=key)
+        try:
+            signed = self.link.verify(peer.public_key, method, url, headers, body, self.max_age_seconds)
+        except SignatureRefused as exc:
+            self._refuse(_reason(str(exc)), peer, str(exc))
+        try:
+            parsed = json.loads(body or b"{}")
+        except ValueError:
+            parsed = None
+        if not isinstance(parsed, dict):
+            self._refuse("malformed", peer, "the body is not a JSON object")
+        return Inbound(peer, parsed, signed.nonce)
+
+    def _refuse(self, reason: str, peer: Peer | None, message: str, **details: object) -> NoReturn:
+        """Audit a refusal, then raise it (after the unit, so the record survives)."""
+        entry = refusal(reason, peer=peer.name if peer else None, **details)
+        with self.store.write() as tx:
+            tx.audit.append(
+                AuditEntry(entry.action, entry.outcome, None, None, "peer", peer.id if peer else None, entry.details),
+                self.clock.now(),
+            )
+        raise SignatureRefused(f"federation request refused: {message}")
+
+    def reply(self, method: str, url: str, status: int, payload: Mapping[str, Any]) -> tuple[dict[str, str], bytes]:
+        """Sign an answer to a peer's request: the same method and path, and the status, are covered."""
+        body = json.dumps(payload, separators=(",", ":"), default=str).encode()
+        headers = self.link.sign(self.private_key(), method, url, {"Content-Type": JSON_TYPE}, body, status)
+        return headers, body
+
+    def call(self, peer: Peer, path: str, payload: Mapping[str, Any]) -> dict[str, Any]:
+        """POST a signed request to a peer and return its verified JSON answer.
+
+        Raise ``DeliveryError`` when it did not answer and ``SignatureRefused`` when its answer
+        does not verify; neither is ever read as "nothing found"."""
+        url = f"{peer.url}{WIRE_PREFIX}{path}"
+        body = json.dumps(payload, separators=(",", ":"), default=str).encode()
+        headers = self.link.sign(self.private_key(), "POST", url, {"Content-Type": JSON_TYPE}, body)
+        answer = self.link.post(url, headers, body, self.timeout_seconds)
+        if answer.status != 200:
+            raise SignatureRefused(f"peer {peer.name} answered {answer.status}")
+        signed_key = self.link.signer_key(answer.headers)
+        if signed_key != peer.public_key:
+            raise SignatureRefused(f"peer {peer.name} answered with another key")
+        self.link.verify(peer.public_key, "POST", url, answer.headers, answer.body, self.max_age_seconds, 200)
+        parsed = json.loads(answer.body)
+        if not isinstance(parsed, dict):
+            raise SignatureRefused(f"peer {peer.name} answered something other than a JSON object")
+        return parsed
+
+
+def _reason(message: str) -> str:
+    for reason in ("digest", "too-old", "malformed"):
+        if message.startswith(reason):
+            return reason
+    return "signature"
