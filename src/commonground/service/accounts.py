@@ -18,7 +18,7 @@ from commonground.domain.errors import InvalidInput, NotAuthenticated, NotFound,
 from commonground.domain.geometry import LonLat, geojson_area
 from commonground.domain.model import Agency, Role, User
 from commonground.domain.notices import jurisdiction_box
-from commonground.domain.permissions import Permission
+from commonground.domain.permissions import Permission, grantable
 from commonground.domain.policy import AgencyLevel, Policy, parse_enum
 from commonground.domain.timewindow import isoformat, parse_instant
 from commonground.service.clock import new_id
@@ -165,8 +165,22 @@ class Accounts:
         if not isinstance(raw_roles, list) or not raw_roles:
             raise InvalidInput("roles", "must be a non-empty list of roles")
         roles = frozenset(parse_enum(Role, r, f"roles.{i}") for i, r in enumerate(raw_roles))
-        if Role.ADMIN in roles and who is not None and not who.has(Role.ADMIN):
-            raise NotPermitted("only the installation admin grants the admin role")
+        refused = sorted(roles - grantable(who.user.roles)) if who is not None else []
+        if who is not None and refused:
+            # An attempt to grant what one does not administer is worth a record; it is committed first.
+            with self.store.write() as tx:
+                tx.audit.append(
+                    who.entry(
+                        Action.USER_CREATE,
+                        outcome=Outcome.DENIED,
+                        object_type="user",
+                        username=username,
+                        roles=refused,
+                        reason="role not grantable",
+                    ),
+                    self.clock.now(),
+                )
+            raise NotPermitted("only the installation admin grants " + ", ".join(refused))
         password = data.get("password")
         if password is not None and (not isinstance(password, str) or len(password) < 12):
             raise InvalidInput("password", "must be at least 12 characters")
