@@ -18,6 +18,7 @@ class Settings(BaseSettings):
     page_size: int = 100
     max_page_size: int = 1000
     lookup_limit_per_hour: int = 600
+    max_area_vertices: int = 10_000  # positions in one operation area or one jurisdiction, in all
     pg_connect_timeout: int = 5
     pg_statement_timeout_ms: int = 15_000
     pg_lock_timeout_ms: int = 10_000

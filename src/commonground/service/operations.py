@@ -10,6 +10,7 @@ from commonground.audit.tags import Action
 from commonground.domain.disclosure import Context, Viewer, disclose_conflict, disclose_operation
 from commonground.domain.drafts import SubjectParser, draft_fields, merge_patch, moved, parse_draft, with_draft
 from commonground.domain.errors import NotFound, NotPermitted, StaleVersion, StateConflict
+from commonground.domain.geometry import MAX_VERTICES
 from commonground.domain.model import Agency, Conflict, Operation, OperationStatus, Role
 from commonground.domain.notices import check_timing
 from commonground.domain.permissions import Permission
@@ -46,12 +47,13 @@ class Operations:
     store: Store
     clock: Clock
     parse_subject: SubjectParser = normalise_subject
+    max_vertices: int = MAX_VERTICES
 
     def submit(self, who: Principal, data: Mapping[str, Any]) -> tuple[OperationView, list[ConflictView]]:
         """Store an operation and every conflict it has, atomically; return both as views."""
         if not who.may(Permission.ENTER_OPERATIONS):
             raise NotPermitted("only officers and supervisors enter operations")
-        draft = parse_draft(data, self.parse_subject)
+        draft = parse_draft(data, self.parse_subject, self.max_vertices)
         check_timing(draft.notice or who.agency.policy.default_notice, who.agency)
         now = self.clock.now()
         op = Operation(
@@ -99,7 +101,7 @@ class Operations:
                 )
             if not op.status.is_live:
                 raise StateConflict(f"a {op.status.value} operation cannot be changed")
-            draft = merge_patch(op, patch, self.parse_subject)
+            draft = merge_patch(op, patch, self.parse_subject, self.max_vertices)
             if draft.notice is not None and draft.notice != op.notice:
                 check_timing(draft.notice, who.agency)
             changed = with_draft(op, draft, version=op.version + 1, updated_at=now)
