@@ -18,6 +18,9 @@ class Settings(BaseSettings):
     page_size: int = 100
     max_page_size: int = 1000
     lookup_limit_per_hour: int = 600
+    lookup_agency_limit_per_hour: int = 3000
+    lookup_installation_limit_per_hour: int = 20_000
+    lookup_at_window_minutes: int = 120
     max_area_vertices: int = 10_000  # positions in one operation area or one jurisdiction, in all
     pg_connect_timeout: int = 5
     pg_statement_timeout_ms: int = 15_000

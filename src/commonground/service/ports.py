@@ -213,6 +213,12 @@ class LookupRepository(Protocol):
     def since(self, user_id: str, since: datetime) -> tuple[int, datetime | None]:
         """Return how many look-ups the user made since ``since`` and when the oldest was."""
 
+    def since_for_agency(self, agency_id: str, since: datetime) -> tuple[int, datetime | None]:
+        """Return how many look-ups the agency's people made since ``since`` and when the oldest was."""
+
+    def since_overall(self, since: datetime) -> tuple[int, datetime | None]:
+        """Return how many look-ups anyone made since ``since`` and when the oldest was."""
+
 
 class SubjectRepository(Protocol):
     """The blocking-key index that finds operations whose subjects may match, and name counts."""

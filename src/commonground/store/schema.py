@@ -230,6 +230,8 @@ lookups = Table(
     Column("radius_m", Float, nullable=False),
     Column("results", Integer, nullable=False),
     Index("ix_lookups_user_at", "user_id", "at"),
+    Index("ix_lookups_agency_at", "agency_id", "at"),
+    Index("ix_lookups_at", "at"),
 )
 
 # Blocking keys of each operation's subjects: the candidate index for subject matching.
