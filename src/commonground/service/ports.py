@@ -138,6 +138,10 @@ class OperationRepository(Protocol):
         ``window``; an over-estimate the domain rule trims. On a shared store this also locks the cells."""
 
     def count(self) -> int: ...
+    def restrict(self, operation_id: str, agency_id: str) -> bool:
+        """Record for good that the operation is restricted towards the agency; return whether it is new.
+
+        ``update`` never clears it: only this method writes ``restricted_by``."""
 
 
 class ConflictRepository(Protocol):

@@ -131,6 +131,7 @@ operations = Table(
     Column("version", Integer, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+    Column("restricted_by", JSON, nullable=True),  # agency ids, only ever added to (operations.restrict)
     Index("ix_operations_agency_window", "agency_id", "starts_at"),
 )
 
