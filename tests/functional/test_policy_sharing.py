@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from commonground.notify.render import for_agency, render
 from tests.conftest import World, bearer, operation_data
 
 API = "/api/v1"
@@ -184,6 +185,10 @@ def test_a_purpose_change_releases_nothing_and_the_restricting_agency_is_told(wo
         (fed_op["id"], "civil_immigration", "criminal")
     ]
     assert [(e.agency_id, (e.details or {})["new"]) for e in events] == [(city.id, "criminal")]
+    with world.services.store.read() as tx:  # what the city's webhooks and stream carry
+        told = render(tx, events[0], for_agency(city))
+    assert told is not None and (told["old"], told["new"]) == ("civil_immigration", "criminal")
+    assert told["operation_id"] == fed_op["id"] and told["by_agency"] == "ICE ERO St. Paul"
 
 
 def test_a_restriction_found_by_the_other_sides_check_is_sticky_too(world: World, http: httpx.Client) -> None:
