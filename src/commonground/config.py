@@ -22,6 +22,10 @@ class Settings(BaseSettings):
     lookup_limit_per_hour: int = 600
     account_inactive_days: int = 90  # the sweep disables accounts unused this long; 0 never
     temporary_account_max_hours: int = 72  # the longest expires_at an administrator may give
+    lookup_agency_limit_per_hour: int = 3000
+    lookup_installation_limit_per_hour: int = 20_000
+    lookup_at_window_minutes: int = 120
+    max_area_vertices: int = 10_000  # positions in one operation area or one jurisdiction, in all
     pg_connect_timeout: int = 5
     pg_statement_timeout_ms: int = 15_000
     pg_lock_timeout_ms: int = 10_000

@@ -82,3 +82,23 @@ def test_enrolled_people_give_their_code_to_the_api_and_idle_sessions_end(sqlite
     clock.advance(timedelta(minutes=31))
     assert client.get("/operations", follow_redirects=False).headers["location"] == "/login"
     services.close()
+
+
+def test_the_console_offers_an_agency_admin_agency_roles_only(sqlite_url: str) -> None:
+    """The people form of an agency admin has no watch, auditor or admin box (the API refuses them too)."""
+    clock = ManualClock(datetime.now(UTC))
+    services = build_services(Settings(database_url=sqlite_url, console_cookie_secure=False), clock=clock)
+    world = World(services)
+    who = world.person(world.agency("federal"), "agency_admin", password=PASSWORD)
+    client = TestClient(create_app(services=services), base_url="http://127.0.0.1")
+    client.post("/login", data={"csrf": start(client), "username": who.user.username, "password": PASSWORD})
+    page = client.get("/enrol").text
+    secret = re.search(r'id="secret">([A-Z2-7]+)<', page)
+    assert secret
+    otp = pyotp.TOTP(secret.group(1)).at(clock.now())
+    client.post("/enrol", data={"csrf": csrf(page), "otp": otp}, follow_redirects=False)
+    admin_page = client.get("/admin")
+    assert admin_page.status_code == 200
+    offered = re.findall(r'name="roles" value="([a-z_]+)"', admin_page.text)
+    assert offered == ["officer", "supervisor", "dispatcher", "agency_admin"]
+    services.close()

@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 
+from commonground.notify.render import for_agency, render
 from tests.conftest import World, bearer, operation_data
 
 API = "/api/v1"
@@ -120,3 +121,88 @@ def test_restricted_purpose_keeps_subjects_and_details_from_the_federal_side(wor
     [row] = report["suppressed_subject_matches_by_restricting_agency"]
     assert row["agency"] == "Minneapolis PD" and row["count"] >= 1
     assert "Gonzalez" not in json.dumps(call(http, auditor, "GET", "/audit", None)["items"][-40:])
+
+
+def _city_and_feds(world: World) -> tuple[str, str, Any]:
+    city = world.agency(
+        "local",
+        name="Minneapolis PD",
+        policy={
+            "disclose": {"federal": "full", "state": "full", "local": "full", "tribal": "full", "watch": "full"},
+            "restricted_purposes": ["civil_immigration"],
+        },
+    )
+    feds = world.agency("federal", name="ICE ERO St. Paul")
+    return world.token(world.person(city)), world.token(world.person(feds)), city
+
+
+def _city_operation(http: httpx.Client, token: str) -> Any:
+    body = operation_data(
+        44.9778,
+        -93.2650,
+        type="knock_and_talk",
+        title=CITY_SECRETS[0],
+        case_number=CITY_SECRETS[1],
+        notes=CITY_SECRETS[2],
+        subjects=[PERSON],
+    )
+    return call(http, token, "POST", "/operations", body, status=201)
+
+
+def test_a_purpose_change_releases_nothing_and_the_restricting_agency_is_told(world: World, http: httpx.Client) -> None:
+    """The measured attack: PATCHing a live civil_immigration operation to criminal released the city's
+    title, case number, notes and a subject match at once. Restriction is sticky now; the change is
+    audited and the city hears of it."""
+    city_token, fed_token, city = _city_and_feds(world)
+    city_op = _city_operation(http, city_token)
+    fed_body = operation_data(
+        44.97915, -93.2650, type="immigration_enforcement", purpose="civil_immigration", subjects=[PERSON]
+    )
+    fed_op = call(http, fed_token, "POST", "/operations", fed_body, status=201)
+    assert [c["counterpart"]["level_disclosed"] for c in fed_op["conflicts"]] == ["safety"]
+
+    r = http.patch(
+        f"{API}/operations/{fed_op['id']}",
+        json={"purpose": "criminal", "type": "arrest_warrant"},
+        headers={**bearer(fed_token), "If-Match": str(fed_op["version"])},
+    )
+    assert r.status_code == 200, r.text
+    changed = r.json()
+    assert [(c["kind"], c["counterpart"]["level_disclosed"]) for c in changed["conflicts"]] == [("proximity", "safety")]
+    seen = [
+        changed["conflicts"],  # its own operation carries its own copy of the person
+        call(http, fed_token, "GET", "/conflicts"),
+        call(http, fed_token, "GET", f"/operations/{city_op['id']}"),
+    ]
+    rendered = json.dumps(seen)
+    assert [s for s in CITY_SECRETS if s in rendered] == []
+
+    # Audited, and the city is told (an outbox event for the city's agency).
+    with world.services.store.read() as tx:
+        changes = [r.entry for r in tx.audit.all() if r.entry.action == "ops:operation:purpose-change"]
+        events = [e for e in tx.outbox.all_after(0, 1000) if e.kind == "operation.purpose_changed"]
+    assert [(e.object_id, (e.details or {}).get("old"), (e.details or {}).get("new")) for e in changes] == [
+        (fed_op["id"], "civil_immigration", "criminal")
+    ]
+    assert [(e.agency_id, (e.details or {})["new"]) for e in events] == [(city.id, "criminal")]
+    with world.services.store.read() as tx:  # what the city's webhooks and stream carry
+        told = render(tx, events[0], for_agency(city))
+    assert told is not None and (told["old"], told["new"]) == ("civil_immigration", "criminal")
+    assert told["operation_id"] == fed_op["id"] and told["by_agency"] == "ICE ERO St. Paul"
+
+
+def test_a_restriction_found_by_the_other_sides_check_is_sticky_too(world: World, http: httpx.Client) -> None:
+    """A federal operation entered as civil_immigration near the city's stays restricted after a PATCH,
+    even when the city's operation came second (the restriction is recorded on either side's check)."""
+    city_token, fed_token, _ = _city_and_feds(world)
+    fed_body = operation_data(44.97915, -93.2650, purpose="civil_immigration", subjects=[PERSON])
+    fed_op = call(http, fed_token, "POST", "/operations", fed_body, status=201)
+    _city_operation(http, city_token)
+    r = http.patch(
+        f"{API}/operations/{fed_op['id']}",
+        json={"purpose": "criminal"},
+        headers={**bearer(fed_token), "If-Match": str(fed_op["version"])},
+    )
+    assert r.status_code == 200, r.text
+    assert [c["counterpart"]["level_disclosed"] for c in r.json()["conflicts"]] == ["safety"]
+    assert [s for s in CITY_SECRETS if s in json.dumps(call(http, fed_token, "GET", "/conflicts"))] == []

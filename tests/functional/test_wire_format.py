@@ -12,7 +12,7 @@ import json
 import os
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -236,7 +236,11 @@ def drive(rec: Recorder) -> None:
 
     call("GET", "/notices", sgt)
     call("GET", "/notices", dispatcher, params={"limit": 1})
+    # A look-up asks about now, give or take two hours: the clock moves to the operations' morning.
+    rec.http.app.state.services.clock.advance(timedelta(hours=24, minutes=30))  # type: ignore[attr-defined]
     call("GET", "/lookup", dispatcher, params={"lat": 44.978, "lon": -93.264, "at": "2026-12-01T13:00:00Z"})
+    call("GET", "/lookup", dispatcher, params={"lat": 44.978, "lon": -93.264, "at": "2026-12-03T13:00:00Z"},
+         status=422)  # fmt: skip
     call("GET", "/lookup", dispatcher, params={"lat": 44.978, "lon": -93.264, "radius_m": 5000})
 
     call("POST", "/operations/{operation_id}/complete", agent, operation_id=route["id"])

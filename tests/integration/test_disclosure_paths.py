@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from commonground.domain.disclosure import KEYS_BY_LEVEL
 from commonground.domain.policy import COUNTERPART_CLASSES, Level
+from commonground.service.lookups import Lookups
 from tests.conftest import SOON, World, operation_data, wire
 
 LEVELS = [lv.value for lv in Level]
@@ -96,7 +97,8 @@ def test_no_path_discloses_above_the_allowed_level(
     elif context == "lookup":
         responses.append(
             wire(
-                services.lookups.lookup(
+                # The operation is two days ahead; this path is about what a hit shows, not when one may ask.
+                Lookups(services.store, services.clock, at_window=timedelta(days=3)).lookup(
                     world.person(viewer_agency, "dispatcher"), lat, lon, 200, SOON + timedelta(minutes=30)
                 )
             )

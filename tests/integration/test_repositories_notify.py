@@ -172,3 +172,24 @@ def test_lookups_are_counted_per_person_from_a_moment_on(store: Store) -> None:
         assert (count, oldest) == (2, T0 + 10 * minute) and is_utc(oldest)
         assert tx.lookups.since(mine.id, T0 + 21 * minute) == (0, None)
         assert tx.lookups.since(theirs.id, T0) == (1, T0 + 5 * minute)
+
+
+@covers("lookups.since_for_agency", "lookups.since_overall")
+def test_lookups_are_counted_per_agency_and_for_the_installation(store: Store) -> None:
+    """An agency's look-ups are all its people's; the installation's are everyone's, from ``since`` on."""
+    mine, theirs = factories.agency(created_at=T0), factories.agency(created_at=T0)
+    a, b, c = person(mine), person(mine), person(theirs)
+    minute = timedelta(minutes=1)
+    with store.write() as tx:
+        tx.lookups.add(lookup(a, T0))
+        tx.lookups.add(lookup(b, (T0 + 10 * minute).astimezone(CHICAGO)))
+        tx.lookups.add(lookup(c, T0 + 5 * minute))
+    with store.read() as tx:
+        assert tx.lookups.since_for_agency(mine.id, T0 - minute) == (2, T0)
+        count, oldest = tx.lookups.since_for_agency(mine.id, T0 + minute)
+        assert (count, oldest) == (1, T0 + 10 * minute) and is_utc(oldest)
+        assert tx.lookups.since_for_agency(theirs.id, T0) == (1, T0 + 5 * minute)
+        assert tx.lookups.since_for_agency("nobody", T0) == (0, None)
+        assert tx.lookups.since_overall(T0) == (3, T0)
+        assert tx.lookups.since_overall(T0 + minute) == (2, T0 + 5 * minute)
+        assert tx.lookups.since_overall(T0 + 11 * minute) == (0, None)

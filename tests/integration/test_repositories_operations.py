@@ -222,3 +222,23 @@ def test_term_counts_move_with_set_terms(store: Store) -> None:
     assert counts("smith", "jones") == [4, 3]
     with store.read() as tx:
         assert tx.subjects.count_terms([]) == {}
+
+
+@covers("operations.restrict")
+def test_a_restriction_is_kept_for_good(store: Store, owner: Agency) -> None:
+    """``restrict`` adds an agency once; an update from a copy that lacks it does not clear it."""
+    op = factories.operation(owner)
+    seed(store, op)
+    with store.write() as tx:
+        assert tx.operations.restrict(op.id, "city") is True
+        assert tx.operations.restrict(op.id, "city") is False
+        assert tx.operations.restrict(op.id, "county") is True
+        assert tx.operations.restrict("no-such-operation", "city") is False
+        tx.operations.update(replace(op, title="stale copy", version=2))
+    with store.read() as tx:
+        got = tx.operations.get(op.id)
+        assert got is not None and got.title == "stale copy"
+        assert got.restricted_by == {"city", "county"}
+        assert [c.restricted_by for c in tx.operations.candidates(op.area, op.window, REACH, None)] == [
+            frozenset({"city", "county"})
+        ]

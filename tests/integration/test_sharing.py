@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -86,15 +86,17 @@ def test_withheld_needs_the_owners_policy_and_is_counted(world: World) -> None:
 def test_dispatcher_lookup_answers_at_safety_level_and_tells_the_team(world: World) -> None:
     city, _, agent = city_and_feds(world)
     dispatcher = world.person(city, "dispatcher")
-    op, _ = wire(world.services.operations.submit(agent, operation_data(*INSIDE, starts=SOON, hours=3)))
+    now = datetime.now(UTC).replace(microsecond=0)  # a look-up asks about now, give or take two hours
+    op, _ = wire(world.services.operations.submit(agent, operation_data(*INSIDE, starts=now, hours=1)))
     answer = wire(
-        world.services.lookups.lookup(dispatcher, INSIDE[0] + 0.002, INSIDE[1], 400, SOON + timedelta(hours=1))
+        world.services.lookups.lookup(dispatcher, INSIDE[0] + 0.002, INSIDE[1], 400, now + timedelta(minutes=30))
     )
     [seen] = answer["operations"]
     assert seen["id"] == op["id"] and seen["level_disclosed"] == "safety"
     assert seen["contact"]["phone"] and seen["team"]["vehicles"] and 0 < seen["distance_m"] < 400
     assert "title" not in seen and "type" not in seen and "address" not in seen
-    assert wire(world.services.lookups.lookup(dispatcher, *INSIDE, 300, SOON + timedelta(hours=5)))["operations"] == []
+    later = world.services.lookups.lookup(dispatcher, *INSIDE, 300, now + timedelta(minutes=100))
+    assert wire(later)["operations"] == []
     with world.services.store.read() as tx:
         told = tx.outbox.after(0, agent.agency.id, False, 100)
     assert [e.kind for e in told] == ["lookup.nearby"] and (told[0].details or {})["by_agency"] == "City PD"

@@ -51,8 +51,27 @@ class Viewer:
     roles: frozenset[Role] = frozenset()
 
 
-def level_for(owner: Agency, viewer: Viewer, context: Context, viewer_purpose: Purpose | None = None) -> Level | str:
-    """Return the level ``viewer`` may see of ``owner``'s operation, or ``OWN``."""
+def restricted_towards(owner: Agency, op: Operation) -> bool:
+    """Say whether ``owner``'s policy keeps its details from ``op``'s side.
+
+    It does when ``op`` declares a purpose ``owner`` restricts, and, for good, when ``op`` was ever
+    restricted towards ``owner``: changing the declared purpose releases nothing.
+    """
+    return op.purpose in owner.policy.restricted_purposes or owner.id in op.restricted_by
+
+
+def level_for(
+    owner: Agency,
+    viewer: Viewer,
+    context: Context,
+    viewer_purpose: Purpose | None = None,
+    viewer_restricted: bool = False,
+) -> Level | str:
+    """Return the level ``viewer`` may see of ``owner``'s operation, or ``OWN``.
+
+    ``viewer_restricted``: the viewer's operation was once restricted towards ``owner``
+    (``restricted_towards``), so it stays at ``safety`` whatever purpose it now declares.
+    """
     if viewer.agency_id == owner.id and context is not Context.LOOKUP:
         return OWN
     if context in (Context.NOTICE, Context.LOOKUP):
@@ -62,7 +81,7 @@ def level_for(owner: Agency, viewer: Viewer, context: Context, viewer_purpose: P
         return owner.policy.level_for("watch") if Role.WATCH in viewer.roles else Level.SAFETY
     if context in (Context.CONFLICT, Context.FEDERATION) and viewer.agency_level is not None:
         level = owner.policy.level_for(viewer.agency_level.value)
-        if viewer_purpose is not None and viewer_purpose in owner.policy.restricted_purposes:
+        if viewer_restricted or (viewer_purpose is not None and viewer_purpose in owner.policy.restricted_purposes):
             return Level.SAFETY
         return level
     return Level.SAFETY
@@ -79,9 +98,10 @@ def disclose_operation(
     viewer: Viewer,
     context: Context,
     viewer_purpose: Purpose | None = None,
+    viewer_restricted: bool = False,
 ) -> OperationView:
     """Return the view of ``op`` that ``viewer`` may receive in ``context``."""
-    level = level_for(owner, viewer, context, viewer_purpose)
+    level = level_for(owner, viewer, context, viewer_purpose, viewer_restricted)
     rank = Level.FULL.rank if level == OWN else Level(level).rank
     return OperationView(
         id=op.id,
@@ -139,7 +159,12 @@ def disclose_conflict(
         yours=_ack(conflict.ack_a if side == "a" else conflict.ack_b),
         theirs=_ack(conflict.ack_b if side == "a" else conflict.ack_a),
         counterpart=disclose_operation(
-            counterpart, counterpart_owner, viewer, Context.CONFLICT, viewer_purpose=yours.purpose
+            counterpart,
+            counterpart_owner,
+            viewer,
+            Context.CONFLICT,
+            viewer_purpose=yours.purpose,
+            viewer_restricted=restricted_towards(counterpart_owner, yours),
         ),
     )
 

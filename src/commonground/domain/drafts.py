@@ -7,9 +7,10 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from commonground.domain.errors import InvalidInput
-from commonground.domain.geometry import Area, geojson_area, point_area
+from commonground.domain.geometry import MAX_VERTICES, Area, geojson_area, point_area
 from commonground.domain.model import OPERATION_TYPES, Attire, Contact, Operation, Risk, Team
 from commonground.domain.policy import NoticeTiming, Purpose, parse_enum
+from commonground.domain.strings import encodable
 from commonground.domain.timewindow import TimeWindow
 
 SubjectParser = Callable[[Mapping[str, object], str], Mapping[str, object]]
@@ -45,7 +46,7 @@ def text(data: Mapping[str, Any], key: str, field: str, *, required: bool, limit
         return None
     if not isinstance(value, str):
         raise InvalidInput(field, "must be text")
-    value = value.strip()
+    value = encodable(value, field).strip()
     if not value:
         if required:
             raise InvalidInput(field, "must not be blank")
@@ -66,7 +67,7 @@ def _object(data: Mapping[str, Any], key: str, *, required: bool) -> Mapping[str
     return value
 
 
-def parse_area(data: Mapping[str, Any]) -> Area:
+def parse_area(data: Mapping[str, Any], max_vertices: int = MAX_VERTICES) -> Area:
     location = _object(data, "location", required=False)
     geometry = data.get("geometry")
     if location is not None and geometry is not None:
@@ -77,7 +78,7 @@ def parse_area(data: Mapping[str, Any]) -> Area:
                 raise InvalidInput(f"location.{key}", "is required")
         return point_area(location.get("lat"), location.get("lon"), location.get("radius_m"), "location")
     if geometry is not None:
-        return geojson_area(geometry, data.get("radius_m"), "geometry")
+        return geojson_area(geometry, data.get("radius_m"), "geometry", max_vertices=max_vertices)
     raise InvalidInput("location", "location or geometry is required")
 
 
@@ -130,7 +131,9 @@ def parse_subjects(data: Mapping[str, Any], parse_subject: SubjectParser) -> tup
     return tuple(out)
 
 
-def parse_draft(data: Mapping[str, Any], parse_subject: SubjectParser) -> OperationDraft:
+def parse_draft(
+    data: Mapping[str, Any], parse_subject: SubjectParser, max_vertices: int = MAX_VERTICES
+) -> OperationDraft:
     """Validate a whole submission; the first refused field is named."""
     op_type = text(data, "type", "type", required=True, limit=40)
     if op_type not in OPERATION_TYPES:
@@ -141,7 +144,7 @@ def parse_draft(data: Mapping[str, Any], parse_subject: SubjectParser) -> Operat
         purpose=parse_enum(Purpose, data.get("purpose"), "purpose"),
         title=text(data, "title", "title", required=True) or "",
         case_number=text(data, "case_number", "case_number", required=False, limit=60),
-        area=parse_area(data),
+        area=parse_area(data, max_vertices),
         address=_address(data),
         window=TimeWindow.parse(data.get("starts_at"), data.get("ends_at")),
         contact=parse_contact(data),
@@ -200,7 +203,9 @@ def draft_of(op: Operation) -> dict[str, Any]:
     return out
 
 
-def merge_patch(op: Operation, patch: Mapping[str, Any], parse_subject: SubjectParser) -> OperationDraft:
+def merge_patch(
+    op: Operation, patch: Mapping[str, Any], parse_subject: SubjectParser, max_vertices: int = MAX_VERTICES
+) -> OperationDraft:
     """Apply a partial update; moving to ``location`` drops a ``geometry`` and vice versa."""
     unknown = sorted(set(patch) - PATCHABLE)
     if unknown:
@@ -217,7 +222,7 @@ def merge_patch(op: Operation, patch: Mapping[str, Any], parse_subject: SubjectP
             merged[key] = value
     if "location" in patch and isinstance(patch["location"], Mapping) and "address" in patch["location"]:
         merged["address"] = None
-    return parse_draft(merged, parse_subject)
+    return parse_draft(merged, parse_subject, max_vertices)
 
 
 def moved(before: Operation, after: OperationDraft) -> bool:

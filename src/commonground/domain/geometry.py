@@ -24,6 +24,9 @@ WGS84 = Geod(ellps="WGS84")
 EARTH_RADIUS_M = 6_371_008.8
 MAX_RADIUS_M = 50_000.0
 MAX_EXTENT_M = 200_000.0
+# Every later check near an area walks its vertices; a bound keeps one submission from slowing
+# every nearby one (the setting COMMONGROUND_MAX_AREA_VERTICES chooses it, this is its default).
+MAX_VERTICES = 10_000
 
 AreaKind = Literal["Point", "Polygon", "LineString"]
 LonLat = tuple[float, float]
@@ -80,9 +83,11 @@ def point_area(lat: object, lon: object, radius_m: object, field: str = "locatio
     return Area("Point", (lonlat,), _check_radius(radius_m, f"{field}.radius_m"))
 
 
-def _positions(raw: object, field: str) -> tuple[LonLat, ...]:
+def _positions(raw: object, field: str, max_vertices: int = MAX_VERTICES) -> tuple[LonLat, ...]:
     if not isinstance(raw, Sequence) or isinstance(raw, str):
         raise InvalidInput(field, "must be a list of [lon, lat] positions")
+    if len(raw) > max_vertices:
+        raise InvalidInput(field, f"at most {max_vertices} positions")
     out: list[LonLat] = []
     for i, pos in enumerate(raw):
         if not isinstance(pos, Sequence) or isinstance(pos, str) or len(pos) < 2:
@@ -92,7 +97,11 @@ def _positions(raw: object, field: str) -> tuple[LonLat, ...]:
 
 
 def geojson_area(
-    geometry: object, radius_m: object, field: str = "geometry", max_extent_m: float = MAX_EXTENT_M
+    geometry: object,
+    radius_m: object,
+    field: str = "geometry",
+    max_extent_m: float = MAX_EXTENT_M,
+    max_vertices: int = MAX_VERTICES,
 ) -> Area:
     """Build an area from a GeoJSON Point, Polygon (outer ring) or LineString."""
     if not isinstance(geometry, dict):
@@ -105,14 +114,14 @@ def geojson_area(
             raise InvalidInput(f"{field}.coordinates", "must be a [lon, lat] position")
         return Area("Point", (_check_lonlat(coords[0], coords[1], f"{field}.coordinates"),), radius)
     if kind == "LineString":
-        line = _positions(coords, f"{field}.coordinates")
+        line = _positions(coords, f"{field}.coordinates", max_vertices)
         if len(line) < 2:
             raise InvalidInput(f"{field}.coordinates", "a route needs at least two positions")
         area = Area("LineString", line, radius)
     elif kind == "Polygon":
         if not isinstance(coords, Sequence) or isinstance(coords, str) or not coords:
             raise InvalidInput(f"{field}.coordinates", "must be a list of rings")
-        ring = _positions(coords[0], f"{field}.coordinates.0")
+        ring = _positions(coords[0], f"{field}.coordinates.0", max_vertices)
         if len(ring) < 4 or ring[0] != ring[-1]:
             raise InvalidInput(f"{field}.coordinates.0", "a ring needs four or more positions, first equal to last")
         area = Area("Polygon", ring, radius)

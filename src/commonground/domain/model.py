@@ -162,6 +162,9 @@ class Operation:
     created_by: str
     created_at: datetime
     updated_at: datetime
+    # Agencies this operation was ever restricted towards (its purpose was one they restrict
+    # while it was in conflict with them): it stays restricted towards them whatever it declares.
+    restricted_by: frozenset[str] = frozenset()
 
     def shares_case_with(self, other: Operation) -> bool:
         """Same-agency operations on one case are one effort, not a conflict."""

@@ -42,6 +42,21 @@ ROLES: Mapping[Permission, frozenset[Role]] = {
 }
 
 
+# Roles an agency's own administrator answers for, and roles that reach past one agency: the watch
+# reads every agency's operations, the auditor every agency's log, the admin everything.
+AGENCY_ROLES: frozenset[Role] = frozenset({Role.OFFICER, Role.SUPERVISOR, Role.DISPATCHER, Role.AGENCY_ADMIN})
+INSTALLATION_ROLES: frozenset[Role] = frozenset({Role.WATCH, Role.AUDITOR, Role.ADMIN})
+
+
+def grantable(roles: frozenset[Role]) -> frozenset[Role]:
+    """Return the roles someone holding ``roles`` may grant: all for the admin, agency roles for an agency admin."""
+    if Role.ADMIN in roles:
+        return AGENCY_ROLES | INSTALLATION_ROLES
+    if Role.AGENCY_ADMIN in roles:
+        return AGENCY_ROLES
+    return frozenset()
+
+
 def permits(roles: frozenset[Role], permission: Permission) -> bool:
     """Say whether someone holding ``roles`` has ``permission``."""
     allowed = ROLES.get(permission)

@@ -8,6 +8,9 @@ from datetime import UTC, datetime, timedelta
 from commonground.domain.errors import InvalidInput
 
 MAX_WINDOW = timedelta(days=31)
+# Far enough for any real operation or record; near enough that adding a day or a buffer never
+# leaves the range ``datetime`` can hold (years 1 and 9999 overflowed in the candidate query).
+MIN_YEAR, MAX_YEAR = 1900, 2200
 
 
 def parse_instant(value: object, field: str) -> datetime:
@@ -26,7 +29,12 @@ def parse_instant(value: object, field: str) -> datetime:
         raise InvalidInput(field, "must be an ISO 8601 time with an offset")
     if parsed.tzinfo is None or parsed.utcoffset() is None:
         raise InvalidInput(field, "must carry a UTC offset (e.g. -06:00 or Z); local times are ambiguous")
-    return parsed.astimezone(UTC)
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+        raise InvalidInput(field, f"must be between the years {MIN_YEAR} and {MAX_YEAR}")
+    instant = parsed.astimezone(UTC)
+    if not MIN_YEAR <= instant.year <= MAX_YEAR:
+        raise InvalidInput(field, f"must be between the years {MIN_YEAR} and {MAX_YEAR}")
+    return instant
 
 
 def isoformat(instant: datetime) -> str:

@@ -77,6 +77,9 @@ def render(tx: Transaction, event: Event, recipient: Recipient) -> dict[str, Any
             "kind": (event.details or {}).get("kind"),
             "operation": disclose_operation(op, owner, recipient.viewer, Context.NOTICE).to_dict(),
         }
+    if event.kind == "operation.purpose_changed":
+        # The restricting agency's own conflict, and the purposes declared before and after.
+        return {"conflict_id": event.object_id, **(event.details or {})}
     if event.kind == "lookup.nearby":
         # Only what the look-up stored: who asked, how near; never the asker's other data.
         return {"operation_id": event.object_id, **(event.details or {})}

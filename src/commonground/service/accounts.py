@@ -15,11 +15,12 @@ from commonground.audit.chain import AuditEntry
 from commonground.audit.tags import Action, Outcome
 from commonground.domain.drafts import text
 from commonground.domain.errors import InvalidInput, NotAuthenticated, NotFound, NotPermitted, StateConflict
-from commonground.domain.geometry import LonLat, geojson_area
+from commonground.domain.geometry import MAX_VERTICES, LonLat, geojson_area
 from commonground.domain.model import Agency, Role, User
 from commonground.domain.notices import jurisdiction_box
-from commonground.domain.permissions import Permission
+from commonground.domain.permissions import Permission, grantable
 from commonground.domain.policy import AgencyLevel, Policy, parse_enum
+from commonground.domain.strings import encodable
 from commonground.domain.timewindow import isoformat, parse_instant
 from commonground.service.clock import new_id
 from commonground.service.passwords import hash_password
@@ -36,8 +37,10 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def parse_jurisdiction(raw: object, field: str = "jurisdiction") -> tuple[tuple[LonLat, ...], ...] | None:
-    """Accept a GeoJSON Polygon or MultiPolygon; keep each outer ring."""
+def parse_jurisdiction(
+    raw: object, field: str = "jurisdiction", max_vertices: int = MAX_VERTICES
+) -> tuple[tuple[LonLat, ...], ...] | None:
+    """Accept a GeoJSON Polygon or MultiPolygon of at most ``max_vertices`` in all; keep each outer ring."""
     if raw is None:
         return None
     if not isinstance(raw, Mapping):
@@ -49,23 +52,28 @@ def parse_jurisdiction(raw: object, field: str = "jurisdiction") -> tuple[tuple[
         polygons = coords
     else:
         raise InvalidInput(f"{field}.type", "must be Polygon or MultiPolygon")
-    rings = []
+    rings: list[tuple[LonLat, ...]] = []
     for i, poly in enumerate(polygons):
         sub = field if kind == "Polygon" else f"{field}.coordinates.{i}"
-        area = _jurisdiction_ring(poly, sub)
-        rings.append(area)
+        rings.append(_jurisdiction_ring(poly, sub, max_vertices - sum(len(r) for r in rings)))
+        if sum(len(r) for r in rings) > max_vertices:
+            raise InvalidInput(field, f"at most {max_vertices} positions in all")
     return tuple(rings)
 
 
-def _jurisdiction_ring(poly: object, field: str) -> tuple[LonLat, ...]:
+def _jurisdiction_ring(poly: object, field: str, max_vertices: int) -> tuple[LonLat, ...]:
     # A jurisdiction may be a whole state, far larger than any operation area.
-    return geojson_area({"type": "Polygon", "coordinates": poly}, 0, field, max_extent_m=3_000_000.0).coordinates
+    if max_vertices < 4:
+        raise InvalidInput(field, "too many positions in all")
+    area = {"type": "Polygon", "coordinates": poly}
+    return geojson_area(area, 0, field, max_extent_m=3_000_000.0, max_vertices=max_vertices).coordinates
 
 
 @dataclass
 class Accounts:
     store: Store
     clock: Clock
+    max_vertices: int = MAX_VERTICES
 
     # --- agencies --------------------------------------------------------------------
     def create_agency(self, who: Principal | None, data: Mapping[str, Any]) -> Agency:
@@ -87,7 +95,7 @@ class Accounts:
             level=parse_enum(AgencyLevel, data.get("level"), "level"),
             duty_phone=text(data, "duty_phone", "duty_phone", required=True, limit=40) or "",
             timezone=timezone,
-            jurisdiction=parse_jurisdiction(data.get("jurisdiction")),
+            jurisdiction=parse_jurisdiction(data.get("jurisdiction"), max_vertices=self.max_vertices),
             policy=policy,
             created_at=self.clock.now(),
         )
@@ -109,7 +117,7 @@ class Accounts:
         """Replace the agency's jurisdiction (GeoJSON), or clear it with ``None``."""
         if not (who.has(Role.AGENCY_ADMIN) and who.agency.id == agency_id) and not who.has(Role.ADMIN):
             raise NotPermitted("only the agency's administrator or the installation admin sets its jurisdiction")
-        rings = parse_jurisdiction(geojson)
+        rings = parse_jurisdiction(geojson, max_vertices=self.max_vertices)
         with self.store.write() as tx:
             agency = tx.agencies.get(agency_id)
             if agency is None:
@@ -165,11 +173,27 @@ class Accounts:
         if not isinstance(raw_roles, list) or not raw_roles:
             raise InvalidInput("roles", "must be a non-empty list of roles")
         roles = frozenset(parse_enum(Role, r, f"roles.{i}") for i, r in enumerate(raw_roles))
-        if Role.ADMIN in roles and who is not None and not who.has(Role.ADMIN):
-            raise NotPermitted("only the installation admin grants the admin role")
+        refused = sorted(roles - grantable(who.user.roles)) if who is not None else []
+        if who is not None and refused:
+            # An attempt to grant what one does not administer is worth a record; it is committed first.
+            with self.store.write() as tx:
+                tx.audit.append(
+                    who.entry(
+                        Action.USER_CREATE,
+                        outcome=Outcome.DENIED,
+                        object_type="user",
+                        username=username,
+                        roles=refused,
+                        reason="role not grantable",
+                    ),
+                    self.clock.now(),
+                )
+            raise NotPermitted("only the installation admin grants " + ", ".join(refused))
         password = data.get("password")
         if password is not None and (not isinstance(password, str) or len(password) < 12):
             raise InvalidInput("password", "must be at least 12 characters")
+        if password is not None:
+            encodable(password, "password")
         user = User(
             id=new_id(),
             agency_id=agency_id,

@@ -13,7 +13,7 @@ from commonground.domain.policy import Policy
 from commonground.service.clock import new_id
 from commonground.service.events import EventKind, emit_conflict
 from commonground.service.ports import Transaction
-from commonground.service.subjects import subject_findings
+from commonground.service.subjects import remember_restriction, subject_findings
 
 
 class AgencyCache:
@@ -77,6 +77,9 @@ def check(
     and no other writer can have paired it (the store need not look).
     """
     found = find_findings(tx, op, agencies) + subject_findings(tx, op, agencies, at, actor, new=new)
+    for f in found:  # in conflict now: a restriction either way holds for the operations' whole lives
+        remember_restriction(tx, f.operation, agencies(f.other.agency_id))
+        remember_restriction(tx, f.other, agencies(f.operation.agency_id))
     findings = {(f.kind, f.other.id): f for f in found}
     current: list[Conflict] = []
     created: list[Conflict] = []

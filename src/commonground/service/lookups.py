@@ -9,7 +9,7 @@ from math import ceil
 from commonground.audit.tags import Action
 from commonground.domain.conflicts import SearchReach
 from commonground.domain.disclosure import disclose_lookup_hit
-from commonground.domain.errors import InvalidInput, NotPermitted, RateLimited
+from commonground.domain.errors import CommonGroundError, InvalidInput, NotPermitted, RateLimited
 from commonground.domain.geometry import edge_distance_m, point_area
 from commonground.domain.permissions import Permission
 from commonground.domain.timewindow import TimeWindow
@@ -17,7 +17,7 @@ from commonground.domain.views import LookupHit, LookupResult
 from commonground.service.clock import new_id
 from commonground.service.deconfliction import AgencyCache
 from commonground.service.events import EventKind, emit
-from commonground.service.ports import Clock, LookupRecord, Store
+from commonground.service.ports import Clock, LookupRecord, Store, Transaction
 from commonground.service.principal import Principal
 
 DEFAULT_RADIUS_M = 300.0
@@ -30,6 +30,33 @@ class Lookups:
     store: Store
     clock: Clock
     limit_per_hour: int = 600
+    agency_limit_per_hour: int = 3000
+    installation_limit_per_hour: int = 20_000
+    at_window: timedelta = timedelta(hours=2)
+
+    def _refusal(
+        self, tx: Transaction, who: Principal, now: datetime, when: datetime
+    ) -> tuple[CommonGroundError, str] | None:
+        """Say why this look-up may not run (the error and the audited reason), or None.
+
+        It may not when ``at`` is too far from now, or when an hour's limit is reached.
+
+        Limits count the user, the user's agency and the whole installation, so minting more
+        dispatchers does not buy more look-ups.
+        """
+        if abs(when - now) > self.at_window:
+            minutes = round(self.at_window.total_seconds() / 60)
+            return InvalidInput("at", f"must be within {minutes} minutes of now"), "at outside the window"
+        for scope, limit, (count, oldest) in (
+            ("", self.limit_per_hour, tx.lookups.since(who.user.id, now - WINDOW)),
+            ("agency ", self.agency_limit_per_hour, tx.lookups.since_for_agency(who.agency.id, now - WINDOW)),
+            ("installation ", self.installation_limit_per_hour, tx.lookups.since_overall(now - WINDOW)),
+        ):
+            if count >= limit:
+                wait = ceil(((oldest or now) + WINDOW - now).total_seconds()) if oldest else 60
+                whose = f" for the {scope.strip()}" if scope else ""
+                return RateLimited(f"at most {limit} look-ups an hour{whose}", max(1, wait)), f"{scope}rate limit"
+        return None
 
     def lookup(
         self, who: Principal, lat: float, lon: float, radius_m: float | None, at: datetime | None
@@ -44,14 +71,11 @@ class Lookups:
         now = self.clock.now()
         when = at or now
         results: list[LookupHit] = []
-        refusal: RateLimited | None = None
         with self.store.write() as tx:
-            count, oldest = tx.lookups.since(who.user.id, now - WINDOW)
-            if count >= self.limit_per_hour:
-                wait = ceil(((oldest or now) + WINDOW - now).total_seconds()) if oldest else 60
+            refusal = self._refusal(tx, who, now, when)
+            if refusal is not None:
                 # Raised only after the commit: raising in here would roll the denied record back.
-                tx.audit.append(who.entry(Action.LOOKUP, outcome="denied", reason="rate limit"), now)
-                refusal = RateLimited(f"at most {self.limit_per_hour} look-ups an hour", retry_after=max(1, wait))
+                tx.audit.append(who.entry(Action.LOOKUP, outcome="denied", reason=refusal[1]), now)
             else:
                 agencies = AgencyCache(tx)
                 near = tx.operations.candidates(
@@ -89,6 +113,6 @@ class Lookups:
                     now,
                 )
         if refusal is not None:
-            raise refusal
+            raise refusal[0]
         results.sort(key=lambda r: r.distance_m)
         return LookupResult(tuple(results), when)

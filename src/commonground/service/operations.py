@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from commonground.audit.tags import Action
-from commonground.domain.disclosure import Context, Viewer, disclose_conflict, disclose_operation
+from commonground.domain.disclosure import (
+    Context,
+    Viewer,
+    disclose_conflict,
+    disclose_operation,
+    restricted_towards,
+)
 from commonground.domain.drafts import SubjectParser, draft_fields, merge_patch, moved, parse_draft, with_draft
 from commonground.domain.errors import NotFound, NotPermitted, StaleVersion, StateConflict
+from commonground.domain.geometry import MAX_VERTICES
 from commonground.domain.model import Agency, Conflict, Operation, OperationStatus, Role
 from commonground.domain.notices import check_timing
 from commonground.domain.permissions import Permission
@@ -17,9 +25,10 @@ from commonground.domain.views import ConflictView, OperationView
 from commonground.service import deconfliction, notices
 from commonground.service.clock import new_id
 from commonground.service.deconfliction import AgencyCache
+from commonground.service.events import EventKind, emit
 from commonground.service.ports import Clock, OperationFilter, Page, Store, Transaction
 from commonground.service.principal import Principal
-from commonground.service.subjects import normalise_subject
+from commonground.service.subjects import normalise_subject, remember_restriction
 
 
 def conflict_views(
@@ -46,12 +55,13 @@ class Operations:
     store: Store
     clock: Clock
     parse_subject: SubjectParser = normalise_subject
+    max_vertices: int = MAX_VERTICES
 
     def submit(self, who: Principal, data: Mapping[str, Any]) -> tuple[OperationView, list[ConflictView]]:
         """Store an operation and every conflict it has, atomically; return both as views."""
         if not who.may(Permission.ENTER_OPERATIONS):
             raise NotPermitted("only officers and supervisors enter operations")
-        draft = parse_draft(data, self.parse_subject)
+        draft = parse_draft(data, self.parse_subject, self.max_vertices)
         check_timing(draft.notice or who.agency.policy.default_notice, who.agency)
         now = self.clock.now()
         op = Operation(
@@ -99,7 +109,9 @@ class Operations:
                 )
             if not op.status.is_live:
                 raise StateConflict(f"a {op.status.value} operation cannot be changed")
-            draft = merge_patch(op, patch, self.parse_subject)
+            draft = merge_patch(op, patch, self.parse_subject, self.max_vertices)
+            restricting = self._restricting(tx, op)
+            op = replace(op, restricted_by=op.restricted_by | {a.id for a, _ in restricting})
             if draft.notice is not None and draft.notice != op.notice:
                 check_timing(draft.notice, who.agency)
             changed = with_draft(op, draft, version=op.version + 1, updated_at=now)
@@ -118,9 +130,53 @@ class Operations:
             else:
                 conflicts = [c for c in tx.conflicts.of_operation(op.id) if not c.status.is_closed]
             tx.audit.append(replace(actor, details={"fields": sorted(patch), "version": changed.version}), now)
+            if changed.purpose != op.purpose:
+                self._tell_purpose_change(tx, who, op, changed, restricting, now)
             views = conflict_views(who, [c for c in conflicts if not c.status.is_closed], agencies, tx.operations.get)
             own = disclose_operation(changed, who.agency, who.viewer, Context.DIRECT)
         return own, views
+
+    @staticmethod
+    def _restricting(tx: Transaction, op: Operation) -> list[tuple[Agency, Conflict]]:
+        """Return each agency in open conflict with ``op`` that restricts it (with one such conflict).
+
+        Each restriction is remembered first, so a purpose change that follows releases nothing.
+        """
+        found: dict[str, tuple[Agency, Conflict]] = {}
+        for conflict in tx.conflicts.of_operation(op.id):
+            other_agency = conflict.agency_b if conflict.operation_a == op.id else conflict.agency_a
+            if conflict.status.is_closed or other_agency == op.agency_id or other_agency in found:
+                continue
+            owner = tx.agencies.get(other_agency)
+            if owner is not None and restricted_towards(owner, op):
+                remember_restriction(tx, op, owner)
+                found[owner.id] = (owner, conflict)
+        return list(found.values())
+
+    @staticmethod
+    def _tell_purpose_change(
+        tx: Transaction,
+        who: Principal,
+        before: Operation,
+        after: Operation,
+        restricting: list[tuple[Agency, Conflict]],
+        now: datetime,
+    ) -> None:
+        """Audit a purpose change that a restricting agency must hear of, and tell that agency."""
+        for owner, conflict in restricting:
+            change = {"old": before.purpose.value, "new": after.purpose.value}
+            tx.audit.append(
+                who.entry(
+                    Action.OPERATION_PURPOSE_CHANGE,
+                    object_type="operation",
+                    object_id=after.id,
+                    restricting_agency=owner.id,
+                    **change,
+                ),
+                now,
+            )
+            details = {**change, "operation_id": after.id, "by_agency": who.agency.name, "by_ori": who.agency.ori}
+            emit(tx, EventKind.PURPOSE_CHANGED, conflict.id, now, agency_id=owner.id, details=details)
 
     def finish(self, who: Principal, operation_id: str, status: OperationStatus) -> OperationView:
         """Cancel or complete; the operation's open conflicts close with it."""
@@ -176,7 +232,14 @@ class Operations:
             mine = tx.operations.get(conflict.other_operation(op.id))
             if mine is None or mine.agency_id != who.agency.id:
                 continue
-            view = disclose_operation(op, owner, who.viewer, Context.CONFLICT, viewer_purpose=mine.purpose)
+            view = disclose_operation(
+                op,
+                owner,
+                who.viewer,
+                Context.CONFLICT,
+                viewer_purpose=mine.purpose,
+                viewer_restricted=restricted_towards(owner, mine),
+            )
             # Several conflicts may disclose differently; the most restrictive wins.
             if best is None or view.level_disclosed.rank < best.level_disclosed.rank:
                 best = view

@@ -172,6 +172,10 @@ class OperationRepository(Protocol):
         ``window``; an over-estimate the domain rule trims. On a shared store this also locks the cells."""
 
     def count(self) -> int: ...
+    def restrict(self, operation_id: str, agency_id: str) -> bool:
+        """Record for good that the operation is restricted towards the agency; return whether it is new.
+
+        ``update`` never clears it: only this method writes ``restricted_by``."""
 
 
 class ConflictRepository(Protocol):
@@ -246,6 +250,12 @@ class LookupRepository(Protocol):
     def add(self, record: LookupRecord) -> None: ...
     def since(self, user_id: str, since: datetime) -> tuple[int, datetime | None]:
         """Return how many look-ups the user made since ``since`` and when the oldest was."""
+
+    def since_for_agency(self, agency_id: str, since: datetime) -> tuple[int, datetime | None]:
+        """Return how many look-ups the agency's people made since ``since`` and when the oldest was."""
+
+    def since_overall(self, since: datetime) -> tuple[int, datetime | None]:
+        """Return how many look-ups anyone made since ``since`` and when the oldest was."""
 
 
 class SubjectRepository(Protocol):

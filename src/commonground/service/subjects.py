@@ -14,10 +14,11 @@ from datetime import datetime
 from commonground.audit.chain import AuditEntry
 from commonground.audit.tags import Action
 from commonground.domain.conflicts import Finding, can_conflict
+from commonground.domain.disclosure import restricted_towards
 from commonground.domain.frequency import BLINDED_POPULATION, CLEAR_POPULATION, NameFrequencies
 from commonground.domain.geometry import edge_distance_m
 from commonground.domain.matching import blocking_keys, frequency_terms, match
-from commonground.domain.model import ConflictKind, Operation
+from commonground.domain.model import Agency, ConflictKind, Operation
 from commonground.domain.subjects import Subject, parse_subject, subject_to_dict
 from commonground.service.ports import Transaction
 
@@ -82,7 +83,7 @@ def subject_findings(
         kind = _best_match(mine, theirs, freq)
         if kind is None:
             continue
-        restricting = _restricting_agency(op, other, agency_of)
+        restricting = _restricting_agency(tx, op, other, agency_of)
         if restricting is not None:
             tx.audit.append(
                 AuditEntry(
@@ -108,10 +109,17 @@ def subject_findings(
     return found
 
 
-def _restricting_agency(op: Operation, other: Operation, agency_of: object) -> str | None:
-    """Return the agency whose restricted purposes forbid this match, in either direction."""
+def _restricting_agency(tx: Transaction, op: Operation, other: Operation, agency_of: object) -> str | None:
+    """Return the agency whose policy forbids this match, in either direction; remember the restriction."""
     for subject_side, purpose_side in ((op, other), (other, op)):
         owner = agency_of(subject_side.agency_id)  # type: ignore[operator]
-        if purpose_side.purpose in owner.policy.restricted_purposes:
+        if restricted_towards(owner, purpose_side):
+            remember_restriction(tx, purpose_side, owner)
             return str(owner.id)
     return None
+
+
+def remember_restriction(tx: Transaction, op: Operation, owner: Agency) -> None:
+    """Record that ``op`` is restricted towards ``owner`` when its declared purpose is one ``owner`` restricts."""
+    if op.purpose in owner.policy.restricted_purposes and owner.id not in op.restricted_by:
+        tx.operations.restrict(op.id, owner.id)

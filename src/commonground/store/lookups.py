@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import ColumnElement, func, insert, select
 
 from commonground.service.ports import LookupRecord
 from commonground.store.repository import Repository
@@ -29,9 +29,18 @@ class SqlLookups(Repository):
 
     def since(self, user_id: str, since: datetime) -> tuple[int, datetime | None]:
         """Return how many look-ups the user made since ``since`` and when the oldest was."""
+        return self._count(since, lookups.c.user_id == user_id)
+
+    def since_for_agency(self, agency_id: str, since: datetime) -> tuple[int, datetime | None]:
+        """Return how many look-ups the agency's people made since ``since`` and when the oldest was."""
+        return self._count(since, lookups.c.agency_id == agency_id)
+
+    def since_overall(self, since: datetime) -> tuple[int, datetime | None]:
+        """Return how many look-ups anyone made since ``since`` and when the oldest was."""
+        return self._count(since)
+
+    def _count(self, since: datetime, *where: ColumnElement[bool]) -> tuple[int, datetime | None]:
         row = self.conn.execute(
-            select(func.count(), func.min(lookups.c.at, type_=UTCDateTime())).where(
-                lookups.c.user_id == user_id, lookups.c.at >= since
-            )
+            select(func.count(), func.min(lookups.c.at, type_=UTCDateTime())).where(lookups.c.at >= since, *where)
         ).one()
         return int(row[0]), row[1]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from abc import abstractmethod
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, insert, select
+from sqlalchemy import Select, bindparam, func, insert, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
 from commonground.domain.conflicts import SearchReach
@@ -19,7 +19,10 @@ from commonground.store.schema import operations
 
 LIVE = (OperationStatus.PLANNED.value, OperationStatus.ACTIVE.value)
 OPERATION_BY_ID = by_key(operations, "id")
-UPDATE_OPERATION = update_by_id(operations).returning(operations.c.seq)
+# restricted_by is only ever added to, by ``restrict``: an update from a stale copy cannot clear it.
+UPDATE_OPERATION = update_by_id(operations, skip=("restricted_by",)).returning(operations.c.seq)
+RESTRICTED_BY = select(operations.c.restricted_by).where(operations.c.id == bindparam("key"))
+SET_RESTRICTED_BY = update(operations).where(operations.c.id == bindparam("key")).values(restricted_by=bindparam("to"))
 INSERT_OPERATION = insert(operations)
 # Bound to a value no operation id takes when nothing is excluded, so one statement serves both.
 NOBODY = ""
@@ -32,7 +35,8 @@ def live_others(query: Select[Any]) -> Select[Any]:
 
 class SqlOperations(Repository):
     def add(self, op: Operation) -> None:
-        seq = self.conn.execute(INSERT_OPERATION, records.operation_row(op)).inserted_primary_key
+        row = {**records.operation_row(op), "restricted_by": sorted(op.restricted_by)}
+        seq = self.conn.execute(INSERT_OPERATION, row).inserted_primary_key
         assert seq is not None
         self._index(int(seq[0]), op)
 
@@ -63,6 +67,14 @@ class SqlOperations(Repository):
         query, params = self._candidate_query(area, window, reach)
         rows = self.conn.execute(query, {**params, "exclude": exclude or NOBODY}).mappings()
         return [records.operation_from(r) for r in rows]
+
+    def restrict(self, operation_id: str, agency_id: str) -> bool:
+        """Record for good that the operation is restricted towards the agency; return whether it is new."""
+        row = self.conn.execute(RESTRICTED_BY, {"key": operation_id}).first()
+        if row is None or agency_id in (row[0] or ()):
+            return False
+        self.conn.execute(SET_RESTRICTED_BY, {"key": operation_id, "to": sorted({*(row[0] or ()), agency_id})})
+        return True
 
     def count(self) -> int:
         return int(self.conn.execute(select(func.count()).select_from(operations)).scalar_one())

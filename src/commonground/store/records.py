@@ -139,7 +139,7 @@ def operation_row(op: Operation) -> dict[str, Any]:
         "version": op.version,
         "created_at": op.created_at,
         "updated_at": op.updated_at,
-    }
+    }  # without restricted_by: an update never writes it, only operations.restrict (and add)
 
 
 def operation_from(row: Mapping[Any, Any]) -> Operation:
@@ -165,6 +165,7 @@ def operation_from(row: Mapping[Any, Any]) -> Operation:
         created_by=row["created_by"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        restricted_by=frozenset(row.get("restricted_by") or ()),
     )
 
 

@@ -144,6 +144,7 @@ operations = Table(
     Column("version", Integer, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+    Column("restricted_by", JSON, nullable=True),  # agency ids, only ever added to (operations.restrict)
     Index("ix_operations_agency_window", "agency_id", "starts_at"),
 )
 
@@ -243,6 +244,8 @@ lookups = Table(
     Column("radius_m", Float, nullable=False),
     Column("results", Integer, nullable=False),
     Index("ix_lookups_user_at", "user_id", "at"),
+    Index("ix_lookups_agency_at", "agency_id", "at"),
+    Index("ix_lookups_at", "at"),
 )
 
 # Blocking keys of each operation's subjects: the candidate index for subject matching.

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from commonground.domain.errors import InvalidInput, NotFound, NotPermitted, StateConflict
 from commonground.domain.model import Role
-from commonground.domain.permissions import Permission
+from commonground.domain.permissions import Permission, grantable
 from commonground.domain.policy import COUNTERPART_CLASSES, Level, NoticeTiming, Purpose
 from commonground.edge.deps import ServicesDep
 from commonground.service.principal import Principal
@@ -61,7 +61,7 @@ def _page(request: Request, services: ServicesDep, who: Principal, status_code: 
         purposes=PURPOSES,
         notices=NOTICES,
         classes=COUNTERPART_CLASSES,
-        roles=ROLES,
+        roles=[r for r in ROLES if Role(r) in grantable(who.user.roles)],  # an agency admin: agency roles only
         owns_policy=who.has(Role.AGENCY_ADMIN),
         **extra,
     )

@@ -114,6 +114,7 @@ def test_a_lookup_is_kept_audited_and_told_to_the_operations_agency(
     """The look-up is recorded for the limit, audited with what it found, and the found agency hears of it."""
     dispatcher = world.person(world.agency(), "dispatcher")
     near, far = submitted(world, owner), submitted(world, owner, 45.2, -93.0)
+    clock.advance(SOON - clock.now())  # a look-up asks about now, give or take two hours
     world.services.lookups.lookup(dispatcher, 44.979, -93.265, 500.0, SOON + timedelta(hours=1))
     with world.services.store.read() as tx:
         assert tx.lookups.since(dispatcher.user.id, clock.now()) == (1, clock.now())
@@ -139,3 +140,53 @@ def test_the_hourly_limit_refuses_audits_and_lifts(world: World, services: Servi
     clock.advance(timedelta(minutes=51))
     limited.lookup(dispatcher, *HERE, None, None)
     assert [o for _, o in outcomes(services, Action.LOOKUP)][-1] == "success"
+
+
+def _denied(services: Services) -> list[tuple[str | None, object]]:
+    return [
+        (e.actor_user_id, (e.details or {}).get("reason"))
+        for e in audit_of(services, Action.LOOKUP)
+        if e.outcome == "denied"
+    ]
+
+
+def test_a_lookup_asks_about_a_time_near_now(world: World, services: Services, clock: ManualClock) -> None:
+    """``at`` more than two hours from now is refused naming ``at``, nothing stored, the refusal audited.
+
+    Before, any future time was answered, so a whole planned week could be mapped one look-up at a time.
+    """
+    dispatcher = world.person(world.agency(), "dispatcher")
+    lookups = Lookups(services.store, clock, at_window=timedelta(hours=2))
+    now = clock.now()
+    for at in (now + timedelta(hours=2, seconds=1), now - timedelta(hours=2, seconds=1), now + timedelta(days=3)):
+        with pytest.raises(InvalidInput) as refused:
+            lookups.lookup(dispatcher, *HERE, None, at)
+        assert refused.value.field == "at"
+    with services.store.read() as tx:
+        assert tx.lookups.since(dispatcher.user.id, now - timedelta(days=1)) == (0, None)
+    assert _denied(services) == [(dispatcher.user.id, "at outside the window")] * 3
+    lookups.lookup(dispatcher, *HERE, None, now + timedelta(hours=2))
+    lookups.lookup(dispatcher, *HERE, None, now - timedelta(hours=2))
+
+
+def test_the_hourly_limit_counts_per_agency_and_per_installation(
+    world: World, services: Services, clock: ManualClock
+) -> None:
+    """More dispatchers do not buy more look-ups: the agency's and the installation's hour are limited too."""
+    one, other = world.agency(), world.agency()
+    a, b, c, d = (world.person(ag, "dispatcher") for ag in (one, one, other, other))
+    lookups = Lookups(services.store, clock, limit_per_hour=100, agency_limit_per_hour=2, installation_limit_per_hour=3)
+    lookups.lookup(a, *HERE, None, None)
+    clock.advance(timedelta(minutes=10))
+    lookups.lookup(b, *HERE, None, None)
+    with pytest.raises(RateLimited) as agency_full:
+        lookups.lookup(a, *HERE, None, None)
+    assert agency_full.value.retry_after == 50 * 60
+    lookups.lookup(c, *HERE, None, None)
+    with pytest.raises(RateLimited):
+        lookups.lookup(d, *HERE, None, None)
+    assert _denied(services) == [(a.user.id, "agency rate limit"), (d.user.id, "installation rate limit")]
+    with services.store.read() as tx:
+        assert tx.lookups.since_overall(clock.now() - timedelta(hours=1))[0] == 3
+    clock.advance(timedelta(minutes=51))
+    lookups.lookup(d, *HERE, None, None)
