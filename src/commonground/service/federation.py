@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ from commonground.service.principal import Principal
 
 log = logging.getLogger(__name__)
 WIRE_PREFIX = "/federation/v1"
+PEERS_TTL_S = 1.0  # how stale this process's list of peers may be when another process changed it
 JSON_TYPE = "application/json"
 
 
@@ -94,6 +96,9 @@ class Probing:
     max_age_seconds: float
 
     def call(self, peer: Peer, path: str, payload: Mapping[str, Any]) -> dict[str, Any]:
+        raise NotImplementedError  # Federation's
+
+    def known_peers(self) -> list[Peer]:
         raise NotImplementedError  # Federation's
 
     def _refuse(self, reason: str, peer: Peer | None, message: str, **details: object) -> NoReturn:
@@ -149,8 +154,7 @@ class Probing:
 
     def check(self, who: Principal, view: OperationView) -> Checked:
         """Probe every peer at once about a submitted operation; a silent or wrong peer is ``unchecked``."""
-        with self.store.read() as tx:
-            peers = tx.peers.all()
+        peers = self.known_peers()
         if not peers:
             return Checked([], [], [])
         policy = who.agency.policy
@@ -236,6 +240,7 @@ class Federation(Probing):
     fixed_key: str | None = None  # from COMMONGROUND_FEDERATION_KEY_FILE
     _key: str | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+    _peers: tuple[float, list[Peer]] | None = field(default=None, init=False, repr=False)
 
     # --- identity -------------------------------------------------------------------------
     def private_key(self) -> str:
@@ -282,6 +287,7 @@ class Federation(Probing):
             if not tx.peers.add(peer):
                 raise StateConflict("a peer with that name or key is already registered")
             tx.audit.append(entry, peer.created_at)
+        self._forget_peers()
         return peer_public(peer)
 
     def _valid_peer(self, body: Mapping[str, Any]) -> Peer:
@@ -321,10 +327,22 @@ class Federation(Probing):
             tx.audit.append(
                 who.entry(Action.PEER_REMOVE, object_type="peer", object_id=peer_id, name=peer.name), self.clock.now()
             )
+        self._forget_peers()
 
     def known_peers(self) -> list[Peer]:
-        with self.store.read() as tx:
-            return tx.peers.all()
+        """The peers to probe, read at most once a ``PEERS_TTL_S``: a submission with no peers costs nothing.
+
+        A change made in this process is seen at once; one made by another process of the same
+        installation within ``PEERS_TTL_S``."""
+        now = time.monotonic()
+        cached = self._peers
+        if cached is None or now - cached[0] > PEERS_TTL_S:
+            with self.store.read() as tx:
+                cached = self._peers = (now, tx.peers.all())
+        return cached[1]
+
+    def _forget_peers(self) -> None:
+        self._peers = None
 
     # --- signed messages ------------------------------------------------------------------
     def receive(self, method: str, url: str, headers: Mapping[str, str], body: bytes) -> Inbound:
