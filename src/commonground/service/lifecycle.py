@@ -19,6 +19,7 @@ from commonground.audit.tags import Action, Outcome
 from commonground.domain.drafts import text
 from commonground.domain.errors import InvalidInput, NotFound, NotPermitted, StateConflict
 from commonground.domain.model import Role, User
+from commonground.domain.permissions import grantable
 from commonground.domain.policy import parse_enum
 from commonground.domain.timewindow import parse_instant
 from commonground.service.accounts import hash_token
@@ -26,7 +27,6 @@ from commonground.service.passwords import hash_password
 from commonground.service.ports import Clock, Page, Store, UserFilter
 from commonground.service.principal import Principal
 
-INSTALLATION_ROLES = frozenset({Role.ADMIN, Role.WATCH, Role.AUDITOR})
 RESET_LIFETIME = timedelta(hours=24)
 MIN_PASSWORD = 12
 
@@ -210,6 +210,6 @@ class Lifecycle:
         if not isinstance(raw, list) or not raw:
             raise InvalidInput("roles", "must be a non-empty list of roles")
         roles = frozenset(parse_enum(Role, r, f"roles.{i}") for i, r in enumerate(raw))
-        if not who.has(Role.ADMIN) and (roles ^ user.roles) & INSTALLATION_ROLES:
+        if (roles ^ user.roles) - grantable(who.user.roles):
             raise NotPermitted("only the installation admin grants or removes the admin, watch and auditor roles")
         return roles
