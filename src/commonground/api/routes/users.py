@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request, Response
 
 from commonground.api.deps import Public, ServicesDep, UserManager, page_limit
 from commonground.api.responses import PublicRoute, fails
+from commonground.api.routes.agencies import user_public
 from commonground.api.schemas.common import dump
 from commonground.api.schemas.users import (
     AccountPublic,
@@ -24,14 +25,9 @@ SET_PASSWORD_PAGE = "/set-password"  # noqa: S105 - a page path, not a secret
 
 
 def account_public(user: User) -> AccountPublic:
+    """A user as ``user_public`` shows one, with what its administrators also see."""
     return AccountPublic(
-        id=user.id,
-        agency_id=user.agency_id,
-        username=user.username,
-        display_name=user.display_name,
-        roles=sorted(user.roles),
-        phone=user.phone,
-        email=user.email,
+        **user_public(user).model_dump(),
         disabled=user.disabled,
         expires_at=isoformat(user.expires_at) if user.expires_at else None,
     )
