@@ -27,6 +27,7 @@ from commonground.service.escalation import Escalator
 from commonground.service.federation import Federation
 from commonground.service.lifecycle import Lifecycle
 from commonground.service.lookups import Lookups
+from commonground.service.missions import Missions
 from commonground.service.notices import Notices
 from commonground.service.operations import Operations
 from commonground.service.ports import Clock, EmailSender, FederationLink, Store, WebhookSender
@@ -45,6 +46,7 @@ class Services:
     store: Store
     clock: Clock
     accounts: Accounts
+    missions: Missions
     lifecycle: Lifecycle
     operations: Operations
     conflicts: Conflicts
@@ -175,6 +177,7 @@ def build_services(
         store=store,
         clock=clock,
         accounts=Accounts(store, clock, settings.max_area_vertices),
+        missions=Missions(store, clock),
         lifecycle=Lifecycle(store, clock, settings.account_inactive_days, settings.temporary_account_max_hours),
         operations=Operations(store, clock, normalise_subject, settings.max_area_vertices),
         conflicts=Conflicts(store, clock),

@@ -190,6 +190,7 @@ def drive(rec: Recorder) -> None:
         "proximity_m": 500, "time_buffer_min": 60,
     }, agency_id=city["id"])  # fmt: skip
     call("PUT", "/agencies/{agency_id}/jurisdiction", city_admin, JURISDICTION, agency_id=city["id"])
+    call("PUT", "/agencies/{agency_id}/missions", admin, {"missions": ["criminal"]}, agency_id=feds["id"])
 
     mine = call("POST", "/operations", officer, operation(44.9778, -93.2650), status=201)
     theirs = call("POST", "/operations", agent, operation(

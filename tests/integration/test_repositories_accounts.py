@@ -91,6 +91,36 @@ def test_a_new_policy_is_seen_at_once_in_the_same_unit(store: Store) -> None:
         assert stored is not None and stored.policy == WIDE and tx.agencies.reach() == (800, 90)
 
 
+@covers("agencies.set_missions")
+def test_missions_are_replaced_seen_at_once_and_read_by_the_token_look_up(store: Store) -> None:
+    """Missions round-trip on every read path (get, by ORI, page, the token's principal) and can be cleared."""
+    office = factories.agency("federal", created_at=T0)
+    other = factories.agency(created_at=T0)
+    seed(store, office, other)
+    user = person(office)
+    with store.write() as tx:
+        tx.people.add(user, None)
+        tx.tokens.add(token(user, token_hash="hash-missions"))
+        assert tx.agencies.get(office.id) is not None  # in the unit's memo now
+        tx.agencies.set_missions(office.id, frozenset({Purpose.CIVIL_IMMIGRATION, Purpose.PROTECTIVE}))
+        seen = tx.agencies.get(office.id)
+        assert seen is not None and seen.missions == {Purpose.CIVIL_IMMIGRATION, Purpose.PROTECTIVE}
+    with store.read() as tx:
+        by_ori = tx.agencies.by_ori(office.ori)
+        assert by_ori is not None and by_ori.missions == {Purpose.CIVIL_IMMIGRATION, Purpose.PROTECTIVE}
+        assert {a.id: a.missions for a in tx.agencies.page(10, None).items} == {
+            office.id: {Purpose.CIVIL_IMMIGRATION, Purpose.PROTECTIVE},
+            other.id: frozenset(),
+        }
+        found = tx.tokens.principal("hash-missions")
+        assert found is not None and found[2].missions == {Purpose.CIVIL_IMMIGRATION, Purpose.PROTECTIVE}
+    with store.write() as tx:
+        tx.agencies.set_missions(office.id, frozenset())
+    with store.read() as tx:
+        cleared = tx.agencies.get(office.id)
+        assert cleared is not None and cleared.missions == frozenset()
+
+
 @covers("agencies.set_jurisdiction")
 def test_a_jurisdiction_is_replaced_and_cleared(store: Store) -> None:
     """New rings are read back in the same unit and after it; ``None`` clears them."""

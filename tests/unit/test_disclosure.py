@@ -3,15 +3,25 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from commonground.domain.disclosure import KEYS_BY_LEVEL, Context, Viewer, disclose_operation, level_for
-from commonground.domain.model import Role
+from commonground.domain.disclosure import (
+    KEYS_BY_LEVEL,
+    Context,
+    Viewer,
+    disclose_conflict,
+    disclose_operation,
+    level_for,
+    restricted_by_mission,
+    restricted_towards,
+)
+from commonground.domain.model import Conflict, ConflictKind, ConflictStatus, Operation, Role
 from commonground.domain.policy import COUNTERPART_CLASSES, AgencyLevel, Level, Policy, Purpose
-from tests.unit.factories import agency, operation
+from tests.unit.factories import T0, agency, operation
 
 levels = st.sampled_from(list(Level))
 policies = st.builds(
@@ -72,3 +82,53 @@ def test_own_agency_sees_everything() -> None:
         operation(owner), owner, Viewer(owner.id, owner.level), Context.DIRECT
     ).to_dict()
     assert view["title"].startswith("Secret title") and view["subjects"]
+
+
+def _conflict_between(yours: Operation, theirs: Operation) -> Conflict:
+    a, b = sorted((yours, theirs), key=lambda op: op.id)
+    return Conflict(
+        "c1", ConflictKind.PROXIMITY, a.id, b.id, a.agency_id, b.agency_id, ConflictStatus.OPEN, T0, 50, None
+    )
+
+
+@given(
+    policies,
+    st.sets(st.sampled_from(list(Purpose)), min_size=1),
+    st.sampled_from(list(AgencyLevel)),
+    st.sets(st.sampled_from(list(Purpose))),
+    st.booleans(),
+)
+def test_a_mission_agency_gets_safety_from_a_restricting_agency_whatever_it_declares(
+    policy: Policy, missions: set[Purpose], viewer_level: AgencyLevel, declared: set[Purpose], excepted: bool
+) -> None:
+    """An operation of an agency with a mission the owner restricts, declared `criminal` or anything else,
+    never receives subject data or details above `safety`, and its subjects are never matched; unless the
+    owner lists that agency as an exception, when what it declares decides."""
+    mission_agency = agency(level=viewer_level.value, missions=frozenset(missions))
+    exceptions = frozenset({mission_agency.id}) if excepted else frozenset()
+    owner = agency(policy=replace(policy, restriction_exceptions=exceptions))
+    theirs = operation(owner)
+    viewer = Viewer(mission_agency.id, viewer_level, frozenset({Role.SUPERVISOR}), mission_agency.missions)
+    held = bool(mission_agency.missions & policy.restricted_purposes) and not excepted
+    for purpose in declared | {Purpose.CRIMINAL}:
+        yours = operation(mission_agency, purpose=purpose)
+        view: dict[str, Any] = disclose_conflict(
+            _conflict_between(yours, theirs), yours, theirs, owner, viewer
+        ).to_dict()
+        federated = disclose_operation(theirs, owner, viewer, Context.FEDERATION, purpose).to_dict()
+        shown_views: list[dict[str, Any]] = [view["counterpart"], federated]
+        by_purpose = purpose in policy.restricted_purposes
+        assert restricted_towards(owner, yours, mission_agency.missions) is (held or by_purpose)
+        for shown in shown_views:
+            assert "Secretname" not in json.dumps(shown)
+            if held or by_purpose:
+                assert shown["level_disclosed"] == "safety" and set(shown) <= KEYS_BY_LEVEL[Level.SAFETY]
+                assert not any(secret in json.dumps(shown) for secret in FULL_ONLY + OPERATIONAL_UP)
+            else:
+                assert shown["level_disclosed"] == policy.level_for(viewer_level.value)
+
+
+def test_an_agency_is_never_restricted_by_its_own_missions() -> None:
+    owner = agency(policy=Policy(restricted_purposes=frozenset({Purpose.CIVIL_IMMIGRATION})))
+    assert not restricted_by_mission(owner, owner.id, frozenset({Purpose.CIVIL_IMMIGRATION}))
+    assert restricted_by_mission(owner, None, frozenset({Purpose.CIVIL_IMMIGRATION}))  # a peer's agency: no exception

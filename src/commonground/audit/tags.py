@@ -11,6 +11,7 @@ class Action(StrEnum):
     AUTH_TOKEN_REVOKE = "auth:token:revoke"  # noqa: S105 - a tag, not a secret
     AGENCY_CREATE = "admin:agency:create"
     AGENCY_POLICY_UPDATE = "admin:policy:update"
+    AGENCY_MISSIONS_UPDATE = "admin:missions:update"
     USER_CREATE = "admin:user:create"
     USER_UPDATE = "admin:user:update"
     USER_DISABLE = "admin:user:disable"

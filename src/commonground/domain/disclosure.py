@@ -49,15 +49,32 @@ class Viewer:
     agency_id: str | None
     agency_level: AgencyLevel | None
     roles: frozenset[Role] = frozenset()
+    missions: frozenset[Purpose] = frozenset()  # the viewer's agency's, as the installation admin recorded them
 
 
-def restricted_towards(owner: Agency, op: Operation) -> bool:
-    """Say whether ``owner``'s policy keeps its details from ``op``'s side.
+def restricted_by_mission(owner: Agency, agency_id: str | None, missions: frozenset[Purpose]) -> bool:
+    """Say whether ``owner``'s policy holds every operation of the agency ``agency_id``, whatever it declares.
 
-    It does when ``op`` declares a purpose ``owner`` restricts, and, for good, when ``op`` was ever
-    restricted towards ``owner``: changing the declared purpose releases nothing.
+    It does when the agency's recorded ``missions`` include a purpose ``owner`` restricts, unless
+    ``owner`` lists the agency among its ``restriction_exceptions``.
     """
-    return op.purpose in owner.policy.restricted_purposes or owner.id in op.restricted_by
+    if agency_id == owner.id or not missions & owner.policy.restricted_purposes:
+        return False
+    return agency_id is None or agency_id not in owner.policy.restriction_exceptions
+
+
+def restricted_towards(owner: Agency, op: Operation, missions: frozenset[Purpose]) -> bool:
+    """Say whether ``owner``'s policy keeps its details from ``op``'s side (``missions``: those of ``op``'s agency).
+
+    It does when ``op`` declares a purpose ``owner`` restricts, when ``op``'s agency has a mission
+    ``owner`` restricts, and, for good, when ``op`` was ever restricted towards ``owner``: changing the
+    declared purpose releases nothing.
+    """
+    return (
+        op.purpose in owner.policy.restricted_purposes
+        or owner.id in op.restricted_by
+        or restricted_by_mission(owner, op.agency_id, missions)
+    )
 
 
 def level_for(
@@ -70,7 +87,8 @@ def level_for(
     """Return the level ``viewer`` may see of ``owner``'s operation, or ``OWN``.
 
     ``viewer_restricted``: the viewer's operation was once restricted towards ``owner``
-    (``restricted_towards``), so it stays at ``safety`` whatever purpose it now declares.
+    (``restricted_towards``), so it stays at ``safety`` whatever purpose it now declares. A viewer
+    whose agency has a mission ``owner`` restricts gets ``safety`` whatever its operation declares.
     """
     if viewer.agency_id == owner.id and context is not Context.LOOKUP:
         return OWN
@@ -81,7 +99,11 @@ def level_for(
         return owner.policy.level_for("watch") if Role.WATCH in viewer.roles else Level.SAFETY
     if context in (Context.CONFLICT, Context.FEDERATION) and viewer.agency_level is not None:
         level = owner.policy.level_for(viewer.agency_level.value)
-        if viewer_restricted or (viewer_purpose is not None and viewer_purpose in owner.policy.restricted_purposes):
+        if (
+            viewer_restricted
+            or (viewer_purpose is not None and viewer_purpose in owner.policy.restricted_purposes)
+            or restricted_by_mission(owner, viewer.agency_id, viewer.missions)
+        ):
             return Level.SAFETY
         return level
     return Level.SAFETY
@@ -151,7 +173,10 @@ def disclose_conflict(
     counterpart_owner: Agency,
     viewer: Viewer,
 ) -> ConflictView:
-    """Return a conflict as one side sees it: its own operation id and the other side disclosed."""
+    """Return a conflict as one side sees it: its own operation id and the other side disclosed.
+
+    ``viewer`` belongs to ``yours``'s agency, so its missions are that operation's agency's.
+    """
     side = conflict.side_of(yours.id)
     return ConflictView(
         **_facts(conflict),
@@ -164,7 +189,7 @@ def disclose_conflict(
             viewer,
             Context.CONFLICT,
             viewer_purpose=yours.purpose,
-            viewer_restricted=restricted_towards(counterpart_owner, yours),
+            viewer_restricted=restricted_towards(counterpart_owner, yours, viewer.missions),
         ),
     )
 

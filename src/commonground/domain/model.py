@@ -94,6 +94,9 @@ class Agency:
     jurisdiction: tuple[tuple[LonLat, ...], ...] | None = None
     policy: Policy = field(default_factory=Policy)
     created_at: datetime | None = None
+    # What the agency is for, recorded by the installation admin (never by the agency itself): a
+    # restricting agency's policy holds every operation of an agency with a restricted mission.
+    missions: frozenset[Purpose] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,6 +52,7 @@ DEFAULT_PROXIMITY_M = 500
 DEFAULT_TIME_BUFFER_MIN = 60
 MAX_PROXIMITY_M = 20_000
 MAX_TIME_BUFFER_MIN = 24 * 60
+MAX_AGENCY_ID = 36
 
 
 def _default_disclose() -> dict[str, Level]:
@@ -71,6 +72,9 @@ class Policy:
     proximity_m: int = DEFAULT_PROXIMITY_M
     time_buffer_min: int = DEFAULT_TIME_BUFFER_MIN
     allow_withheld: bool = False
+    # Agencies whose recorded missions this policy does not hold against them (a joint task force
+    # whose primary purpose is not the restricted one, as SB 54 allows): judged by what they declare.
+    restriction_exceptions: frozenset[str] = frozenset()
     version: int = 1
 
     def level_for(self, counterpart_class: str) -> Level:
@@ -85,6 +89,7 @@ class Policy:
             "proximity_m": self.proximity_m,
             "time_buffer_min": self.time_buffer_min,
             "allow_withheld": self.allow_withheld,
+            "restriction_exceptions": sorted(self.restriction_exceptions),
             "version": self.version,
         }
 
@@ -114,6 +119,7 @@ class Policy:
             base,
             disclose=disclose,
             restricted_purposes=restricted,
+            restriction_exceptions=_agency_ids(data.get("restriction_exceptions", []), "restriction_exceptions"),
             receive_notices=receive,
             allow_withheld=allow_withheld,
             default_notice=parse_enum(NoticeTiming, data.get("default_notice", base.default_notice), "default_notice"),
@@ -125,6 +131,13 @@ class Policy:
         )
 
 
+def parse_missions(value: object, field_name: str = "missions") -> frozenset[Purpose]:
+    """Parse an agency's missions: a list of the operation purposes (an empty list clears them)."""
+    if not isinstance(value, list):
+        raise InvalidInput(field_name, "must be a list of purposes")
+    return frozenset(parse_enum(Purpose, p, f"{field_name}.{i}") for i, p in enumerate(value))
+
+
 def parse_enum(kind: type[E], value: object, field_name: str) -> E:
     """Parse an enum member, naming the field and the allowed values on failure."""
     try:
@@ -132,6 +145,16 @@ def parse_enum(kind: type[E], value: object, field_name: str) -> E:
     except ValueError:
         allowed = ", ".join(m.value for m in kind)
         raise InvalidInput(field_name, f"must be one of {allowed}") from None
+
+
+def _agency_ids(value: object, field_name: str) -> frozenset[str]:
+    """Parse a list of agency ids; whether each names an agency is the service's question."""
+    if not isinstance(value, list):
+        raise InvalidInput(field_name, "must be a list of agency ids")
+    for i, item in enumerate(value):
+        if not isinstance(item, str) or not 0 < len(item) <= MAX_AGENCY_ID:
+            raise InvalidInput(f"{field_name}.{i}", "must be an agency id")
+    return frozenset(value)
 
 
 def _bounded_int(value: object, field_name: str, low: int, high: int) -> int:

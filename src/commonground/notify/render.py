@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from commonground.domain.disclosure import (
@@ -40,7 +40,7 @@ WATCH = Recipient(Viewer(None, None, frozenset({Role.WATCH})))
 
 def for_agency(agency: Agency) -> Recipient:
     """An agency's own channels see what its supervisors see."""
-    return Recipient(Viewer(agency.id, agency.level, frozenset({Role.SUPERVISOR})))
+    return Recipient(Viewer(agency.id, agency.level, frozenset({Role.SUPERVISOR}), agency.missions))
 
 
 def for_channels(tx: Transaction, event: Event, agency: Agency | None) -> dict[str, Any] | None:
@@ -110,7 +110,10 @@ def _conflict(tx: Transaction, event: Event, recipient: Recipient) -> dict[str, 
                 return None
             if mine[0] is not yours:
                 yours, theirs, theirs_owner = mine[0], yours, owner_a if mine[0] is b else owner_b
-        view = disclose_conflict(conflict, yours, theirs, theirs_owner, recipient.viewer)
+        # Missions as recorded now, not when a live stream connected: the installation admin may have changed them.
+        yours_owner = owner_a if yours is a else owner_b
+        viewer = replace(recipient.viewer, missions=yours_owner.missions)
+        view = disclose_conflict(conflict, yours, theirs, theirs_owner, viewer)
     data = view.to_dict()
     if event.details:
         data["escalation"] = dict(event.details)

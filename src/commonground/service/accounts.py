@@ -23,6 +23,7 @@ from commonground.domain.policy import AgencyLevel, Policy, parse_enum
 from commonground.domain.strings import encodable
 from commonground.domain.timewindow import isoformat, parse_instant
 from commonground.service.clock import new_id
+from commonground.service.missions import check_exceptions
 from commonground.service.passwords import hash_password
 from commonground.service.ports import Clock, Store, TokenRecord
 from commonground.service.principal import Principal
@@ -148,6 +149,7 @@ class Accounts:
             if agency is None:
                 raise NotFound("no such agency")
             policy = Policy.from_dict(data, version=agency.policy.version + 1)
+            check_exceptions(tx, agency_id, data)
             tx.agencies.set_policy(agency_id, policy)
             tx.audit.append(
                 who.entry(

@@ -78,8 +78,9 @@ def check(
     """
     found = find_findings(tx, op, agencies) + subject_findings(tx, op, agencies, at, actor, new=new)
     for f in found:  # in conflict now: a restriction either way holds for the operations' whole lives
-        remember_restriction(tx, f.operation, agencies(f.other.agency_id))
-        remember_restriction(tx, f.other, agencies(f.operation.agency_id))
+        mine, theirs = agencies(f.operation.agency_id), agencies(f.other.agency_id)
+        remember_restriction(tx, f.operation, theirs, mine.missions)
+        remember_restriction(tx, f.other, mine, theirs.missions)
     findings = {(f.kind, f.other.id): f for f in found}
     current: list[Conflict] = []
     created: list[Conflict] = []

@@ -21,6 +21,7 @@ from commonground.domain.geometry import MAX_VERTICES
 from commonground.domain.model import Agency, Conflict, Operation, OperationStatus, Role
 from commonground.domain.notices import check_timing
 from commonground.domain.permissions import Permission
+from commonground.domain.policy import Purpose
 from commonground.domain.views import ConflictView, OperationView
 from commonground.service import deconfliction, notices
 from commonground.service.clock import new_id
@@ -110,7 +111,7 @@ class Operations:
             if not op.status.is_live:
                 raise StateConflict(f"a {op.status.value} operation cannot be changed")
             draft = merge_patch(op, patch, self.parse_subject, self.max_vertices)
-            restricting = self._restricting(tx, op)
+            restricting = self._restricting(tx, op, who.agency.missions)
             op = replace(op, restricted_by=op.restricted_by | {a.id for a, _ in restricting})
             if draft.notice is not None and draft.notice != op.notice:
                 check_timing(draft.notice, who.agency)
@@ -137,8 +138,10 @@ class Operations:
         return own, views
 
     @staticmethod
-    def _restricting(tx: Transaction, op: Operation) -> list[tuple[Agency, Conflict]]:
+    def _restricting(tx: Transaction, op: Operation, missions: frozenset[Purpose]) -> list[tuple[Agency, Conflict]]:
         """Return each agency in open conflict with ``op`` that restricts it (with one such conflict).
+
+        ``missions``: those of ``op``'s agency.
 
         Each restriction is remembered first, so a purpose change that follows releases nothing.
         """
@@ -148,8 +151,8 @@ class Operations:
             if conflict.status.is_closed or other_agency == op.agency_id or other_agency in found:
                 continue
             owner = tx.agencies.get(other_agency)
-            if owner is not None and restricted_towards(owner, op):
-                remember_restriction(tx, op, owner)
+            if owner is not None and restricted_towards(owner, op, missions):
+                remember_restriction(tx, op, owner, missions)
                 found[owner.id] = (owner, conflict)
         return list(found.values())
 
@@ -238,7 +241,7 @@ class Operations:
                 who.viewer,
                 Context.CONFLICT,
                 viewer_purpose=mine.purpose,
-                viewer_restricted=restricted_towards(owner, mine),
+                viewer_restricted=restricted_towards(owner, mine, who.agency.missions),
             )
             # Several conflicts may disclose differently; the most restrictive wins.
             if best is None or view.level_disclosed.rank < best.level_disclosed.rank:

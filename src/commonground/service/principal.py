@@ -17,7 +17,7 @@ class Principal:
 
     @property
     def viewer(self) -> Viewer:
-        return Viewer(self.agency.id, self.agency.level, self.user.roles)
+        return Viewer(self.agency.id, self.agency.level, self.user.roles, self.agency.missions)
 
     def has(self, *roles: Role) -> bool:
         return self.user.has(*roles)

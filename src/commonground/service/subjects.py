@@ -14,11 +14,12 @@ from datetime import datetime
 from commonground.audit.chain import AuditEntry
 from commonground.audit.tags import Action
 from commonground.domain.conflicts import Finding, can_conflict
-from commonground.domain.disclosure import restricted_towards
+from commonground.domain.disclosure import restricted_by_mission, restricted_towards
 from commonground.domain.frequency import BLINDED_POPULATION, CLEAR_POPULATION, NameFrequencies
 from commonground.domain.geometry import edge_distance_m
 from commonground.domain.matching import blocking_keys, frequency_terms, match
 from commonground.domain.model import Agency, ConflictKind, Operation
+from commonground.domain.policy import Purpose
 from commonground.domain.subjects import Subject, parse_subject, subject_to_dict
 from commonground.service.ports import Transaction
 
@@ -113,13 +114,16 @@ def _restricting_agency(tx: Transaction, op: Operation, other: Operation, agency
     """Return the agency whose policy forbids this match, in either direction; remember the restriction."""
     for subject_side, purpose_side in ((op, other), (other, op)):
         owner = agency_of(subject_side.agency_id)  # type: ignore[operator]
-        if restricted_towards(owner, purpose_side):
-            remember_restriction(tx, purpose_side, owner)
+        missions = agency_of(purpose_side.agency_id).missions  # type: ignore[operator]
+        if restricted_towards(owner, purpose_side, missions):
+            remember_restriction(tx, purpose_side, owner, missions)
             return str(owner.id)
     return None
 
 
-def remember_restriction(tx: Transaction, op: Operation, owner: Agency) -> None:
-    """Record that ``op`` is restricted towards ``owner`` when its declared purpose is one ``owner`` restricts."""
-    if op.purpose in owner.policy.restricted_purposes and owner.id not in op.restricted_by:
+def remember_restriction(tx: Transaction, op: Operation, owner: Agency, missions: frozenset[Purpose]) -> None:
+    """Record that ``op`` is restricted towards ``owner`` when its declared purpose, or a mission of its
+    agency (``missions``), is one ``owner`` restricts."""
+    restricted = op.purpose in owner.policy.restricted_purposes or restricted_by_mission(owner, op.agency_id, missions)
+    if restricted and owner.id not in op.restricted_by:
         tx.operations.restrict(op.id, owner.id)

@@ -8,7 +8,7 @@ from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, updat
 
 from commonground.domain.geometry import Box
 from commonground.domain.model import Agency
-from commonground.domain.policy import Policy
+from commonground.domain.policy import Policy, Purpose
 from commonground.service.ports import Page, Rings
 from commonground.store import records
 from commonground.store.repository import Repository, by_key, page
@@ -75,6 +75,11 @@ class SqlAgencies(Repository):
                 time_buffer_min=policy.time_buffer_min,
             )
         )
+
+    def set_missions(self, agency_id: str, missions: frozenset[Purpose]) -> None:
+        self.memo.forget_agencies()
+        value = sorted(m.value for m in missions)
+        self.conn.execute(update(agencies).where(agencies.c.id == agency_id).values(missions=value))
 
     def set_jurisdiction(self, agency_id: str, rings: Rings | None) -> None:
         value = None if rings is None else [[list(p) for p in ring] for ring in rings]

@@ -43,6 +43,7 @@ def agency_row(a: Agency) -> dict[str, Any]:
         "proximity_m": a.policy.proximity_m,
         "time_buffer_min": a.policy.time_buffer_min,
         "created_at": a.created_at,
+        "missions": sorted(m.value for m in a.missions),
     }
 
 
@@ -70,6 +71,7 @@ def agency_from(row: Mapping[Any, Any]) -> Agency:
         else tuple(tuple((float(p[0]), float(p[1])) for p in ring) for ring in jurisdiction),
         policy=policy_from(row["policy"], row["policy_version"]),
         created_at=row["created_at"],
+        missions=frozenset(Purpose(m) for m in row.get("missions") or ()),
     )
 
 

@@ -77,6 +77,7 @@ agencies = Table(
     Column("proximity_m", Integer, nullable=False),
     Column("time_buffer_min", Integer, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("missions", JSON, nullable=True),  # purposes, set by the installation admin only (agencies.set_missions)
 )
 
 users = Table(

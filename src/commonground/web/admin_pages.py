@@ -182,6 +182,8 @@ def set_policy(
             "default_notice": default_notice,
             "proximity_m": _int(proximity_m, "proximity_m"),
             "time_buffer_min": _int(time_buffer_min, "time_buffer_min"),
+            # The page does not edit exceptions (the API does); saving it keeps them.
+            "restriction_exceptions": sorted(who.agency.policy.restriction_exceptions),
         }
         policy = services.accounts.set_policy(who, who.agency.id, data)
     except (InvalidInput, NotPermitted) as exc:

@@ -10,6 +10,7 @@ from commonground.api.schemas.agencies import (
     AgenciesPublic,
     AgencyCreate,
     AgencyPublic,
+    MissionsBody,
     PolicyBody,
     PolicyPublic,
     UserCreate,
@@ -41,6 +42,7 @@ def agency_public(agency: Agency, *, with_policy: bool) -> AgencyPublic:
             "timezone": agency.timezone,
             "jurisdiction": jurisdiction,
             "created_at": isoformat(agency.created_at) if agency.created_at else None,
+            "missions": sorted(m.value for m in agency.missions),
             **({"policy": agency.policy.to_dict()} if with_policy else {}),
         }
     )
@@ -94,6 +96,12 @@ def get_policy(agency_id: str, services: ServicesDep, who: AgencyAdmin) -> Polic
 def put_policy(agency_id: str, body: PolicyBody, services: ServicesDep, who: AgencyAdmin) -> PolicyPublic:
     """Replace the agency's sharing policy (its own agency_admin)."""
     return PolicyPublic.model_validate(services.accounts.set_policy(who, agency_id, dump(body)).to_dict())
+
+
+@router.put("/agencies/{agency_id}/missions", responses=fails(404, 422))
+def put_missions(agency_id: str, body: MissionsBody, services: ServicesDep, who: InstallationAdmin) -> AgencyPublic:
+    """Record what the agency is for (installation admin); restricting policies hold its every operation."""
+    return agency_public(services.missions.set(who, agency_id, dump(body)), with_policy=False)
 
 
 @router.post("/users", status_code=201, responses=fails(404, 409, 422))

@@ -44,6 +44,12 @@ class PolicyBody(Strict):
     )
     proximity_m: int = described("Distance under which operations conflict, metres.", 500, default=500)
     time_buffer_min: int = described("Minutes each window is widened by.", 60, default=60)
+    restriction_exceptions: list[str] = described(
+        "Agencies whose missions the restricted purposes do not hold against (a joint task force whose"
+        " primary purpose is another); their operations are judged by the purpose they declare.",
+        [],
+        default_factory=list,
+    )
 
 
 class PolicyPublic(Public):
@@ -54,6 +60,9 @@ class PolicyPublic(Public):
     proximity_m: int = described("Distance under which operations conflict, metres.", 500)
     time_buffer_min: int = described("Minutes each window is widened by.", 60)
     allow_withheld: bool = described("Officers may withhold the notice of an operation.", False)
+    restriction_exceptions: list[str] = described(
+        "Agencies whose missions the restricted purposes do not hold against.", [], default_factory=list
+    )
     version: int = described("Policy version, counted up on each change.", 2)
 
 
@@ -67,6 +76,16 @@ class AgencyPublic(Public):
     jurisdiction: GeoJSONPolygon | None = described("Where it is the host agency, or null.", JURISDICTION_EXAMPLE)
     created_at: Instant | None = described("When it was registered.", TIME_EXAMPLE)
     policy: PolicyPublic | None = described("Its sharing policy (the caller's own agency only).", None, default=None)
+    missions: list[Purpose] = described(
+        "What the agency is for, recorded by the installation admin: a policy restricting one of these"
+        " purposes holds every operation of the agency, whatever it declares.",
+        ["civil_immigration"],
+        default_factory=list,
+    )
+
+
+class MissionsBody(Strict):
+    missions: list[Purpose] = described("The agency's missions, from the operation purposes.", ["civil_immigration"])
 
 
 class AgenciesPublic(Public):
