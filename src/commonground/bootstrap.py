@@ -26,6 +26,7 @@ from commonground.service.delivery import Deliveries, RetryPolicy
 from commonground.service.escalation import Escalator
 from commonground.service.federation import Federation
 from commonground.service.lifecycle import Lifecycle
+from commonground.service.lookup_sweeps import SweepRule
 from commonground.service.lookups import Lookups
 from commonground.service.missions import Missions
 from commonground.service.notices import Notices
@@ -190,6 +191,12 @@ def build_services(
             settings.lookup_agency_limit_per_hour,
             settings.lookup_installation_limit_per_hour,
             timedelta(minutes=settings.lookup_at_window_minutes),
+            SweepRule(
+                settings.lookup_sweep_user_cells,
+                settings.lookup_sweep_agency_cells,
+                timedelta(minutes=settings.lookup_sweep_minutes),
+                settings.lookup_sweep_cell_m,
+            ),
         ),
         signin=SignIn(store, clock),
         channels=Channels(store, clock),

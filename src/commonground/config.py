@@ -25,6 +25,11 @@ class Settings(BaseSettings):
     lookup_agency_limit_per_hour: int = 3000
     lookup_installation_limit_per_hour: int = 20_000
     lookup_at_window_minutes: int = 120
+    # A look-up sweep: more than this many distinct grid cells within the minutes below raises an alert
+    lookup_sweep_user_cells: int = 12  # by one user; 0 never
+    lookup_sweep_agency_cells: int = 60  # by one agency's people together; 0 never
+    lookup_sweep_minutes: int = 15
+    lookup_sweep_cell_m: int = 500  # the grid's cell size, metres
     max_area_vertices: int = 10_000  # positions in one operation area or one jurisdiction, in all
     pg_connect_timeout: int = 5
     pg_statement_timeout_ms: int = 15_000

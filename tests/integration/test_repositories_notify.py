@@ -193,3 +193,23 @@ def test_lookups_are_counted_per_agency_and_for_the_installation(store: Store) -
         assert tx.lookups.since_overall(T0) == (3, T0)
         assert tx.lookups.since_overall(T0 + minute) == (2, T0 + 5 * minute)
         assert tx.lookups.since_overall(T0 + 11 * minute) == (0, None)
+
+
+@covers("lookups.recent_for_agency")
+def test_an_agency_s_recent_lookups_come_back_whole_and_oldest_first(store: Store) -> None:
+    """Every field of the agency's people's look-ups from ``since`` on, in time order; others' never."""
+    mine, theirs = factories.agency(created_at=T0), factories.agency(created_at=T0)
+    a, b, c = person(mine), person(mine), person(theirs)
+    minute = timedelta(minutes=1)
+    later = lookup(b, (T0 + 10 * minute).astimezone(CHICAGO), lat=45.01, lon=-93.2, radius_m=150.0, results=0)
+    first = lookup(a, T0 + minute)
+    with store.write() as tx:
+        tx.lookups.add(later)
+        tx.lookups.add(lookup(a, T0 - minute))
+        tx.lookups.add(first)
+        tx.lookups.add(lookup(c, T0 + 5 * minute))
+    with store.read() as tx:
+        got = tx.lookups.recent_for_agency(mine.id, T0)
+        assert got == [first, replace(later, at=T0 + 10 * minute)] and all(is_utc(r.at) for r in got)
+        assert tx.lookups.recent_for_agency(mine.id, T0 + 11 * minute) == []
+        assert [r.user_id for r in tx.lookups.recent_for_agency(theirs.id, T0)] == [c.id]

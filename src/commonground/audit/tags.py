@@ -33,6 +33,7 @@ class Action(StrEnum):
     AUDIT_READ = "audit:log:read"
     AGENCY_JURISDICTION_UPDATE = "admin:jurisdiction:update"
     LOOKUP = "dispatch:lookup:query"
+    LOOKUP_SWEEP = "dispatch:lookup:sweep"
     SUBJECT_MATCH_SUPPRESSED = "policy:subject-match:suppressed"
     REPORT_READ = "audit:report:read"
     # notifications

@@ -19,6 +19,7 @@ SUBJECTS = {
     "conflict.urgent": "URGENT: unacknowledged conflict, operation about to start",
     "notice.created": "Notice: another agency is operating in your jurisdiction",
     "lookup.nearby": "Dispatch: local units are being sent near your operation",
+    "lookup.sweep_suspected": "ALERT: look-ups are sweeping the area of your operations",
 }
 
 
@@ -50,6 +51,13 @@ def compose(body: dict[str, Any]) -> tuple[str, str, str]:
     if kind == "lookup.nearby":
         text = (
             f"{data.get('by_agency')} ({data.get('by_ori')}) dispatch is sending units {data.get('distance_m')} m away."
+        )
+        lines.append(text)
+        parts.append(f"<p>{html.escape(text)}</p>")
+    if kind == "lookup.sweep_suspected":
+        text = (
+            f"{data.get('by_agency')} ({data.get('by_ori')}): {data.get('lookups')} look-ups over {data.get('cells')}"
+            f" grid cells within {data.get('minutes')} minutes (by one {data.get('scope')})."
         )
         lines.append(text)
         parts.append(f"<p>{html.escape(text)}</p>")

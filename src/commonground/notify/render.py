@@ -58,6 +58,8 @@ def routed(event: Event, recipient: Recipient) -> bool:
         if recipient.watch:
             return event.for_watch
         return event.agency_id is not None and event.agency_id == recipient.viewer.agency_id
+    if recipient.watch and event.for_watch:
+        return True  # an alert for the watch center (a suspected look-up sweep)
     return recipient.viewer.agency_id is not None and event.agency_id == recipient.viewer.agency_id
 
 
@@ -83,6 +85,9 @@ def render(tx: Transaction, event: Event, recipient: Recipient) -> dict[str, Any
     if event.kind == "lookup.nearby":
         # Only what the look-up stored: who asked, how near; never the asker's other data.
         return {"operation_id": event.object_id, **(event.details or {})}
+    if event.kind == "lookup.sweep_suspected":
+        # Who swept, how widely and where; an agency's copy names only its own operations.
+        return {"id": event.object_id, **(event.details or {})}
     return None
 
 

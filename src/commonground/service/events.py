@@ -15,6 +15,7 @@ class EventKind(StrEnum):
     CONFLICT_UPDATED = "conflict.updated"
     NOTICE_CREATED = "notice.created"
     LOOKUP_NEARBY = "lookup.nearby"
+    LOOKUP_SWEEP = "lookup.sweep_suspected"  # look-ups spread over a grid: the operations' agencies and the watch
     PURPOSE_CHANGED = "operation.purpose_changed"  # to an agency that restricts the operation's purpose
     CONFLICT_ESCALATED = "conflict.escalated"  # a side has not acknowledged in time: the watch center
     CONFLICT_URGENT = "conflict.urgent"  # unacknowledged and about to start: both sides and the watch center

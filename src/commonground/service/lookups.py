@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from math import ceil
 
@@ -17,6 +17,7 @@ from commonground.domain.views import LookupHit, LookupResult
 from commonground.service.clock import new_id
 from commonground.service.deconfliction import AgencyCache
 from commonground.service.events import EventKind, emit
+from commonground.service.lookup_sweeps import SweepRule, watch_for_sweep
 from commonground.service.ports import Clock, LookupRecord, Store, Transaction
 from commonground.service.principal import Principal
 
@@ -33,6 +34,7 @@ class Lookups:
     agency_limit_per_hour: int = 3000
     installation_limit_per_hour: int = 20_000
     at_window: timedelta = timedelta(hours=2)
+    sweeps: SweepRule = field(default_factory=SweepRule)
 
     def _refusal(
         self, tx: Transaction, who: Principal, now: datetime, when: datetime
@@ -100,7 +102,9 @@ class Lookups:
                             "lon": lon,
                         },
                     )
-                tx.lookups.add(LookupRecord(new_id(), who.user.id, who.agency.id, now, lat, lon, radius, len(results)))
+                record = LookupRecord(new_id(), who.user.id, who.agency.id, now, lat, lon, radius, len(results))
+                watch_for_sweep(tx, who, self.sweeps, record, self.at_window, now)
+                tx.lookups.add(record)
                 tx.audit.append(
                     who.entry(
                         Action.LOOKUP,

@@ -260,6 +260,9 @@ class LookupRepository(Protocol):
     def since_overall(self, since: datetime) -> tuple[int, datetime | None]:
         """Return how many look-ups anyone made since ``since`` and when the oldest was."""
 
+    def recent_for_agency(self, agency_id: str, since: datetime) -> list[LookupRecord]:
+        """Return the agency's people's look-ups since ``since``, oldest first (what the sweep rule reads)."""
+
 
 class SubjectRepository(Protocol):
     """The blocking-key index that finds operations whose subjects may match, and name counts."""

@@ -39,6 +39,16 @@ class SqlLookups(Repository):
         """Return how many look-ups anyone made since ``since`` and when the oldest was."""
         return self._count(since)
 
+    def recent_for_agency(self, agency_id: str, since: datetime) -> list[LookupRecord]:
+        """Return the agency's people's look-ups since ``since``, oldest first (what the sweep rule reads)."""
+        query = (
+            select(lookups)
+            .where(lookups.c.agency_id == agency_id, lookups.c.at >= since)
+            .order_by(lookups.c.at, lookups.c.id)
+        )
+        names = ("id", "user_id", "agency_id", "at", "lat", "lon", "radius_m", "results")
+        return [LookupRecord(*(r[n] for n in names)) for r in self.conn.execute(query).mappings()]
+
     def _count(self, since: datetime, *where: ColumnElement[bool]) -> tuple[int, datetime | None]:
         row = self.conn.execute(
             select(func.count(), func.min(lookups.c.at, type_=UTCDateTime())).where(lookups.c.at >= since, *where)
