@@ -17,7 +17,7 @@ from commonground.bootstrap import build_deliveries
 from commonground.domain.model import Agency
 from tests.conftest import LiveServer, World, bearer, operation_data
 from tests.functional.sse_client import SseClient
-from tests.functional.test_policy_sharing import CITY_SECRETS, PERSON, call
+from tests.functional.test_policy_sharing import CITY_SECRETS, PERSON, call, city_operation
 from tests.integration.notify_receivers import WebhookReceiver
 
 API = "/api/v1"
@@ -42,20 +42,6 @@ def _record_missions(http: httpx.Client, world: World, agency: Agency, missions:
     return call(
         http, world.token(world.admin), "PUT", f"/agencies/{agency.id}/missions", {"missions": missions}, status
     )
-
-
-def _city_operation(http: httpx.Client, token: str) -> Any:
-    body = operation_data(
-        44.9778,
-        -93.2650,
-        type="knock_and_talk",
-        title=CITY_SECRETS[0],
-        case_number=CITY_SECRETS[1],
-        notes=CITY_SECRETS[2],
-        subjects=[PERSON],
-        **LIVE,
-    )
-    return call(http, token, "POST", "/operations", body, status=201)
 
 
 def _criminal(http: httpx.Client, token: str, lat: float = 44.97915, **extra: Any) -> Any:
@@ -88,7 +74,7 @@ def _mission_agency_over_every_path(world: World, live: LiveServer, http: httpx.
     agent, fed_admin = world.person(feds, "supervisor"), world.person(feds, "agency_admin")
     fed_token = world.token(agent)
     assert call(http, fed_token, "GET", f"/agencies/{feds.id}")["missions"] == ["civil_immigration"]
-    city_op = _city_operation(http, city_token)
+    city_op = city_operation(http, city_token, **LIVE)
 
     with WebhookReceiver() as hook, SseClient(live.url, fed_token) as stream:
         settings = world.services.channels.put(
@@ -142,7 +128,7 @@ def test_a_second_operation_entered_as_criminal_at_the_same_spot_is_held_too(wor
     city, feds = _city_and_field_office(world)
     _record_missions(http, world, feds, ["civil_immigration"])
     city_token, fed_token = world.token(world.person(city)), world.token(world.person(feds))
-    city_op = _city_operation(http, city_token)
+    city_op = city_operation(http, city_token, **LIVE)
     first = call(
         http,
         fed_token,
@@ -171,7 +157,7 @@ def test_an_exception_judges_a_task_force_by_what_it_declares(world: World, http
     assert changed["restriction_exceptions"] == [feds.id]
 
     city_token, fed_token = world.token(world.person(city)), world.token(world.person(feds))
-    _city_operation(http, city_token)
+    city_operation(http, city_token, **LIVE)
     criminal = _criminal(http, fed_token, subjects=[PERSON])
     kinds = sorted((c["kind"], c["counterpart"]["level_disclosed"]) for c in criminal["conflicts"])
     assert kinds == [("proximity", "full"), ("subject", "full")]

@@ -136,7 +136,8 @@ def _city_and_feds(world: World) -> tuple[str, str, Any]:
     return world.token(world.person(city)), world.token(world.person(feds)), city
 
 
-def _city_operation(http: httpx.Client, token: str) -> Any:
+def city_operation(http: httpx.Client, token: str, **extra: Any) -> Any:
+    """The restricting city's operation, carrying every secret the other side must never see."""
     body = operation_data(
         44.9778,
         -93.2650,
@@ -145,6 +146,7 @@ def _city_operation(http: httpx.Client, token: str) -> Any:
         case_number=CITY_SECRETS[1],
         notes=CITY_SECRETS[2],
         subjects=[PERSON],
+        **extra,
     )
     return call(http, token, "POST", "/operations", body, status=201)
 
@@ -154,7 +156,7 @@ def test_a_purpose_change_releases_nothing_and_the_restricting_agency_is_told(wo
     title, case number, notes and a subject match at once. Restriction is sticky now; the change is
     audited and the city hears of it."""
     city_token, fed_token, city = _city_and_feds(world)
-    city_op = _city_operation(http, city_token)
+    city_op = city_operation(http, city_token)
     fed_body = operation_data(
         44.97915, -93.2650, type="immigration_enforcement", purpose="civil_immigration", subjects=[PERSON]
     )
@@ -197,7 +199,7 @@ def test_a_restriction_found_by_the_other_sides_check_is_sticky_too(world: World
     city_token, fed_token, _ = _city_and_feds(world)
     fed_body = operation_data(44.97915, -93.2650, purpose="civil_immigration", subjects=[PERSON])
     fed_op = call(http, fed_token, "POST", "/operations", fed_body, status=201)
-    _city_operation(http, city_token)
+    city_operation(http, city_token)
     r = http.patch(
         f"{API}/operations/{fed_op['id']}",
         json={"purpose": "criminal"},
