@@ -44,7 +44,9 @@ def write_records(url: str, n: int = RECORDS) -> None:
     try:
         with store.write() as tx:
             for i in range(n):
-                tx.audit.append(AuditEntry("ops:operation:create", "success", details={"n": i}), T0 + timedelta(seconds=i))
+                tx.audit.append(
+                    AuditEntry("ops:operation:create", "success", details={"n": i}), T0 + timedelta(seconds=i)
+                )
     finally:
         store.close()
 
@@ -52,7 +54,7 @@ def write_records(url: str, n: int = RECORDS) -> None:
 def delete_last(n: int) -> Callable[[Engine], None]:
     def tamper(engine: Engine) -> None:
         with engine.begin() as conn:
-            top = conn.execute(text("SELECT max(seq) FROM audit_log")).scalar_one()
+            top: int = conn.execute(text("SELECT max(seq) FROM audit_log")).scalar_one()
             conn.execute(text("DELETE FROM audit_log WHERE seq > :floor"), {"floor": top - n})
 
     return tamper

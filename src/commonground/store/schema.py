@@ -192,6 +192,19 @@ audit_log = Table(
     Column("hash", String(64), nullable=False),
 )
 
+# Signed tree heads of the audit log (docs/audit.md); the frontier lets the tree grow and survive pruning.
+audit_checkpoints = Table(
+    "audit_checkpoints",
+    metadata,
+    Column("tree_size", Integer, primary_key=True, autoincrement=False),
+    Column("root_hash", String(64), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("last_hash", String(64), nullable=False),
+    Column("public_key", String(64), nullable=False),
+    Column("signature", String(128), nullable=False),
+    Column("frontier", JSON, nullable=False),
+)
+
 # Jurisdiction bounding boxes let a submission find the agencies it may concern by index.
 jurisdictions = Table(
     "jurisdictions",
