@@ -152,3 +152,22 @@ def test_a_truncated_tail_is_named_as_truncation(sqlite_url: str, key_file: Path
     assert broken.returncode == 1 and "truncated" in broken.stderr
     untouched = run("audit", "verify", url=sqlite_url, key_file=key_file)
     assert untouched.returncode == 0  # with the checkpoints wiped, the database alone cannot tell
+
+
+def test_a_printed_proof_verifies_offline_and_an_altered_one_is_refused(
+    sqlite_url: str, key_file: Path, tmp_path: Path
+) -> None:
+    """``audit prove`` prints a proof; ``audit verify-proof`` checks it with no database, and refuses a change."""
+    write_records(sqlite_url)
+    held, proof = tmp_path / "held.json", tmp_path / "proof.json"
+    run("audit", "checkpoint", "--export", str(held), url=sqlite_url, key_file=key_file)
+    made = run("audit", "prove", "42", "--output", str(proof), url=sqlite_url, key_file=key_file)
+    assert made.returncode == 0, made.stderr
+    offline = [*CLI, "audit", "verify-proof", str(proof), "--against", str(held)]
+    good = subprocess.run(offline, capture_output=True, text=True, check=False, timeout=60)
+    assert good.returncode == 0 and "record 42 is in the log of 150 records" in good.stdout
+    doc = json.loads(proof.read_text())
+    doc["record"]["details"] = {"n": 7}
+    proof.write_text(json.dumps(doc))
+    bad = subprocess.run(offline, capture_output=True, text=True, check=False, timeout=60)
+    assert bad.returncode == 1 and "REFUSED" in bad.stderr and "altered" in bad.stderr
