@@ -63,6 +63,7 @@ class Settings(BaseSettings):
     federation_key_file: str = ""  # empty: the key is kept in the database
     federation_max_age_seconds: float = 60.0  # older signatures are refused
     federation_timeout_seconds: float = 2.0  # a peer slower than this is listed as unchecked
+    require_mfa: bool = True  # API password sign-in needs a TOTP code; unenrolled people enrol in the console
     # console: cookies are Secure unless turned off for plain local HTTP
     console_cookie_secure: bool = True
     console_tile_url: str = ""  # e.g. https://tiles.example.gov/{z}/{x}/{y}.png; empty = boundaries only

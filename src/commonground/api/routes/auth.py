@@ -19,7 +19,7 @@ def token_public(token: str, record: TokenRecord) -> TokenPublic:
     )
 
 
-@router.post("/auth/login", responses=fails(401, 422, public=True))
+@router.post("/auth/login", responses=fails(401, 403, 422, public=True))
 def login(body: LoginRequest, services: ServicesDep, _: Public) -> TokenPublic:
     """Exchange a username and password (and code, once enrolled) for a 12-hour bearer token."""
     return token_public(*services.signin.api_login(body.username, body.password, body.otp))
