@@ -158,8 +158,9 @@ class World:
         )
         return self.principal(user.username)
 
-    def token(self, who: Principal) -> str:
-        token, _ = self.services.accounts.create_token(None, who.user.id, "test")
+    def token(self, who: Principal, *scopes: str) -> str:
+        """A bearer token for ``who``; given ``scopes``, limited to them (none: all their roles allow)."""
+        token, _ = self.services.accounts.create_token(None, who.user.id, "test", scopes=list(scopes) or None)
         return token
 
     def enrol(self, who: Principal) -> str:

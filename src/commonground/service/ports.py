@@ -17,6 +17,7 @@ from commonground.domain.model import Agency, Conflict, ConflictStatus, Operatio
 from commonground.domain.notices import Notice
 from commonground.domain.notifications import Channel, Delivery
 from commonground.domain.policy import Policy, Purpose
+from commonground.domain.scopes import Scope
 from commonground.domain.timewindow import TimeWindow
 from commonground.service.signin_ports import SignInRepository
 
@@ -75,6 +76,7 @@ class TokenRecord:
     token_hash: str
     created_at: datetime
     expires_at: datetime | None
+    scopes: frozenset[Scope] | None = None  # None: everything the user's roles allow
 
 
 @dataclass(frozen=True, slots=True)
