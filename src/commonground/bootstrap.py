@@ -219,7 +219,7 @@ def build_services(
                 settings.lookup_sweep_cell_m,
             ),
         ),
-        signin=SignIn(store, clock),
+        signin=SignIn(store, clock, settings.require_mfa),
         channels=Channels(store, clock),
         sweep=Sweep(store, clock),
         webhooks=webhooks,

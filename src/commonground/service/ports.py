@@ -18,6 +18,7 @@ from commonground.domain.model import Agency, Conflict, ConflictStatus, Operatio
 from commonground.domain.notices import Notice
 from commonground.domain.notifications import Channel, Delivery
 from commonground.domain.policy import Policy, Purpose
+from commonground.domain.scopes import Scope
 from commonground.domain.timewindow import TimeWindow
 from commonground.service.signin_ports import SignInRepository
 
@@ -76,6 +77,7 @@ class TokenRecord:
     token_hash: str
     created_at: datetime
     expires_at: datetime | None
+    scopes: frozenset[Scope] | None = None  # None: everything the user's roles allow
 
 
 @dataclass(frozen=True, slots=True)

@@ -107,6 +107,7 @@ tokens = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime, nullable=True),
     Column("revoked_at", UTCDateTime, nullable=True),
+    Column("scopes", JSON, nullable=True),  # migration 0016: a sorted list of scope names; null reaches all
 )
 
 # A one-time set-password token an administrator issued; only its SHA-256 is kept.
