@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from commonground.config import Settings, normalise_url
+from commonground.domain.retention import RetentionRule
 from commonground.federation.keys import load_or_create
 from commonground.federation.link import Ed25519Link
 from commonground.notify.email import SmtpEmailSender
@@ -31,11 +32,13 @@ from commonground.service.lookups import Lookups
 from commonground.service.missions import Missions
 from commonground.service.notices import Notices
 from commonground.service.operations import Operations
-from commonground.service.ports import Clock, EmailSender, FederationLink, Store, WebhookSender
+from commonground.service.ports import AuditPruner, Clock, EmailSender, FederationLink, Store, WebhookSender
+from commonground.service.retention import NoAuditPruning, Retention
 from commonground.service.signin import SignIn
 from commonground.service.subjects import normalise_subject
 from commonground.service.sweep import Sweep
 from commonground.store import migrate
+from commonground.store.audit_key import load_or_create_file
 from commonground.store.sql import SqlStore
 
 
@@ -62,6 +65,7 @@ class Services:
     escalator: Escalator
     deliveries: Deliveries
     federation: Federation
+    retention: Retention
 
     def close(self) -> None:
         self.federation.link.close()
@@ -164,6 +168,20 @@ def build_federation(settings: Settings, store: Store, clock: Clock, link: Feder
     )
 
 
+def build_retention(settings: Settings, store: Store, clock: Clock, pruner: AuditPruner | None = None) -> Retention:
+    """The purge with the periods ``COMMONGROUND_*_RETENTION_DAYS`` set; audit pruning is the pruner's."""
+    rule = RetentionRule(
+        settings.operation_retention_days, settings.subject_retention_days, settings.audit_retention_days
+    )
+    return Retention(store, clock, rule, pruner or NoAuditPruning())
+
+
+def use_audit_key(settings: Settings, store: Store) -> None:
+    """Seal audit values under the key in ``COMMONGROUND_AUDIT_KEY_FILE``, when it names one."""
+    if settings.audit_key_file and isinstance(store, SqlStore):
+        store.keyring.use(load_or_create_file(settings.audit_key_file))
+
+
 def build_services(
     settings: Settings | None = None, *, store: Store | None = None, clock: Clock | None = None
 ) -> Services:
@@ -171,6 +189,7 @@ def build_services(
     settings = settings or Settings()
     store = store or open_store(settings.database_url, settings=settings)
     clock = clock or SystemClock()
+    use_audit_key(settings, store)
     webhooks, email = build_webhook_sender(settings), build_email_sender(settings)
     escalator = build_escalator(settings, store, clock)
     return Services(
@@ -206,4 +225,5 @@ def build_services(
         escalator=escalator,
         deliveries=build_deliveries(settings, store, clock, webhooks=webhooks, email=email, escalator=escalator),
         federation=build_federation(settings, store, clock),
+        retention=build_retention(settings, store, clock),
     )

@@ -63,6 +63,11 @@ class Settings(BaseSettings):
     federation_key_file: str = ""  # empty: the key is kept in the database
     federation_max_age_seconds: float = 60.0  # older signatures are refused
     federation_timeout_seconds: float = 2.0  # a peer slower than this is listed as unchecked
+    # retention and purge: docs/retention.md
+    audit_key_file: str = ""  # empty: the audit HMAC key is kept in the database, made on first use
+    operation_retention_days: int = Field(default=90, ge=1)  # details purged this long after an operation ends
+    subject_retention_days: int = Field(default=1826, ge=1, le=1826)  # subjects never kept past 5 years
+    audit_retention_days: int = Field(default=365, ge=365)  # audit records kept at least a year
     # console: cookies are Secure unless turned off for plain local HTTP
     console_cookie_secure: bool = True
     console_tile_url: str = ""  # e.g. https://tiles.example.gov/{z}/{x}/{y}.png; empty = boundaries only

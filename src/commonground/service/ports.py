@@ -180,6 +180,12 @@ class OperationRepository(Protocol):
 
         ``update`` never clears it: only this method writes ``restricted_by``."""
 
+    def retention_due(
+        self, ended_before: datetime, entered_before: datetime, limit: int, after: str | None
+    ) -> Page[Operation]:
+        """Return operations not yet purged that ended before ``ended_before`` or were entered before
+        ``entered_before``, in id order: what a purge run looks at."""
+
 
 class ConflictRepository(Protocol):
     def add(self, conflict: Conflict, *, check_pair: bool = True) -> bool:
@@ -262,6 +268,9 @@ class LookupRepository(Protocol):
 
     def recent_for_agency(self, agency_id: str, since: datetime) -> list[LookupRecord]:
         """Return the agency's people's look-ups since ``since``, oldest first (what the sweep rule reads)."""
+
+    def prune(self, before: datetime) -> int:
+        """Delete look-ups made before ``before`` (their places); return how many."""
 
 
 class SubjectRepository(Protocol):
@@ -350,6 +359,13 @@ class Store(Protocol):
     def write(self) -> AbstractContextManager[Transaction]: ...
     def read(self) -> AbstractContextManager[Transaction]: ...
     def close(self) -> None: ...
+
+
+class AuditPruner(Protocol):
+    """Removes audit records older than the audit retention, only up to a signed checkpoint."""
+
+    def prune(self, before: datetime) -> int:
+        """Remove what may go of the records before ``before``; return how many went."""
 
 
 class WebhookSender(Protocol):
