@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from commonground.audit.checkpoints import SignatureCheck
 from commonground.config import Settings, normalise_url
+from commonground.domain.retention import RetentionRule
 from commonground.federation.keys import load_or_create
 from commonground.federation.link import Ed25519Link
 from commonground.federation.notary import Ed25519Notary, check_signature
@@ -34,11 +35,13 @@ from commonground.service.lookups import Lookups
 from commonground.service.missions import Missions
 from commonground.service.notices import Notices
 from commonground.service.operations import Operations
-from commonground.service.ports import Clock, EmailSender, FederationLink, Store, WebhookSender
+from commonground.service.ports import AuditPruner, Clock, EmailSender, FederationLink, Store, WebhookSender
+from commonground.service.retention import NoAuditPruning, Retention
 from commonground.service.signin import SignIn
 from commonground.service.subjects import normalise_subject
 from commonground.service.sweep import Sweep
 from commonground.store import migrate
+from commonground.store.audit_key import load_or_create_file
 from commonground.store.sql import SqlStore
 
 
@@ -65,6 +68,7 @@ class Services:
     escalator: Escalator
     deliveries: Deliveries
     federation: Federation
+    retention: Retention
 
     def close(self) -> None:
         self.federation.link.close()
@@ -184,6 +188,20 @@ def signature_check() -> SignatureCheck:
     return check_signature
 
 
+def build_retention(settings: Settings, store: Store, clock: Clock, pruner: AuditPruner | None = None) -> Retention:
+    """The purge with the periods ``COMMONGROUND_*_RETENTION_DAYS`` set; audit pruning is the pruner's."""
+    rule = RetentionRule(
+        settings.operation_retention_days, settings.subject_retention_days, settings.audit_retention_days
+    )
+    return Retention(store, clock, rule, pruner or NoAuditPruning())
+
+
+def use_audit_key(settings: Settings, store: Store) -> None:
+    """Seal audit values under the key in ``COMMONGROUND_AUDIT_KEY_FILE``, when it names one."""
+    if settings.audit_key_file and isinstance(store, SqlStore):
+        store.keyring.use(load_or_create_file(settings.audit_key_file))
+
+
 def build_services(
     settings: Settings | None = None, *, store: Store | None = None, clock: Clock | None = None
 ) -> Services:
@@ -191,9 +209,11 @@ def build_services(
     settings = settings or Settings()
     store = store or open_store(settings.database_url, settings=settings)
     clock = clock or SystemClock()
+    use_audit_key(settings, store)
     webhooks, email = build_webhook_sender(settings), build_email_sender(settings)
     escalator = build_escalator(settings, store, clock)
     federation = build_federation(settings, store, clock)
+    ledger = build_ledger(settings, store, clock, federation)
     return Services(
         settings=settings,
         store=store,
@@ -203,7 +223,7 @@ def build_services(
         lifecycle=Lifecycle(store, clock, settings.account_inactive_days, settings.temporary_account_max_hours),
         operations=Operations(store, clock, normalise_subject, settings.max_area_vertices),
         conflicts=Conflicts(store, clock),
-        audit=AuditLog(store, clock, build_ledger(settings, store, clock, federation)),
+        audit=AuditLog(store, clock, ledger),
         notices=Notices(store, clock),
         lookups=Lookups(
             store,
@@ -227,4 +247,5 @@ def build_services(
         escalator=escalator,
         deliveries=build_deliveries(settings, store, clock, webhooks=webhooks, email=email, escalator=escalator),
         federation=federation,
+        retention=build_retention(settings, store, clock, ledger),
     )

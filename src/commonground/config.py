@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     audit_checkpoint_minutes: float = Field(default=60.0, gt=0)  # or after this long, when any record is new
     audit_retention_days: int = Field(default=365, ge=365)  # records are kept at least this long
     require_mfa: bool = True  # API password sign-in needs a TOTP code; unenrolled people enrol in the console
+    # retention and purge: docs/retention.md
+    audit_key_file: str = ""  # empty: the audit HMAC key is kept in the database, made on first use
+    operation_retention_days: int = Field(default=90, ge=1)  # details purged this long after an operation ends
+    subject_retention_days: int = Field(default=1826, ge=1, le=1826)  # subjects never kept past 5 years
     # console: cookies are Secure unless turned off for plain local HTTP
     console_cookie_secure: bool = True
     console_tile_url: str = ""  # e.g. https://tiles.example.gov/{z}/{x}/{y}.png; empty = boundaries only

@@ -56,11 +56,14 @@ def client(monkeypatch: pytest.MonkeyPatch, sqlite_url: str, tmp_path: Path) -> 
     monkeypatch.setattr(clock_module, "os", fixed)
     key_file = tmp_path / "federation.key"
     key_file.write_text(base64.b64encode(bytes(range(32))).decode() + "\n")  # a fixed key: an exact recording
+    audit_key = tmp_path / "audit.key"
+    audit_key.write_text(base64.b64encode(bytes(range(32, 64))).decode() + "\n")  # fixed: keyed hashes recorded
     settings = Settings(
         database_url=sqlite_url,
         federation_name="county-wire",
         public_url="https://cg.county-wire.example.gov",
         federation_key_file=str(key_file),
+        audit_key_file=str(audit_key),
     )
     services = build_services(settings, clock=ManualClock(START))
     try:

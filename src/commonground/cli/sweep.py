@@ -13,14 +13,17 @@ def sweep(
     database_url: DatabaseUrl = None,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 when the sweep had to record anything.")] = False,
 ) -> None:
-    """Recompute conflicts among live operations and record any the check missed; disable expired accounts."""
+    """Recompute conflicts among live operations and record any the check missed; disable expired accounts; purge."""
     services = open_services(database_url)
     try:
         found = services.sweep.run()
         disabled = services.lifecycle.expire()
+        purged = services.retention.purge()
     finally:
         services.close()
     typer.echo(f"sweep: {found} missing conflicts recorded")
     typer.echo(f"sweep: {disabled} accounts disabled (temporary ones expired, or unused too long)")
+    for line in purged.lines():
+        typer.echo(f"sweep: {line}")
     if strict and found:
         raise typer.Exit(1)

@@ -140,6 +140,7 @@ def disclose_operation(
         own=OwnRecord(op.agency_id, op.subjects, op.notice, op.version, op.created_by, op.created_at, op.updated_at)
         if level == OWN
         else None,
+        purged_at=op.purged_at,
     )
 
 

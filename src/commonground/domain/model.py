@@ -168,6 +168,8 @@ class Operation:
     # Agencies this operation was ever restricted towards (its purpose was one they restrict
     # while it was in conflict with them): it stays restricted towards them whatever it declares.
     restricted_by: frozenset[str] = frozenset()
+    # When retention removed its details (domain/retention.py); the operation stays as a shell.
+    purged_at: datetime | None = None
 
     def shares_case_with(self, other: Operation) -> bool:
         """Same-agency operations on one case are one effort, not a conflict."""

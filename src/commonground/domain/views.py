@@ -101,6 +101,7 @@ class OperationView:
     operational: OperationalDetail | None = None
     full: FullDetail | None = None
     own: OwnRecord | None = None
+    purged_at: datetime | None = None  # retention removed its details: only the shell remains
 
     def to_dict(self) -> Json:
         view: Json = {
@@ -115,6 +116,8 @@ class OperationView:
         for tier in (self.operational, self.full, self.own):
             if tier is not None:
                 view.update(_tier(tier))
+        if self.purged_at is not None:  # absent, not null, while the details are kept
+            view["purged_at"] = isoformat(self.purged_at)
         return view
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from commonground.audit.chain import AuditEntry
+from commonground.audit.keyed import Keyed
 from commonground.audit.tags import Action, Outcome
 from commonground.domain.drafts import text
 from commonground.domain.errors import InvalidInput, NotAuthenticated, NotFound, NotPermitted, StateConflict
@@ -186,7 +187,7 @@ class Accounts:
                         Action.USER_CREATE,
                         outcome=Outcome.DENIED,
                         object_type="user",
-                        username=username,
+                        username=Keyed(username),
                         roles=refused,
                         reason="role not grantable",
                     ),
@@ -219,7 +220,7 @@ class Accounts:
                         Action.USER_CREATE,
                         object_type="user",
                         object_id=user.id,
-                        username=username,
+                        username=Keyed(username),
                         roles=sorted(roles),
                     ),
                     self.clock.now(),

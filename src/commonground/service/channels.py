@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from commonground.audit.keyed import Keyed
 from commonground.audit.tags import Action
 from commonground.domain.errors import InvalidInput, NotFound, NotPermitted
 from commonground.domain.notifications import Channel, ChannelKind, check_webhook_url
@@ -115,7 +116,7 @@ class Channels:
                     Action.CHANNELS_UPDATE,
                     object_type="agency",
                     object_id=agency_id,
-                    channels=[f"{c.kind.value}:{c.target}" for c in wanted],
+                    channels=[{"kind": c.kind.value, "target": Keyed(c.target)} for c in wanted],
                 ),
                 now,
             )

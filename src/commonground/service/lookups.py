@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from math import ceil
 
+from commonground.audit.keyed import Keyed
 from commonground.audit.tags import Action
 from commonground.domain.conflicts import SearchReach
 from commonground.domain.disclosure import disclose_lookup_hit
@@ -109,8 +110,7 @@ class Lookups:
                     who.entry(
                         Action.LOOKUP,
                         object_type="lookup",
-                        lat=round(lat, 5),
-                        lon=round(lon, 5),
+                        place=Keyed(f"{lat:.5f},{lon:.5f}"),  # matchable across records, never kept
                         radius_m=radius,
                         results=[r.operation.id for r in results],
                     ),

@@ -183,6 +183,12 @@ class OperationRepository(Protocol):
 
         ``update`` never clears it: only this method writes ``restricted_by``."""
 
+    def retention_due(
+        self, ended_before: datetime, entered_before: datetime, limit: int, after: str | None
+    ) -> Page[Operation]:
+        """Return operations not yet purged that ended before ``ended_before`` or were entered before
+        ``entered_before``, in id order: what a purge run looks at."""
+
 
 class ConflictRepository(Protocol):
     def add(self, conflict: Conflict, *, check_pair: bool = True) -> bool:
@@ -266,6 +272,9 @@ class LookupRepository(Protocol):
     def recent_for_agency(self, agency_id: str, since: datetime) -> list[LookupRecord]:
         """Return the agency's people's look-ups since ``since``, oldest first (what the sweep rule reads)."""
 
+    def prune(self, before: datetime) -> int:
+        """Delete look-ups made before ``before`` (their places); return how many."""
+
 
 class SubjectRepository(Protocol):
     """The blocking-key index that finds operations whose subjects may match, and name counts."""
@@ -274,6 +283,8 @@ class SubjectRepository(Protocol):
     def operations_with_keys(self, keys: Iterable[str], exclude: str) -> list[Operation]: ...
     def set_terms(self, operation_id: str, terms: Mapping[str, int]) -> None: ...
     def count_terms(self, terms: Iterable[str]) -> dict[str, int]: ...
+    def forget_unused_terms(self) -> int:
+        """Delete count rows that have fallen to zero (a term is a name); return how many."""
 
 
 class AuditRepository(Protocol):
@@ -385,6 +396,13 @@ class Store(Protocol):
     def write(self) -> AbstractContextManager[Transaction]: ...
     def read(self) -> AbstractContextManager[Transaction]: ...
     def close(self) -> None: ...
+
+
+class AuditPruner(Protocol):
+    """Removes audit records older than the audit retention, only up to a signed checkpoint."""
+
+    def prune(self, before: datetime) -> int:
+        """Remove what may go of the records before ``before``; return how many went."""
 
 
 class WebhookSender(Protocol):

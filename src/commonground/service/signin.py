@@ -14,6 +14,7 @@ from enum import StrEnum
 import pyotp
 
 from commonground.audit.chain import AuditEntry
+from commonground.audit.keyed import Keyed
 from commonground.audit.tags import Action, Outcome
 from commonground.domain.errors import EnrolmentRequired, NotAuthenticated, NotFound, NotPermitted
 from commonground.domain.model import Role, User
@@ -216,7 +217,9 @@ class SignIn:
             tx.signin.put_credential(replace(cred, locked_at=None))
             tx.signin.clear_failures(user_id)
             tx.audit.append(
-                who.entry(Action.AUTH_LOCKOUT_RELEASE, object_type="user", object_id=user_id, username=user.username),
+                who.entry(
+                    Action.AUTH_LOCKOUT_RELEASE, object_type="user", object_id=user_id, username=Keyed(user.username)
+                ),
                 now,
             )
 
@@ -252,7 +255,12 @@ class SignIn:
             with self.store.write() as tx:
                 tx.audit.append(
                     _entry(
-                        Action.AUTH_LOGIN, Outcome.FAILURE, None, username=username[:80], via=via, reason="password"
+                        Action.AUTH_LOGIN,
+                        Outcome.FAILURE,
+                        None,
+                        username=Keyed(username[:80].lower().strip()),
+                        via=via,
+                        reason="password",
                     ),
                     now,
                 )
@@ -261,7 +269,9 @@ class SignIn:
         if cred is not None and cred.locked_at is not None:
             with self.store.write() as tx:
                 tx.audit.append(
-                    _entry(Action.AUTH_LOGIN, Outcome.DENIED, user, username=user.username, via=via, reason="locked"),
+                    _entry(
+                        Action.AUTH_LOGIN, Outcome.DENIED, user, username=Keyed(user.username), via=via, reason="locked"
+                    ),
                     now,
                 )
             raise NotAuthenticated(LOCKED)
@@ -286,7 +296,7 @@ class SignIn:
                     Action.AUTH_LOGIN,
                     Outcome.SUCCESS,
                     user,
-                    username=user.username,
+                    username=Keyed(user.username),
                     via=via,
                     second_factor="totp" if enrolled else "enrolling",
                 ),
@@ -316,7 +326,8 @@ class SignIn:
         with self.store.write() as tx:
             tx.signin.add_failure(user.id, now)
             tx.audit.append(
-                _entry(Action.AUTH_LOGIN, Outcome.FAILURE, user, username=user.username, via=via, reason=reason), now
+                _entry(Action.AUTH_LOGIN, Outcome.FAILURE, user, username=Keyed(user.username), via=via, reason=reason),
+                now,
             )
             if tx.signin.failures_since(user.id, now - LOCK_WINDOW) >= LOCK_AFTER:
                 tx.signin.put_credential(replace(tx.signin.credential(user.id) or Credential(user.id), locked_at=now))

@@ -8,13 +8,16 @@ transaction, just before the commit. Readers of either table in the same transac
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
 from commonground.audit.chain import GENESIS, AuditEntry, record_fields, seal
+from commonground.audit.keyed import has_keyed, hash_keyed
 from commonground.service.ports import Event
+from commonground.store.audit_key import AuditKeyring
 from commonground.store.memo import Memo
 from commonground.store.schema import audit_log, events
 
@@ -26,9 +29,10 @@ INSERT_EVENT = insert(events)
 class HeldWrites:
     """The state a unit of work's repositories share: one connection, a memo and the held rows."""
 
-    def __init__(self, conn: Connection, memo: Memo | None = None) -> None:
+    def __init__(self, conn: Connection, memo: Memo | None = None, keyring: AuditKeyring | None = None) -> None:
         self.conn = conn
         self.memo = memo or Memo()
+        self.keyring = keyring or AuditKeyring()
         self._audit: list[tuple[AuditEntry, datetime]] = []
         self._outbox: list[dict[str, Any]] = []
 
@@ -64,6 +68,8 @@ class HeldWrites:
             seq, prev = self.memo.audit_head
             rows = []
             for entry, at in audit:
+                if has_keyed(entry.details):  # typed values are kept only as keyed hashes
+                    entry = replace(entry, details=hash_keyed(entry.details, self.keyring.key(self.conn)))
                 seq += 1
                 digest = seal(seq, at, entry, prev)
                 rows.append({**record_fields(seq, at, entry, prev), "hash": digest})

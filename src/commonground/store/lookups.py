@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, insert, select
+from sqlalchemy import ColumnElement, delete, func, insert, select
 
 from commonground.service.ports import LookupRecord
 from commonground.store.repository import Repository
@@ -26,6 +26,10 @@ class SqlLookups(Repository):
                 "results": record.results,
             },
         )
+
+    def prune(self, before: datetime) -> int:
+        """Delete look-ups made before ``before`` (their places); return how many."""
+        return int(self.conn.execute(delete(lookups).where(lookups.c.at < before)).rowcount or 0)
 
     def since(self, user_id: str, since: datetime) -> tuple[int, datetime | None]:
         """Return how many look-ups the user made since ``since`` and when the oldest was."""

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from abc import abstractmethod
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, insert, select, update
+from sqlalchemy import Select, bindparam, func, insert, or_, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
 from commonground.domain.conflicts import SearchReach
@@ -75,6 +76,18 @@ class SqlOperations(Repository):
             return False
         self.conn.execute(SET_RESTRICTED_BY, {"key": operation_id, "to": sorted({*(row[0] or ()), agency_id})})
         return True
+
+    def retention_due(
+        self, ended_before: datetime, entered_before: datetime, limit: int, after: str | None
+    ) -> Page[Operation]:
+        c = operations.c
+        query = select(operations).where(
+            c.purged_at.is_(None), or_(c.ends_at < ended_before, c.created_at < entered_before)
+        )
+        if after:
+            query = query.where(c.id > after)
+        query = query.order_by(c.id).limit(limit + 1)
+        return page([records.operation_from(r) for r in self.conn.execute(query).mappings()], limit)
 
     def count(self) -> int:
         return int(self.conn.execute(select(func.count()).select_from(operations)).scalar_one())

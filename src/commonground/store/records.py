@@ -141,6 +141,7 @@ def operation_row(op: Operation) -> dict[str, Any]:
         "version": op.version,
         "created_at": op.created_at,
         "updated_at": op.updated_at,
+        "purged_at": op.purged_at,
     }  # without restricted_by: an update never writes it, only operations.restrict (and add)
 
 
@@ -168,6 +169,7 @@ def operation_from(row: Mapping[Any, Any]) -> Operation:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         restricted_by=frozenset(row.get("restricted_by") or ()),
+        purged_at=row.get("purged_at"),
     )
 
 

@@ -147,7 +147,9 @@ operations = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     Column("restricted_by", JSON, nullable=True),  # agency ids, only ever added to (operations.restrict)
+    Column("purged_at", UTCDateTime, nullable=True),  # details removed by retention; the row stays a shell
     Index("ix_operations_agency_window", "agency_id", "starts_at"),
+    Index("ix_operations_ends_at", "ends_at"),
 )
 
 conflicts = Table(
@@ -407,4 +409,15 @@ federation_nonces = Table(
     metadata,
     Column("nonce", String(100), primary_key=True),
     Column("at", UTCDateTime, nullable=False, index=True),
+)
+
+# --- retention (migration 0018) ---------------------------------------------
+# The installation's audit key (one row, unless COMMONGROUND_AUDIT_KEY_FILE holds it): the
+# HMAC key under which audit records keep typed values (audit/keyed.py).
+audit_keys = Table(
+    "audit_keys",
+    metadata,
+    Column("name", String(20), primary_key=True),
+    Column("secret", String(100), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
 )

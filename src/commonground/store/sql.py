@@ -11,6 +11,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from commonground.domain.errors import DeconflictionUnavailable
 from commonground.service.ports import Transaction
+from commonground.store.audit_key import AuditKeyring
 from commonground.store.unit import SqlUnit
 
 
@@ -22,6 +23,7 @@ class SqlStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.keyring = AuditKeyring()  # shared by every unit: audit values are sealed under one key
 
     @contextmanager
     def _transaction(self, write: bool) -> Iterator[Transaction]:
@@ -29,7 +31,7 @@ class SqlStore:
             with self.engine.connect() as conn:
                 conn = conn.execution_options(cg_write=write)
                 with conn.begin():
-                    tx = self.transaction_class(conn)
+                    tx = self.transaction_class(conn, keyring=self.keyring)
                     yield tx
                     tx.flush()
         except IntegrityError:

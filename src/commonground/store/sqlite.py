@@ -8,6 +8,7 @@ and two operations entered at the same moment always see each other.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Engine, Select, create_engine, event, select, text
@@ -162,7 +163,9 @@ class SQLiteStore(SqlStore):
 
     def __init__(self, url: str) -> None:
         super().__init__(sqlite_engine(url))
-        self._group = GroupCommit(self.engine, SQLiteTransaction, self.engine.url.database)
+        self._group = GroupCommit(
+            self.engine, partial(SQLiteTransaction, keyring=self.keyring), self.engine.url.database
+        )
 
     def write(self) -> Any:
         return self._group.write()

@@ -71,3 +71,8 @@ class SqlSubjects(Repository):
         c = subject_term_counts.c
         query = select(c.term, func.sum(c.n)).where(c.term.in_(wanted)).group_by(c.term)
         return {str(row[0]): int(row[1]) for row in self.conn.execute(query)}
+
+    def forget_unused_terms(self) -> int:
+        """Delete count rows that have fallen to zero (a term is a name); return how many."""
+        unused = delete(subject_term_counts).where(subject_term_counts.c.n <= 0)
+        return int(self.conn.execute(unused).rowcount or 0)

@@ -27,6 +27,7 @@ from commonground.service.ports import (
 from commonground.service.signin_ports import SignInRepository
 from commonground.store.agencies import SqlAgencies
 from commonground.store.audit import SqlAudit, SqlCheckpoints
+from commonground.store.audit_key import AuditKeyring
 from commonground.store.channels import SqlChannels
 from commonground.store.conflicts import SqlConflicts
 from commonground.store.deliveries import SqlDeliveries
@@ -50,8 +51,8 @@ class SqlUnit(HeldWrites):
     token's look-up (one per request) only one.
     """
 
-    def __init__(self, conn: Connection, memo: Memo | None = None) -> None:
-        super().__init__(conn, memo)
+    def __init__(self, conn: Connection, memo: Memo | None = None, keyring: AuditKeyring | None = None) -> None:
+        super().__init__(conn, memo, keyring)
 
     @cached_property
     def agencies(self) -> AgencyRepository:

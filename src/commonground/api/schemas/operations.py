@@ -159,6 +159,12 @@ class OperationPublic(Public):
     created_by: str | None = doc("created_by", OWN, default=None)
     created_at: Instant | None = doc("created_at", OWN, default=None)
     updated_at: Instant | None = doc("updated_at", OWN, default=None)
+    purged_at: Instant | None = described(
+        "When retention purged its details (title, notes, subjects, contact, team): only the shell remains. "
+        "Absent while they are kept.",
+        TIME_EXAMPLE,
+        default=None,
+    )
 
 
 class OperationsPublic(Public):

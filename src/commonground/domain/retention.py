@@ -1,0 +1,81 @@
+"""How long details are kept, and what an operation keeps once they are purged.
+
+Operation details are needed for weeks; subjects (clear or blinded) never past five years
+(28 CFR Part 23); audit records at least a year (CJIS). A purged operation stays as a shell
+that conflicts, notices and reports still count: its id, agency, times, the extent of its
+area, its type, purpose, risk and status, and when it was purged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from commonground.domain.geometry import Area
+from commonground.domain.model import Contact, Operation, Team
+
+SUBJECT_DAYS_CAP = 1826  # five years, leap days included
+AUDIT_DAYS_MIN = 365
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionRule:
+    """The three periods; a subject period past five years or an audit period under one is refused."""
+
+    operation_days: int = 90
+    subject_days: int = SUBJECT_DAYS_CAP
+    audit_days: int = AUDIT_DAYS_MIN
+
+    def __post_init__(self) -> None:
+        if self.operation_days < 1:
+            raise ValueError("operation details are kept at least 1 day after the operation ends")
+        if not 1 <= self.subject_days <= SUBJECT_DAYS_CAP:
+            raise ValueError(f"subjects are kept between 1 and {SUBJECT_DAYS_CAP} days")
+        if self.audit_days < AUDIT_DAYS_MIN:
+            raise ValueError(f"audit records are kept at least {AUDIT_DAYS_MIN} days")
+
+    def operations_ended_before(self, now: datetime) -> datetime:
+        """Operations that ended before this instant lose their details."""
+        return now - timedelta(days=self.operation_days)
+
+    def subjects_entered_before(self, now: datetime) -> datetime:
+        """Operations entered before this instant lose their subjects, whatever their state."""
+        return now - timedelta(days=self.subject_days)
+
+    def audit_before(self, now: datetime) -> datetime:
+        """Audit records older than this instant may be pruned (up to a signed checkpoint)."""
+        return now - timedelta(days=self.audit_days)
+
+
+def extent(area: Area) -> Area:
+    """Return the box around ``area`` (a point stays a point), keeping its buffer."""
+    if area.is_point:
+        return area
+    lons = [lon for lon, _ in area.coordinates]
+    lats = [lat for _, lat in area.coordinates]
+    west, east, south, north = min(lons), max(lons), min(lats), max(lats)
+    ring = ((west, south), (east, south), (east, north), (west, north), (west, south))
+    return Area("Polygon", ring, area.radius_m)
+
+
+def purged(op: Operation, at: datetime) -> Operation:
+    """Return the shell of ``op``: every detail a person typed is gone, what reports count stays."""
+    return replace(
+        op,
+        title="",
+        case_number=None,
+        area=extent(op.area),
+        address=None,
+        contact=Contact("", ""),
+        team=Team(),
+        notes=None,
+        subjects=(),
+        version=op.version + 1,
+        updated_at=at,
+        purged_at=at,
+    )
+
+
+def without_subjects(op: Operation, at: datetime) -> Operation:
+    """Return ``op`` with its subjects removed (kept past the subject period), nothing else changed."""
+    return replace(op, subjects=(), version=op.version + 1, updated_at=at)

@@ -1,0 +1,59 @@
+"""The retention rule and the keyed hashes of audit values: pure functions, no store."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from commonground.audit.keyed import Keyed, has_keyed, hash_keyed, keyed_hash
+from commonground.domain.geometry import Area
+from commonground.domain.model import Contact, Team
+from commonground.domain.retention import SUBJECT_DAYS_CAP, RetentionRule, extent, purged, without_subjects
+from tests.unit import factories
+from tests.unit.factories import T0
+
+KEY = bytes(range(32))
+
+
+def test_the_periods_have_their_bounds() -> None:
+    rule = RetentionRule()
+    assert (rule.operation_days, rule.subject_days, rule.audit_days) == (90, SUBJECT_DAYS_CAP, 365)
+    assert rule.operations_ended_before(T0) == T0 - timedelta(days=90)
+    assert rule.subjects_entered_before(T0) == T0 - timedelta(days=1826)
+    assert rule.audit_before(T0) == T0 - timedelta(days=365)
+    for bad in ({"subject_days": 1827}, {"subject_days": 0}, {"audit_days": 364}, {"operation_days": 0}):
+        with pytest.raises(ValueError):
+            RetentionRule(**bad)
+
+
+def test_a_purged_operation_keeps_only_its_shell() -> None:
+    owner = factories.agency()
+    route = Area("LineString", ((-93.3, 44.9), (-93.2, 45.0), (-93.25, 44.95)), 50.0)
+    op = factories.operation(owner, area=route)
+    shell = purged(op, T0 + timedelta(days=100))
+    assert (shell.title, shell.case_number, shell.address, shell.notes, shell.subjects) == ("", None, None, None, ())
+    assert shell.contact == Contact("", "") and shell.team == Team()
+    assert shell.area == Area(
+        "Polygon", ((-93.3, 44.9), (-93.2, 44.9), (-93.2, 45.0), (-93.3, 45.0), (-93.3, 44.9)), 50.0
+    )
+    kept = ("id", "agency_id", "type", "purpose", "risk", "status", "window", "created_at", "created_by")
+    assert all(getattr(shell, name) == getattr(op, name) for name in kept)
+    assert shell.purged_at == T0 + timedelta(days=100) and shell.version == op.version + 1
+    point = factories.operation(owner)
+    assert extent(point.area) == point.area
+    bare = without_subjects(op, T0)
+    assert bare.subjects == () and bare.title == op.title and bare.purged_at is None
+
+
+def test_keyed_values_are_replaced_by_their_hash_wherever_they_sit() -> None:
+    details = {"username": Keyed("alice"), "channels": [{"kind": "email", "target": Keyed("a@b.org")}], "n": 3}
+    assert has_keyed(details) and not has_keyed({"n": 3, "ids": ["x", "y"]})
+    sealed = hash_keyed(details, KEY)
+    assert sealed == {
+        "username": keyed_hash("alice", KEY),
+        "channels": [{"kind": "email", "target": keyed_hash("a@b.org", KEY)}],
+        "n": 3,
+    }
+    assert keyed_hash("alice", KEY) != keyed_hash("alice", bytes(32)) != keyed_hash("alicf", bytes(32))
+    assert "alice" not in str(sealed) and sealed["username"].startswith("hmac:")
