@@ -12,7 +12,7 @@ from alembic import op
 from commonground.store.schema import UTCDateTime
 
 revision = "0018"
-down_revision = "0014_missions"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
