@@ -105,7 +105,7 @@ def test_bad_bearer_tokens_from_one_source_are_limited(sqlite_url: str) -> None:
 
 
 def test_a_locked_or_disabled_persons_token_ends_at_once(sqlite_url: str) -> None:
-    with serving(sqlite_url, signin_account_lock_after=5) as (services, world, live):
+    with serving(sqlite_url, signin_account_lock_after=5) as (_services, world, live):
         admin = world.person(world.agency(), "agency_admin")
         locked = world.person(admin.agency, "officer", password=PASSWORD)
         disabled = world.person(admin.agency, "officer", password=PASSWORD)
@@ -118,5 +118,6 @@ def test_a_locked_or_disabled_persons_token_ends_at_once(sqlite_url: str) -> Non
                 with client_from(live, f"127.0.1.{n + 1}") as stranger:
                     assert login(stranger, locked.user.username, "guessing").status_code == 401
             assert client.get("/api/v1/agencies", headers=bearer(locked_token)).status_code == 401
-            assert client.post(f"/api/v1/users/{disabled.user.id}/disable", headers=bearer(world.token(admin))).is_success
+            disable = f"/api/v1/users/{disabled.user.id}/disable"
+            assert client.post(disable, headers=bearer(world.token(admin))).is_success
             assert client.get("/api/v1/agencies", headers=bearer(disabled_token)).status_code == 401

@@ -1,4 +1,7 @@
-"""Console sign-in as CJIS asks: banner first, password and TOTP, lockout, session limits.
+"""Console sign-in as CJIS asks: banner first, password and TOTP, a hold-back per source, session limits.
+
+Every refusal of credentials answers the same message and spends one argon2 check, whether the
+user is unknown, the password wrong, the source held back or the account locked or disabled.
 
 A browser session moves ``banner`` → (``enrol`` on a first sign-in) → ``active``; its id is
 rotated at each step so a cookie seen before sign-in is worthless after it.
@@ -7,9 +10,10 @@ rotated at each step so a cookie seen before sign-in is worthless after it.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import NoReturn
 
 import pyotp
 
@@ -22,16 +26,14 @@ from commonground.service.clock import new_id
 from commonground.service.passwords import check_for_nobody, password_matches
 from commonground.service.ports import Clock, Store, TokenRecord, Transaction
 from commonground.service.principal import Principal
+from commonground.service.signin_limits import SignInLimits
 from commonground.service.signin_ports import Credential, SessionRecord
 
 IDLE = timedelta(minutes=30)
 ABSOLUTE = timedelta(hours=12)
-LOCK_AFTER = 5
-LOCK_WINDOW = timedelta(minutes=15)
 TOUCH_EVERY = timedelta(seconds=60)  # spare the single SQLite writer a write per page view
 ISSUER = "Common Ground"
 WRONG = "wrong username, password or code"
-LOCKED = "this account is locked after repeated failed sign-ins; ask your agency administrator to release it"
 
 
 class Stage(StrEnum):
@@ -75,6 +77,7 @@ def otp_step(secret: str, code: str, at: datetime, after: int | None) -> int | N
 class SignIn:
     store: Store
     clock: Clock
+    limits: SignInLimits = field(default_factory=SignInLimits)
 
     # --- the browser session -----------------------------------------------------------
     def accept_banner(self) -> tuple[str, SessionRecord]:
@@ -85,14 +88,16 @@ class SignIn:
             tx.audit.append(_entry(Action.AUTH_BANNER_ACCEPT, Outcome.SUCCESS, None), now)
         return token, record
 
-    def sign_in(self, token: str | None, username: str, password: str, otp: str) -> tuple[str, SessionRecord]:
+    def sign_in(
+        self, token: str | None, username: str, password: str, otp: str, source: str = ""
+    ) -> tuple[str, SessionRecord]:
         """Check credentials from a session that has acknowledged the banner; rotate the session."""
         now = self.clock.now()
         with self.store.read() as tx:
             record = tx.signin.get_session(hash_token(token)) if token else None
         if record is None or record.stage != Stage.BANNER or now - record.last_seen_at > IDLE:
             raise NotAuthenticated("acknowledge the system-use notice before signing in")
-        checked = self._check(username, password, otp, via="console")
+        checked = self._check(username, password, otp, via="console", source=source)
         with self.store.write() as tx:
             tx.signin.delete_session(record.id_hash)
             if checked.enrolled:
@@ -128,7 +133,7 @@ class SignIn:
             raise NotAuthenticated("sign in again")
         step = otp_step(cred.totp_secret, otp, now, None)
         if step is None:
-            self._fail(user, "otp", "console")
+            self._fail(user, "otp", "console", "")
         with self.store.write() as tx:
             tx.signin.put_credential(replace(cred, enrolled_at=now, last_otp_step=step))
             tx.audit.append(_entry(Action.AUTH_OTP_ENROL, Outcome.SUCCESS, user), now)
@@ -184,9 +189,9 @@ class SignIn:
                 tx.audit.append(_entry(Action.AUTH_LOGOUT, Outcome.SUCCESS, user), now)
 
     # --- the API's password sign-in ----------------------------------------------------
-    def api_login(self, username: str, password: str, otp: str | None) -> tuple[str, TokenRecord]:
+    def api_login(self, username: str, password: str, otp: str | None, source: str = "") -> tuple[str, TokenRecord]:
         """Issue a 12-hour bearer token; an enrolled person must give their code here too."""
-        checked = self._check(username, password, otp or "", via="api")
+        checked = self._check(username, password, otp or "", via="api", source=source)
         now = self.clock.now()
         token = "cg_" + secrets.token_urlsafe(32)
         record = TokenRecord(new_id(), checked.user.id, "login", hash_token(token), now, now + ABSOLUTE)
@@ -203,7 +208,7 @@ class SignIn:
             return tx.signin.agency_users(agency_id)
 
     def release(self, who: Principal, user_id: str) -> None:
-        """Release a locked account; its failure count starts again from zero."""
+        """Release a locked account; its failure count (from every source) starts again from zero."""
         now = self.clock.now()
         with self.store.write() as tx:
             user = tx.people.get(user_id)
@@ -240,40 +245,36 @@ class SignIn:
             raise NotAuthenticated("sign in again")
         return record
 
-    def _check(self, username: str, password: str, otp: str, via: str) -> Checked:
+    def _check(self, username: str, password: str, otp: str, via: str, source: str) -> Checked:
         now = self.clock.now()
+        self.limits.attempts.take(source, now)
+        hold = self.limits.hold_back
         with self.store.read() as tx:
             found = tx.people.by_username(username.lower().strip())
             cred = tx.signin.credential(found[0].id) if found else None
+            recent, last = tx.signin.failures_from(found[0].id, source, now - hold.window) if found else (0, None)
         if found is None:
             check_for_nobody(password)
-            with self.store.write() as tx:
-                tx.audit.append(
-                    _entry(
-                        Action.AUTH_LOGIN, Outcome.FAILURE, None, username=username[:80], via=via, reason="password"
-                    ),
-                    now,
-                )
-            raise NotAuthenticated(WRONG)
+            self._refuse(None, Outcome.FAILURE, "password", via, username=username[:80])
         user, stored = found
+        held_until = hold.until(recent, last)
+        if held_until is not None and now < held_until:
+            check_for_nobody(password)  # the same cost as a real check; the password is not tried
+            self._refuse(user, Outcome.DENIED, "held", via, until=held_until.isoformat())
         if cred is not None and cred.locked_at is not None:
-            with self.store.write() as tx:
-                tx.audit.append(
-                    _entry(Action.AUTH_LOGIN, Outcome.DENIED, user, username=user.username, via=via, reason="locked"),
-                    now,
-                )
-            raise NotAuthenticated(LOCKED)
-        ok = user.usable(now) and password_matches(stored, password)
-        if not ok:
-            self._fail(user, "password", via)
+            check_for_nobody(password)
+            self._refuse(user, Outcome.DENIED, "locked", via)
+        matches = password_matches(stored, password)  # checked even for a disabled account: the same cost
+        if not (matches and user.usable(now)):
+            self._fail(user, "password", via, source)
         enrolled = cred is not None and cred.enrolled_at is not None and cred.totp_secret is not None
         step = None
         if enrolled and cred is not None and cred.totp_secret is not None:
             step = otp_step(cred.totp_secret, otp, now, cred.last_otp_step)
             if step is None:
-                self._fail(user, "otp", via)
+                self._fail(user, "otp", via, source)
         with self.store.write() as tx:
-            tx.signin.clear_failures(user.id)
+            tx.signin.clear_failures_from(user.id, source)  # another source's failures stay its own
             tx.people.touch(user.id, now)  # the inactivity rule's "last used"
             if cred is not None and step is not None:
                 tx.signin.put_credential(replace(cred, last_otp_step=step))
@@ -290,16 +291,28 @@ class SignIn:
             )
         return Checked(user, enrolled)
 
-    def _fail(self, user: User, reason: str, via: str) -> None:
-        """Count a failure (locking at the fifth within 15 minutes), audit it, and refuse."""
+    def _refuse(self, user: User | None, outcome: str, reason: str, via: str, **details: object) -> NoReturn:
+        """Audit a refusal that counts no failure (unknown user, held back, locked) and answer as for any other."""
         now = self.clock.now()
+        details = {"username": user.username, **details} if user else details
         with self.store.write() as tx:
-            tx.signin.add_failure(user.id, now)
+            tx.audit.append(_entry(Action.AUTH_LOGIN, outcome, user, via=via, reason=reason, **details), now)
+        raise NotAuthenticated(WRONG)
+
+    def _fail(self, user: User, reason: str, via: str, source: str) -> NoReturn:
+        """Count a failure against the (account, source), audit it, and refuse; with ``lock_after`` set, lock."""
+        now = self.clock.now()
+        lock_after = self.limits.lock_after
+        with self.store.write() as tx:
+            tx.signin.add_failure(user.id, now, source)
             tx.audit.append(
                 _entry(Action.AUTH_LOGIN, Outcome.FAILURE, user, username=user.username, via=via, reason=reason), now
             )
-            if tx.signin.failures_since(user.id, now - LOCK_WINDOW) >= LOCK_AFTER:
+            if lock_after > 0 and tx.signin.failures_since(user.id, now - self.limits.hold_back.window) >= lock_after:
                 tx.signin.put_credential(replace(tx.signin.credential(user.id) or Credential(user.id), locked_at=now))
                 tx.signin.delete_sessions_of(user.id)
-                tx.audit.append(_entry(Action.AUTH_LOCKOUT, Outcome.SUCCESS, user, failures=LOCK_AFTER), now)
+                revoked = tx.tokens.revoke_of_user(user.id, now)
+                tx.audit.append(
+                    _entry(Action.AUTH_LOCKOUT, Outcome.SUCCESS, user, failures=lock_after, tokens_revoked=revoked), now
+                )
         raise NotAuthenticated(WRONG)
