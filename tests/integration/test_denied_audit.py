@@ -10,7 +10,7 @@ from commonground.domain.errors import NotAuthenticated, RateLimited
 from commonground.service.lookups import Lookups
 from commonground.service.ports import AuditFilter
 from commonground.service.signin import SignIn
-from commonground.service.signin_limits import SignInLimits
+from commonground.service.signin_limits import SignInLimits, SourceLimit
 from tests.conftest import World
 
 PASSWORD = "correct horse battery staple"
@@ -59,3 +59,14 @@ def test_a_sign_in_refused_on_a_locked_account_keeps_its_records(services: Servi
     outcomes = [(o, r) for _, o, r in _records(services, Action.AUTH_LOGIN)]
     assert outcomes == [(Outcome.FAILURE, "password")] * 2 + [(Outcome.DENIED, "locked")]
     assert [a for a, _, _ in _records(services, Action.AUTH_LOCKOUT)] == [who.user.id]
+
+
+def test_a_rate_limited_sign_in_keeps_one_denied_record_a_minute_per_source(services: Services, world: World) -> None:
+    who = world.person(world.agency(), password=PASSWORD)
+    limited = SignIn(services.store, services.clock, SignInLimits(attempts=SourceLimit(1, "sign-in attempts")))
+    limited.api_login(who.user.username, PASSWORD, None, source="10.0.0.1")
+    for _ in range(3):
+        with pytest.raises(RateLimited):
+            limited.api_login(who.user.username, PASSWORD, None, source="10.0.0.1")
+    outcomes = [(o, r) for _, o, r in _records(services, Action.AUTH_LOGIN)]
+    assert outcomes == [(Outcome.SUCCESS, None), (Outcome.DENIED, "rate limit")]

@@ -19,7 +19,7 @@ import pyotp
 
 from commonground.audit.chain import AuditEntry
 from commonground.audit.tags import Action, Outcome
-from commonground.domain.errors import NotAuthenticated, NotFound, NotPermitted
+from commonground.domain.errors import NotAuthenticated, NotFound, NotPermitted, RateLimited
 from commonground.domain.model import Role, User
 from commonground.service.accounts import hash_token
 from commonground.service.clock import new_id
@@ -247,7 +247,7 @@ class SignIn:
 
     def _check(self, username: str, password: str, otp: str, via: str, source: str) -> Checked:
         now = self.clock.now()
-        self.limits.attempts.take(source, now)
+        self._within_limit(username, via, source, now)
         hold = self.limits.hold_back
         with self.store.read() as tx:
             found = tx.people.by_username(username.lower().strip())
@@ -260,7 +260,7 @@ class SignIn:
         held_until = hold.until(recent, last)
         if held_until is not None and now < held_until:
             check_for_nobody(password)  # the same cost as a real check; the password is not tried
-            self._refuse(user, Outcome.DENIED, "held", via, until=held_until.isoformat())
+            self._refuse(user, Outcome.DENIED, "held", via, until=held_until.isoformat(), source=source)
         if cred is not None and cred.locked_at is not None:
             check_for_nobody(password)
             self._refuse(user, Outcome.DENIED, "locked", via)
@@ -290,6 +290,25 @@ class SignIn:
                 now,
             )
         return Checked(user, enrolled)
+
+    def _within_limit(self, username: str, via: str, source: str, now: datetime) -> None:
+        """Count the attempt against its source; past the limit, refuse (429), audited once a minute per source."""
+        try:
+            self.limits.attempts.take(source, now)
+        except RateLimited:
+            if self.limits.attempts.first_refusal(source, now):
+                entry = _entry(
+                    Action.AUTH_LOGIN,
+                    Outcome.DENIED,
+                    None,
+                    username=username[:80],
+                    via=via,
+                    reason="rate limit",
+                    source=source,
+                )
+                with self.store.write() as tx:
+                    tx.audit.append(entry, now)
+            raise
 
     def _refuse(self, user: User | None, outcome: str, reason: str, via: str, **details: object) -> NoReturn:
         """Audit a refusal that counts no failure (unknown user, held back, locked) and answer as for any other."""

@@ -43,6 +43,7 @@ class SourceLimit:
     what: str
     per: timedelta = timedelta(minutes=1)
     _seen: dict[str, deque[float]] = field(default_factory=dict, repr=False)
+    _told: dict[str, float] = field(default_factory=dict, repr=False)
     _guard: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def check(self, source: str, now: datetime) -> None:
@@ -71,6 +72,17 @@ class SourceLimit:
         """Check, then count: for events that are limited whatever their outcome."""
         self.check(source, now)
         self.count(source, now)
+
+    def first_refusal(self, source: str, now: datetime) -> bool:
+        """Is this the source's first refusal within ``per``? Worth one audit record, not one per request."""
+        with self._guard:
+            told = self._told.get(source)
+            if told is not None and now.timestamp() - told < self.per.total_seconds():
+                return False
+            if len(self._told) >= MAX_SOURCES:
+                self._told.clear()
+            self._told[source] = now.timestamp()
+            return True
 
     def _recent(self, source: str, now: float) -> deque[float] | None:
         seen = self._seen.get(source)

@@ -15,7 +15,7 @@ from commonground.service.accounts import hash_token
 from commonground.service.clock import ManualClock
 from commonground.service.principal import Principal
 from commonground.service.signin import WRONG
-from commonground.service.signin_limits import SourceLimit
+from commonground.service.signin_limits import HoldBack, SourceLimit
 from commonground.service.signin_ports import Credential, SessionRecord
 from tests.conftest import World
 from tests.unit.service.helpers import audit_of, outcomes
@@ -191,6 +191,20 @@ def test_failures_from_one_source_hold_that_source_back_longer_each_time(
         assert tx.signin.failures_from(who.user.id, "10.0.0.1", clock.now() - timedelta(hours=1)) == (0, None)
     reasons = [(e.outcome, (e.details or {}).get("reason")) for e in audit_of(services, Action.AUTH_LOGIN)]
     assert reasons.count(("denied", "held")) == 4 and ("denied", "locked") not in reasons
+
+
+def test_a_hold_back_doubles_to_its_cap_and_can_be_turned_off() -> None:
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    rule = HoldBack(after=5, first=timedelta(seconds=1), cap=timedelta(seconds=5))
+    assert [rule.until(n, start) for n in (4, 5, 6, 7, 8, 60)] == [
+        None,
+        start + timedelta(seconds=1),
+        start + timedelta(seconds=2),
+        start + timedelta(seconds=4),
+        start + timedelta(seconds=5),
+        start + timedelta(seconds=5),
+    ]
+    assert rule.until(5, None) is None and HoldBack(after=0).until(100, start) is None
 
 
 def test_a_source_limit_counts_a_sliding_minute_per_source() -> None:
