@@ -122,7 +122,7 @@ class SignIn:
             raise NotAuthenticated("sign in again")
         return user, pyotp.TOTP(cred.totp_secret).provisioning_uri(name=user.username, issuer_name=ISSUER)
 
-    def enrol(self, token: str | None, otp: str) -> tuple[str, SessionRecord]:
+    def enrol(self, token: str | None, otp: str, source: str = "") -> tuple[str, SessionRecord]:
         """Confirm the authenticator with a first code; the session becomes active."""
         record = self._session(token, Stage.ENROL)
         now = self.clock.now()
@@ -133,7 +133,7 @@ class SignIn:
             raise NotAuthenticated("sign in again")
         step = otp_step(cred.totp_secret, otp, now, None)
         if step is None:
-            self._fail(user, "otp", "console", "")
+            self._fail(user, "otp", "console", source)
         with self.store.write() as tx:
             tx.signin.put_credential(replace(cred, enrolled_at=now, last_otp_step=step))
             tx.audit.append(_entry(Action.AUTH_OTP_ENROL, Outcome.SUCCESS, user), now)

@@ -133,7 +133,7 @@ def enrol(
     request.state.csrf = pending.csrf
     check_csrf(request, csrf)
     try:
-        new_token, _record = services.signin.enrol(token, otp)
+        new_token, _record = services.signin.enrol(token, otp, client_source(request))
     except NotAuthenticated as exc:
         if services.signin.pending(token) is None:
             return redirect("/login")
