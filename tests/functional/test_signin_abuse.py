@@ -121,3 +121,23 @@ def test_a_locked_or_disabled_persons_token_ends_at_once(sqlite_url: str) -> Non
             disable = f"/api/v1/users/{disabled.user.id}/disable"
             assert client.post(disable, headers=bearer(world.token(admin))).is_success
             assert client.get("/api/v1/agencies", headers=bearer(disabled_token)).status_code == 401
+
+
+def test_a_forwarded_address_counts_only_from_the_trusted_proxy(sqlite_url: str) -> None:
+    """From 127.0.0.1 (uvicorn's default forwarded-allow-ips) X-Forwarded-For names the source; from others not."""
+    with serving(sqlite_url) as (_services, world, live):
+        who = world.person(world.agency(), "officer", password=PASSWORD)
+        with client_from(live, "127.0.0.10") as spoofer, client_from(live, "127.0.0.1") as proxy:
+
+            def as_(client: httpx.Client, forwarded: str, password: str) -> int:
+                body = {"username": who.user.username, "password": password}
+                r = client.post("/api/v1/auth/login", json=body, headers={"X-Forwarded-For": forwarded})
+                return r.status_code
+
+            for n in range(5):
+                assert as_(spoofer, f"203.0.113.{n}", "guessing") == 401
+            assert as_(spoofer, "203.0.113.99", PASSWORD) == 401  # still held: the header was not believed
+            for _ in range(5):
+                assert as_(proxy, "198.51.100.1", "guessing") == 401
+            assert as_(proxy, "198.51.100.1", PASSWORD) == 401  # that client is held back
+            assert as_(proxy, "198.51.100.2", PASSWORD) == 200  # another client behind the same proxy is not
