@@ -38,6 +38,7 @@ from commonground.service.operations import Operations
 from commonground.service.ports import AuditPruner, Clock, EmailSender, FederationLink, Store, WebhookSender
 from commonground.service.retention import NoAuditPruning, Retention
 from commonground.service.signin import SignIn
+from commonground.service.signin_limits import HoldBack, SignInLimits, SourceLimit, bad_token_limit
 from commonground.service.subjects import normalise_subject
 from commonground.service.sweep import Sweep
 from commonground.store import migrate
@@ -76,6 +77,18 @@ class Services:
         self.webhooks.close()
         self.email.close()
         self.store.close()
+
+
+def signin_limits(settings: Settings) -> SignInLimits:
+    """The sign-in hold-back, attempt limit and optional account lock the settings ask for."""
+    hold_back = HoldBack(
+        settings.signin_hold_back_after,
+        timedelta(seconds=settings.signin_hold_back_seconds),
+        timedelta(seconds=settings.signin_hold_back_max_seconds),
+        timedelta(minutes=settings.signin_failure_window_minutes),
+    )
+    attempts = SourceLimit(settings.signin_attempts_per_minute, "sign-in attempts")
+    return SignInLimits(hold_back, attempts, settings.signin_account_lock_after)
 
 
 def open_store(url: str, *, upgrade: bool = True, settings: Settings | None = None) -> Store:
@@ -218,7 +231,7 @@ def build_services(
         settings=settings,
         store=store,
         clock=clock,
-        accounts=Accounts(store, clock, settings.max_area_vertices),
+        accounts=Accounts(store, clock, settings.max_area_vertices, bad_token_limit(settings.bad_tokens_per_minute)),
         missions=Missions(store, clock),
         lifecycle=Lifecycle(store, clock, settings.account_inactive_days, settings.temporary_account_max_hours),
         operations=Operations(store, clock, normalise_subject, settings.max_area_vertices),
@@ -239,7 +252,7 @@ def build_services(
                 settings.lookup_sweep_cell_m,
             ),
         ),
-        signin=SignIn(store, clock, settings.require_mfa),
+        signin=SignIn(store, clock, signin_limits(settings), settings.require_mfa),
         channels=Channels(store, clock),
         sweep=Sweep(store, clock),
         webhooks=webhooks,

@@ -72,6 +72,14 @@ class Settings(BaseSettings):
     audit_key_file: str = ""  # empty: the audit HMAC key is kept in the database, made on first use
     operation_retention_days: int = Field(default=90, ge=1)  # details purged this long after an operation ends
     subject_retention_days: int = Field(default=1826, ge=1, le=1826)  # subjects never kept past 5 years
+    # sign-in: docs/security-signin.md; the per-minute limits are counted in each process
+    signin_hold_back_after: int = 5  # failures from one source to one account before that source waits; 0 never
+    signin_hold_back_seconds: float = 1.0  # the first wait, doubling with each further failure
+    signin_hold_back_max_seconds: float = 300.0
+    signin_failure_window_minutes: float = 15.0  # failures older than this are forgotten
+    signin_attempts_per_minute: int = 30  # sign-in attempts per source; 0 no limit
+    bad_tokens_per_minute: int = 30  # requests with an unknown or expired bearer token, per source; 0 no limit
+    signin_account_lock_after: int = 0  # failures from anywhere that lock the account; 0 never (anyone could)
     # console: cookies are Secure unless turned off for plain local HTTP
     console_cookie_secure: bool = True
     console_tile_url: str = ""  # e.g. https://tiles.example.gov/{z}/{x}/{y}.png; empty = boundaries only

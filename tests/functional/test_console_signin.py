@@ -1,4 +1,4 @@
-"""Console sign-in rules over HTTP: banner first, lockout and release, OTP on the API, idle limit."""
+"""Console sign-in rules over HTTP: banner first, hold-back and attempt limit, OTP on the API, idle limit."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from commonground.bootstrap import build_services
 from commonground.config import Settings
 from commonground.http.app import create_app
 from commonground.service.clock import ManualClock
+from commonground.service.signin import WRONG
 from tests.conftest import World
 
 PASSWORD = "correct horse battery staple"
@@ -29,12 +30,12 @@ def start(client: TestClient) -> str:
     return csrf(client.get("/login").text)
 
 
-def test_credentials_need_the_banner_then_lock_after_five_failures(sqlite_url: str) -> None:
-    services = build_services(Settings(database_url=sqlite_url, console_cookie_secure=False))
+def test_credentials_need_the_banner_then_five_failures_hold_the_source_back(sqlite_url: str) -> None:
+    """After five failures the right password is refused from that source, with the same answer, until the wait ends."""
+    clock = ManualClock(datetime.now(UTC))
+    services = build_services(Settings(database_url=sqlite_url, console_cookie_secure=False), clock=clock)
     world = World(services)
-    agency = world.agency()
-    admin = world.person(agency, "agency_admin", password=PASSWORD)
-    victim = world.person(agency, "officer", password=PASSWORD)
+    victim = world.person(world.agency(), "officer", password=PASSWORD)
     client = TestClient(create_app(services=services), base_url="http://127.0.0.1")
     assert (
         client.post(
@@ -45,17 +46,29 @@ def test_credentials_need_the_banner_then_lock_after_five_failures(sqlite_url: s
     token = start(client)
     for _ in range(5):
         r = client.post("/login", data={"csrf": token, "username": victim.user.username, "password": "wrong"})
-        assert r.status_code == 401
+        assert r.status_code == 401 and WRONG in r.text
     r = client.post("/login", data={"csrf": token, "username": victim.user.username, "password": PASSWORD})
-    assert r.status_code == 401 and "locked" in r.text
+    assert r.status_code == 401 and WRONG in r.text and "locked" not in r.text
     api_login = {"username": victim.user.username, "password": PASSWORD}
     assert client.post("/api/v1/auth/login", json=api_login).status_code == 401
 
-    services.signin.release(admin, victim.user.id)
+    clock.advance(timedelta(seconds=1))
     r = client.post(
         "/login", data={"csrf": token, "username": victim.user.username, "password": PASSWORD}, follow_redirects=False
     )
     assert r.headers["location"] == "/enrol"
+    services.close()
+
+
+def test_the_console_answers_429_past_the_attempt_limit(sqlite_url: str) -> None:
+    settings = Settings(database_url=sqlite_url, console_cookie_secure=False, signin_attempts_per_minute=2)
+    services = build_services(settings)
+    client = TestClient(create_app(services=services), base_url="http://127.0.0.1")
+    token = start(client)
+    for status in (401, 401, 429):
+        r = client.post("/login", data={"csrf": token, "username": "nobody-by-this-name", "password": "x"})
+        assert r.status_code == status
+    assert int(r.headers["retry-after"]) >= 1 and "too many sign-in attempts" in r.text
     services.close()
 
 

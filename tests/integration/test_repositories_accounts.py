@@ -276,6 +276,26 @@ def test_failures_are_counted_after_a_moment_and_cleared_per_person(store: Store
         assert tx.signin.failures_since("u-b", T0 - timedelta(days=1)) == 1
 
 
+@covers("signin.add_failure", "signin.failures_from", "signin.clear_failures_from")
+def test_failures_are_counted_per_source_with_the_latest_and_cleared_per_source(store: Store) -> None:
+    """One source's failures are its own: counted and cleared apart, and ``failures_since`` sees them all."""
+    with store.write() as tx:
+        for minutes in (0, 5, 10):
+            tx.signin.add_failure("u-a", T0 + timedelta(minutes=minutes), "10.0.0.1")
+        tx.signin.add_failure("u-a", T0, "10.0.0.2")
+        tx.signin.add_failure("u-b", T0, "10.0.0.1")
+    with store.write() as tx:
+        count, last = tx.signin.failures_from("u-a", "10.0.0.1", T0.astimezone(CHICAGO))
+        assert (count, last) == (2, T0 + timedelta(minutes=10)) and is_utc(last)
+        assert tx.signin.failures_from("u-a", "10.0.0.3", T0 - timedelta(days=1)) == (0, None)
+        assert tx.signin.failures_since("u-a", T0 - timedelta(seconds=1)) == 4
+        tx.signin.clear_failures_from("u-a", "10.0.0.1")
+    with store.read() as tx:
+        assert tx.signin.failures_from("u-a", "10.0.0.1", T0 - timedelta(days=1)) == (0, None)
+        assert tx.signin.failures_from("u-a", "10.0.0.2", T0 - timedelta(days=1)) == (1, T0)
+        assert tx.signin.failures_from("u-b", "10.0.0.1", T0 - timedelta(days=1)) == (1, T0)
+
+
 @covers(
     "signin.add_session",
     "signin.get_session",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -39,6 +40,19 @@ def bearer_token(request: Request) -> str | None:
     return None
 
 
+def client_source(request: Request) -> str:
+    """The caller's address, the "source" sign-in limits count by (behind a proxy, uvicorn's forwarded-allow-ips).
+
+    An IPv6 caller counts by its /64: one host is routinely given a whole /64 to pick from."""
+    host = request.client.host if request.client else ""
+    if ":" not in host:
+        return host
+    try:
+        return str(ipaddress.ip_network(f"{host}/64", strict=False))
+    except ValueError:
+        return host
+
+
 class Requires:
     """A route's declared permission, checked before the handler runs."""
 
@@ -63,7 +77,7 @@ class Requires:
         """Who is calling, if allowed to: a bearer token, or the console's session cookie."""
         token = bearer_token(request)
         if token is not None:
-            principal = get_services(request).accounts.authenticate(token)
+            principal = get_services(request).accounts.authenticate(token, client_source(request))
         else:  # the console's pages call the API with their session cookie
             found = session_principal(request)
             if found is None:

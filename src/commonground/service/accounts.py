@@ -6,7 +6,7 @@ import hashlib
 import re
 import secrets
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -30,6 +30,7 @@ from commonground.service.missions import check_exceptions
 from commonground.service.passwords import hash_password
 from commonground.service.ports import Clock, Store, TokenRecord
 from commonground.service.principal import Principal
+from commonground.service.signin_limits import SourceLimit, bad_token_limit
 
 ORI = re.compile(r"^[A-Z0-9]{9}$")
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,79}$")
@@ -78,6 +79,7 @@ class Accounts:
     store: Store
     clock: Clock
     max_vertices: int = MAX_VERTICES
+    bad_tokens: SourceLimit = field(default_factory=bad_token_limit)
 
     # --- agencies --------------------------------------------------------------------
     def create_agency(self, who: Principal | None, data: Mapping[str, Any]) -> Agency:
@@ -318,7 +320,19 @@ class Accounts:
                 now,
             )
 
-    def authenticate(self, token: str) -> Principal:
+    def authenticate(self, token: str, source: str | None = None) -> Principal:
+        """Resolve a bearer token; a ``source`` that sent too many bad ones is refused (429) before looking."""
+        if source is None:
+            return self._resolve(token)
+        now = self.clock.now()
+        self.bad_tokens.check(source, now)
+        try:
+            return self._resolve(token)
+        except NotAuthenticated:
+            self.bad_tokens.count(source, now)
+            raise
+
+    def _resolve(self, token: str) -> Principal:
         with self.store.read() as tx:
             found = tx.tokens.principal(hash_token(token))
         if found is None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import secrets
 
 from argon2 import PasswordHasher
@@ -13,21 +12,32 @@ _hasher = PasswordHasher()  # argon2id with the library's current recommended co
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 
+class Verifications:
+    """How many argon2 verifications this process ran: every refusal path must spend exactly one."""
+
+    count = 0
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def password_matches(stored: str | None, password: str) -> bool:
-    """Check ``password`` against a stored hash; a missing or malformed hash never matches."""
-    if stored is None:
-        return False
+def _verify(stored: str, password: str) -> bool:
+    Verifications.count += 1
     try:
         return _hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):
         return False
 
 
+def password_matches(stored: str | None, password: str) -> bool:
+    """Check ``password`` against a stored hash; a missing or malformed hash never matches (and costs the same)."""
+    if stored is None or not stored.startswith("$argon2"):
+        check_for_nobody(password)
+        return False
+    return _verify(stored, password)
+
+
 def check_for_nobody(password: str) -> None:
-    """Spend a real check's time when there is no such user, so the answer's timing does not tell."""
-    with contextlib.suppress(VerificationError):
-        _hasher.verify(_DUMMY_HASH, password)
+    """Spend a real check's time when there is no user or no usable hash, so the answer's timing does not tell."""
+    _verify(_DUMMY_HASH, password)

@@ -1,4 +1,7 @@
-"""Console sign-in as CJIS asks: banner first, password and TOTP, lockout, session limits.
+"""Console sign-in as CJIS asks: banner first, password and TOTP, a hold-back per source, session limits.
+
+Every refusal of credentials answers the same message and spends one argon2 check, whether the
+user is unknown, the password wrong, the source held back or the account locked or disabled.
 
 A browser session moves ``banner`` → (``enrol`` on a first sign-in) → ``active``; its id is
 rotated at each step so a cookie seen before sign-in is worthless after it.
@@ -7,33 +10,32 @@ rotated at each step so a cookie seen before sign-in is worthless after it.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import NoReturn
 
 import pyotp
 
 from commonground.audit.chain import AuditEntry
 from commonground.audit.keyed import Keyed
 from commonground.audit.tags import Action, Outcome
-from commonground.domain.errors import EnrolmentRequired, NotAuthenticated, NotFound, NotPermitted
+from commonground.domain.errors import EnrolmentRequired, NotAuthenticated, NotFound, NotPermitted, RateLimited
 from commonground.domain.model import Role, User
 from commonground.service.accounts import hash_token
 from commonground.service.clock import new_id
 from commonground.service.passwords import check_for_nobody, password_matches
 from commonground.service.ports import Clock, Store, TokenRecord, Transaction
 from commonground.service.principal import Principal
+from commonground.service.signin_limits import SignInLimits
 from commonground.service.signin_ports import Credential, SessionRecord
 
 IDLE = timedelta(minutes=30)
 ABSOLUTE = timedelta(hours=12)
-LOCK_AFTER = 5
-LOCK_WINDOW = timedelta(minutes=15)
 TOUCH_EVERY = timedelta(seconds=60)  # spare the single SQLite writer a write per page view
 ISSUER = "Common Ground"
 WRONG = "wrong username, password or code"
 UNENROLLED = "sign in to the console once to enrol an authenticator; the API then asks for its code"
-LOCKED = "this account is locked after repeated failed sign-ins; ask your agency administrator to release it"
 
 
 class Stage(StrEnum):
@@ -77,6 +79,7 @@ def otp_step(secret: str, code: str, at: datetime, after: int | None) -> int | N
 class SignIn:
     store: Store
     clock: Clock
+    limits: SignInLimits = field(default_factory=SignInLimits)
     require_mfa: bool = True  # COMMONGROUND_REQUIRE_MFA: the API refuses a password without a second factor
 
     # --- the browser session -----------------------------------------------------------
@@ -88,14 +91,16 @@ class SignIn:
             tx.audit.append(_entry(Action.AUTH_BANNER_ACCEPT, Outcome.SUCCESS, None), now)
         return token, record
 
-    def sign_in(self, token: str | None, username: str, password: str, otp: str) -> tuple[str, SessionRecord]:
+    def sign_in(
+        self, token: str | None, username: str, password: str, otp: str, source: str = ""
+    ) -> tuple[str, SessionRecord]:
         """Check credentials from a session that has acknowledged the banner; rotate the session."""
         now = self.clock.now()
         with self.store.read() as tx:
             record = tx.signin.get_session(hash_token(token)) if token else None
         if record is None or record.stage != Stage.BANNER or now - record.last_seen_at > IDLE:
             raise NotAuthenticated("acknowledge the system-use notice before signing in")
-        checked = self._check(username, password, otp, via="console")
+        checked = self._check(username, password, otp, via="console", source=source)
         with self.store.write() as tx:
             tx.signin.delete_session(record.id_hash)
             if checked.enrolled:
@@ -120,7 +125,7 @@ class SignIn:
             raise NotAuthenticated("sign in again")
         return user, pyotp.TOTP(cred.totp_secret).provisioning_uri(name=user.username, issuer_name=ISSUER)
 
-    def enrol(self, token: str | None, otp: str) -> tuple[str, SessionRecord]:
+    def enrol(self, token: str | None, otp: str, source: str = "") -> tuple[str, SessionRecord]:
         """Confirm the authenticator with a first code; the session becomes active."""
         record = self._session(token, Stage.ENROL)
         now = self.clock.now()
@@ -131,7 +136,7 @@ class SignIn:
             raise NotAuthenticated("sign in again")
         step = otp_step(cred.totp_secret, otp, now, None)
         if step is None:
-            self._fail(user, "otp", "console")
+            self._fail(user, "otp", "console", source)
         with self.store.write() as tx:
             tx.signin.put_credential(replace(cred, enrolled_at=now, last_otp_step=step))
             tx.audit.append(_entry(Action.AUTH_OTP_ENROL, Outcome.SUCCESS, user), now)
@@ -187,9 +192,9 @@ class SignIn:
                 tx.audit.append(_entry(Action.AUTH_LOGOUT, Outcome.SUCCESS, user), now)
 
     # --- the API's password sign-in ----------------------------------------------------
-    def api_login(self, username: str, password: str, otp: str | None) -> tuple[str, TokenRecord]:
+    def api_login(self, username: str, password: str, otp: str | None, source: str = "") -> tuple[str, TokenRecord]:
         """Issue a 12-hour bearer token for a password and a TOTP code (a password alone if MFA is not required)."""
-        checked = self._check(username, password, otp or "", via="api", need_enrolled=self.require_mfa)
+        checked = self._check(username, password, otp or "", via="api", source=source, need_enrolled=self.require_mfa)
         now = self.clock.now()
         token = "cg_" + secrets.token_urlsafe(32)
         record = TokenRecord(new_id(), checked.user.id, "login", hash_token(token), now, now + ABSOLUTE)
@@ -206,7 +211,7 @@ class SignIn:
             return tx.signin.agency_users(agency_id)
 
     def release(self, who: Principal, user_id: str) -> None:
-        """Release a locked account; its failure count starts again from zero."""
+        """Release a locked account; its failure count (from every source) starts again from zero."""
         now = self.clock.now()
         with self.store.write() as tx:
             user = tx.people.get(user_id)
@@ -245,39 +250,30 @@ class SignIn:
             raise NotAuthenticated("sign in again")
         return record
 
-    def _check(self, username: str, password: str, otp: str, via: str, need_enrolled: bool = False) -> Checked:
+    def _check(
+        self, username: str, password: str, otp: str, via: str, source: str, need_enrolled: bool = False
+    ) -> Checked:
         now = self.clock.now()
+        self._within_limit(username, via, source, now)
+        hold = self.limits.hold_back
         with self.store.read() as tx:
             found = tx.people.by_username(username.lower().strip())
             cred = tx.signin.credential(found[0].id) if found else None
+            recent, last = tx.signin.failures_from(found[0].id, source, now - hold.window) if found else (0, None)
         if found is None:
             check_for_nobody(password)
-            with self.store.write() as tx:
-                tx.audit.append(
-                    _entry(
-                        Action.AUTH_LOGIN,
-                        Outcome.FAILURE,
-                        None,
-                        username=Keyed(username[:80].lower().strip()),
-                        via=via,
-                        reason="password",
-                    ),
-                    now,
-                )
-            raise NotAuthenticated(WRONG)
+            self._refuse(None, Outcome.FAILURE, "password", via, username=Keyed(username[:80].lower().strip()))
         user, stored = found
+        held_until = hold.until(recent, last)
+        if held_until is not None and now < held_until:
+            check_for_nobody(password)  # the same cost as a real check; the password is not tried
+            self._refuse(user, Outcome.DENIED, "held", via, until=held_until.isoformat(), source=source)
         if cred is not None and cred.locked_at is not None:
-            with self.store.write() as tx:
-                tx.audit.append(
-                    _entry(
-                        Action.AUTH_LOGIN, Outcome.DENIED, user, username=Keyed(user.username), via=via, reason="locked"
-                    ),
-                    now,
-                )
-            raise NotAuthenticated(LOCKED)
-        ok = user.usable(now) and password_matches(stored, password)
-        if not ok:
-            self._fail(user, "password", via)
+            check_for_nobody(password)
+            self._refuse(user, Outcome.DENIED, "locked", via)
+        matches = password_matches(stored, password)  # checked even for a disabled account: the same cost
+        if not (matches and user.usable(now)):
+            self._fail(user, "password", via, source)
         enrolled = cred is not None and cred.enrolled_at is not None and cred.totp_secret is not None
         if need_enrolled and not enrolled:
             self._refuse_unenrolled(user, via)
@@ -285,9 +281,9 @@ class SignIn:
         if enrolled and cred is not None and cred.totp_secret is not None:
             step = otp_step(cred.totp_secret, otp, now, cred.last_otp_step)
             if step is None:
-                self._fail(user, "otp", via)
+                self._fail(user, "otp", via, source)
         with self.store.write() as tx:
-            tx.signin.clear_failures(user.id)
+            tx.signin.clear_failures_from(user.id, source)  # another source's failures stay its own
             tx.people.touch(user.id, now)  # the inactivity rule's "last used"
             if cred is not None and step is not None:
                 tx.signin.put_credential(replace(cred, last_otp_step=step))
@@ -312,7 +308,7 @@ class SignIn:
                     Action.AUTH_LOGIN,
                     Outcome.DENIED,
                     user,
-                    username=user.username,
+                    username=Keyed(user.username),
                     via=via,
                     reason="mfa_enrolment_required",
                 ),
@@ -320,17 +316,48 @@ class SignIn:
             )
         raise EnrolmentRequired(UNENROLLED)
 
-    def _fail(self, user: User, reason: str, via: str) -> None:
-        """Count a failure (locking at the fifth within 15 minutes), audit it, and refuse."""
+    def _within_limit(self, username: str, via: str, source: str, now: datetime) -> None:
+        """Count the attempt against its source; past the limit, refuse (429), audited once a minute per source."""
+        try:
+            self.limits.attempts.take(source, now)
+        except RateLimited:
+            if self.limits.attempts.first_refusal(source, now):
+                entry = _entry(
+                    Action.AUTH_LOGIN,
+                    Outcome.DENIED,
+                    None,
+                    username=Keyed(username[:80].lower().strip()),
+                    via=via,
+                    reason="rate limit",
+                    source=source,
+                )
+                with self.store.write() as tx:
+                    tx.audit.append(entry, now)
+            raise
+
+    def _refuse(self, user: User | None, outcome: str, reason: str, via: str, **details: object) -> NoReturn:
+        """Audit a refusal that counts no failure (unknown user, held back, locked) and answer as for any other."""
         now = self.clock.now()
+        details = {"username": Keyed(user.username), **details} if user else details
         with self.store.write() as tx:
-            tx.signin.add_failure(user.id, now)
+            tx.audit.append(_entry(Action.AUTH_LOGIN, outcome, user, via=via, reason=reason, **details), now)
+        raise NotAuthenticated(WRONG)
+
+    def _fail(self, user: User, reason: str, via: str, source: str) -> NoReturn:
+        """Count a failure against the (account, source), audit it, and refuse; with ``lock_after`` set, lock."""
+        now = self.clock.now()
+        lock_after = self.limits.lock_after
+        with self.store.write() as tx:
+            tx.signin.add_failure(user.id, now, source)
             tx.audit.append(
                 _entry(Action.AUTH_LOGIN, Outcome.FAILURE, user, username=Keyed(user.username), via=via, reason=reason),
                 now,
             )
-            if tx.signin.failures_since(user.id, now - LOCK_WINDOW) >= LOCK_AFTER:
+            if lock_after > 0 and tx.signin.failures_since(user.id, now - self.limits.hold_back.window) >= lock_after:
                 tx.signin.put_credential(replace(tx.signin.credential(user.id) or Credential(user.id), locked_at=now))
                 tx.signin.delete_sessions_of(user.id)
-                tx.audit.append(_entry(Action.AUTH_LOCKOUT, Outcome.SUCCESS, user, failures=LOCK_AFTER), now)
+                revoked = tx.tokens.revoke_of_user(user.id, now)
+                tx.audit.append(
+                    _entry(Action.AUTH_LOCKOUT, Outcome.SUCCESS, user, failures=lock_after, tokens_revoked=revoked), now
+                )
         raise NotAuthenticated(WRONG)

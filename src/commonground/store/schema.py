@@ -312,7 +312,9 @@ signin_failures = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("user_id", String(36), nullable=False),
     Column("at", UTCDateTime, nullable=False),
+    Column("source", String(64), nullable=False, server_default=""),  # the client address the failure came from
     Index("ix_signin_failures_user_at", "user_id", "at"),
+    Index("ix_signin_failures_user_source_at", "user_id", "source", "at"),
 )
 
 # Only the SHA-256 of the cookie is stored, as with bearer tokens.

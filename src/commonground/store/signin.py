@@ -45,8 +45,8 @@ class SqlSignIn(Repository):
     def delete_credential(self, user_id: str) -> None:
         self.conn.execute(delete(console_credentials).where(console_credentials.c.user_id == user_id))
 
-    def add_failure(self, user_id: str, at: datetime) -> None:
-        self.conn.execute(insert(signin_failures).values(user_id=user_id, at=at))
+    def add_failure(self, user_id: str, at: datetime, source: str = "") -> None:
+        self.conn.execute(insert(signin_failures).values(user_id=user_id, at=at, source=source[:64]))
 
     def failures_since(self, user_id: str, since: datetime) -> int:
         query = (
@@ -56,8 +56,21 @@ class SqlSignIn(Repository):
         )
         return int(self.conn.execute(query).scalar_one())
 
+    def failures_from(self, user_id: str, source: str, since: datetime) -> tuple[int, datetime | None]:
+        query = select(func.count(), func.max(signin_failures.c.at)).where(
+            signin_failures.c.user_id == user_id, signin_failures.c.source == source[:64], signin_failures.c.at > since
+        )
+        row = self.conn.execute(query).one()
+        last: datetime | None = row[1]
+        return int(row[0]), last
+
     def clear_failures(self, user_id: str) -> None:
         self.conn.execute(delete(signin_failures).where(signin_failures.c.user_id == user_id))
+
+    def clear_failures_from(self, user_id: str, source: str) -> None:
+        self.conn.execute(
+            delete(signin_failures).where(signin_failures.c.user_id == user_id, signin_failures.c.source == source[:64])
+        )
 
     def add_session(self, record: SessionRecord) -> None:
         self.conn.execute(insert(console_sessions).values(asdict(record)))

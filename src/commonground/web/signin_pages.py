@@ -9,10 +9,10 @@ import segno
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from commonground.domain.errors import InvalidInput, NotAuthenticated
+from commonground.domain.errors import InvalidInput, NotAuthenticated, RateLimited
 from commonground.domain.permissions import Permission
 from commonground.edge.cookies import COOKIE, PRE_COOKIE
-from commonground.edge.deps import ServicesDep
+from commonground.edge.deps import ServicesDep, client_source
 from commonground.service.principal import Principal
 from commonground.service.signin import ABSOLUTE, Stage
 from commonground.web.session import ConsoleRequires, check_csrf, home_for, redirect, render, set_cookie
@@ -72,11 +72,20 @@ def sign_in(
     request.state.csrf = pending.csrf
     check_csrf(request, csrf)
     try:
-        new_token, record = services.signin.sign_in(token, username, password, otp)
-    except NotAuthenticated as exc:
-        return render(
-            request, "login.html", None, status_code=401, step="credentials", error=str(exc), username=username
+        new_token, record = services.signin.sign_in(token, username, password, otp, client_source(request))
+    except (NotAuthenticated, RateLimited) as exc:
+        page = render(
+            request,
+            "login.html",
+            None,
+            status_code=429 if isinstance(exc, RateLimited) else 401,
+            step="credentials",
+            error=str(exc),
+            username=username,
         )
+        if isinstance(exc, RateLimited):
+            page.headers["Retry-After"] = str(exc.retry_after)
+        return page
     response = redirect("/enrol" if record.stage == Stage.ENROL else "/")
     set_cookie(request, response, COOKIE, new_token, SESSION_AGE)
     return response
@@ -124,7 +133,7 @@ def enrol(
     request.state.csrf = pending.csrf
     check_csrf(request, csrf)
     try:
-        new_token, _record = services.signin.enrol(token, otp)
+        new_token, _record = services.signin.enrol(token, otp, client_source(request))
     except NotAuthenticated as exc:
         if services.signin.pending(token) is None:
             return redirect("/login")

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import pyotp
 import pytest
 
 from commonground.audit.tags import Action
 from commonground.bootstrap import Services
-from commonground.domain.errors import NotAuthenticated, NotFound, NotPermitted
+from commonground.domain.errors import NotAuthenticated, NotFound, NotPermitted, RateLimited
 from commonground.service.accounts import hash_token
 from commonground.service.clock import ManualClock
 from commonground.service.principal import Principal
+from commonground.service.signin import WRONG
+from commonground.service.signin_limits import HoldBack, SourceLimit
 from commonground.service.signin_ports import Credential, SessionRecord
 from tests.conftest import World
 from tests.unit.service.helpers import audit_of, outcomes
@@ -131,20 +134,25 @@ def test_an_idle_session_expires_and_signing_out_ends_one(
     assert outcomes(services, Action.AUTH_LOGOUT) == [(who.user.id, "success")]
 
 
-def test_five_failures_lock_the_account_until_an_administrator_releases_it(
+def test_with_an_account_lock_set_five_failures_lock_until_an_administrator_releases_it(
     world: World, services: Services, who: Principal, clock: ManualClock
 ) -> None:
-    """The fifth failure locks and ends every session; even the right password is then denied; release clears."""
+    """The fifth failure, from any sources, locks and ends every session and token; even the right password
+    is then denied, from anywhere; release clears."""
+    services.signin.limits = replace(services.signin.limits, lock_after=5)
     active = enrolled(services, who, clock)
-    for _ in range(5):
+    token = world.token(who)
+    for n in range(5):
         with pytest.raises(NotAuthenticated):
-            services.signin.api_login(who.user.username, "wrong password", None)
+            services.signin.api_login(who.user.username, "wrong password", None, source=f"10.0.0.{n}")
     locked = credential_of(services, who.user.id)
     assert locked is not None and locked.locked_at == clock.now()
     assert session_of(services, active) is None
-    assert outcomes(services, Action.AUTH_LOCKOUT) == [(who.user.id, "success")]
     with pytest.raises(NotAuthenticated):
-        services.signin.api_login(who.user.username, PASSWORD, code(services, who.user.id, clock))
+        services.accounts.authenticate(token)
+    assert outcomes(services, Action.AUTH_LOCKOUT) == [(who.user.id, "success")]
+    with pytest.raises(NotAuthenticated, match=WRONG):
+        services.signin.api_login(who.user.username, PASSWORD, code(services, who.user.id, clock), source="10.9.9.9")
     assert outcomes(services, Action.AUTH_LOGIN)[-1] == (who.user.id, "denied")
     with pytest.raises(NotPermitted):
         services.signin.release(world.person(world.agency(), "agency_admin"), who.user.id)
@@ -158,6 +166,58 @@ def test_five_failures_lock_the_account_until_an_administrator_releases_it(
         assert tx.signin.failures_since(who.user.id, clock.now() - timedelta(hours=1)) == 0
     assert outcomes(services, Action.AUTH_LOCKOUT_RELEASE) == [(admin.user.id, "success")]
     services.signin.api_login(who.user.username, PASSWORD, code(services, who.user.id, clock))
+
+
+def test_failures_from_one_source_hold_that_source_back_longer_each_time(
+    services: Services, who: Principal, clock: ManualClock
+) -> None:
+    """Five failures hold the source back 1 s, then 2 s, 4 s; another source signs in meanwhile; success clears."""
+    for _ in range(5):
+        with pytest.raises(NotAuthenticated):
+            services.signin.api_login(who.user.username, "wrong password", None, source="10.0.0.1")
+    for wait in (1, 2, 4):
+        with pytest.raises(NotAuthenticated, match=WRONG):
+            services.signin.api_login(who.user.username, PASSWORD, None, source="10.0.0.1")  # held back
+        services.signin.api_login(who.user.username, PASSWORD, None, source="10.0.0.2")
+        clock.advance(timedelta(seconds=wait))
+        with pytest.raises(NotAuthenticated):
+            services.signin.api_login(who.user.username, "wrong again", None, source="10.0.0.1")  # counted
+    clock.advance(timedelta(seconds=7))
+    with pytest.raises(NotAuthenticated):
+        services.signin.api_login(who.user.username, PASSWORD, None, source="10.0.0.1")  # 8 failures: 8 s
+    clock.advance(timedelta(seconds=1))
+    services.signin.api_login(who.user.username, PASSWORD, None, source="10.0.0.1")
+    with services.store.read() as tx:
+        assert tx.signin.failures_from(who.user.id, "10.0.0.1", clock.now() - timedelta(hours=1)) == (0, None)
+    reasons = [(e.outcome, (e.details or {}).get("reason")) for e in audit_of(services, Action.AUTH_LOGIN)]
+    assert reasons.count(("denied", "held")) == 4 and ("denied", "locked") not in reasons
+
+
+def test_a_hold_back_doubles_to_its_cap_and_can_be_turned_off() -> None:
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    rule = HoldBack(after=5, first=timedelta(seconds=1), cap=timedelta(seconds=5))
+    assert [rule.until(n, start) for n in (4, 5, 6, 7, 8, 60)] == [
+        None,
+        start + timedelta(seconds=1),
+        start + timedelta(seconds=2),
+        start + timedelta(seconds=4),
+        start + timedelta(seconds=5),
+        start + timedelta(seconds=5),
+    ]
+    assert rule.until(5, None) is None and HoldBack(after=0).until(100, start) is None
+
+
+def test_a_source_limit_counts_a_sliding_minute_per_source() -> None:
+    limit = SourceLimit(2, "tries")
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    limit.take("a", start)
+    limit.take("a", start + timedelta(seconds=30))
+    with pytest.raises(RateLimited) as refused:
+        limit.take("a", start + timedelta(seconds=40))
+    assert refused.value.retry_after == 20
+    limit.take("b", start + timedelta(seconds=40))
+    limit.take("a", start + timedelta(seconds=60))  # the first try has left the minute
+    SourceLimit(0, "tries").take("a", start)  # 0: no limit
 
 
 def test_only_an_agencys_administrators_list_its_people(world: World, services: Services, who: Principal) -> None:

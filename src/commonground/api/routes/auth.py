@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
 from commonground.api.deps import Public, ServicesDep, UserManager
 from commonground.api.responses import PublicRoute, fails
 from commonground.api.schemas.auth import LoginRequest, TokenCreate, TokenPublic, TokenRecordPublic, TokensPublic
 from commonground.domain.timewindow import isoformat
+from commonground.edge.deps import client_source
 from commonground.service.ports import TokenRecord
 
 router = APIRouter(tags=["auth"], route_class=PublicRoute)
@@ -23,10 +24,11 @@ def token_public(token: str, record: TokenRecord) -> TokenPublic:
     )
 
 
-@router.post("/auth/login", responses=fails(401, 403, 422, public=True))
-def login(body: LoginRequest, services: ServicesDep, _: Public) -> TokenPublic:
+@router.post("/auth/login", responses=fails(401, 403, 422, 429, public=True))
+def login(body: LoginRequest, request: Request, services: ServicesDep, _: Public) -> TokenPublic:
     """Exchange a username and password (and code, once enrolled) for a 12-hour bearer token."""
-    return token_public(*services.signin.api_login(body.username, body.password, body.otp))
+    source = client_source(request)
+    return token_public(*services.signin.api_login(body.username, body.password, body.otp, source=source))
 
 
 @router.post("/tokens", status_code=201, responses=fails(404, 422))
