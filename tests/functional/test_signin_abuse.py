@@ -25,7 +25,12 @@ WRONG = "wrong username, password or code"
 
 @contextmanager
 def serving(sqlite_url: str, **settings: Any) -> Iterator[tuple[Services, World, LiveServer]]:
-    """A real server on a fixed clock, so a hold-back does not run out while the test types."""
+    """A real server on a fixed clock, so a hold-back does not run out while the test types.
+
+    The second factor is not what these tests are about (tests/functional/test_mfa_login.py is), so
+    password sign-in alone is allowed here unless a test asks otherwise.
+    """
+    settings = {"require_mfa": False, **settings}
     services = build_services(Settings(database_url=sqlite_url, **settings), clock=ManualClock(datetime.now(UTC)))
     try:
         with LiveServer(services) as live:

@@ -63,7 +63,9 @@ def test_a_sign_in_refused_on_a_locked_account_keeps_its_records(services: Servi
 
 def test_a_rate_limited_sign_in_keeps_one_denied_record_a_minute_per_source(services: Services, world: World) -> None:
     who = world.person(world.agency(), password=PASSWORD)
-    limited = SignIn(services.store, services.clock, SignInLimits(attempts=SourceLimit(1, "sign-in attempts")))
+    limited = SignIn(
+        services.store, services.clock, SignInLimits(attempts=SourceLimit(1, "sign-in attempts")), require_mfa=False
+    )
     limited.api_login(who.user.username, PASSWORD, None, source="10.0.0.1")
     for _ in range(3):
         with pytest.raises(RateLimited):
