@@ -7,7 +7,7 @@ import pytest
 from commonground.domain.errors import InvalidInput
 from commonground.domain.model import Role
 from commonground.domain.permissions import Permission
-from commonground.domain.scopes import NEEDS, Scope, beyond_roles, parse, reaches
+from commonground.domain.scopes import NEEDS, Scope, beyond_roles, hears, parse, reaches
 
 
 def test_an_unscoped_token_reaches_every_permission_and_a_scoped_one_only_its_own() -> None:
@@ -42,3 +42,10 @@ def test_names_parse_to_a_set_and_an_unknown_one_is_refused_by_field() -> None:
     with pytest.raises(InvalidInput) as refused:
         parse(["lookup", "cad"], "scope")
     assert refused.value.field == "scope" and "'cad'" in refused.value.message
+
+
+def test_the_stream_carries_conflict_events_only_to_a_token_with_the_conflicts_scope() -> None:
+    assert hears(None, "conflict.created")
+    assert not hears(frozenset({Scope.NOTICES}), "conflict.updated")
+    assert hears(frozenset({Scope.NOTICES}), "notice.created") and hears(frozenset({Scope.NOTICES}), "lookup.nearby")
+    assert hears(frozenset({Scope.NOTICES, Scope.CONFLICTS}), "conflict.created")
