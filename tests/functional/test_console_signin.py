@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -11,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from commonground.bootstrap import build_services
 from commonground.config import Settings
+from commonground.domain.scopes import Scope
 from commonground.http.app import create_app
 from commonground.service.clock import ManualClock
 from commonground.service.signin import WRONG
@@ -114,4 +116,31 @@ def test_the_console_offers_an_agency_admin_agency_roles_only(sqlite_url: str) -
     assert admin_page.status_code == 200
     offered = re.findall(r'name="roles" value="([a-z_]+)"', admin_page.text)
     assert offered == ["officer", "supervisor", "dispatcher", "agency_admin"]
+    services.close()
+
+
+def test_an_agency_admin_makes_a_scoped_token_in_the_console(sqlite_url: str) -> None:
+    """The console's token form takes scopes; the list shows them, and a bad one is refused, naming it."""
+    clock = ManualClock(datetime.now(UTC))
+    services = build_services(Settings(database_url=sqlite_url, console_cookie_secure=False), clock=clock)
+    world = World(services)
+    agency = world.agency()
+    who = world.person(agency, "agency_admin", password=PASSWORD)
+    dispatcher = world.person(agency, "dispatcher")
+    client = TestClient(create_app(services=services), base_url="http://127.0.0.1")
+    client.post("/login", data={"csrf": start(client), "username": who.user.username, "password": PASSWORD})
+    page = client.get("/enrol").text
+    secret = re.search(r'id="secret">([A-Z2-7]+)<', page)
+    assert secret
+    client.post("/enrol", data={"csrf": csrf(page), "otp": pyotp.TOTP(secret.group(1)).at(clock.now())})
+    form = {"csrf": csrf(client.get("/admin").text), "user_id": dispatcher.user.id, "name": "CAD"}
+    made = client.post("/admin/tokens", data={**form, "scopes": "lookup, notices"})
+    assert made.status_code == 200
+    token = re.search(r'id="new-token" class="token">(cg_[^<]+)<', made.text)
+    assert token and '<td class="scopes">lookup, notices</td>' in made.text
+    with services.store.read() as tx:
+        found = tx.tokens.principal(hashlib.sha256(token.group(1).encode()).hexdigest())
+    assert found is not None and found[0].scopes == frozenset({Scope.LOOKUP, Scope.NOTICES})
+    refused = client.post("/admin/tokens", data={**form, "scopes": "operations"})
+    assert refused.status_code == 422 and "scopes: the user&#39;s roles give nothing under operations" in refused.text
     services.close()

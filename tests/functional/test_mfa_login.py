@@ -58,8 +58,10 @@ def test_an_enrolled_person_needs_a_valid_code(site: tuple[World, httpx.Client])
     assert http.post(LOGIN, json=login).status_code == 401
     wrong = str((int(totp.now()) + 1) % 1_000_000).zfill(6)
     assert http.post(LOGIN, json={**login, "otp": wrong}).status_code == 401
+    r = http.post(LOGIN, json={**login, "otp": "1" * 17})
+    assert r.status_code == 422 and r.json()["error"]["details"][0]["field"] == "otp"
     r = http.post(LOGIN, json={**login, "otp": totp.now()})
-    assert r.status_code == 200 and r.json()["token"].startswith("cg_")
+    assert r.status_code == 200 and r.json()["token"].startswith("cg_") and r.json()["scopes"] is None
     token = r.json()["token"]
     assert http.get("/api/v1/operations", headers={"Authorization": f"Bearer {token}"}).status_code == 200
 

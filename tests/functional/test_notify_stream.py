@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import httpx
 
 from commonground.bootstrap import Services
@@ -78,3 +80,30 @@ def test_an_officer_hears_only_conflicts_of_operations_they_entered(services: Se
 def test_the_stream_needs_a_token(live: LiveServer) -> None:
     with httpx.Client(base_url=live.url, timeout=5) as http:
         assert http.get("/api/v1/stream").status_code == 401
+
+
+def test_a_scoped_token_hears_conflicts_on_the_stream_only_with_the_conflicts_scope(
+    services: Services, world: World
+) -> None:
+    fed, city = world.agency("federal"), world.agency("local")
+    agent, sergeant = world.person(fed, "officer"), world.person(city, "supervisor")
+    dispatcher = world.person(world.agency("local"), "dispatcher")
+    soon = datetime.now(UTC) + timedelta(minutes=5)
+    with (
+        LiveServer(services) as live,
+        httpx.Client(base_url=live.url, timeout=10) as http,
+        SseClient(live.url, world.token(sergeant, "notices")) as narrow,
+        SseClient(live.url, world.token(sergeant, "notices", "conflicts")) as wide,
+    ):
+        mine = http.post("/api/v1/operations", json=operation_data(starts=soon), headers=bearer(world.token(sergeant)))
+        theirs = operation_data(starts=soon, lon=-93.2640)
+        assert http.post("/api/v1/operations", json=theirs, headers=bearer(world.token(agent))).status_code == 201
+        at = (soon + timedelta(minutes=30)).isoformat()
+        point: dict[str, str | float] = {"lat": 44.9778, "lon": -93.2650, "at": at}
+        looked = http.get("/api/v1/lookup", params=point, headers=bearer(world.token(dispatcher, "lookup")))
+        assert looked.status_code == 200 and len(looked.json()["operations"]) == 2
+        assert wide.next().event == "conflict.created"
+        assert wide.next().event == "lookup.nearby"
+        heard = narrow.next()
+        assert heard.event == "lookup.nearby" and mine.json()["id"] in str(heard.data)
+        assert narrow.drain(0.5) == []

@@ -58,6 +58,14 @@ def reaches(scopes: frozenset[Scope] | None, permission: Permission) -> bool:
     return scopes is None or scope is None or scope in scopes
 
 
+def hears(scopes: frozenset[Scope] | None, kind: str) -> bool:
+    """Say whether a token with ``scopes`` hears a live event of ``kind`` on the stream.
+
+    The stream itself needs ``notices``; a conflict event needs ``conflicts`` besides, as
+    reading the conflict would. Notices and look-up alerts are what ``notices`` is for."""
+    return scopes is None or (Scope.CONFLICTS if kind.startswith("conflict.") else Scope.NOTICES) in scopes
+
+
 def beyond_roles(roles: frozenset[Role], scopes: Iterable[Scope]) -> list[Scope]:
     """Return the scopes none of whose permissions ``roles`` carry: asking for them would grant nothing."""
     return [

@@ -95,7 +95,12 @@ class Requires:
 class BearerRequires(Requires, SecurityBase):
     """A permission that needs a caller: the OpenAPI document shows it as the HTTP bearer scheme."""
 
-    model = HTTPBearerModel(description="`Authorization: Bearer <token>`; the console sends its session cookie.")
+    model = HTTPBearerModel(
+        description=(
+            "`Authorization: Bearer <token>`; the console sends its session cookie. A token made with `scopes` "
+            "reaches only those parts of the API (403 `insufficient_scope` names the one a route needs)."
+        )
+    )
     scheme_name = "bearer"
 
 

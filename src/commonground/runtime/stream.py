@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -56,8 +56,17 @@ def parse_last_event_id(value: str | None) -> int | None:
 
 
 class LiveStream:
-    def __init__(self, services: Services, hub: EventHub, recipient: Recipient, *, watch: bool, start: int) -> None:
-        self.services, self.hub, self.recipient, self.watch = services, hub, recipient, watch
+    def __init__(
+        self,
+        services: Services,
+        hub: EventHub,
+        recipient: Recipient,
+        *,
+        watch: bool,
+        start: int,
+        hears: Callable[[str], bool] = lambda kind: True,  # a scoped token's filter on event kinds
+    ) -> None:
+        self.services, self.hub, self.recipient, self.watch, self.hears = services, hub, recipient, watch, hears
         settle = SETTLE_S if services.settings.database_url.startswith("postgres") else 0.0
         self.cursor = StreamCursor(start, settle)
 
@@ -74,7 +83,8 @@ class LiveStream:
                 for event in batch:
                     if event.seq in self.cursor.sent:
                         continue
-                    view = render(tx, event, self.recipient) if routed(event, self.recipient) else None
+                    meant = routed(event, self.recipient) and self.hears(event.kind)
+                    view = render(tx, event, self.recipient) if meant else None
                     out.append((event.seq, event.kind, view))
                     if view is not None and event.kind.startswith("conflict.") and user_id:
                         self.hub.record(

@@ -112,11 +112,13 @@ def create_token(
     who: Manager,
     user_id: Annotated[str, Form()] = "",
     name: Annotated[str, Form()] = "",
+    scopes: Annotated[str, Form()] = "",
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf)
+    limited = scopes.replace(",", " ").split() or None  # empty: everything the holder's roles allow
     try:
-        token, record = services.accounts.create_token(who, user_id, name or "console")
+        token, record = services.accounts.create_token(who, user_id, name or "console", scopes=limited)
     except (InvalidInput, NotFound) as exc:
         return _page(request, services, who, 422, error=str(exc))
     return _page(request, services, who, new_token=token, token_expires=record.expires_at)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Request
@@ -10,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from commonground.api.deps import NoticesUser, ServicesDep
 from commonground.api.responses import fails
+from commonground.domain import scopes
 from commonground.domain.model import Role
 from commonground.notify.render import for_user
 from commonground.runtime.hub import EventHub
@@ -43,7 +45,8 @@ async def stream(
     start = parse_last_event_id(last_event_id or request.query_params.get("last_event_id"))
     if start is None:
         start = await run_in_threadpool(_last_seq, services)
-    live = LiveStream(services, hub, for_user(who), watch=who.has(Role.WATCH), start=start)
+    hears = partial(scopes.hears, who.scopes)
+    live = LiveStream(services, hub, for_user(who), watch=who.has(Role.WATCH), start=start, hears=hears)
     return StreamingResponse(
         live.events(), media_type="text/event-stream", headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     )

@@ -16,7 +16,12 @@ SCOPES = (
 class LoginRequest(Strict):
     username: str = described("Sign-in name.", "sgt.moore", max_length=80)
     password: str = described("Password.", "correct horse battery", max_length=512)
-    otp: str | None = described("One-time code, once the person has enrolled.", "123456", default=None)
+    otp: str | None = described(
+        "The current code of the person's enrolled authenticator; needed unless COMMONGROUND_REQUIRE_MFA=false.",
+        "123456",
+        default=None,
+        max_length=16,
+    )
 
 
 class TokenCreate(Strict):
