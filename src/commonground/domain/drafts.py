@@ -10,7 +10,7 @@ from commonground.domain.errors import InvalidInput
 from commonground.domain.geometry import MAX_AREA_KM2, MAX_VERTICES, Area, geojson_area, point_area
 from commonground.domain.model import OPERATION_TYPES, Attire, Contact, Operation, Risk, Team
 from commonground.domain.policy import NoticeTiming, Purpose, parse_enum
-from commonground.domain.strings import encodable
+from commonground.domain.strings import plain
 from commonground.domain.timewindow import TimeWindow
 
 SubjectParser = Callable[[Mapping[str, object], str], Mapping[str, object]]
@@ -37,8 +37,10 @@ class OperationDraft:
     subjects: tuple[Mapping[str, object], ...]
 
 
-def text(data: Mapping[str, Any], key: str, field: str, *, required: bool, limit: int = MAX_TEXT) -> str | None:
-    """Read a trimmed string field; blank counts as absent."""
+def text(
+    data: Mapping[str, Any], key: str, field: str, *, required: bool, limit: int = MAX_TEXT, multiline: bool = False
+) -> str | None:
+    """Read a trimmed string field of one line (or several, if ``multiline``); blank counts as absent."""
     value = data.get(key)
     if value is None:
         if required:
@@ -46,7 +48,7 @@ def text(data: Mapping[str, Any], key: str, field: str, *, required: bool, limit
         return None
     if not isinstance(value, str):
         raise InvalidInput(field, "must be text")
-    value = encodable(value, field).strip()
+    value = plain(value, field, multiline=multiline).strip()  # before strip(), which eats some controls
     if not value:
         if required:
             raise InvalidInput(field, "must not be blank")
@@ -154,7 +156,7 @@ def parse_draft(
         team=parse_team(data),
         risk=parse_enum(Risk, data.get("risk", "medium"), "risk"),
         notice=None if notice is None else parse_enum(NoticeTiming, notice, "notice"),
-        notes=text(data, "notes", "notes", required=False, limit=MAX_NOTES),
+        notes=text(data, "notes", "notes", required=False, limit=MAX_NOTES, multiline=True),
         subjects=parse_subjects(data, parse_subject),
     )
 
