@@ -12,6 +12,7 @@ from typing import Any
 
 import httpx
 
+from commonground.domain.errors import InvalidInput
 from commonground.service.ports import AuditFilter, UserFilter
 from tests.conftest import World, bearer, operation_data
 
@@ -289,3 +290,17 @@ def test_the_largest_accepted_area_leaves_a_nearby_submission_answered(http: htt
     assert [c["counterpart"]["id"] for c in inside.json()["conflicts"]] == [big_id]
     outside = _json(http, "POST", "/operations", other, operation_data(lat=44.9778 + 0.7, lon=-93.265))
     assert outside.status_code == 201 and outside.json()["conflicts"] == []
+
+
+def test_a_token_named_from_the_console_form_is_checked_like_the_api(world: World) -> None:
+    """The console's token form calls the use-case with the raw form value, past the API models' net."""
+    who = world.person(world.agency(), "officer")
+    before = _rows(world)
+    for bad in ("CAD \x1b[31m", "CAD\x00", "a" * 100_000, "CAD\nlink"):
+        try:
+            world.services.accounts.create_token(world.admin, who.user.id, bad)
+        except InvalidInput as refused:
+            assert refused.field == "name"
+        else:
+            raise AssertionError(f"token name {bad[:20]!r} was accepted")
+    assert _rows(world) == before
