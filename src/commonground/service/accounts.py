@@ -244,6 +244,7 @@ class Accounts:
         self, who: Principal | None, user_id: str, name: str, expires_at: object = None
     ) -> tuple[str, TokenRecord]:
         """Return a new bearer token (shown once) and what is stored of it (its hash)."""
+        name = text({"name": name}, "name", "name", required=True, limit=120) or ""  # the console form's value too
         now = self.clock.now()
         expires = now + DEFAULT_TOKEN_LIFETIME if expires_at is None else parse_instant(expires_at, "expires_at")
         if expires <= now:
