@@ -258,10 +258,14 @@ def test_areas_larger_than_the_setting_are_refused(http: httpx.Client, world: Wo
     before = _rows(world)
     square = [[-93.9, 44.4], [-92.4, 44.4], [-92.4, 45.4], [-93.9, 45.4], [-93.9, 44.4]]  # ~13,200 km²
     _names(_json(http, "POST", "/operations", token, _shaped({"type": "Polygon", "coordinates": [square]})), "geometry")
-    route = {"type": "LineString", "coordinates": [[-93.9, 44.9], [-92.4, 44.9]], "radius_m": 40_000}  # ~13,000 km²
+    route = {"type": "LineString", "coordinates": [[-93.9, 44.9], [-92.4, 44.9]], "radius_m": 40_000}  # ~14,500 km²
     _names(_json(http, "POST", "/operations", token, _shaped(route)), "geometry")
     zigzag = [[-93.5 + 0.01 * (i % 2), 44.5 + 0.8 * (i % 4 in (1, 2))] for i in range(400)]
-    wide_zigzag = {"type": "LineString", "coordinates": zigzag, "radius_m": 5_000}  # 400 legs of 89 km, widened
+    wide_zigzag = {
+        "type": "LineString",
+        "coordinates": zigzag,
+        "radius_m": 5_000,
+    }  # 400 legs of 89 km: ~180,000 km² widened
     _names(_json(http, "POST", "/operations", token, _shaped(wide_zigzag)), "geometry")
     ring = {"type": "Polygon", "coordinates": [_ring(64, r=0.4)], "radius_m": 30_000}  # ~4,400 km², widened ~15,000
     _names(_json(http, "POST", "/operations", token, _shaped(ring)), "geometry")
