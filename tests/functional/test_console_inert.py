@@ -198,3 +198,32 @@ def test_markup_in_every_text_field_is_shown_as_text_on_every_page(
     assert closed is not None and closed.note == f"{SCRIPT} spoke on TAC 2"
     assert dialogs == []
     ctx.close()
+
+
+def test_markup_stays_text_on_the_sign_in_pages(console: tuple[World, LiveServer], browser: Any) -> None:
+    """The login page echoes the username typed, enrolment greets the display name, set-password echoes its token."""
+    world, live = console
+    newcomer = world.person(world.agency("local", name=f"Ramsey {SCRIPT}"), "officer", password=PASSWORD)
+    world.services.lifecycle.update(world.admin, newcomer.user.id, {"display_name": f"Sgt {SVG}"})
+    ctx = context(browser)
+    page = ctx.new_page()
+    page.goto(f"{live.url}/login")
+    page.click("#accept")
+    page.fill("input[name=username]", SVG)
+    page.fill("input[name=password]", "wrong password, twelve+")
+    page.click("button[type=submit].primary")
+    page.wait_for_selector(".error")
+    inert(page)
+    assert page.input_value("input[name=username]") == SVG
+    page.fill("input[name=username]", newcomer.user.username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit].primary")
+    page.wait_for_url("**/enrol")
+    inert(page, f"Sgt {SVG}")
+    page.goto(f"{live.url}/set-password")
+    page.fill("input[name=token]", SVG)
+    page.fill("input[name=password]", "a new password, long enough")
+    page.click("button[type=submit].primary")
+    page.wait_for_selector(".error")
+    inert(page)
+    ctx.close()
