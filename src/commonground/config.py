@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     lookup_sweep_minutes: int = 15
     lookup_sweep_cell_m: int = 500  # the grid's cell size, metres
     max_area_vertices: int = 10_000  # positions in one operation area or one jurisdiction, in all
+    max_body_bytes: int = 1024 * 1024  # a request body; larger is a 413 before parsing
+    max_area_km2: float = 10_000.0  # an operation's area with its buffer, geodesic
+    max_jurisdiction_km2: float = 2_500_000.0  # an agency's jurisdiction, all its polygons together
     pg_connect_timeout: int = 5
     pg_statement_timeout_ms: int = 15_000
     pg_lock_timeout_ms: int = 10_000

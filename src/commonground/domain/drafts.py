@@ -7,10 +7,10 @@ from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from commonground.domain.errors import InvalidInput
-from commonground.domain.geometry import MAX_VERTICES, Area, geojson_area, point_area
+from commonground.domain.geometry import MAX_AREA_KM2, MAX_VERTICES, Area, geojson_area, point_area
 from commonground.domain.model import OPERATION_TYPES, Attire, Contact, Operation, Risk, Team
 from commonground.domain.policy import NoticeTiming, Purpose, parse_enum
-from commonground.domain.strings import encodable
+from commonground.domain.strings import plain
 from commonground.domain.timewindow import TimeWindow
 
 SubjectParser = Callable[[Mapping[str, object], str], Mapping[str, object]]
@@ -37,8 +37,10 @@ class OperationDraft:
     subjects: tuple[Mapping[str, object], ...]
 
 
-def text(data: Mapping[str, Any], key: str, field: str, *, required: bool, limit: int = MAX_TEXT) -> str | None:
-    """Read a trimmed string field; blank counts as absent."""
+def text(
+    data: Mapping[str, Any], key: str, field: str, *, required: bool, limit: int = MAX_TEXT, multiline: bool = False
+) -> str | None:
+    """Read a trimmed string field of one line (or several, if ``multiline``); blank counts as absent."""
     value = data.get(key)
     if value is None:
         if required:
@@ -46,7 +48,7 @@ def text(data: Mapping[str, Any], key: str, field: str, *, required: bool, limit
         return None
     if not isinstance(value, str):
         raise InvalidInput(field, "must be text")
-    value = encodable(value, field).strip()
+    value = plain(value, field, multiline=multiline).strip()  # before strip(), which eats some controls
     if not value:
         if required:
             raise InvalidInput(field, "must not be blank")
@@ -67,7 +69,7 @@ def _object(data: Mapping[str, Any], key: str, *, required: bool) -> Mapping[str
     return value
 
 
-def parse_area(data: Mapping[str, Any], max_vertices: int = MAX_VERTICES) -> Area:
+def parse_area(data: Mapping[str, Any], max_vertices: int = MAX_VERTICES, max_km2: float = MAX_AREA_KM2) -> Area:
     location = _object(data, "location", required=False)
     geometry = data.get("geometry")
     if location is not None and geometry is not None:
@@ -76,9 +78,9 @@ def parse_area(data: Mapping[str, Any], max_vertices: int = MAX_VERTICES) -> Are
         for key in ("lat", "lon"):
             if location.get(key) is None:
                 raise InvalidInput(f"location.{key}", "is required")
-        return point_area(location.get("lat"), location.get("lon"), location.get("radius_m"), "location")
+        return point_area(location.get("lat"), location.get("lon"), location.get("radius_m"), "location", max_km2)
     if geometry is not None:
-        return geojson_area(geometry, data.get("radius_m"), "geometry", max_vertices=max_vertices)
+        return geojson_area(geometry, data.get("radius_m"), "geometry", max_vertices=max_vertices, max_km2=max_km2)
     raise InvalidInput("location", "location or geometry is required")
 
 
@@ -132,7 +134,10 @@ def parse_subjects(data: Mapping[str, Any], parse_subject: SubjectParser) -> tup
 
 
 def parse_draft(
-    data: Mapping[str, Any], parse_subject: SubjectParser, max_vertices: int = MAX_VERTICES
+    data: Mapping[str, Any],
+    parse_subject: SubjectParser,
+    max_vertices: int = MAX_VERTICES,
+    max_km2: float = MAX_AREA_KM2,
 ) -> OperationDraft:
     """Validate a whole submission; the first refused field is named."""
     op_type = text(data, "type", "type", required=True, limit=40)
@@ -144,14 +149,14 @@ def parse_draft(
         purpose=parse_enum(Purpose, data.get("purpose"), "purpose"),
         title=text(data, "title", "title", required=True) or "",
         case_number=text(data, "case_number", "case_number", required=False, limit=60),
-        area=parse_area(data, max_vertices),
+        area=parse_area(data, max_vertices, max_km2),
         address=_address(data),
         window=TimeWindow.parse(data.get("starts_at"), data.get("ends_at")),
         contact=parse_contact(data),
         team=parse_team(data),
         risk=parse_enum(Risk, data.get("risk", "medium"), "risk"),
         notice=None if notice is None else parse_enum(NoticeTiming, notice, "notice"),
-        notes=text(data, "notes", "notes", required=False, limit=MAX_NOTES),
+        notes=text(data, "notes", "notes", required=False, limit=MAX_NOTES, multiline=True),
         subjects=parse_subjects(data, parse_subject),
     )
 
@@ -204,7 +209,11 @@ def draft_of(op: Operation) -> dict[str, Any]:
 
 
 def merge_patch(
-    op: Operation, patch: Mapping[str, Any], parse_subject: SubjectParser, max_vertices: int = MAX_VERTICES
+    op: Operation,
+    patch: Mapping[str, Any],
+    parse_subject: SubjectParser,
+    max_vertices: int = MAX_VERTICES,
+    max_km2: float = MAX_AREA_KM2,
 ) -> OperationDraft:
     """Apply a partial update; moving to ``location`` drops a ``geometry`` and vice versa."""
     unknown = sorted(set(patch) - PATCHABLE)
@@ -222,7 +231,7 @@ def merge_patch(
             merged[key] = value
     if "location" in patch and isinstance(patch["location"], Mapping) and "address" in patch["location"]:
         merged["address"] = None
-    return parse_draft(merged, parse_subject, max_vertices)
+    return parse_draft(merged, parse_subject, max_vertices, max_km2)
 
 
 def moved(before: Operation, after: OperationDraft) -> bool:

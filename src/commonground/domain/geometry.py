@@ -27,6 +27,8 @@ MAX_EXTENT_M = 200_000.0
 # Every later check near an area walks its vertices; a bound keeps one submission from slowing
 # every nearby one (the setting COMMONGROUND_MAX_AREA_VERTICES chooses it, this is its default).
 MAX_VERTICES = 10_000
+# An operation covers a block, a site or a route, not a region; COMMONGROUND_MAX_AREA_KM2 chooses it.
+MAX_AREA_KM2 = 10_000.0
 
 AreaKind = Literal["Point", "Polygon", "LineString"]
 LonLat = tuple[float, float]
@@ -77,10 +79,14 @@ def _check_radius(radius: object, field: str) -> float:
     return float(radius)
 
 
-def point_area(lat: object, lon: object, radius_m: object, field: str = "location") -> Area:
+def point_area(
+    lat: object, lon: object, radius_m: object, field: str = "location", max_km2: float = MAX_AREA_KM2
+) -> Area:
     """Build a circle; ``field`` prefixes error paths."""
     lonlat = _check_lonlat(lon, lat, field)
-    return Area("Point", (lonlat,), _check_radius(radius_m, f"{field}.radius_m"))
+    area = Area("Point", (lonlat,), _check_radius(radius_m, f"{field}.radius_m"))
+    _check_size(area, f"{field}.radius_m", max_km2)
+    return area
 
 
 def _positions(raw: object, field: str, max_vertices: int = MAX_VERTICES) -> tuple[LonLat, ...]:
@@ -102,8 +108,9 @@ def geojson_area(
     field: str = "geometry",
     max_extent_m: float = MAX_EXTENT_M,
     max_vertices: int = MAX_VERTICES,
+    max_km2: float = MAX_AREA_KM2,
 ) -> Area:
-    """Build an area from a GeoJSON Point, Polygon (outer ring) or LineString."""
+    """Build an area from a GeoJSON Point, Polygon (outer ring) or LineString, at most ``max_km2`` widened."""
     if not isinstance(geometry, dict):
         raise InvalidInput(field, "must be a GeoJSON object")
     kind = geometry.get("type")
@@ -131,7 +138,32 @@ def geojson_area(
         raise InvalidInput(f"{field}.type", "must be Point, Polygon or LineString")
     if extent_m(area) > max_extent_m:
         raise InvalidInput(field, f"the area must fit within {max_extent_m / 1000:.0f} km")
+    _check_size(area, field, max_km2)
     return area
+
+
+def area_km2(area: Area) -> float:
+    """Return the geodesic size of ``area`` widened by its radius, never less than the truth.
+
+    Shape plus its outline swept by the radius plus one disc (Steiner's bound): exact for a
+    convex polygon, generous for a concave one; a route counts as a polygon of twice its length.
+    """
+    r = area.radius_m
+    lons = [lon for lon, _ in area.coordinates]
+    lats = [lat for _, lat in area.coordinates]
+    if area.kind == "Polygon":
+        shape_m2, outline_m = WGS84.polygon_area_perimeter(lons, lats)
+    elif area.kind == "LineString":
+        shape_m2, outline_m = 0.0, 2.0 * WGS84.line_length(lons, lats)
+    else:
+        shape_m2, outline_m = 0.0, 0.0
+    return (abs(shape_m2) + outline_m * r + math.pi * r * r) / 1e6
+
+
+def _check_size(area: Area, field: str, max_km2: float) -> None:
+    size = area_km2(area)
+    if not size <= max_km2:
+        raise InvalidInput(field, f"covers about {size:,.0f} km² with its buffer; at most {max_km2:,.0f} km²")
 
 
 # --- local projection -------------------------------------------------------------------

@@ -1,6 +1,8 @@
-"""What any submitted text must be before it is kept: encodable as UTF-8."""
+"""What any submitted text must be before it is kept: encodable as UTF-8, free of control characters."""
 
 from __future__ import annotations
+
+import re
 
 from commonground.domain.errors import InvalidInput
 
@@ -15,4 +17,25 @@ def encodable(value: str, field: str) -> str:
         value.encode("utf-8")
     except UnicodeEncodeError:
         raise InvalidInput(field, "must be valid Unicode text (it holds a lone surrogate)") from None
+    return value
+
+
+# C0 and C1 controls and DEL (Unicode category Cc), and the marks that reorder what follows
+# them on screen (a name shown backwards, "Trojan source"); tab and line breaks kept apart.
+_LINE_BREAKS = "\t\n\r"
+_CONTROLS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+_ONE_LINE = re.compile(f"[{_LINE_BREAKS}{_CONTROLS}]")
+_MANY_LINES = re.compile(f"[{_CONTROLS}]")
+
+
+def plain(value: str, field: str, *, multiline: bool = False) -> str:
+    """Return ``value``, or refuse it when it holds a control character (tab and line breaks only if ``multiline``).
+
+    A terminal escape, a NUL (which PostgreSQL cannot store) or a reordering mark shows one
+    thing and keeps another; a title or a name is one line.
+    """
+    encodable(value, field)
+    found = (_MANY_LINES if multiline else _ONE_LINE).search(value)
+    if found is not None:
+        raise InvalidInput(field, f"must not hold control characters (U+{ord(found.group()):04X} at {found.start()})")
     return value

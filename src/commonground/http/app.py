@@ -11,6 +11,7 @@ from commonground import bootstrap
 from commonground.api import mount as api
 from commonground.config import Settings
 from commonground.http.headers import SecurityHeaders
+from commonground.http.limits import BodyLimit
 from commonground.runtime import process
 from commonground.web import routes as web
 
@@ -44,6 +45,7 @@ def create_app(settings: Settings | None = None, services: bootstrap.Services | 
     api.install(app)
     web.install(app)  # the console: pages, sign-in and static files
     shown = settings if settings is not None else services.settings if services is not None else Settings()
+    app.add_middleware(BodyLimit, max_bytes=shown.max_body_bytes)  # before parsing: docs/security.md
     app.add_middleware(SecurityHeaders, tile_url=shown.console_tile_url)  # CSP, HSTS, no-store: docs/security.md
     return app
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import secrets
 from collections.abc import Iterable, Mapping
@@ -16,7 +17,7 @@ from commonground.audit.keyed import Keyed
 from commonground.audit.tags import Action, Outcome
 from commonground.domain.drafts import text
 from commonground.domain.errors import InvalidInput, NotAuthenticated, NotFound, NotPermitted, StateConflict
-from commonground.domain.geometry import MAX_VERTICES, LonLat, geojson_area
+from commonground.domain.geometry import MAX_VERTICES, Area, LonLat, area_km2, geojson_area
 from commonground.domain.model import Agency, Role, User
 from commonground.domain.notices import jurisdiction_box
 from commonground.domain.permissions import Permission, grantable
@@ -42,10 +43,17 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+# A jurisdiction may be a whole state (Alaska is 1.7 million km²); COMMONGROUND_MAX_JURISDICTION_KM2.
+MAX_JURISDICTION_KM2 = 2_500_000.0
+
+
 def parse_jurisdiction(
-    raw: object, field: str = "jurisdiction", max_vertices: int = MAX_VERTICES
+    raw: object,
+    field: str = "jurisdiction",
+    max_vertices: int = MAX_VERTICES,
+    max_km2: float = MAX_JURISDICTION_KM2,
 ) -> tuple[tuple[LonLat, ...], ...] | None:
-    """Accept a GeoJSON Polygon or MultiPolygon of at most ``max_vertices`` in all; keep each outer ring."""
+    """Accept a GeoJSON Polygon or MultiPolygon of at most ``max_vertices`` and ``max_km2`` in all; keep outer rings."""
     if raw is None:
         return None
     if not isinstance(raw, Mapping):
@@ -63,6 +71,9 @@ def parse_jurisdiction(
         rings.append(_jurisdiction_ring(poly, sub, max_vertices - sum(len(r) for r in rings)))
         if sum(len(r) for r in rings) > max_vertices:
             raise InvalidInput(field, f"at most {max_vertices} positions in all")
+    size = sum(area_km2(Area("Polygon", ring)) for ring in rings)
+    if not size <= max_km2:
+        raise InvalidInput(field, f"covers about {size:,.0f} km²; at most {max_km2:,.0f} km² in all")
     return tuple(rings)
 
 
@@ -71,7 +82,8 @@ def _jurisdiction_ring(poly: object, field: str, max_vertices: int) -> tuple[Lon
     if max_vertices < 4:
         raise InvalidInput(field, "too many positions in all")
     area = {"type": "Polygon", "coordinates": poly}
-    return geojson_area(area, 0, field, max_extent_m=3_000_000.0, max_vertices=max_vertices).coordinates
+    found = geojson_area(area, 0, field, max_extent_m=3_000_000.0, max_vertices=max_vertices, max_km2=math.inf)
+    return found.coordinates
 
 
 @dataclass
@@ -80,6 +92,7 @@ class Accounts:
     clock: Clock
     max_vertices: int = MAX_VERTICES
     bad_tokens: SourceLimit = field(default_factory=bad_token_limit)
+    max_jurisdiction_km2: float = MAX_JURISDICTION_KM2
 
     # --- agencies --------------------------------------------------------------------
     def create_agency(self, who: Principal | None, data: Mapping[str, Any]) -> Agency:
@@ -101,7 +114,9 @@ class Accounts:
             level=parse_enum(AgencyLevel, data.get("level"), "level"),
             duty_phone=text(data, "duty_phone", "duty_phone", required=True, limit=40) or "",
             timezone=timezone,
-            jurisdiction=parse_jurisdiction(data.get("jurisdiction"), max_vertices=self.max_vertices),
+            jurisdiction=parse_jurisdiction(
+                data.get("jurisdiction"), max_vertices=self.max_vertices, max_km2=self.max_jurisdiction_km2
+            ),
             policy=policy,
             created_at=self.clock.now(),
         )
@@ -123,7 +138,7 @@ class Accounts:
         """Replace the agency's jurisdiction (GeoJSON), or clear it with ``None``."""
         if not (who.has(Role.AGENCY_ADMIN) and who.agency.id == agency_id) and not who.has(Role.ADMIN):
             raise NotPermitted("only the agency's administrator or the installation admin sets its jurisdiction")
-        rings = parse_jurisdiction(geojson, max_vertices=self.max_vertices)
+        rings = parse_jurisdiction(geojson, max_vertices=self.max_vertices, max_km2=self.max_jurisdiction_km2)
         with self.store.write() as tx:
             agency = tx.agencies.get(agency_id)
             if agency is None:
@@ -242,6 +257,7 @@ class Accounts:
 
         ``scopes`` limit it (None: everything the user's roles allow); a scope the roles give
         nothing under is refused, since it would only mislead whoever reads the token list."""
+        name = text({"name": name}, "name", "name", required=True, limit=120) or ""  # the console form's value too
         now = self.clock.now()
         expires = now + DEFAULT_TOKEN_LIFETIME if expires_at is None else parse_instant(expires_at, "expires_at")
         if expires <= now:

@@ -116,7 +116,7 @@ class Conflicts:
         self, who: Principal, conflict_id: str, body: Mapping[str, object], status: ConflictStatus
     ) -> AnyConflictView:
         """Resolve or dismiss with a note; supervisors of either side or the watch center."""
-        note = text(body, "note", "note", required=True, limit=2000)
+        note = text(body, "note", "note", required=True, limit=2000, multiline=True)
         if not who.may(Permission.RESOLVE_CONFLICTS):
             raise NotPermitted("supervisors and the watch center resolve conflicts")
         now = self.clock.now()

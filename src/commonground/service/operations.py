@@ -17,7 +17,7 @@ from commonground.domain.disclosure import (
 )
 from commonground.domain.drafts import SubjectParser, draft_fields, merge_patch, moved, parse_draft, with_draft
 from commonground.domain.errors import NotFound, NotPermitted, StaleVersion, StateConflict
-from commonground.domain.geometry import MAX_VERTICES
+from commonground.domain.geometry import MAX_AREA_KM2, MAX_VERTICES
 from commonground.domain.model import Agency, Conflict, Operation, OperationStatus, Role
 from commonground.domain.notices import check_timing
 from commonground.domain.permissions import Permission
@@ -57,12 +57,13 @@ class Operations:
     clock: Clock
     parse_subject: SubjectParser = normalise_subject
     max_vertices: int = MAX_VERTICES
+    max_area_km2: float = MAX_AREA_KM2
 
     def submit(self, who: Principal, data: Mapping[str, Any]) -> tuple[OperationView, list[ConflictView]]:
         """Store an operation and every conflict it has, atomically; return both as views."""
         if not who.may(Permission.ENTER_OPERATIONS):
             raise NotPermitted("only officers and supervisors enter operations")
-        draft = parse_draft(data, self.parse_subject, self.max_vertices)
+        draft = parse_draft(data, self.parse_subject, self.max_vertices, self.max_area_km2)
         check_timing(draft.notice or who.agency.policy.default_notice, who.agency)
         now = self.clock.now()
         op = Operation(
@@ -110,7 +111,7 @@ class Operations:
                 )
             if not op.status.is_live:
                 raise StateConflict(f"a {op.status.value} operation cannot be changed")
-            draft = merge_patch(op, patch, self.parse_subject, self.max_vertices)
+            draft = merge_patch(op, patch, self.parse_subject, self.max_vertices, self.max_area_km2)
             restricting = self._restricting(tx, op, who.agency.missions)
             op = replace(op, restricted_by=op.restricted_by | {a.id for a, _ in restricting})
             if draft.notice is not None and draft.notice != op.notice:

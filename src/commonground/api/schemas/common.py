@@ -4,13 +4,40 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from commonground.domain.errors import InvalidInput
+from commonground.domain.strings import plain
+
+# Any one string in a request; fields have their own, smaller limits (a title 200, notes 4,000).
+MAX_TEXT_CHARS = 10_000
+
+
+def _checked(value: object, field: str) -> None:
+    if isinstance(value, str):
+        if len(value) > MAX_TEXT_CHARS:
+            raise ValueError(f"{field}must be at most {MAX_TEXT_CHARS} characters")
+        try:
+            plain(value, field, multiline=True)
+        except InvalidInput as exc:
+            raise ValueError(f"{field}{exc.details[0]['message']}") from None
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            if isinstance(item, str):
+                _checked(item, f"item {i}: ")
 
 
 class Strict(BaseModel):
-    """A request body: an unknown field is refused, not ignored."""
+    """A request body: an unknown field is refused, not ignored; no string holds a control character."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _text(cls, value: Any) -> Any:
+        # The net under every text field; one-line rules and field limits are the domain's (drafts.text).
+        _checked(value, "")
+        return value
 
 
 class Public(BaseModel):

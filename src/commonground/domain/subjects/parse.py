@@ -15,7 +15,7 @@ from scourgify import normalize_address_record
 from scourgify.exceptions import AddressNormalizationError
 
 from commonground.domain.errors import InvalidInput
-from commonground.domain.strings import encodable
+from commonground.domain.strings import plain
 from commonground.domain.subjects.container import SCHEME, decode_container
 from commonground.domain.subjects.kinds import (
     AddressSubject,
@@ -161,7 +161,7 @@ def _opt_str(data: Mapping[str, object], key: str, field: str, max_len: int = 20
         return None
     if not isinstance(value, str):
         raise InvalidInput(f"{field}.{key}", "must be a string")
-    value = " ".join(encodable(value, f"{field}.{key}").split())
+    value = " ".join(plain(value, f"{field}.{key}", multiline=True).split())  # breaks fold to spaces
     if len(value) > max_len:
         raise InvalidInput(f"{field}.{key}", f"must be at most {max_len} characters")
     return value or None
