@@ -1,0 +1,319 @@
+"""The authorization matrix: every API route x every role (and no token) x every tenant, over HTTP.
+
+Issue 16: "No test enumerates route x role x tenant." ``MATRIX`` holds the expected status of every
+cell, written by hand from docs/api.md; the route list comes from the app, so a new route fails
+``test_every_api_route_has_a_row`` until someone writes its row. Every 2xx body is checked against
+the most each caller may see of each operation (``authz_leaks.MOST``). The tenants and their
+objects are described in ``authz_world``.
+
+A row maps callers to a rule. Callers are role names, ``anonymous`` (no token), ``*`` (every role
+not named) and ``everyone`` (every role and no token). A rule is ``column:status`` for each column
+of the route's kind, or one status for all of them. Unnamed roles get 403, no token 401.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+
+from commonground.bootstrap import build_services
+from commonground.config import Settings
+from commonground.domain.model import Role
+from commonground.http.app import create_app
+from tests.conftest import LiveServer, World, bearer
+from tests.functional.authz_leaks import leaks
+from tests.functional.authz_world import COLUMNS, SPOT, AuthzWorld
+from tests.functional.test_route_permissions import api_routes
+
+CALLERS: tuple[str, ...] = ("anonymous", *(r.value for r in Role))
+OWN_ONLY = "own:{s} other:404 restricted:404 installation:404 missing:404"
+AGENCY_OWN_ONLY = "own:{s} other:403 restricted:403 installation:403 missing:403"  # the directory is public
+EVERY = "own:{s} other:{s} restricted:{s} installation:{s} missing:404"
+ENTERED = "own:200 linked:404 other:404 restricted:404 missing:404"  # the own agency's operations only
+NOT_ENTERING = "own:403 linked:404 other:404 restricted:404 missing:404"  # may read, never change
+SIDES = "own:200 other:404 restricted:200 missing:404"  # conflicts the own agency is a side of
+WATCHED = "own:200 other:200 restricted:200 missing:404"  # the watch center: every conflict
+ANY_KNOWN = "own:{s} other:{s} restricted:{s} installation:{s} missing:422"  # a body's unknown id is input
+AGENCY_ADMIN_ADMIN = "agency_admin admin"
+ALERTED = "officer supervisor dispatcher watch agency_admin"
+
+# route -> (what its id names, {callers: rule})
+MATRIX: dict[str, tuple[str, dict[str, str]]] = {
+    "GET /healthz": ("none", {"everyone": "200"}),
+    "GET /api/v1/openapi.json": ("none", {"everyone": "200"}),
+    "POST /api/v1/auth/login": ("login", {"everyone": "own:200 missing:401"}),
+    "POST /api/v1/auth/set-password": ("none", {"everyone": "422"}),
+    "POST /api/v1/tokens": (
+        "user",
+        {
+            "agency_admin": "own:201 other:404 restricted:404 installation:404 missing:422",
+            "admin": ANY_KNOWN.format(s=201),
+        },
+    ),
+    "GET /api/v1/tokens": ("none", {AGENCY_ADMIN_ADMIN: "200"}),
+    "POST /api/v1/tokens/{token_id}/revoke": (
+        "token",
+        {"agency_admin": OWN_ONLY.format(s=204), "admin": EVERY.format(s=204)},
+    ),
+    "POST /api/v1/agencies": ("none", {"admin": "201"}),
+    "GET /api/v1/agencies": ("none", {"*": "200"}),
+    "GET /api/v1/agencies/{agency_id}": ("agency", {"*": EVERY.format(s=200)}),
+    "GET /api/v1/agencies/{agency_id}/policy": ("agency", {"agency_admin": OWN_ONLY.format(s=200)}),
+    "PUT /api/v1/agencies/{agency_id}/policy": ("agency", {"agency_admin": AGENCY_OWN_ONLY.format(s=200)}),
+    "PUT /api/v1/agencies/{agency_id}/missions": ("agency", {"admin": EVERY.format(s=200)}),
+    "PUT /api/v1/agencies/{agency_id}/jurisdiction": (
+        "agency",
+        {"agency_admin": AGENCY_OWN_ONLY.format(s=200), "admin": EVERY.format(s=200)},
+    ),
+    "GET /api/v1/agencies/{agency_id}/channels": ("agency", {"agency_admin": OWN_ONLY.format(s=200)}),
+    "PUT /api/v1/agencies/{agency_id}/channels": ("agency", {"agency_admin": OWN_ONLY.format(s=200)}),
+    "GET /api/v1/watch/channels": ("none", {"admin": "200"}),
+    "PUT /api/v1/watch/channels": ("none", {"admin": "200"}),
+    "POST /api/v1/users": (
+        "agency",
+        {
+            "agency_admin": AGENCY_OWN_ONLY.format(s=201),
+            "admin": ANY_KNOWN.format(s=201),
+        },
+    ),
+    "GET /api/v1/users": ("none", {AGENCY_ADMIN_ADMIN: "200"}),
+    **{
+        f"{method} /api/v1/users/{{user_id}}{tail}": (
+            "user",
+            {"agency_admin": OWN_ONLY.format(s=status), "admin": EVERY.format(s=status)},
+        )
+        for method, tail, status in (
+            ("PATCH", "", 200),
+            ("POST", "/disable", 200),
+            ("POST", "/enable", 200),
+            ("POST", "/reset-password", 201),
+            ("POST", "/reset-mfa", 200),
+        )
+    },
+    "POST /api/v1/operations": ("none", {"officer supervisor": "201"}),
+    "GET /api/v1/operations": ("none", {"officer supervisor agency_admin": "200"}),
+    "GET /api/v1/operations/{operation_id}": (
+        "operation",
+        {
+            "officer supervisor watch": "own:200 linked:200 other:404 restricted:200 missing:404",
+            "agency_admin": ENTERED,
+        },
+    ),
+    "PATCH /api/v1/operations/{operation_id}": (
+        "operation",
+        {"officer supervisor": ENTERED, "agency_admin watch": NOT_ENTERING},
+    ),
+    "POST /api/v1/operations/{operation_id}/cancel": (
+        "operation",
+        {"officer supervisor": ENTERED, "agency_admin watch": NOT_ENTERING},
+    ),
+    "POST /api/v1/operations/{operation_id}/complete": (
+        "operation",
+        {"officer supervisor": ENTERED, "agency_admin watch": NOT_ENTERING},
+    ),
+    "GET /api/v1/conflicts": ("none", {"officer supervisor watch": "200"}),
+    "GET /api/v1/conflicts/{conflict_id}": ("conflict", {"officer supervisor": SIDES, "watch": WATCHED}),
+    "POST /api/v1/conflicts/{conflict_id}/ack": ("conflict", {"officer supervisor": SIDES, "watch": WATCHED}),
+    "POST /api/v1/conflicts/{conflict_id}/resolve": ("conflict", {"supervisor": SIDES, "watch": WATCHED}),
+    "POST /api/v1/conflicts/{conflict_id}/dismiss": ("conflict", {"supervisor": SIDES, "watch": WATCHED}),
+    "GET /api/v1/notices": ("none", {ALERTED: "200"}),
+    "GET /api/v1/stream": ("none", {ALERTED: "200"}),
+    "GET /api/v1/lookup": ("none", {"dispatcher": "200"}),
+    "GET /api/v1/reports/transparency": ("none", {"auditor": "200"}),
+    "GET /api/v1/audit": ("none", {"auditor": "200"}),
+    "GET /api/v1/federation/identity": ("none", {"*": "200"}),
+    "GET /api/v1/federation/peers": ("none", {"admin": "200"}),
+    "POST /api/v1/federation/peers": ("none", {"admin": "201"}),
+    "DELETE /api/v1/federation/peers/{peer_id}": ("peer", {"admin": "installation:204 missing:404"}),
+}
+
+# Routes the matrix does not call, and why: the console's pages answer a session cookie, not a
+# bearer token (tests/functional/test_console_*.py); a peer's probe is signed with the peer's key
+# (tests/functional/test_federation.py).
+NOT_BEARER = ("/federation/v1/",)
+
+# 2xx answers that carry no data of any tenant: the contract (its examples look like operations) and
+# the live stream (read for its status only; tests/functional/test_notify_stream.py reads its events).
+NO_DATA = {"GET /api/v1/openapi.json", "GET /api/v1/stream"}
+
+# Routes whose success uses up their object: a 2xx cell gets a new one.
+FRESH = {
+    "POST /api/v1/tokens/{token_id}/revoke",
+    "POST /api/v1/users/{user_id}/disable",
+    "PATCH /api/v1/operations/{operation_id}",
+    "POST /api/v1/operations/{operation_id}/cancel",
+    "POST /api/v1/operations/{operation_id}/complete",
+    "POST /api/v1/conflicts/{conflict_id}/resolve",
+    "POST /api/v1/conflicts/{conflict_id}/dismiss",
+    "DELETE /api/v1/federation/peers/{peer_id}",
+}
+
+NO_CHANNELS: dict[str, list[Any]] = {"webhooks": [], "emails": []}
+Body = Callable[[AuthzWorld, str, str], Any]  # (world, column, target id) -> JSON body
+BODIES: dict[str, Body] = {
+    "POST /api/v1/auth/login": lambda aw, col, name: {"username": name, "password": aw.login_password},
+    "POST /api/v1/auth/set-password": lambda aw, col, _: {
+        "token": "not-a-token",
+        "password": "a long enough passphrase",
+    },
+    "POST /api/v1/tokens": lambda aw, col, user_id: {"user_id": user_id, "name": "matrix"},
+    "POST /api/v1/agencies": lambda aw, col, _: aw.new_agency(),
+    "PUT /api/v1/agencies/{agency_id}/policy": lambda aw, col, _: {},
+    "PUT /api/v1/agencies/{agency_id}/missions": lambda aw, col, _: {
+        "missions": ["civil_immigration"] if col == "own" else []
+    },
+    "PUT /api/v1/agencies/{agency_id}/jurisdiction": lambda aw, col, _: aw.jurisdictions.get(col),
+    "PUT /api/v1/agencies/{agency_id}/channels": lambda aw, col, _: NO_CHANNELS,
+    "PUT /api/v1/watch/channels": lambda aw, col, _: NO_CHANNELS,
+    "POST /api/v1/users": lambda aw, col, agency_id: {
+        "agency_id": agency_id,
+        "username": f"made-{uuid.uuid4().hex[:10]}",
+        "display_name": "Made",
+        "roles": ["officer"],
+    },
+    "PATCH /api/v1/users/{user_id}": lambda aw, col, _: {"display_name": "Renamed"},
+    "POST /api/v1/operations": lambda aw, col, _: aw.new_operation(),
+    "PATCH /api/v1/operations/{operation_id}": lambda aw, col, _: {"notes": "changed"},
+    "POST /api/v1/conflicts/{conflict_id}/ack": lambda aw, col, _: {"operation_id": aw.ack_side[col]},
+    "POST /api/v1/conflicts/{conflict_id}/resolve": lambda aw, col, _: {"note": "settled by phone"},
+    "POST /api/v1/conflicts/{conflict_id}/dismiss": lambda aw, col, _: {"note": "not the same place"},
+    "POST /api/v1/federation/peers": lambda aw, col, _: aw.new_peer(),
+}
+QUERIES = {"GET /api/v1/lookup": {"lat": SPOT[0], "lon": SPOT[1]}}
+HEADERS = {"PATCH /api/v1/operations/{operation_id}": {"If-Match": "1"}}
+
+
+def route_keys() -> list[str]:
+    """Every route the app serves to bearer tokens, as ``METHOD path``."""
+    keys: list[str] = []
+    for path, route in api_routes(create_app().routes):
+        if path.startswith("/api/") or path == "/healthz":
+            keys.extend(f"{m} {path}" for m in sorted(set(route.methods or ()) - {"HEAD"}))
+    return keys
+
+
+def expected(route: str, caller: str) -> dict[str, int]:
+    """The expected status of each column of ``route`` for ``caller``, from its row."""
+    kind, row = MATRIX[route]
+    columns = COLUMNS[kind]
+    named = {name for group in row for name in group.split()}
+    rule = next((r for group, r in row.items() if caller in group.split()), None)
+    if rule is None and "everyone" in row:
+        rule = row["everyone"]
+    if rule is None and caller != "anonymous" and "*" in row and caller not in named:
+        rule = row["*"]
+    if rule is None:
+        rule = "401" if caller == "anonymous" else "403"
+    if ":" not in rule:
+        return dict.fromkeys(columns, int(rule))
+    cells = {column: int(status) for column, status in (part.split(":") for part in rule.split())}
+    assert set(cells) == set(columns), f"{route} {caller}: {sorted(cells)} is not {list(columns)}"
+    return cells
+
+
+@dataclass
+class Tally:
+    """What the matrix found, across the module; printed by the last test."""
+
+    cells: int = 0
+    unexpected_2xx: int = 0
+    leaks: int = 0
+    mismatches: int = 0
+    bodies: int = 0  # 2xx bodies checked for leaks
+    views: int = 0  # operation views in them
+    routes: int = 0
+
+
+TALLY = Tally()
+
+
+@pytest.fixture(scope="module")
+def matrix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[AuthzWorld, httpx.Client]]:
+    """One SQLite file, one world and one loopback server for the whole module."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('authz') / 'commonground.db'}"
+    services = build_services(Settings(database_url=url))
+    try:
+        aw = AuthzWorld(World(services))
+        with LiveServer(services) as live, httpx.Client(base_url=live.url, timeout=10) as http:
+            yield aw, http
+    finally:
+        services.close()
+
+
+def _send(aw: AuthzWorld, http: httpx.Client, route: str, caller: str, column: str, want: int) -> httpx.Response:
+    method, template = route.split(" ", 1)
+    kind = MATRIX[route][0]
+    target = ""
+    if kind != "none":
+        fresh = route in FRESH and 200 <= want < 300 and column != "missing"
+        target = aw.fresh(kind)(column) if fresh else aw.ids[kind][column]
+    path = template
+    if "{" in template:
+        name = template[template.index("{") + 1 : template.index("}")]
+        path = template.replace(f"{{{name}}}", target)
+    headers = {**HEADERS.get(route, {}), **({} if caller == "anonymous" else bearer(aw.tokens[Role(caller)]))}
+    if route == "GET /api/v1/stream":  # answer the status, never wait on events
+        with http.stream(method, path, headers=headers) as r:
+            return r
+    sent: dict[str, Any] = {}
+    if route in BODIES:
+        body = BODIES[route](aw, column, target)
+        # JSON null (a jurisdiction cleared) is a body too; httpx sends none for ``json=None``.
+        sent = {"json": body} if body is not None else {"content": b"null"}
+        headers["Content-Type"] = "application/json"
+    return http.request(method, path, params=QUERIES.get(route), headers=headers, **sent)
+
+
+@pytest.mark.parametrize("route", sorted(MATRIX))
+def test_route(matrix: tuple[AuthzWorld, httpx.Client], route: str) -> None:
+    aw, http = matrix
+    wrong: list[str] = []
+    for caller in CALLERS:
+        for column, want in expected(route, caller).items():
+            r = _send(aw, http, route, caller, column, want)
+            TALLY.cells += 1
+            if r.status_code != want:
+                TALLY.mismatches += 1
+                TALLY.unexpected_2xx += 200 <= r.status_code < 300
+                wrong.append(f"{caller} {column}: {r.status_code}, expected {want}")
+            if 200 <= r.status_code < 300 and route not in NO_DATA and r.content:
+                found, views = leaks(r.json(), caller, aw, answers_policy=route == "POST /api/v1/agencies")
+                TALLY.bodies += 1
+                TALLY.views += views
+                TALLY.leaks += len(found)
+                wrong.extend(f"{caller} {column}: leak {leak}" for leak in found)
+    TALLY.routes += 1
+    assert not wrong, "\n".join(wrong)
+
+
+def test_every_api_route_has_a_row() -> None:
+    """A new route fails here until someone writes who may call it."""
+    served = set(route_keys())
+    assert not [k for k in served if any(k.split(" ", 1)[1].startswith(p) for p in NOT_BEARER)]
+    assert sorted(served - set(MATRIX)) == []
+    assert sorted(set(MATRIX) - served) == []
+
+
+def test_every_row_gives_every_caller_every_column() -> None:
+    for route in MATRIX:
+        for caller in CALLERS:
+            assert set(expected(route, caller)) == set(COLUMNS[MATRIX[route][0]])
+
+
+def test_the_matrix_adds_up(capsys: pytest.CaptureFixture[str]) -> None:
+    """Print the figures; runs last, after every route's cells (skipped when only some ran)."""
+    if TALLY.routes != len(MATRIX):
+        pytest.skip("run the whole module to count the matrix")
+    want = sum(len(expected(route, caller)) for route in MATRIX for caller in CALLERS)
+    with capsys.disabled():
+        print(
+            f"\nauthorization matrix: {len(MATRIX)} routes x {len(CALLERS)} callers: {TALLY.cells} cells, "
+            f"{TALLY.mismatches} unexpected statuses, {TALLY.unexpected_2xx} unexpected 2xx; "
+            f"{TALLY.bodies} 2xx bodies holding {TALLY.views} operation views: {TALLY.leaks} leaks"
+        )
+    assert (TALLY.cells, TALLY.mismatches, TALLY.unexpected_2xx, TALLY.leaks) == (want, 0, 0, 0)
