@@ -42,6 +42,14 @@ MOST: dict[str, dict[str, str | None]] = {
 }
 
 
+# Whose people (user ids, usernames) a caller may be shown: the admin and the auditor (in its log)
+# anyone's, every other role its own agency's only.
+PEOPLE: dict[str, tuple[str, ...]] = {
+    AD: ("own", "other", "restricted", "installation"),
+    AU: ("own", "other", "restricted", "installation"),
+}
+
+
 def _rank(level: str | None) -> int:
     return -1 if level is None else LEVELS.index(level)
 
@@ -79,6 +87,9 @@ def leaks(body: Any, caller: str, aw: AuthzWorld, *, answers_policy: bool = Fals
         if "ori" in d and "policy" in d and d["ori"] != aw.agencies["own"].ori and not answers_policy:
             found.append(f"policy of agency {d['ori']}")
     text = json.dumps(body)
+    for tenant, user_id in aw.ids["user"].items():
+        if tenant not in PEOPLE.get(caller, ("own",)) and tenant != "missing":
+            found.extend(f"{tenant} user {w}" for w in (user_id, aw.usernames[tenant]) if w in text)
     for op_id, secret in aw.secrets.items():
         allowed = most.get(secret.tenant)
         for level, words in (("operational", secret.operational), ("full", secret.full), ("own", secret.own)):

@@ -80,6 +80,7 @@ class AuthzWorld:
     secrets: dict[str, Secrets] = field(default_factory=dict)  # operation id -> its secrets
     ack_side: dict[str, str] = field(default_factory=dict)  # conflict column -> the side an ack names
     jurisdictions: dict[str, Any] = field(default_factory=dict)  # agency column -> its jurisdiction as set
+    usernames: dict[str, str] = field(default_factory=dict)  # agency column -> its target user's username
     login_password: str = "matrix-login-passphrase"
     _spots: int = 0
 
@@ -103,6 +104,7 @@ class AuthzWorld:
         self.ids["agency"] = {t: a.id for t, a in self.agencies.items()}
         targets = {t: w.person(a, "officer") for t, a in self.agencies.items()}
         self.ids["user"] = {t: p.user.id for t, p in targets.items()}
+        self.usernames = {t: p.user.username for t, p in targets.items()}
         self.ids["token"] = {t: self.fresh_token(t) for t in targets}
         self.ids["login"] = {"own": w.person(own, "officer", password=self.login_password).user.username}
         self._build_operations()

@@ -14,7 +14,9 @@ of the route's kind, or one status for all of them. Unnamed roles get 403, no to
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +27,7 @@ from commonground.bootstrap import build_services
 from commonground.config import Settings
 from commonground.domain.model import Role
 from commonground.http.app import create_app
-from tests.conftest import LiveServer, World, bearer
+from tests.conftest import LiveServer, World, bearer, fresh_postgres_database
 from tests.functional.authz_leaks import leaks
 from tests.functional.authz_world import COLUMNS, SPOT, AuthzWorld
 from tests.functional.test_route_permissions import api_routes
@@ -229,20 +231,36 @@ class Tally:
     routes: int = 0
 
 
-TALLY = Tally()
+TALLIES: dict[str, Tally] = defaultdict(Tally)  # by store
 
 
-@pytest.fixture(scope="module")
-def matrix(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[AuthzWorld, httpx.Client]]:
-    """One SQLite file, one world and one loopback server for the whole module."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('authz') / 'commonground.db'}"
-    services = build_services(Settings(database_url=url))
-    try:
-        aw = AuthzWorld(World(services))
-        with LiveServer(services) as live, httpx.Client(base_url=live.url, timeout=10) as http:
-            yield aw, http
-    finally:
-        services.close()
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def matrix(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Matrix]:
+    """One database, one world and one loopback server per store, for the whole module."""
+    with _database(request.param, tmp_path_factory) as url:
+        services = build_services(Settings(database_url=url))
+        try:
+            aw = AuthzWorld(World(services))
+            with LiveServer(services) as live, httpx.Client(base_url=live.url, timeout=10) as http:
+                yield Matrix(request.param, aw, http)
+        finally:
+            services.close()
+
+
+@contextmanager
+def _database(store: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if store == "postgres":
+        with contextmanager(fresh_postgres_database)() as url:
+            yield url
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp('authz') / 'commonground.db'}"
+
+
+@dataclass(frozen=True)
+class Matrix:
+    store: str
+    aw: AuthzWorld
+    http: httpx.Client
 
 
 def _send(aw: AuthzWorld, http: httpx.Client, route: str, caller: str, column: str, want: int) -> httpx.Response:
@@ -270,24 +288,24 @@ def _send(aw: AuthzWorld, http: httpx.Client, route: str, caller: str, column: s
 
 
 @pytest.mark.parametrize("route", sorted(MATRIX))
-def test_route(matrix: tuple[AuthzWorld, httpx.Client], route: str) -> None:
-    aw, http = matrix
+def test_route(matrix: Matrix, route: str) -> None:
+    aw, http, tally = matrix.aw, matrix.http, TALLIES[matrix.store]
     wrong: list[str] = []
     for caller in CALLERS:
         for column, want in expected(route, caller).items():
             r = _send(aw, http, route, caller, column, want)
-            TALLY.cells += 1
+            tally.cells += 1
             if r.status_code != want:
-                TALLY.mismatches += 1
-                TALLY.unexpected_2xx += 200 <= r.status_code < 300
+                tally.mismatches += 1
+                tally.unexpected_2xx += 200 <= r.status_code < 300
                 wrong.append(f"{caller} {column}: {r.status_code}, expected {want}")
             if 200 <= r.status_code < 300 and route not in NO_DATA and r.content:
                 found, views = leaks(r.json(), caller, aw, answers_policy=route == "POST /api/v1/agencies")
-                TALLY.bodies += 1
-                TALLY.views += views
-                TALLY.leaks += len(found)
+                tally.bodies += 1
+                tally.views += views
+                tally.leaks += len(found)
                 wrong.extend(f"{caller} {column}: leak {leak}" for leak in found)
-    TALLY.routes += 1
+    tally.routes += 1
     assert not wrong, "\n".join(wrong)
 
 
@@ -305,15 +323,17 @@ def test_every_row_gives_every_caller_every_column() -> None:
             assert set(expected(route, caller)) == set(COLUMNS[MATRIX[route][0]])
 
 
-def test_the_matrix_adds_up(capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_matrix_adds_up(matrix: Matrix, capsys: pytest.CaptureFixture[str]) -> None:
     """Print the figures; runs last, after every route's cells (skipped when only some ran)."""
-    if TALLY.routes != len(MATRIX):
+    tally = TALLIES[matrix.store]
+    if tally.routes != len(MATRIX):
         pytest.skip("run the whole module to count the matrix")
     want = sum(len(expected(route, caller)) for route in MATRIX for caller in CALLERS)
     with capsys.disabled():
         print(
-            f"\nauthorization matrix: {len(MATRIX)} routes x {len(CALLERS)} callers: {TALLY.cells} cells, "
-            f"{TALLY.mismatches} unexpected statuses, {TALLY.unexpected_2xx} unexpected 2xx; "
-            f"{TALLY.bodies} 2xx bodies holding {TALLY.views} operation views: {TALLY.leaks} leaks"
+            f"\nauthorization matrix ({matrix.store}): {len(MATRIX)} routes x {len(CALLERS)} callers: "
+            f"{tally.cells} cells, "
+            f"{tally.mismatches} unexpected statuses, {tally.unexpected_2xx} unexpected 2xx; "
+            f"{tally.bodies} 2xx bodies holding {tally.views} operation views: {tally.leaks} leaks"
         )
-    assert (TALLY.cells, TALLY.mismatches, TALLY.unexpected_2xx, TALLY.leaks) == (want, 0, 0, 0)
+    assert (tally.cells, tally.mismatches, tally.unexpected_2xx, tally.leaks) == (want, 0, 0, 0)
