@@ -242,6 +242,7 @@ class Tally:
     mismatches: int = 0
     bodies: int = 0  # 2xx bodies checked for leaks
     views: int = 0  # operation views in them
+    oracles: int = 0  # refusals of an existing object that differ from a missing one's
     routes: int = 0
 
 
@@ -291,6 +292,8 @@ def _send(aw: AuthzWorld, http: httpx.Client, route: str, caller: str, column: s
     headers = {**HEADERS.get(route, {}), **({} if caller == "anonymous" else bearer(aw.tokens[Role(caller)]))}
     if route == "GET /api/v1/stream":  # answer the status, never wait on events
         with http.stream(method, path, headers=headers) as r:
+            if r.status_code != 200:
+                r.read()
             return r
     sent: dict[str, Any] = {}
     if route in BODIES:
@@ -306,9 +309,12 @@ def test_route(matrix: Matrix, route: str) -> None:
     aw, http, tally = matrix.aw, matrix.http, TALLIES[matrix.store]
     wrong: list[str] = []
     for caller in CALLERS:
+        refusals: dict[str, Any] = {}  # column -> its 403/404 and body: the same as for a missing id
         for column, want in expected(route, caller).items():
             r = _send(aw, http, route, caller, column, want)
             tally.cells += 1
+            if r.status_code in (403, 404) and column != "own":  # the own agency's objects are no secret
+                refusals[column] = (r.status_code, r.json())
             if r.status_code != want:
                 tally.mismatches += 1
                 tally.unexpected_2xx += 200 <= r.status_code < 300
@@ -319,6 +325,9 @@ def test_route(matrix: Matrix, route: str) -> None:
                 tally.views += views
                 tally.leaks += len(found)
                 wrong.extend(f"{caller} {column}: leak {leak}" for leak in found)
+        told = [c for c, body in refusals.items() if "missing" in refusals and body != refusals["missing"]]
+        tally.oracles += len(told)
+        wrong.extend(f"{caller} {column}: refused unlike a missing id: {refusals[column]}" for column in told)
     tally.routes += 1
     assert not wrong, "\n".join(wrong)
 
@@ -357,6 +366,7 @@ def test_the_matrix_adds_up(matrix: Matrix, capsys: pytest.CaptureFixture[str]) 
             f"\nauthorization matrix ({matrix.store}): {len(MATRIX)} routes x {len(CALLERS)} callers: "
             f"{tally.cells} cells, "
             f"{tally.mismatches} unexpected statuses, {tally.unexpected_2xx} unexpected 2xx; "
-            f"{tally.bodies} 2xx bodies holding {tally.views} operation views: {tally.leaks} leaks"
+            f"{tally.bodies} 2xx bodies holding {tally.views} operation views: {tally.leaks} leaks; "
+            f"{tally.oracles} refusals that tell an existing object from a missing one"
         )
-    assert (tally.cells, tally.mismatches, tally.unexpected_2xx, tally.leaks) == (want, 0, 0, 0)
+    assert (tally.cells, tally.mismatches, tally.unexpected_2xx, tally.leaks, tally.oracles) == (want, 0, 0, 0, 0)
