@@ -29,7 +29,8 @@ NEVER: dict[str, str | None] = dict.fromkeys(("own", "linked", "other", "restric
 # Officers and supervisors read the sheriff's linked operation through their conflict, at the sheriff's
 # `full` to federal agencies, and the city's at `safety` (the own agency's mission is one the city
 # restricts); the watch reads any operation in a conflict at its owner's watch level; notices and
-# look-ups carry `safety`.
+# look-ups carry `safety`. The watch role is the installation's to grant: its holder reads the city's
+# operations at the city's watch level whatever its home agency's mission.
 MOST: dict[str, dict[str, str | None]] = {
     OF: {"own": "own", "linked": "full", "other": None, "restricted": "safety"},
     S: {"own": "own", "linked": "full", "other": None, "restricted": "safety"},

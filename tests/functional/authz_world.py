@@ -19,7 +19,7 @@ import base64
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -123,10 +123,8 @@ class AuthzWorld:
         """Submit an operation with secrets of its own; return its id and its conflicts by counterpart."""
         who = self.callers[Role.OFFICER] if tenant == "own" else self.world.person(self.agencies[tenant], "officer")
         tag = uuid.uuid4().hex[:8].translate(LETTERS)  # names refuse digits
-        first, dob = (
-            uuid.uuid4().hex[:6].translate(LETTERS).title(),
-            f"19{40 + self._spots % 50}-0{1 + len(self.secrets) % 9}-1{len(self.secrets) % 9}",
-        )
+        first = uuid.uuid4().hex[:6].translate(LETTERS).title()
+        dob = (date(1940, 1, 1) + timedelta(days=uuid.uuid4().int % 20_000)).isoformat()
         data = operation_data(
             *at,
             title=f"Title {tag}",

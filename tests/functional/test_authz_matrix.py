@@ -370,3 +370,17 @@ def test_the_matrix_adds_up(matrix: Matrix, capsys: pytest.CaptureFixture[str]) 
             f"{tally.oracles} refusals that tell an existing object from a missing one"
         )
     assert (tally.cells, tally.mismatches, tally.unexpected_2xx, tally.leaks, tally.oracles) == (want, 0, 0, 0, 0)
+
+
+def table() -> str:
+    """Every cell's expected status, one line per route and caller: ``python -m tests.functional.test_authz_matrix``."""
+    lines = [f"{'route':52} {'caller':13} expected"]
+    for route in sorted(MATRIX):
+        for caller in CALLERS:
+            cells = " ".join(f"{column}:{status}" for column, status in expected(route, caller).items())
+            lines.append(f"{route:52} {caller:13} {cells}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(table())
