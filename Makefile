@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test check bench bench-matching bench-notify bench-federation screenshots clean
+.PHONY: run test check bench bench-matching bench-notify bench-federation bench-audit screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -36,6 +36,9 @@ bench-notify: $(STAMP)
 
 bench-federation: $(STAMP)
 	$(BIN)/python benchmarks/bench_federation.py $(BENCH_ARGS)
+
+bench-audit: $(STAMP)
+	$(BIN)/python benchmarks/bench_audit.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info src/*.egg-info

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import pyotp
 import pytest
 import uvicorn
 from sqlalchemy import create_engine, text
@@ -26,6 +27,7 @@ from commonground.config import Settings, normalise_url
 from commonground.domain.model import Agency
 from commonground.http.app import create_app
 from commonground.service.principal import Principal
+from commonground.service.signin_ports import Credential
 
 PG_ENV = "COMMONGROUND_TEST_POSTGRES_URL"
 PG_SKIP = f"PostgreSQL tests need {PG_ENV} (set by .ci/run)"
@@ -156,9 +158,17 @@ class World:
         )
         return self.principal(user.username)
 
-    def token(self, who: Principal) -> str:
-        token, _ = self.services.accounts.create_token(None, who.user.id, "test")
+    def token(self, who: Principal, *scopes: str) -> str:
+        """A bearer token for ``who``; given ``scopes``, limited to them (none: all their roles allow)."""
+        token, _ = self.services.accounts.create_token(None, who.user.id, "test", scopes=list(scopes) or None)
         return token
+
+    def enrol(self, who: Principal) -> str:
+        """Enrol an authenticator for ``who`` as the console would; return its TOTP secret."""
+        secret = pyotp.random_base32()
+        with self.services.store.write() as tx:
+            tx.signin.put_credential(Credential(who.user.id, totp_secret=secret, enrolled_at=self.services.clock.now()))
+        return secret
 
 
 @pytest.fixture

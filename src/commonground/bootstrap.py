@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from commonground.audit.checkpoints import SignatureCheck
 from commonground.config import Settings, normalise_url
 from commonground.federation.keys import load_or_create
 from commonground.federation.link import Ed25519Link
+from commonground.federation.notary import Ed25519Notary, check_signature
 from commonground.notify.email import SmtpEmailSender
 from commonground.notify.render import for_channels
 from commonground.notify.senders import (
@@ -19,6 +21,7 @@ from commonground.notify.senders import (
 from commonground.notify.webhook import HttpWebhookSender, parse_networks
 from commonground.service.accounts import Accounts
 from commonground.service.audit import AuditLog
+from commonground.service.audit_proof import Ledger
 from commonground.service.channels import Channels
 from commonground.service.clock import SystemClock
 from commonground.service.conflicts import Conflicts
@@ -164,6 +167,23 @@ def build_federation(settings: Settings, store: Store, clock: Clock, link: Feder
     )
 
 
+def build_ledger(settings: Settings, store: Store, clock: Clock, federation: Federation) -> Ledger:
+    """The audit log's checkpoints, signed with the federation key, at ``COMMONGROUND_AUDIT_*``."""
+    return Ledger(
+        store,
+        clock,
+        Ed25519Notary(federation.private_key),
+        settings.audit_checkpoint_records,
+        settings.audit_checkpoint_minutes,
+        settings.audit_retention_days,
+    )
+
+
+def signature_check() -> SignatureCheck:
+    """Check an Ed25519 signature without a database: what an outside party's verifier runs."""
+    return check_signature
+
+
 def build_services(
     settings: Settings | None = None, *, store: Store | None = None, clock: Clock | None = None
 ) -> Services:
@@ -173,6 +193,7 @@ def build_services(
     clock = clock or SystemClock()
     webhooks, email = build_webhook_sender(settings), build_email_sender(settings)
     escalator = build_escalator(settings, store, clock)
+    federation = build_federation(settings, store, clock)
     return Services(
         settings=settings,
         store=store,
@@ -182,7 +203,7 @@ def build_services(
         lifecycle=Lifecycle(store, clock, settings.account_inactive_days, settings.temporary_account_max_hours),
         operations=Operations(store, clock, normalise_subject, settings.max_area_vertices),
         conflicts=Conflicts(store, clock),
-        audit=AuditLog(store, clock),
+        audit=AuditLog(store, clock, build_ledger(settings, store, clock, federation)),
         notices=Notices(store, clock),
         lookups=Lookups(
             store,
@@ -198,12 +219,12 @@ def build_services(
                 settings.lookup_sweep_cell_m,
             ),
         ),
-        signin=SignIn(store, clock),
+        signin=SignIn(store, clock, settings.require_mfa),
         channels=Channels(store, clock),
         sweep=Sweep(store, clock),
         webhooks=webhooks,
         email=email,
         escalator=escalator,
         deliveries=build_deliveries(settings, store, clock, webhooks=webhooks, email=email, escalator=escalator),
-        federation=build_federation(settings, store, clock),
+        federation=federation,
     )

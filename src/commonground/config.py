@@ -63,6 +63,11 @@ class Settings(BaseSettings):
     federation_key_file: str = ""  # empty: the key is kept in the database
     federation_max_age_seconds: float = 60.0  # older signatures are refused
     federation_timeout_seconds: float = 2.0  # a peer slower than this is listed as unchecked
+    # audit: docs/audit.md
+    audit_checkpoint_records: int = Field(default=1000, ge=1)  # sign a checkpoint after this many records
+    audit_checkpoint_minutes: float = Field(default=60.0, gt=0)  # or after this long, when any record is new
+    audit_retention_days: int = Field(default=365, ge=365)  # records are kept at least this long
+    require_mfa: bool = True  # API password sign-in needs a TOTP code; unenrolled people enrol in the console
     # console: cookies are Secure unless turned off for plain local HTTP
     console_cookie_secure: bool = True
     console_tile_url: str = ""  # e.g. https://tiles.example.gov/{z}/{x}/{y}.png; empty = boundaries only

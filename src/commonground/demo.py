@@ -257,6 +257,14 @@ def _operation(
     }
 
 
+CAD_USER = "hcso.911"
+
+
+def _agency_name(services: Services, username: str) -> str:
+    ori = next(o for u, _, _, o in USERS if u == username)
+    return next((a["name"] for a in AGENCIES if a["ori"] == ori), "Installation")
+
+
 def seed(services: Services, now: datetime | None = None, token_file: Path | None = None) -> SeedReport:
     """Create the demonstration installation once; later runs only issue fresh tokens."""
     report = SeedReport(token_file=token_file or Path("demo-tokens.json"))
@@ -288,6 +296,9 @@ def seed(services: Services, now: datetime | None = None, token_file: Path | Non
         report.tokens.append(
             (username, roles[0], next((a["name"] for a in AGENCIES if a["ori"] == ori), "Installation"), token)
         )
+    # A CAD link authenticates as a machine: a bearer token limited to look-ups, no sign-in, no second factor.
+    cad = accounts.token_for_username(CAD_USER, "CAD link (demo)", scopes=["lookup"])
+    report.tokens.append((f"{CAD_USER}.cad", "cad:lookup", _agency_name(services, CAD_USER), cad))
     report.token_file.write_text(json.dumps({u: t for u, _, _, t in report.tokens}, indent=2))
     watch = _principal(services, "watch")
     page = services.conflicts.list(watch, None, 1000, None)

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import httpx
+import pyotp
 import pytest
 
 from tests.conftest import World, bearer, operation_data
@@ -59,7 +60,7 @@ def make_member(admin: Client, http: httpx.Client, agency: dict[str, Any], usern
     return Client(http, token)
 
 
-def test_the_documented_flow_from_agencies_to_conflicts(admin: Client, http: httpx.Client) -> None:
+def test_the_documented_flow_from_agencies_to_conflicts(admin: Client, http: httpx.Client, world: World) -> None:
     city = make_agency(admin, "MN0271100", "Minneapolis Police Department", "local")
     feds = make_agency(admin, "MNICE0100", "ICE ERO St. Paul", "federal")
     sgt = make_member(admin, http, city, "sgt.moore", ["supervisor"])
@@ -96,8 +97,12 @@ def test_the_documented_flow_from_agencies_to_conflicts(admin: Client, http: htt
         == "resolved"
     )
 
-    # Login with a password, as API.md documents.
-    r = http.post(API + "/auth/login", json={"username": "sgt.moore", "password": "correct horse battery"})
+    # Login with a password and a TOTP code, as API.md documents; without an authenticator, 403.
+    login = {"username": "sgt.moore", "password": "correct horse battery"}
+    refused = http.post(API + "/auth/login", json=login)
+    assert refused.status_code == 403 and refused.json()["error"]["code"] == "mfa_enrolment_required"
+    totp = pyotp.TOTP(world.enrol(world.principal("sgt.moore")))
+    r = http.post(API + "/auth/login", json={**login, "otp": totp.now()})
     assert r.status_code == 200 and r.json()["token"].startswith("cg_")
     assert http.get(API + "/conflicts", headers=bearer(r.json()["token"])).status_code == 200
 

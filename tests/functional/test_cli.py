@@ -51,3 +51,27 @@ def test_a_bootstrapped_token_works_against_the_server(sqlite_url: str) -> None:
 def test_db_upgrade_creates_the_schema(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
     assert "up to date" in run("db", "upgrade", url=url).stdout
+
+
+def test_token_create_takes_repeatable_scopes_and_refuses_a_bad_one(sqlite_url: str) -> None:
+    run("admin", "bootstrap", "--username", "root", url=sqlite_url)
+    made = run(
+        "token", "create", "--user", "root", "--name", "ops", "--scope", "admin", "--scope", "admin", url=sqlite_url
+    )
+    token = made.stdout.strip().splitlines()[-1]
+    for bad in ("lookup", "lookups"):  # root's roles give nothing under lookup; lookups is no scope
+        refused = run(
+            "token", "create", "--user", "root", "--scope", "admin", "--scope", bad, url=sqlite_url, check=False
+        )
+        assert refused.returncode == 1 and "scopes:" in refused.stderr and refused.stdout == ""
+    from commonground.bootstrap import build_services
+    from commonground.config import Settings
+
+    services = build_services(Settings(database_url=sqlite_url))
+    try:
+        with LiveServer(services) as live:
+            r = httpx.get(f"{live.url}/api/v1/tokens", headers=bearer(token))
+            assert r.status_code == 200
+            assert {t["name"]: t["scopes"] for t in r.json()["items"]} == {"bootstrap": None, "ops": ["admin"]}
+    finally:
+        services.close()

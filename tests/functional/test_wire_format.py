@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pyotp
 import pytest
 from fastapi.testclient import TestClient
 
@@ -24,6 +25,7 @@ from commonground.config import Settings
 from commonground.http.app import create_app
 from commonground.service import clock as clock_module
 from commonground.service.clock import ManualClock
+from commonground.service.signin_ports import Credential
 from tests.functional.test_route_permissions import api_routes
 
 RECORDED = Path(__file__).parent / "recorded" / "wire_format.json"
@@ -156,7 +158,7 @@ def drive(rec: Recorder) -> None:
         return user, str(token)
 
     _, city_admin = member(city, "admin.city", ["agency_admin"])
-    _, sgt = member(city, "sgt.moore", ["supervisor"])
+    sgt_user, sgt = member(city, "sgt.moore", ["supervisor"])
     officer_user, officer = member(city, "officer.lee", ["officer"])
     agent_user, agent = member(feds, "sdo.whitfield", ["supervisor"])
     _, dispatcher = member(city, "dispatch.kim", ["dispatcher"])
@@ -167,7 +169,14 @@ def drive(rec: Recorder) -> None:
     }, status=201)  # fmt: skip
     _, watch = member(watch_agency, "watch.ray", ["watch"])
 
-    call("POST", "/auth/login", None, {"username": "sgt.moore", "password": "correct horse battery"})
+    # No authenticator enrolled: COMMONGROUND_REQUIRE_MFA refuses the password alone.
+    call("POST", "/auth/login", None, {"username": "sgt.moore", "password": "correct horse battery"}, status=403)
+    services = rec.http.app.state.services  # type: ignore[attr-defined]
+    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # a fixed authenticator: the code at the fixed clock is known
+    with services.store.write() as tx:
+        tx.signin.put_credential(Credential(sgt_user["id"], totp_secret=secret, enrolled_at=START))
+    code = pyotp.TOTP(secret).at(START)
+    call("POST", "/auth/login", None, {"username": "sgt.moore", "password": "correct horse battery", "otp": code})
     call("GET", "/tokens", city_admin)
     tokens = call("GET", "/tokens", admin)["items"]
     spare = call("POST", "/tokens", city_admin, {

@@ -8,6 +8,7 @@ from datetime import timedelta
 from commonground.domain.geometry import Box
 from commonground.domain.model import Role
 from commonground.domain.policy import Level, NoticeTiming, Policy, Purpose
+from commonground.domain.scopes import Scope
 from commonground.service.ports import Store, UserFilter
 from commonground.service.signin_ports import Credential
 from tests.integration.repository_kit import (
@@ -201,6 +202,23 @@ def test_a_token_resolves_to_its_person_and_agency(store: Store) -> None:
         assert found is not None and is_utc(found[0].created_at) and is_utc(found[0].expires_at)
         assert tx.tokens.principal(forever.token_hash) == (forever, holder, agency)
         assert tx.tokens.principal("0" * 64) is None
+
+
+@covers("tokens.add", "tokens.principal", "tokens.of_agency")
+def test_a_token_keeps_its_scopes_and_an_unscoped_one_stays_unscoped(store: Store) -> None:
+    """Scopes survive every read path as the same set; no scopes stays None (all the roles allow), not empty."""
+    agency = factories.agency(created_at=T0)
+    holder = person(agency, Role.DISPATCHER, Role.OFFICER)
+    cad = token(holder, scopes=frozenset({Scope.LOOKUP, Scope.NOTICES}))
+    plain = token(holder)
+    seed(store, agency, holder, cad, plain)
+    with store.read() as tx:
+        found = tx.tokens.principal(cad.token_hash)
+        assert found is not None and found[0].scopes == frozenset({Scope.LOOKUP, Scope.NOTICES})
+        unscoped = tx.tokens.principal(plain.token_hash)
+        assert unscoped is not None and unscoped[0].scopes is None
+        listed = {record.id: record.scopes for record, _, _ in tx.tokens.of_agency(agency.id)}
+        assert listed == {cad.id: {Scope.LOOKUP, Scope.NOTICES}, plain.id: None}
 
 
 @covers("tokens.of_agency", "tokens.revoke")

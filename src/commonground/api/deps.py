@@ -21,6 +21,7 @@ ConflictsUser = Annotated[Principal, requires(Permission.CONFLICTS)]
 Dispatcher = Annotated[Principal, requires(Permission.LOOKUP)]
 NoticesUser = Annotated[Principal, requires(Permission.NOTICES)]
 Auditor = Annotated[Principal, requires(Permission.AUDIT)]
+CheckpointReader = Annotated[Principal, requires(Permission.AUDIT_CHECKPOINTS)]
 
 
 def page_limit(request: Request, limit: int | None) -> int:
@@ -36,6 +37,7 @@ __all__ = [
     "AgencyAdmin",
     "AnyUser",
     "Auditor",
+    "CheckpointReader",
     "ConflictsUser",
     "Dispatcher",
     "InstallationAdmin",

@@ -10,7 +10,7 @@ from commonground.api.schemas.common import ErrorEnvelope
 
 WHY: dict[int, str] = {
     401: "Missing, unknown or expired bearer token.",
-    403: "Authenticated, but no role of the caller may do this.",
+    403: "Authenticated, but no role of the caller (or scope of the token) may do this; or no second factor enrolled.",
     404: "No such object, or one of another agency that the caller may not see.",
     409: "A stale `If-Match` version, or the object's state does not allow this.",
     422: "Invalid input; `details` names each refused field.",

@@ -31,6 +31,7 @@ class Action(StrEnum):
     CONFLICT_RESOLVE = "ops:conflict:resolve"
     CONFLICT_READ = "ops:conflict:read"
     AUDIT_READ = "audit:log:read"
+    AUDIT_PRUNE = "audit:log:prune"
     AGENCY_JURISDICTION_UPDATE = "admin:jurisdiction:update"
     LOOKUP = "dispatch:lookup:query"
     LOOKUP_SWEEP = "dispatch:lookup:sweep"

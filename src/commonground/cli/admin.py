@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from commonground.cli.common import DatabaseUrl, open_services
+from commonground.domain.scopes import Scope
 
 admin_app = typer.Typer(help="Installation administration.", no_args_is_help=True)
 token_app = typer.Typer(help="Bearer tokens.", no_args_is_help=True)
@@ -33,12 +34,16 @@ def bootstrap(
 def create(
     user: Annotated[str, typer.Option("--user", help="user name")],
     name: Annotated[str, typer.Option(help="what the token is for")] = "cli",
+    scope: Annotated[
+        list[str] | None,
+        typer.Option(help=f"limit the token to a scope, repeatable ({', '.join(Scope)}); none: all the roles allow"),
+    ] = None,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Print a new bearer token for a user as the last line."""
     services = open_services(database_url)
     try:
-        token = services.accounts.token_for_username(user, name)
+        token = services.accounts.token_for_username(user, name, scopes=scope or None)
     except Exception as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from None

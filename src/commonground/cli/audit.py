@@ -1,24 +1,120 @@
-"""``commonground audit …``."""
+"""``commonground audit …``: verify the log, sign and export checkpoints, prove a record is in it."""
 
 from __future__ import annotations
 
+import json
+import time
+from pathlib import Path
+from typing import Annotated
+
 import typer
 
+from commonground.bootstrap import signature_check
 from commonground.cli.common import DatabaseUrl, open_services
+from commonground.domain.errors import CommonGroundError
+from commonground.service.audit_proof import check_proof_offline, held_checkpoints
 
 audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
 
+Against = Annotated[
+    Path | None,
+    typer.Option("--against", help="An exported checkpoint (or a JSON list of them) an outside party holds."),
+]
+
+
+def _refuse(exc: CommonGroundError) -> typer.Exit:
+    typer.echo(f"refused: {exc.message}", err=True)
+    return typer.Exit(2)
+
 
 @audit_app.command("verify")
-def verify(database_url: DatabaseUrl = None) -> None:
-    """Exit 0 only when every record is present, in order and unaltered."""
-    services = open_services(database_url)
+def verify(
+    database_url: DatabaseUrl = None,
+    against: Against = None,
+    quick: Annotated[bool, typer.Option("--quick", help="Only what came after the latest signed checkpoint.")] = False,
+) -> None:
+    """Exit 0 only when every record is present, in order, unaltered and consistent with every checkpoint.
+
+    A full walk re-hashes every kept record and checks the tree head at each stored checkpoint
+    and each one in ``--against``; when it passes, it signs a checkpoint of what it verified.
+    """
     try:
-        verdict = services.audit.verify()
+        held = held_checkpoints(against.read_text()) if against else []
+    except CommonGroundError as exc:
+        raise _refuse(exc) from None
+    services = open_services(database_url)
+    started = time.perf_counter()
+    try:
+        verdict = services.audit.verdict() if quick else services.audit.verify(held)
     finally:
         services.close()
+    took = time.perf_counter() - started
     if verdict.intact:
-        typer.echo(f"audit chain intact: {verdict.checked} records")
+        against_text = f", consistent with {len(held)} held checkpoint(s)" if held else ""
+        typer.echo(f"audit chain intact: {verdict.checked} records{against_text} ({took:.2f} s)")
         return
     typer.echo(f"audit chain BROKEN after {verdict.checked} good records: {verdict.problem}", err=True)
+    raise typer.Exit(1)
+
+
+@audit_app.command("checkpoint")
+def checkpoint(
+    database_url: DatabaseUrl = None,
+    export: Annotated[Path | None, typer.Option("--export", help="Write the signed checkpoint here (JSON).")] = None,
+) -> None:
+    """Sign a checkpoint of the log now (unless nothing is new) and print or export it."""
+    services = open_services(database_url)
+    try:
+        made = services.audit.checkpoint(force=True)
+    except CommonGroundError as exc:
+        raise _refuse(exc) from None
+    finally:
+        services.close()
+    assert made is not None  # forced
+    document = json.dumps(made.exported(), indent=2)
+    if export:
+        export.write_text(document + "\n")
+        typer.echo(f"checkpoint of {made.tree_size} records, root {made.root_hash}, written to {export}")
+    else:
+        typer.echo(document)
+
+
+@audit_app.command("prove")
+def prove(
+    seq: int,
+    database_url: DatabaseUrl = None,
+    output: Annotated[Path | None, typer.Option("--output", help="Write the proof here (JSON).")] = None,
+) -> None:
+    """Print an inclusion proof that record SEQ is in the latest signed checkpoint."""
+    services = open_services(database_url)
+    try:
+        proof = services.audit.prove(seq)
+    except CommonGroundError as exc:
+        raise _refuse(exc) from None
+    finally:
+        services.close()
+    document = json.dumps(proof, indent=2)
+    if output:
+        output.write_text(document + "\n")
+        typer.echo(f"proof of record {seq} in the log of {proof['tree_size']} records written to {output}")
+    else:
+        typer.echo(document)
+
+
+@audit_app.command("verify-proof")
+def verify_proof(proof_file: Path, against: Against = None) -> None:
+    """Check a printed proof offline (no database): the record's seal, its path, the checkpoint's signature."""
+    try:
+        held = held_checkpoints(against.read_text()) if against else []
+        doc = json.loads(proof_file.read_text())
+        verdict = check_proof_offline(doc, signature_check(), held[-1] if held else None)
+    except json.JSONDecodeError as exc:
+        typer.echo(f"refused: the proof is not JSON ({exc.msg})", err=True)
+        raise typer.Exit(2) from None
+    except CommonGroundError as exc:
+        raise _refuse(exc) from None
+    if verdict.valid:
+        typer.echo(f"proof verifies: {verdict.message}")
+        return
+    typer.echo(f"proof REFUSED: {verdict.message}", err=True)
     raise typer.Exit(1)

@@ -5,6 +5,8 @@
     ├── NotAuthenticated        no or bad credentials (401)
     │   └── SignatureRefused    a federation request or answer whose signature does not hold (401)
     ├── NotPermitted            authenticated, but the role may not (403)
+    │   ├── InsufficientScope   the bearer token's scopes do not reach the route; names the scope (403)
+    │   └── EnrolmentRequired   a right password, but no second factor enrolled yet (403)
     ├── NotFound                absent, or another agency's object the caller may not see (404)
     ├── StaleVersion            If-Match did not match the stored version (409)
     ├── StateConflict           the object's state forbids the change (409)
@@ -53,6 +55,22 @@ class SignatureRefused(NotAuthenticated):
 
 class NotPermitted(CommonGroundError):
     code = "forbidden"
+
+
+class InsufficientScope(NotPermitted):
+    """The token's scopes leave this route out; ``scope`` names the one it needs."""
+
+    code = "insufficient_scope"
+
+    def __init__(self, scope: str) -> None:
+        super().__init__(f"this token's scopes do not include {scope}", details={"scope": scope})
+        self.scope = scope
+
+
+class EnrolmentRequired(NotPermitted):
+    """Sign-in with a password alone is refused until the person enrols an authenticator."""
+
+    code = "mfa_enrolment_required"
 
 
 class NotFound(CommonGroundError):

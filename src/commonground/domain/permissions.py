@@ -24,6 +24,7 @@ class Permission(StrEnum):
     LOOKUP = "lookup"
     NOTICES = "notices"
     AUDIT = "audit"
+    AUDIT_CHECKPOINTS = "audit_checkpoints"
 
 
 # The roles that hold each permission; PUBLIC and AUTHENTICATED need none.
@@ -39,6 +40,7 @@ ROLES: Mapping[Permission, frozenset[Role]] = {
     Permission.LOOKUP: frozenset({Role.DISPATCHER}),
     Permission.NOTICES: frozenset({Role.OFFICER, Role.SUPERVISOR, Role.DISPATCHER, Role.WATCH, Role.AGENCY_ADMIN}),
     Permission.AUDIT: frozenset({Role.AUDITOR}),
+    Permission.AUDIT_CHECKPOINTS: frozenset({Role.AUDITOR, Role.ADMIN}),
 }
 
 

@@ -10,8 +10,9 @@ from fastapi.security.base import SecurityBase
 from starlette.concurrency import run_in_threadpool
 
 from commonground.bootstrap import Services
-from commonground.domain.errors import NotAuthenticated, NotPermitted
-from commonground.domain.permissions import ROLES, Permission
+from commonground.domain.errors import InsufficientScope, NotAuthenticated, NotPermitted
+from commonground.domain.permissions import ROLES, Permission, permits
+from commonground.domain.scopes import needed
 from commonground.edge.cookies import session_principal
 from commonground.service.principal import Principal
 
@@ -69,8 +70,11 @@ class Requires:
                 raise NotAuthenticated("a bearer token is required")
             principal = found
         request.state.principal = principal
-        if not principal.may(self.permission):
+        if not permits(principal.user.roles, self.permission):
             raise NotPermitted(f"this needs one of the roles: {', '.join(sorted(ROLES[self.permission]))}")
+        scope = needed(self.permission)
+        if not principal.may(self.permission) and scope is not None:  # the roles allow it; the token's scopes do not
+            raise InsufficientScope(scope.value)
         return principal
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
@@ -20,6 +20,8 @@ from commonground.domain.model import Agency, Role, User
 from commonground.domain.notices import jurisdiction_box
 from commonground.domain.permissions import Permission, grantable
 from commonground.domain.policy import AgencyLevel, Policy, parse_enum
+from commonground.domain.scopes import beyond_roles
+from commonground.domain.scopes import parse as parse_scopes
 from commonground.domain.strings import encodable
 from commonground.domain.timewindow import isoformat, parse_instant
 from commonground.service.clock import new_id
@@ -226,15 +228,27 @@ class Accounts:
 
     # --- tokens and sign-in ----------------------------------------------------------
     def create_token(
-        self, who: Principal | None, user_id: str, name: str, expires_at: object = None
+        self,
+        who: Principal | None,
+        user_id: str,
+        name: str,
+        expires_at: object = None,
+        scopes: Iterable[str] | None = None,
     ) -> tuple[str, TokenRecord]:
-        """Return a new bearer token (shown once) and what is stored of it (its hash)."""
+        """Return a new bearer token (shown once) and what is stored of it (its hash).
+
+        ``scopes`` limit it (None: everything the user's roles allow); a scope the roles give
+        nothing under is refused, since it would only mislead whoever reads the token list."""
         now = self.clock.now()
         expires = now + DEFAULT_TOKEN_LIFETIME if expires_at is None else parse_instant(expires_at, "expires_at")
         if expires <= now:
             raise InvalidInput("expires_at", "must be in the future")
+        limited = None if scopes is None else parse_scopes(scopes)
+        if limited is not None and not limited:
+            raise InvalidInput("scopes", "name at least one scope, or leave scopes out for all the roles allow")
         token = "cg_" + secrets.token_urlsafe(32)  # 256 random bits
-        record = TokenRecord(new_id(), user_id, name, hash_token(token), now, expires)
+        record = TokenRecord(new_id(), user_id, name, hash_token(token), now, expires, limited)
+        listed = None if limited is None else sorted(limited)
         with self.store.write() as tx:
             user = tx.people.get(user_id)
             if user is None:
@@ -243,9 +257,14 @@ class Accounts:
                 who.has(Role.ADMIN) or (who.has(Role.AGENCY_ADMIN) and who.agency.id == user.agency_id)
             ):
                 raise NotFound("no such user")
+            idle = beyond_roles(user.roles, limited or ())
+            if idle:
+                raise InvalidInput("scopes", f"the user's roles give nothing under {', '.join(sorted(idle))}")
             tx.tokens.add(record)
             actor = (
-                who.entry(Action.AUTH_TOKEN_CREATE, object_type="token", object_id=record.id, for_user=user_id)
+                who.entry(
+                    Action.AUTH_TOKEN_CREATE, object_type="token", object_id=record.id, for_user=user_id, scopes=listed
+                )
                 if who
                 else AuditEntry(
                     Action.AUTH_TOKEN_CREATE,
@@ -253,7 +272,7 @@ class Accounts:
                     actor_user_id=None,
                     object_type="token",
                     object_id=record.id,
-                    details={"for_user": user_id, "via": "cli"},
+                    details={"for_user": user_id, "via": "cli", "scopes": listed},
                 )
             )
             tx.audit.append(actor, now)
@@ -274,6 +293,7 @@ class Accounts:
                 "created_at": isoformat(record.created_at),
                 "expires_at": isoformat(record.expires_at) if record.expires_at else None,
                 "revoked_at": isoformat(revoked) if revoked else None,
+                "scopes": None if record.scopes is None else sorted(record.scopes),
             }
             for record, user, revoked in found
         ]
@@ -307,7 +327,7 @@ class Accounts:
             record.expires_at is not None and record.expires_at <= self.clock.now()
         ):
             raise NotAuthenticated("missing, unknown or expired token")
-        return Principal(user, agency)
+        return Principal(user, agency, record.scopes)
 
     def bootstrap_admin(self, username: str) -> tuple[User, str | None]:
         """Create the installation admin (and the installation's own agency) once."""
@@ -340,10 +360,10 @@ class Accounts:
         token, _ = self.create_token(None, user.id, "bootstrap")
         return user, token
 
-    def token_for_username(self, username: str, name: str = "cli") -> str:
+    def token_for_username(self, username: str, name: str = "cli", scopes: Iterable[str] | None = None) -> str:
         with self.store.read() as tx:
             found = tx.people.by_username(username.lower())
         if found is None:
             raise NotFound(f"no user named {username}")
-        token, _ = self.create_token(None, found[0].id, name)
+        token, _ = self.create_token(None, found[0].id, name, scopes=scopes)
         return token

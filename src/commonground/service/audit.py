@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from commonground.audit.checkpoints import Checkpoint
 from commonground.audit.tags import Action
-from commonground.audit.verify import Verdict, verify_chain
+from commonground.audit.verify import Verdict
 from commonground.domain.errors import NotPermitted
 from commonground.domain.permissions import Permission
 from commonground.domain.timewindow import isoformat
+from commonground.service.audit_proof import Ledger
 from commonground.service.ports import AuditFilter, Clock, Page, Store
 from commonground.service.principal import Principal
 
@@ -18,6 +21,7 @@ from commonground.service.principal import Principal
 class AuditLog:
     store: Store
     clock: Clock
+    ledger: Ledger
 
     def search(self, who: Principal, where: AuditFilter, limit: int, after: int | None) -> Page[dict[str, Any]]:
         if not who.may(Permission.AUDIT):
@@ -75,6 +79,28 @@ class AuditLog:
             ],
         }
 
-    def verify(self) -> Verdict:
+    def verify(self, held: list[Checkpoint] | None = None) -> Verdict:
+        """The full walk: every kept record, against every stored checkpoint and each one ``held``."""
+        return self.ledger.verify(held or [])
+
+    def verdict(self) -> Verdict:
+        """The quick verdict a page or API read shows: from the latest signed checkpoint on."""
+        return self.ledger.verdict()
+
+    def checkpoint(self, force: bool = False) -> Checkpoint | None:
+        return self.ledger.checkpoint(force)
+
+    def checkpoints(self, who: Principal, limit: int, after: int | None) -> Page[dict[str, Any]]:
+        """Signed checkpoints, newest first, for an auditor or the installation admin."""
+        if not who.may(Permission.AUDIT_CHECKPOINTS):
+            raise NotPermitted("only auditors and the installation admin read the audit checkpoints")
         with self.store.read() as tx:
-            return verify_chain(tx.audit.all())
+            page = tx.checkpoints.page(limit, after)
+        return Page([cp.exported() for cp in page.items], page.next)
+
+    def prove(self, seq: int) -> dict[str, Any]:
+        return self.ledger.prove(seq)
+
+    def prune(self, before: datetime) -> int:
+        """Delete records older than ``before`` (the retention period ago or more) up to a signed checkpoint."""
+        return self.ledger.prune(before)

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
 
 from commonground.audit.chain import AuditEntry
+from commonground.audit.checkpoints import Checkpoint
 from commonground.audit.verify import StoredRecord
 from commonground.domain.conflicts import SearchReach
 from commonground.domain.federation import Peer, PeerStatus
@@ -17,6 +18,7 @@ from commonground.domain.model import Agency, Conflict, ConflictStatus, Operatio
 from commonground.domain.notices import Notice
 from commonground.domain.notifications import Channel, Delivery
 from commonground.domain.policy import Policy, Purpose
+from commonground.domain.scopes import Scope
 from commonground.domain.timewindow import TimeWindow
 from commonground.service.signin_ports import SignInRepository
 
@@ -75,6 +77,7 @@ class TokenRecord:
     token_hash: str
     created_at: datetime
     expires_at: datetime | None
+    scopes: frozenset[Scope] | None = None  # None: everything the user's roles allow
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,6 +282,36 @@ class AuditRepository(Protocol):
     def append(self, entry: AuditEntry, at: datetime) -> None: ...
     def records(self, where: AuditFilter, limit: int, after: int | None) -> Page[StoredRecord]: ...
     def all(self) -> Iterator[StoredRecord]: ...
+    def since(self, after: int) -> Iterator[StoredRecord]:
+        """Every record after ``seq`` ``after``, in order."""
+
+    def get(self, seq: int) -> StoredRecord | None: ...
+    def bounds(self) -> tuple[int, int] | None:
+        """The oldest and newest ``seq`` kept; None for an empty log."""
+
+    def hashes(self, after: int, through: int) -> list[str]:
+        """The chain hashes of records ``after < seq <= through``, in order (the tree's leaves)."""
+
+    def prune(self, through: int) -> int:
+        """Delete records up to ``seq`` ``through``; return how many went."""
+
+
+class CheckpointRepository(Protocol):
+    """Signed tree heads of the audit log, one per tree size."""
+
+    def add(self, checkpoint: Checkpoint) -> bool:
+        """Insert unless one of that size exists; return whether it was new."""
+
+    def latest(self) -> Checkpoint | None: ...
+    def get(self, tree_size: int) -> Checkpoint | None: ...
+    def page(self, limit: int, after: int | None) -> Page[Checkpoint]:
+        """Newest first; ``after`` is the ``tree_size`` the last page ended on."""
+
+    def all(self) -> list[Checkpoint]:
+        """Oldest first."""
+
+    def signed_before(self, at: datetime, through: int) -> Checkpoint | None:
+        """The largest checkpoint signed before ``at`` covering no record past ``through``."""
 
 
 class PeerRepository(Protocol):
@@ -334,6 +367,8 @@ class Transaction(Protocol):
     @property
     def audit(self) -> AuditRepository: ...
     @property
+    def checkpoints(self) -> CheckpointRepository: ...
+    @property
     def signin(self) -> SignInRepository: ...
     @property
     def peers(self) -> PeerRepository: ...
@@ -380,6 +415,14 @@ class WireReply:
     status: int
     headers: dict[str, str]
     body: bytes
+
+
+class Notary(Protocol):
+    """Signs the audit log's checkpoints with the installation's Ed25519 key, and checks any key's."""
+
+    def public_key(self) -> str: ...
+    def sign(self, message: bytes) -> str: ...
+    def check(self, public_key: str, message: bytes, signature: str) -> bool: ...
 
 
 class FederationLink(Protocol):

@@ -8,12 +8,14 @@ from commonground.audit.chain import AuditEntry
 from commonground.domain.disclosure import Viewer
 from commonground.domain.model import Agency, Role, User
 from commonground.domain.permissions import Permission, permits
+from commonground.domain.scopes import Scope, reaches
 
 
 @dataclass(frozen=True, slots=True)
 class Principal:
     user: User
     agency: Agency
+    scopes: frozenset[Scope] | None = None  # a scoped bearer token's; None: all the roles allow
 
     @property
     def viewer(self) -> Viewer:
@@ -23,8 +25,8 @@ class Principal:
         return self.user.has(*roles)
 
     def may(self, permission: Permission) -> bool:
-        """Say whether this user's roles carry ``permission`` (the vocabulary routes declare)."""
-        return permits(self.user.roles, permission)
+        """Say whether the roles carry ``permission`` (the vocabulary routes declare) and the token reaches it."""
+        return permits(self.user.roles, permission) and reaches(self.scopes, permission)
 
     def entry(
         self,

@@ -15,7 +15,7 @@ import pyotp
 
 from commonground.audit.chain import AuditEntry
 from commonground.audit.tags import Action, Outcome
-from commonground.domain.errors import NotAuthenticated, NotFound, NotPermitted
+from commonground.domain.errors import EnrolmentRequired, NotAuthenticated, NotFound, NotPermitted
 from commonground.domain.model import Role, User
 from commonground.service.accounts import hash_token
 from commonground.service.clock import new_id
@@ -31,6 +31,7 @@ LOCK_WINDOW = timedelta(minutes=15)
 TOUCH_EVERY = timedelta(seconds=60)  # spare the single SQLite writer a write per page view
 ISSUER = "Common Ground"
 WRONG = "wrong username, password or code"
+UNENROLLED = "sign in to the console once to enrol an authenticator; the API then asks for its code"
 LOCKED = "this account is locked after repeated failed sign-ins; ask your agency administrator to release it"
 
 
@@ -75,6 +76,7 @@ def otp_step(secret: str, code: str, at: datetime, after: int | None) -> int | N
 class SignIn:
     store: Store
     clock: Clock
+    require_mfa: bool = True  # COMMONGROUND_REQUIRE_MFA: the API refuses a password without a second factor
 
     # --- the browser session -----------------------------------------------------------
     def accept_banner(self) -> tuple[str, SessionRecord]:
@@ -185,8 +187,8 @@ class SignIn:
 
     # --- the API's password sign-in ----------------------------------------------------
     def api_login(self, username: str, password: str, otp: str | None) -> tuple[str, TokenRecord]:
-        """Issue a 12-hour bearer token; an enrolled person must give their code here too."""
-        checked = self._check(username, password, otp or "", via="api")
+        """Issue a 12-hour bearer token for a password and a TOTP code (a password alone if MFA is not required)."""
+        checked = self._check(username, password, otp or "", via="api", need_enrolled=self.require_mfa)
         now = self.clock.now()
         token = "cg_" + secrets.token_urlsafe(32)
         record = TokenRecord(new_id(), checked.user.id, "login", hash_token(token), now, now + ABSOLUTE)
@@ -240,7 +242,7 @@ class SignIn:
             raise NotAuthenticated("sign in again")
         return record
 
-    def _check(self, username: str, password: str, otp: str, via: str) -> Checked:
+    def _check(self, username: str, password: str, otp: str, via: str, need_enrolled: bool = False) -> Checked:
         now = self.clock.now()
         with self.store.read() as tx:
             found = tx.people.by_username(username.lower().strip())
@@ -267,6 +269,8 @@ class SignIn:
         if not ok:
             self._fail(user, "password", via)
         enrolled = cred is not None and cred.enrolled_at is not None and cred.totp_secret is not None
+        if need_enrolled and not enrolled:
+            self._refuse_unenrolled(user, via)
         step = None
         if enrolled and cred is not None and cred.totp_secret is not None:
             step = otp_step(cred.totp_secret, otp, now, cred.last_otp_step)
@@ -289,6 +293,22 @@ class SignIn:
                 now,
             )
         return Checked(user, enrolled)
+
+    def _refuse_unenrolled(self, user: User, via: str) -> None:
+        """Refuse a right password with no second factor behind it: not a failure, so no lockout count."""
+        with self.store.write() as tx:
+            tx.audit.append(
+                _entry(
+                    Action.AUTH_LOGIN,
+                    Outcome.DENIED,
+                    user,
+                    username=user.username,
+                    via=via,
+                    reason="mfa_enrolment_required",
+                ),
+                self.clock.now(),
+            )
+        raise EnrolmentRequired(UNENROLLED)
 
     def _fail(self, user: User, reason: str, via: str) -> None:
         """Count a failure (locking at the fifth within 15 minutes), audit it, and refuse."""

@@ -107,6 +107,7 @@ tokens = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime, nullable=True),
     Column("revoked_at", UTCDateTime, nullable=True),
+    Column("scopes", JSON, nullable=True),  # migration 0016: a sorted list of scope names; null reaches all
 )
 
 # A one-time set-password token an administrator issued; only its SHA-256 is kept.
@@ -190,6 +191,19 @@ audit_log = Table(
     Column("details", JSON, nullable=True),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+)
+
+# Signed tree heads of the audit log (docs/audit.md); the frontier lets the tree grow and survive pruning.
+audit_checkpoints = Table(
+    "audit_checkpoints",
+    metadata,
+    Column("tree_size", Integer, primary_key=True, autoincrement=False),
+    Column("root_hash", String(64), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("last_hash", String(64), nullable=False),
+    Column("public_key", String(64), nullable=False),
+    Column("signature", String(128), nullable=False),
+    Column("frontier", JSON, nullable=False),
 )
 
 # Jurisdiction bounding boxes let a submission find the agencies it may concern by index.

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, update
 
 from commonground.domain.model import Agency, User
+from commonground.domain.scopes import Scope
 from commonground.service.ports import TokenRecord
 from commonground.store import records
 from commonground.store.repository import Repository
@@ -23,7 +24,16 @@ PRINCIPAL_BY_TOKEN = (
 
 
 def token_from(row: Mapping[Any, Any]) -> TokenRecord:
-    return TokenRecord(row["id"], row["user_id"], row["name"], row["token_hash"], row["created_at"], row["expires_at"])
+    scopes = row.get("scopes")
+    return TokenRecord(
+        row["id"],
+        row["user_id"],
+        row["name"],
+        row["token_hash"],
+        row["created_at"],
+        row["expires_at"],
+        None if scopes is None else frozenset(Scope(s) for s in scopes),
+    )
 
 
 class SqlTokens(Repository):
@@ -36,6 +46,7 @@ class SqlTokens(Repository):
                 token_hash=token.token_hash,
                 created_at=token.created_at,
                 expires_at=token.expires_at,
+                scopes=None if token.scopes is None else sorted(token.scopes),
             )
         )
 

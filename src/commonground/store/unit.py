@@ -11,6 +11,7 @@ from commonground.service.ports import (
     AgencyRepository,
     AuditRepository,
     ChannelRepository,
+    CheckpointRepository,
     ConflictRepository,
     DeliveryRepository,
     EscalationRepository,
@@ -25,7 +26,7 @@ from commonground.service.ports import (
 )
 from commonground.service.signin_ports import SignInRepository
 from commonground.store.agencies import SqlAgencies
-from commonground.store.audit import SqlAudit
+from commonground.store.audit import SqlAudit, SqlCheckpoints
 from commonground.store.channels import SqlChannels
 from commonground.store.conflicts import SqlConflicts
 from commonground.store.deliveries import SqlDeliveries
@@ -103,6 +104,10 @@ class SqlUnit(HeldWrites):
     @cached_property
     def audit(self) -> AuditRepository:
         return SqlAudit(self)
+
+    @cached_property
+    def checkpoints(self) -> CheckpointRepository:
+        return SqlCheckpoints(self)
 
     @cached_property
     def signin(self) -> SignInRepository:

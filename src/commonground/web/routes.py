@@ -76,7 +76,7 @@ def auditor(
         items = list(services.audit.search(who, where, 200, None).items)
     except InvalidInput as exc:
         items, error = [], f"{exc}"
-    verdict = services.audit.verify()
+    verdict = services.audit.verdict()
     return render(
         request, "auditor.html", who, items=items, verdict=verdict, action=action, actor=actor, since=since, error=error
     )

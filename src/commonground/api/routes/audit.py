@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from commonground.api.deps import Auditor, ServicesDep, page_limit
+from commonground.api.deps import Auditor, CheckpointReader, ServicesDep, page_limit
 from commonground.api.responses import PublicRoute, fails
-from commonground.api.schemas.audit import AuditRecordsPublic
+from commonground.api.schemas.audit import AuditRecordsPublic, CheckpointsPublic
 from commonground.domain.errors import InvalidInput
 from commonground.domain.timewindow import parse_instant
 from commonground.service.ports import AuditFilter
@@ -30,7 +30,22 @@ def search_audit(
     if cursor is not None and not cursor.isdigit():
         raise InvalidInput("cursor", "is not a cursor this endpoint gave out")
     page = services.audit.search(who, where, page_limit(request, limit), None if cursor is None else int(cursor))
-    verdict = services.audit.verify()
+    verdict = services.audit.verdict()
     return AuditRecordsPublic.model_validate(
         {"items": list(page.items), "next": page.next, "chain": {"intact": verdict.intact, "checked": verdict.checked}}
     )
+
+
+@router.get("/audit/checkpoints", responses=fails(422))
+def list_checkpoints(
+    request: Request,
+    services: ServicesDep,
+    who: CheckpointReader,
+    limit: int | None = None,
+    cursor: str | None = None,
+) -> CheckpointsPublic:
+    """Signed checkpoints of the audit log, newest first: copies for an outside party to hold."""
+    if cursor is not None and not cursor.isdigit():
+        raise InvalidInput("cursor", "is not a cursor this endpoint gave out")
+    page = services.audit.checkpoints(who, page_limit(request, limit), None if cursor is None else int(cursor))
+    return CheckpointsPublic.model_validate({"items": list(page.items), "next": page.next})

@@ -15,11 +15,15 @@ router = APIRouter(tags=["auth"], route_class=PublicRoute)
 
 def token_public(token: str, record: TokenRecord) -> TokenPublic:
     return TokenPublic.model_validate(
-        {"token": token, "expires_at": isoformat(record.expires_at) if record.expires_at else None}
+        {
+            "token": token,
+            "expires_at": isoformat(record.expires_at) if record.expires_at else None,
+            "scopes": None if record.scopes is None else sorted(record.scopes),
+        }
     )
 
 
-@router.post("/auth/login", responses=fails(401, 422, public=True))
+@router.post("/auth/login", responses=fails(401, 403, 422, public=True))
 def login(body: LoginRequest, services: ServicesDep, _: Public) -> TokenPublic:
     """Exchange a username and password (and code, once enrolled) for a 12-hour bearer token."""
     return token_public(*services.signin.api_login(body.username, body.password, body.otp))
@@ -27,8 +31,9 @@ def login(body: LoginRequest, services: ServicesDep, _: Public) -> TokenPublic:
 
 @router.post("/tokens", status_code=201, responses=fails(404, 422))
 def create_token(body: TokenCreate, services: ServicesDep, who: UserManager) -> TokenPublic:
-    """Make a bearer token for a user (a CAD link, a script); its value is shown only here."""
-    return token_public(*services.accounts.create_token(who, body.user_id, body.name, body.expires_at))
+    """Make a bearer token for a user (a CAD link, a script), limited to ``scopes``; its value is shown only here."""
+    scopes = None if body.scopes is None else [s.value for s in body.scopes]
+    return token_public(*services.accounts.create_token(who, body.user_id, body.name, body.expires_at, scopes))
 
 
 @router.get("/tokens", responses=fails())

@@ -31,6 +31,21 @@ class AuditRecordsPublic(Public):
     chain: ChainPublic = described("The chain's verdict at the time of reading.", {"intact": True, "checked": 78})
 
 
+class CheckpointPublic(Public):
+    format: str = described("What the document is.", "commonground-audit-checkpoint-v1")
+    tree_size: int = described("How many records the signed tree head covers.", 1000)
+    root_hash: str = described("The Merkle tree head (RFC 9162, hex SHA-256).", "5dc9da79a70659a9…")
+    at: Instant = described("When it was signed.", TIME_EXAMPLE)
+    last_hash: str = described("The chain hash of record `tree_size`.", "aaec975e63b2a266…")
+    public_key: str = described("The installation's Ed25519 public key (base64, raw).", "2dNh0m…")
+    signature: str = described("Ed25519 over the signed text (docs/audit.md), base64.", "q83v…")
+
+
+class CheckpointsPublic(Public):
+    items: list[CheckpointPublic] = described("Signed checkpoints, newest first.", [])
+    next: str | None = next_cursor()
+
+
 class NoticeCountsPublic(Public):
     agency_id: str = described("The operating agency.", ID_EXAMPLE)
     agency: str | None = described("Its name.", "ICE ERO St. Paul")

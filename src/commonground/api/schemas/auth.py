@@ -5,6 +5,12 @@ from __future__ import annotations
 from pydantic import AwareDatetime
 
 from commonground.api.schemas.common import ID_EXAMPLE, TIME_EXAMPLE, Instant, Public, Strict, described
+from commonground.domain.scopes import Scope
+
+SCOPES = (
+    "What the token may reach (docs/api.md, Scopes); never more than the user's roles allow. "
+    "Null or left out: everything the roles allow."
+)
 
 
 class LoginRequest(Strict):
@@ -19,6 +25,7 @@ class TokenCreate(Strict):
     expires_at: AwareDatetime | None = described(
         "When it stops working; default 90 days.", "2027-03-01T00:00:00Z", default=None
     )
+    scopes: list[Scope] | None = described(SCOPES, ["lookup"], default=None, max_length=len(Scope))
 
 
 class TokenPublic(Public):
@@ -27,6 +34,7 @@ class TokenPublic(Public):
     expires_at: AwareDatetime | None = described(
         "When it stops working, or null.", "2027-03-01T12:00:00Z", default=None
     )
+    scopes: list[Scope] | None = described(SCOPES, ["lookup"], default=None)
 
 
 class TokenRecordPublic(Public):
@@ -37,6 +45,7 @@ class TokenRecordPublic(Public):
     created_at: Instant = described("When it was made.", TIME_EXAMPLE)
     expires_at: Instant | None = described("When it stops working, or null.", TIME_EXAMPLE)
     revoked_at: Instant | None = described("When it was revoked, or null.", None)
+    scopes: list[Scope] | None = described(SCOPES, ["lookup"], default=None)
 
 
 class TokensPublic(Public):
