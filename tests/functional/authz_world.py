@@ -82,6 +82,7 @@ class AuthzWorld:
     jurisdictions: dict[str, Any] = field(default_factory=dict)  # agency column -> its jurisdiction as set
     usernames: dict[str, str] = field(default_factory=dict)  # agency column -> its target user's username
     login_password: str = "matrix-login-passphrase"
+    otp_secrets: dict[str, str] = field(default_factory=dict)  # username -> TOTP secret
     _spots: int = 0
 
     def __post_init__(self) -> None:
@@ -106,7 +107,7 @@ class AuthzWorld:
         self.ids["user"] = {t: p.user.id for t, p in targets.items()}
         self.usernames = {t: p.user.username for t, p in targets.items()}
         self.ids["token"] = {t: self.fresh_token(t) for t in targets}
-        self.ids["login"] = {"own": w.person(own, "officer", password=self.login_password).user.username}
+        self.ids["login"] = {"own": self.fresh_login("own")}
         self._build_operations()
         self.ids["peer"] = {"installation": self.fresh_peer()}
         for kind in COLUMNS:
@@ -184,6 +185,12 @@ class AuthzWorld:
         _, record = self.world.services.accounts.create_token(None, user_id, "matrix")
         return record.id
 
+    def fresh_login(self, tenant: str) -> str:
+        """A person with a password and an enrolled authenticator (sign-in needs a code, and each code works once)."""
+        who = self.world.person(self.agencies[tenant], "officer", password=self.login_password)
+        self.otp_secrets[who.user.username] = self.world.enrol(who)
+        return who.user.username
+
     def fresh_peer(self, tenant: str = "installation") -> str:
         return str(self.world.services.federation.add_peer(None, self.new_peer())["id"])
 
@@ -195,6 +202,7 @@ class AuthzWorld:
             "user": self.fresh_user,
             "token": self.fresh_token,
             "peer": self.fresh_peer,
+            "login": self.fresh_login,
         }[kind]
 
     def new_agency(self) -> dict[str, Any]:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import pyotp
 import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
@@ -131,6 +132,7 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "GET /api/v1/lookup": ("none", {"dispatcher": "200"}),
     "GET /api/v1/reports/transparency": ("none", {"auditor": "200"}),
     "GET /api/v1/audit": ("none", {"auditor": "200"}),
+    "GET /api/v1/audit/checkpoints": ("none", {"auditor admin": "200"}),
     "GET /api/v1/federation/identity": ("none", {"*": "200"}),
     "GET /api/v1/federation/peers": ("none", {"admin": "200"}),
     "POST /api/v1/federation/peers": ("none", {"admin": "201"}),
@@ -148,6 +150,7 @@ NO_DATA = {"GET /api/v1/openapi.json", "GET /api/v1/stream"}
 
 # Routes whose success uses up their object: a 2xx cell gets a new one.
 FRESH = {
+    "POST /api/v1/auth/login",
     "POST /api/v1/tokens/{token_id}/revoke",
     "POST /api/v1/users/{user_id}/disable",
     "PATCH /api/v1/operations/{operation_id}",
@@ -161,7 +164,11 @@ FRESH = {
 NO_CHANNELS: dict[str, list[Any]] = {"webhooks": [], "emails": []}
 Body = Callable[[AuthzWorld, str, str], Any]  # (world, column, target id) -> JSON body
 BODIES: dict[str, Body] = {
-    "POST /api/v1/auth/login": lambda aw, col, name: {"username": name, "password": aw.login_password},
+    "POST /api/v1/auth/login": lambda aw, col, name: {
+        "username": name,
+        "password": aw.login_password,
+        "otp": pyotp.TOTP(aw.otp_secrets[name]).now() if name in aw.otp_secrets else "123456",
+    },
     "POST /api/v1/auth/set-password": lambda aw, col, _: {
         "token": "not-a-token",
         "password": "a long enough passphrase",
