@@ -315,6 +315,10 @@ def drive(rec: Recorder) -> None:
     call("POST", "/users/{user_id}/enable", city_admin, user_id=officer_user["id"])
     call("POST", "/users/{user_id}/disable", city_admin, status=404, user_id=agent_user["id"])
 
+    # Audit checkpoints (appended last): refusals only, so the background signer's timing cannot show.
+    call("GET", "/audit/checkpoints", sgt, status=403)
+    call("GET", "/audit/checkpoints", auditor, params={"cursor": "x"}, status=422)
+
 
 def admin_token(http: TestClient) -> str:
     services = http.app.state.services  # type: ignore[attr-defined]

@@ -43,6 +43,7 @@ NEEDS: Mapping[Permission, Scope | None] = {
     Permission.LOOKUP: Scope.LOOKUP,
     Permission.NOTICES: Scope.NOTICES,
     Permission.AUDIT: Scope.AUDIT,
+    Permission.AUDIT_CHECKPOINTS: Scope.AUDIT,
 }
 
 
