@@ -13,15 +13,13 @@ of the route's kind, or one status for all of them. Unnamed roles get 403, no to
 
 from __future__ import annotations
 
-import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
-import pyotp
 import pytest
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
@@ -31,9 +29,10 @@ from commonground.config import Settings
 from commonground.domain.model import Role
 from commonground.http.app import create_app
 from commonground.web.session import ConsoleRequires
-from tests.conftest import LiveServer, World, bearer, fresh_postgres_database
+from tests.conftest import LiveServer, World, fresh_postgres_database
+from tests.functional.authz_calls import send
 from tests.functional.authz_leaks import leaks
-from tests.functional.authz_world import COLUMNS, SPOT, AuthzWorld
+from tests.functional.authz_world import COLUMNS, AuthzWorld
 from tests.functional.test_route_permissions import api_routes, declared
 
 CALLERS: tuple[str, ...] = ("anonymous", *(r.value for r in Role))
@@ -148,57 +147,6 @@ PEER_PROBE = "POST /federation/v1/probe"
 # the live stream (read for its status only; tests/functional/test_notify_stream.py reads its events).
 NO_DATA = {"GET /api/v1/openapi.json", "GET /api/v1/stream"}
 
-# Routes whose success uses up their object: a 2xx cell gets a new one.
-FRESH = {
-    "POST /api/v1/auth/login",
-    "POST /api/v1/tokens/{token_id}/revoke",
-    "POST /api/v1/users/{user_id}/disable",
-    "PATCH /api/v1/operations/{operation_id}",
-    "POST /api/v1/operations/{operation_id}/cancel",
-    "POST /api/v1/operations/{operation_id}/complete",
-    "POST /api/v1/conflicts/{conflict_id}/resolve",
-    "POST /api/v1/conflicts/{conflict_id}/dismiss",
-    "DELETE /api/v1/federation/peers/{peer_id}",
-}
-
-NO_CHANNELS: dict[str, list[Any]] = {"webhooks": [], "emails": []}
-Body = Callable[[AuthzWorld, str, str], Any]  # (world, column, target id) -> JSON body
-BODIES: dict[str, Body] = {
-    "POST /api/v1/auth/login": lambda aw, col, name: {
-        "username": name,
-        "password": aw.login_password,
-        "otp": pyotp.TOTP(aw.otp_secrets[name]).now() if name in aw.otp_secrets else "123456",
-    },
-    "POST /api/v1/auth/set-password": lambda aw, col, _: {
-        "token": "not-a-token",
-        "password": "a long enough passphrase",
-    },
-    "POST /api/v1/tokens": lambda aw, col, user_id: {"user_id": user_id, "name": "matrix"},
-    "POST /api/v1/agencies": lambda aw, col, _: aw.new_agency(),
-    "PUT /api/v1/agencies/{agency_id}/policy": lambda aw, col, _: {},
-    "PUT /api/v1/agencies/{agency_id}/missions": lambda aw, col, _: {
-        "missions": ["civil_immigration"] if col == "own" else []
-    },
-    "PUT /api/v1/agencies/{agency_id}/jurisdiction": lambda aw, col, _: aw.jurisdictions.get(col),
-    "PUT /api/v1/agencies/{agency_id}/channels": lambda aw, col, _: NO_CHANNELS,
-    "PUT /api/v1/watch/channels": lambda aw, col, _: NO_CHANNELS,
-    "POST /api/v1/users": lambda aw, col, agency_id: {
-        "agency_id": agency_id,
-        "username": f"made-{uuid.uuid4().hex[:10]}",
-        "display_name": "Made",
-        "roles": ["officer"],
-    },
-    "PATCH /api/v1/users/{user_id}": lambda aw, col, _: {"display_name": "Renamed"},
-    "POST /api/v1/operations": lambda aw, col, _: aw.new_operation(),
-    "PATCH /api/v1/operations/{operation_id}": lambda aw, col, _: {"notes": "changed"},
-    "POST /api/v1/conflicts/{conflict_id}/ack": lambda aw, col, _: {"operation_id": aw.ack_side[col]},
-    "POST /api/v1/conflicts/{conflict_id}/resolve": lambda aw, col, _: {"note": "settled by phone"},
-    "POST /api/v1/conflicts/{conflict_id}/dismiss": lambda aw, col, _: {"note": "not the same place"},
-    "POST /api/v1/federation/peers": lambda aw, col, _: aw.new_peer(),
-}
-QUERIES = {"GET /api/v1/lookup": {"lat": SPOT[0], "lon": SPOT[1]}}
-HEADERS = {"PATCH /api/v1/operations/{operation_id}": {"If-Match": "1"}}
-
 
 def served(app: FastAPI | None = None) -> dict[str, APIRoute]:
     """Every route the app serves, as ``METHOD path``."""
@@ -285,32 +233,6 @@ class Matrix:
     http: httpx.Client
 
 
-def _send(aw: AuthzWorld, http: httpx.Client, route: str, caller: str, column: str, want: int) -> httpx.Response:
-    method, template = route.split(" ", 1)
-    kind = MATRIX[route][0]
-    target = ""
-    if kind != "none":
-        fresh = route in FRESH and 200 <= want < 300 and column != "missing"
-        target = aw.fresh(kind)(column) if fresh else aw.ids[kind][column]
-    path = template
-    if "{" in template:
-        name = template[template.index("{") + 1 : template.index("}")]
-        path = template.replace(f"{{{name}}}", target)
-    headers = {**HEADERS.get(route, {}), **({} if caller == "anonymous" else bearer(aw.tokens[Role(caller)]))}
-    if route == "GET /api/v1/stream":  # answer the status, never wait on events
-        with http.stream(method, path, headers=headers) as r:
-            if r.status_code != 200:
-                r.read()
-            return r
-    sent: dict[str, Any] = {}
-    if route in BODIES:
-        body = BODIES[route](aw, column, target)
-        # JSON null (a jurisdiction cleared) is a body too; httpx sends none for ``json=None``.
-        sent = {"json": body} if body is not None else {"content": b"null"}
-        headers["Content-Type"] = "application/json"
-    return http.request(method, path, params=QUERIES.get(route), headers=headers, **sent)
-
-
 @pytest.mark.parametrize("route", sorted(MATRIX))
 def test_route(matrix: Matrix, route: str) -> None:
     aw, http, tally = matrix.aw, matrix.http, TALLIES[matrix.store]
@@ -318,7 +240,7 @@ def test_route(matrix: Matrix, route: str) -> None:
     for caller in CALLERS:
         refusals: dict[str, Any] = {}  # column -> its 403/404 and body: the same as for a missing id
         for column, want in expected(route, caller).items():
-            r = _send(aw, http, route, caller, column, want)
+            r = send(aw, http, route, MATRIX[route][0], caller, column, want)
             tally.cells += 1
             if r.status_code in (403, 404) and column != "own":  # the own agency's objects are no secret
                 refusals[column] = (r.status_code, r.json())
