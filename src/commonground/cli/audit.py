@@ -102,9 +102,24 @@ def prove(
     _emit(proof, output, f"proof of record {seq} in the log of {proof['tree_size']} records")
 
 
+@audit_app.command("consistency")
+def consistency(
+    held_file: Path,
+    database_url: DatabaseUrl = None,
+    output: Annotated[Path | None, typer.Option("--output", help="Write the proof here (JSON).")] = None,
+) -> None:
+    """Print a proof that the latest checkpoint's log extends the held one in HELD_FILE (nothing earlier changed)."""
+    try:
+        held = held_checkpoints(held_file.read_text())[-1]
+    except CommonGroundError as exc:
+        raise _refuse(exc) from None
+    proof = _call(database_url, lambda services: services.audit.consistency(held))
+    _emit(proof, output, f"proof that {proof['new']['tree_size']} records extend {held.tree_size}")
+
+
 @audit_app.command("verify-proof")
 def verify_proof(proof_file: Path, against: Against = None) -> None:
-    """Check a printed proof offline (no database): the record's seal, its path, the checkpoint's signature."""
+    """Check a printed inclusion or consistency proof offline (no database): seals, paths, signatures."""
     try:
         held = held_checkpoints(against.read_text()) if against else []
         doc = json.loads(proof_file.read_text())
