@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import ProgrammingError
 
 from commonground.audit.chain import AuditEntry
 from commonground.audit.proofs import check_consistency, check_proof
@@ -18,6 +19,10 @@ from commonground.bootstrap import Services, build_services, signature_check
 from commonground.config import Settings, normalise_url
 from commonground.domain.errors import InvalidInput, StateConflict
 from commonground.service.clock import ManualClock
+from tests.conftest import World
+from tests.integration.conftest_pg import RoleDatabase, cluster, roles_db
+
+__all__ = ["cluster", "roles_db"]  # fixtures, imported for pytest
 
 START = datetime(2024, 1, 1, 9, 0, tzinfo=UTC)
 
@@ -159,3 +164,21 @@ def test_a_broken_chain_is_never_signed(audited: Services, clock: ManualClock) -
     sql(audited, "UPDATE audit_log SET prev_hash = hash WHERE seq = 6")
     with pytest.raises(StateConflict, match="record 6 does not link"):
         audited.audit.checkpoint(force=True)
+
+
+@pytest.mark.postgres
+def test_the_app_role_signs_checkpoints_but_cannot_undo_them(roles_db: RoleDatabase) -> None:
+    """As docs/postgres.md sets it up: the app role appends checkpoints; deleting them, or records, is refused."""
+    services = build_services(Settings(database_url=roles_db.app_url))
+    try:
+        World(services)  # the installation admin, and its audit records
+        made = services.audit.checkpoint(force=True)
+        assert made is not None and made.tree_size > 0 and services.audit.verify().intact
+        with pytest.raises(ProgrammingError, match="permission denied"), services.store.write() as tx:
+            tx.audit.prune(made.tree_size)
+    finally:
+        services.close()
+    engine = create_engine(roles_db.app_url)
+    with engine.connect() as conn, pytest.raises(ProgrammingError, match="permission denied"), conn.begin():
+        conn.execute(text("DELETE FROM audit_checkpoints"))
+    engine.dispose()
