@@ -4,11 +4,11 @@ For each size: a fresh SQLite file gets an installation admin and an auditor (wi
 session), then the log is filled with correctly chained records by bulk insert (the package's own
 ``seal``, not a million service calls) and a checkpoint of them is signed with the installation's
 key, as the server's background signer would have. A real ``commonground serve`` process then
-answers --requests of each: ``/healthz`` (the bare request), ``/api/v1/audit`` and ``/auditor``;
-medians are printed, and each as a ratio to ``/healthz`` in the same run. Last, the full
-verification (``audit verify``'s walk) is timed at each size.
+answers --requests rounds of ``/healthz`` (the bare request), ``/api/v1/audit`` and
+``/auditor``, one of each in turn; medians are printed, and each as a ratio to ``/healthz`` in
+the same run. Last, the full verification (``audit verify``'s walk) is timed at each size.
 
-Usage: .venv/bin/python benchmarks/bench_audit.py [--sizes 1000,1000000] [--requests 40]
+Usage: .venv/bin/python benchmarks/bench_audit.py [--sizes 1000,1000000] [--requests 100]
 """
 
 from __future__ import annotations
@@ -101,33 +101,36 @@ def seed(services: Services, url: str, total: int) -> float:
     return time.perf_counter() - started
 
 
-def median_ms(client: httpx.Client, path: str, n: int, **kw: object) -> float:
-    took = []
-    for _ in range(n):
-        start = time.perf_counter()
-        r = client.get(path, **kw)  # type: ignore[arg-type]
-        took.append((time.perf_counter() - start) * 1000)
-        assert r.status_code == 200, (path, r.status_code, r.text[:200])
-    return statistics.median(took)
+def timed_ms(client: httpx.Client, path: str, **kw: object) -> float:
+    start = time.perf_counter()
+    r = client.get(path, **kw)  # type: ignore[arg-type]
+    took = (time.perf_counter() - start) * 1000
+    assert r.status_code == 200, (path, r.status_code, r.text[:200])
+    return took
 
 
 def measure(url: str, token: str, cookie: str, n: int) -> dict[str, float]:
+    """Medians of ``n`` rounds; each round asks all three in turn, so they share the machine's load."""
     with server_process(url) as (_, base), httpx.Client(base_url=base, timeout=120) as client:
-        audit = {"headers": bearer(token), "params": {"limit": 50}}
-        page = {"cookies": {"cg_session": cookie}}
-        for path, kw in (("/healthz", {}), ("/api/v1/audit", audit), ("/auditor", page)):
-            median_ms(client, path, 5, **kw)  # warm up
-        return {
-            "healthz": median_ms(client, "/healthz", n),
-            "api": median_ms(client, "/api/v1/audit", n, **audit),
-            "page": median_ms(client, "/auditor", n, **page),
+        client.cookies.set("cg_session", cookie)
+        paths = {
+            "healthz": ("/healthz", {}),
+            "api": ("/api/v1/audit", {"headers": bearer(token), "params": {"limit": 50}}),
+            "page": ("/auditor", {}),
         }
+        samples: dict[str, list[float]] = {name: [] for name in paths}
+        for round_ in range(n + 5):  # the first five warm up
+            for name, (path, kw) in paths.items():
+                took = timed_ms(client, path, **kw)
+                if round_ >= 5:
+                    samples[name].append(took)
+        return {name: statistics.median(values) for name, values in samples.items()}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="1000,1000000")
-    parser.add_argument("--requests", type=int, default=40)
+    parser.add_argument("--requests", type=int, default=100)
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     with tempfile.TemporaryDirectory() as tmp:

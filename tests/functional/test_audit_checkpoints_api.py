@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+import secrets
 
 import httpx
 
 from commonground.bootstrap import signature_check
+from commonground.edge.cookies import COOKIE
+from commonground.service.accounts import hash_token
 from commonground.service.audit_proof import held_checkpoints
+from commonground.service.signin_ports import SessionRecord
 from tests.conftest import World, bearer
 
 
@@ -44,3 +48,19 @@ def test_the_audit_read_still_reports_the_chain(world: World, http: httpx.Client
     with world.services.store.read() as tx:
         bounds = tx.audit.bounds()
     assert chain["intact"] is True and bounds is not None and chain["checked"] == bounds[1]
+
+
+def test_the_auditor_page_names_the_checkpoint_it_checked_from(world: World, http: httpx.Client) -> None:
+    """The console page says which signed checkpoint its verdict starts from, or that there is none yet."""
+    auditor = world.person(world.agency(), "auditor")
+    cookie, now = secrets.token_urlsafe(32), world.services.clock.now()
+    with world.services.store.write() as tx:
+        tx.signin.add_session(SessionRecord(hash_token(cookie), auditor.user.id, "active", "csrf", now, now))
+    http.cookies.set(COOKIE, cookie)
+    before = http.get("/auditor")
+    assert before.status_code == 200 and "No signed checkpoint yet" in before.text
+    made = world.services.audit.checkpoint(force=True)
+    assert made is not None
+    after = http.get("/auditor")
+    assert f"Latest signed checkpoint: {made.tree_size} records" in after.text and made.root_hash[:16] in after.text
+    assert "Chain intact" in after.text

@@ -11,13 +11,18 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import ProgrammingError
 
 from commonground.audit.chain import AuditEntry
-from commonground.audit.proofs import check_proof
+from commonground.audit.proofs import check_consistency, check_proof
 from commonground.bootstrap import Services, build_services, signature_check
 from commonground.config import Settings, normalise_url
-from commonground.domain.errors import InvalidInput
+from commonground.domain.errors import InvalidInput, StateConflict
 from commonground.service.clock import ManualClock
+from tests.conftest import World
+from tests.integration.conftest_pg import RoleDatabase, cluster, roles_db
+
+__all__ = ["cluster", "roles_db"]  # fixtures, imported for pytest
 
 START = datetime(2024, 1, 1, 9, 0, tzinfo=UTC)
 
@@ -134,3 +139,46 @@ def test_retention_below_a_year_is_refused() -> None:
     with pytest.raises(ValidationError, match="audit_retention_days"):
         Settings(audit_retention_days=364)
     assert Settings().audit_retention_days == 365
+
+
+def test_a_later_checkpoint_is_proved_consistent_with_a_held_one(audited: Services, clock: ManualClock) -> None:
+    """RFC 9162 consistency: the log of the latest checkpoint extends the held one; a forged old head does not."""
+    write(audited, 13, clock)
+    held = audited.audit.checkpoint(force=True)
+    assert held is not None
+    write(audited, 8, clock)
+    proof = audited.audit.consistency(held)
+    assert proof["new"]["tree_size"] == 21
+    assert check_consistency(proof, signature_check(), held).valid
+    forged = copy.deepcopy(proof)
+    forged["old"]["root_hash"] = "22" * 32
+    assert not check_consistency(forged, signature_check()).valid  # its signature no longer checks
+    assert not check_consistency({**proof, "proof": proof["proof"][1:]}, signature_check()).valid
+
+
+def test_a_broken_chain_is_never_signed(audited: Services, clock: ManualClock) -> None:
+    """A record after the last checkpoint that does not link to its predecessor: no new checkpoint is signed."""
+    write(audited, 5, clock)
+    audited.audit.checkpoint(force=True)
+    write(audited, 3, clock)
+    sql(audited, "UPDATE audit_log SET prev_hash = hash WHERE seq = 6")
+    with pytest.raises(StateConflict, match="record 6 does not link"):
+        audited.audit.checkpoint(force=True)
+
+
+@pytest.mark.postgres
+def test_the_app_role_signs_checkpoints_but_cannot_undo_them(roles_db: RoleDatabase) -> None:
+    """As docs/postgres.md sets it up: the app role appends checkpoints; deleting them, or records, is refused."""
+    services = build_services(Settings(database_url=roles_db.app_url))
+    try:
+        World(services)  # the installation admin, and its audit records
+        made = services.audit.checkpoint(force=True)
+        assert made is not None and made.tree_size > 0 and services.audit.verify().intact
+        with pytest.raises(ProgrammingError, match="permission denied"), services.store.write() as tx:
+            tx.audit.prune(made.tree_size)
+    finally:
+        services.close()
+    engine = create_engine(roles_db.app_url)
+    with engine.connect() as conn, pytest.raises(ProgrammingError, match="permission denied"), conn.begin():
+        conn.execute(text("DELETE FROM audit_checkpoints"))
+    engine.dispose()

@@ -9,6 +9,7 @@ import pytest
 from commonground.audit.merkle import (
     EMPTY_ROOT,
     Subtrees,
+    consistent,
     extend,
     frontier_blocks,
     inclusion_root,
@@ -130,3 +131,59 @@ def test_a_frontier_that_does_not_fit_its_size_is_refused() -> None:
     frontier, _ = extend([], 0, leaves(6))
     with pytest.raises(ValueError, match="cannot describe"):
         frontier_blocks(frontier, 7)
+
+
+# Consistency proofs in the same test data: (old size, new size, proof).
+CT_CONSISTENCY = [
+    (1, 1, []),
+    (
+        1,
+        8,
+        [
+            "96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
+            "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+            "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4",
+        ],
+    ),
+    (
+        6,
+        8,
+        [
+            "0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
+            "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
+            "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7",
+        ],
+    ),
+    (
+        2,
+        5,
+        [
+            "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+            "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
+        ],
+    ),
+]
+
+
+def test_consistency_proofs_match_the_published_vectors() -> None:
+    hashed = [leaf_hash(d) for d in CT_LEAVES]
+    tree = Subtrees(hashed)
+    for old, new, expected in CT_CONSISTENCY:
+        proof = tree.consistency(old, 0, new)
+        assert [p.hex() for p in proof] == expected, (old, new)
+        roots = bytes.fromhex(CT_ROOTS[old]), bytes.fromhex(CT_ROOTS[new])
+        assert consistent(old, new, *roots, proof)
+
+
+@pytest.mark.parametrize("new", [2, 3, 8, 13, 33])
+def test_every_consistency_proof_verifies_and_a_rewritten_past_does_not(new: int) -> None:
+    tree = leaves(new)
+    full = Subtrees(tree)
+    for old in range(1, new + 1):
+        old_root, new_root = full.hash(0, old), full.hash(0, new)
+        proof = full.consistency(old, 0, new)
+        assert consistent(old, new, old_root, new_root, proof)
+        rewritten = Subtrees([leaf_hash(b"rewritten"), *tree[1:]])
+        assert not consistent(old, new, old_root, rewritten.hash(0, new), rewritten.consistency(old, 0, new))
+        if proof:
+            assert not consistent(old, new, old_root, new_root, proof[:-1])

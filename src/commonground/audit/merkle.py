@@ -1,4 +1,4 @@
-"""The audit log as a Merkle tree (RFC 9162 §2.1): tree heads, inclusion proofs, and their check.
+"""The audit log as a Merkle tree (RFC 9162 §2.1): tree heads, inclusion and consistency proofs, their checks.
 
 A leaf is a record's chain hash (32 bytes); leaves hash as ``SHA-256(0x00 || leaf)`` and nodes
 as ``SHA-256(0x01 || left || right)``, so a tree head any transparency-log tool computes over
@@ -92,6 +92,41 @@ class Subtrees:
         if index < lo + k:
             return [*self.path(index, lo, lo + k), self.hash(lo + k, hi)]
         return [*self.path(index, lo + k, hi), self.hash(lo, lo + k)]
+
+    def consistency(self, old: int, lo: int, hi: int, whole: bool = True) -> list[bytes]:
+        """RFC 9162 §2.1.4.1 SUBPROOF(m, D[lo:hi], b): what proves the first ``old`` leaves unchanged."""
+        if old == hi - lo:
+            return [] if whole else [self.hash(lo, hi)]
+        k = _split(hi - lo)
+        if old <= k:
+            return [*self.consistency(old, lo, lo + k, whole), self.hash(lo + k, hi)]
+        return [*self.consistency(old - k, lo + k, hi, False), self.hash(lo, lo + k)]
+
+
+def consistent(old: int, new: int, old_root: bytes, new_root: bytes, proof: Sequence[bytes]) -> bool:
+    """RFC 9162 §2.1.4.2: whether ``proof`` shows the tree of ``new`` leaves extends the one of ``old``."""
+    if old < 1 or old > new:
+        return False
+    if old == new:
+        return not proof and old_root == new_root
+    path = [old_root, *proof] if old & (old - 1) == 0 else list(proof)
+    if not path:
+        return False
+    fn, sn = old - 1, new - 1
+    while fn & 1:
+        fn, sn = fn >> 1, sn >> 1
+    fr = sr = path[0]
+    for c in path[1:]:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            fr, sr = node_hash(c, fr), node_hash(c, sr)
+            while not fn & 1 and fn != 0:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            sr = node_hash(sr, c)
+        fn, sn = fn >> 1, sn >> 1
+    return fr == old_root and sr == new_root and sn == 0
 
 
 def inclusion_root(index: int, size: int, leaf: bytes, path: Sequence[bytes]) -> bytes | None:

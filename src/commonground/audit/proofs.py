@@ -1,8 +1,9 @@
-"""Inclusion proofs of one audit record, as a document an outside party checks offline.
+"""Inclusion and consistency proofs of the audit log, as documents an outside party checks offline.
 
-A proof carries the record (every sealed field), its leaf index, the sibling hashes up to the
-root (RFC 9162 §2.1.3) and the signed checkpoint that root belongs to. Checking it needs the
-document and an Ed25519 verifier, never the database.
+An inclusion proof carries the record (every sealed field), its leaf index, the sibling hashes
+up to the root (RFC 9162 §2.1.3) and the signed checkpoint that root belongs to. A consistency
+proof (§2.1.4) shows that a later checkpoint's tree extends an earlier one's: nothing before
+it changed. Checking either needs the document and an Ed25519 verifier, never the database.
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ from typing import Any
 
 from commonground.audit.chain import AuditEntry, seal
 from commonground.audit.checkpoints import Checkpoint, SignatureCheck, parse_exported
-from commonground.audit.merkle import inclusion_root, record_leaf
+from commonground.audit.merkle import consistent, inclusion_root, record_leaf
 from commonground.audit.verify import StoredRecord
 from commonground.domain.errors import InvalidInput
 from commonground.domain.timewindow import isoformat, parse_instant
 
 FORMAT = "commonground-audit-inclusion-v1"
+CONSISTENCY_FORMAT = "commonground-audit-consistency-v1"
 ENTRY_FIELDS = ("action", "outcome", "actor_user_id", "actor_agency_id", "object_type", "object_id", "details")
 
 
@@ -95,3 +97,41 @@ def check_proof(doc: Mapping[str, Any], check: SignatureCheck, held: Checkpoint 
         f"record {rec.seq} is in the log of {size} records signed at {isoformat(checkpoint.at)} "
         f"by key {checkpoint.public_key}",
     )
+
+
+def consistency_document(old: Checkpoint, new: Checkpoint, proof: list[bytes]) -> dict[str, Any]:
+    return {
+        "format": CONSISTENCY_FORMAT,
+        "old": old.exported(),
+        "new": new.exported(),
+        "proof": [node.hex() for node in proof],
+    }
+
+
+def check_consistency(doc: Mapping[str, Any], check: SignatureCheck, held: Checkpoint | None = None) -> ProofVerdict:
+    """Check that the ``new`` checkpoint's tree extends the ``old`` one's; both signed (the old one, held)."""
+    if doc.get("format") != CONSISTENCY_FORMAT:
+        raise InvalidInput("format", f"is not {CONSISTENCY_FORMAT}")
+    old, new = parse_exported(doc.get("old") or {}, "old"), parse_exported(doc.get("new") or {}, "new")
+    proof = _path(doc.get("proof"))
+    for name, cp in (("old", old), ("new", new)):
+        if not cp.signature_checks(check):
+            return ProofVerdict(False, f"the {name} checkpoint's signature does not verify")
+    if old.public_key != new.public_key:
+        return ProofVerdict(False, "the two checkpoints are signed by different keys")
+    if held is not None and (held.tree_size, held.root_hash) != (old.tree_size, old.root_hash):
+        return ProofVerdict(False, "the proof's old checkpoint is not the one held")
+    if not consistent(old.tree_size, new.tree_size, bytes.fromhex(old.root_hash), bytes.fromhex(new.root_hash), proof):
+        return ProofVerdict(False, f"the log of {new.tree_size} records does not extend the one of {old.tree_size}")
+    return ProofVerdict(
+        True,
+        f"the log of {new.tree_size} records signed at {isoformat(new.at)} extends the one of "
+        f"{old.tree_size} signed at {isoformat(old.at)}",
+    )
+
+
+def check_any(doc: Mapping[str, Any], check: SignatureCheck, held: Checkpoint | None = None) -> ProofVerdict:
+    """Check an inclusion or a consistency proof, whichever the document says it is."""
+    if doc.get("format") == CONSISTENCY_FORMAT:
+        return check_consistency(doc, check, held)
+    return check_proof(doc, check, held)

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import typer
 
-from commonground.bootstrap import signature_check
+from commonground.bootstrap import Services, signature_check
 from commonground.cli.common import DatabaseUrl, open_services
 from commonground.domain.errors import CommonGroundError
 from commonground.service.audit_proof import check_proof_offline, held_checkpoints
 
+T = TypeVar("T")
 audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
 
 Against = Annotated[
@@ -25,6 +27,27 @@ Against = Annotated[
 def _refuse(exc: CommonGroundError) -> typer.Exit:
     typer.echo(f"refused: {exc.message}", err=True)
     return typer.Exit(2)
+
+
+def _call(database_url: str | None, use: Callable[[Services], T]) -> T:
+    """Run one use-case on freshly opened services; a refusal exits 2 with its message."""
+    services = open_services(database_url)
+    try:
+        return use(services)
+    except CommonGroundError as exc:
+        raise _refuse(exc) from None
+    finally:
+        services.close()
+
+
+def _emit(document: dict[str, Any], path: Path | None, what: str) -> None:
+    """Write the JSON document to ``path`` and say so, or print it."""
+    text = json.dumps(document, indent=2)
+    if path:
+        path.write_text(text + "\n")
+        typer.echo(f"{what}, written to {path}")
+    else:
+        typer.echo(text)
 
 
 @audit_app.command("verify")
@@ -63,20 +86,9 @@ def checkpoint(
     export: Annotated[Path | None, typer.Option("--export", help="Write the signed checkpoint here (JSON).")] = None,
 ) -> None:
     """Sign a checkpoint of the log now (unless nothing is new) and print or export it."""
-    services = open_services(database_url)
-    try:
-        made = services.audit.checkpoint(force=True)
-    except CommonGroundError as exc:
-        raise _refuse(exc) from None
-    finally:
-        services.close()
+    made = _call(database_url, lambda services: services.audit.checkpoint(force=True))
     assert made is not None  # forced
-    document = json.dumps(made.exported(), indent=2)
-    if export:
-        export.write_text(document + "\n")
-        typer.echo(f"checkpoint of {made.tree_size} records, root {made.root_hash}, written to {export}")
-    else:
-        typer.echo(document)
+    _emit(made.exported(), export, f"checkpoint of {made.tree_size} records, root {made.root_hash}")
 
 
 @audit_app.command("prove")
@@ -86,24 +98,28 @@ def prove(
     output: Annotated[Path | None, typer.Option("--output", help="Write the proof here (JSON).")] = None,
 ) -> None:
     """Print an inclusion proof that record SEQ is in the latest signed checkpoint."""
-    services = open_services(database_url)
+    proof = _call(database_url, lambda services: services.audit.prove(seq))
+    _emit(proof, output, f"proof of record {seq} in the log of {proof['tree_size']} records")
+
+
+@audit_app.command("consistency")
+def consistency(
+    held_file: Path,
+    database_url: DatabaseUrl = None,
+    output: Annotated[Path | None, typer.Option("--output", help="Write the proof here (JSON).")] = None,
+) -> None:
+    """Print a proof that the latest checkpoint's log extends the held one in HELD_FILE (nothing earlier changed)."""
     try:
-        proof = services.audit.prove(seq)
+        held = held_checkpoints(held_file.read_text())[-1]
     except CommonGroundError as exc:
         raise _refuse(exc) from None
-    finally:
-        services.close()
-    document = json.dumps(proof, indent=2)
-    if output:
-        output.write_text(document + "\n")
-        typer.echo(f"proof of record {seq} in the log of {proof['tree_size']} records written to {output}")
-    else:
-        typer.echo(document)
+    proof = _call(database_url, lambda services: services.audit.consistency(held))
+    _emit(proof, output, f"proof that {proof['new']['tree_size']} records extend {held.tree_size}")
 
 
 @audit_app.command("verify-proof")
 def verify_proof(proof_file: Path, against: Against = None) -> None:
-    """Check a printed proof offline (no database): the record's seal, its path, the checkpoint's signature."""
+    """Check a printed inclusion or consistency proof offline (no database): seals, paths, signatures."""
     try:
         held = held_checkpoints(against.read_text()) if against else []
         doc = json.loads(proof_file.read_text())

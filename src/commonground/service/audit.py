@@ -101,6 +101,9 @@ class AuditLog:
     def prove(self, seq: int) -> dict[str, Any]:
         return self.ledger.prove(seq)
 
+    def consistency(self, held: Checkpoint) -> dict[str, Any]:
+        return self.ledger.consistency(held)
+
     def prune(self, before: datetime) -> int:
         """Delete records older than ``before`` (the retention period ago or more) up to a signed checkpoint."""
         return self.ledger.prune(before)

@@ -16,7 +16,7 @@ from typing import Any
 from commonground.audit.chain import GENESIS, AuditEntry, seal
 from commonground.audit.checkpoints import Checkpoint, SignatureCheck, read_exported, signed_text
 from commonground.audit.merkle import Subtrees, extend, frontier_blocks, record_leaf, root_of
-from commonground.audit.proofs import ProofVerdict, check_proof, proof_document
+from commonground.audit.proofs import ProofVerdict, check_any, consistency_document, proof_document
 from commonground.audit.tags import Action, Outcome
 from commonground.audit.verify import Verdict, verify_chain, verify_log
 from commonground.domain.errors import InvalidInput, NotFound, StateConflict
@@ -141,6 +141,25 @@ class Ledger:
         path = Subtrees(leaves, base, known).path(seq - 1, 0, latest.tree_size)
         return proof_document(rec, path, latest)
 
+    def consistency(self, held: Checkpoint) -> dict[str, Any]:
+        """A consistency proof from a held checkpoint to the latest one (signed now when records are new)."""
+        latest = self.checkpoint(force=True)
+        if latest is None or not 1 <= held.tree_size <= latest.tree_size:
+            raise InvalidInput("checkpoint.tree_size", "is not a size of this log")
+        if not held.signature_checks(self.notary.check):
+            raise InvalidInput("checkpoint.signature", "does not verify")
+        with self.store.read() as tx:
+            bounds = tx.audit.bounds()
+            floor = tx.checkpoints.get(bounds[0] - 1) if bounds and bounds[0] > 1 else None
+            base = floor.tree_size if floor else 0
+            leaves = [record_leaf(h) for h in tx.audit.hashes(base, latest.tree_size)]
+        known = frontier_blocks([bytes.fromhex(h) for h in floor.frontier], base) if floor else {}
+        try:
+            proof = Subtrees(leaves, base, known).consistency(held.tree_size, 0, latest.tree_size)
+        except ValueError:
+            raise InvalidInput("checkpoint.tree_size", "predates the records pruned since") from None
+        return consistency_document(held, latest, proof)
+
     def prune(self, before: datetime) -> int:
         """Delete records older than ``before``, only up to a signed checkpoint they verify against.
 
@@ -178,5 +197,5 @@ def held_checkpoints(text: str) -> list[Checkpoint]:
 
 
 def check_proof_offline(doc: Mapping[str, Any], check: SignatureCheck, held: Checkpoint | None) -> ProofVerdict:
-    """Check a printed inclusion proof with nothing but the document, a held checkpoint and a verifier."""
-    return check_proof(doc, check, held)
+    """Check a printed inclusion or consistency proof with nothing but it, a held checkpoint and a verifier."""
+    return check_any(doc, check, held)

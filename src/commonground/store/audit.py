@@ -50,9 +50,10 @@ class SqlAudit(Repository):
 
     def bounds(self) -> tuple[int, int] | None:
         self.unit.flush()
-        query = select(func.min(audit_log.c.seq).label("lo"), func.max(audit_log.c.seq).label("hi"))
-        row = self.conn.execute(query).mappings().one()
-        return None if row["lo"] is None else (int(row["lo"]), int(row["hi"]))
+        # Two queries: SQLite answers a lone min() or max() from the key's index, both together by a full scan.
+        lo = self.conn.execute(select(func.min(audit_log.c.seq))).scalar()
+        hi = self.conn.execute(select(func.max(audit_log.c.seq))).scalar()
+        return None if lo is None or hi is None else (int(lo), int(hi))
 
     def hashes(self, after: int, through: int) -> list[str]:
         self.unit.flush()

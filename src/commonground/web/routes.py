@@ -77,8 +77,18 @@ def auditor(
     except InvalidInput as exc:
         items, error = [], f"{exc}"
     verdict = services.audit.verdict()
+    latest = services.audit.checkpoints(who, 1, None).items
     return render(
-        request, "auditor.html", who, items=items, verdict=verdict, action=action, actor=actor, since=since, error=error
+        request,
+        "auditor.html",
+        who,
+        items=items,
+        verdict=verdict,
+        checkpoint=latest[0] if latest else None,
+        action=action,
+        actor=actor,
+        since=since,
+        error=error,
     )
 
 
