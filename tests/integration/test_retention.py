@@ -245,6 +245,13 @@ def test_a_purged_operation_s_views_say_so_over_http(timed_world: World, clock: 
         got = httpx.get(f"{server.url}/api/v1/operations/{first_id}", headers=headers, timeout=10)
         listed = httpx.get(f"{server.url}/api/v1/conflicts/{conflict_id}", headers=headers, timeout=10)
         mine = httpx.get(f"{server.url}/api/v1/operations", headers=headers, timeout=10)
+        patched = httpx.patch(
+            f"{server.url}/api/v1/operations/{first_id}",
+            json={"notes": "back again"},
+            headers={**headers, "If-Match": str(op.version + 1)},
+            timeout=10,
+        )
+        cancelled = httpx.post(f"{server.url}/api/v1/operations/{first_id}/cancel", headers=headers, timeout=10)
     assert got.status_code == 200, got.text
     body = got.json()
     assert body["purged_at"].endswith("Z") and body["title"] == "" and body["subjects"] == []
@@ -253,6 +260,8 @@ def test_a_purged_operation_s_views_say_so_over_http(timed_world: World, clock: 
     assert "note" not in listed.json() and listed.json()["status"] == "resolved"
     assert mine.status_code == 200 and [o["purged_at"] for o in mine.json()["items"]] == [body["purged_at"]]
     assert marks.found_in(got.text + listed.text + mine.text) == []
+    assert patched.status_code == cancelled.status_code == 409, patched.text  # a shell no longer changes
+    assert "purged" in patched.json()["error"]["message"]
 
 
 def test_subjects_never_outlive_the_subject_period(store_url: str) -> None:
