@@ -298,3 +298,25 @@ def test_the_periods_refuse_values_past_their_bounds() -> None:
     with pytest.raises(ValidationError, match="operation_retention_days"):
         Settings(operation_retention_days=0)
     assert Settings(subject_retention_days=1826, audit_retention_days=3650).subject_retention_days == 1826
+
+
+def route(*points: tuple[float, float]) -> dict[str, Any]:
+    """A submission along a route line (lon, lat), 50 m wide."""
+    data = operation_data(starts=START + timedelta(hours=1))
+    del data["location"]
+    data["geometry"] = {"type": "LineString", "coordinates": [list(p) for p in points], "radius_m": 50}
+    return data
+
+
+def test_the_sweep_finds_no_conflict_between_shells_whose_boxes_meet(timed_world: World, clock: ManualClock) -> None:
+    """Two routes kilometres apart whose boxes overlap, never completed: after a purge the sweep records nothing."""
+    s = timed_world.services
+    one, two = timed_world.person(timed_world.agency()), timed_world.person(timed_world.agency())
+    # An L along the west and north edges, and one along the south and east edges inside its box.
+    _, found_one = s.operations.submit(one, route((-93.30, 44.90), (-93.30, 45.00), (-93.20, 45.00)))
+    _, found_two = s.operations.submit(two, route((-93.28, 44.90), (-93.22, 44.90), (-93.22, 44.98)))
+    assert found_one == found_two == []
+    clock.advance(timedelta(days=92))
+    assert s.retention.purge().operations == 2
+    assert s.sweep.run() == 0
+    assert conflict_counts(s) == []
