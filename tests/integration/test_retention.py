@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -14,6 +15,7 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import ColumnElement, Table, func, select
 
+from commonground.audit.keyed import keyed_hash
 from commonground.audit.tags import Action
 from commonground.bootstrap import Services, build_services
 from commonground.config import Settings
@@ -22,7 +24,9 @@ from commonground.domain.model import ConflictStatus
 from commonground.service import retention
 from commonground.service.clock import ManualClock
 from commonground.service.retention import PurgeCounts
+from commonground.store.audit_key import decode
 from commonground.store.schema import (
+    audit_keys,
     audit_log,
     conflicts,
     operations,
@@ -320,3 +324,27 @@ def test_the_sweep_finds_no_conflict_between_shells_whose_boxes_meet(timed_world
     assert s.retention.purge().operations == 2
     assert s.sweep.run() == 0
     assert conflict_counts(s) == []
+
+
+def test_the_audit_key_file_is_made_once_and_seals_the_values(store_url: str, tmp_path: Path) -> None:
+    """With COMMONGROUND_AUDIT_KEY_FILE the key is that file's (made 0600, read again on the next start)."""
+    key_file = tmp_path / "keys" / "audit.key"
+    settings = Settings(database_url=store_url, audit_key_file=str(key_file))
+    keys = []
+    for _start in range(2):
+        services = build_services(settings)
+        try:
+            world = World(services)
+            username = world.person(world.agency()).user.username
+            with services.store.read() as tx:
+                created = [r.entry.details for r in tx.audit.all() if r.entry.action == Action.USER_CREATE]
+            assert oct(key_file.stat().st_mode & 0o777) == "0o600"
+            assert created[-1] == {
+                "username": keyed_hash(username, decode(key_file.read_text())),
+                "roles": ["supervisor"],
+            }
+            assert table_text(services, audit_keys) == "[]"  # the database holds no key of its own
+            keys.append(key_file.read_text())
+        finally:
+            services.close()
+    assert keys[0] == keys[1]  # made on the first start, read on the second
