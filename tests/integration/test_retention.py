@@ -19,6 +19,7 @@ from commonground.audit.keyed import keyed_hash
 from commonground.audit.tags import Action
 from commonground.bootstrap import Services, build_services
 from commonground.config import Settings
+from commonground.domain.blinding import blind_record
 from commonground.domain.errors import NotAuthenticated
 from commonground.domain.model import ConflictStatus
 from commonground.service import retention
@@ -36,6 +37,7 @@ from commonground.store.schema import (
 )
 from tests.conftest import LiveServer, World, operation_data, wire
 
+KEY = b"shared among participating agencies; never sent to the server"
 LETTERS = str.maketrans("0123456789", "ghijklmnop")
 START = datetime.now(UTC).replace(microsecond=0)
 # A look-up place no other record holds, as the audit log would print it.
@@ -279,16 +281,19 @@ def test_subjects_never_outlive_the_subject_period(store_url: str) -> None:
         sgt = world.person(world.agency(), "supervisor")
         data = operation_with(marks, 44.95, -93.25, START + timedelta(hours=1))
         data["ends_at"] = (START + timedelta(days=30, hours=23)).isoformat()  # the longest an operation runs
+        blinded = blind_record({"kind": "person", "first_name": "Ada", "last_name": "Quist", "dob": "1980-01-01"}, KEY)
+        data["subjects"].append(blinded)
         view, _ = services.operations.submit(sgt, data)
         clock.advance(timedelta(days=29))
         assert services.retention.purge().subjects == 0
         clock.advance(timedelta(days=2))
-        assert services.retention.purge() == PurgeCounts(subjects=2, audit_pruned=0)
+        assert table_text(services, subject_keys, subject_keys.c.operation_id == view.id) != "[]"
+        assert services.retention.purge() == PurgeCounts(subjects=3, audit_pruned=0)  # clear and blinded alike
         with services.store.read() as tx:
             kept = tx.operations.get(view.id)
         assert kept is not None and kept.subjects == () and kept.purged_at is None and kept.title == marks["title"]
         stored = "".join(table_text(services, t) for t in (subject_keys, subject_terms, subject_term_counts))
-        assert marks.found_in(stored) == []
+        assert marks.found_in(stored) == [] and stored == "[][][]"  # no key, term or count row is left
         assert services.retention.purge().subjects == 0
     finally:
         services.close()
