@@ -230,7 +230,9 @@ def test_a_purge_leaves_shells_the_same_counts_and_a_verifiable_chain(
         shell = tx.operations.get(first_id)
         assert tx.lookups.since_overall(START - timedelta(days=1)) == (0, None)
     assert shell is not None and shell.purged_at == clock.now() and shell.agency_id and shell.window.ends_at
-    assert s.retention.purge() == PurgeCounts(audit_pruned=0)  # nothing left to purge; a second record
+    assert s.retention.purge(record_empty=False) == PurgeCounts(audit_pruned=0)  # the sweep's way: no record
+    assert len(purge_records(s)) == 1
+    assert s.retention.purge() == PurgeCounts(audit_pruned=0)  # nothing left to purge; still recorded
     assert len(purge_records(s)) == 2
 
 

@@ -80,8 +80,11 @@ class Retention:
     rule: RetentionRule
     pruner: AuditPruner
 
-    def purge(self, *, dry_run: bool = False) -> PurgeCounts:
-        """Remove what is past its period; with ``dry_run``, count it and change nothing."""
+    def purge(self, *, dry_run: bool = False, record_empty: bool = True) -> PurgeCounts:
+        """Remove what is past its period; with ``dry_run``, count it and change nothing.
+
+        ``record_empty=False`` (the sweep, every few minutes) writes no audit record for a run that
+        removed nothing; ``commonground purge`` records every run."""
         now = self.clock.now()
         pruned = None if dry_run else self.pruner.prune(self.rule.audit_before(now))
         totals = PurgeCounts(audit_pruned=pruned, dry_run=dry_run)
@@ -92,7 +95,7 @@ class Retention:
             totals = totals.plus(batch)
             if cursor is None:
                 break
-        last, _ = self._unit(partial(self._finish, now=now, totals=totals), dry_run)
+        last, _ = self._unit(partial(self._finish, now=now, totals=totals, record_empty=record_empty), dry_run)
         return totals.plus(last)
 
     def _unit(
@@ -129,12 +132,16 @@ class Retention:
                 notes += self._reduce_conflicts(tx, op.id, reduced)
         return PurgeCounts(operations, subjects, notes), page.next
 
-    def _finish(self, tx: Transaction, now: datetime, totals: PurgeCounts) -> tuple[PurgeCounts, None]:
+    def _finish(
+        self, tx: Transaction, now: datetime, totals: PurgeCounts, record_empty: bool
+    ) -> tuple[PurgeCounts, None]:
         """Remove old look-ups and emptied name counts; write the run's one audit record with its totals."""
         if totals.subjects:
             tx.subjects.forget_unused_terms()  # a count row at zero would still hold the name
         last = PurgeCounts(lookups=tx.lookups.prune(self.rule.operations_ended_before(now)))
         details = {k: v for k, v in asdict(totals.plus(last)).items() if k != "dry_run"}
+        if not record_empty and not any(details.values()):
+            return last, None
         periods = {
             "operation_days": self.rule.operation_days,
             "subject_days": self.rule.subject_days,
