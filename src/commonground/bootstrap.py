@@ -210,9 +210,13 @@ def build_retention(settings: Settings, store: Store, clock: Clock, pruner: Audi
 
 
 def use_audit_key(settings: Settings, store: Store) -> None:
-    """Seal audit values under the key in ``COMMONGROUND_AUDIT_KEY_FILE``, when it names one."""
-    if settings.audit_key_file and isinstance(store, SqlStore):
+    """Seal audit values under the key in ``COMMONGROUND_AUDIT_KEY_FILE``, or else the database's (made now)."""
+    if not isinstance(store, SqlStore):
+        return
+    if settings.audit_key_file:
         store.keyring.use(load_or_create_file(settings.audit_key_file))
+    else:
+        store.keyring.load(store.engine)
 
 
 def build_services(

@@ -92,6 +92,7 @@ def role_database() -> Iterator[RoleDatabase]:
             f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {app}",
             f"REVOKE UPDATE, DELETE ON audit_log FROM {app}",
             f"REVOKE UPDATE, DELETE ON audit_checkpoints FROM {app}",
+            f"REVOKE UPDATE, DELETE ON audit_keys FROM {app}",
             f"REVOKE INSERT, UPDATE, DELETE ON alembic_version FROM {app}",
             f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {app}",
         )

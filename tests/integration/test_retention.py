@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -14,14 +15,19 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import ColumnElement, Table, func, select
 
+from commonground.audit.keyed import keyed_hash
 from commonground.audit.tags import Action
 from commonground.bootstrap import Services, build_services
 from commonground.config import Settings
+from commonground.domain.blinding import blind_record
 from commonground.domain.errors import NotAuthenticated
 from commonground.domain.model import ConflictStatus
+from commonground.service import retention
 from commonground.service.clock import ManualClock
 from commonground.service.retention import PurgeCounts
+from commonground.store.audit_key import decode
 from commonground.store.schema import (
+    audit_keys,
     audit_log,
     conflicts,
     operations,
@@ -31,6 +37,7 @@ from commonground.store.schema import (
 )
 from tests.conftest import LiveServer, World, operation_data, wire
 
+KEY = b"shared among participating agencies; never sent to the server"
 LETTERS = str.maketrans("0123456789", "ghijklmnop")
 START = datetime.now(UTC).replace(microsecond=0)
 # A look-up place no other record holds, as the audit log would print it.
@@ -173,7 +180,10 @@ def purge_records(services: Services) -> list[dict[str, Any]]:
         return [r.entry.details or {} for r in tx.audit.all() if r.entry.action == Action.RETENTION_PURGE]
 
 
-def test_a_purge_leaves_shells_the_same_counts_and_a_verifiable_chain(timed_world: World, clock: ManualClock) -> None:
+def test_a_purge_leaves_shells_the_same_counts_and_a_verifiable_chain(
+    timed_world: World, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(retention, "BATCH", 1)  # one operation a unit of work: the run spans several
     marks = Marks()
     first_id, second_id, _ = act(timed_world, marks, clock)
     s = timed_world.services
@@ -220,7 +230,9 @@ def test_a_purge_leaves_shells_the_same_counts_and_a_verifiable_chain(timed_worl
         shell = tx.operations.get(first_id)
         assert tx.lookups.since_overall(START - timedelta(days=1)) == (0, None)
     assert shell is not None and shell.purged_at == clock.now() and shell.agency_id and shell.window.ends_at
-    assert s.retention.purge() == PurgeCounts(audit_pruned=0)  # nothing left to purge; a second record
+    assert s.retention.purge(record_empty=False) == PurgeCounts(audit_pruned=0)  # the sweep's way: no record
+    assert len(purge_records(s)) == 1
+    assert s.retention.purge() == PurgeCounts(audit_pruned=0)  # nothing left to purge; still recorded
     assert len(purge_records(s)) == 2
 
 
@@ -241,6 +253,13 @@ def test_a_purged_operation_s_views_say_so_over_http(timed_world: World, clock: 
         got = httpx.get(f"{server.url}/api/v1/operations/{first_id}", headers=headers, timeout=10)
         listed = httpx.get(f"{server.url}/api/v1/conflicts/{conflict_id}", headers=headers, timeout=10)
         mine = httpx.get(f"{server.url}/api/v1/operations", headers=headers, timeout=10)
+        patched = httpx.patch(
+            f"{server.url}/api/v1/operations/{first_id}",
+            json={"notes": "back again"},
+            headers={**headers, "If-Match": str(op.version + 1)},
+            timeout=10,
+        )
+        cancelled = httpx.post(f"{server.url}/api/v1/operations/{first_id}/cancel", headers=headers, timeout=10)
     assert got.status_code == 200, got.text
     body = got.json()
     assert body["purged_at"].endswith("Z") and body["title"] == "" and body["subjects"] == []
@@ -249,6 +268,8 @@ def test_a_purged_operation_s_views_say_so_over_http(timed_world: World, clock: 
     assert "note" not in listed.json() and listed.json()["status"] == "resolved"
     assert mine.status_code == 200 and [o["purged_at"] for o in mine.json()["items"]] == [body["purged_at"]]
     assert marks.found_in(got.text + listed.text + mine.text) == []
+    assert patched.status_code == cancelled.status_code == 409, patched.text  # a shell no longer changes
+    assert "purged" in patched.json()["error"]["message"]
 
 
 def test_subjects_never_outlive_the_subject_period(store_url: str) -> None:
@@ -262,16 +283,19 @@ def test_subjects_never_outlive_the_subject_period(store_url: str) -> None:
         sgt = world.person(world.agency(), "supervisor")
         data = operation_with(marks, 44.95, -93.25, START + timedelta(hours=1))
         data["ends_at"] = (START + timedelta(days=30, hours=23)).isoformat()  # the longest an operation runs
+        blinded = blind_record({"kind": "person", "first_name": "Ada", "last_name": "Quist", "dob": "1980-01-01"}, KEY)
+        data["subjects"].append(blinded)
         view, _ = services.operations.submit(sgt, data)
         clock.advance(timedelta(days=29))
         assert services.retention.purge().subjects == 0
         clock.advance(timedelta(days=2))
-        assert services.retention.purge() == PurgeCounts(subjects=2, audit_pruned=0)
+        assert table_text(services, subject_keys, subject_keys.c.operation_id == view.id) != "[]"
+        assert services.retention.purge() == PurgeCounts(subjects=3, audit_pruned=0)  # clear and blinded alike
         with services.store.read() as tx:
             kept = tx.operations.get(view.id)
         assert kept is not None and kept.subjects == () and kept.purged_at is None and kept.title == marks["title"]
         stored = "".join(table_text(services, t) for t in (subject_keys, subject_terms, subject_term_counts))
-        assert marks.found_in(stored) == []
+        assert marks.found_in(stored) == [] and stored == "[][][]"  # no key, term or count row is left
         assert services.retention.purge().subjects == 0
     finally:
         services.close()
@@ -285,3 +309,49 @@ def test_the_periods_refuse_values_past_their_bounds() -> None:
     with pytest.raises(ValidationError, match="operation_retention_days"):
         Settings(operation_retention_days=0)
     assert Settings(subject_retention_days=1826, audit_retention_days=3650).subject_retention_days == 1826
+
+
+def route(*points: tuple[float, float]) -> dict[str, Any]:
+    """A submission along a route line (lon, lat), 50 m wide."""
+    data = operation_data(starts=START + timedelta(hours=1))
+    del data["location"]
+    data["geometry"] = {"type": "LineString", "coordinates": [list(p) for p in points], "radius_m": 50}
+    return data
+
+
+def test_the_sweep_finds_no_conflict_between_shells_whose_boxes_meet(timed_world: World, clock: ManualClock) -> None:
+    """Two routes kilometres apart whose boxes overlap, never completed: after a purge the sweep records nothing."""
+    s = timed_world.services
+    one, two = timed_world.person(timed_world.agency()), timed_world.person(timed_world.agency())
+    # An L along the west and north edges, and one along the south and east edges inside its box.
+    _, found_one = s.operations.submit(one, route((-93.30, 44.90), (-93.30, 45.00), (-93.20, 45.00)))
+    _, found_two = s.operations.submit(two, route((-93.28, 44.90), (-93.22, 44.90), (-93.22, 44.98)))
+    assert found_one == found_two == []
+    clock.advance(timedelta(days=92))
+    assert s.retention.purge().operations == 2
+    assert s.sweep.run() == 0
+    assert conflict_counts(s) == []
+
+
+def test_the_audit_key_file_is_made_once_and_seals_the_values(store_url: str, tmp_path: Path) -> None:
+    """With COMMONGROUND_AUDIT_KEY_FILE the key is that file's (made 0600, read again on the next start)."""
+    key_file = tmp_path / "keys" / "audit.key"
+    settings = Settings(database_url=store_url, audit_key_file=str(key_file))
+    keys = []
+    for _start in range(2):
+        services = build_services(settings)
+        try:
+            world = World(services)
+            username = world.person(world.agency()).user.username
+            with services.store.read() as tx:
+                created = [r.entry.details for r in tx.audit.all() if r.entry.action == Action.USER_CREATE]
+            assert oct(key_file.stat().st_mode & 0o777) == "0o600"
+            assert created[-1] == {
+                "username": keyed_hash(username, decode(key_file.read_text())),
+                "roles": ["supervisor"],
+            }
+            assert table_text(services, audit_keys) == "[]"  # the database holds no key of its own
+            keys.append(key_file.read_text())
+        finally:
+            services.close()
+    assert keys[0] == keys[1]  # made on the first start, read on the second

@@ -97,6 +97,8 @@ class Operations:
             raise NotFound("no such operation")
         if edit and not (who.has(Role.SUPERVISOR) or (who.has(Role.OFFICER) and op.created_by == who.user.id)):
             raise NotPermitted("officers change only their own operations; supervisors any of the agency's")
+        if edit and op.purged_at is not None:
+            raise StateConflict("the operation's details were purged (retention); it no longer changes")
         return op
 
     def update(

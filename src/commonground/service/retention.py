@@ -1,22 +1,25 @@
 """Retention and purge: operation details go N days after the operation ends, subjects within five years.
 
-``commonground purge`` and the sweep run it. One unit of work purges everything due and writes
-one audit record with the counts; a dry run does the same work and rolls it back, so its
+``commonground purge`` and the sweep run it. Each unit of work purges one batch of operations
+(so a backlog never holds SQLite's one writer for long); the run's last unit writes its one
+audit record with the totals. A dry run does the same work and rolls each unit back, so its
 counts are exactly what a purge would remove. Conflicts, notices and the audit log keep their
 rows, so the transparency report and conflict counts read the same before and after.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
+from functools import partial
 
 from commonground.audit.chain import AuditEntry
 from commonground.audit.tags import Action, Outcome
 from commonground.domain.retention import RetentionRule, purged, without_subjects
 from commonground.service.ports import AuditPruner, Clock, Store, Transaction
 
-BATCH = 500  # operations read per page of a run
+BATCH = 100  # operations purged per unit of work: each holds the writer for a moment only
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +32,16 @@ class PurgeCounts:
     lookups: int = 0  # dispatcher look-ups (their places) older than the operation period
     audit_pruned: int | None = None  # audit records pruned; None in a dry run (pruning is not rehearsed)
     dry_run: bool = False
+
+    def plus(self, other: PurgeCounts) -> PurgeCounts:
+        """Add the counts of another unit of the same run."""
+        return replace(
+            self,
+            operations=self.operations + other.operations,
+            subjects=self.subjects + other.subjects,
+            conflict_notes=self.conflict_notes + other.conflict_notes,
+            lookups=self.lookups + other.lookups,
+        )
 
     def lines(self) -> list[str]:
         """The counts as the command line prints them, one per line."""
@@ -53,9 +66,9 @@ class NoAuditPruning:
 class _Rehearsed(Exception):
     """Raised inside a dry run's unit of work, so that everything it did is rolled back."""
 
-    def __init__(self, counts: PurgeCounts) -> None:
+    def __init__(self, done: tuple[PurgeCounts, str | None]) -> None:
         super().__init__("dry run")
-        self.counts = counts
+        self.done = done
 
 
 @dataclass
@@ -67,62 +80,84 @@ class Retention:
     rule: RetentionRule
     pruner: AuditPruner
 
-    def purge(self, *, dry_run: bool = False) -> PurgeCounts:
-        """Remove what is past its period; with ``dry_run``, count it and change nothing."""
+    def purge(self, *, dry_run: bool = False, record_empty: bool = True) -> PurgeCounts:
+        """Remove what is past its period; with ``dry_run``, count it and change nothing.
+
+        ``record_empty=False`` (the sweep, every few minutes) writes no audit record for a run that
+        removed nothing; ``commonground purge`` records every run."""
         now = self.clock.now()
         pruned = None if dry_run else self.pruner.prune(self.rule.audit_before(now))
+        totals = PurgeCounts(audit_pruned=pruned, dry_run=dry_run)
+        cursor: str | None = None
+        reduced: set[str] = set()  # conflicts whose note went: a dry run must not count one twice
+        while True:  # one unit of work a batch: a submission waits for one batch at most
+            batch, cursor = self._unit(partial(self._batch, now=now, after=cursor, reduced=reduced), dry_run)
+            totals = totals.plus(batch)
+            if cursor is None:
+                break
+        last, _ = self._unit(partial(self._finish, now=now, totals=totals, record_empty=record_empty), dry_run)
+        return totals.plus(last)
+
+    def _unit(
+        self, work: Callable[[Transaction], tuple[PurgeCounts, str | None]], dry_run: bool
+    ) -> tuple[PurgeCounts, str | None]:
+        """Run ``work`` in one unit of work; in a dry run, roll it back and keep only its counts."""
         try:
             with self.store.write() as tx:
-                counts = replace(self._remove(tx, now), audit_pruned=pruned, dry_run=dry_run)
+                done = work(tx)
                 if dry_run:
-                    raise _Rehearsed(counts)
-                details = {k: v for k, v in asdict(counts).items() if k != "dry_run"}
-                periods = {
-                    "operation_days": self.rule.operation_days,
-                    "subject_days": self.rule.subject_days,
-                    "audit_days": self.rule.audit_days,
-                }
-                tx.audit.append(
-                    AuditEntry(
-                        Action.RETENTION_PURGE, Outcome.SUCCESS, object_type="retention", details=details | periods
-                    ),
-                    now,
-                )
+                    raise _Rehearsed(done)
         except _Rehearsed as rehearsal:
-            return rehearsal.counts
-        return counts
+            return rehearsal.done
+        return done
 
-    def _remove(self, tx: Transaction, now: datetime) -> PurgeCounts:
+    def _batch(
+        self, tx: Transaction, now: datetime, after: str | None, reduced: set[str]
+    ) -> tuple[PurgeCounts, str | None]:
+        """Purge one page of what is due; return its counts and where the next page starts."""
         ended_before = self.rule.operations_ended_before(now)
-        entered_before = self.rule.subjects_entered_before(now)
+        page = tx.operations.retention_due(ended_before, self.rule.subjects_entered_before(now), BATCH, after)
         operations = subjects = notes = 0
-        after: str | None = None
-        while True:
-            page = tx.operations.retention_due(ended_before, entered_before, BATCH, after)
-            for op in page.items:
-                ended = op.window.ends_at < ended_before
-                if not ended and not op.subjects:
-                    continue  # entered long ago and still running, with no subjects left
-                tx.operations.update(purged(op, now) if ended else without_subjects(op, now))
+        for op in page.items:
+            ended = op.window.ends_at < ended_before
+            if not ended and not op.subjects:
+                continue  # entered long ago and still running, with no subjects left
+            tx.operations.update(purged(op, now) if ended else without_subjects(op, now))
+            if op.subjects:
                 tx.subjects.set_keys(op.id, ())
                 tx.subjects.set_terms(op.id, {})
                 subjects += len(op.subjects)
-                if ended:
-                    operations += 1
-                    notes += self._reduce_conflicts(tx, op.id)
-            if page.next is None:
-                break
-            after = page.next
-        if subjects:
+            if ended:
+                operations += 1
+                notes += self._reduce_conflicts(tx, op.id, reduced)
+        return PurgeCounts(operations, subjects, notes), page.next
+
+    def _finish(
+        self, tx: Transaction, now: datetime, totals: PurgeCounts, record_empty: bool
+    ) -> tuple[PurgeCounts, None]:
+        """Remove old look-ups and emptied name counts; write the run's one audit record with its totals."""
+        if totals.subjects:
             tx.subjects.forget_unused_terms()  # a count row at zero would still hold the name
-        return PurgeCounts(operations, subjects, notes, tx.lookups.prune(ended_before))
+        last = PurgeCounts(lookups=tx.lookups.prune(self.rule.operations_ended_before(now)))
+        details = {k: v for k, v in asdict(totals.plus(last)).items() if k != "dry_run"}
+        if not record_empty and not any(details.values()):
+            return last, None
+        periods = {
+            "operation_days": self.rule.operation_days,
+            "subject_days": self.rule.subject_days,
+            "audit_days": self.rule.audit_days,
+        }
+        entry = AuditEntry(Action.RETENTION_PURGE, Outcome.SUCCESS, object_type="retention", details=details | periods)
+        tx.audit.append(entry, now)
+        return last, None
 
     @staticmethod
-    def _reduce_conflicts(tx: Transaction, operation_id: str) -> int:
+    def _reduce_conflicts(tx: Transaction, operation_id: str, reduced: set[str]) -> int:
         """Keep each conflict of a purged operation for the counts, without its free-text note."""
-        reduced = 0
+        count = 0
         for conflict in tx.conflicts.of_operation(operation_id):
-            if conflict.note is not None:
+            if conflict.note is not None and conflict.id not in reduced:
                 tx.conflicts.update(replace(conflict, note=None))
-                reduced += 1
-        return reduced
+                reduced.add(conflict.id)
+                count += 1
+        return count

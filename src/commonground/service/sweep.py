@@ -47,10 +47,11 @@ def expected_pairs(tx: Transaction) -> set[Pair]:
     max_proximity, max_buffer = tx.agencies.reach()
     pairs: set[Pair] = set()
     for op in live_operations(tx):
+        if op.purged_at is not None:  # a shell's area is only the box around it: never a new finding
+            continue
         reach = rule.reach(agencies.policy(op.agency_id), max_proximity, max_buffer)
-        for finding in rule.find_proximity(
-            op, tx.operations.candidates(op.area, op.window, reach, exclude=op.id), agencies.policy
-        ):
+        near = [o for o in tx.operations.candidates(op.area, op.window, reach, exclude=op.id) if o.purged_at is None]
+        for finding in rule.find_proximity(op, near, agencies.policy):
             a, b = sorted((op.id, finding.other.id))
             pairs.add((a, b))
     return pairs

@@ -8,7 +8,7 @@ import secrets
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Engine, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from commonground.store.schema import audit_keys
@@ -40,20 +40,28 @@ class AuditKeyring:
         """Seal with ``key`` (from ``COMMONGROUND_AUDIT_KEY_FILE``) instead of the database's."""
         self._key = key
 
+    def load(self, engine: Engine) -> None:
+        """Read the database's key, making it if there is none, in a transaction of its own; keep it."""
+        if self._key is None:
+            with engine.begin() as conn:
+                key = self.key(conn)
+            self._key = key  # committed: safe to keep for the life of the store
+
     def key(self, conn: Connection) -> bytes:
-        """Return the key, reading it on ``conn`` (or making it there) the first time."""
+        """Return the key, reading it on ``conn`` (or making it there) when none was loaded.
+
+        What is read here is not kept: inside a unit of work (or a group-commit batch) the row
+        may be uncommitted and roll back. ``load`` keeps it, once committed."""
         if self._key is not None:
             return self._key
-        row = conn.execute(select(audit_keys.c.secret).where(audit_keys.c.name == NAME)).first()
-        if row is not None:
-            self._key = decode(row[0])  # committed: safe to keep for the life of the store
-            return self._key
-        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-        made = {"name": NAME, "secret": new_secret(), "created_at": datetime.now(UTC)}
-        conn.execute(dialect.insert(audit_keys).on_conflict_do_nothing(), made)
-        kept: str = conn.execute(select(audit_keys.c.secret).where(audit_keys.c.name == NAME)).scalar_one()
-        # Not kept in memory yet: this unit may still roll back, and the key with it.
-        return decode(kept)
+        query = select(audit_keys.c.secret).where(audit_keys.c.name == NAME)
+        row = conn.execute(query).first()
+        if row is None:
+            dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+            made = {"name": NAME, "secret": new_secret(), "created_at": datetime.now(UTC)}
+            conn.execute(dialect.insert(audit_keys).on_conflict_do_nothing(), made)
+            row = conn.execute(query).one()
+        return decode(str(row[0]))
 
 
 def load_or_create_file(path: str) -> bytes:

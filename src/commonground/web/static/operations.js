@@ -109,7 +109,7 @@
   async function loadMine() {
     try {
       const data = await CG.api("/api/v1/operations?limit=100");
-      ops = data.items.filter(o => o.status === "planned" || o.status === "active");
+      ops = data.items.filter(o => (o.status === "planned" || o.status === "active") && !o.purged_at);  // a purged shell no longer changes
       mine.innerHTML = ops.map(o => `<li class="card" data-id="${CG.esc(o.id)}"><strong>${CG.esc(o.title)}</strong>
         <span class="badge">${CG.esc(o.status)}</span><div>${CG.span(o.window)} · ${CG.esc(o.address || "")}</div>
         <div class="row"><button type="button" data-act="edit">Edit</button><button type="button" data-act="complete">Complete</button>
