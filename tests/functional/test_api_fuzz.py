@@ -1,0 +1,211 @@
+"""Schemathesis against the served OpenAPI document: no 500, no leak, every answer as documented.
+
+Each operation gets a fresh world (its own SQLite file and uvicorn server on loopback), so no
+case slows a later one. Cases are sent with the bearer token of a role drawn per case (or none),
+with generated or real path ids, schema-valid or not. ``COMMONGROUND_FUZZ_EXAMPLES`` (default
+200) sets the cases per operation; the run is derandomised, so a failure reproduces.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+import requests
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from schemathesis import Case, GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import FailureGroup
+from schemathesis.schemas import APIOperation
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+from schemathesis.specs.openapi.schemas import OpenApiSchema
+
+from commonground.bootstrap import build_services
+from commonground.config import Settings
+from commonground.http.app import create_app
+from tests.conftest import LiveServer, World, operation_data
+
+API = "/api/v1"
+EXAMPLES = int(os.environ.get("COMMONGROUND_FUZZ_EXAMPLES", "200"))
+NOT_DRIVEN = {"GET /api/v1/stream"}  # endless text/event-stream: tests/functional/test_notify_stream.py
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+ROLES = ("officer", "supervisor", "dispatcher", "agency_admin", "watch", "auditor", "admin", None)
+# What a body must never show: a traceback, the SQL layer or its text, a source path.
+LEAK = re.compile(
+    r"Traceback|File \"|sqlite3\.|psycopg|sqlalchemy|SELECT |INSERT INTO|DELETE FROM|UPDATE \w+ SET"
+    r"|/src/|\.py\"|site-packages",
+    re.IGNORECASE,
+)
+
+
+def operation_labels() -> list[str]:
+    """Every documented operation, read at collection from the app's own document."""
+    doc = create_app().openapi()
+    labels = [f"{method.upper()} {path}" for path, item in doc["paths"].items() for method in item]
+    return [label for label in labels if label not in NOT_DRIVEN]
+
+
+@dataclass
+class Tally:
+    """What the run saw, printed at the end."""
+
+    operations: int = 0
+    cases: int = 0
+    statuses: dict[int, int] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+TALLY = Tally()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def summary(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Print operations, cases and failures where a plain ``pytest -q`` shows them."""
+    yield
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is None or TALLY.operations == 0:
+        return
+    statuses = ", ".join(f"{s}: {n}" for s, n in sorted(TALLY.statuses.items()))
+    with request.config.pluginmanager.getplugin("capturemanager").global_and_fixture_disabled():
+        reporter.write_line(
+            f"\nfuzz: {TALLY.operations} operations, {TALLY.cases} cases, {len(TALLY.failures)} failures "
+            f"in {TALLY.seconds:.1f} s ({EXAMPLES} examples per operation; statuses {statuses})"
+        )
+
+
+@dataclass
+class FuzzWorld:
+    """A fresh installation with one user per role, a token each, and a few real objects to name."""
+
+    url: str
+    tokens: dict[str, str]
+    ids: dict[str, str]
+
+
+@pytest.fixture
+def fuzz_world(tmp_path: Any) -> Iterator[FuzzWorld]:
+    settings_ = Settings(
+        database_url=f"sqlite:///{tmp_path / 'fuzz.db'}",
+        webhook_sender="recording",
+        email_sender="recording",
+        notify_worker=False,
+    )
+    services = build_services(settings_)
+    try:
+        world = World(services)
+        home = world.agency("local", name="Fuzz PD")
+        other = world.agency("state", name="Fuzz State Patrol")
+        people = {role: world.person(home, role) for role in ("officer", "supervisor", "dispatcher", "agency_admin")}
+        people["watch"] = world.person(world.admin.agency, "watch")
+        people["auditor"] = world.person(world.admin.agency, "auditor")
+        people["admin"] = world.admin
+        neighbour = world.person(other, "officer")
+        mine, _ = services.operations.submit(people["officer"], operation_data())
+        _, conflicts = services.operations.submit(neighbour, operation_data())
+        _, token = services.accounts.create_token(None, people["officer"].user.id, "fuzz")
+        ids = {
+            "agency_id": home.id,
+            "user_id": people["officer"].user.id,
+            "operation_id": mine.id,
+            "conflict_id": conflicts[0].id if conflicts else "",
+            "token_id": token.id,
+        }
+        tokens = {role: world.token(who) for role, who in people.items()}
+        with LiveServer(services) as live:
+            yield FuzzWorld(live.url, tokens, {k: v for k, v in ids.items() if v})
+    finally:
+        services.close()
+
+
+@pytest.fixture(scope="module")
+def schema(tmp_path_factory: pytest.TempPathFactory) -> Iterator[OpenApiSchema]:
+    """The document as a real server serves it, loaded once: loading is the slow part of a small run."""
+    services = build_services(Settings(database_url=f"sqlite:///{tmp_path_factory.mktemp('doc') / 'doc.db'}"))
+    try:
+        with LiveServer(services) as live:
+            doc = httpx.get(f"{live.url}{API}/openapi.json", timeout=10).json()
+    finally:
+        services.close()
+    yield schemathesis.openapi.from_dict(doc)
+
+
+def strategy(op: APIOperation[Any, Any, Any, Any], ids: dict[str, str]) -> st.SearchStrategy[Case[Any]]:
+    """Valid and invalid cases, with generated path ids and, as often, the world's real ones."""
+    names = [p.name for p in op.path_parameters]
+    real = {name: ids[name] for name in names if name in ids}
+    options = []
+    for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+        options.append(op.as_strategy(generation_mode=mode))
+        if real:
+            options.append(op.as_strategy(generation_mode=mode, path_parameters=real))
+    return st.one_of(options)
+
+
+def leak(case: Case[Any], response: requests.Response | Any) -> str | None:
+    """Return what a body shows of the server's inside, unless the request itself sent it."""
+    found = LEAK.search(response.text)
+    if found is None:
+        return None
+    sent = f"{case.body!r}{case.query!r}{case.path_parameters!r}{case.headers!r}"
+    return None if found.group(0).lower() in sent.lower() else found.group(0)
+
+
+@pytest.mark.parametrize("label", operation_labels())
+def test_every_operation_survives_fuzzing(label: str, schema: OpenApiSchema, fuzz_world: FuzzWorld) -> None:
+    method, path = label.split(" ", 1)
+    op = schema[path][method]
+    failures: list[str] = []
+    seen = 0
+    started = time.monotonic()
+    session = requests.Session()
+
+    @settings(
+        max_examples=EXAMPLES,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[Phase.explicit, Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=strategy(op, fuzz_world.ids), role=st.sampled_from(ROLES))
+    def run(case: Case[Any], role: str | None) -> None:
+        nonlocal seen
+        seen += 1
+        headers: dict[str, str] = {}
+        if role is not None:  # the role's token replaces any generated one; without a role, the generated one stays
+            for name in [k for k in case.headers or {} if k.lower() == "authorization"]:
+                del case.headers[name]
+            headers = {"Authorization": f"Bearer {fuzz_world.tokens[role]}"}
+        response = case.call(base_url=fuzz_world.url, session=session, headers=headers, timeout=30)
+        TALLY.statuses[response.status_code] = TALLY.statuses.get(response.status_code, 0) + 1
+        try:
+            case.validate_response(response, checks=CHECKS, headers=headers)
+        except FailureGroup as group:
+            failures.append(f"{label} as {role}: {group.exceptions[0]}\n  {case.as_curl_command(headers=headers)}")
+        shown = leak(case, response)
+        if shown:
+            failures.append(f"{label} as {role}: body shows {shown!r}\n  {case.as_curl_command(headers=headers)}")
+
+    try:
+        run()
+    finally:
+        session.close()
+        TALLY.operations += 1
+        TALLY.cases += seen
+        TALLY.failures.extend(failures)
+        TALLY.seconds += time.monotonic() - started
+    assert seen >= 1
+    assert failures == [], "\n".join(sorted(set(failures))[:20])
