@@ -17,7 +17,7 @@ from tests.conftest import LiveServer, World, bearer, operation_data
 
 API = "/api/v1"
 UNREADABLE = {
-    "not UTF-8": b"\xff\xfe{\x80",
+    "not UTF-8": b'{"title": "\xff\x80"}',
     "cut short": b'{"title": ',
     "not JSON": b"title=Warrant",
 }
