@@ -87,6 +87,7 @@ class Tally:
     short: dict[str, int] = field(default_factory=dict)  # operations whose distinct inputs ran out first
     failures: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    stateful: str = ""
 
 
 TALLY = Tally()
@@ -97,14 +98,17 @@ def summary(request: pytest.FixtureRequest) -> Iterator[None]:
     """Print operations, cases and failures where a plain ``pytest -q`` shows them."""
     yield
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is None or TALLY.operations == 0:
+    if reporter is None or not (TALLY.operations or TALLY.stateful):
         return
     statuses = ", ".join(f"{s}: {n}" for s, n in sorted(TALLY.statuses.items()))
     with request.config.pluginmanager.getplugin("capturemanager").global_and_fixture_disabled():
-        reporter.write_line(
-            f"\nfuzz: {TALLY.operations} operations, {TALLY.cases} cases, {len(TALLY.failures)} failures "
-            f"in {TALLY.seconds:.1f} s ({EXAMPLES} examples per operation; statuses {statuses})"
-        )
+        if TALLY.operations:
+            reporter.write_line(
+                f"\nfuzz: {TALLY.operations} operations, {TALLY.cases} cases, {len(TALLY.failures)} failures "
+                f"in {TALLY.seconds:.1f} s ({EXAMPLES} examples per operation; statuses {statuses})"
+            )
+        if TALLY.stateful:
+            reporter.write_line(f"fuzz: stateful: {TALLY.stateful}")
         for label, seen in sorted(TALLY.short.items()):
             reporter.write_line(f"fuzz: {label}: {seen} cases, every distinct input it takes")
 
@@ -244,6 +248,53 @@ def test_every_operation_survives_fuzzing(label: str, schema: OpenApiSchema, fuz
         TALLY.seconds += time.monotonic() - started
     assert seen >= 1
     assert failures == [], "\n".join(sorted(set(failures))[:20])
+
+
+def test_linked_operations_survive_fuzzing(schema: OpenApiSchema, fuzz_world: FuzzWorld) -> None:
+    """Chains of calls along the links Schemathesis infers (create, then read, change, act on what came back).
+
+    Each step goes with the token of the first role its route lets in; the checks are the same.
+    """
+    steps: dict[int, int] = {}
+    failures: list[str] = []
+
+    # One world serves every chain: a chain that revoked the callers' tokens or disabled them would
+    # leave the rest at 401. Those operations are fuzzed one by one above, each in a world of its own.
+    kept = schema.exclude(path_regex=r"/(revoke|disable|reset-password|reset-mfa)$")
+
+    class Linked(kept.as_state_machine()):  # type: ignore[misc]
+        def get_call_kwargs(self, case: Case[Any]) -> dict[str, Any]:
+            roles = PERMITTED.get(f"{case.method.upper()} {case.operation.path}", ("admin",))
+            token = fuzz_world.tokens[roles[0]]
+            return {"base_url": fuzz_world.url, "headers": {"Authorization": f"Bearer {token}"}, "timeout": 30}
+
+        def validate_response(self, response: Any, case: Case[Any], *_: Any, **kwargs: Any) -> None:
+            steps[response.status_code] = steps.get(response.status_code, 0) + 1
+            shown = leak(case, response)
+            if shown:
+                failures.append(f"{case.method} {case.formatted_path}: body shows {shown!r}")
+            case.validate_response(response, checks=CHECKS, headers=kwargs.get("headers"))
+
+    links = sum(len(t.outgoing) for t in Linked._transitions.operations.values())
+    started = time.monotonic()
+    Linked.run(
+        settings=settings(
+            max_examples=max(EXAMPLES // 4, 5),
+            stateful_step_count=8,
+            derandomize=True,
+            database=None,
+            deadline=None,
+            phases=[Phase.explicit, Phase.generate, Phase.shrink],
+            suppress_health_check=list(HealthCheck),
+        )
+    )
+    TALLY.stateful = (
+        f"{links} links, {sum(steps.values())} linked calls in {time.monotonic() - started:.1f} s, statuses "
+        + ", ".join(f"{s}: {n}" for s, n in sorted(steps.items()))
+    )
+    assert links >= 5
+    assert failures == []
+    assert any(200 <= status < 300 for status in steps), steps  # the chains reached the use-cases
 
 
 @pytest.mark.parametrize(
