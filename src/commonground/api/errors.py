@@ -31,7 +31,9 @@ def envelope(
     )
 
 
-def _field(loc: tuple[Any, ...]) -> str:
+def _field(loc: tuple[Any, ...], kind: str = "") -> str:
+    if kind == "json_invalid":  # its loc ends in the parser's character position, not a field
+        return "body"
     parts = [str(p) for p in loc]
     if parts and parts[0] in ("body", "query", "path", "header"):
         parts = parts[1:]
@@ -51,13 +53,19 @@ async def _domain(_: Request, exc: Exception) -> JSONResponse:
 
 async def _validation(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    details = [{"field": _field(tuple(e.get("loc", ()))), "message": e.get("msg", "invalid")} for e in exc.errors()]
+    details = [
+        {"field": _field(tuple(e.get("loc", ())), str(e.get("type", ""))), "message": e.get("msg", "invalid")}
+        for e in exc.errors()
+    ]
     first = details[0] if details else {"field": "body", "message": "invalid"}
     return envelope(422, "invalid_input", f"{first['field']}: {first['message']}", details)
 
 
 async def _http(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400:  # FastAPI's answer to a body it cannot decode (not UTF-8): bad input like any other
+        details = [{"field": "body", "message": "is not UTF-8 JSON text"}]
+        return envelope(422, "invalid_input", "body: is not UTF-8 JSON text", details)
     code = {404: "not_found", 405: "method_not_allowed", 401: "not_authenticated"}.get(exc.status_code, "http_error")
     return envelope(exc.status_code, code, str(exc.detail), None, dict(exc.headers) if exc.headers else None)
 
