@@ -182,3 +182,19 @@ def test_the_app_role_signs_checkpoints_but_cannot_undo_them(roles_db: RoleDatab
     with engine.connect() as conn, pytest.raises(ProgrammingError, match="permission denied"), conn.begin():
         conn.execute(text("DELETE FROM audit_checkpoints"))
     engine.dispose()
+
+
+def test_a_purge_prunes_the_audit_log_past_its_retention_and_verify_stays_green(
+    audited: Services, clock: ManualClock
+) -> None:
+    """``commonground purge`` reaches the ledger: records past the audit period go, up to a signed checkpoint."""
+    write(audited, 12, clock)
+    audited.audit.checkpoint(force=True)
+    clock.advance(timedelta(days=366))
+    counts = audited.retention.purge()
+    assert counts.audit_pruned == 12
+    with audited.store.read() as tx:
+        bounds = tx.audit.bounds()
+    assert bounds is not None and bounds[0] == 13  # the prune's and the purge's own records stay
+    assert audited.audit.verify().intact
+    assert audited.retention.purge().audit_pruned == 0
