@@ -75,7 +75,7 @@ class Settings(BaseSettings):
     audit_key_file: str = ""  # empty: the audit HMAC key is kept in the database, made on first use
     operation_retention_days: int = Field(default=90, ge=1)  # details purged this long after an operation ends
     subject_retention_days: int = Field(default=1826, ge=1, le=1826)  # subjects never kept past 5 years
-    # sign-in: docs/security-signin.md; the per-minute limits are counted in each process
+    # sign-in: docs/security.md, "Sign-in that cannot be gamed"; the per-minute limits are counted in each process
     signin_hold_back_after: int = 5  # failures from one source to one account before that source waits; 0 never
     signin_hold_back_seconds: float = 1.0  # the first wait, doubling with each further failure
     signin_hold_back_max_seconds: float = 300.0
