@@ -110,7 +110,7 @@ def summary(request: pytest.FixtureRequest) -> Iterator[None]:
         if TALLY.operations:
             reporter.write_line(
                 f"\nfuzz: {TALLY.operations} operations, {TALLY.cases} cases, {len(TALLY.failures)} failures "
-                f"in {TALLY.seconds:.1f} s ({EXAMPLES} examples per operation; statuses {statuses})"
+                f"in {TALLY.seconds:.1f} s (COMMONGROUND_FUZZ_EXAMPLES={EXAMPLES}; statuses {statuses})"
             )
         if TALLY.stateful:
             reporter.write_line(f"fuzz: stateful: {TALLY.stateful}")
