@@ -92,10 +92,10 @@ class Tally:
     short: dict[str, int] = field(default_factory=dict)  # operations whose distinct inputs ran out first
     failures: list[str] = field(default_factory=list)
     seconds: float = 0.0
-    stateful: str = ""
 
 
-TALLY = Tally()
+TALLIES: dict[str, Tally] = {"SQLite": Tally(), "PostGIS": Tally()}
+STATEFUL: list[str] = []
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -103,19 +103,25 @@ def summary(request: pytest.FixtureRequest) -> Iterator[None]:
     """Print operations, cases and failures where a plain ``pytest -q`` shows them."""
     yield
     reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is None or not (TALLY.operations or TALLY.stateful):
+    if reporter is None:
         return
-    statuses = ", ".join(f"{s}: {n}" for s, n in sorted(TALLY.statuses.items()))
+    lines = []
+    for store, tally in TALLIES.items():
+        if not tally.operations:
+            continue
+        statuses = ", ".join(f"{s}: {n}" for s, n in sorted(tally.statuses.items()))
+        lines.append(
+            f"fuzz on {store}: {tally.operations} operations, {tally.cases} cases, {len(tally.failures)} failures "
+            f"in {tally.seconds:.1f} s (COMMONGROUND_FUZZ_EXAMPLES={EXAMPLES}; statuses {statuses})"
+        )
+        lines += [
+            f"fuzz on {store}: {label}: {seen} cases, every distinct input it takes"
+            for label, seen in tally.short.items()
+        ]
+    lines += [f"fuzz on SQLite, stateful: {line}" for line in STATEFUL]
     with request.config.pluginmanager.getplugin("capturemanager").global_and_fixture_disabled():
-        if TALLY.operations:
-            reporter.write_line(
-                f"\nfuzz: {TALLY.operations} operations, {TALLY.cases} cases, {len(TALLY.failures)} failures "
-                f"in {TALLY.seconds:.1f} s (COMMONGROUND_FUZZ_EXAMPLES={EXAMPLES}; statuses {statuses})"
-            )
-        if TALLY.stateful:
-            reporter.write_line(f"fuzz: stateful: {TALLY.stateful}")
-        for label, seen in sorted(TALLY.short.items()):
-            reporter.write_line(f"fuzz: {label}: {seen} cases, every distinct input it takes")
+        for i, line in enumerate(lines):
+            reporter.write_line(("\n" if i == 0 else "") + line)
 
 
 @dataclass
@@ -148,8 +154,18 @@ def fuzz_settings(database_url: str) -> Settings:
 
 
 @contextmanager
-def served_world(services: Services) -> Iterator[FuzzWorld]:
-    """Fill ``services`` with one user per role and a few real objects, and serve it on loopback."""
+def served_world(database_url: str) -> Iterator[FuzzWorld]:
+    """Fill a new installation with one user per role and a few real objects, and serve it on loopback."""
+    services = build_services(fuzz_settings(database_url))
+    try:
+        with cheap_sign_in(), _serving(services) as world:
+            yield world
+    finally:
+        services.close()
+
+
+@contextmanager
+def _serving(services: Services) -> Iterator[FuzzWorld]:
     world = World(services)
     home = world.agency("local", name="Fuzz PD")
     other = world.agency("state", name="Fuzz State Patrol")
@@ -175,24 +191,16 @@ def served_world(services: Services) -> Iterator[FuzzWorld]:
 
 @pytest.fixture
 def fuzz_world(tmp_path: Any) -> Iterator[FuzzWorld]:
-    services = build_services(fuzz_settings(f"sqlite:///{tmp_path / 'fuzz.db'}"))
-    try:
-        with cheap_sign_in(), served_world(services) as world:
-            yield world
-    finally:
-        services.close()
+    with served_world(f"sqlite:///{tmp_path / 'fuzz.db'}") as world:
+        yield world
 
 
 @pytest.fixture(scope="module")
 def postgres_world() -> Iterator[FuzzWorld]:
     """One PostGIS world for the PostgreSQL run (a database per operation would cost 2.5 s each)."""
     for url in fresh_postgres_database():
-        services = build_services(fuzz_settings(url))
-        try:
-            with cheap_sign_in(), served_world(services) as world:
-                yield world
-        finally:
-            services.close()
+        with served_world(url) as world:
+            yield world
 
 
 @pytest.fixture(scope="module")
@@ -232,7 +240,7 @@ def leak(case: Case[Any], response: requests.Response | Any) -> str | None:
     return None if found.group(0).lower() in sent.lower() else found.group(0)
 
 
-def fuzz(label: str, schema: OpenApiSchema, fuzz_world: FuzzWorld, examples: int) -> None:
+def fuzz(label: str, schema: OpenApiSchema, fuzz_world: FuzzWorld, examples: int, tally: Tally) -> None:
     """Send ``examples`` cases to one operation; fail with every failing case's role and ``curl``."""
     method, path = label.split(" ", 1)
     op = schema[path][method]
@@ -257,7 +265,7 @@ def fuzz(label: str, schema: OpenApiSchema, fuzz_world: FuzzWorld, examples: int
         seen += 1
         headers = {"Authorization": f"Bearer {fuzz_world.tokens[role]}"} if role else {}
         response = case.call(base_url=fuzz_world.url, session=session, headers=headers, timeout=30)
-        TALLY.statuses[response.status_code] = TALLY.statuses.get(response.status_code, 0) + 1
+        tally.statuses[response.status_code] = tally.statuses.get(response.status_code, 0) + 1
         try:
             case.validate_response(response, checks=CHECKS, headers=headers)
         except FailureGroup as group:
@@ -273,19 +281,20 @@ def fuzz(label: str, schema: OpenApiSchema, fuzz_world: FuzzWorld, examples: int
     finally:
         sys.setswitchinterval(switch)
         session.close()
-        TALLY.operations += 1
-        TALLY.cases += seen
+        tally.operations += 1
+        tally.cases += seen
         if seen < examples:
-            TALLY.short[label] = seen
-        TALLY.failures.extend(failures)
-        TALLY.seconds += time.monotonic() - started
-    assert seen >= 1
+            tally.short[label] = seen
+        tally.failures.extend(failures)
+        tally.seconds += time.monotonic() - started
+    takes_input = bool(op.path_parameters or op.query or op.body)
+    assert seen == examples or (seen >= 1 and not takes_input), (seen, examples)  # only a bare GET runs out
     assert failures == [], "\n".join(sorted(set(failures))[:20])
 
 
 @pytest.mark.parametrize("label", operation_labels())
 def test_every_operation_survives_fuzzing(label: str, schema: OpenApiSchema, fuzz_world: FuzzWorld) -> None:
-    fuzz(label, schema, fuzz_world, EXAMPLES)
+    fuzz(label, schema, fuzz_world, EXAMPLES, TALLIES["SQLite"])
 
 
 @pytest.mark.postgres
@@ -294,7 +303,7 @@ def test_every_operation_survives_fuzzing_on_postgres(
     label: str, schema: OpenApiSchema, postgres_world: FuzzWorld
 ) -> None:
     """PostgreSQL refuses what SQLite stores (a NUL in text): the same cases, a quarter as many, on PostGIS."""
-    fuzz(label, schema, postgres_world, max(EXAMPLES // 4, 1))
+    fuzz(label, schema, postgres_world, max(EXAMPLES // 4, 1), TALLIES["PostGIS"])
 
 
 def test_linked_operations_survive_fuzzing(schema: OpenApiSchema, fuzz_world: FuzzWorld) -> None:
@@ -335,7 +344,7 @@ def test_linked_operations_survive_fuzzing(schema: OpenApiSchema, fuzz_world: Fu
             suppress_health_check=list(HealthCheck),
         )
     )
-    TALLY.stateful = (
+    STATEFUL.append(
         f"{links} links, {sum(steps.values())} linked calls in {time.monotonic() - started:.1f} s, statuses "
         + ", ".join(f"{s}: {n}" for s, n in sorted(steps.items()))
     )
