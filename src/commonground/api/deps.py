@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
 
 from commonground.domain.errors import InvalidInput
 from commonground.domain.permissions import Permission
+from commonground.domain.strings import plain
 from commonground.edge.deps import Requires, ServicesDep, get_services, requires
 from commonground.service.principal import Principal
 
@@ -22,6 +25,28 @@ Dispatcher = Annotated[Principal, requires(Permission.LOOKUP)]
 NoticesUser = Annotated[Principal, requires(Permission.NOTICES)]
 Auditor = Annotated[Principal, requires(Permission.AUDIT)]
 CheckpointReader = Annotated[Principal, requires(Permission.AUDIT_CHECKPOINTS)]
+
+
+async def plain_query(request: Request) -> None:
+    """Refuse a control character in a declared query parameter, as a body's text is refused.
+
+    PostgreSQL cannot hold a NUL and SQLite keeps one; the answer must not depend on the store.
+    Parameters a route does not declare are ignored, as FastAPI ignores them. Async: no
+    worker-thread hop for a check of a few strings."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute) or not request.query_params:
+        return
+    declared = _query_names(route.dependant)
+    for name, value in request.query_params.multi_items():
+        if name in declared:
+            plain(value, name)
+
+
+def _query_names(dependant: Dependant) -> set[str]:
+    names = {param.alias for param in dependant.query_params}
+    for inner in dependant.dependencies:
+        names |= _query_names(inner)
+    return names
 
 
 def page_limit(request: Request, limit: int | None) -> int:
@@ -50,5 +75,6 @@ __all__ = [
     "UserManager",
     "get_services",
     "page_limit",
+    "plain_query",
     "requires",
 ]

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 
 from commonground.api import errors
-from commonground.api.deps import Permission, requires
+from commonground.api.deps import Permission, plain_query, requires
 from commonground.api.routes import (
     agencies,
     audit,
@@ -43,7 +43,7 @@ def install(app: FastAPI) -> None:
         channel_routes,
         federation,
     ):
-        app.include_router(module.router, prefix=API_PREFIX)
+        app.include_router(module.router, prefix=API_PREFIX, dependencies=[Depends(plain_query)])
     app.include_router(health.router)
     app.include_router(wire.router)  # between installations; signed, outside the API document
 
