@@ -15,8 +15,12 @@ from pathlib import Path
 from typing import IO, Any
 
 import httpx
+import pytest
 
-from commonground.cli.federated_demo import installations, tour
+from commonground.audit.tags import Action
+from commonground.bootstrap import build_services
+from commonground.cli.federated_demo import Installation, installations, prepare, register, tour
+from commonground.service.ports import AuditFilter
 from tests.conftest import bearer, free_port
 
 ROOT = Path(__file__).parents[2]
@@ -99,6 +103,7 @@ def test_the_printed_curls_find_the_other_installations_operations_and_ctrl_c_st
         assert printed_token(output, "mpd.sgt") == tokens["mpd.sgt"]
         assert printed_token(output, "usms.dusm") == federal["usms.dusm"]
         assert "mpd.sgt" not in federal and "usms.dusm" not in tokens  # each side its own people
+        assert httpx.get(f"{b}/api/v1/operations", headers=bearer(tokens["watch"])).status_code == 401
         # The script the demo prints, run as printed from the folder it was started in.
         script = SCRIPT.search(output)
         assert script is not None, output[-3000:]
@@ -133,3 +138,50 @@ def test_the_readme_shows_what_the_demo_prints() -> None:
     block = README_SCRIPT.search((ROOT / "README.md").read_text())
     assert block is not None
     assert block.group(1) == tour(installations(None, "sqlite://", 8000, 8001))
+
+
+def registrations(side: Installation) -> tuple[list[tuple[str, str, str]], int, int]:
+    """Return a side's peers (name, URL, key) and how many peer additions and removals it audited."""
+    services = build_services(side.settings)
+    try:
+        with services.store.read() as tx:
+            peers = [(p.name, p.url, p.public_key) for p in tx.peers.all()]
+            added, removed = (
+                len(tx.audit.records(AuditFilter(action=action), 1000, None).items)
+                for action in (Action.PEER_ADD, Action.PEER_REMOVE)
+            )
+        return peers, added, removed
+    finally:
+        services.close()
+
+
+def test_a_restart_keeps_the_registrations_and_other_ports_replace_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # the token files are written where the demo runs
+    urls = f"sqlite:///{tmp_path / 'twin-cities.db'}", f"sqlite:///{tmp_path / 'federal.db'}"
+
+    def start(port: int, peer_port: int) -> tuple[list[Installation], list[str], list[int]]:
+        sides = installations(urls[0], urls[1], port, peer_port)
+        prepared = prepare(sides)
+        keys = [key for _report, key in prepared]
+        register(sides[0], sides[1], keys[1])
+        register(sides[1], sides[0], keys[0])
+        return sides, keys, [report.operations for report, _key in prepared]
+
+    sides, keys, operations = start(18000, 18001)
+    assert operations == [60, 24]
+    assert keys[0] != keys[1]  # each installation its own key
+    first = [registrations(side) for side in sides]
+    assert first == [
+        ([("federal-region", "http://127.0.0.1:18001", keys[1])], 1, 0),
+        ([("twin-cities", "http://127.0.0.1:18000", keys[0])], 1, 0),
+    ]
+    assert start(18000, 18001)[2] == operations  # nothing re-seeded
+    assert [registrations(side) for side in sides] == first  # nothing re-registered
+    moved, again, _ = start(18100, 18001)
+    assert again == keys
+    assert [registrations(side) for side in moved] == [
+        ([("federal-region", "http://127.0.0.1:18001", keys[1])], 1, 0),
+        ([("twin-cities", "http://127.0.0.1:18100", keys[0])], 2, 1),
+    ]
