@@ -16,10 +16,12 @@ from typing import IO, Any
 
 import httpx
 import pytest
+from typer.testing import CliRunner
 
 from commonground.audit.tags import Action
 from commonground.bootstrap import build_services
 from commonground.cli.federated_demo import Installation, installations, prepare, register, tour
+from commonground.cli.main import app
 from commonground.service.ports import AuditFilter
 from tests.conftest import bearer, free_port
 
@@ -185,3 +187,12 @@ def test_a_restart_keeps_the_registrations_and_other_ports_replace_them(
         ([("federal-region", "http://127.0.0.1:18001", keys[1])], 1, 0),
         ([("twin-cities", "http://127.0.0.1:18100", keys[0])], 2, 1),
     ]
+
+
+def test_the_same_port_twice_is_refused_naming_the_option_and_nothing_is_made(tmp_path: Path) -> None:
+    db, peer_db = tmp_path / "twin-cities.db", tmp_path / "federal.db"
+    args = ["demo", "--federated", "--port", "18200", "--peer-port", "18200", "--database-url", f"sqlite:///{db}"]
+    result = CliRunner().invoke(app, [*args, "--peer-database-url", f"sqlite:///{peer_db}"])
+    assert result.exit_code == 2
+    assert "--peer-port" in result.output and "must differ from --port" in result.output
+    assert not db.exists() and not peer_db.exists()

@@ -108,18 +108,17 @@ def start(side: Installation, host: str) -> subprocess.Popen[bytes]:
     return subprocess.Popen(command, env={**os.environ, **env})  # noqa: S603 - our own interpreter and module
 
 
-def wait_healthy(side: Installation, proc: subprocess.Popen[bytes]) -> None:
-    """Return once the side answers ``/healthz``; raise if it exits or is too slow."""
+def healthy(side: Installation, proc: subprocess.Popen[bytes]) -> bool:
+    """Wait until the side answers ``/healthz``; False when it exits first or is too slow."""
     deadline = time.monotonic() + START_TIMEOUT_S
-    while True:
+    while proc.poll() is None and time.monotonic() < deadline:
         try:
             if httpx.get(f"{side.url}/healthz", timeout=1).status_code == 200:
-                return
+                return True
         except httpx.HTTPError:
             pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            raise RuntimeError(f"{side.name} did not start on {side.url}")
         time.sleep(0.2)
+    return False
 
 
 def stop(procs: Sequence[subprocess.Popen[bytes]]) -> None:
@@ -180,6 +179,8 @@ def _print(sides: Sequence[Installation], prepared: Sequence[tuple[SeedReport, s
 
 def run(database_url: str | None, peer_database_url: str, host: str, port: int, peer_port: int) -> None:
     """Seed and register both sides, serve both until Ctrl-C (or SIGTERM), then stop both."""
+    if peer_port == port:
+        raise typer.BadParameter("must differ from --port: each installation has its own", param_hint="--peer-port")
     sides = installations(database_url, peer_database_url, port, peer_port)
     prepared = prepare(sides)
     register(sides[0], sides[1], prepared[1][1])
@@ -195,7 +196,9 @@ def run(database_url: str | None, peer_database_url: str, host: str, port: int, 
         for side in sides:
             procs.append(start(side, host))
         for side, proc in zip(sides, procs, strict=True):
-            wait_healthy(side, proc)
+            if not healthy(side, proc):
+                typer.echo(f"{side.name} did not start on {side.url}; stopping both.", err=True)
+                raise typer.Exit(1)
         typer.echo("\nTwo installations are running, registered with each other as peers:")
         for side in sides:
             typer.echo(f"  {side.name:<15} console {side.url}/  API {side.url}/api/v1")
