@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, Any
 
@@ -70,9 +70,9 @@ def federated_demo(tmp_path: Path, port: int, peer_port: int) -> Iterator[tuple[
                 time.sleep(0.5)
             yield proc, out
         finally:
-            if proc.poll() is None:
+            with suppress(ProcessLookupError):  # whatever is left of the group, servers orphaned by a failure too
                 os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+            proc.wait()
 
 
 def documents(text: str) -> list[dict[str, Any]]:
@@ -126,14 +126,29 @@ def test_the_printed_curls_find_the_other_installations_operations_and_ctrl_c_st
         # Ctrl-C reaches the whole process group; the demo and both servers end.
         os.killpg(proc.pid, signal.SIGINT)
         assert proc.wait(30) == 0
+    assert_stopped(tmp_path, servers, (a, b))
+
+
+def assert_stopped(tmp_path: Path, servers: list[int], bases: tuple[str, ...]) -> None:
     assert not any(alive(pid) for pid in servers)
-    for base in (a, b):
+    for base in bases:
         try:
             httpx.get(f"{base}/healthz", timeout=2)
             raise AssertionError(f"{base} still answers")
         except httpx.ConnectError:
             pass
     assert "Both installations stopped." in (tmp_path / "demo.out").read_text()
+
+
+def test_sigterm_to_the_demo_alone_stops_both_servers(tmp_path: Path) -> None:
+    """A service manager or ``timeout`` signals only the demo process: it must stop its servers itself."""
+    port, peer_port = free_port(), free_port()
+    with federated_demo(tmp_path, port, peer_port) as (proc, _):
+        servers = children(proc.pid)
+        assert len(servers) == 2 and all(alive(pid) for pid in servers)
+        proc.terminate()
+        assert proc.wait(30) == 0
+    assert_stopped(tmp_path, servers, (f"http://127.0.0.1:{port}", f"http://127.0.0.1:{peer_port}"))
 
 
 def test_the_readme_shows_what_the_demo_prints() -> None:

@@ -53,7 +53,7 @@ def demo(
         str, typer.Option(help="the federal region's database (with --federated)")
     ] = "sqlite:///./commonground-federal.db",
 ) -> None:
-    """Load the demonstration agencies and operations (once), print sign-ins, and serve."""
+    """Load the demonstration data (once), print sign-ins, and serve; --federated runs two installations."""
     from commonground.demo import DEMO_PASSWORD, seed
 
     if federated:
