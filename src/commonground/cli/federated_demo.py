@@ -65,7 +65,7 @@ def installations(database_url: str | None, peer_database_url: str, port: int, p
 
 
 def prepare(sides: Sequence[Installation]) -> list[tuple[SeedReport, str]]:
-    """Seed each side (once) and return its report and public key; no peers yet, so seeding probes nobody."""
+    """Seed each side (once, before this demo registers peers) and return its report and public key."""
     prepared = []
     for side in sides:
         services = build_services(side.settings)
