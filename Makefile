@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test check bench bench-matching bench-notify bench-federation bench-audit screenshots clean
+.PHONY: run run-federated test check bench bench-matching bench-notify bench-federation bench-audit screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -15,6 +15,9 @@ $(STAMP): pyproject.toml
 
 run: $(STAMP)
 	$(BIN)/commonground demo
+
+run-federated: $(STAMP)
+	$(BIN)/commonground demo --federated
 
 test: $(STAMP)
 	$(BIN)/pytest -q $(PYTEST_ARGS)

@@ -45,10 +45,22 @@ def demo(
     database_url: DatabaseUrl = None,
     host: Annotated[str, typer.Option(envvar="COMMONGROUND_HOST")] = "127.0.0.1",
     port: Annotated[int, typer.Option(envvar="COMMONGROUND_PORT")] = 8000,
+    federated: Annotated[
+        bool, typer.Option("--federated", help="also run a federal region's installation, each the other's peer")
+    ] = False,
+    peer_port: Annotated[int, typer.Option(help="the federal region's port (with --federated)")] = 8001,
+    peer_database_url: Annotated[
+        str, typer.Option(help="the federal region's database (with --federated)")
+    ] = "sqlite:///./commonground-federal.db",
 ) -> None:
-    """Load the demonstration agencies and operations (once), print sign-ins, and serve."""
+    """Load the demonstration data (once), print sign-ins, and serve; --federated runs two installations."""
     from commonground.demo import DEMO_PASSWORD, seed
 
+    if federated:
+        from commonground.cli import federated_demo
+
+        federated_demo.run(database_url, peer_database_url, host, port, peer_port)
+        return
     services = open_services(database_url)
     try:
         report = seed(services)

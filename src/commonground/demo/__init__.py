@@ -197,7 +197,6 @@ TYPES_BY_AGENCY: dict[str, list[tuple[str, str]]] = {
     "MN0620900": [("search_warrant", "criminal"), ("surveillance", "criminal"), ("arrest_warrant", "criminal")],
     "MN070019T": [("arrest_warrant", "criminal"), ("training", "training")],
 }
-SUPERVISOR_OF = {ori: name for name, _, roles, ori in USERS if "supervisor" in roles}
 VEHICLES = [
     "2 unmarked grey SUVs",
     "black Ford Explorer, no plates visible",
@@ -207,6 +206,38 @@ VEHICLES = [
     "BearCat + 2 marked units",
     "dark blue Dodge Charger",
 ]
+
+
+# (agency ORI, day of the week, place index, hour): pairs a watch analyst would want to see.
+SCRIPTED: list[tuple[str, int, int, int]] = [
+    ("MN0271100", 0, 6, 0),
+    ("MNICE0100", 0, 6, 0),  # MPD warrant vs ICE team at Lake & Chicago
+    ("MNDEA0200", 1, 1, 19),
+    ("MN0270000", 1, 1, 20),  # DEA surveillance vs Sheriff fugitive team
+    ("MN0620900", 2, 4, 9),
+    ("MNICE0100", 2, 4, 10),  # St Paul vs ICE on University Ave
+    ("MNMSP0000", 3, 3, 14),
+    ("MN0271100", 3, 3, 15),  # State Patrol detail vs MPD downtown
+    ("MN070019T", 4, 9, 8),
+    ("MN0270000", 4, 9, 9),  # Tribal warrant vs Sheriff near Prior Lake
+]
+
+
+@dataclass(frozen=True)
+class Region:
+    """One demonstration installation: its agencies, people and a week of operations."""
+
+    agencies: list[dict[str, Any]]
+    users: list[tuple[str, str, list[str], str]]
+    types_by_agency: dict[str, list[tuple[str, str]]]
+    scripted: list[tuple[str, int, int, int]]
+    operations: int
+    rng_seed: int
+    token_file: str
+    cad_user: str | None = None
+
+    def agency_name(self, ori: str) -> str:
+        return next((a["name"] for a in self.agencies if a["ori"] == ori), "Installation")
 
 
 @dataclass
@@ -228,9 +259,16 @@ def _principal(services: Services, username: str) -> Principal:
 
 
 def _operation(
-    rng: random.Random, ori: str, day: datetime, place: tuple[float, float, str], hour: int, contact: str, idx: int
+    rng: random.Random,
+    types: list[tuple[str, str]],
+    ori: str,
+    day: datetime,
+    place: tuple[float, float, str],
+    hour: int,
+    contact: str,
+    idx: int,
 ) -> dict[str, Any]:
-    op_type, purpose = rng.choice(TYPES_BY_AGENCY[ori])
+    op_type, purpose = rng.choice(types)
     lat, lon, address = place
     starts = day.replace(hour=hour, minute=rng.choice((0, 15, 30, 45)))
     return {
@@ -258,26 +296,24 @@ def _operation(
 
 
 CAD_USER = "hcso.911"
+TWIN_CITIES = Region(AGENCIES, USERS, TYPES_BY_AGENCY, SCRIPTED, 60, 20260128, "demo-tokens.json", CAD_USER)
 
 
-def _agency_name(services: Services, username: str) -> str:
-    ori = next(o for u, _, _, o in USERS if u == username)
-    return next((a["name"] for a in AGENCIES if a["ori"] == ori), "Installation")
-
-
-def seed(services: Services, now: datetime | None = None, token_file: Path | None = None) -> SeedReport:
+def seed(
+    services: Services, now: datetime | None = None, token_file: Path | None = None, region: Region = TWIN_CITIES
+) -> SeedReport:
     """Create the demonstration installation once; later runs only issue fresh tokens."""
-    report = SeedReport(token_file=token_file or Path("demo-tokens.json"))
+    report = SeedReport(token_file=token_file or Path(region.token_file))
     accounts = services.accounts
     admin_user, _ = accounts.bootstrap_admin("admin")
     admin = _principal(services, admin_user.username)
     with services.store.read() as tx:
-        fresh = tx.agencies.by_ori(AGENCIES[0]["ori"]) is None
+        fresh = tx.agencies.by_ori(region.agencies[0]["ori"]) is None
     if fresh:
         ids = {INSTALLATION_ORI: admin.agency.id}
-        for spec in AGENCIES:
+        for spec in region.agencies:
             ids[spec["ori"]] = accounts.create_agency(admin, {**spec, "timezone": "America/Chicago"}).id
-        for username, display, roles, ori in USERS:
+        for username, display, roles, ori in region.users:
             accounts.create_user(
                 admin,
                 {
@@ -288,19 +324,19 @@ def seed(services: Services, now: datetime | None = None, token_file: Path | Non
                     "password": DEMO_PASSWORD,
                 },
             )
-        _operations(services, now or services.clock.now())
+        _operations(services, now or services.clock.now(), region)
     with services.store.read() as tx:
         report.agencies = len(tx.agencies.page(1000, None).items)
-    for username, _display, roles, ori in USERS:
+    for username, _display, roles, ori in region.users:
         token = accounts.token_for_username(username, "demo")
-        report.tokens.append(
-            (username, roles[0], next((a["name"] for a in AGENCIES if a["ori"] == ori), "Installation"), token)
-        )
-    # A CAD link authenticates as a machine: a bearer token limited to look-ups, no sign-in, no second factor.
-    cad = accounts.token_for_username(CAD_USER, "CAD link (demo)", scopes=["lookup"])
-    report.tokens.append((f"{CAD_USER}.cad", "cad:lookup", _agency_name(services, CAD_USER), cad))
+        report.tokens.append((username, roles[0], region.agency_name(ori), token))
+    if region.cad_user is not None:
+        # A CAD link authenticates as a machine: a bearer token limited to look-ups, no sign-in, no second factor.
+        cad = accounts.token_for_username(region.cad_user, "CAD link (demo)", scopes=["lookup"])
+        ori = next(o for u, _, _, o in region.users if u == region.cad_user)
+        report.tokens.append((f"{region.cad_user}.cad", "cad:lookup", region.agency_name(ori), cad))
     report.token_file.write_text(json.dumps({u: t for u, _, _, t in report.tokens}, indent=2))
-    watch = _principal(services, "watch")
+    watch = _principal(services, next(u for u, _, roles, _ in region.users if "watch" in roles))
     page = services.conflicts.list(watch, None, 1000, None)
     report.conflicts = len(page.items)
     report.operations = _count_operations(services)
@@ -312,40 +348,31 @@ def _count_operations(services: Services) -> int:
         return tx.operations.count()
 
 
-def _operations(services: Services, now: datetime) -> None:
-    rng = random.Random(20260128)  # noqa: S311 - repeatable demonstration data
+def _operations(services: Services, now: datetime, region: Region) -> None:
+    rng = random.Random(region.rng_seed)  # noqa: S311 - repeatable demonstration data
     # The coming week starts at the next local midnight, so no demonstration is in the past.
     today = now.astimezone(CENTRAL).replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
-    people = {ori: _principal(services, name) for ori, name in SUPERVISOR_OF.items()}
+    supervisors = {ori: name for name, _, roles, ori in region.users if "supervisor" in roles}
+    people = {ori: _principal(services, name) for ori, name in supervisors.items()}
     idx = 0
     # Scripted encounters first: each is a real conflict a watch analyst would want to see.
-    scripted = [
-        ("MN0271100", 0, 6, 0),
-        ("MNICE0100", 0, 6, 0),  # MPD warrant vs ICE team at Lake & Chicago
-        ("MNDEA0200", 1, 1, 19),
-        ("MN0270000", 1, 1, 20),  # DEA surveillance vs Sheriff fugitive team
-        ("MN0620900", 2, 4, 9),
-        ("MNICE0100", 2, 4, 10),  # St Paul vs ICE on University Ave
-        ("MNMSP0000", 3, 3, 14),
-        ("MN0271100", 3, 3, 15),  # State Patrol detail vs MPD downtown
-        ("MN070019T", 4, 9, 8),
-        ("MN0270000", 4, 9, 9),  # Tribal warrant vs Sheriff near Prior Lake
-    ]
-    for ori, day_offset, place, hour in scripted:
+    for ori, day_offset, place, hour in region.scripted:
         idx += 1
         who = people[ori]
-        data = _operation(rng, ori, today + timedelta(days=day_offset), PLACES[place], hour, who.user.display_name, idx)
+        day = today + timedelta(days=day_offset)
+        data = _operation(rng, region.types_by_agency[ori], ori, day, PLACES[place], hour, who.user.display_name, idx)
         data["location"] = {
             **data["location"],
             "lat": PLACES[place][0] + rng.uniform(-0.0008, 0.0008),
             "lon": PLACES[place][1] + rng.uniform(-0.0008, 0.0008),
         }
         services.operations.submit(who, data)
-    while idx < 60:
+    while idx < region.operations:
         idx += 1
         ori = rng.choice(list(people))
         who = people[ori]
         day = today + timedelta(days=rng.randint(0, 6))
+        spot, hour = rng.choice(PLACES), rng.randint(5, 22)
         services.operations.submit(
-            who, _operation(rng, ori, day, rng.choice(PLACES), rng.randint(5, 22), who.user.display_name, idx)
+            who, _operation(rng, region.types_by_agency[ori], ori, day, spot, hour, who.user.display_name, idx)
         )
