@@ -1,9 +1,10 @@
 """Submission latency with 0, 1 and 2 federation peers, all real processes on loopback.
 
 Starts three ``commonground serve`` processes (separate SQLite files): the one measured and two
-peers, which trust it from the start. The measured installation submits --submissions
-operations with no peer, then after registering one peer, then both; prints p50 and p99 of each
-and the 2-peer / 0-peer p99 ratio (goal: <= 2).
+peers, which trust it from the start. The measured installation takes --submissions operations
+with no peer, then after registering one peer, then both; each time from a client that keeps
+one connection alive and from one that opens a new connection per request. Prints p50 and p99
+of each and the 2-peer / 0-peer p99 ratio (goal: <= 2).
 
 Usage: .venv/bin/python benchmarks/bench_federation.py [--submissions 200]
 """
@@ -16,6 +17,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -29,23 +31,38 @@ from tests.functional.test_federation import Installation, install, trust
 from commonground.bootstrap import build_services
 from commonground.config import Settings
 
+MODES = ("keep-alive", "new connection")
+
 
 def quantiles(samples: list[float]) -> tuple[float, float]:
     cuts = statistics.quantiles(samples, n=100, method="inclusive")
     return cuts[49], cuts[98]
 
 
-def run(main: Installation, n: int) -> list[float]:
+def timed(post: Callable[[dict[str, object]], httpx.Response], n: int) -> list[float]:
     took = []
-    with httpx.Client(base_url=f"{main.url}/api/v1", headers=bearer(main.supervisor), timeout=30) as client:
-        for _ in range(n):
-            # Spread out, so the local check's work stays the same from one run to the next.
-            data = operation_data(lat=44.5 + random.random(), lon=-93.8 + random.random())
-            start = time.perf_counter()
-            r = client.post("/operations", json=data)
-            took.append((time.perf_counter() - start) * 1000)
-            assert r.status_code == 201, r.text
+    for _ in range(n):
+        # Spread out, so the local check's work stays the same from one run to the next.
+        data = operation_data(lat=44.5 + random.random(), lon=-93.8 + random.random())
+        start = time.perf_counter()
+        r = post(data)
+        took.append((time.perf_counter() - start) * 1000)
+        assert r.status_code == 201, r.text
     return took
+
+
+def run(main: Installation, n: int, mode: str) -> list[float]:
+    """Time ``n`` submissions; ``mode`` says whether the client reuses its connection."""
+    base, headers = f"{main.url}/api/v1", bearer(main.supervisor)
+    if mode == "keep-alive":
+        with httpx.Client(base_url=base, headers=headers, timeout=30) as client:
+            return timed(lambda data: client.post("/operations", json=data), n)
+
+    def fresh(data: dict[str, object]) -> httpx.Response:
+        with httpx.Client(base_url=base, headers=headers, timeout=30) as client:  # a new TCP connection
+            return client.post("/operations", json=data)
+
+    return timed(fresh, n)
 
 
 def register(main: Installation, peer: Installation) -> None:
@@ -66,6 +83,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--submissions", type=int, default=200)
     args = parser.parse_args()
+    results: dict[tuple[int, str], tuple[float, float]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         measured = install(folder, "measured", "local")
@@ -76,15 +94,21 @@ def main() -> None:
         with ExitStack() as stack:
             for inst in (measured, *peers):
                 stack.enter_context(server_process(inst.db, port=inst.port, env=inst.env()))
-            run(measured, 20)  # warm up
-            results = {}
+            run(measured, 20, MODES[0])  # warm up
             for count in range(3):
                 if count:
                     register(measured, peers[count - 1])
-                results[count] = quantiles(run(measured, args.submissions))
-    for count, (p50, p99) in results.items():
-        print(f"{count} peer(s): p50 {p50:7.1f} ms   p99 {p99:7.1f} ms")
-    print(f"p99 ratio, 2 peers / 0 peers: {results[2][1] / results[0][1]:.2f} (goal <= 2)")
+                    run(measured, 5, MODES[0])  # warm the new peer's connection up
+                for mode in MODES:
+                    results[count, mode] = quantiles(run(measured, args.submissions, mode))
+    print(f"{args.submissions} submissions each")
+    for mode in MODES:
+        print(f"client: {mode}")
+        for count in range(3):
+            p50, p99 = results[count, mode]
+            print(f"  {count} peer(s): p50 {p50:7.1f} ms   p99 {p99:7.1f} ms")
+        ratio = results[2, mode][1] / results[0, mode][1]
+        print(f"  p99 ratio, 2 peers / 0 peers: {ratio:.2f} (goal <= 2)")
 
 
 if __name__ == "__main__":
