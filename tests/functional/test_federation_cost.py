@@ -15,9 +15,11 @@ from pathlib import Path
 
 from commonground.bootstrap import Services, build_services
 from commonground.config import Settings
+from commonground.domain.views import OperationView
 from commonground.federation.link import Ed25519Link
 from commonground.service.federation import Checked
 from commonground.service.ports import Store, Transaction, WireReply
+from commonground.service.principal import Principal
 from tests.conftest import free_port, operation_data
 from tests.functional.test_federation import Installation, install, running, trust
 
@@ -93,14 +95,20 @@ def measured(inst: Installation, link: Ed25519Link | None = None) -> tuple[Servi
     return services, counted
 
 
+def submissions(services: Services, who: Principal, count: int) -> Iterator[OperationView]:
+    """Submit ``count`` operations a little apart, yielding each stored view before its federation check."""
+    for n in range(count):
+        view, _ = services.operations.submit(who, operation_data(lat=44.5 + n / 10))
+        yield view
+
+
 def test_a_submission_without_peers_makes_no_write_no_request_and_at_most_one_read(tmp_path: Path) -> None:
     alone = install(tmp_path, "alone", "local")
     link = Recorded()
     services, counted = measured(alone, link)
     try:
         who = services.accounts.authenticate(alone.supervisor)
-        for n in range(5):
-            view, _ = services.operations.submit(who, operation_data(lat=44.5 + n / 10))
+        for view in submissions(services, who, 5):
             assert services.federation.check(who, view) == Checked([], [], [])
         assert counted.writes == 0
         assert counted.reads <= 1  # the peer list, then kept
@@ -123,8 +131,7 @@ def test_probes_keep_their_threads_and_connections_and_write_one_unit_per_submis
             services, counted = measured(here, link)
             try:
                 who = services.accounts.authenticate(here.supervisor)
-                for n in range(4):
-                    view, _ = services.operations.submit(who, operation_data(lat=44.5 + n / 10))
+                for view in submissions(services, who, 4):
                     before = counted.writes
                     result = services.federation.check(who, view)
                     assert (result.checked, result.unchecked) == (["peer-a", "peer-b"], [])
