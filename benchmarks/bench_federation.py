@@ -1,9 +1,10 @@
 """Submission latency with 0, 1 and 2 federation peers, all real processes on loopback.
 
-Starts three ``commonground serve`` processes (separate SQLite files): the one measured and two
-peers, which trust it from the start. The measured installation submits --submissions
-operations with no peer, then after registering one peer, then both; prints p50 and p99 of each
-and the 2-peer / 0-peer p99 ratio (goal: <= 2).
+Starts five ``commonground serve`` processes (separate SQLite files): two peers, and three
+measured installations that trust none, one and both of them. Each round submits one operation
+to each measured installation from a client that keeps its connection alive and from one that
+opens a new connection per request, in a shuffled order, so the load of a shared machine falls
+on every figure alike. Prints p50 and p99 of each and the 2-peer / 0-peer p99 ratio (goal: <= 2), and the p50 one.
 
 Usage: .venv/bin/python benchmarks/bench_federation.py [--submissions 200]
 """
@@ -26,8 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the shared test 
 from tests.conftest import bearer, operation_data, server_process
 from tests.functional.test_federation import Installation, install, trust
 
-from commonground.bootstrap import build_services
-from commonground.config import Settings
+MODES = ("keep-alive", "new connection")
 
 
 def quantiles(samples: list[float]) -> tuple[float, float]:
@@ -35,56 +35,57 @@ def quantiles(samples: list[float]) -> tuple[float, float]:
     return cuts[49], cuts[98]
 
 
-def run(main: Installation, n: int) -> list[float]:
-    took = []
-    with httpx.Client(base_url=f"{main.url}/api/v1", headers=bearer(main.supervisor), timeout=30) as client:
-        for _ in range(n):
-            # Spread out, so the local check's work stays the same from one run to the next.
-            data = operation_data(lat=44.5 + random.random(), lon=-93.8 + random.random())
-            start = time.perf_counter()
-            r = client.post("/operations", json=data)
-            took.append((time.perf_counter() - start) * 1000)
-            assert r.status_code == 201, r.text
-    return took
+def client(inst: Installation, mode: str) -> httpx.Client:
+    """A client that keeps one connection, or (no keep-alive) opens a TCP connection per request.
+
+    Either way the client itself (its TLS context, costly to build) is made once, as a real one is."""
+    limits = httpx.Limits() if mode == "keep-alive" else httpx.Limits(max_keepalive_connections=0)
+    return httpx.Client(base_url=f"{inst.url}/api/v1", headers=bearer(inst.supervisor), timeout=30, limits=limits)
 
 
-def register(main: Installation, peer: Installation) -> None:
-    body = {"name": peer.name, "url": peer.url, "public_key": peer.public_key}
-    r = httpx.post(f"{main.url}/api/v1/federation/peers", json=body, headers=bearer(main.admin), timeout=10)
+def submit(c: httpx.Client) -> float:
+    # Spread out, so the local check's work stays the same from one submission to the next.
+    data = operation_data(lat=44.5 + random.random(), lon=-93.8 + random.random())
+    start = time.perf_counter()
+    r = c.post("/operations", json=data)
+    took = (time.perf_counter() - start) * 1000
     assert r.status_code == 201, r.text
-
-
-def one_way(here: Installation, there: Installation) -> None:
-    services = build_services(Settings(database_url=here.db))
-    try:
-        services.federation.add_peer(None, {"name": there.name, "url": there.url, "public_key": there.public_key})
-    finally:
-        services.close()
+    return took
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--submissions", type=int, default=200)
     args = parser.parse_args()
+    took: dict[tuple[int, str], list[float]] = {(count, mode): [] for count in range(3) for mode in MODES}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        measured = install(folder, "measured", "local")
         peers = [install(folder, "peer-a", "federal"), install(folder, "peer-b", "state")]
         trust(peers[0], peers[1])
-        for peer in peers:
-            one_way(peer, measured)  # the peers trust the measured one; it registers them as it goes
+        measured = [install(folder, f"measured-{count}", "local") for count in range(3)]
+        for count, inst in enumerate(measured):
+            for peer in peers[:count]:
+                trust(inst, peer)
         with ExitStack() as stack:
-            for inst in (measured, *peers):
+            for inst in (*measured, *peers):
                 stack.enter_context(server_process(inst.db, port=inst.port, env=inst.env()))
-            run(measured, 20)  # warm up
-            results = {}
-            for count in range(3):
-                if count:
-                    register(measured, peers[count - 1])
-                results[count] = quantiles(run(measured, args.submissions))
-    for count, (p50, p99) in results.items():
-        print(f"{count} peer(s): p50 {p50:7.1f} ms   p99 {p99:7.1f} ms")
-    print(f"p99 ratio, 2 peers / 0 peers: {results[2][1] / results[0][1]:.2f} (goal <= 2)")
+            clients = {key: stack.enter_context(client(measured[key[0]], key[1])) for key in took}
+            order = list(clients)
+            for _ in range(10):  # warm up
+                for key in order:
+                    submit(clients[key])
+            for _ in range(args.submissions):
+                random.shuffle(order)
+                for key in order:
+                    took[key].append(submit(clients[key]))
+    print(f"{args.submissions} submissions each, interleaved")
+    for mode in MODES:
+        print(f"client: {mode}")
+        results = [quantiles(took[count, mode]) for count in range(3)]
+        for count, (p50, p99) in enumerate(results):
+            print(f"  {count} peer(s): p50 {p50:7.1f} ms   p99 {p99:7.1f} ms")
+        print(f"  p99 ratio, 2 peers / 0 peers: {results[2][1] / results[0][1]:.2f} (goal <= 2)")
+        print(f"  p50 ratio, 2 peers / 0 peers: {results[2][0] / results[0][0]:.2f}")
 
 
 if __name__ == "__main__":

@@ -72,7 +72,7 @@ class Services:
     retention: Retention
 
     def close(self) -> None:
-        self.federation.link.close()
+        self.federation.close()  # its probe threads and kept connections
         self.deliveries.close()
         self.webhooks.close()
         self.email.close()

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import base64
 import secrets
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import Any, cast
 
 import httpx
@@ -33,6 +35,9 @@ LABEL = "cg"
 TAG = "commonground-federation-v1"
 REQUEST_COMPONENTS = ("@method", "@authority", "@path", "content-type")
 RESPONSE_COMPONENTS = ('"@method";req', '"@path";req', "@status", "content-type")
+# Idle connections to a peer are kept this long: under the 5 s after which a peer's server
+# (uvicorn's default) closes them, so a probe never goes out on a connection being closed.
+KEEPALIVE_S = 4.0
 
 
 @dataclass
@@ -69,6 +74,25 @@ def _raw_public(key: Ed25519PrivateKey) -> bytes:
     return key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
 
 
+@lru_cache(maxsize=8)
+def _signing(private_key: str) -> tuple[Ed25519PrivateKey, str]:
+    """The key object and its ``keyid``, parsed once: every probe and answer is signed with the same key."""
+    key = _private(private_key)
+    return key, encode_key(_raw_public(key))
+
+
+@lru_cache(maxsize=256)
+def _checking(public_key: str) -> Ed25519PublicKey:
+    """A peer's key object, parsed once per key rather than once per message."""
+    return Ed25519PublicKey.from_public_bytes(decode_key(public_key))
+
+
+def _peer_client() -> httpx.Client:
+    """One pool of keep-alive connections for the process's life: no new TCP (or TLS) handshake per probe."""
+    limits = httpx.Limits(max_connections=64, max_keepalive_connections=32, keepalive_expiry=KEEPALIVE_S)
+    return httpx.Client(follow_redirects=False, trust_env=False, limits=limits)
+
+
 def _message(method: str, url: str, headers: Mapping[str, str], status: int | None) -> _Request | _Response:
     request = _Request(method.upper(), url, CaseInsensitiveDict(dict(headers) if status is None else {}))
     if status is None:
@@ -78,9 +102,21 @@ def _message(method: str, url: str, headers: Mapping[str, str], status: int | No
 
 @dataclass
 class Ed25519Link:
-    """The real ``FederationLink``: keys from ``cryptography``, signatures from ``http-message-signatures``."""
+    """The real ``FederationLink``: keys from ``cryptography``, signatures from ``http-message-signatures``.
 
-    client: httpx.Client = field(default_factory=lambda: httpx.Client(follow_redirects=False, trust_env=False))
+    The HTTP client is made on the first POST (building its TLS context costs tens of
+    milliseconds, which a process that never probes should not pay) and kept until ``close``."""
+
+    _client: httpx.Client | None = field(default=None, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    @property
+    def client(self) -> httpx.Client:
+        if self._client is None:
+            with self._lock:
+                if self._client is None:
+                    self._client = _peer_client()
+        return self._client
 
     def new_private_key(self) -> str:
         raw = Ed25519PrivateKey.generate().private_bytes(
@@ -117,11 +153,11 @@ class Ed25519Link:
         created: datetime | None = None,
         nonce: str | None = None,
     ) -> dict[str, str]:
-        key = _private(private_key)
+        key, key_id = _signing(private_key)
         message = _message(method, url, headers, status)
         HTTPMessageSigner(signature_algorithm=algorithms.ED25519, key_resolver=_Keys(private=key)).sign(
             message,
-            key_id=encode_key(_raw_public(key)),
+            key_id=key_id,
             created=created or datetime.now(UTC),
             nonce=nonce or secrets.token_urlsafe(18),
             label=LABEL,
@@ -141,7 +177,7 @@ class Ed25519Link:
         max_age_seconds: float,
         status: int | None = None,
     ) -> SignedBy:
-        public = Ed25519PublicKey.from_public_bytes(decode_key(public_key))
+        public = _checking(public_key)
         message = _message(method, url, headers, status)
         verifier = HTTPMessageVerifier(signature_algorithm=algorithms.ED25519, key_resolver=_Keys(public=public))
         wanted = (*(REQUEST_COMPONENTS if status is None else RESPONSE_COMPONENTS), "content-digest")
@@ -175,4 +211,7 @@ class Ed25519Link:
         return WireReply(answer.status_code, dict(answer.headers.items()), answer.content)
 
     def close(self) -> None:
-        self.client.close()
+        with self._lock:
+            client, self._client = self._client, None
+        if client is not None:
+            client.close()

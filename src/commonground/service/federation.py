@@ -44,6 +44,9 @@ from commonground.service.principal import Principal
 log = logging.getLogger(__name__)
 WIRE_PREFIX = "/federation/v1"
 PEERS_TTL_S = 1.0  # how stale this process's list of peers may be when another process changed it
+# Threads kept for probes across submissions: one is started only when all are busy, so a
+# submission does not pay a thread start per peer; enough that a probe never queues for long.
+PROBE_THREADS = 64
 JSON_TYPE = "application/json"
 
 
@@ -99,6 +102,9 @@ class Probing:
         raise NotImplementedError  # Federation's
 
     def known_peers(self) -> list[Peer]:
+        raise NotImplementedError  # Federation's
+
+    def probe_pool(self) -> ThreadPoolExecutor:
         raise NotImplementedError  # Federation's
 
     def _refuse(self, reason: str, peer: Peer | None, message: str, **details: object) -> NoReturn:
@@ -166,14 +172,18 @@ class Probing:
         )
         payload = probe.to_dict()
         answers: dict[str, dict[str, Any] | None] = {}
-        pool = ThreadPoolExecutor(max_workers=min(len(peers), 16), thread_name_prefix="probe")
+        pool = self.probe_pool()
         futures = {pool.submit(self._ask, peer, payload): peer for peer in peers}
-        wait(futures, timeout=self.timeout_seconds)
-        pool.shutdown(wait=False)  # a peer still talking is unchecked now; its thread ends at its own timeout
+        wait(futures, timeout=self.timeout_seconds)  # a peer still talking is unchecked
         for future, peer in futures.items():
-            answers[peer.name] = future.result() if future.done() and future.exception() is None else None
-            if future.done() and future.exception() is not None:
-                log.error("probing peer %s failed", peer.name, exc_info=future.exception())
+            # One still queued never starts; one still running ends at its own timeout.
+            if future.cancel() or not future.done():
+                answers[peer.name] = None
+            elif (error := future.exception()) is not None:
+                log.error("probing peer %s failed", peer.name, exc_info=error)
+                answers[peer.name] = None
+            else:
+                answers[peer.name] = future.result()
         checked = sorted(name for name, a in answers.items() if a is not None)
         unchecked = sorted(name for name, a in answers.items() if a is None)
         hits = [
@@ -241,6 +251,23 @@ class Federation(Probing):
     _key: str | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _peers: tuple[float, list[Peer]] | None = field(default=None, init=False, repr=False)
+    _pool: ThreadPoolExecutor | None = field(default=None, init=False, repr=False)
+
+    def probe_pool(self) -> ThreadPoolExecutor:
+        """The probe threads, kept for the process's life (made on the first probe, ended by ``close``)."""
+        if self._pool is None:
+            with self._lock:
+                if self._pool is None:
+                    self._pool = ThreadPoolExecutor(max_workers=PROBE_THREADS, thread_name_prefix="probe")
+        return self._pool
+
+    def close(self) -> None:
+        """End the probe threads and the peers' kept connections (at shutdown)."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+        self.link.close()
 
     # --- identity -------------------------------------------------------------------------
     def private_key(self) -> str:
