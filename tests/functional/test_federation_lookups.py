@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from commonground.audit.tags import Action
 from commonground.bootstrap import build_services
@@ -142,8 +143,13 @@ def test_replayed_unknown_key_and_over_limit_lookups_are_refused_and_audited(tmp
     ]
 
 
-def test_a_limited_peer_is_unchecked_at_the_asking_side(tmp_path: Path) -> None:
-    city, feds = install(tmp_path, "city", "local"), install(tmp_path, "feds", "federal")
+@pytest.mark.parametrize("store", ["sqlite", "postgres"])
+def test_a_limited_peer_is_unchecked_at_the_asking_side(
+    tmp_path: Path, store: str, request: pytest.FixtureRequest
+) -> None:
+    """The answering city on SQLite, then on PostGIS: its per-peer count holds on either store."""
+    db = request.getfixturevalue("postgres_url") if store == "postgres" else None
+    city, feds = install(tmp_path, "city", "local", db=db), install(tmp_path, "feds", "federal")
     trust(city, feds)
     token = dispatcher(feds)
     with running(city, COMMONGROUND_FEDERATION_LOOKUP_LIMIT_PER_HOUR="1"), running(feds):
