@@ -14,6 +14,7 @@ from commonground.audit.tags import Action
 from commonground.bootstrap import build_services
 from commonground.config import Settings
 from tests.conftest import World, bearer, operation_data
+from tests.functional.console_browser import PASSWORD, browser, context, needs_chromium, sign_in
 from tests.functional.sse_client import SseClient
 from tests.functional.test_federation import (
     CITY_SECRETS,
@@ -26,6 +27,7 @@ from tests.functional.test_federation import (
     trust,
 )
 
+__all__ = ["browser"]  # the fixture, imported for the console test
 LOOKUP = "/federation/v1/lookup"
 POINT = {"lat": 44.9778, "lon": -93.2650}
 
@@ -157,3 +159,41 @@ def test_a_limited_peer_is_unchecked_at_the_asking_side(
         first, second = look(feds, token), look(feds, token)
     assert first.json()["federation"]["checked"] == ["city"] and len(first.json()["operations"]) == 1
     assert second.status_code == 200 and second.json()["federation"] == {"checked": [], "unchecked": ["city"]}
+
+
+@pytest.mark.browser
+@needs_chromium
+def test_the_console_names_the_peer_team_and_never_shows_a_clear_while_a_peer_is_unchecked(
+    tmp_path: Path, browser: Any
+) -> None:
+    """In headless Chromium: the city's team card names its installation; with the city down, no "no one"."""
+    city, feds = install(tmp_path, "city", "local"), install(tmp_path, "feds", "federal")
+    trust(city, feds)
+    services = build_services(Settings(database_url=feds.db, federation_name=feds.name, public_url=feds.url))
+    try:
+        world = World(services)
+        who = world.person(world.agency("federal", name="feds dispatch"), "dispatcher", password=PASSWORD)
+    finally:
+        services.close()
+    console = {"COMMONGROUND_CONSOLE_COOKIE_SECURE": "false", "COMMONGROUND_FEDERATION_TIMEOUT_SECONDS": "0.5"}
+    ctx = context(browser)
+    page = ctx.new_page()
+    with running(feds, **console):
+        with running(city):
+            submit(
+                city, operation_data(starts=datetime.now(UTC) - timedelta(minutes=10))
+            )  # on now: the console asks now
+            secret = sign_in(page, feds.url, who.user.username)
+            page.fill("input[name=lat]", str(POINT["lat"]))
+            page.fill("input[name=lon]", str(POINT["lon"]))
+            page.click("button:has-text('Look up')")
+            card = page.wait_for_selector("#teams li").inner_text()
+            assert "(installation city)" in card and "+1 612 555 0100" in card
+            assert page.query_selector("#unchecked") is None
+        page.click("button:has-text('Look up')")  # the city is down now
+        warning = page.wait_for_selector("#unchecked").inner_text()
+        assert "Could not check city" in warning
+        assert "No one else is operating" not in page.inner_text("#result")
+        assert page.query_selector_all("#teams li") == []
+    ctx.close()
+    assert secret
