@@ -109,7 +109,8 @@ def test_a_stopped_peer_is_unchecked_never_a_clean_nothing(tmp_path: Path) -> No
     assert looked.status_code == 200, looked.text
     assert looked.json()["operations"] == []
     assert looked.json()["federation"] == {"checked": [], "unchecked": ["city"]}
-    assert [s["unchecked"] for s in feds.audit(Action.FEDERATION_LOOKUP_SEND)] == [[], ["city"]]
+    sent = feds.audit(Action.FEDERATION_LOOKUP_SEND)
+    assert [(s["unchecked"], s["why_unchecked"]) for s in sent] == [([], {}), (["city"], {"city": "unreachable"})]
 
 
 def test_replayed_unknown_key_and_over_limit_lookups_are_refused_and_audited(tmp_path: Path) -> None:
@@ -159,6 +160,7 @@ def test_a_limited_peer_is_unchecked_at_the_asking_side(
         first, second = look(feds, token), look(feds, token)
     assert first.json()["federation"]["checked"] == ["city"] and len(first.json()["operations"]) == 1
     assert second.status_code == 200 and second.json()["federation"] == {"checked": [], "unchecked": ["city"]}
+    assert feds.audit(Action.FEDERATION_LOOKUP_SEND)[-1]["why_unchecked"] == {"city": "limited"}
 
 
 @pytest.mark.browser
@@ -197,3 +199,17 @@ def test_the_console_names_the_peer_team_and_never_shows_a_clear_while_a_peer_is
         assert page.query_selector_all("#teams li") == []
     ctx.close()
     assert secret
+
+
+def test_peer_lookups_count_towards_the_installation_limit(tmp_path: Path) -> None:
+    city, feds = install(tmp_path, "city", "local"), install(tmp_path, "feds", "federal")
+    trust(city, feds)
+    with running(city, COMMONGROUND_LOOKUP_INSTALLATION_LIMIT_PER_HOUR="1"):
+        post = httpx.Client(base_url=city.url, timeout=10)
+        statuses = []
+        for ref in ("one", "two"):
+            body = ask_body(ref)
+            answer = post.post(LOOKUP, content=body, headers=signed(feds, city, body, path=LOOKUP))
+            statuses.append(answer.status_code)
+    assert statuses == [200, 429]
+    assert "this installation" in answer.json()["error"]["message"]

@@ -57,20 +57,24 @@ class FederatedLookup:
         return {**answer, "operations": merged, "federation": {"checked": self.checked, "unchecked": self.unchecked}}
 
 
-def ask_all(
-    peers: Sequence[Peer], ask: Callable[[Peer], list[dict[str, Any]] | None], timeout: float
-) -> dict[str, list[dict[str, Any]] | None]:
-    """Ask every peer at once; one still talking after ``timeout`` seconds, or failing, counts as ``None``."""
+Answer = list[dict[str, Any]] | str  # a peer's hits, or why it is unchecked
+
+
+def ask_all(peers: Sequence[Peer], ask: Callable[[Peer], Answer], timeout: float) -> dict[str, Answer]:
+    """Ask every peer at once; one still talking after ``timeout`` seconds is ``"timeout"``, one failing ``"error"``."""
     pool = ThreadPoolExecutor(max_workers=min(len(peers), 16), thread_name_prefix="lookup")
     futures = {peer.name: pool.submit(ask, peer) for peer in peers}
     wait(futures.values(), timeout=timeout)
     pool.shutdown(wait=False)  # a slow peer's thread ends at the link's own timeout
-    answers: dict[str, list[dict[str, Any]] | None] = {}
+    answers: dict[str, Answer] = {}
     for name, future in futures.items():
-        failed = not future.done() or future.exception() is not None
-        if future.done() and future.exception() is not None:
+        if not future.done():
+            answers[name] = "timeout"
+        elif future.exception() is not None:
             log.error("look-up to peer %s failed", name, exc_info=future.exception())
-        answers[name] = None if failed else future.result()
+            answers[name] = "error"
+        else:
+            answers[name] = future.result()
     return answers
 
 
@@ -93,13 +97,14 @@ class FederatedLookups:
         ask = LookupAsk(new_id(), lat, lon, radius, local.at, who.agency.name, who.agency.ori, who.agency.level)
         payload = ask.to_dict()
         answers = ask_all(peers, lambda peer: self._ask(peer, payload), self.federation.timeout_seconds)
-        checked = sorted(name for name, hits in answers.items() if hits is not None)
-        unchecked = sorted(name for name, hits in answers.items() if hits is None)
-        remote = tuple(hit for name in checked for hit in answers[name] or [])
+        hits = {name: found for name, found in answers.items() if not isinstance(found, str)}
+        why = {name: found for name, found in answers.items() if isinstance(found, str)}
+        checked, unchecked = sorted(hits), sorted(why)
+        remote = tuple(hit for name in checked for hit in hits[name])
         now = self.federation.clock.now()
         with self.federation.store.write() as tx:  # one unit: the peers' statuses and the record
             for peer in peers:
-                answered = answers[peer.name] is not None
+                answered = peer.name in hits
                 tx.peers.set_status(
                     peer.id, PeerStatus.REACHABLE if answered else PeerStatus.UNREACHABLE, now if answered else None
                 )
@@ -112,14 +117,15 @@ class FederatedLookups:
                     radius_m=radius,
                     checked=checked,
                     unchecked=unchecked,
-                    hits={name: len(answers[name] or []) for name in checked},
+                    hits={name: len(hits[name]) for name in checked},
+                    why_unchecked=why,
                 ),
                 now,
             )
         return FederatedLookup(local, remote, checked, unchecked)
 
-    def _ask(self, peer: Peer, payload: dict[str, object]) -> list[dict[str, Any]] | None:
-        """One peer's hits, or ``None`` when it cannot be trusted as an answer (a refused one is audited)."""
+    def _ask(self, peer: Peer, payload: dict[str, object]) -> Answer:
+        """One peer's hits, or why it is unchecked: ``unreachable``, ``limited`` or ``refused`` (audited)."""
         try:
             answer = self.federation.call(peer, LOOKUP_PATH, payload)
             items = answer.get("operations")
@@ -128,11 +134,11 @@ class FederatedLookups:
             return [remote_lookup_hit(peer.name, item) for item in items]
         except DeliveryError as exc:
             log.warning("peer %s could not be asked: %s", peer.name, exc)
-            return None
+            return "unreachable"
         except (SignatureRefused, ValueError) as exc:
             if str(exc).endswith(" answered 429"):
                 log.warning("peer %s refused the look-up: its hourly limit for this installation", peer.name)
-                return None  # the peer audited its refusal; nothing here to distrust
+                return "limited"  # the peer audited its refusal; nothing here to distrust
             log.warning("peer %s answered a look-up with something refused: %s", peer.name, exc)
             entry = refusal(refusal_reason(str(exc)), peer=peer.name)
             with self.federation.store.write() as tx:
@@ -141,7 +147,7 @@ class FederatedLookups:
                     AuditEntry(entry.action, entry.outcome, None, None, "peer", peer.id, details),
                     self.federation.clock.now(),
                 )
-            return None
+            return "refused"
 
     # --- answering --------------------------------------------------------------------------
     def answer(self, inbound: Inbound) -> dict[str, Any]:
@@ -171,11 +177,15 @@ class FederatedLookups:
         return {"installation": self.federation.name, "ref": ask.ref, "operations": hits}
 
     def _limit(self, tx: Transaction, peer: Peer, now: datetime) -> RateLimited | None:
-        count, oldest = tx.lookups.since(peer.id, now - WINDOW)  # a peer's look-ups are kept under its id
-        if count < self.limit_per_hour:
-            return None
-        wait_s = ceil(((oldest or now) + WINDOW - now).total_seconds()) if oldest else 60
-        return RateLimited(f"at most {self.limit_per_hour} look-ups an hour for installation {peer.name}", wait_s)
+        """The per-peer hourly limit, and the installation's: a peer's look-ups are kept under its id."""
+        for whose, limit, (count, oldest) in (
+            (f"installation {peer.name}", self.limit_per_hour, tx.lookups.since(peer.id, now - WINDOW)),
+            ("this installation", self.lookups.installation_limit_per_hour, tx.lookups.since_overall(now - WINDOW)),
+        ):
+            if count >= limit:
+                wait_s = ceil(((oldest or now) + WINDOW - now).total_seconds()) if oldest else 60
+                return RateLimited(f"at most {limit} look-ups an hour for {whose}", max(1, wait_s))
+        return None
 
     @staticmethod
     def _hits(tx: Transaction, peer: Peer, ask: LookupAsk, now: datetime) -> list[dict[str, Any]]:
