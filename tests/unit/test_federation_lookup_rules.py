@@ -11,6 +11,7 @@ from commonground.domain.disclosure import Viewer, disclose_lookup_hit
 from commonground.domain.errors import InvalidInput
 from commonground.domain.federation_lookups import LookupAsk, parse_lookup_ask, remote_lookup_hit
 from commonground.domain.policy import AgencyLevel
+from commonground.service.federation_lookups import refusal_reason
 from tests.unit import factories
 
 AT = datetime(2026, 12, 1, 13, 0, tzinfo=UTC)
@@ -64,3 +65,18 @@ def test_a_peer_hit_keeps_the_safety_fields_in_order_and_names_the_installation(
 def test_a_malformed_peer_hit_is_refused_not_shown_in_part(change: dict[str, Any]) -> None:
     with pytest.raises(ValueError, match="malformed"):
         remote_lookup_hit("city", {**hit(), **change})
+
+
+@pytest.mark.parametrize(
+    ("message", "reason"),
+    [
+        ("peer city answered 422", "status"),
+        ("digest: the body does not match", "digest"),
+        ("too-old: created 300 s ago", "too-old"),
+        ("malformed: the answer is not an answer to this look-up", "malformed"),
+        ("peer city answered with another key", "signature"),
+        ("Expecting value: line 1 column 1", "signature"),
+    ],
+)
+def test_a_refused_answer_is_audited_with_its_reason(message: str, reason: str) -> None:
+    assert refusal_reason(message) == reason

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from commonground.service.principal import Principal
 
 log = logging.getLogger(__name__)
 LOOKUP_PATH = "/lookup"
+ANSWERED_STATUS = re.compile(r" answered \d{3}$")  # Federation.call's words for an answer that is not a 200
 
 
 def place_of(lat: float, lon: float) -> Keyed:
@@ -36,7 +38,9 @@ def place_of(lat: float, lon: float) -> Keyed:
 
 
 def refusal_reason(message: str) -> str:
-    """The audited reason for a refused answer, from the refusal's message."""
+    """The audited reason for a refused answer, from the refusal's message (``status``: not a 200)."""
+    if ANSWERED_STATUS.search(message):
+        return "status"
     head = message.split(":", 1)[0]
     return head if head in ("digest", "too-old", "malformed", "signature") else "signature"
 
@@ -136,7 +140,7 @@ class FederatedLookups:
             log.warning("peer %s could not be asked: %s", peer.name, exc)
             return "unreachable"
         except (SignatureRefused, ValueError) as exc:
-            if str(exc).endswith(" answered 429"):
+            if str(exc).endswith(" answered 429"):  # the peer's limit: said so, not distrusted
                 log.warning("peer %s refused the look-up: its hourly limit for this installation", peer.name)
                 return "limited"  # the peer audited its refusal; nothing here to distrust
             log.warning("peer %s answered a look-up with something refused: %s", peer.name, exc)
