@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run run-federated test check bench bench-matching bench-notify bench-federation bench-audit screenshots clean
+.PHONY: run run-federated test check bench bench-matching bench-notify bench-federation bench-federation-lookups bench-audit screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -39,6 +39,9 @@ bench-notify: $(STAMP)
 
 bench-federation: $(STAMP)
 	$(BIN)/python benchmarks/bench_federation.py $(BENCH_ARGS)
+
+bench-federation-lookups: $(STAMP)
+	$(BIN)/python benchmarks/bench_federation_lookups.py $(BENCH_ARGS)
 
 bench-audit: $(STAMP)
 	$(BIN)/python benchmarks/bench_audit.py $(BENCH_ARGS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cached_property
 
 from commonground.audit.checkpoints import SignatureCheck
 from commonground.config import Settings, normalise_url
@@ -29,6 +30,7 @@ from commonground.service.conflicts import Conflicts
 from commonground.service.delivery import Deliveries, RetryPolicy
 from commonground.service.escalation import Escalator
 from commonground.service.federation import Federation
+from commonground.service.federation_lookups import FederatedLookups
 from commonground.service.lifecycle import Lifecycle
 from commonground.service.lookup_sweeps import SweepRule
 from commonground.service.lookups import Lookups
@@ -70,6 +72,11 @@ class Services:
     deliveries: Deliveries
     federation: Federation
     retention: Retention
+
+    @cached_property
+    def federated_lookups(self) -> FederatedLookups:
+        """Look-ups here and at every peer (holds nothing of its own: built from the parts above)."""
+        return FederatedLookups(self.lookups, self.federation, self.settings.federation_lookup_limit_per_hour)
 
     def close(self) -> None:
         self.federation.close()  # its probe threads and kept connections

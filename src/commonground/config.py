@@ -66,6 +66,7 @@ class Settings(BaseSettings):
     federation_key_file: str = ""  # empty: the key is kept in the database
     federation_max_age_seconds: float = 60.0  # older signatures are refused
     federation_timeout_seconds: float = 2.0  # a peer slower than this is listed as unchecked
+    federation_lookup_limit_per_hour: int = 600  # dispatcher look-ups answered for one peer an hour
     # audit: docs/audit.md
     audit_checkpoint_records: int = Field(default=1000, ge=1)  # sign a checkpoint after this many records
     audit_checkpoint_minutes: float = Field(default=60.0, gt=0)  # or after this long, when any record is new

@@ -21,6 +21,7 @@ from commonground.api.routes import (
     sharing,
     users,
     wire,
+    wire_lookups,
 )
 from commonground.api.routes import channels as channel_routes
 from commonground.api.routes import stream as stream_routes
@@ -46,6 +47,7 @@ def install(app: FastAPI) -> None:
         app.include_router(module.router, prefix=API_PREFIX, dependencies=[Depends(plain_query)])
     app.include_router(health.router)
     app.include_router(wire.router)  # between installations; signed, outside the API document
+    app.include_router(wire_lookups.router)
 
     @app.get(f"{API_PREFIX}/openapi.json", include_in_schema=False, dependencies=[requires(Permission.PUBLIC)])
     def openapi() -> JSONResponse:

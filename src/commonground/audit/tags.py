@@ -53,6 +53,8 @@ class Action(StrEnum):
     FEDERATION_REFUSE = "federation:request:refuse"
     FEDERATION_PROBE_SEND = "federation:probe:send"
     FEDERATION_PROBE_ANSWER = "federation:probe:answer"
+    FEDERATION_LOOKUP_SEND = "federation:lookup:send"
+    FEDERATION_LOOKUP_ANSWER = "federation:lookup:answer"
     # retention
     RETENTION_PURGE = "retention:data:purge"
 

@@ -49,8 +49,10 @@ def compose(body: dict[str, Any]) -> tuple[str, str, str]:
         lines.append(f"Distance: {data['distance_m']:.0f} m")
         parts.append(f"<p>Distance: {data['distance_m']:.0f} m</p>")
     if kind == "lookup.nearby":
+        where = f" of installation {data['by_installation']}" if data.get("by_installation") else ""
         text = (
-            f"{data.get('by_agency')} ({data.get('by_ori')}) dispatch is sending units {data.get('distance_m')} m away."
+            f"{data.get('by_agency')} ({data.get('by_ori')}){where} dispatch is sending units"
+            f" {data.get('distance_m')} m away."
         )
         lines.append(text)
         parts.append(f"<p>{html.escape(text)}</p>")

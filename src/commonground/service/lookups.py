@@ -11,7 +11,8 @@ from commonground.audit.tags import Action
 from commonground.domain.conflicts import SearchReach
 from commonground.domain.disclosure import disclose_lookup_hit
 from commonground.domain.errors import CommonGroundError, InvalidInput, NotPermitted, RateLimited
-from commonground.domain.geometry import edge_distance_m, point_area
+from commonground.domain.geometry import Area, edge_distance_m, point_area
+from commonground.domain.model import Operation
 from commonground.domain.permissions import Permission
 from commonground.domain.timewindow import TimeWindow
 from commonground.domain.views import LookupHit, LookupResult
@@ -25,6 +26,23 @@ from commonground.service.principal import Principal
 DEFAULT_RADIUS_M = 300.0
 MAX_RADIUS_M = 5000.0
 WINDOW = timedelta(hours=1)
+
+
+def operations_near(tx: Transaction, place: Area, when: datetime, radius_m: float) -> list[tuple[Operation, float]]:
+    """Return the operations live at ``when`` within ``radius_m`` of ``place``, with their distances."""
+    near = tx.operations.candidates(
+        place, TimeWindow(when, when + timedelta(seconds=1)), SearchReach(radius_m, timedelta(0)), None
+    )
+    found = [(op, edge_distance_m(op.area, place)) for op in near]
+    return [(op, distance) for op, distance in found if distance <= radius_m and op.window.contains(when)]
+
+
+def tell_team(
+    tx: Transaction, op: Operation, now: datetime, distance: float, lat: float, lon: float, **by: str
+) -> None:
+    """Tell ``op``'s agency that local units are coming (``by``: who asked, for the message)."""
+    details: dict[str, object] = {**by, "distance_m": round(distance, 1), "lat": lat, "lon": lon}
+    emit(tx, EventKind.LOOKUP_NEARBY, op.id, now, agency_id=op.agency_id, details=details)
 
 
 @dataclass
@@ -81,28 +99,9 @@ class Lookups:
                 tx.audit.append(who.entry(Action.LOOKUP, outcome="denied", reason=refusal[1]), now)
             else:
                 agencies = AgencyCache(tx)
-                near = tx.operations.candidates(
-                    place, TimeWindow(when, when + timedelta(seconds=1)), SearchReach(radius, timedelta(0)), None
-                )
-                for op in near:
-                    distance = edge_distance_m(op.area, place)
-                    if distance > radius or not op.window.contains(when):
-                        continue
+                for op, distance in operations_near(tx, place, when, radius):
                     results.append(disclose_lookup_hit(op, agencies(op.agency_id), who.viewer, distance))
-                    emit(
-                        tx,
-                        EventKind.LOOKUP_NEARBY,
-                        op.id,
-                        now,
-                        agency_id=op.agency_id,
-                        details={
-                            "by_agency": who.agency.name,
-                            "by_ori": who.agency.ori,
-                            "distance_m": round(distance, 1),
-                            "lat": lat,
-                            "lon": lon,
-                        },
-                    )
+                    tell_team(tx, op, now, distance, lat, lon, by_agency=who.agency.name, by_ori=who.agency.ori)
                 record = LookupRecord(new_id(), who.user.id, who.agency.id, now, lat, lon, radius, len(results))
                 watch_for_sweep(tx, who, self.sweeps, record, self.at_window, now)
                 tx.lookups.add(record)

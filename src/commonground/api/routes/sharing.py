@@ -35,9 +35,11 @@ def lookup(
     radius_m: float | None = None,
     at: str | None = None,
 ) -> LookupPublic:
-    """Who is operating within `radius_m` (default 300) of the point now, or at `at`; their contacts are told."""
+    """Who is operating within `radius_m` (default 300) of the point now, or at `at`, here and at every peer.
+
+    Their contacts are told; a peer that did not answer is listed in `federation.unchecked`."""
     when = None if at is None else parse_instant(at, "at")
-    return LookupPublic.model_validate(services.lookups.lookup(who, lat, lon, radius_m, when).to_dict())
+    return LookupPublic.model_validate(services.federated_lookups.lookup(who, lat, lon, radius_m, when).to_dict())
 
 
 @router.put("/agencies/{agency_id}/jurisdiction", responses=fails(404, 422))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from commonground.api.schemas.common import ID_EXAMPLE, TIME_EXAMPLE, Instant, Public, described, next_cursor
+from commonground.api.schemas.conflicts import InstallationRef
 from commonground.api.schemas.operations import OperationPublic
 from commonground.domain.notices import NoticeKind
 
@@ -23,10 +24,30 @@ class NoticesPublic(Public):
 
 class LookupOperationPublic(OperationPublic):
     distance_m: float = described("Distance from the asked point to the operation's edge, metres.", 87.5)
+    installation: InstallationRef | None = described(
+        "The peer installation whose operation this is, as it disclosed it (`safety`); absent for this one's own.",
+        {"name": "city-east"},
+        default=None,
+    )
+
+
+class LookupFederationPublic(Public):
+    checked: list[str] = described("Peer installations that answered the look-up.", ["city-east"])
+    unchecked: list[str] = described(
+        "Peer installations that could not be asked (no answer in time, a limit, or an answer refused): "
+        "never read as nobody there.",
+        [],
+    )
 
 
 class LookupPublic(Public):
-    operations: list[LookupOperationPublic] = described("Operations near the point then, nearest first.", [])
+    operations: list[LookupOperationPublic] = described(
+        "Operations near the point then, here and at the peer installations, nearest first.", []
+    )
     at: str = described(
         "The instant asked about (ISO 8601).", "2026-12-01T13:00:00+00:00", json_schema_extra={"format": "date-time"}
+    )
+    federation: LookupFederationPublic = described(
+        "Which peer installations were asked and answered (empty lists without peers).",
+        {"checked": ["city-east"], "unchecked": []},
     )

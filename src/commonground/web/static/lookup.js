@@ -15,10 +15,15 @@
     layer.clearLayers();
     try {
       const data = await CG.api(`/api/v1/lookup?lat=${lat}&lon=${lon}&radius_m=${r}`);
-      const ops = data.operations || [];
-      result.innerHTML = ops.length ? `<p class="alert"><strong>${ops.length} team${ops.length > 1 ? "s" : ""} operating within ${CG.metres(r)}.</strong> Warn responding units.</p>`
-                                    : `<p class="ok">No one else is operating within ${CG.metres(r)} now.</p>`;
-      teams.innerHTML = ops.map(o => `<li class="card"><strong>${CG.esc(o.agency.name)}</strong> — ${CG.metres(o.distance_m)} away
+      const ops = data.operations || [], unchecked = (data.federation || {}).unchecked || [];
+      // A peer installation that did not answer is never read as "no one there".
+      const clear = unchecked.length ? `<p class="alert">No one found here within ${CG.metres(r)}, but not every installation could be checked.</p>`
+                                     : `<p class="ok">No one else is operating within ${CG.metres(r)} now.</p>`;
+      const missing = unchecked.length ? `<p class="error" id="unchecked"><strong>Could not check ${unchecked.map(CG.esc).join(", ")}:</strong> their operations here are unknown. Call them before sending units.</p>` : "";
+      result.innerHTML = (ops.length ? `<p class="alert"><strong>${ops.length} team${ops.length > 1 ? "s" : ""} operating within ${CG.metres(r)}.</strong> Warn responding units.</p>`
+                                     : clear) + missing;
+      const whose = o => o.installation ? ` <span class="muted">(installation ${CG.esc(o.installation.name)})</span>` : "";
+      teams.innerHTML = ops.map(o => `<li class="card"><strong>${CG.esc(o.agency.name)}</strong>${whose(o)} — ${CG.metres(o.distance_m)} away
         <div>${CG.team(o.team) || "team not described"}</div><div>${CG.contact(o.contact)}</div>
         <div class="muted">${CG.span(o.window)}</div></li>`).join("");
       L.circle([lat, lon], { radius: r, color: "#1f6feb", weight: 1, fillOpacity: 0.05 }).addTo(layer);
