@@ -11,6 +11,7 @@ from commonground.domain.drafts import text
 from commonground.domain.errors import InvalidInput, NotFound, NotPermitted, StateConflict
 from commonground.domain.model import Acknowledgement, Conflict, ConflictStatus, Operation, Role
 from commonground.domain.permissions import Permission
+from commonground.domain.remote_conflicts import RemoteConflict
 from commonground.domain.views import AnyConflictView
 from commonground.service.deconfliction import AgencyCache
 from commonground.service.deliveries import DeliveryEntry, delivery_log
@@ -76,6 +77,31 @@ class Conflicts:
             views = self._views(tx, who, list(page.items))
         self._audit_read(who, [v.id for v in views])
         return Page(views, page.next)
+
+    def remote(self, who: Principal, status: ConflictStatus | None, limit: int) -> Sequence[RemoteConflict]:
+        """Conflicts with peer installations' operations the caller may see, newest first."""
+        with self.store.read() as tx:
+            found = tx.remote_conflicts.listing(None if who.has(Role.WATCH) else who.agency.id, limit)
+            seen = [c for c in found if (status is None or c.status is status) and self._remote_visible(tx, who, c)]
+        self._audit_read(who, [c.id for c in seen])
+        return seen
+
+    def _remote_visible(self, tx: Transaction, who: Principal, conflict: RemoteConflict) -> bool:
+        if who.has(Role.WATCH) or (who.agency.id == conflict.agency_id and who.has(Role.SUPERVISOR)):
+            return True
+        if who.agency.id == conflict.agency_id and who.has(Role.OFFICER):
+            op = tx.operations.get(conflict.operation_id)
+            return op is not None and op.created_by == who.user.id
+        return False
+
+    def get_remote(self, who: Principal, conflict_id: str) -> RemoteConflict | None:
+        """One conflict with a peer's operation, or None when there is none the caller may see."""
+        with self.store.read() as tx:
+            found = tx.remote_conflicts.get(conflict_id)
+            if found is None or not self._remote_visible(tx, who, found):
+                return None
+        self._audit_read(who, [conflict_id])
+        return found
 
     def get(self, who: Principal, conflict_id: str) -> tuple[AnyConflictView, Sequence[DeliveryEntry]]:
         with self.store.read() as tx:

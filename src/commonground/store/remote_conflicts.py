@@ -1,0 +1,65 @@
+"""Conflicts with peer installations' operations: one row per pair per side."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from commonground.domain.model import ConflictStatus
+from commonground.domain.remote_conflicts import FoundBy, RemoteConflict
+from commonground.domain.timewindow import TimeWindow
+from commonground.store.repository import Repository
+from commonground.store.schema import remote_conflicts
+
+T = remote_conflicts.c
+
+
+def _conflict(row: Any) -> RemoteConflict:
+    return RemoteConflict(
+        row.id,
+        row.operation_id,
+        row.agency_id,
+        row.peer_id,
+        row.installation,
+        row.remote_operation_id,
+        dict(row.counterpart),
+        row.distance_m,
+        TimeWindow(row.overlap_starts_at, row.overlap_ends_at),
+        FoundBy(row.found_by),
+        ConflictStatus(row.status),
+        row.detected_at,
+    )
+
+
+class SqlRemoteConflicts(Repository):
+    def add(self, conflict: RemoteConflict) -> bool:
+        """Insert unless the pair is already kept here; return whether it was new."""
+        row = {
+            "id": conflict.id,
+            "operation_id": conflict.operation_id,
+            "agency_id": conflict.agency_id,
+            "peer_id": conflict.peer_id,
+            "installation": conflict.installation,
+            "remote_operation_id": conflict.remote_operation_id,
+            "counterpart": conflict.counterpart,
+            "distance_m": conflict.distance_m,
+            "overlap_starts_at": conflict.overlap.starts_at,
+            "overlap_ends_at": conflict.overlap.ends_at,
+            "found_by": conflict.found_by.value,
+            "status": conflict.status.value,
+            "detected_at": conflict.detected_at,
+        }
+        done = self.conn.execute(self.insert_ignore(remote_conflicts).returning(T.id), row)
+        return done.first() is not None
+
+    def get(self, conflict_id: str) -> RemoteConflict | None:
+        row = self.conn.execute(select(remote_conflicts).where(T.id == conflict_id)).first()
+        return None if row is None else _conflict(row)
+
+    def listing(self, agency_id: str | None, limit: int) -> list[RemoteConflict]:
+        """Newest first; one agency's, or every agency's (the watch center) when ``agency_id`` is None."""
+        query = select(remote_conflicts).order_by(T.detected_at.desc(), T.id.desc()).limit(limit)
+        if agency_id is not None:
+            query = query.where(T.agency_id == agency_id)
+        return [_conflict(r) for r in self.conn.execute(query)]
