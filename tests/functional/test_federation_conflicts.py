@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -131,6 +132,7 @@ class Planned:
     lat: float
     lon: float
     starts: datetime
+    delay_s: float  # after the common start: some pairs race, some come one after the other
 
     def area(self) -> Area:
         return point_area(self.lat, self.lon, 100, "location")
@@ -156,6 +158,7 @@ def layout(seed: int, names: tuple[str, ...]) -> list[Planned]:
                 44.9778 + rng.uniform(-0.012, 0.012),
                 -93.2650 + rng.uniform(-0.016, 0.016),
                 SOON + timedelta(hours=rng.choice(OFFSETS_H)),
+                rng.choice((0.0, 0.0, rng.uniform(0, 2.0))),
             )
             for name in names
             for i in range(PER_INSTALLATION)
@@ -166,11 +169,12 @@ def layout(seed: int, names: tuple[str, ...]) -> list[Planned]:
 
 
 def submit_all(plan: list[Planned], by_name: dict[str, Installation]) -> dict[tuple[str, int], dict[str, Any]]:
-    """Submit every planned operation at once, each from its own thread, released together."""
+    """Submit every planned operation from its own thread, released together, each after its delay."""
     gate = threading.Barrier(len(plan))
 
     def one(p: Planned) -> dict[str, Any]:
         gate.wait()
+        time.sleep(p.delay_s)
         data = operation_data(p.lat, p.lon, starts=p.starts, title=f"race {p.installation} {p.key}")
         return submit(by_name[p.installation], data)
 
@@ -193,11 +197,15 @@ def race(tmp_path: Path, seed: int, feds_db: str | None) -> None:
     # Every probe reached both peers: a pair missing below is a missed pair, not an unchecked peer.
     assert all(not s["federation"]["unchecked"] for s in submitted.values())
     op_id = {key: s["id"] for key, s in submitted.items()}
+    hits = {key: {h["operation"]["id"] for h in s["federation"]["hits"]} for key, s in submitted.items()}
     expected: Counter[tuple[str, str, str]] = Counter()
+    one_sided = 0  # pairs only one submitter's probe saw: the other side has them from answering
     for a, b in combinations(plan, 2):
         if a.installation != b.installation and in_conflict(a, b):
-            expected[(a.installation, op_id[(a.installation, a.key)], op_id[(b.installation, b.key)])] += 1
-            expected[(b.installation, op_id[(b.installation, b.key)], op_id[(a.installation, a.key)])] += 1
+            ka, kb = (a.installation, a.key), (b.installation, b.key)
+            expected[(a.installation, op_id[ka], op_id[kb])] += 1
+            expected[(b.installation, op_id[kb], op_id[ka])] += 1
+            one_sided += (op_id[kb] in hits[ka]) != (op_id[ka] in hits[kb])
     kept: Counter[tuple[str, str, str]] = Counter()
     for name, items in recorded.items():
         for c in items:
@@ -208,9 +216,11 @@ def race(tmp_path: Path, seed: int, feds_db: str | None) -> None:
     extra = set(kept) - set(expected)
     print(
         f"seed {seed}: {len(plan)} submissions, {sum(expected.values())} pair-sides expected, "
-        f"{sum(kept.values())} kept, {len(missing)} missing, {len(duplicated)} duplicated, {len(extra)} extra"
+        f"{sum(kept.values())} kept, {len(missing)} missing, {len(duplicated)} duplicated, {len(extra)} extra; "
+        f"{one_sided} of {len(expected) // 2} pairs seen by one submitter's probe only"
     )
     assert expected, "the layout has no cross-installation pair: the test would prove nothing"
+    assert one_sided, "no pair was seen by one side only: the answering side's keeping went untested"
     assert (len(missing), len(duplicated), len(extra)) == (0, 0, 0)
 
 
