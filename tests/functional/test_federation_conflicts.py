@@ -73,6 +73,9 @@ def test_a_cross_installation_conflict_is_kept_on_both_sides_and_the_city_keeps_
         one = httpx.get(f"{feds.url}/api/v1/conflicts/{fed_side['id']}", headers=bearer(feds.supervisor))
         assert one.status_code == 200 and one.json() == fed_side
         federal_texts += [one.text, json.dumps(fed_side)]
+        # Its workflow is not built yet: acknowledging it is refused, not half done.
+        ack = httpx.post(f"{feds.url}/api/v1/conflicts/{fed_side['id']}/ack", headers=bearer(feds.supervisor))
+        assert ack.status_code == 404
 
         # The city side keeps it too, from its own side, naming the federal installation.
         (city_side,) = remote_conflicts(city)
