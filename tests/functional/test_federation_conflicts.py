@@ -73,9 +73,6 @@ def test_a_cross_installation_conflict_is_kept_on_both_sides_and_the_city_keeps_
         one = httpx.get(f"{feds.url}/api/v1/conflicts/{fed_side['id']}", headers=bearer(feds.supervisor))
         assert one.status_code == 200 and one.json() == fed_side
         federal_texts += [one.text, json.dumps(fed_side)]
-        # Its workflow is not built yet: acknowledging it is refused, not half done.
-        ack = httpx.post(f"{feds.url}/api/v1/conflicts/{fed_side['id']}/ack", headers=bearer(feds.supervisor))
-        assert ack.status_code == 404
 
         # The city side keeps it too, from its own side, naming the federal installation.
         (city_side,) = remote_conflicts(city)
@@ -106,6 +103,23 @@ def test_a_cross_installation_conflict_is_kept_on_both_sides_and_the_city_keeps_
         assert city_stream.drain(0.5) == [] and feds_stream.drain(0.5) == []
         listed = httpx.get(f"{feds.url}/api/v1/conflicts", headers=bearer(feds.supervisor)).text
         federal_texts.append(listed)
+
+        # Acknowledging and resolving are this side's alone for now: the city's copy stays open.
+        fed_api = httpx.Client(
+            base_url=f"{feds.url}/api/v1/conflicts/{fed_side['id']}", headers=bearer(feds.supervisor)
+        )
+        acked = fed_api.post("/ack")
+        assert acked.status_code == 200, acked.text
+        assert acked.json()["acknowledged"]["yours"]["on_behalf"] is False and acked.json()["status"] == "open"
+        assert fed_api.post("/ack", json={"operation_id": mine["id"]}).json()["error"]["details"][0]["field"] == (
+            "operation_id"
+        )
+        done = fed_api.post("/resolve", json={"note": "called the city's contact"})
+        assert done.status_code == 200 and done.json()["status"] == "resolved"
+        assert fed_api.post("/dismiss", json={"note": "again"}).status_code == 409
+        assert [e.event for e in (feds_stream.next(), feds_stream.next())] == ["conflict.updated"] * 2
+        assert remote_conflicts(city)[0]["status"] == "open"
+        federal_texts += [acked.text, done.text]
     federal_texts.append((tmp_path / "feds.log").read_text())
     for secret in CITY_SECRETS:
         assert not any(secret in text for text in federal_texts), secret

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import timedelta
 
-from commonground.domain.model import ConflictStatus
+from commonground.domain.model import Acknowledgement, ConflictStatus
 from commonground.domain.remote_conflicts import FoundBy, RemoteConflict
 from commonground.domain.timewindow import TimeWindow
 from commonground.service.ports import Store
@@ -48,6 +49,29 @@ def test_a_pair_is_kept_once_per_side_whichever_probe_finds_it(store: Store) -> 
         assert got == first and got is not None
         assert is_utc(got.detected_at) and is_utc(got.overlap.starts_at)
         assert tx.remote_conflicts.get("nope") is None
+
+
+@covers("remote_conflicts.update")
+def test_this_sides_workflow_is_written_and_the_pair_itself_is_not(store: Store) -> None:
+    first = pair()
+    with store.write() as tx:
+        assert tx.remote_conflicts.add(first)
+    ack = Acknowledgement(T0 + timedelta(minutes=3), "user-1", on_behalf=True)
+    closed = replace(
+        first,
+        ack=ack,
+        status=ConflictStatus.RESOLVED,
+        closed_at=T0 + timedelta(minutes=9),
+        closed_by="user-2",
+        note="spoke with them",
+        distance_m=999.0,  # not a workflow field: never rewritten
+    )
+    with store.write() as tx:
+        tx.remote_conflicts.update(closed)
+    with store.read() as tx:
+        got = tx.remote_conflicts.get(first.id)
+    assert got == replace(closed, distance_m=first.distance_m)
+    assert got is not None and got.ack is not None and is_utc(got.ack.at)
 
 
 @covers("remote_conflicts.listing")

@@ -10,7 +10,7 @@ from typing import Any
 from commonground.domain.disclosure import SAFETY_KEYS
 from commonground.domain.errors import InvalidInput
 from commonground.domain.geometry import geojson_area
-from commonground.domain.model import ConflictKind, ConflictStatus
+from commonground.domain.model import Acknowledgement, ConflictKind, ConflictStatus
 from commonground.domain.timewindow import TimeWindow, isoformat
 from commonground.domain.views import Json, window_dict
 
@@ -38,18 +38,28 @@ class RemoteConflict:
     found_by: FoundBy
     status: ConflictStatus
     detected_at: datetime
+    # This side's workflow only: the peer is not told (yet) of an acknowledgement or a close.
+    ack: Acknowledgement | None = None
+    closed_at: datetime | None = None
+    closed_by: str | None = None
+    note: str | None = None
 
     def to_dict(self) -> Json:
         """The conflict in the shape of a local one, the counterpart naming its installation."""
-        return {
+        yours = None if self.ack is None else {"at": isoformat(self.ack.at), "on_behalf": self.ack.on_behalf}
+        view: Json = {
             "id": self.id,
             "kind": ConflictKind.PROXIMITY.value,
             "status": self.status.value,
             "detected_at": isoformat(self.detected_at),
             "distance_m": self.distance_m,
             "overlap": window_dict(self.overlap),
+        }
+        if self.note:
+            view["note"] = self.note
+        return view | {
             "your_operation_id": self.operation_id,
-            "acknowledged": {"yours": None, "theirs": None},
+            "acknowledged": {"yours": yours, "theirs": None},  # the peer's side is not reported back yet
             "counterpart": {**self.counterpart, "installation": {"name": self.installation}},
         }
 

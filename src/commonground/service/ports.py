@@ -354,6 +354,9 @@ class RemoteConflictRepository(Protocol):
     def add(self, conflict: RemoteConflict) -> bool:
         """Insert unless the pair is already kept here; return whether it was new."""
 
+    def update(self, conflict: RemoteConflict) -> None:
+        """Write this side's workflow (status, acknowledgement, close)."""
+
     def get(self, conflict_id: str) -> RemoteConflict | None: ...
     def listing(self, agency_id: str | None, limit: int) -> list[RemoteConflict]:
         """Newest first; one agency's, or every agency's when ``agency_id`` is None."""

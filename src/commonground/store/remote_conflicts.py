@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from commonground.domain.model import ConflictStatus
+from commonground.domain.model import Acknowledgement, ConflictStatus
 from commonground.domain.remote_conflicts import FoundBy, RemoteConflict
 from commonground.domain.timewindow import TimeWindow
 from commonground.store.repository import Repository
@@ -29,7 +29,24 @@ def _conflict(row: Any) -> RemoteConflict:
         FoundBy(row.found_by),
         ConflictStatus(row.status),
         row.detected_at,
+        None if row.ack_at is None else Acknowledgement(row.ack_at, row.ack_by, bool(row.ack_on_behalf)),
+        row.closed_at,
+        row.closed_by,
+        row.note,
     )
+
+
+def _workflow(conflict: RemoteConflict) -> dict[str, Any]:
+    ack = conflict.ack
+    return {
+        "status": conflict.status.value,
+        "ack_at": None if ack is None else ack.at,
+        "ack_by": None if ack is None else ack.by_user_id,
+        "ack_on_behalf": None if ack is None else ack.on_behalf,
+        "closed_at": conflict.closed_at,
+        "closed_by": conflict.closed_by,
+        "note": conflict.note,
+    }
 
 
 class SqlRemoteConflicts(Repository):
@@ -47,11 +64,15 @@ class SqlRemoteConflicts(Repository):
             "overlap_starts_at": conflict.overlap.starts_at,
             "overlap_ends_at": conflict.overlap.ends_at,
             "found_by": conflict.found_by.value,
-            "status": conflict.status.value,
             "detected_at": conflict.detected_at,
+            **_workflow(conflict),
         }
         done = self.conn.execute(self.insert_ignore(remote_conflicts).returning(T.id), row)
         return done.first() is not None
+
+    def update(self, conflict: RemoteConflict) -> None:
+        """Write this side's workflow (status, acknowledgement, close); the pair itself never changes."""
+        self.conn.execute(update(remote_conflicts).where(T.id == conflict.id).values(_workflow(conflict)))
 
     def get(self, conflict_id: str) -> RemoteConflict | None:
         row = self.conn.execute(select(remote_conflicts).where(T.id == conflict_id)).first()

@@ -443,5 +443,11 @@ remote_conflicts = Table(
     Column("found_by", String(10), nullable=False),
     Column("status", String(20), nullable=False),
     Column("detected_at", UTCDateTime, nullable=False),
+    Column("ack_at", UTCDateTime, nullable=True),
+    Column("ack_by", String(36), nullable=True),
+    Column("ack_on_behalf", Boolean, nullable=True),
+    Column("closed_at", UTCDateTime, nullable=True),
+    Column("closed_by", String(36), nullable=True),
+    Column("note", Text, nullable=True),
     UniqueConstraint("operation_id", "peer_id", "remote_operation_id", name="uq_remote_conflicts_pair"),
 )

@@ -10,12 +10,13 @@ from commonground.api.schemas.common import dump
 from commonground.api.schemas.conflicts import AckBody, ConflictPublic, ConflictsPublic, NoteBody
 from commonground.domain.model import ConflictStatus
 from commonground.domain.policy import parse_enum
+from commonground.domain.remote_conflicts import RemoteConflict
 from commonground.domain.views import AnyConflictView
 
 router = APIRouter(tags=["conflicts"], route_class=PublicRoute)
 
 
-def conflict_public(view: AnyConflictView) -> ConflictPublic:
+def conflict_public(view: AnyConflictView | RemoteConflict) -> ConflictPublic:
     return ConflictPublic.model_validate(view.to_dict())
 
 

@@ -35,6 +35,12 @@ def upgrade() -> None:
         sa.Column("found_by", sa.String(length=10), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("detected_at", UTCDateTime(), nullable=False),
+        sa.Column("ack_at", UTCDateTime(), nullable=True),
+        sa.Column("ack_by", sa.String(length=36), nullable=True),
+        sa.Column("ack_on_behalf", sa.Boolean(), nullable=True),
+        sa.Column("closed_at", UTCDateTime(), nullable=True),
+        sa.Column("closed_by", sa.String(length=36), nullable=True),
+        sa.Column("note", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_remote_conflicts")),
         sa.UniqueConstraint("operation_id", "peer_id", "remote_operation_id", name="uq_remote_conflicts_pair"),
     )
