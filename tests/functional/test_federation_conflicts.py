@@ -119,6 +119,12 @@ def test_a_cross_installation_conflict_is_kept_on_both_sides_and_the_city_keeps_
         assert fed_api.post("/dismiss", json={"note": "again"}).status_code == 409
         assert [e.event for e in (feds_stream.next(), feds_stream.next())] == ["conflict.updated"] * 2
         assert remote_conflicts(city)[0]["status"] == "open"
+        by_status = {
+            st: httpx.get(f"{feds.url}/api/v1/conflicts", params={"status": st}, headers=bearer(feds.supervisor))
+            for st in ("open", "resolved")
+        }
+        assert "remote" not in by_status["open"].json()
+        assert [c["id"] for c in by_status["resolved"].json()["remote"]] == [fed_side["id"]]
         federal_texts += [acked.text, done.text]
     federal_texts.append((tmp_path / "feds.log").read_text())
     for secret in CITY_SECRETS:

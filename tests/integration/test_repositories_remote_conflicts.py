@@ -78,11 +78,14 @@ def test_this_sides_workflow_is_written_and_the_pair_itself_is_not(store: Store)
 def test_listing_is_newest_first_and_one_agencys_unless_asked_for_all(store: Store) -> None:
     older = pair(detected_at=T0)
     newer = pair(remote="theirs-2", detected_at=T0 + timedelta(minutes=5))
-    other = pair("op-9", "ag-2", detected_at=T0 + timedelta(minutes=1))
+    other = pair("op-9", "ag-2", detected_at=T0 + timedelta(minutes=1), status=ConflictStatus.RESOLVED)
     with store.write() as tx:
         for c in (older, newer, other):
             assert tx.remote_conflicts.add(c)
     with store.read() as tx:
-        assert [c.id for c in tx.remote_conflicts.listing("ag-1", 10)] == [newer.id, older.id]
-        assert [c.id for c in tx.remote_conflicts.listing(None, 10)] == [newer.id, other.id, older.id]
-        assert [c.id for c in tx.remote_conflicts.listing(None, 1)] == [newer.id]
+        assert [c.id for c in tx.remote_conflicts.listing("ag-1", None, 10)] == [newer.id, older.id]
+        assert [c.id for c in tx.remote_conflicts.listing(None, None, 10)] == [newer.id, other.id, older.id]
+        assert [c.id for c in tx.remote_conflicts.listing(None, None, 1)] == [newer.id]
+        assert [c.id for c in tx.remote_conflicts.listing(None, ConflictStatus.OPEN, 10)] == [newer.id, older.id]
+        assert [c.id for c in tx.remote_conflicts.listing(None, ConflictStatus.RESOLVED, 1)] == [other.id]
+        assert tx.remote_conflicts.listing("ag-1", ConflictStatus.RESOLVED, 10) == []

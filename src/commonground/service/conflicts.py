@@ -81,8 +81,8 @@ class Conflicts:
     def remote(self, who: Principal, status: ConflictStatus | None, limit: int) -> Sequence[RemoteConflict]:
         """Conflicts with peer installations' operations the caller may see, newest first."""
         with self.store.read() as tx:
-            found = tx.remote_conflicts.listing(None if who.has(Role.WATCH) else who.agency.id, limit)
-            seen = [c for c in found if (status is None or c.status is status) and self._remote_visible(tx, who, c)]
+            found = tx.remote_conflicts.listing(None if who.has(Role.WATCH) else who.agency.id, status, limit)
+            seen = [c for c in found if self._remote_visible(tx, who, c)]
         self._audit_read(who, [c.id for c in seen])
         return seen
 

@@ -358,7 +358,7 @@ class RemoteConflictRepository(Protocol):
         """Write this side's workflow (status, acknowledgement, close)."""
 
     def get(self, conflict_id: str) -> RemoteConflict | None: ...
-    def listing(self, agency_id: str | None, limit: int) -> list[RemoteConflict]:
+    def listing(self, agency_id: str | None, status: ConflictStatus | None, limit: int) -> list[RemoteConflict]:
         """Newest first; one agency's, or every agency's when ``agency_id`` is None."""
 
 

@@ -78,9 +78,11 @@ class SqlRemoteConflicts(Repository):
         row = self.conn.execute(select(remote_conflicts).where(T.id == conflict_id)).first()
         return None if row is None else _conflict(row)
 
-    def listing(self, agency_id: str | None, limit: int) -> list[RemoteConflict]:
+    def listing(self, agency_id: str | None, status: ConflictStatus | None, limit: int) -> list[RemoteConflict]:
         """Newest first; one agency's, or every agency's (the watch center) when ``agency_id`` is None."""
         query = select(remote_conflicts).order_by(T.detected_at.desc(), T.id.desc()).limit(limit)
         if agency_id is not None:
             query = query.where(T.agency_id == agency_id)
+        if status is not None:
+            query = query.where(T.status == status.value)
         return [_conflict(r) for r in self.conn.execute(query)]
