@@ -5,10 +5,13 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
+from commonground.audit.tags import Action
 from commonground.bootstrap import Services
 from commonground.domain.federation import Peer, PeerStatus, parse_probe
+from commonground.domain.model import ConflictStatus, OperationStatus
 from commonground.service.channels import Channels
 from commonground.service.federation import Inbound
+from commonground.service.ports import AuditFilter
 from tests.conftest import SOON, World, operation_data
 from tests.integration.notify_receivers import SmtpServer, WebhookReceiver, parts
 from tests.integration.test_notify_delivery import configure, deliveries
@@ -72,3 +75,14 @@ def test_a_remote_conflict_reaches_the_agency_webhook_and_mailbox_once(services:
         assert worker.run_once() == 0 and len(hook.received) == 1
     (listed,) = services.conflicts.remote(sergeant, None, 10)
     assert listed.id == data["id"] and listed.remote_operation_id == "fed-op-1"
+    # Cancelling the city's operation closes this side's copy, as it closes local conflicts.
+    services.operations.finish(sergeant, mine.id, OperationStatus.CANCELLED)
+    (closed,) = services.conflicts.remote(sergeant, None, 10)
+    assert (closed.status, closed.note, closed.closed_by) == (
+        ConflictStatus.RESOLVED,
+        "operation cancelled",
+        sergeant.user.id,
+    )
+    with services.store.read() as tx:
+        closes = tx.audit.records(AuditFilter(action=Action.CONFLICT_CLOSE), 10, None).items
+    assert [(r.entry.object_id, (r.entry.details or {})["installation"]) for r in closes] == [(closed.id, "feds")]

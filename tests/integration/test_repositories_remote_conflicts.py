@@ -74,6 +74,18 @@ def test_this_sides_workflow_is_written_and_the_pair_itself_is_not(store: Store)
     assert got is not None and got.ack is not None and is_utc(got.ack.at)
 
 
+@covers("remote_conflicts.open_for")
+def test_open_for_is_one_operations_pairs_not_yet_closed(store: Store) -> None:
+    kept, acked, done = pair(), pair(remote="theirs-2"), pair(remote="theirs-3", status=ConflictStatus.DISMISSED)
+    with store.write() as tx:
+        for c in (kept, acked, done, pair("op-2", remote="theirs-4")):
+            assert tx.remote_conflicts.add(c)
+        tx.remote_conflicts.update(replace(acked, status=ConflictStatus.ACKNOWLEDGED))
+    with store.read() as tx:
+        assert sorted(c.id for c in tx.remote_conflicts.open_for("op-1")) == sorted([kept.id, acked.id])
+        assert tx.remote_conflicts.open_for("op-none") == []
+
+
 @covers("remote_conflicts.listing")
 def test_listing_is_newest_first_and_one_agencys_unless_asked_for_all(store: Store) -> None:
     older = pair(detected_at=T0)

@@ -358,6 +358,9 @@ class RemoteConflictRepository(Protocol):
         """Write this side's workflow (status, acknowledgement, close)."""
 
     def get(self, conflict_id: str) -> RemoteConflict | None: ...
+    def open_for(self, operation_id: str) -> list[RemoteConflict]:
+        """The pairs of this side's operation not yet resolved or dismissed."""
+
     def listing(self, agency_id: str | None, status: ConflictStatus | None, limit: int) -> list[RemoteConflict]:
         """Newest first; one agency's, or every agency's when ``agency_id`` is None."""
 

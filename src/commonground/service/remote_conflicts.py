@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from commonground.audit.chain import AuditEntry
+from commonground.audit.tags import Action
 from commonground.domain.errors import InvalidInput
 from commonground.domain.federation import Peer, Probe
 from commonground.domain.model import ConflictStatus, Operation
@@ -86,3 +89,17 @@ def record_asked(tx: Transaction, operation_id: str, agency_id: str, peer: Peer,
         )
         kept += record(tx, pair)
     return kept
+
+
+def close_for(tx: Transaction, op: Operation, at: datetime, actor: AuditEntry, reason: str) -> int:
+    """Close this side's copies of a finished operation's pairs, as ``close_all`` does (the peer is not told)."""
+    closing = tx.remote_conflicts.open_for(op.id)
+    for pair in closing:
+        done = replace(pair, status=ConflictStatus.RESOLVED, closed_at=at, closed_by=actor.actor_user_id, note=reason)
+        tx.remote_conflicts.update(done)
+        details = {"operations": [op.id], "installation": pair.installation, "reason": reason}
+        tx.audit.append(
+            replace(actor, action=Action.CONFLICT_CLOSE, object_type="conflict", object_id=done.id, details=details), at
+        )
+        emit(tx, EventKind.CONFLICT_UPDATED, done.id, at, agency_id=done.agency_id, for_watch=True)
+    return len(closing)

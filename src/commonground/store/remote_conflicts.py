@@ -78,6 +78,12 @@ class SqlRemoteConflicts(Repository):
         row = self.conn.execute(select(remote_conflicts).where(T.id == conflict_id)).first()
         return None if row is None else _conflict(row)
 
+    def open_for(self, operation_id: str) -> list[RemoteConflict]:
+        """The pairs of this side's operation not yet resolved or dismissed."""
+        closed = [ConflictStatus.RESOLVED.value, ConflictStatus.DISMISSED.value]
+        query = select(remote_conflicts).where(T.operation_id == operation_id, T.status.not_in(closed))
+        return [_conflict(r) for r in self.conn.execute(query.order_by(T.detected_at, T.id))]
+
     def listing(self, agency_id: str | None, status: ConflictStatus | None, limit: int) -> list[RemoteConflict]:
         """Newest first; one agency's, or every agency's (the watch center) when ``agency_id`` is None."""
         query = select(remote_conflicts).order_by(T.detected_at.desc(), T.id.desc()).limit(limit)
