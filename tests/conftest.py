@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -225,14 +226,16 @@ def server_process(
     workers: int = 1,
     env: Mapping[str, str] | None = None,
     start_timeout: float = 60.0,
+    output: Path | None = None,
 ) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     """Run ``commonground serve`` as a real process on loopback until the block ends.
 
     Yields the process (tests may kill -9 it) and its base URL; stops it if still running.
+    ``output``: a file that gets the process's stdout and stderr both (a test reads its log).
     """
     port = port or free_port()
     # A file, not a pipe: a chatty server never blocks writing to it.
-    with tempfile.TemporaryFile() as errors:
+    with open(output, "w+b") if output else tempfile.TemporaryFile() as errors:
         command = [
             sys.executable,
             "-m",
@@ -248,7 +251,9 @@ def server_process(
             str(workers),
             "--no-access-log",
         ]
-        proc = subprocess.Popen(command, env={**os.environ, **(env or {})}, stdout=subprocess.DEVNULL, stderr=errors)
+        proc = subprocess.Popen(
+            command, env={**os.environ, **(env or {})}, stdout=errors if output else subprocess.DEVNULL, stderr=errors
+        )
         base = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + start_timeout

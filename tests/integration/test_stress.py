@@ -204,7 +204,7 @@ def test_ten_thousand_submissions_from_32_clients_on_two_processes_miss_nothing(
         timeout=300,
         check=True,
     )
-    swept = int(sweep.stdout.strip().splitlines()[-1].split()[1])
+    swept = next(int(line.split()[1]) for line in sweep.stdout.splitlines() if "missing conflicts recorded" in line)
     verify = build_services(Settings(database_url=roles_db.app_url))
     try:
         chain = verify.audit.verify()

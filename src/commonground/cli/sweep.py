@@ -18,7 +18,8 @@ def sweep(
     try:
         found = services.sweep.run()
         disabled = services.lifecycle.expire()
-        purged = services.retention.purge(record_empty=False)  # a sweep every few minutes: no empty records
+        # a sweep every few minutes: no empty records; the audit log is pruned by `commonground purge` alone
+        purged = services.retention.purge(record_empty=False, audit=False)
     finally:
         services.close()
     typer.echo(f"sweep: {found} missing conflicts recorded")

@@ -217,3 +217,8 @@ def disclose_notice(notice: Notice, op: Operation, owner: Agency, viewer: Viewer
 def disclose_lookup_hit(op: Operation, owner: Agency, viewer: Viewer, distance_m: float) -> LookupHit:
     """Return an operation a dispatcher's look-up found, at the ``safety`` level."""
     return LookupHit(disclose_operation(op, owner, viewer, Context.LOOKUP), round(distance_m, 1))
+
+
+def disclose_to_peer(op: Operation, owner: Agency) -> OperationView:
+    """Return the asking operation as a probe carries it to a peer installation: ``safety``, whatever the policy."""
+    return disclose_operation(op, owner, Viewer(None, None), Context.FEDERATION)

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 from urllib.parse import urlsplit
 
 from commonground.domain.conflicts import SearchReach, reach
@@ -16,6 +17,7 @@ from commonground.domain.errors import InvalidInput
 from commonground.domain.geometry import Area, edge_distance_m, geojson_area
 from commonground.domain.model import Operation
 from commonground.domain.policy import AgencyLevel, Policy, Purpose
+from commonground.domain.remote_conflicts import carried_operation
 from commonground.domain.timewindow import TimeWindow, isoformat
 
 KEY_BYTES = 32  # an Ed25519 public key, raw
@@ -86,6 +88,7 @@ def check_peer_url(url: str) -> str:
 
 # --- the probe: what one installation tells another about an operation ---------------------
 PROBE_KEYS = frozenset({"ref", "area", "window", "proximity_m", "time_buffer_min", "purpose", "agency_level"})
+OPTIONAL_PROBE_KEYS = frozenset({"radius_m", "operation"})
 MAX_REACH_M = 50_000
 MAX_BUFFER_MIN = 24 * 60
 
@@ -101,9 +104,12 @@ class Probe:
     time_buffer_min: int
     purpose: Purpose
     agency_level: AgencyLevel
+    # The asking operation at ``safety`` (disclose_to_peer): what the peer records its conflict with.
+    operation: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, object]:
         geo = self.area.to_geojson()
+        carried: dict[str, object] = {} if self.operation is None else {"operation": self.operation}
         return {
             "ref": self.ref,
             "area": {"type": geo["type"], "coordinates": geo["coordinates"]},
@@ -113,6 +119,7 @@ class Probe:
             "time_buffer_min": self.time_buffer_min,
             "purpose": self.purpose.value,
             "agency_level": self.agency_level.value,
+            **carried,
         }
 
 
@@ -129,7 +136,7 @@ def _int(body: dict[str, object], key: str, top: int) -> int:
 
 def parse_probe(body: dict[str, object]) -> Probe:
     """Read a probe; refuse one carrying anything beyond the probe's fields (custody)."""
-    extra = sorted(set(body) - PROBE_KEYS - {"radius_m"})
+    extra = sorted(set(body) - PROBE_KEYS - OPTIONAL_PROBE_KEYS)
     if extra:
         raise InvalidInput(extra[0], "a probe carries only area, window, reach, buffer, purpose and agency level")
     ref = body.get("ref")
@@ -153,6 +160,7 @@ def parse_probe(body: dict[str, object]) -> Probe:
         _int(body, "time_buffer_min", MAX_BUFFER_MIN),
         purpose,
         level,
+        None if body.get("operation") is None else carried_operation(body.get("operation"), ref),
     )
 
 

@@ -67,6 +67,8 @@ def compose(body: dict[str, Any]) -> tuple[str, str, str]:
         agency, contact = party.get("agency", {}), party.get("contact", {})
         window = party.get("window", {})
         who = f"{agency.get('name')} ({agency.get('ori')})"
+        if isinstance(party.get("installation"), dict):  # an operation of a peer installation: say whose
+            who += f" of installation {party['installation'].get('name')}"
         phone = str(contact.get("phone") or "")
         lines += [
             f"Agency: {who}",

@@ -94,7 +94,7 @@ def render(tx: Transaction, event: Event, recipient: Recipient) -> dict[str, Any
 def _conflict(tx: Transaction, event: Event, recipient: Recipient) -> dict[str, Any] | None:
     conflict = tx.conflicts.get(event.object_id)
     if conflict is None:
-        return None
+        return _remote(tx, event, recipient)
     a, b = tx.operations.get(conflict.operation_a), tx.operations.get(conflict.operation_b)
     if a is None or b is None:
         return None
@@ -123,3 +123,21 @@ def _conflict(tx: Transaction, event: Event, recipient: Recipient) -> dict[str, 
     if event.details:
         data["escalation"] = dict(event.details)
     return data
+
+
+def _remote(tx: Transaction, event: Event, recipient: Recipient) -> dict[str, Any] | None:
+    """A conflict with a peer installation's operation: its side here sees it as the API lists it.
+
+    The counterpart is what the peer itself disclosed (its answer, or the ``safety`` view its probe
+    carried): nothing of it was ever held here at a higher level, so there is nothing to narrow."""
+    found = tx.remote_conflicts.get(event.object_id)
+    if found is None:
+        return None
+    if not recipient.watch:
+        if recipient.viewer.agency_id != found.agency_id:
+            return None
+        if recipient.officer_only:
+            op = tx.operations.get(found.operation_id)
+            if op is None or op.created_by != recipient.user_id:
+                return None
+    return found.to_dict()

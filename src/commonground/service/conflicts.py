@@ -11,10 +11,11 @@ from commonground.domain.drafts import text
 from commonground.domain.errors import InvalidInput, NotFound, NotPermitted, StateConflict
 from commonground.domain.model import Acknowledgement, Conflict, ConflictStatus, Operation, Role
 from commonground.domain.permissions import Permission
+from commonground.domain.remote_conflicts import RemoteConflict
 from commonground.domain.views import AnyConflictView
 from commonground.service.deconfliction import AgencyCache
 from commonground.service.deliveries import DeliveryEntry, delivery_log
-from commonground.service.events import EventKind, emit_conflict
+from commonground.service.events import EventKind, emit, emit_conflict
 from commonground.service.operations import conflict_views
 from commonground.service.ports import Clock, ConflictFilter, Page, Store, Transaction
 from commonground.service.principal import Principal
@@ -77,6 +78,31 @@ class Conflicts:
         self._audit_read(who, [v.id for v in views])
         return Page(views, page.next)
 
+    def remote(self, who: Principal, status: ConflictStatus | None, limit: int) -> Sequence[RemoteConflict]:
+        """Conflicts with peer installations' operations the caller may see, newest first."""
+        with self.store.read() as tx:
+            found = tx.remote_conflicts.listing(None if who.has(Role.WATCH) else who.agency.id, status, limit)
+            seen = [c for c in found if self._remote_visible(tx, who, c)]
+        self._audit_read(who, [c.id for c in seen])
+        return seen
+
+    def _remote_visible(self, tx: Transaction, who: Principal, conflict: RemoteConflict) -> bool:
+        if who.has(Role.WATCH) or (who.agency.id == conflict.agency_id and who.has(Role.SUPERVISOR)):
+            return True
+        if who.agency.id == conflict.agency_id and who.has(Role.OFFICER):
+            op = tx.operations.get(conflict.operation_id)
+            return op is not None and op.created_by == who.user.id
+        return False
+
+    def get_remote(self, who: Principal, conflict_id: str) -> RemoteConflict | None:
+        """One conflict with a peer's operation, or None when there is none the caller may see."""
+        with self.store.read() as tx:
+            found = tx.remote_conflicts.get(conflict_id)
+            if found is None or not self._remote_visible(tx, who, found):
+                return None
+        self._audit_read(who, [conflict_id])
+        return found
+
     def get(self, who: Principal, conflict_id: str) -> tuple[AnyConflictView, Sequence[DeliveryEntry]]:
         with self.store.read() as tx:
             conflict = tx.conflicts.get(conflict_id)
@@ -87,10 +113,15 @@ class Conflicts:
         self._audit_read(who, [conflict_id])
         return view, deliveries
 
-    def acknowledge(self, who: Principal, conflict_id: str, body: Mapping[str, object]) -> AnyConflictView:
+    def acknowledge(
+        self, who: Principal, conflict_id: str, body: Mapping[str, object]
+    ) -> AnyConflictView | RemoteConflict:
         """Record that a side has seen the conflict; the watch center may act for a side."""
         now = self.clock.now()
         with self.store.write() as tx:
+            remote = self._remote_workable(tx, who, conflict_id)
+            if remote is not None:
+                return self._acknowledge_remote(tx, who, remote, body)
             conflict = self._workable(tx, who, conflict_id)
             side_op = self._side(tx, who, conflict, body)
             side = conflict.side_of(side_op.id)
@@ -114,13 +145,17 @@ class Conflicts:
 
     def close(
         self, who: Principal, conflict_id: str, body: Mapping[str, object], status: ConflictStatus
-    ) -> AnyConflictView:
+    ) -> AnyConflictView | RemoteConflict:
         """Resolve or dismiss with a note; supervisors of either side or the watch center."""
         note = text(body, "note", "note", required=True, limit=2000, multiline=True)
         if not who.may(Permission.RESOLVE_CONFLICTS):
             raise NotPermitted("supervisors and the watch center resolve conflicts")
         now = self.clock.now()
         with self.store.write() as tx:
+            remote = self._remote_workable(tx, who, conflict_id)
+            if remote is not None:
+                closed = replace(remote, status=status, closed_at=now, closed_by=who.user.id, note=note)
+                return self._remote_changed(tx, who, closed, Action.CONFLICT_RESOLVE, {"status": status.value})
             conflict = self._workable(tx, who, conflict_id)
             done = replace(conflict, status=status, closed_at=now, closed_by=who.user.id, note=note)
             tx.conflicts.update(done)
@@ -130,6 +165,39 @@ class Conflicts:
                 now,
             )
             return self._views(tx, who, [done])[0]
+
+    # --- remote conflicts: this side's workflow only; the peer is not told (not built yet) ----
+    def _remote_workable(self, tx: Transaction, who: Principal, conflict_id: str) -> RemoteConflict | None:
+        if tx.conflicts.get(conflict_id) is not None:
+            return None
+        found = tx.remote_conflicts.get(conflict_id)
+        if found is None or not self._remote_visible(tx, who, found):
+            return None  # the local path answers 404
+        if found.status.is_closed:
+            raise StateConflict(f"the conflict is already {found.status.value}")
+        return found
+
+    def _acknowledge_remote(
+        self, tx: Transaction, who: Principal, remote: RemoteConflict, body: Mapping[str, object]
+    ) -> RemoteConflict:
+        wanted = body.get("operation_id")
+        if wanted is not None and wanted != remote.operation_id:
+            raise InvalidInput("operation_id", "is not this installation's side of this conflict")
+        ack = Acknowledgement(self.clock.now(), who.user.id, on_behalf=who.agency.id != remote.agency_id)
+        acked = replace(remote, ack=ack)
+        details: dict[str, object] = {"side": remote.operation_id, "on_behalf": ack.on_behalf}
+        return self._remote_changed(tx, who, acked, Action.CONFLICT_ACK, details)
+
+    def _remote_changed(
+        self, tx: Transaction, who: Principal, changed: RemoteConflict, action: Action, details: dict[str, object]
+    ) -> RemoteConflict:
+        now = self.clock.now()
+        tx.remote_conflicts.update(changed)
+        emit(tx, EventKind.CONFLICT_UPDATED, changed.id, now, agency_id=changed.agency_id, for_watch=True)
+        entry = who.entry(action, object_type="conflict", object_id=changed.id, installation=changed.installation)
+        entry = replace(entry, details={**(entry.details or {}), **details})
+        tx.audit.append(entry, now)
+        return changed
 
     def _workable(self, tx: Transaction, who: Principal, conflict_id: str) -> Conflict:
         conflict = tx.conflicts.get(conflict_id)

@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 
 from commonground.audit.chain import AuditEntry
 from commonground.audit.tags import Action, Outcome
-from commonground.domain.disclosure import Context, Viewer, disclose_operation
+from commonground.domain.disclosure import Context, Viewer, disclose_operation, disclose_to_peer
 from commonground.domain.errors import (
     DeliveryError,
     InvalidInput,
@@ -34,12 +34,14 @@ from commonground.domain.federation import (
     probe_reach,
     remote_finding,
 )
+from commonground.domain.model import Operation
 from commonground.domain.permissions import Permission
 from commonground.domain.timewindow import isoformat
 from commonground.domain.views import OperationView, window_dict
 from commonground.service.clock import new_id
 from commonground.service.ports import Clock, FederationLink, Store, Transaction
 from commonground.service.principal import Principal
+from commonground.service.remote_conflicts import record_answered, record_asked
 
 log = logging.getLogger(__name__)
 WIRE_PREFIX = "/federation/v1"
@@ -121,7 +123,9 @@ class Probing:
             if fresh:
                 tx.peers.prune_nonces(now - timedelta(seconds=2 * self.max_age_seconds))
                 tx.peers.set_status(inbound.peer.id, PeerStatus.REACHABLE, now)
-                hits = self._hits(tx, probe)
+                found = self._hits(tx, probe)
+                hits = [hit for _, hit in found]
+                recorded = record_answered(tx, inbound.peer, probe, found, now)
                 tx.audit.append(
                     AuditEntry(
                         Action.FEDERATION_PROBE_ANSWER,
@@ -136,6 +140,7 @@ class Probing:
                             "hits": len(hits),
                             "levels": sorted({h["operation"]["level_disclosed"] for h in hits}),
                             "operations": [h["operation"]["id"] for h in hits],
+                            "recorded": recorded,
                         },
                     ),
                     now,
@@ -145,9 +150,9 @@ class Probing:
         return {"installation": self.name, "ref": probe.ref, "hits": hits}
 
     @staticmethod
-    def _hits(tx: Transaction, probe: Probe) -> list[dict[str, Any]]:
+    def _hits(tx: Transaction, probe: Probe) -> list[tuple[Operation, dict[str, Any]]]:
         viewer = Viewer(None, probe.agency_level)
-        hits: list[dict[str, Any]] = []
+        hits: list[tuple[Operation, dict[str, Any]]] = []
         widest_m, widest_min = tx.agencies.reach()
         for other in tx.operations.candidates(probe.area, probe.window, probe_reach(probe, widest_m, widest_min), None):
             owner = tx.agencies.get(other.agency_id)
@@ -155,7 +160,9 @@ class Probing:
             if owner is None or found is None:
                 continue
             view = disclose_operation(other, owner, viewer, Context.FEDERATION, probe.purpose)
-            hits.append({"operation": view.to_dict(), "distance_m": found[0], "overlap": window_dict(found[1])})
+            hits.append(
+                (other, {"operation": view.to_dict(), "distance_m": found[0], "overlap": window_dict(found[1])})
+            )
         return hits
 
     def check(self, who: Principal, view: OperationView) -> Checked:
@@ -167,8 +174,18 @@ class Probing:
         purpose = view.operational.purpose if view.operational else None
         if purpose is None:
             raise InvalidInput("purpose", "the submitter's own view carries the purpose")
+        with self.store.read() as tx:
+            op = tx.operations.get(view.id)
+        carried = None if op is None else disclose_to_peer(op, who.agency).to_dict()
         probe = Probe(
-            view.id, view.area, view.window, policy.proximity_m, policy.time_buffer_min, purpose, who.agency.level
+            view.id,
+            view.area,
+            view.window,
+            policy.proximity_m,
+            policy.time_buffer_min,
+            purpose,
+            who.agency.level,
+            carried,
         )
         payload = probe.to_dict()
         answers: dict[str, dict[str, Any] | None] = {}
@@ -190,12 +207,15 @@ class Probing:
             {"installation": {"name": name}, **hit} for name in checked for hit in (answers[name] or {}).get("hits", [])
         ]
         now = self.clock.now()
-        with self.store.write() as tx:  # one unit for the statuses and the record, whatever the peer count
+        recorded: dict[str, int] = {}
+        with self.store.write() as tx:  # one unit for the statuses, the pairs and the record, whatever the peer count
             for peer in peers:
-                answered = answers[peer.name] is not None
+                answer = answers[peer.name]
                 tx.peers.set_status(
-                    peer.id, PeerStatus.REACHABLE if answered else PeerStatus.UNREACHABLE, now if answered else None
+                    peer.id, PeerStatus.REACHABLE if answer else PeerStatus.UNREACHABLE, now if answer else None
                 )
+                if answer is not None:
+                    recorded[peer.name] = record_asked(tx, view.id, who.agency.id, peer, answer["hits"], now)
             tx.audit.append(
                 who.entry(
                     Action.FEDERATION_PROBE_SEND,
@@ -204,6 +224,7 @@ class Probing:
                     checked=checked,
                     unchecked=unchecked,
                     hits={name: len((answers[name] or {}).get("hits", [])) for name in checked},
+                    recorded=recorded,
                 ),
                 now,
             )

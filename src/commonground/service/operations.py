@@ -23,7 +23,7 @@ from commonground.domain.notices import check_timing
 from commonground.domain.permissions import Permission
 from commonground.domain.policy import Purpose
 from commonground.domain.views import ConflictView, OperationView
-from commonground.service import deconfliction, notices
+from commonground.service import deconfliction, notices, remote_conflicts
 from commonground.service.clock import new_id
 from commonground.service.deconfliction import AgencyCache
 from commonground.service.events import EventKind, emit
@@ -196,6 +196,7 @@ class Operations:
             tx.operations.update(done)
             actor = who.entry(action, object_type="operation", object_id=op.id)
             deconfliction.close_all(tx, done, now, actor, f"operation {status.value}")
+            remote_conflicts.close_for(tx, done, now, actor, f"operation {status.value}")
             notices.track(tx, done, now)
             tx.audit.append(actor, now)
         return disclose_operation(done, who.agency, who.viewer, Context.DIRECT)

@@ -18,6 +18,7 @@ from commonground.domain.model import Agency, Conflict, ConflictStatus, Operatio
 from commonground.domain.notices import Notice
 from commonground.domain.notifications import Channel, Delivery
 from commonground.domain.policy import Policy, Purpose
+from commonground.domain.remote_conflicts import RemoteConflict
 from commonground.domain.scopes import Scope
 from commonground.domain.timewindow import TimeWindow
 from commonground.service.signin_ports import SignInRepository
@@ -347,6 +348,23 @@ class PeerRepository(Protocol):
     def prune_nonces(self, before: datetime) -> int: ...
 
 
+class RemoteConflictRepository(Protocol):
+    """Conflicts with peer installations' operations, one row per pair per side."""
+
+    def add(self, conflict: RemoteConflict) -> bool:
+        """Insert unless the pair is already kept here; return whether it was new."""
+
+    def update(self, conflict: RemoteConflict) -> None:
+        """Write this side's workflow (status, acknowledgement, close)."""
+
+    def get(self, conflict_id: str) -> RemoteConflict | None: ...
+    def open_for(self, operation_id: str) -> list[RemoteConflict]:
+        """The pairs of this side's operation not yet resolved or dismissed."""
+
+    def listing(self, agency_id: str | None, status: ConflictStatus | None, limit: int) -> list[RemoteConflict]:
+        """Newest first; one agency's, or every agency's when ``agency_id`` is None."""
+
+
 class Transaction(Protocol):
     """One unit of work: everything or nothing, committed when the block ends cleanly; a repository
     per table family, all on the unit's one connection."""
@@ -383,6 +401,8 @@ class Transaction(Protocol):
     def signin(self) -> SignInRepository: ...
     @property
     def peers(self) -> PeerRepository: ...
+    @property
+    def remote_conflicts(self) -> RemoteConflictRepository: ...
 
     def flush(self) -> None:
         """Write what the transaction holds back; the store calls it before committing."""

@@ -46,7 +46,8 @@ class PurgeCounts:
     def lines(self) -> list[str]:
         """The counts as the command line prints them, one per line."""
         verb = "would purge" if self.dry_run else "purged"
-        audit = "not counted in a dry run" if self.audit_pruned is None else str(self.audit_pruned)
+        audit = "not counted in a dry run" if self.dry_run else "none (commonground purge prunes the audit log)"
+        audit = audit if self.audit_pruned is None else str(self.audit_pruned)
         return [
             f"purge: {verb} the details of {self.operations} operations",
             f"purge: {verb} {self.subjects} subjects",
@@ -80,13 +81,15 @@ class Retention:
     rule: RetentionRule
     pruner: AuditPruner
 
-    def purge(self, *, dry_run: bool = False, record_empty: bool = True) -> PurgeCounts:
+    def purge(self, *, dry_run: bool = False, record_empty: bool = True, audit: bool = True) -> PurgeCounts:
         """Remove what is past its period; with ``dry_run``, count it and change nothing.
 
         ``record_empty=False`` (the sweep, every few minutes) writes no audit record for a run that
-        removed nothing; ``commonground purge`` records every run."""
+        removed nothing; ``commonground purge`` records every run. ``audit=False`` (the sweep) leaves
+        the audit log alone: on PostgreSQL only the owner role may delete audit records, and the
+        sweep runs as the app role."""
         now = self.clock.now()
-        pruned = None if dry_run else self.pruner.prune(self.rule.audit_before(now))
+        pruned = None if dry_run or not audit else self.pruner.prune(self.rule.audit_before(now))
         totals = PurgeCounts(audit_pruned=pruned, dry_run=dry_run)
         cursor: str | None = None
         reduced: set[str] = set()  # conflicts whose note went: a dry run must not count one twice

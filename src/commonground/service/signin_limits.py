@@ -1,7 +1,8 @@
 """How much guessing one source may do: a growing hold-back per (account, source) and per-source rate limits.
 
 The hold-back is kept in the store (every process sees it); the rate limits are counted in
-memory, per process: with N workers a source gets up to N times the limit (docs/security.md, "Sign-in that cannot be gamed").
+memory, per process: with N workers a source gets up to N times the limit
+(docs/security.md, "Sign-in that cannot be gamed").
 """
 
 from __future__ import annotations

@@ -423,3 +423,31 @@ audit_keys = Table(
     Column("secret", String(100), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
 )
+
+# --- remote conflicts (migration 0019) ----------------------------------------
+# A pair of an operation here and one of a peer installation, kept once per side whichever probe
+# found it: (operation_id, peer_id, remote_operation_id) is unique.
+remote_conflicts = Table(
+    "remote_conflicts",
+    metadata,
+    _id(),
+    Column("operation_id", String(36), nullable=False),
+    Column("agency_id", String(36), nullable=False, index=True),
+    Column("peer_id", String(36), nullable=False),
+    Column("installation", String(100), nullable=False),
+    Column("remote_operation_id", String(100), nullable=False),
+    Column("counterpart", JSON, nullable=False),
+    Column("distance_m", Float, nullable=False),
+    Column("overlap_starts_at", UTCDateTime, nullable=False),
+    Column("overlap_ends_at", UTCDateTime, nullable=False),
+    Column("found_by", String(10), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("detected_at", UTCDateTime, nullable=False),
+    Column("ack_at", UTCDateTime, nullable=True),
+    Column("ack_by", String(36), nullable=True),
+    Column("ack_on_behalf", Boolean, nullable=True),
+    Column("closed_at", UTCDateTime, nullable=True),
+    Column("closed_by", String(36), nullable=True),
+    Column("note", Text, nullable=True),
+    UniqueConstraint("operation_id", "peer_id", "remote_operation_id", name="uq_remote_conflicts_pair"),
+)

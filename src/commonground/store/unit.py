@@ -21,6 +21,7 @@ from commonground.service.ports import (
     Outbox,
     PeerRepository,
     PersonRepository,
+    RemoteConflictRepository,
     SubjectRepository,
     TokenRepository,
 )
@@ -39,6 +40,7 @@ from commonground.store.notices import SqlNotices
 from commonground.store.outbox import SqlOutbox
 from commonground.store.peers import SqlPeers
 from commonground.store.people import SqlPeople
+from commonground.store.remote_conflicts import SqlRemoteConflicts
 from commonground.store.signin import SqlSignIn
 from commonground.store.subjects import SqlSubjects
 from commonground.store.tokens import SqlTokens
@@ -117,6 +119,10 @@ class SqlUnit(HeldWrites):
     @cached_property
     def peers(self) -> PeerRepository:
         return SqlPeers(self)
+
+    @cached_property
+    def remote_conflicts(self) -> RemoteConflictRepository:
+        return SqlRemoteConflicts(self)
 
     @abstractmethod
     def _operations(self) -> OperationRepository:

@@ -10,12 +10,13 @@ from commonground.api.schemas.common import dump
 from commonground.api.schemas.conflicts import AckBody, ConflictPublic, ConflictsPublic, NoteBody
 from commonground.domain.model import ConflictStatus
 from commonground.domain.policy import parse_enum
+from commonground.domain.remote_conflicts import RemoteConflict
 from commonground.domain.views import AnyConflictView
 
 router = APIRouter(tags=["conflicts"], route_class=PublicRoute)
 
 
-def conflict_public(view: AnyConflictView) -> ConflictPublic:
+def conflict_public(view: AnyConflictView | RemoteConflict) -> ConflictPublic:
     return ConflictPublic.model_validate(view.to_dict())
 
 
@@ -30,13 +31,19 @@ def list_conflicts(
 ) -> ConflictsPublic:
     """Conflicts the caller may see: an officer's own operations', a supervisor's agency's, or all for the watch."""
     wanted = None if status is None else parse_enum(ConflictStatus, status, "status")
-    page = services.conflicts.list(who, wanted, page_limit(request, limit), cursor)
-    return ConflictsPublic.model_validate({"items": [v.to_dict() for v in page.items], "next": page.next})
+    size = page_limit(request, limit)
+    page = services.conflicts.list(who, wanted, size, cursor)
+    remote = [] if cursor else [c.to_dict() for c in services.conflicts.remote(who, wanted, size)]
+    listed = {"items": [v.to_dict() for v in page.items], "next": page.next}
+    return ConflictsPublic.model_validate({**listed, "remote": remote} if remote else listed)  # absent when none
 
 
 @router.get("/conflicts/{conflict_id}", responses=fails(404, 422))
 def get_conflict(conflict_id: str, services: ServicesDep, who: ConflictsUser) -> ConflictPublic:
-    """One conflict, with who was told of it, when and how."""
+    """One conflict, with who was told of it, when and how; or one with a peer installation's operation."""
+    remote = services.conflicts.get_remote(who, conflict_id)
+    if remote is not None:
+        return ConflictPublic.model_validate(remote.to_dict())
     view, deliveries = services.conflicts.get(who, conflict_id)
     return ConflictPublic.model_validate({**view.to_dict(), "deliveries": [d.to_dict() for d in deliveries]})
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from commonground.api.schemas.common import ID_EXAMPLE, TIME_EXAMPLE, Instant, Public, Strict, described, next_cursor
-from commonground.api.schemas.operations import OperationPublic, WindowPublic
+from commonground.api.schemas.operations import InstallationRef, OperationPublic, WindowPublic
 from commonground.domain.model import ConflictKind, ConflictStatus
 
 OPERATION_EXAMPLE = {"id": ID_EXAMPLE, "level_disclosed": "safety"}
@@ -77,10 +77,12 @@ class ConflictPublic(Public):
 class ConflictsPublic(Public):
     items: list[ConflictPublic] = described("Conflicts the caller may see, newest first.", [])
     next: str | None = next_cursor()
-
-
-class InstallationRef(Public):
-    name: str = described("The peer installation's name.", "city-east")
+    remote: list[ConflictPublic] = described(
+        "Conflicts with operations of peer installations (`counterpart.installation` names the peer), newest "
+        "first, up to `limit`; on the first page only, and absent when there are none.",
+        [],
+        default_factory=list,
+    )
 
 
 class FederationHitPublic(Public):

@@ -133,6 +133,10 @@ class WindowPublic(Public):
     ends_at: Instant = described("End, UTC.", "2026-12-01T15:00:00.000Z")
 
 
+class InstallationRef(Public):
+    name: str = described("The peer installation's name.", "city-east")
+
+
 class OperationPublic(Public):
     """An operation as the caller may see it: fields above `level_disclosed` are absent, not null."""
 
@@ -159,6 +163,12 @@ class OperationPublic(Public):
     created_by: str | None = doc("created_by", OWN, default=None)
     created_at: Instant | None = doc("created_at", OWN, default=None)
     updated_at: Instant | None = doc("updated_at", OWN, default=None)
+    installation: InstallationRef | None = described(
+        "The peer installation that owns the operation (a conflict's counterpart from another installation "
+        "only); absent for this installation's own.",
+        {"name": "city-east"},
+        default=None,
+    )
     purged_at: Instant | None = described(
         "When retention purged its details (title, notes, subjects, contact, team): only the shell remains. "
         "Absent while they are kept.",
