@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from commonground.api.schemas.common import ID_EXAMPLE, TIME_EXAMPLE, Instant, Public, described, next_cursor
-from commonground.api.schemas.operations import InstallationRef
-from commonground.api.schemas.operations import OperationPublic
+from commonground.api.schemas.operations import InstallationRef, OperationPublic
 from commonground.domain.notices import NoticeKind
 
 OPERATION_EXAMPLE = {"id": ID_EXAMPLE, "level_disclosed": "safety"}
