@@ -186,6 +186,12 @@ def layout(seed: int, names: tuple[str, ...]) -> list[Planned]:
             for name in names
             for i in range(PER_INSTALLATION)
         ]
+        # One operation long after the rest, on the spot of the first and on another installation: its
+        # probe sees the first, whose probe ran before it existed, so at least one pair is seen by one
+        # side only and the answering side's keeping is always tested, whatever the timing of the rest.
+        first = plan[0]
+        other = next(name for name in names if name != first.installation)
+        plan.append(Planned(other, PER_INSTALLATION, first.lat, first.lon, first.starts, 8.0))
         edges = [edge_distance_m(a.area(), b.area()) for a, b in combinations(plan, 2)]
         if all(abs(d - PROXIMITY_M) > 30 for d in edges):
             return plan
