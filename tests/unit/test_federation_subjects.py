@@ -25,7 +25,7 @@ from tests.unit import factories
 SECRET = b"the consortium's shared secret, 32+"
 OTHER_SECRET = b"another consortium's secret, 32+ b"
 MARIA = {"kind": "person", "first_name": "Maria", "last_name": "Delacruz", "dob": "1984-07-02"}
-CLEAR_PHONE = {"kind": "phone", "number": "+1 612 555 0177"}
+CLEAR_PHONE: dict[str, object] = {"kind": "phone", "number": "+1 612 555 0177"}
 
 
 def encoding(person: dict[str, Any] = MARIA, secret: bytes = SECRET) -> BlindedSubject:
