@@ -76,8 +76,18 @@ def recording_peer(here: Installation) -> Iterator[list[bytes]]:
 
 def test_the_same_person_blinded_in_two_installations_is_a_subject_conflict_on_both_sides(tmp_path: Path) -> None:
     """Far apart, so only the subject joins them; the clear values never leave the city."""
+    same_person_both_sides(tmp_path, f"sqlite:///{tmp_path / 'feds.db'}")
+
+
+def test_the_same_person_blinded_is_matched_by_a_federal_installation_on_postgis(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    same_person_both_sides(tmp_path, postgres_url)
+
+
+def same_person_both_sides(tmp_path: Path, feds_db: str) -> None:
     city = install(tmp_path, "city", "local")
-    feds = install(tmp_path, "feds", "federal")
+    feds = install(tmp_path, "feds", "federal", db=feds_db)
     trust(city, feds)
     with recording_peer(city) as sent_by_city, serving(city, feds, logs=tmp_path):
         mine = submit(city, operation_data(subjects=[blinded(PERSON), CLEAR_PHONE]))
