@@ -7,6 +7,7 @@ import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from commonground.audit.tags import Action
 from commonground.bootstrap import build_services
 from commonground.config import Settings
 from commonground.domain.blinding import blind_record
-from tests.conftest import bearer, operation_data
+from tests.conftest import SOON, bearer, operation_data
 from tests.functional.test_federation import Installation, install, submit, trust
 from tests.functional.test_federation_conflicts import remote_conflicts, serving
 
@@ -91,18 +92,19 @@ def same_person_both_sides(tmp_path: Path, feds_db: str) -> None:
     trust(city, feds)
     with recording_peer(city) as sent_by_city, serving(city, feds, logs=tmp_path):
         mine = submit(city, operation_data(subjects=[blinded(PERSON), CLEAR_PHONE]))
-        theirs = submit(feds, operation_data(FAR_LAT, subjects=[blinded(SAME_PERSON)]))
-        assert theirs["federation"]["hits"] == []  # no proximity conflict: 30 km apart
+        later = SOON + timedelta(days=2)  # a subject match has no time limit either, as locally
+        theirs = submit(feds, operation_data(FAR_LAT, starts=later, subjects=[blinded(SAME_PERSON)]))
+        assert theirs["federation"]["hits"] == []  # no proximity conflict: 30 km apart, days later
 
         (fed_side,) = remote_conflicts(feds)
         assert fed_side["kind"] == "subject" and fed_side["matched"] == "blinded_person"
         assert fed_side["your_operation_id"] == theirs["id"] and fed_side["counterpart"]["id"] == mine["id"]
         assert fed_side["counterpart"]["installation"] == {"name": "city"}
-        assert fed_side["distance_m"] > 25_000
+        assert fed_side["distance_m"] > 25_000 and fed_side["overlap"] is None
         (city_side,) = remote_conflicts(city)
         assert city_side["kind"] == "subject" and city_side["matched"] == "blinded_person"
         assert city_side["your_operation_id"] == mine["id"] and city_side["counterpart"]["id"] == theirs["id"]
-        assert city_side["counterpart"]["level_disclosed"] == "safety"
+        assert city_side["counterpart"]["level_disclosed"] == "safety" and city_side["overlap"] is None
         one = httpx.get(f"{city.url}/api/v1/conflicts/{city_side['id']}", headers=bearer(city.supervisor))
         assert one.status_code == 200 and one.json() == city_side
 
