@@ -118,7 +118,7 @@ def same_person_both_sides(tmp_path: Path, feds_db: str) -> None:
         assert clear not in logs, clear
     answered = city.audit(Action.FEDERATION_PROBE_ANSWER)
     assert [(a["subject_hits"], a["recorded"]) for a in answered] == [(1, 1)]
-    assert [s["recorded"] for s in feds.audit(Action.FEDERATION_PROBE_SEND)] == [{"city": 1}]
+    assert [(s["recorded"], s["subjects_sent"]) for s in feds.audit(Action.FEDERATION_PROBE_SEND)] == [({"city": 1}, 1)]
 
 
 def test_a_restricting_city_and_a_federal_civil_immigration_operation_conflict_at_safety_with_no_subject_match(

@@ -237,6 +237,7 @@ class Probing:
                     unchecked=unchecked,
                     hits={name: len((answers[name] or {}).get("hits", [])) for name in checked},
                     recorded=recorded,
+                    subjects_sent=0 if probe.subjects is None else len(probe.subjects.encodings),
                 ),
                 now,
             )
