@@ -6,7 +6,7 @@ import uuid
 from dataclasses import replace
 from datetime import timedelta
 
-from commonground.domain.model import Acknowledgement, ConflictStatus
+from commonground.domain.model import Acknowledgement, ConflictKind, ConflictStatus
 from commonground.domain.remote_conflicts import FoundBy, RemoteConflict
 from commonground.domain.timewindow import TimeWindow
 from commonground.service.ports import Store
@@ -47,8 +47,23 @@ def test_a_pair_is_kept_once_per_side_whichever_probe_finds_it(store: Store) -> 
     with store.read() as tx:
         got = tx.remote_conflicts.get(first.id)
         assert got == first and got is not None
-        assert is_utc(got.detected_at) and is_utc(got.overlap.starts_at)
+        assert got.overlap is not None and is_utc(got.detected_at) and is_utc(got.overlap.starts_at)
         assert tx.remote_conflicts.get("nope") is None
+
+
+@covers("remote_conflicts.add", "remote_conflicts.get")
+def test_a_subject_pair_is_kept_beside_the_proximity_pair_of_the_same_operations(store: Store) -> None:
+    near = pair()
+    subject = pair(kind=ConflictKind.SUBJECT, matched="blinded_person", overlap=None)
+    with store.write() as tx:
+        assert tx.remote_conflicts.add(near)
+        assert tx.remote_conflicts.add(subject)  # the kind is part of the pair's key, as locally
+        assert not tx.remote_conflicts.add(pair(kind=ConflictKind.SUBJECT, matched="blinded_person"))
+    with store.read() as tx:
+        got = tx.remote_conflicts.get(subject.id)
+        assert got == subject and got is not None and got.overlap is None
+        assert got.to_dict()["kind"] == "subject" and got.to_dict()["matched"] == "blinded_person"
+        assert tx.remote_conflicts.get(near.id) == near
 
 
 @covers("remote_conflicts.update")

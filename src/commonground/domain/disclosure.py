@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from commonground.domain.model import Acknowledgement, Agency, Conflict, Operation, Role
 from commonground.domain.notices import Notice
@@ -75,6 +75,33 @@ def restricted_towards(owner: Agency, op: Operation, missions: frozenset[Purpose
         or owner.id in op.restricted_by
         or restricted_by_mission(owner, op.agency_id, missions)
     )
+
+
+def withheld_across(
+    owner: Agency, op: Operation, missions: frozenset[Purpose], peer_purpose: Purpose, peer_subjects: PeerRestrictions
+) -> str | None:
+    """Say which side's policy holds back a subject match of ``op`` with a peer's operation, or None.
+
+    ``"owner"`` when ``owner`` restricts the peer operation's purpose or its agency's missions;
+    ``"peer"`` when the peer's agency restricts ``op``'s purpose or ``missions`` (those of ``op``'s
+    agency) — both directions, as ``restricted_towards`` within one installation.
+    """
+    mine = owner.policy.restricted_purposes
+    if peer_purpose in mine or peer_subjects.missions & mine:
+        return "owner"
+    theirs = peer_subjects.restricted_purposes
+    if op.purpose in theirs or missions & theirs:
+        return "peer"
+    return None
+
+
+class PeerRestrictions(Protocol):
+    """The asking agency's restricted purposes and missions, as its probe carried them."""
+
+    @property
+    def restricted_purposes(self) -> frozenset[Purpose]: ...
+    @property
+    def missions(self) -> frozenset[Purpose]: ...
 
 
 def level_for(

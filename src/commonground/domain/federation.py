@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from commonground.domain.conflicts import SearchReach, reach
 from commonground.domain.errors import InvalidInput
+from commonground.domain.federation_subjects import ProbeSubjects, parse_probe_subjects
 from commonground.domain.geometry import Area, edge_distance_m, geojson_area
 from commonground.domain.model import Operation
 from commonground.domain.policy import AgencyLevel, Policy, Purpose
@@ -88,7 +89,7 @@ def check_peer_url(url: str) -> str:
 
 # --- the probe: what one installation tells another about an operation ---------------------
 PROBE_KEYS = frozenset({"ref", "area", "window", "proximity_m", "time_buffer_min", "purpose", "agency_level"})
-OPTIONAL_PROBE_KEYS = frozenset({"radius_m", "operation"})
+OPTIONAL_PROBE_KEYS = frozenset({"radius_m", "operation", "subjects"})
 MAX_REACH_M = 50_000
 MAX_BUFFER_MIN = 24 * 60
 
@@ -106,10 +107,14 @@ class Probe:
     agency_level: AgencyLevel
     # The asking operation at ``safety`` (disclose_to_peer): what the peer records its conflict with.
     operation: dict[str, Any] | None = None
+    # Only the agency's own clk-v1 encodings (docs/federation.md, "Blinded subjects"); never a clear one.
+    subjects: ProbeSubjects | None = None
 
     def to_dict(self) -> dict[str, object]:
         geo = self.area.to_geojson()
         carried: dict[str, object] = {} if self.operation is None else {"operation": self.operation}
+        if self.subjects is not None:
+            carried["subjects"] = self.subjects.to_dict()
         return {
             "ref": self.ref,
             "area": {"type": geo["type"], "coordinates": geo["coordinates"]},
@@ -161,6 +166,7 @@ def parse_probe(body: dict[str, object]) -> Probe:
         purpose,
         level,
         None if body.get("operation") is None else carried_operation(body.get("operation"), ref),
+        None if body.get("subjects") is None else parse_probe_subjects(body.get("subjects")),
     )
 
 

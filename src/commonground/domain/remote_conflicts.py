@@ -34,7 +34,7 @@ class RemoteConflict:
     remote_operation_id: str
     counterpart: dict[str, Any]  # the peer's operation as the peer disclosed it (or its probe carried it)
     distance_m: float
-    overlap: TimeWindow
+    overlap: TimeWindow | None  # None only for a subject pair whose windows do not meet
     found_by: FoundBy
     status: ConflictStatus
     detected_at: datetime
@@ -43,18 +43,22 @@ class RemoteConflict:
     closed_at: datetime | None = None
     closed_by: str | None = None
     note: str | None = None
+    kind: ConflictKind = ConflictKind.PROXIMITY
+    matched: str | None = None  # a subject pair's match kind (``blinded_person``), never a value
 
     def to_dict(self) -> Json:
         """The conflict in the shape of a local one, the counterpart naming its installation."""
         yours = None if self.ack is None else {"at": isoformat(self.ack.at), "on_behalf": self.ack.on_behalf}
         view: Json = {
             "id": self.id,
-            "kind": ConflictKind.PROXIMITY.value,
+            "kind": self.kind.value,
             "status": self.status.value,
             "detected_at": isoformat(self.detected_at),
             "distance_m": self.distance_m,
-            "overlap": window_dict(self.overlap),
+            "overlap": None if self.overlap is None else window_dict(self.overlap),
         }
+        if self.matched:
+            view["matched"] = self.matched
         if self.note:
             view["note"] = self.note
         return view | {

@@ -34,11 +34,13 @@ from commonground.domain.federation import (
     probe_reach,
     remote_finding,
 )
+from commonground.domain.federation_subjects import probe_subjects
 from commonground.domain.model import Operation
 from commonground.domain.permissions import Permission
 from commonground.domain.timewindow import isoformat
 from commonground.domain.views import OperationView, window_dict
 from commonground.service.clock import new_id
+from commonground.service.federation_subjects import record_subject_answered, record_subject_asked, subject_hits
 from commonground.service.ports import Clock, FederationLink, Store, Transaction
 from commonground.service.principal import Principal
 from commonground.service.remote_conflicts import record_answered, record_asked
@@ -117,6 +119,7 @@ class Probing:
         probe = parse_probe(inbound.body)
         now = self.clock.now()
         hits: list[dict[str, Any]] = []
+        subject_answers: list[dict[str, Any]] = []
         # One unit: the nonce, the peer's status, the search and the audit record commit together.
         with self.store.write() as tx:
             fresh = tx.peers.use_nonce(inbound.nonce, now)
@@ -126,6 +129,9 @@ class Probing:
                 found = self._hits(tx, probe)
                 hits = [hit for _, hit in found]
                 recorded = record_answered(tx, inbound.peer, probe, found, now)
+                by_subject = subject_hits(tx, inbound.peer, probe, now)
+                subject_answers = [hit for _, hit in by_subject]
+                recorded += record_subject_answered(tx, inbound.peer, probe, by_subject, now)
                 tx.audit.append(
                     AuditEntry(
                         Action.FEDERATION_PROBE_ANSWER,
@@ -141,13 +147,15 @@ class Probing:
                             "levels": sorted({h["operation"]["level_disclosed"] for h in hits}),
                             "operations": [h["operation"]["id"] for h in hits],
                             "recorded": recorded,
+                            "subject_hits": len(subject_answers),
                         },
                     ),
                     now,
                 )
         if not fresh:
             self._refuse("replay", inbound.peer, "this nonce was used before")
-        return {"installation": self.name, "ref": probe.ref, "hits": hits}
+        extra = {"subject_hits": subject_answers} if probe.subjects is not None else {}
+        return {"installation": self.name, "ref": probe.ref, "hits": hits, **extra}
 
     @staticmethod
     def _hits(tx: Transaction, probe: Probe) -> list[tuple[Operation, dict[str, Any]]]:
@@ -186,6 +194,7 @@ class Probing:
             purpose,
             who.agency.level,
             carried,
+            None if op is None else probe_subjects(op.subjects, policy.restricted_purposes, who.agency.missions),
         )
         payload = probe.to_dict()
         answers: dict[str, dict[str, Any] | None] = {}
@@ -216,6 +225,9 @@ class Probing:
                 )
                 if answer is not None:
                     recorded[peer.name] = record_asked(tx, view.id, who.agency.id, peer, answer["hits"], now)
+                    recorded[peer.name] += record_subject_asked(
+                        tx, view.id, who.agency.id, peer, answer.get("subject_hits"), now
+                    )
             tx.audit.append(
                 who.entry(
                     Action.FEDERATION_PROBE_SEND,
@@ -225,6 +237,7 @@ class Probing:
                     unchecked=unchecked,
                     hits={name: len((answers[name] or {}).get("hits", [])) for name in checked},
                     recorded=recorded,
+                    subjects_sent=0 if probe.subjects is None else len(probe.subjects.encodings),
                 ),
                 now,
             )

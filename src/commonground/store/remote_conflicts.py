@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from commonground.domain.model import Acknowledgement, ConflictStatus
+from commonground.domain.model import Acknowledgement, ConflictKind, ConflictStatus
 from commonground.domain.remote_conflicts import FoundBy, RemoteConflict
 from commonground.domain.timewindow import TimeWindow
 from commonground.store.repository import Repository
@@ -25,7 +25,7 @@ def _conflict(row: Any) -> RemoteConflict:
         row.remote_operation_id,
         dict(row.counterpart),
         row.distance_m,
-        TimeWindow(row.overlap_starts_at, row.overlap_ends_at),
+        None if row.overlap_starts_at is None else TimeWindow(row.overlap_starts_at, row.overlap_ends_at),
         FoundBy(row.found_by),
         ConflictStatus(row.status),
         row.detected_at,
@@ -33,6 +33,8 @@ def _conflict(row: Any) -> RemoteConflict:
         row.closed_at,
         row.closed_by,
         row.note,
+        ConflictKind(row.kind),
+        row.matched,
     )
 
 
@@ -61,8 +63,10 @@ class SqlRemoteConflicts(Repository):
             "remote_operation_id": conflict.remote_operation_id,
             "counterpart": conflict.counterpart,
             "distance_m": conflict.distance_m,
-            "overlap_starts_at": conflict.overlap.starts_at,
-            "overlap_ends_at": conflict.overlap.ends_at,
+            "overlap_starts_at": None if conflict.overlap is None else conflict.overlap.starts_at,
+            "overlap_ends_at": None if conflict.overlap is None else conflict.overlap.ends_at,
+            "kind": conflict.kind.value,
+            "matched": conflict.matched,
             "found_by": conflict.found_by.value,
             "detected_at": conflict.detected_at,
             **_workflow(conflict),

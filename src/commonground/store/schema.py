@@ -438,8 +438,8 @@ remote_conflicts = Table(
     Column("remote_operation_id", String(100), nullable=False),
     Column("counterpart", JSON, nullable=False),
     Column("distance_m", Float, nullable=False),
-    Column("overlap_starts_at", UTCDateTime, nullable=False),
-    Column("overlap_ends_at", UTCDateTime, nullable=False),
+    Column("overlap_starts_at", UTCDateTime, nullable=True),  # null: a subject pair whose windows do not meet
+    Column("overlap_ends_at", UTCDateTime, nullable=True),
     Column("found_by", String(10), nullable=False),
     Column("status", String(20), nullable=False),
     Column("detected_at", UTCDateTime, nullable=False),
@@ -449,5 +449,7 @@ remote_conflicts = Table(
     Column("closed_at", UTCDateTime, nullable=True),
     Column("closed_by", String(36), nullable=True),
     Column("note", Text, nullable=True),
-    UniqueConstraint("operation_id", "peer_id", "remote_operation_id", name="uq_remote_conflicts_pair"),
+    Column("kind", String(12), nullable=False, server_default="proximity"),  # migration 0021
+    Column("matched", String(40), nullable=True),
+    UniqueConstraint("operation_id", "peer_id", "remote_operation_id", "kind", name="uq_remote_conflicts_pair"),
 )
