@@ -56,6 +56,7 @@ def test_a_peer_down_at_submission_is_re_probed_and_the_conflict_reaches_both_si
         mine = submit(city, operation_data())  # accepted though the federal installation cannot be checked
         assert mine["federation"]["checked"] == [] and mine["federation"]["unchecked"] == ["feds"]
         assert remote_conflicts(city) == []
+        assert own_operation(city, mine["id"])["federation_unchecked"] == ["feds"]  # the operation view says so
         time.sleep(1.5)  # the loop tries while the peer is down: still unchecked, nothing recorded
         assert remote_conflicts(city) == []
         # The federal server comes back: the same database file and port; nobody submits anything.
@@ -65,6 +66,7 @@ def test_a_peer_down_at_submission_is_re_probed_and_the_conflict_reaches_both_si
             time.sleep(2.0)  # further rounds must not record it again
             (city_side,) = remote_conflicts(city)
             (fed_side,) = remote_conflicts(feds)
+            assert "federation_unchecked" not in own_operation(city, mine["id"])  # checked now: the field is gone
     assert city_side["your_operation_id"] == mine["id"] and city_side["counterpart"]["id"] == theirs
     assert fed_side["your_operation_id"] == theirs and fed_side["counterpart"]["id"] == mine["id"]
     rounds = city.audit(Action.FEDERATION_REPROBE)

@@ -96,6 +96,18 @@ class Reprobe:
     federation: Asker
     base_seconds: float
 
+    def unchecked_names(self, agency_id: str, operation_id: str) -> list[str]:
+        """The peers not yet checked about an operation, by name, for its own agency only (others learn nothing)."""
+        with self.store.read() as tx:
+            op = tx.operations.get(operation_id)
+            if op is None or op.agency_id != agency_id:
+                return []
+            ids = tx.unchecked.peers_of(operation_id)
+        if not ids:
+            return []
+        names = {p.id: p.name for p in self.federation.known_peers()}
+        return sorted(names[i] for i in ids if i in names)
+
     def run_due(self) -> Round:
         """One round: each due (operation, peer) asked again; an answer clears it, silence backs off."""
         now = self.clock.now()
