@@ -14,6 +14,7 @@ import httpx
 
 from commonground.audit.tags import Action
 from tests.conftest import bearer, operation_data, server_process
+from tests.functional.sse_client import SseClient
 from tests.functional.test_federation import Installation, install, submit, trust
 from tests.functional.test_federation_conflicts import remote_conflicts
 
@@ -52,7 +53,10 @@ def federal_then_city_with_feds_down(tmp_path: Path) -> tuple[Installation, Inst
 
 def test_a_peer_down_at_submission_is_re_probed_and_the_conflict_reaches_both_sides_once(tmp_path: Path) -> None:
     city, feds, theirs, _ = federal_then_city_with_feds_down(tmp_path)
-    with server_process(city.db, port=city.port, env=city.env(COMMONGROUND_FEDERATION_REPROBE_SECONDS="0.5")):
+    with (
+        server_process(city.db, port=city.port, env=city.env(COMMONGROUND_FEDERATION_REPROBE_SECONDS="0.5")),
+        SseClient(city.url, city.supervisor) as city_stream,
+    ):
         mine = submit(city, operation_data())  # accepted though the federal installation cannot be checked
         assert mine["federation"]["checked"] == [] and mine["federation"]["unchecked"] == ["feds"]
         assert remote_conflicts(city) == []
@@ -67,6 +71,14 @@ def test_a_peer_down_at_submission_is_re_probed_and_the_conflict_reaches_both_si
             (city_side,) = remote_conflicts(city)
             (fed_side,) = remote_conflicts(feds)
             assert "federation_unchecked" not in own_operation(city, mine["id"])  # checked now: the field is gone
+            events = city_stream.drain(1.0)
+    heard = {e.event: e.data for e in events}
+    # The submitting agency heard, in plain words, that the installation could not be checked, then that it was.
+    assert sorted(e.event for e in events) == ["conflict.created", "federation.checked", "federation.unchecked"]
+    assert heard["federation.unchecked"]["message"] == "could not check installation feds; will keep trying"
+    assert heard["federation.unchecked"]["operation_id"] == mine["id"]
+    assert heard["federation.checked"]["conflicts"] == 1 and heard["federation.checked"]["installation"] == "feds"
+    assert heard["conflict.created"]["counterpart"]["id"] == theirs
     assert city_side["your_operation_id"] == mine["id"] and city_side["counterpart"]["id"] == theirs
     assert fed_side["your_operation_id"] == theirs and fed_side["counterpart"]["id"] == mine["id"]
     rounds = city.audit(Action.FEDERATION_REPROBE)
