@@ -31,6 +31,7 @@ from commonground.service.delivery import Deliveries, RetryPolicy
 from commonground.service.escalation import Escalator
 from commonground.service.federation import Federation
 from commonground.service.federation_lookups import FederatedLookups
+from commonground.service.federation_reprobe import Reprobe
 from commonground.service.lifecycle import Lifecycle
 from commonground.service.lookup_sweeps import SweepRule
 from commonground.service.lookups import Lookups
@@ -77,6 +78,11 @@ class Services:
     def federated_lookups(self) -> FederatedLookups:
         """Look-ups here and at every peer (holds nothing of its own: built from the parts above)."""
         return FederatedLookups(self.lookups, self.federation, self.settings.federation_lookup_limit_per_hour)
+
+    @cached_property
+    def reprobe(self) -> Reprobe:
+        """Unchecked peers asked again (the loop, ``commonground sweep``); built from the parts above."""
+        return Reprobe(self.store, self.clock, self.federation, self.settings.federation_reprobe_seconds)
 
     def close(self) -> None:
         self.federation.close()  # its probe threads and kept connections
@@ -188,6 +194,7 @@ def build_federation(settings: Settings, store: Store, clock: Clock, link: Feder
         settings.federation_max_age_seconds,
         settings.federation_timeout_seconds,
         key,
+        settings.federation_reprobe_seconds,
     )
 
 

@@ -66,6 +66,7 @@ class Settings(BaseSettings):
     federation_key_file: str = ""  # empty: the key is kept in the database
     federation_max_age_seconds: float = 60.0  # older signatures are refused
     federation_timeout_seconds: float = 2.0  # a peer slower than this is listed as unchecked
+    federation_reprobe_seconds: float = Field(default=10.0, ge=0)  # first wait before re-probing one; 0: no loop
     federation_lookup_limit_per_hour: int = 600  # dispatcher look-ups answered for one peer an hour
     # audit: docs/audit.md
     audit_checkpoint_records: int = Field(default=1000, ge=1)  # sign a checkpoint after this many records

@@ -53,6 +53,7 @@ class Action(StrEnum):
     FEDERATION_REFUSE = "federation:request:refuse"
     FEDERATION_PROBE_SEND = "federation:probe:send"
     FEDERATION_PROBE_ANSWER = "federation:probe:answer"
+    FEDERATION_REPROBE = "federation:probe:retry"  # a round of re-probes of unchecked peers, with counts
     FEDERATION_LOOKUP_SEND = "federation:lookup:send"
     FEDERATION_LOOKUP_ANSWER = "federation:lookup:answer"
     # retention

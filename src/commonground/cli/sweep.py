@@ -17,14 +17,19 @@ def sweep(
     services = open_services(database_url)
     try:
         found = services.sweep.run()
+        peers = services.reprobe.sweep()  # every live operation against every peer
         disabled = services.lifecycle.expire()
         # a sweep every few minutes: no empty records; the audit log is pruned by `commonground purge` alone
         purged = services.retention.purge(record_empty=False, audit=False)
     finally:
         services.close()
     typer.echo(f"sweep: {found} missing conflicts recorded")
+    typer.echo(
+        f"sweep: {peers.asked} peer probes, {peers.answered} answered, {peers.still_unchecked} unchecked,"
+        f" {peers.conflicts} conflicts with peer installations recorded"
+    )
     typer.echo(f"sweep: {disabled} accounts disabled (temporary ones expired, or unused too long)")
     for line in purged.lines():
         typer.echo(f"sweep: {line}")
-    if strict and found:
+    if strict and (found or peers.conflicts):
         raise typer.Exit(1)

@@ -20,6 +20,8 @@ SUBJECTS = {
     "notice.created": "Notice: another agency is operating in your jurisdiction",
     "lookup.nearby": "Dispatch: local units are being sent near your operation",
     "lookup.sweep_suspected": "ALERT: look-ups are sweeping the area of your operations",
+    "federation.unchecked": "Deconfliction: another installation could not be checked",
+    "federation.checked": "Deconfliction: another installation has now been checked",
 }
 
 
@@ -54,6 +56,10 @@ def compose(body: dict[str, Any]) -> tuple[str, str, str]:
             f"{data.get('by_agency')} ({data.get('by_ori')}){where} dispatch is sending units"
             f" {data.get('distance_m')} m away."
         )
+        lines.append(text)
+        parts.append(f"<p>{html.escape(text)}</p>")
+    if kind in ("federation.unchecked", "federation.checked") and data.get("message"):
+        text = f"Operation {data.get('operation_id')}: {data['message']}."
         lines.append(text)
         parts.append(f"<p>{html.escape(text)}</p>")
     if kind == "lookup.sweep_suspected":

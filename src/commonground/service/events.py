@@ -19,6 +19,8 @@ class EventKind(StrEnum):
     PURPOSE_CHANGED = "operation.purpose_changed"  # to an agency that restricts the operation's purpose
     CONFLICT_ESCALATED = "conflict.escalated"  # a side has not acknowledged in time: the watch center
     CONFLICT_URGENT = "conflict.urgent"  # unacknowledged and about to start: both sides and the watch center
+    FEDERATION_UNCHECKED = "federation.unchecked"  # a peer could not be checked about an operation: its agency
+    FEDERATION_CHECKED = "federation.checked"  # that peer has now answered, with the conflicts found: its agency
 
 
 def emit(

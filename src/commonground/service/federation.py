@@ -41,6 +41,7 @@ from commonground.domain.timewindow import isoformat
 from commonground.domain.views import OperationView, window_dict
 from commonground.service.clock import new_id
 from commonground.service.federation_subjects import record_subject_answered, record_subject_asked, subject_hits
+from commonground.service.federation_reprobe import note_answers
 from commonground.service.ports import Clock, FederationLink, Store, Transaction
 from commonground.service.principal import Principal
 from commonground.service.remote_conflicts import record_answered, record_asked
@@ -101,6 +102,7 @@ class Probing:
     name: str
     timeout_seconds: float
     max_age_seconds: float
+    reprobe_seconds: float
 
     def call(self, peer: Peer, path: str, payload: Mapping[str, Any]) -> dict[str, Any]:
         raise NotImplementedError  # Federation's
@@ -228,6 +230,7 @@ class Probing:
                     recorded[peer.name] += record_subject_asked(
                         tx, view.id, who.agency.id, peer, answer.get("subject_hits"), now
                     )
+            note_answers(tx, op, peers, {n: a is not None for n, a in answers.items()}, now, self.reprobe_seconds)
             tx.audit.append(
                 who.entry(
                     Action.FEDERATION_PROBE_SEND,
@@ -242,6 +245,10 @@ class Probing:
                 now,
             )
         return Checked(checked, unchecked, hits)
+
+    def ask(self, peer: Peer, payload: Mapping[str, Any]) -> dict[str, Any] | None:
+        """One peer's answer to one probe, or ``None``: what the re-probe of an unchecked peer sends."""
+        return self._ask(peer, payload)
 
     def _ask(self, peer: Peer, payload: Mapping[str, Any]) -> dict[str, Any] | None:
         """One peer's answer, or ``None`` (audited when refused) when it cannot be trusted as one."""
@@ -282,6 +289,7 @@ class Federation(Probing):
     max_age_seconds: float
     timeout_seconds: float
     fixed_key: str | None = None  # from COMMONGROUND_FEDERATION_KEY_FILE
+    reprobe_seconds: float = 10.0  # COMMONGROUND_FEDERATION_REPROBE_SECONDS: the first wait before asking again
     _key: str | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _peers: tuple[float, list[Peer]] | None = field(default=None, init=False, repr=False)

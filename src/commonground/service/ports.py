@@ -19,6 +19,7 @@ from commonground.domain.notices import Notice
 from commonground.domain.notifications import Channel, Delivery
 from commonground.domain.policy import Policy, Purpose
 from commonground.domain.remote_conflicts import RemoteConflict
+from commonground.domain.reprobe import Unchecked
 from commonground.domain.scopes import Scope
 from commonground.domain.timewindow import TimeWindow
 from commonground.service.signin_ports import SignInRepository
@@ -365,6 +366,23 @@ class RemoteConflictRepository(Protocol):
         """Newest first; one agency's, or every agency's when ``agency_id`` is None."""
 
 
+class UncheckedRepository(Protocol):
+    """Operations a peer has not yet answered a probe about, one row per (operation, peer)."""
+
+    def mark(self, row: Unchecked) -> bool:
+        """Keep the row unless that pair is already kept; return whether it was new."""
+
+    def clear(self, operation_id: str, peer_id: str) -> bool:
+        """Forget the pair (the peer answered, or the operation ended); return whether it was kept."""
+
+    def retry(self, operation_id: str, peer_id: str, attempts: int, next_at: datetime) -> None: ...
+    def due(self, at: datetime, limit: int) -> list[Unchecked]:
+        """The pairs whose next re-probe is due at ``at``, soonest first."""
+
+    def peers_of(self, operation_id: str) -> list[str]:
+        """The ids of the peers not yet checked about one operation."""
+
+
 class Transaction(Protocol):
     """One unit of work: everything or nothing, committed when the block ends cleanly; a repository
     per table family, all on the unit's one connection."""
@@ -403,6 +421,8 @@ class Transaction(Protocol):
     def peers(self) -> PeerRepository: ...
     @property
     def remote_conflicts(self) -> RemoteConflictRepository: ...
+    @property
+    def unchecked(self) -> UncheckedRepository: ...
 
     def flush(self) -> None:
         """Write what the transaction holds back; the store calls it before committing."""

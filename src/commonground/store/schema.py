@@ -453,3 +453,17 @@ remote_conflicts = Table(
     Column("matched", String(40), nullable=True),
     UniqueConstraint("operation_id", "peer_id", "remote_operation_id", "kind", name="uq_remote_conflicts_pair"),
 )
+
+# --- federation unchecked (migration 0020) -------------------------------------
+# An operation here that a peer has not yet answered a probe about: re-probed at ``next_at``
+# until it answers, then the row goes. One row per (operation, peer).
+federation_unchecked = Table(
+    "federation_unchecked",
+    metadata,
+    Column("operation_id", String(36), primary_key=True),
+    Column("peer_id", String(36), primary_key=True),
+    Column("agency_id", String(36), nullable=False),
+    Column("since", UTCDateTime, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_at", UTCDateTime, nullable=False, index=True),
+)

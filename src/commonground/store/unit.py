@@ -24,6 +24,7 @@ from commonground.service.ports import (
     RemoteConflictRepository,
     SubjectRepository,
     TokenRepository,
+    UncheckedRepository,
 )
 from commonground.service.signin_ports import SignInRepository
 from commonground.store.agencies import SqlAgencies
@@ -44,6 +45,7 @@ from commonground.store.remote_conflicts import SqlRemoteConflicts
 from commonground.store.signin import SqlSignIn
 from commonground.store.subjects import SqlSubjects
 from commonground.store.tokens import SqlTokens
+from commonground.store.unchecked import SqlUnchecked
 
 
 class SqlUnit(HeldWrites):
@@ -123,6 +125,10 @@ class SqlUnit(HeldWrites):
     @cached_property
     def remote_conflicts(self) -> RemoteConflictRepository:
         return SqlRemoteConflicts(self)
+
+    @cached_property
+    def unchecked(self) -> UncheckedRepository:
+        return SqlUnchecked(self)
 
     @abstractmethod
     def _operations(self) -> OperationRepository:

@@ -37,8 +37,9 @@ def parse_bbox(raw: str | None) -> tuple[float, float, float, float] | None:
     return (min_lon, min_lat, max_lon, max_lat)
 
 
-def operation_public(view: OperationView) -> OperationPublic:
-    return OperationPublic.model_validate(view.to_dict())
+def operation_public(view: OperationView, unchecked: list[str] | None = None) -> OperationPublic:
+    extra = {"federation_unchecked": unchecked} if unchecked else {}
+    return OperationPublic.model_validate({**view.to_dict(), **extra})
 
 
 def checked_public(
@@ -81,7 +82,8 @@ def list_operations(
 @router.get("/operations/{operation_id}", responses=fails(404, 422))
 def get_operation(operation_id: str, services: ServicesDep, who: OperationsUser) -> OperationPublic:
     """The own agency's operation in full; another's only through a conflict, as its policy allows."""
-    return operation_public(services.operations.get(who, operation_id))
+    view = services.operations.get(who, operation_id)
+    return operation_public(view, services.reprobe.unchecked_names(who.agency.id, view.id))
 
 
 def _version(if_match: str | None) -> int | None:

@@ -169,6 +169,12 @@ class OperationPublic(Public):
         {"name": "city-east"},
         default=None,
     )
+    federation_unchecked: list[str] | None = described(
+        "The peer installations not yet checked about this operation (its own agency only); they are asked "
+        "again until they answer. Absent when every peer has been checked.",
+        ["city"],
+        default=None,
+    )
     purged_at: Instant | None = described(
         "When retention purged its details (title, notes, subjects, contact, team): only the shell remains. "
         "Absent while they are kept.",

@@ -52,10 +52,16 @@
   function show(op) {
     const conflicts = op.conflicts || [];
     answer.hidden = false;
-    answer.className = "answer " + (conflicts.length ? "conflict" : "clear");
-    answer.innerHTML = conflicts.length
+    // Never a false clear: an installation that could not be checked is named, and "Clear" is not said.
+    const unchecked = (op.federation && op.federation.unchecked) || op.federation_unchecked || [];
+    answer.className = "answer " + (conflicts.length || unchecked.length ? "conflict" : "clear");
+    const pending = unchecked.map(n => `<p><strong>Not fully checked.</strong> Could not check installation
+      ${CG.esc(n)}; will keep trying, and any conflict found there will reach you.</p>`).join("");
+    answer.innerHTML = (conflicts.length
       ? conflicts.map(c => `<p>${CG.conflictWords(c)}</p>`).join("")
-      : `<p><strong>Clear.</strong> No other operation is near this place and time. Saved as ${CG.esc(op.status)}.</p>`;
+      : unchecked.length
+        ? `<p>No other operation was found near this place and time where it could be checked. Saved as ${CG.esc(op.status)}.</p>`
+        : `<p><strong>Clear.</strong> No other operation is near this place and time. Saved as ${CG.esc(op.status)}.</p>`) + pending;
     others.clearLayers();
     for (const c of conflicts) {
       const l = c.counterpart && CG.areaLayer(c.counterpart.area, { color: "#c0392b", fillOpacity: 0.3 });

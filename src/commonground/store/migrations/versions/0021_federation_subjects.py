@@ -12,7 +12,7 @@ from alembic import op
 from commonground.store.schema import UTCDateTime
 
 revision = "0021"
-down_revision = "0019"  # the lead re-chains at merge
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,16 @@
+"""Ask peers that could not be checked again, in the background, until they answer (never a false clear)."""
+
+from __future__ import annotations
+
+from commonground.bootstrap import Services
+from commonground.runtime.ticker import Ticker
+
+MIN_TICK_SECONDS = 0.2  # how often a process looks for due re-probes, at most; each row keeps its own backoff
+
+
+class ReprobeLoop(Ticker):
+    """A background thread per server process; the rows are in the database, so a restart resumes them."""
+
+    def __init__(self, services: Services) -> None:
+        tick = max(services.settings.federation_reprobe_seconds / 4, MIN_TICK_SECONDS)
+        super().__init__("federation-reprobe", tick, services.reprobe.run_due, "re-probing unchecked peers failed")
