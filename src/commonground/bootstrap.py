@@ -31,6 +31,7 @@ from commonground.service.delivery import Deliveries, RetryPolicy
 from commonground.service.escalation import Escalator
 from commonground.service.federation import Federation
 from commonground.service.federation_lookups import FederatedLookups
+from commonground.service.federation_notices import FederatedNotices
 from commonground.service.lifecycle import Lifecycle
 from commonground.service.lookup_sweeps import SweepRule
 from commonground.service.lookups import Lookups
@@ -77,6 +78,11 @@ class Services:
     def federated_lookups(self) -> FederatedLookups:
         """Look-ups here and at every peer (holds nothing of its own: built from the parts above)."""
         return FederatedLookups(self.lookups, self.federation, self.settings.federation_lookup_limit_per_hour)
+
+    @cached_property
+    def federated_notices(self) -> FederatedNotices:
+        """Jurisdiction notices to and from peers (holds nothing of its own)."""
+        return FederatedNotices(self.federation)
 
     def close(self) -> None:
         self.federation.close()  # its probe threads and kept connections

@@ -34,8 +34,10 @@ from commonground.domain.federation import (
     probe_reach,
     remote_finding,
 )
+from commonground.domain.geometry import bounding_boxes
 from commonground.domain.model import Operation
 from commonground.domain.permissions import Permission
+from commonground.domain.remote_notices import hosts
 from commonground.domain.timewindow import isoformat
 from commonground.domain.views import OperationView, window_dict
 from commonground.service.clock import new_id
@@ -86,6 +88,7 @@ class Checked:
     checked: list[str]
     unchecked: list[str]
     hits: list[dict[str, Any]]
+    hosts: tuple[str, ...] = ()  # the peers whose agencies' jurisdiction the area reaches (they get its notice)
 
     def to_dict(self) -> dict[str, Any]:
         return {"checked": self.checked, "unchecked": self.unchecked, "hits": self.hits}
@@ -117,6 +120,7 @@ class Probing:
         probe = parse_probe(inbound.body)
         now = self.clock.now()
         hits: list[dict[str, Any]] = []
+        jurisdictions = 0
         # One unit: the nonce, the peer's status, the search and the audit record commit together.
         with self.store.write() as tx:
             fresh = tx.peers.use_nonce(inbound.nonce, now)
@@ -126,6 +130,7 @@ class Probing:
                 found = self._hits(tx, probe)
                 hits = [hit for _, hit in found]
                 recorded = record_answered(tx, inbound.peer, probe, found, now)
+                jurisdictions = len(hosts(probe.area, tx.agencies.with_jurisdiction_in(bounding_boxes(probe.area))))
                 tx.audit.append(
                     AuditEntry(
                         Action.FEDERATION_PROBE_ANSWER,
@@ -141,13 +146,14 @@ class Probing:
                             "levels": sorted({h["operation"]["level_disclosed"] for h in hits}),
                             "operations": [h["operation"]["id"] for h in hits],
                             "recorded": recorded,
+                            "jurisdictions": jurisdictions,
                         },
                     ),
                     now,
                 )
         if not fresh:
             self._refuse("replay", inbound.peer, "this nonce was used before")
-        return {"installation": self.name, "ref": probe.ref, "hits": hits}
+        return {"installation": self.name, "ref": probe.ref, "hits": hits, "jurisdictions": jurisdictions}
 
     @staticmethod
     def _hits(tx: Transaction, probe: Probe) -> list[tuple[Operation, dict[str, Any]]]:
@@ -228,7 +234,8 @@ class Probing:
                 ),
                 now,
             )
-        return Checked(checked, unchecked, hits)
+        hosting = tuple(name for name in checked if _count((answers[name] or {}).get("jurisdictions")) > 0)
+        return Checked(checked, unchecked, hits, hosting)
 
     def _ask(self, peer: Peer, payload: Mapping[str, Any]) -> dict[str, Any] | None:
         """One peer's answer, or ``None`` (audited when refused) when it cannot be trusted as one."""
@@ -450,6 +457,11 @@ class Federation(Probing):
         if not isinstance(parsed, dict):
             raise SignatureRefused(f"peer {peer.name} answered something other than a JSON object")
         return parsed
+
+
+def _count(value: object) -> int:
+    """A peer's count as an int; anything else (an older peer says nothing) is none."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def _reason(message: str) -> str:

@@ -10,6 +10,7 @@ from commonground.domain.geometry import bounding_boxes
 from commonground.domain.model import Operation
 from commonground.domain.notices import Notice, NoticeKind, NoticeStatus, concerned, first_status
 from commonground.domain.policy import NoticeTiming
+from commonground.domain.remote_notices import RemoteNotice, RemoteNoticeView
 from commonground.domain.views import NoticeView
 from commonground.service.clock import new_id
 from commonground.service.events import EventKind, emit
@@ -28,6 +29,17 @@ def _send(tx: Transaction, notice: Notice, at: datetime) -> Notice:
         details={"kind": notice.kind.value, "operation_id": notice.operation_id},
     )
     return sent
+
+
+def send_remote(tx: Transaction, notice: RemoteNotice, at: datetime) -> RemoteNotice:
+    """Mark a notice of a peer's operation sent and tell its agency (stream, webhooks, e-mail)."""
+    details = {
+        "kind": notice.kind.value,
+        "operation_id": notice.remote_operation_id,
+        "installation": notice.installation,
+    }
+    emit(tx, EventKind.NOTICE_CREATED, notice.id, at, agency_id=notice.agency_id, details=details)
+    return replace(notice, status=NoticeStatus.SENT, sent_at=at)
 
 
 def _new(tx: Transaction, op: Operation, agency_id: str, kind: NoticeKind, status: NoticeStatus, at: datetime) -> None:
@@ -83,17 +95,27 @@ class Notices:
             due = tx.notices.due(now, limit)
             for notice in due:
                 tx.notices.update(_send(tx, notice, now))
-        return len(due)
+            remote = tx.remote_notices.due(now, limit)  # peers' operations, by the same rule
+            for found in remote:
+                tx.remote_notices.update(send_remote(tx, found, now))
+        return len(due) + len(remote)
 
-    def list(self, who: Principal, limit: int, after: str | None) -> Page[NoticeView]:
-        """The caller's agency's notices, newest first, each operation at the safety level."""
+    def list(self, who: Principal, limit: int, after: str | None) -> Page[NoticeView | RemoteNoticeView]:
+        """The caller's agency's notices, here and of peers' operations, newest first, at the safety level."""
         with self.store.read() as tx:
             page = tx.notices.page(who.agency.id, limit, after)
-            items = []
-            for notice in page.items:
+            remote = tx.remote_notices.page(who.agency.id, limit, after)
+            merged: list[Notice | RemoteNotice] = sorted([*page.items, *remote.items], key=lambda n: n.id, reverse=True)
+            more = len(merged) > limit or page.next is not None or remote.next is not None
+            kept = merged[:limit]
+            items: list[NoticeView | RemoteNoticeView] = []
+            for notice in kept:
+                if isinstance(notice, RemoteNotice):
+                    items.append(RemoteNoticeView(notice))
+                    continue
                 op = tx.operations.get(notice.operation_id)
                 owner = tx.agencies.get(op.agency_id) if op else None
                 if op is None or owner is None:
                     continue
                 items.append(disclose_notice(notice, op, owner, who.viewer))
-        return Page(items, page.next)
+        return Page(items, kept[-1].id if more and kept else None)
