@@ -169,3 +169,22 @@ def test_a_replayed_unregistered_or_oversharing_notice_is_refused_and_audited(
     reasons = sorted(d["reason"] for d in city.audit(Action.FEDERATION_REFUSE))
     assert reasons == ["replay", "unknown-key"]
     assert [d["sent"] for d in city.audit(Action.FEDERATION_NOTICE_ANSWER)] == [1]
+
+
+def test_the_city_on_postgis_keeps_and_delivers_a_federal_notice_by_its_timing(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    city = install(tmp_path, "city", "local", db=postgres_url)
+    feds = install(tmp_path, "feds", "federal")
+    trust(city, feds)
+    with running(city, feds):
+        host_city(city)
+        now = submit(feds, federal(notice="at_submit"))
+        later = submit(feds, federal(notice="at_start"))
+        assert [n["operation"]["id"] for n in notices(city)[0]] == [now["id"]]
+        services = build_services(Settings(database_url=city.db), clock=ManualClock(SOON + timedelta(minutes=1)))
+        try:
+            assert services.notices.deliver_due() == 1
+        finally:
+            services.close()
+        assert [n["operation"]["id"] for n in notices(city)[0]] == [later["id"], now["id"]]

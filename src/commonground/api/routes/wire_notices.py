@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request, Response
 from pydantic import ValidationError
-from starlette.concurrency import run_in_threadpool
 
 from commonground.api.deps import Public, get_services
+from commonground.api.routes.wire import answer_signed
 from commonground.api.schemas.operations import OperationPublic
 from commonground.domain.errors import InvalidInput
-from commonground.service.federation import WIRE_PREFIX
+from commonground.service.federation import WIRE_PREFIX, Inbound
 from commonground.service.federation_notices import NOTICE_PATH
 
 router = APIRouter(include_in_schema=False)
@@ -29,16 +31,10 @@ async def notice(request: Request, _: Public) -> Response:
     """Keep a peer's operation as a notice for each agency here whose jurisdiction it reaches.
 
     No bearer token (``Public``): the RFC 9421 signature of a registered peer is the credential."""
-    services = get_services(request)
-    federation = services.federation
-    body = await request.body()
-    url = f"{federation.url}{request.url.path}"  # verified against this installation's public URL
-    headers = dict(request.headers.items())
+    notices = get_services(request).federated_notices
 
-    def handle() -> tuple[dict[str, str], bytes]:
-        inbound = federation.receive(request.method, url, headers, body)
+    def answer(inbound: Inbound) -> dict[str, Any]:
         listable(inbound.body.get("operation"))
-        return federation.reply(request.method, url, 200, services.federated_notices.answer(inbound))
+        return notices.answer(inbound)
 
-    signed_headers, answer = await run_in_threadpool(handle)
-    return Response(answer, status_code=200, headers=signed_headers, media_type=None)
+    return await answer_signed(request, answer)
