@@ -13,6 +13,7 @@ import pytest
 from commonground.audit.tags import Action
 from commonground.bootstrap import build_services
 from commonground.config import Settings
+from commonground.notify.render import for_channels
 from commonground.service.clock import ManualClock
 from tests.conftest import SOON, bearer, operation_data
 from tests.functional.test_federation import Installation, install, running, signed, trust
@@ -96,6 +97,30 @@ def test_a_federal_operation_in_the_citys_jurisdiction_is_noticed_there_at_submi
     assert sorted(json.dumps(t) for t in told) == sorted(json.dumps(t) for t in ({"city": "entry"}, {"city": "exit"}))
     for record in city.audit(Action.FEDERATION_NOTICE_ANSWER):
         assert not any(secret in json.dumps(record) for secret in FEDERAL_SECRETS)
+    assert [(e["kind"], e["installation"]) for e in rendered_notices(city)] == [
+        ("entry", {"name": "feds"}),
+        ("exit", {"name": "feds"}),
+    ]
+
+
+def rendered_notices(city: Installation) -> list[dict[str, Any]]:
+    """The city's notice events as its webhooks and e-mail render them (the outbox, through render)."""
+    services = build_services(Settings(database_url=city.db))
+    try:
+        with services.store.read() as tx:
+            found = [e for e in tx.outbox.all_after(0, 1000) if e.kind == "notice.created"]
+            rendered = []
+            for event in found:
+                agency = tx.agencies.get(event.agency_id or "")
+                assert agency is not None and agency.name == "city agency"
+                assert for_channels(tx, event, None) is None  # the watch center is not its recipient
+                view = for_channels(tx, event, agency)
+                assert view is not None and view["operation"]["level_disclosed"] == "safety"
+                assert not any(secret in json.dumps(view) for secret in FEDERAL_SECRETS)
+                rendered.append(view)
+            return rendered
+    finally:
+        services.close()
 
 
 def test_at_start_waits_for_the_start_and_withheld_sends_nothing(
