@@ -15,7 +15,7 @@ from commonground.domain.errors import DeliveryError, SignatureRefused
 from commonground.domain.federation import Peer, PeerStatus
 from commonground.domain.geometry import bounding_boxes
 from commonground.domain.model import Operation
-from commonground.domain.notices import NoticeKind, NoticeStatus, first_status
+from commonground.domain.notices import NoticeKind, NoticeStatus, first_status, plan
 from commonground.domain.policy import NoticeTiming
 from commonground.domain.remote_notices import NoticeMessage, RemoteNotice, hosts, parse_notice_message
 from commonground.service.clock import new_id
@@ -146,9 +146,6 @@ def track_remote(tx: Transaction, peer: Peer, message: NoticeMessage, at: dateti
     if message.kind is not NoticeKind.EXIT:
         nearby = tx.agencies.with_jurisdiction_in(bounding_boxes(message.area))
         reached = {agency.id for agency in hosts(message.area, nearby)}
-    by_agency: dict[str, list[RemoteNotice]] = {}
-    for notice in tx.remote_notices.of_operation(peer.id, message.operation_id):
-        by_agency.setdefault(notice.agency_id, []).append(notice)
     made: list[RemoteNotice] = []
 
     def new(agency_id: str, kind: NoticeKind, status: NoticeStatus) -> None:
@@ -171,21 +168,17 @@ def track_remote(tx: Transaction, peer: Peer, message: NoticeMessage, at: dateti
         tx.remote_notices.add(notice)
         made.append(notice)
 
-    for agency_id in sorted(reached - set(by_agency)):
+    todo = plan(reached, tx.remote_notices.of_operation(peer.id, message.operation_id))
+    for agency_id in todo.enter:
         new(agency_id, NoticeKind.ENTRY, first_status(message.timing))
-    for agency_id, history in by_agency.items():
-        told = any(n.status is NoticeStatus.SENT for n in history)
-        pending = [n for n in history if n.status is NoticeStatus.SCHEDULED]
-        if agency_id in reached:
-            for n in pending:  # the start may have moved
-                tx.remote_notices.update(replace(n, due_at=message.window.starts_at))
-            if told:
-                new(agency_id, NoticeKind.UPDATE, NoticeStatus.SENT)
-            continue
-        for n in pending:
-            tx.remote_notices.update(replace(n, status=NoticeStatus.CANCELLED))
-        if told and not any(n.kind is NoticeKind.EXIT for n in history):
-            new(agency_id, NoticeKind.EXIT, NoticeStatus.SENT)
+    for n in todo.reschedule:
+        tx.remote_notices.update(replace(n, due_at=message.window.starts_at))
+    for agency_id in todo.update:
+        new(agency_id, NoticeKind.UPDATE, NoticeStatus.SENT)
+    for n in todo.cancel:
+        tx.remote_notices.update(replace(n, status=NoticeStatus.CANCELLED))
+    for agency_id in todo.exit:
+        new(agency_id, NoticeKind.EXIT, NoticeStatus.SENT)
     statuses = [n.status for n in made]
     return {
         "agencies": len(reached),

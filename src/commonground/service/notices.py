@@ -8,7 +8,7 @@ from datetime import datetime
 from commonground.domain.disclosure import disclose_notice
 from commonground.domain.geometry import bounding_boxes
 from commonground.domain.model import Operation
-from commonground.domain.notices import Notice, NoticeKind, NoticeStatus, concerned, first_status
+from commonground.domain.notices import Notice, NoticeKind, NoticeStatus, concerned, first_status, plan
 from commonground.domain.policy import NoticeTiming
 from commonground.domain.remote_notices import RemoteNotice, RemoteNoticeView
 from commonground.domain.views import NoticeView
@@ -63,24 +63,17 @@ def track(tx: Transaction, op: Operation, at: datetime, *, new: bool = False) ->
     if op.status.is_live:
         nearby = tx.agencies.with_jurisdiction_in(bounding_boxes(op.area))
         reached = {a.id for a in concerned(op, nearby)}
-    by_agency: dict[str, list[Notice]] = {}
-    for notice in [] if new else tx.notices.of_operation(op.id):
-        by_agency.setdefault(notice.agency_id, []).append(notice)
-    for agency_id in reached - set(by_agency):
+    todo = plan(reached, [] if new else tx.notices.of_operation(op.id))
+    for agency_id in todo.enter:
         _new(tx, op, agency_id, NoticeKind.ENTRY, first_status(timing), at)
-    for agency_id, history in by_agency.items():
-        told = any(n.status is NoticeStatus.SENT for n in history)
-        pending = [n for n in history if n.status is NoticeStatus.SCHEDULED]
-        if agency_id in reached:
-            for n in pending:  # the start may have moved
-                tx.notices.update(replace(n, due_at=op.window.starts_at))
-            if told:
-                _new(tx, op, agency_id, NoticeKind.UPDATE, NoticeStatus.SENT, at)
-            continue
-        for n in pending:
-            tx.notices.update(replace(n, status=NoticeStatus.CANCELLED))
-        if told and not any(n.kind is NoticeKind.EXIT for n in history):
-            _new(tx, op, agency_id, NoticeKind.EXIT, NoticeStatus.SENT, at)
+    for n in todo.reschedule:
+        tx.notices.update(replace(n, due_at=op.window.starts_at))
+    for agency_id in todo.update:
+        _new(tx, op, agency_id, NoticeKind.UPDATE, NoticeStatus.SENT, at)
+    for n in todo.cancel:
+        tx.notices.update(replace(n, status=NoticeStatus.CANCELLED))
+    for agency_id in todo.exit:
+        _new(tx, op, agency_id, NoticeKind.EXIT, NoticeStatus.SENT, at)
 
 
 @dataclass
