@@ -213,3 +213,28 @@ def test_the_city_on_postgis_keeps_and_delivers_a_federal_notice_by_its_timing(
         finally:
             services.close()
         assert [n["operation"]["id"] for n in notices(city)[0]] == [later["id"], now["id"]]
+
+
+def test_a_patch_inside_gives_an_update_and_one_moving_out_gives_the_exit(
+    city_and_feds: tuple[Installation, Installation],
+) -> None:
+    city, feds = city_and_feds
+    with running(city, feds):
+        host_city(city)
+        op = submit(feds, federal(notice="at_submit"))
+
+        def patch(version: int, lat: float, lon: float) -> None:
+            r = httpx.patch(
+                f"{feds.url}/api/v1/operations/{op['id']}",
+                json={"location": {"lat": lat, "lon": lon, "radius_m": 100, "address": "2 Test Plaza"}},
+                headers={**bearer(feds.supervisor), "If-Match": str(version)},
+                timeout=30,
+            )
+            assert r.status_code == 200, r.text
+
+        patch(1, 44.9800, -93.2600)  # still inside the city's limits
+        patch(2, 45.5, -94.5)  # out of them
+        items, raw = notices(city)
+        assert [n["kind"] for n in items] == ["exit", "update", "entry"]
+        assert items[1]["operation"]["area"]["coordinates"] == [-93.26, 44.98]  # the update carries the new place
+        assert FEDERAL_SECRETS[1] not in raw
