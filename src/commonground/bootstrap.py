@@ -31,6 +31,7 @@ from commonground.service.delivery import Deliveries, RetryPolicy
 from commonground.service.escalation import Escalator
 from commonground.service.federation import Federation
 from commonground.service.federation_lookups import FederatedLookups
+from commonground.service.federation_notices import FederatedNotices
 from commonground.service.federation_reprobe import Reprobe
 from commonground.service.lifecycle import Lifecycle
 from commonground.service.lookup_sweeps import SweepRule
@@ -83,6 +84,11 @@ class Services:
     def reprobe(self) -> Reprobe:
         """Unchecked peers asked again (the loop, ``commonground sweep``); built from the parts above."""
         return Reprobe(self.store, self.clock, self.federation, self.settings.federation_reprobe_seconds)
+
+    @cached_property
+    def federated_notices(self) -> FederatedNotices:
+        """Jurisdiction notices to and from peers (holds nothing of its own)."""
+        return FederatedNotices(self.federation)
 
     def close(self) -> None:
         self.federation.close()  # its probe threads and kept connections

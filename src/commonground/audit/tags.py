@@ -56,6 +56,8 @@ class Action(StrEnum):
     FEDERATION_REPROBE = "federation:probe:retry"  # a round of re-probes of unchecked peers, with counts
     FEDERATION_LOOKUP_SEND = "federation:lookup:send"
     FEDERATION_LOOKUP_ANSWER = "federation:lookup:answer"
+    FEDERATION_NOTICE_SEND = "federation:notice:send"
+    FEDERATION_NOTICE_ANSWER = "federation:notice:answer"
     # retention
     RETENTION_PURGE = "retention:data:purge"
 

@@ -246,6 +246,11 @@ def disclose_lookup_hit(op: Operation, owner: Agency, viewer: Viewer, distance_m
     return LookupHit(disclose_operation(op, owner, viewer, Context.LOOKUP), round(distance_m, 1))
 
 
+def disclose_notice_to_peer(op: Operation, owner: Agency) -> OperationView:
+    """Return an operation as its jurisdiction notice carries it to a peer installation's agencies."""
+    return disclose_operation(op, owner, Viewer(None, None), Context.NOTICE)
+
+
 def disclose_to_peer(op: Operation, owner: Agency) -> OperationView:
     """Return the asking operation as a probe carries it to a peer installation: ``safety``, whatever the policy."""
     return disclose_operation(op, owner, Viewer(None, None), Context.FEDERATION)

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Generic, Protocol, TypeVar
 
 from commonground.domain.errors import InvalidInput
 from commonground.domain.geometry import Area, Box, LonLat, bounding_boxes, intersects_polygon
@@ -74,3 +75,48 @@ def first_status(timing: NoticeTiming) -> NoticeStatus:
         NoticeTiming.AT_START: NoticeStatus.SCHEDULED,
         NoticeTiming.WITHHELD: NoticeStatus.WITHHELD,
     }[timing]
+
+
+N = TypeVar("N", bound="Tracked")
+
+
+class Tracked(Protocol):
+    """A kept notice, local or of a peer's operation: what ``plan`` reads."""
+
+    @property
+    def agency_id(self) -> str: ...
+    @property
+    def kind(self) -> NoticeKind: ...
+    @property
+    def status(self) -> NoticeStatus: ...
+
+
+@dataclass(frozen=True, slots=True)
+class NoticePlan(Generic[N]):
+    """What bringing an operation's notices in line with where it now is takes."""
+
+    enter: list[str]  # agencies newly reached: an entry, at the operation's timing
+    reschedule: list[N]  # scheduled notices of agencies still reached: the start may have moved
+    update: list[str]  # agencies still reached that were told: an update, sent now
+    cancel: list[N]  # scheduled notices of agencies no longer reached
+    exit: list[str]  # agencies no longer reached that were told and have no exit yet
+
+
+def plan(reached: set[str], kept: Iterable[N]) -> NoticePlan[N]:
+    """Compare the agencies the operation now reaches with the notices kept of it (local or a peer's)."""
+    by_agency: dict[str, list[N]] = {}
+    for notice in kept:
+        by_agency.setdefault(notice.agency_id, []).append(notice)
+    result: NoticePlan[N] = NoticePlan(sorted(reached - set(by_agency)), [], [], [], [])
+    for agency_id, history in by_agency.items():
+        told = any(n.status is NoticeStatus.SENT for n in history)
+        pending = [n for n in history if n.status is NoticeStatus.SCHEDULED]
+        if agency_id in reached:
+            result.reschedule.extend(pending)
+            if told:
+                result.update.append(agency_id)
+            continue
+        result.cancel.extend(pending)
+        if told and not any(n.kind is NoticeKind.EXIT for n in history):
+            result.exit.append(agency_id)
+    return result

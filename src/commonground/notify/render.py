@@ -69,6 +69,16 @@ def render(tx: Transaction, event: Event, recipient: Recipient) -> dict[str, Any
         return None
     if event.kind.startswith("conflict."):
         return _conflict(tx, event, recipient)
+    if event.kind == "notice.created" and "installation" in (event.details or {}):
+        found = tx.remote_notices.get(event.object_id)  # a peer's operation: its own safety view
+        if found is None or found.agency_id != recipient.viewer.agency_id:
+            return None
+        return {
+            "id": found.id,
+            "kind": found.kind.value,
+            "operation": found.operation,
+            "installation": {"name": found.installation},
+        }
     if event.kind == "notice.created":
         op = tx.operations.get(str((event.details or {}).get("operation_id", "")))
         owner = tx.agencies.get(op.agency_id) if op else None

@@ -35,13 +35,15 @@ from commonground.domain.federation import (
     remote_finding,
 )
 from commonground.domain.federation_subjects import probe_subjects
+from commonground.domain.geometry import bounding_boxes
 from commonground.domain.model import Operation
 from commonground.domain.permissions import Permission
+from commonground.domain.remote_notices import hosts
 from commonground.domain.timewindow import isoformat
 from commonground.domain.views import OperationView, window_dict
 from commonground.service.clock import new_id
-from commonground.service.federation_subjects import record_subject_answered, record_subject_asked, subject_hits
 from commonground.service.federation_reprobe import note_answers
+from commonground.service.federation_subjects import record_subject_answered, record_subject_asked, subject_hits
 from commonground.service.ports import Clock, FederationLink, Store, Transaction
 from commonground.service.principal import Principal
 from commonground.service.remote_conflicts import record_answered, record_asked
@@ -89,6 +91,7 @@ class Checked:
     checked: list[str]
     unchecked: list[str]
     hits: list[dict[str, Any]]
+    hosts: tuple[str, ...] = ()  # the peers whose agencies' jurisdiction the area reaches (they get its notice)
 
     def to_dict(self) -> dict[str, Any]:
         return {"checked": self.checked, "unchecked": self.unchecked, "hits": self.hits}
@@ -122,6 +125,7 @@ class Probing:
         now = self.clock.now()
         hits: list[dict[str, Any]] = []
         subject_answers: list[dict[str, Any]] = []
+        jurisdictions = 0
         # One unit: the nonce, the peer's status, the search and the audit record commit together.
         with self.store.write() as tx:
             fresh = tx.peers.use_nonce(inbound.nonce, now)
@@ -134,6 +138,7 @@ class Probing:
                 by_subject = subject_hits(tx, inbound.peer, probe, now)
                 subject_answers = [hit for _, hit in by_subject]
                 recorded += record_subject_answered(tx, inbound.peer, probe, by_subject, now)
+                jurisdictions = len(hosts(probe.area, tx.agencies.with_jurisdiction_in(bounding_boxes(probe.area))))
                 tx.audit.append(
                     AuditEntry(
                         Action.FEDERATION_PROBE_ANSWER,
@@ -150,6 +155,7 @@ class Probing:
                             "operations": [h["operation"]["id"] for h in hits],
                             "recorded": recorded,
                             "subject_hits": len(subject_answers),
+                            "jurisdictions": jurisdictions,
                         },
                     ),
                     now,
@@ -157,7 +163,7 @@ class Probing:
         if not fresh:
             self._refuse("replay", inbound.peer, "this nonce was used before")
         extra = {"subject_hits": subject_answers} if probe.subjects is not None else {}
-        return {"installation": self.name, "ref": probe.ref, "hits": hits, **extra}
+        return {"installation": self.name, "ref": probe.ref, "hits": hits, "jurisdictions": jurisdictions, **extra}
 
     @staticmethod
     def _hits(tx: Transaction, probe: Probe) -> list[tuple[Operation, dict[str, Any]]]:
@@ -244,7 +250,8 @@ class Probing:
                 ),
                 now,
             )
-        return Checked(checked, unchecked, hits)
+        hosting = tuple(name for name in checked if _count((answers[name] or {}).get("jurisdictions")) > 0)
+        return Checked(checked, unchecked, hits, hosting)
 
     def ask(self, peer: Peer, payload: Mapping[str, Any]) -> dict[str, Any] | None:
         """One peer's answer to one probe, or ``None``: what the re-probe of an unchecked peer sends."""
@@ -471,6 +478,11 @@ class Federation(Probing):
         if not isinstance(parsed, dict):
             raise SignatureRefused(f"peer {peer.name} answered something other than a JSON object")
         return parsed
+
+
+def _count(value: object) -> int:
+    """A peer's count as an int; anything else (an older peer says nothing) is none."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def _reason(message: str) -> str:

@@ -8,8 +8,9 @@ from datetime import datetime
 from commonground.domain.disclosure import disclose_notice
 from commonground.domain.geometry import bounding_boxes
 from commonground.domain.model import Operation
-from commonground.domain.notices import Notice, NoticeKind, NoticeStatus, concerned, first_status
+from commonground.domain.notices import Notice, NoticeKind, NoticeStatus, concerned, first_status, plan
 from commonground.domain.policy import NoticeTiming
+from commonground.domain.remote_notices import RemoteNotice, RemoteNoticeView
 from commonground.domain.views import NoticeView
 from commonground.service.clock import new_id
 from commonground.service.events import EventKind, emit
@@ -28,6 +29,17 @@ def _send(tx: Transaction, notice: Notice, at: datetime) -> Notice:
         details={"kind": notice.kind.value, "operation_id": notice.operation_id},
     )
     return sent
+
+
+def send_remote(tx: Transaction, notice: RemoteNotice, at: datetime) -> RemoteNotice:
+    """Mark a notice of a peer's operation sent and tell its agency (stream, webhooks, e-mail)."""
+    details = {
+        "kind": notice.kind.value,
+        "operation_id": notice.remote_operation_id,
+        "installation": notice.installation,
+    }
+    emit(tx, EventKind.NOTICE_CREATED, notice.id, at, agency_id=notice.agency_id, details=details)
+    return replace(notice, status=NoticeStatus.SENT, sent_at=at)
 
 
 def _new(tx: Transaction, op: Operation, agency_id: str, kind: NoticeKind, status: NoticeStatus, at: datetime) -> None:
@@ -51,24 +63,17 @@ def track(tx: Transaction, op: Operation, at: datetime, *, new: bool = False) ->
     if op.status.is_live:
         nearby = tx.agencies.with_jurisdiction_in(bounding_boxes(op.area))
         reached = {a.id for a in concerned(op, nearby)}
-    by_agency: dict[str, list[Notice]] = {}
-    for notice in [] if new else tx.notices.of_operation(op.id):
-        by_agency.setdefault(notice.agency_id, []).append(notice)
-    for agency_id in reached - set(by_agency):
+    todo = plan(reached, [] if new else tx.notices.of_operation(op.id))
+    for agency_id in todo.enter:
         _new(tx, op, agency_id, NoticeKind.ENTRY, first_status(timing), at)
-    for agency_id, history in by_agency.items():
-        told = any(n.status is NoticeStatus.SENT for n in history)
-        pending = [n for n in history if n.status is NoticeStatus.SCHEDULED]
-        if agency_id in reached:
-            for n in pending:  # the start may have moved
-                tx.notices.update(replace(n, due_at=op.window.starts_at))
-            if told:
-                _new(tx, op, agency_id, NoticeKind.UPDATE, NoticeStatus.SENT, at)
-            continue
-        for n in pending:
-            tx.notices.update(replace(n, status=NoticeStatus.CANCELLED))
-        if told and not any(n.kind is NoticeKind.EXIT for n in history):
-            _new(tx, op, agency_id, NoticeKind.EXIT, NoticeStatus.SENT, at)
+    for n in todo.reschedule:
+        tx.notices.update(replace(n, due_at=op.window.starts_at))
+    for agency_id in todo.update:
+        _new(tx, op, agency_id, NoticeKind.UPDATE, NoticeStatus.SENT, at)
+    for n in todo.cancel:
+        tx.notices.update(replace(n, status=NoticeStatus.CANCELLED))
+    for agency_id in todo.exit:
+        _new(tx, op, agency_id, NoticeKind.EXIT, NoticeStatus.SENT, at)
 
 
 @dataclass
@@ -83,17 +88,27 @@ class Notices:
             due = tx.notices.due(now, limit)
             for notice in due:
                 tx.notices.update(_send(tx, notice, now))
-        return len(due)
+            remote = tx.remote_notices.due(now, limit)  # peers' operations, by the same rule
+            for found in remote:
+                tx.remote_notices.update(send_remote(tx, found, now))
+        return len(due) + len(remote)
 
-    def list(self, who: Principal, limit: int, after: str | None) -> Page[NoticeView]:
-        """The caller's agency's notices, newest first, each operation at the safety level."""
+    def list(self, who: Principal, limit: int, after: str | None) -> Page[NoticeView | RemoteNoticeView]:
+        """The caller's agency's notices, here and of peers' operations, newest first, at the safety level."""
         with self.store.read() as tx:
             page = tx.notices.page(who.agency.id, limit, after)
-            items = []
-            for notice in page.items:
+            remote = tx.remote_notices.page(who.agency.id, limit, after)
+            merged: list[Notice | RemoteNotice] = sorted([*page.items, *remote.items], key=lambda n: n.id, reverse=True)
+            more = len(merged) > limit or page.next is not None or remote.next is not None
+            kept = merged[:limit]
+            items: list[NoticeView | RemoteNoticeView] = []
+            for notice in kept:
+                if isinstance(notice, RemoteNotice):
+                    items.append(RemoteNoticeView(notice))
+                    continue
                 op = tx.operations.get(notice.operation_id)
                 owner = tx.agencies.get(op.agency_id) if op else None
                 if op is None or owner is None:
                     continue
                 items.append(disclose_notice(notice, op, owner, who.viewer))
-        return Page(items, page.next)
+        return Page(items, kept[-1].id if more and kept else None)

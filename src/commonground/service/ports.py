@@ -19,6 +19,7 @@ from commonground.domain.notices import Notice
 from commonground.domain.notifications import Channel, Delivery
 from commonground.domain.policy import Policy, Purpose
 from commonground.domain.remote_conflicts import RemoteConflict
+from commonground.domain.remote_notices import RemoteNotice
 from commonground.domain.reprobe import Unchecked
 from commonground.domain.scopes import Scope
 from commonground.domain.timewindow import TimeWindow
@@ -383,6 +384,22 @@ class UncheckedRepository(Protocol):
         """The ids of the peers not yet checked about one operation."""
 
 
+class RemoteNoticeRepository(Protocol):
+    """Peers' operations as this installation's agencies hear of them, and the peers told of ours."""
+
+    def add(self, notice: RemoteNotice) -> None: ...
+    def update(self, notice: RemoteNotice) -> None: ...
+    def get(self, notice_id: str) -> RemoteNotice | None: ...
+    def of_operation(self, peer_id: str, remote_operation_id: str) -> list[RemoteNotice]: ...
+    def due(self, now: datetime, limit: int) -> list[RemoteNotice]: ...
+    def page(self, agency_id: str, limit: int, after: str | None) -> Page[RemoteNotice]: ...
+    def told(self, operation_id: str) -> set[str]:
+        """The ids of the peers told of this installation's operation (they hear of its exit)."""
+
+    def tell(self, operation_id: str, peer_id: str, at: datetime) -> None: ...
+    def forget(self, operation_id: str, peer_id: str) -> None: ...
+
+
 class Transaction(Protocol):
     """One unit of work: everything or nothing, committed when the block ends cleanly; a repository
     per table family, all on the unit's one connection."""
@@ -423,6 +440,8 @@ class Transaction(Protocol):
     def remote_conflicts(self) -> RemoteConflictRepository: ...
     @property
     def unchecked(self) -> UncheckedRepository: ...
+    @property
+    def remote_notices(self) -> RemoteNoticeRepository: ...
 
     def flush(self) -> None:
         """Write what the transaction holds back; the store calls it before committing."""

@@ -467,3 +467,33 @@ federation_unchecked = Table(
     Column("attempts", Integer, nullable=False),
     Column("next_at", UTCDateTime, nullable=False, index=True),
 )
+
+# --- jurisdiction notices across installations (migration 0022) ----------------
+# A peer's operation as one agency here hears of it: the view is the peer's own ``safety`` view.
+remote_notices = Table(
+    "remote_notices",
+    metadata,
+    _id(),
+    Column("peer_id", String(36), nullable=False),
+    Column("installation", String(100), nullable=False),
+    Column("remote_operation_id", String(100), nullable=False),
+    Column("agency_id", String(36), nullable=False),
+    Column("kind", String(10), nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("due_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("operation", JSON, nullable=False),
+    Index("ix_remote_notices_operation", "peer_id", "remote_operation_id"),
+    Index("ix_remote_notices_agency_status", "agency_id", "status"),
+    Index("ix_remote_notices_status_due", "status", "due_at"),
+)
+
+# The peers told of an operation here (asked side's ``jurisdictions`` > 0): they hear its exit.
+notice_peers = Table(
+    "notice_peers",
+    metadata,
+    Column("operation_id", String(36), primary_key=True),
+    Column("peer_id", String(36), primary_key=True),
+    Column("told_at", UTCDateTime, nullable=False),
+)

@@ -22,6 +22,7 @@ from commonground.service.ports import (
     PeerRepository,
     PersonRepository,
     RemoteConflictRepository,
+    RemoteNoticeRepository,
     SubjectRepository,
     TokenRepository,
     UncheckedRepository,
@@ -42,6 +43,7 @@ from commonground.store.outbox import SqlOutbox
 from commonground.store.peers import SqlPeers
 from commonground.store.people import SqlPeople
 from commonground.store.remote_conflicts import SqlRemoteConflicts
+from commonground.store.remote_notices import SqlRemoteNotices
 from commonground.store.signin import SqlSignIn
 from commonground.store.subjects import SqlSubjects
 from commonground.store.tokens import SqlTokens
@@ -129,6 +131,10 @@ class SqlUnit(HeldWrites):
     @cached_property
     def unchecked(self) -> UncheckedRepository:
         return SqlUnchecked(self)
+
+    @cached_property
+    def remote_notices(self) -> RemoteNoticeRepository:
+        return SqlRemoteNotices(self)
 
     @abstractmethod
     def _operations(self) -> OperationRepository:

@@ -54,7 +54,9 @@ def checked_public(
 def submit(body: OperationCreate, services: ServicesDep, who: OperationsUser) -> OperationCheckedPublic:
     """Store an operation and check it; the answer lists the conflicts found (empty when clear)."""
     view, conflicts = services.operations.submit(who, dump(body))
-    return checked_public(view, conflicts, services.federation.check(who, view))
+    checked = services.federation.check(who, view)
+    services.federated_notices.after_check(who, view.id, checked)
+    return checked_public(view, conflicts, checked)
 
 
 @router.get("/operations", responses=fails(422))
@@ -105,16 +107,22 @@ def patch_operation(
 ) -> OperationCheckedPublic:
     """Change an operation at the version sent; a moved place or time re-runs the check."""
     view, conflicts = services.operations.update(who, operation_id, dump(body), _version(if_match))
-    return checked_public(view, conflicts, services.federation.check(who, view))
+    checked = services.federation.check(who, view)
+    services.federated_notices.after_check(who, view.id, checked)
+    return checked_public(view, conflicts, checked)
 
 
 @router.post("/operations/{operation_id}/cancel", responses=fails(404, 409, 422))
 def cancel(operation_id: str, services: ServicesDep, who: OperationsUser) -> OperationPublic:
     """Cancel; the operation's open conflicts close with it."""
-    return operation_public(services.operations.finish(who, operation_id, OperationStatus.CANCELLED))
+    view = services.operations.finish(who, operation_id, OperationStatus.CANCELLED)
+    services.federated_notices.finished(who, operation_id)  # peers told of it hear its exit
+    return operation_public(view)
 
 
 @router.post("/operations/{operation_id}/complete", responses=fails(404, 409, 422))
 def complete(operation_id: str, services: ServicesDep, who: OperationsUser) -> OperationPublic:
     """Complete; the operation's open conflicts close with it."""
-    return operation_public(services.operations.finish(who, operation_id, OperationStatus.COMPLETED))
+    view = services.operations.finish(who, operation_id, OperationStatus.COMPLETED)
+    services.federated_notices.finished(who, operation_id)  # peers told of it hear its exit
+    return operation_public(view)

@@ -6,13 +6,32 @@ authenticated by its RFC 9421 signature, not by a bearer token.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import Any
+
 from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from commonground.api.deps import Public, get_services
-from commonground.service.federation import WIRE_PREFIX
+from commonground.service.federation import WIRE_PREFIX, Inbound
 
 router = APIRouter(include_in_schema=False)
+
+
+async def answer_signed(request: Request, answer: Callable[[Inbound], Mapping[str, Any]]) -> Response:
+    """Verify a peer's request against this installation's public URL, act on it, sign the answer."""
+    federation = get_services(request).federation
+    body = await request.body()
+    url = f"{federation.url}{request.url.path}"
+    headers = dict(request.headers.items())
+
+    def handle() -> tuple[dict[str, str], bytes]:
+        return federation.reply(
+            request.method, url, 200, answer(federation.receive(request.method, url, headers, body))
+        )
+
+    signed_headers, signed = await run_in_threadpool(handle)
+    return Response(signed, status_code=200, headers=signed_headers, media_type=None)
 
 
 @router.post(f"{WIRE_PREFIX}/probe")

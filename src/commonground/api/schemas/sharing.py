@@ -14,6 +14,11 @@ class NoticePublic(Public):
     kind: NoticeKind = described("`entry`, `update` or `exit` of the jurisdiction.", "entry")
     sent_at: Instant | None = described("When it was sent.", TIME_EXAMPLE)
     operation: OperationPublic = described("The other agency's operation, at `safety`.", OPERATION_EXAMPLE)
+    installation: InstallationRef | None = described(
+        "The peer installation whose operation this is, as it disclosed it (`safety`); absent for this one's own.",
+        {"name": "feds-east"},
+        default=None,
+    )
 
 
 class NoticesPublic(Public):
