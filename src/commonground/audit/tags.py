@@ -55,6 +55,8 @@ class Action(StrEnum):
     FEDERATION_PROBE_ANSWER = "federation:probe:answer"
     FEDERATION_LOOKUP_SEND = "federation:lookup:send"
     FEDERATION_LOOKUP_ANSWER = "federation:lookup:answer"
+    FEDERATION_STATUS_SEND = "federation:status:send"
+    FEDERATION_STATUS_ANSWER = "federation:status:answer"
     # retention
     RETENTION_PURGE = "retention:data:purge"
 

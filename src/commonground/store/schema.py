@@ -449,5 +449,6 @@ remote_conflicts = Table(
     Column("closed_at", UTCDateTime, nullable=True),
     Column("closed_by", String(36), nullable=True),
     Column("note", Text, nullable=True),
+    Column("their_ack_at", UTCDateTime, nullable=True),  # the peer's side acknowledged (0023)
     UniqueConstraint("operation_id", "peer_id", "remote_operation_id", name="uq_remote_conflicts_pair"),
 )
