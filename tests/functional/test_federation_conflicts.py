@@ -104,7 +104,8 @@ def test_a_cross_installation_conflict_is_kept_on_both_sides_and_the_city_keeps_
         listed = httpx.get(f"{feds.url}/api/v1/conflicts", headers=bearer(feds.supervisor)).text
         federal_texts.append(listed)
 
-        # Acknowledging and resolving are this side's alone for now: the city's copy stays open.
+        # This side's copy changes at once; the peer's waits for the delivery loop (off here: see
+        # test_federation_workflow.py), so the city's copy is still open.
         fed_api = httpx.Client(
             base_url=f"{feds.url}/api/v1/conflicts/{fed_side['id']}", headers=bearer(feds.supervisor)
         )
