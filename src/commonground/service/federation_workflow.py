@@ -143,8 +143,13 @@ class ConflictWorkflow:
         raise SignatureRefused("federation request refused: this nonce was used before")
 
     # --- a change that moves an operation away -------------------------------------------------
-    def moved_apart(self, who: Principal, operation_id: str, checked: Checked) -> Sequence[RemoteConflict]:
-        """Close the pairs a re-probe's checked peers no longer found, telling each peer; return those still open."""
+    def moved_apart(
+        self, who: Principal, operation_id: str, checked: Checked, probed_at: datetime
+    ) -> Sequence[RemoteConflict]:
+        """Close the pairs a re-probe's checked peers no longer found, telling each peer; return those still open.
+
+        Only pairs kept before the probe went out (``probed_at``): one kept meanwhile, from the
+        peer's own probe, may be absent from an answer searched before the peer's operation committed."""
         if not checked.checked and not checked.unchecked:
             return []  # no peers: a submission pays nothing
         found = {(h["installation"]["name"], h["operation"]["id"]) for h in checked.hits}

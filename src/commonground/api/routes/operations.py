@@ -55,8 +55,9 @@ def checked_public(
 
 def federated(services: Services, who: Principal, view: OperationView) -> tuple[Checked, Sequence[RemoteConflict]]:
     """Probe the peers, close the pairs they no longer find, and return the pairs still open."""
+    probed_at = services.clock.now()
     checked = services.federation.check(who, view)
-    return checked, services.conflict_workflow.moved_apart(who, view.id, checked)
+    return checked, services.conflict_workflow.moved_apart(who, view.id, checked, probed_at)
 
 
 @router.post("/operations", status_code=201, responses=fails(422))
