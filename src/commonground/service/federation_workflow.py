@@ -144,12 +144,14 @@ class ConflictWorkflow:
 
     # --- a change that moves an operation away -------------------------------------------------
     def moved_apart(
-        self, who: Principal, operation_id: str, checked: Checked, probed_at: datetime
+        self, who: Principal, operation_id: str, checked: Checked, probed_at: datetime, *, changed: bool
     ) -> Sequence[RemoteConflict]:
         """Close the pairs a re-probe's checked peers no longer found, telling each peer; return those still open.
 
         Only pairs kept before the probe went out (``probed_at``): one kept meanwhile, from the
-        peer's own probe, may be absent from an answer searched before the peer's operation committed."""
+        peer's own probe, may be absent from an answer searched before the peer's operation committed.
+        Only for a change (``changed``): a new operation's pairs were all found by this probe or after
+        it, and two stores' searches near the rule's edge need not agree (see docs/federation.md)."""
         if not checked.checked and not checked.unchecked:
             return []  # no peers: a submission pays nothing
         found = {(h["installation"]["name"], h["operation"]["id"]) for h in checked.hits}

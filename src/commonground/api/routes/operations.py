@@ -53,18 +53,20 @@ def checked_public(
     )
 
 
-def federated(services: Services, who: Principal, view: OperationView) -> tuple[Checked, Sequence[RemoteConflict]]:
-    """Probe the peers, close the pairs they no longer find, and return the pairs still open."""
+def federated(
+    services: Services, who: Principal, view: OperationView, *, changed: bool
+) -> tuple[Checked, Sequence[RemoteConflict]]:
+    """Probe the peers, close (on a change) the pairs they no longer find, and return the pairs still open."""
     probed_at = services.clock.now()
     checked = services.federation.check(who, view)
-    return checked, services.conflict_workflow.moved_apart(who, view.id, checked, probed_at)
+    return checked, services.conflict_workflow.moved_apart(who, view.id, checked, probed_at, changed=changed)
 
 
 @router.post("/operations", status_code=201, responses=fails(422))
 def submit(body: OperationCreate, services: ServicesDep, who: OperationsUser) -> OperationCheckedPublic:
     """Store an operation and check it; the answer lists the conflicts found (empty when clear)."""
     view, conflicts = services.operations.submit(who, dump(body))
-    return checked_public(view, conflicts, *federated(services, who, view))
+    return checked_public(view, conflicts, *federated(services, who, view, changed=False))
 
 
 @router.get("/operations", responses=fails(422))
@@ -114,7 +116,7 @@ def patch_operation(
 ) -> OperationCheckedPublic:
     """Change an operation at the version sent; a moved place or time re-runs the check."""
     view, conflicts = services.operations.update(who, operation_id, dump(body), _version(if_match))
-    return checked_public(view, conflicts, *federated(services, who, view))
+    return checked_public(view, conflicts, *federated(services, who, view, changed=True))
 
 
 @router.post("/operations/{operation_id}/cancel", responses=fails(404, 409, 422))
