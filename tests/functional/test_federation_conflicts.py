@@ -234,7 +234,11 @@ def race(tmp_path: Path, seed: int, feds_db: str | None) -> None:
     for name, items in recorded.items():
         for c in items:
             assert c["counterpart"]["installation"]["name"] != name
-            assert c["status"] == "open", (c["status"], c.get("note"), name)  # no re-probe closed a pair that still meets the rule
+            assert c["status"] == "open", (
+                c["status"],
+                c.get("note"),
+                name,
+            )  # no re-probe closed a pair that still meets the rule
             kept[(name, c["your_operation_id"], c["counterpart"]["id"])] += 1
     missing = expected - kept
     duplicated = {k: n for k, n in kept.items() if n > 1}
