@@ -38,18 +38,7 @@ async def answer_signed(request: Request, answer: Callable[[Inbound], Mapping[st
 async def probe(request: Request, _: Public) -> Response:
     """Answer a peer's probe with the local operations it conflicts with, as disclosed to it.
 
-    No bearer token (``Public``): the RFC 9421 signature of a registered peer is the credential."""
-    services = get_services(request)
-    federation = services.federation
-    body = await request.body()
-    # The signature covers this installation's public authority and the path: a request
-    # signed for another installation, or another endpoint, does not verify here.
-    url = f"{federation.url}{request.url.path}"
-    headers = dict(request.headers.items())
-
-    def handle() -> tuple[dict[str, str], bytes]:
-        inbound = federation.receive(request.method, url, headers, body)
-        return federation.reply(request.method, url, 200, federation.answer_probe(inbound))
-
-    signed_headers, answer = await run_in_threadpool(handle)
-    return Response(answer, status_code=200, headers=signed_headers, media_type=None)
+    No bearer token (``Public``): the RFC 9421 signature of a registered peer is the credential; it
+    covers this installation's public authority and the path, so a request signed for another
+    installation or endpoint does not verify here."""
+    return await answer_signed(request, get_services(request).federation.answer_probe)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
-from starlette.concurrency import run_in_threadpool
 
 from commonground.api.deps import Public, get_services
+from commonground.api.routes.wire import answer_signed
 from commonground.service.federation import WIRE_PREFIX
 from commonground.service.federation_lookups import LOOKUP_PATH
 
@@ -17,15 +17,4 @@ async def lookup(request: Request, _: Public) -> Response:
     """Answer a peer's look-up with the local operations near its point, at ``safety``.
 
     No bearer token (``Public``): the RFC 9421 signature of a registered peer is the credential."""
-    services = get_services(request)
-    federation = services.federation
-    body = await request.body()
-    url = f"{federation.url}{request.url.path}"  # verified against this installation's public URL
-    headers = dict(request.headers.items())
-
-    def handle() -> tuple[dict[str, str], bytes]:
-        inbound = federation.receive(request.method, url, headers, body)
-        return federation.reply(request.method, url, 200, services.federated_lookups.answer(inbound))
-
-    signed_headers, answer = await run_in_threadpool(handle)
-    return Response(answer, status_code=200, headers=signed_headers, media_type=None)
+    return await answer_signed(request, get_services(request).federated_lookups.answer)
