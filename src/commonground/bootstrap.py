@@ -33,13 +33,22 @@ from commonground.service.federation import Federation
 from commonground.service.federation_lookups import FederatedLookups
 from commonground.service.federation_notices import FederatedNotices
 from commonground.service.federation_reprobe import Reprobe
+from commonground.service.federation_workflow import ConflictWorkflow
 from commonground.service.lifecycle import Lifecycle
 from commonground.service.lookup_sweeps import SweepRule
 from commonground.service.lookups import Lookups
 from commonground.service.missions import Missions
 from commonground.service.notices import Notices
 from commonground.service.operations import Operations
-from commonground.service.ports import AuditPruner, Clock, EmailSender, FederationLink, Store, WebhookSender
+from commonground.service.ports import (
+    AuditPruner,
+    Clock,
+    EmailSender,
+    FederationLink,
+    PeerSender,
+    Store,
+    WebhookSender,
+)
 from commonground.service.retention import NoAuditPruning, Retention
 from commonground.service.signin import SignIn
 from commonground.service.signin_limits import HoldBack, SignInLimits, SourceLimit, bad_token_limit
@@ -89,6 +98,11 @@ class Services:
     def federated_notices(self) -> FederatedNotices:
         """Jurisdiction notices to and from peers (holds nothing of its own)."""
         return FederatedNotices(self.federation)
+
+    @cached_property
+    def conflict_workflow(self) -> ConflictWorkflow:
+        """A remote conflict's steps to and from peers (holds nothing of its own)."""
+        return ConflictWorkflow(self.federation)
 
     def close(self) -> None:
         self.federation.close()  # its probe threads and kept connections
@@ -170,6 +184,7 @@ def build_deliveries(
     webhooks: WebhookSender | None = None,
     email: EmailSender | None = None,
     escalator: Escalator | None = None,
+    peers: PeerSender | None = None,
 ) -> Deliveries:
     """The delivery use-case; what is not given is built from ``settings`` as they are now."""
     retry = RetryPolicy(
@@ -183,6 +198,7 @@ def build_deliveries(
         for_channels,
         build_escalator(settings, store, clock) if escalator is None else escalator,
         retry,
+        peers,
     )
 
 
@@ -288,7 +304,15 @@ def build_services(
         webhooks=webhooks,
         email=email,
         escalator=escalator,
-        deliveries=build_deliveries(settings, store, clock, webhooks=webhooks, email=email, escalator=escalator),
+        deliveries=build_deliveries(
+            settings,
+            store,
+            clock,
+            webhooks=webhooks,
+            email=email,
+            escalator=escalator,
+            peers=ConflictWorkflow(federation),
+        ),
         federation=federation,
         retention=build_retention(settings, store, clock, ledger),
     )

@@ -116,3 +116,18 @@ def test_listing_is_newest_first_and_one_agencys_unless_asked_for_all(store: Sto
         assert [c.id for c in tx.remote_conflicts.listing(None, ConflictStatus.OPEN, 10)] == [newer.id, older.id]
         assert [c.id for c in tx.remote_conflicts.listing(None, ConflictStatus.RESOLVED, 1)] == [other.id]
         assert tx.remote_conflicts.listing("ag-1", ConflictStatus.RESOLVED, 10) == []
+
+
+@covers("remote_conflicts.pair")
+def test_a_peer_names_a_pair_by_both_operation_ids_and_its_acknowledgement_is_kept(store: Store) -> None:
+    first = pair()
+    with store.write() as tx:
+        assert tx.remote_conflicts.add(first)
+        assert tx.remote_conflicts.add(pair(peer_id="peer-2"))  # the same ids at another peer
+        tx.remote_conflicts.update(replace(first, their_ack_at=T0.astimezone(CHICAGO) + timedelta(minutes=5)))
+    with store.read() as tx:
+        got = tx.remote_conflicts.pair("peer-1", "op-1", "theirs-1")
+        assert got is not None and got.id == first.id
+        assert got.their_ack_at == T0 + timedelta(minutes=5) and is_utc(got.their_ack_at)
+        assert tx.remote_conflicts.pair("peer-1", "theirs-1", "op-1") is None  # the ids the wrong way round
+        assert tx.remote_conflicts.pair("peer-3", "op-1", "theirs-1") is None

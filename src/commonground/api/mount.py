@@ -23,6 +23,7 @@ from commonground.api.routes import (
     wire,
     wire_lookups,
     wire_notices,
+    wire_workflow,
 )
 from commonground.api.routes import channels as channel_routes
 from commonground.api.routes import stream as stream_routes
@@ -50,6 +51,7 @@ def install(app: FastAPI) -> None:
     app.include_router(wire.router)  # between installations; signed, outside the API document
     app.include_router(wire_lookups.router)
     app.include_router(wire_notices.router)
+    app.include_router(wire_workflow.router)
 
     @app.get(f"{API_PREFIX}/openapi.json", include_in_schema=False, dependencies=[requires(Permission.PUBLIC)])
     def openapi() -> JSONResponse:

@@ -58,6 +58,8 @@ class Action(StrEnum):
     FEDERATION_LOOKUP_ANSWER = "federation:lookup:answer"
     FEDERATION_NOTICE_SEND = "federation:notice:send"
     FEDERATION_NOTICE_ANSWER = "federation:notice:answer"
+    FEDERATION_STATUS_SEND = "federation:status:send"
+    FEDERATION_STATUS_ANSWER = "federation:status:answer"
     # retention
     RETENTION_PURGE = "retention:data:purge"
 

@@ -254,3 +254,13 @@ def disclose_notice_to_peer(op: Operation, owner: Agency) -> OperationView:
 def disclose_to_peer(op: Operation, owner: Agency) -> OperationView:
     """Return the asking operation as a probe carries it to a peer installation: ``safety``, whatever the policy."""
     return disclose_operation(op, owner, Viewer(None, None), Context.FEDERATION)
+
+
+def disclose_status_to_peer(op: Operation, owner: Agency, note: str | None) -> dict[str, Any]:
+    """Return what a conflict-status message carries of this side: its agency at ``safety``, a note only at ``full``."""
+    view = disclose_to_peer(op, owner)
+    shown = view.to_dict()
+    carried: dict[str, Any] = {"agency": shown["agency"], "level_disclosed": shown["level_disclosed"]}
+    if note and view.full is not None:  # a peer's view is safety: a note never crosses today
+        carried["note"] = note
+    return carried

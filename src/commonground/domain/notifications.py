@@ -15,6 +15,7 @@ class ChannelKind(StrEnum):
     WEBHOOK = "webhook"
     EMAIL = "email"
     STREAM = "stream"
+    PEER = "peer"  # a conflict-status message to a peer installation (target: the peer's id)
 
 
 class DeliveryStatus(StrEnum):

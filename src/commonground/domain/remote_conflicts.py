@@ -38,17 +38,19 @@ class RemoteConflict:
     found_by: FoundBy
     status: ConflictStatus
     detected_at: datetime
-    # This side's workflow only: the peer is not told (yet) of an acknowledgement or a close.
+    # This side's workflow; the peer is told of each change by a signed conflict-status message.
     ack: Acknowledgement | None = None
     closed_at: datetime | None = None
-    closed_by: str | None = None
+    closed_by: str | None = None  # None when the peer's side closed it
     note: str | None = None
     kind: ConflictKind = ConflictKind.PROXIMITY
     matched: str | None = None  # a subject pair's match kind (``blinded_person``), never a value
+    their_ack_at: datetime | None = None  # when the peer's side acknowledged, as it said
 
     def to_dict(self) -> Json:
         """The conflict in the shape of a local one, the counterpart naming its installation."""
         yours = None if self.ack is None else {"at": isoformat(self.ack.at), "on_behalf": self.ack.on_behalf}
+        theirs = None if self.their_ack_at is None else {"at": isoformat(self.their_ack_at), "on_behalf": False}
         view: Json = {
             "id": self.id,
             "kind": self.kind.value,
@@ -63,7 +65,7 @@ class RemoteConflict:
             view["note"] = self.note
         return view | {
             "your_operation_id": self.operation_id,
-            "acknowledged": {"yours": yours, "theirs": None},  # the peer's side is not reported back yet
+            "acknowledged": {"yours": yours, "theirs": theirs},
             "counterpart": {**self.counterpart, "installation": {"name": self.installation}},
         }
 

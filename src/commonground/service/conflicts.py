@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from commonground.audit.tags import Action
+from commonground.domain.conflict_status import PeerState
 from commonground.domain.disclosure import disclose_conflict_to_watch
 from commonground.domain.drafts import text
 from commonground.domain.errors import InvalidInput, NotFound, NotPermitted, StateConflict
@@ -19,6 +20,7 @@ from commonground.service.events import EventKind, emit, emit_conflict
 from commonground.service.operations import conflict_views
 from commonground.service.ports import Clock, ConflictFilter, Page, Store, Transaction
 from commonground.service.principal import Principal
+from commonground.service.remote_conflicts import tell_peer
 
 
 @dataclass
@@ -155,7 +157,9 @@ class Conflicts:
             remote = self._remote_workable(tx, who, conflict_id)
             if remote is not None:
                 closed = replace(remote, status=status, closed_at=now, closed_by=who.user.id, note=note)
-                return self._remote_changed(tx, who, closed, Action.CONFLICT_RESOLVE, {"status": status.value})
+                self._remote_changed(tx, who, closed, Action.CONFLICT_RESOLVE, {"status": status.value})
+                tell_peer(tx, closed, PeerState(status.value), now, note=note)
+                return closed
             conflict = self._workable(tx, who, conflict_id)
             done = replace(conflict, status=status, closed_at=now, closed_by=who.user.id, note=note)
             tx.conflicts.update(done)
@@ -166,7 +170,7 @@ class Conflicts:
             )
             return self._views(tx, who, [done])[0]
 
-    # --- remote conflicts: this side's workflow only; the peer is not told (not built yet) ----
+    # --- remote conflicts: this side's copy changes here, and the peer is told (tell_peer) ----
     def _remote_workable(self, tx: Transaction, who: Principal, conflict_id: str) -> RemoteConflict | None:
         if tx.conflicts.get(conflict_id) is not None:
             return None
@@ -184,9 +188,12 @@ class Conflicts:
         if wanted is not None and wanted != remote.operation_id:
             raise InvalidInput("operation_id", "is not this installation's side of this conflict")
         ack = Acknowledgement(self.clock.now(), who.user.id, on_behalf=who.agency.id != remote.agency_id)
-        acked = replace(remote, ack=ack)
+        both = remote.their_ack_at is not None  # the peer's side acknowledged first
+        acked = replace(remote, ack=ack, status=ConflictStatus.ACKNOWLEDGED if both else remote.status)
         details: dict[str, object] = {"side": remote.operation_id, "on_behalf": ack.on_behalf}
-        return self._remote_changed(tx, who, acked, Action.CONFLICT_ACK, details)
+        self._remote_changed(tx, who, acked, Action.CONFLICT_ACK, details)
+        tell_peer(tx, acked, PeerState.ACKNOWLEDGED, ack.at)
+        return acked
 
     def _remote_changed(
         self, tx: Transaction, who: Principal, changed: RemoteConflict, action: Action, details: dict[str, object]

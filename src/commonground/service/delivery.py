@@ -20,7 +20,8 @@ from commonground.domain.model import Agency
 from commonground.domain.notifications import ChannelKind, Delivery, DeliveryStatus, backoff, delivery_key
 from commonground.domain.timewindow import isoformat
 from commonground.service.escalation import Escalator
-from commonground.service.ports import Clock, EmailSender, Event, Store, Transaction, WebhookSender
+from commonground.service.ports import Clock, EmailSender, Event, PeerSender, Store, Transaction, WebhookSender
+from commonground.service.remote_conflicts import PEER_STATUS_KIND
 
 log = logging.getLogger(__name__)
 CURSOR = "fanout"
@@ -53,6 +54,25 @@ def envelope(event: Event, key: str, data: dict[str, Any]) -> dict[str, Any]:
     return {"id": key, "event": event.kind, "seq": event.seq, "created_at": isoformat(event.created_at), "data": data}
 
 
+def peer_delivery(event: Event, now: datetime) -> Delivery:
+    """The one delivery of a status message owed to a peer (target: the peer's id)."""
+    peer_id = str((event.details or {}).get("peer_id", ""))
+    return Delivery(
+        delivery_key(event.seq, ChannelKind.PEER.value, peer_id),
+        event.seq,
+        event.object_id,
+        None,
+        ChannelKind.PEER,
+        None,
+        peer_id,
+        DeliveryStatus.PENDING,
+        0,
+        now,
+        None,
+        now,
+    )
+
+
 class Deliveries:
     """The delivery use-case over the store, the clock and the two senders."""
 
@@ -65,9 +85,10 @@ class Deliveries:
         render: ChannelRenderer,
         escalator: Escalator,
         retry: RetryPolicy,
+        peers: PeerSender | None = None,
     ) -> None:
         self.store, self.clock = store, clock
-        self.webhooks, self.email = webhooks, email
+        self.webhooks, self.email, self.peers = webhooks, email, peers
         self.render, self.escalator, self.retry = render, escalator, retry
         self._pool = ThreadPoolExecutor(max_workers=SENDERS, thread_name_prefix="deliver")
         self._seen = -1
@@ -108,6 +129,9 @@ class Deliveries:
         channels = tx.channels.all()
         rows = []
         for event in events:
+            if event.kind == PEER_STATUS_KIND:  # owed to a peer installation, not to a channel
+                rows.append(peer_delivery(event, now))
+                continue
             for ch in channels:
                 if not ch.wants(event.kind):
                     continue
@@ -150,6 +174,9 @@ class Deliveries:
             for d in claimed:
                 channel = tx.channels.get(d.channel_id) if d.channel_id else None
                 event = events.get(d.event_seq)
+                if d.channel is ChannelKind.PEER:  # the signed body was fixed when the change committed
+                    jobs.append((d, dict((event.details or {}).get("body") or {}) if event else None, None))
+                    continue
                 data = self._view(tx, d, event) if event else None
                 body = envelope(event, d.key, data) if event and data is not None else None
                 jobs.append((d, body, channel.secret if channel else None))
@@ -178,6 +205,10 @@ class Deliveries:
                 self.webhooks.send(d.target, secret or "", payload, d.key)
             elif d.channel is ChannelKind.EMAIL:
                 self.email.send(d.target, body, d.key)
+            elif d.channel is ChannelKind.PEER:
+                if self.peers is None:
+                    raise DeliveryError("this process does not send to peers")
+                self.peers.send_status(d.target, body, d.key)
             return d, None
         except DeliveryError as exc:
             return d, exc
@@ -189,7 +220,8 @@ class Deliveries:
         r = self.retry
         if error is None:
             return replace(d, status=DeliveryStatus.SENT, sent_at=now, next_attempt_at=None, last_error=None)
-        if not error.retry or d.attempts >= r.max_attempts:
+        gives_up = d.attempts >= r.max_attempts and d.channel is not ChannelKind.PEER  # a peer's is never lost
+        if not error.retry or gives_up:
             return replace(d, status=DeliveryStatus.FAILED, next_attempt_at=None, last_error=str(error)[:500])
         wait = backoff(d.attempts, r.backoff_s, r.backoff_max_s)
         return replace(d, next_attempt_at=now + wait, last_error=str(error)[:500])

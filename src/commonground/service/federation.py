@@ -453,6 +453,10 @@ class Federation(Probing):
             )
         raise SignatureRefused(f"federation request refused: {message}")
 
+    def refuse_replay(self, peer: Peer, endpoint: str) -> NoReturn:
+        """Audit and refuse a request whose nonce this installation already accepted (401)."""
+        self._refuse("replay", peer, "this nonce was used before", endpoint=endpoint)
+
     def reply(self, method: str, url: str, status: int, payload: Mapping[str, Any]) -> tuple[dict[str, str], bytes]:
         """Sign an answer to a peer's request: the same method and path, and the status, are covered."""
         body = json.dumps(payload, separators=(",", ":"), default=str).encode()

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from math import ceil
-from typing import Any, NoReturn
+from typing import Any
 
 from commonground.audit.chain import AuditEntry
 from commonground.audit.keyed import Keyed
@@ -175,7 +175,7 @@ class FederatedLookups:
                     hits = self._hits(tx, peer, ask, now)
                 self._record(tx, peer, ask, hits, limited, now)
         if not fresh:
-            self._replayed(peer)
+            self.federation.refuse_replay(peer, "lookup")
         if limited is not None:
             raise limited
         return {"installation": self.federation.name, "ref": ask.ref, "operations": hits}
@@ -232,12 +232,3 @@ class FederatedLookups:
             details["operations"] = [h["id"] for h in hits]
         outcome = Outcome.DENIED if limited is not None else Outcome.SUCCESS
         tx.audit.append(AuditEntry(Action.FEDERATION_LOOKUP_ANSWER, outcome, None, None, "peer", peer.id, details), now)
-
-    def _replayed(self, peer: Peer) -> NoReturn:
-        entry = refusal("replay", peer=peer.name, endpoint="lookup")
-        with self.federation.store.write() as tx:
-            tx.audit.append(
-                AuditEntry(entry.action, entry.outcome, None, None, "peer", peer.id, entry.details),
-                self.federation.clock.now(),
-            )
-        raise SignatureRefused("federation request refused: this nonce was used before")

@@ -19,7 +19,7 @@ from commonground.domain.notices import NoticeKind, NoticeStatus, first_status, 
 from commonground.domain.policy import NoticeTiming
 from commonground.domain.remote_notices import NoticeMessage, RemoteNotice, hosts, parse_notice_message
 from commonground.service.clock import new_id
-from commonground.service.federation import Checked, Federation, Inbound, refusal
+from commonground.service.federation import Checked, Federation, Inbound
 from commonground.service.notices import send_remote
 from commonground.service.ports import Transaction
 from commonground.service.principal import Principal
@@ -131,12 +131,7 @@ class FederatedNotices:
                     now,
                 )
         if not fresh:
-            entry = refusal("replay", peer=peer.name, endpoint="notice")
-            with federation.store.write() as tx:
-                tx.audit.append(
-                    AuditEntry(entry.action, entry.outcome, None, None, "peer", peer.id, entry.details), now
-                )
-            raise SignatureRefused("federation request refused: this nonce was used before")
+            federation.refuse_replay(peer, "notice")
         return {"installation": federation.name, "ref": message.ref}
 
 

@@ -14,7 +14,7 @@ from commonground.audit.verify import StoredRecord
 from commonground.domain.conflicts import SearchReach
 from commonground.domain.federation import Peer, PeerStatus
 from commonground.domain.geometry import Area, Box
-from commonground.domain.model import Agency, Conflict, ConflictStatus, Operation, OperationStatus, User
+from commonground.domain.model import Agency, Conflict, ConflictKind, ConflictStatus, Operation, OperationStatus, User
 from commonground.domain.notices import Notice
 from commonground.domain.notifications import Channel, Delivery
 from commonground.domain.policy import Policy, Purpose
@@ -350,6 +350,12 @@ class PeerRepository(Protocol):
     def prune_nonces(self, before: datetime) -> int: ...
 
 
+class PeerSender(Protocol):
+    """Send a conflict-status message to a peer installation; raise ``DeliveryError`` when it does not have it."""
+
+    def send_status(self, peer_id: str, body: dict[str, Any], key: str) -> None: ...
+
+
 class RemoteConflictRepository(Protocol):
     """Conflicts with peer installations' operations, one row per pair per side."""
 
@@ -360,6 +366,11 @@ class RemoteConflictRepository(Protocol):
         """Write this side's workflow (status, acknowledgement, close)."""
 
     def get(self, conflict_id: str) -> RemoteConflict | None: ...
+    def pair(
+        self, peer_id: str, operation_id: str, remote_operation_id: str, kind: ConflictKind = ConflictKind.PROXIMITY
+    ) -> RemoteConflict | None:
+        """This side's copy of one pair of one kind, as a peer names it by both operation ids."""
+
     def open_for(self, operation_id: str) -> list[RemoteConflict]:
         """The pairs of this side's operation not yet resolved or dismissed."""
 

@@ -10,6 +10,8 @@ from typing import Any
 
 from commonground.audit.chain import AuditEntry
 from commonground.audit.tags import Action
+from commonground.domain.conflict_status import PeerState, StatusChange
+from commonground.domain.disclosure import disclose_status_to_peer
 from commonground.domain.errors import InvalidInput
 from commonground.domain.federation import Peer, Probe
 from commonground.domain.model import ConflictStatus, Operation
@@ -17,9 +19,42 @@ from commonground.domain.remote_conflicts import FoundBy, RemoteConflict
 from commonground.domain.timewindow import TimeWindow
 from commonground.service.clock import new_id
 from commonground.service.events import EventKind, emit
-from commonground.service.ports import Transaction
+from commonground.service.ports import Event, Transaction
 
 log = logging.getLogger(__name__)
+# The outbox kind of a status message owed to a peer: no channel or stream hears it (no agency,
+# not for the watch); the delivery loop sends it to the peer and retries until the peer has it.
+PEER_STATUS_KIND = "federation.conflict_status"
+
+
+def tell_peer(
+    tx: Transaction,
+    pair: RemoteConflict,
+    state: PeerState,
+    at: datetime,
+    *,
+    reason: str | None = None,
+    note: str | None = None,
+) -> None:
+    """Owe the peer this step of the pair, in the change's own unit: the outbox keeps it until delivered."""
+    op = tx.operations.get(pair.operation_id)
+    owner = None if op is None else tx.agencies.get(op.agency_id)
+    if op is None or owner is None:
+        return  # nothing of this side left to speak for
+    carried = disclose_status_to_peer(op, owner, note)
+    change = StatusChange(
+        new_id(),
+        pair.operation_id,
+        pair.remote_operation_id,
+        state,
+        at,
+        carried["agency"],
+        reason,
+        carried.get("note"),
+        pair.kind,
+    )
+    details = {"peer_id": pair.peer_id, "conflict_id": pair.id, "body": change.to_dict()}
+    tx.outbox.add(Event(0, PEER_STATUS_KIND, pair.id, None, False, details, at))
 
 
 def record(tx: Transaction, conflict: RemoteConflict) -> bool:
@@ -91,9 +126,11 @@ def record_asked(tx: Transaction, operation_id: str, agency_id: str, peer: Peer,
     return kept
 
 
-def close_for(tx: Transaction, op: Operation, at: datetime, actor: AuditEntry, reason: str) -> int:
-    """Close this side's copies of a finished operation's pairs, as ``close_all`` does (the peer is not told)."""
-    closing = tx.remote_conflicts.open_for(op.id)
+def close_for(
+    tx: Transaction, op: Operation, at: datetime, actor: AuditEntry, reason: str, only: set[str] | None = None
+) -> int:
+    """Close this side's copies of an operation's pairs (``only`` those ids) and tell each peer it is closed."""
+    closing = [p for p in tx.remote_conflicts.open_for(op.id) if only is None or p.id in only]
     for pair in closing:
         done = replace(pair, status=ConflictStatus.RESOLVED, closed_at=at, closed_by=actor.actor_user_id, note=reason)
         tx.remote_conflicts.update(done)
@@ -102,4 +139,5 @@ def close_for(tx: Transaction, op: Operation, at: datetime, actor: AuditEntry, r
             replace(actor, action=Action.CONFLICT_CLOSE, object_type="conflict", object_id=done.id, details=details), at
         )
         emit(tx, EventKind.CONFLICT_UPDATED, done.id, at, agency_id=done.agency_id, for_watch=True)
+        tell_peer(tx, done, PeerState.CLOSED, at, reason=reason)
     return len(closing)

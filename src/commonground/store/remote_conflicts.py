@@ -35,6 +35,7 @@ def _conflict(row: Any) -> RemoteConflict:
         row.note,
         ConflictKind(row.kind),
         row.matched,
+        row.their_ack_at,
     )
 
 
@@ -48,6 +49,7 @@ def _workflow(conflict: RemoteConflict) -> dict[str, Any]:
         "closed_at": conflict.closed_at,
         "closed_by": conflict.closed_by,
         "note": conflict.note,
+        "their_ack_at": conflict.their_ack_at,
     }
 
 
@@ -80,6 +82,19 @@ class SqlRemoteConflicts(Repository):
 
     def get(self, conflict_id: str) -> RemoteConflict | None:
         row = self.conn.execute(select(remote_conflicts).where(T.id == conflict_id)).first()
+        return None if row is None else _conflict(row)
+
+    def pair(
+        self, peer_id: str, operation_id: str, remote_operation_id: str, kind: ConflictKind = ConflictKind.PROXIMITY
+    ) -> RemoteConflict | None:
+        """This side's copy of one pair of one kind, as a peer names it by both operation ids."""
+        query = select(remote_conflicts).where(
+            T.peer_id == peer_id,
+            T.operation_id == operation_id,
+            T.remote_operation_id == remote_operation_id,
+            T.kind == kind.value,
+        )
+        row = self.conn.execute(query).first()
         return None if row is None else _conflict(row)
 
     def open_for(self, operation_id: str) -> list[RemoteConflict]:

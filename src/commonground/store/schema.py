@@ -451,6 +451,7 @@ remote_conflicts = Table(
     Column("note", Text, nullable=True),
     Column("kind", String(12), nullable=False, server_default="proximity"),  # migration 0021
     Column("matched", String(40), nullable=True),
+    Column("their_ack_at", UTCDateTime, nullable=True),  # the peer's side acknowledged (0023)
     UniqueConstraint("operation_id", "peer_id", "remote_operation_id", "kind", name="uq_remote_conflicts_pair"),
 )
 

@@ -11,13 +11,16 @@ from commonground.api.responses import PublicRoute, fails
 from commonground.api.schemas.common import dump
 from commonground.api.schemas.conflicts import OperationCheckedPublic
 from commonground.api.schemas.operations import OperationCreate, OperationPatch, OperationPublic, OperationsPublic
+from commonground.bootstrap import Services
 from commonground.domain.errors import InvalidInput
 from commonground.domain.model import OperationStatus
 from commonground.domain.policy import parse_enum
+from commonground.domain.remote_conflicts import RemoteConflict
 from commonground.domain.timewindow import parse_instant
 from commonground.domain.views import ConflictView, OperationView
 from commonground.service.federation import Checked
 from commonground.service.ports import OperationFilter
+from commonground.service.principal import Principal
 
 router = APIRouter(tags=["operations"], route_class=PublicRoute)
 
@@ -43,20 +46,30 @@ def operation_public(view: OperationView, unchecked: list[str] | None = None) ->
 
 
 def checked_public(
-    view: OperationView, conflicts: Sequence[ConflictView], federation: Checked
+    view: OperationView, conflicts: Sequence[ConflictView], federation: Checked, remote: Sequence[RemoteConflict]
 ) -> OperationCheckedPublic:
+    listed = [*(c.to_dict() for c in conflicts), *(r.to_dict() for r in remote)]  # remote ones name the installation
     return OperationCheckedPublic.model_validate(
-        {**view.to_dict(), "conflicts": [c.to_dict() for c in conflicts], "federation": federation.to_dict()}
+        {**view.to_dict(), "conflicts": listed, "federation": federation.to_dict()}
     )
+
+
+def federated(
+    services: Services, who: Principal, view: OperationView, *, changed: bool
+) -> tuple[Checked, Sequence[RemoteConflict]]:
+    """Probe the peers, close (on a change) the pairs they no longer find, and return the pairs still open."""
+    probed_at = services.clock.now()
+    checked = services.federation.check(who, view)
+    return checked, services.conflict_workflow.moved_apart(who, view.id, checked, probed_at, changed=changed)
 
 
 @router.post("/operations", status_code=201, responses=fails(422))
 def submit(body: OperationCreate, services: ServicesDep, who: OperationsUser) -> OperationCheckedPublic:
     """Store an operation and check it; the answer lists the conflicts found (empty when clear)."""
     view, conflicts = services.operations.submit(who, dump(body))
-    checked = services.federation.check(who, view)
+    checked, remote = federated(services, who, view, changed=False)
     services.federated_notices.after_check(who, view.id, checked)
-    return checked_public(view, conflicts, checked)
+    return checked_public(view, conflicts, checked, remote)
 
 
 @router.get("/operations", responses=fails(422))
@@ -107,9 +120,9 @@ def patch_operation(
 ) -> OperationCheckedPublic:
     """Change an operation at the version sent; a moved place or time re-runs the check."""
     view, conflicts = services.operations.update(who, operation_id, dump(body), _version(if_match))
-    checked = services.federation.check(who, view)
+    checked, remote = federated(services, who, view, changed=True)
     services.federated_notices.after_check(who, view.id, checked)
-    return checked_public(view, conflicts, checked)
+    return checked_public(view, conflicts, checked, remote)
 
 
 @router.post("/operations/{operation_id}/cancel", responses=fails(404, 409, 422))
