@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from commonground.domain.notices import NoticeKind, NoticeStatus
-from commonground.domain.remote_notices import RemoteNotice
+from commonground.domain.remote_notices import OwedNotice, RemoteNotice
 from commonground.domain.reprobe import Unchecked
 from commonground.service.ports import Store
 from tests.integration.repository_kit import CHICAGO, covers, is_utc, postgres_template, store
@@ -123,3 +123,22 @@ def test_unchecked_pairs_come_due_soonest_first_and_a_retry_moves_them_on(store:
         assert [u.operation_id for u in again] == ["op-1"]
         later = {u.operation_id: u for u in tx.unchecked.due(T0 + timedelta(seconds=121), 10)}
         assert later["op-2"].attempts == 1
+
+
+@covers("remote_notices.owe", "remote_notices.owed_due", "remote_notices.settle")
+def test_an_owed_notice_is_kept_once_per_pair_the_latest_word_winning_until_settled(store: Store) -> None:
+    at = T0.astimezone(CHICAGO)
+    with store.write() as tx:
+        tx.remote_notices.owe(OwedNotice("op-1", "peer-1", False, 1, at + timedelta(seconds=30)))
+        tx.remote_notices.owe(OwedNotice("op-2", "peer-1", False, 1, at + timedelta(seconds=5)))
+        tx.remote_notices.owe(OwedNotice("op-3", "peer-1", False, 1, at + timedelta(hours=1)))
+        tx.remote_notices.owe(OwedNotice("op-1", "peer-1", True, 2, at + timedelta(seconds=20)))  # replaces
+    with store.write() as tx:
+        due = tx.remote_notices.owed_due(T0 + timedelta(minutes=1), 10)
+        assert [(o.operation_id, o.leaving, o.attempts) for o in due] == [("op-2", False, 1), ("op-1", True, 2)]
+        assert all(is_utc(o.next_at) for o in due)
+        assert [o.operation_id for o in tx.remote_notices.owed_due(T0 + timedelta(minutes=1), 1)] == ["op-2"]
+        tx.remote_notices.settle("op-2", "peer-1")
+        tx.remote_notices.settle("op-9", "peer-1")  # nothing owed: nothing happens
+    with store.read() as tx:
+        assert [o.operation_id for o in tx.remote_notices.owed_due(T0 + timedelta(days=1), 10)] == ["op-1", "op-3"]

@@ -18,6 +18,7 @@ def sweep(
     try:
         found = services.sweep.run()
         peers = services.reprobe.sweep()  # every live operation against every peer
+        notices = services.federated_notices.retry_due(everything=True)  # every notice a peer has not taken
         disabled = services.lifecycle.expire()
         # a sweep every few minutes: no empty records; the audit log is pruned by `commonground purge` alone
         purged = services.retention.purge(record_empty=False, audit=False)
@@ -28,6 +29,7 @@ def sweep(
         f"sweep: {peers.asked} peer probes, {peers.answered} answered, {peers.still_unchecked} unchecked,"
         f" {peers.conflicts} conflicts with peer installations recorded"
     )
+    typer.echo(f"sweep: {notices} jurisdiction notices owed to peer installations delivered")
     typer.echo(f"sweep: {disabled} accounts disabled (temporary ones expired, or unused too long)")
     for line in purged.lines():
         typer.echo(f"sweep: {line}")

@@ -19,6 +19,24 @@ NOTICE_KEYS = frozenset({"ref", "kind", "timing", "operation"})
 
 
 @dataclass(frozen=True, slots=True)
+class OwedNotice:
+    """A notice about an operation here that a peer has not taken yet: sent again until it lands."""
+
+    operation_id: str
+    peer_id: str
+    leaving: bool  # the last word owed is the operation's exit (it no longer reaches the peer's agencies)
+    attempts: int
+    next_at: datetime
+
+
+def notice_due(*, hosts: bool, told: bool, live: bool, withheld: bool) -> NoticeKind | None:
+    """The notice a peer is owed about an operation here: from where it now is and what the peer was told."""
+    if live and hosts and not withheld:
+        return NoticeKind.UPDATE if told else NoticeKind.ENTRY
+    return NoticeKind.EXIT if told else None
+
+
+@dataclass(frozen=True, slots=True)
 class RemoteNotice:
     """A peer's operation as one of this installation's agencies hears of it (kept as the peer disclosed it)."""
 

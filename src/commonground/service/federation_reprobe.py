@@ -13,6 +13,9 @@ from commonground.audit.tags import Action, Outcome
 from commonground.domain.disclosure import disclose_to_peer
 from commonground.domain.federation import Peer, PeerStatus, Probe
 from commonground.domain.model import Agency, Operation, OperationStatus
+from commonground.domain.notices import NoticeKind
+from commonground.domain.policy import NoticeTiming
+from commonground.domain.remote_notices import OwedNotice, notice_due
 from commonground.domain.reprobe import Unchecked, checked_message, next_attempt, unchecked_message
 from commonground.service.events import EventKind, emit
 from commonground.service.ports import Clock, Store, Transaction
@@ -41,6 +44,19 @@ def note_answers(
         elif tx.unchecked.mark(Unchecked(op.id, op.agency_id, peer.id, at, 1, next_attempt(at, 1, base_seconds))):
             details = {"installation": peer.name, "message": unchecked_message(peer.name)}
             emit(tx, EventKind.FEDERATION_UNCHECKED, op.id, at, agency_id=op.agency_id, details=details)
+
+
+def owe_notice(
+    tx: Transaction, op: Operation, peer: Peer, jurisdictions: object, at: datetime, *, changed: bool
+) -> None:
+    """After a re-probe's answer: owe the peer the notice it missed (sent by ``FederatedNotices.retry_due``).
+
+    An update only when the peer missed a change (it was unchecked); the sweep never repeats one."""
+    hosts = isinstance(jurisdictions, int) and jurisdictions > 0
+    told = peer.id in tx.remote_notices.told(op.id)
+    kind = notice_due(hosts=hosts, told=told, live=True, withheld=op.notice is NoticeTiming.WITHHELD)
+    if kind is not None and (kind is not NoticeKind.UPDATE or changed):
+        tx.remote_notices.owe(OwedNotice(op.id, peer.id, kind is NoticeKind.EXIT, 0, at))
 
 
 def probe_for(op: Operation, agency: Agency) -> Probe:
@@ -158,6 +174,7 @@ class Reprobe:
                 return
             tx.peers.set_status(peer.id, PeerStatus.REACHABLE, now)
             kept = record_asked(tx, op.id, op.agency_id, peer, answer["hits"], now)
+            owe_notice(tx, op, peer, answer.get("jurisdictions"), now, changed=row is not None)
             done.answered += 1
             done.conflicts += kept
             if tx.unchecked.clear(op.id, peer.id):

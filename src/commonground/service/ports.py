@@ -19,7 +19,7 @@ from commonground.domain.notices import Notice
 from commonground.domain.notifications import Channel, Delivery
 from commonground.domain.policy import Policy, Purpose
 from commonground.domain.remote_conflicts import RemoteConflict
-from commonground.domain.remote_notices import RemoteNotice
+from commonground.domain.remote_notices import OwedNotice, RemoteNotice
 from commonground.domain.reprobe import Unchecked
 from commonground.domain.scopes import Scope
 from commonground.domain.timewindow import TimeWindow
@@ -409,6 +409,11 @@ class RemoteNoticeRepository(Protocol):
 
     def tell(self, operation_id: str, peer_id: str, at: datetime) -> None: ...
     def forget(self, operation_id: str, peer_id: str) -> None: ...
+    def owe(self, owed: OwedNotice) -> None:
+        """Keep (or replace) a notice a peer did not take; it is sent again until it lands."""
+
+    def owed_due(self, now: datetime, limit: int) -> list[OwedNotice]: ...
+    def settle(self, operation_id: str, peer_id: str) -> None: ...
 
 
 class Transaction(Protocol):

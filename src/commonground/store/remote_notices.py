@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 
 from commonground.domain.notices import NoticeKind, NoticeStatus
-from commonground.domain.remote_notices import RemoteNotice
+from commonground.domain.remote_notices import OwedNotice, RemoteNotice
 from commonground.service.ports import Page
 from commonground.store.repository import Repository
-from commonground.store.schema import notice_peers, remote_notices
+from commonground.store.schema import notice_owed, notice_peers, remote_notices
 
 T = remote_notices.c
 
@@ -89,3 +89,29 @@ class SqlRemoteNotices(Repository):
     def forget(self, operation_id: str, peer_id: str) -> None:
         c = notice_peers.c
         self.conn.execute(delete(notice_peers).where(c.operation_id == operation_id, c.peer_id == peer_id))
+
+    def owe(self, owed: OwedNotice) -> None:
+        """Keep (or replace) the notice a peer did not take: the latest word about the pair wins."""
+        self.settle(owed.operation_id, owed.peer_id)
+        row = {
+            "operation_id": owed.operation_id,
+            "peer_id": owed.peer_id,
+            "leaving": owed.leaving,
+            "attempts": owed.attempts,
+            "next_at": owed.next_at,
+        }
+        self.conn.execute(insert(notice_owed), row)
+
+    def owed_due(self, now: datetime, limit: int) -> list[OwedNotice]:
+        """The owed notices whose next attempt is due at ``now``, soonest first."""
+        c = notice_owed.c
+        query = select(notice_owed).where(c.next_at <= now).order_by(c.next_at, c.operation_id).limit(limit)
+        return [
+            OwedNotice(r["operation_id"], r["peer_id"], bool(r["leaving"]), r["attempts"], r["next_at"])
+            for r in self.conn.execute(query).mappings()
+        ]
+
+    def settle(self, operation_id: str, peer_id: str) -> None:
+        """Forget an owed notice: the peer took it, or nothing is owed any more."""
+        c = notice_owed.c
+        self.conn.execute(delete(notice_owed).where(c.operation_id == operation_id, c.peer_id == peer_id))

@@ -498,3 +498,15 @@ notice_peers = Table(
     Column("peer_id", String(36), primary_key=True),
     Column("told_at", UTCDateTime, nullable=False),
 )
+
+# A notice to a peer that did not take it (migration 0023): sent again by the re-probe loop and
+# the sweep until the peer has it; the kind is worked out again when it goes. One row per pair.
+notice_owed = Table(
+    "notice_owed",
+    metadata,
+    Column("operation_id", String(36), primary_key=True),
+    Column("peer_id", String(36), primary_key=True),
+    Column("leaving", Boolean, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_at", UTCDateTime, nullable=False, index=True),
+)
