@@ -19,22 +19,12 @@ from tests.functional.sse_client import SseClient
 from tests.functional.test_federation import CITY_SECRETS, Installation, install, submit, trust
 from tests.functional.test_federation_conflicts import remote_conflicts, serving
 from tests.functional.test_federation_lookups import dispatcher, look, now_on
-from tests.functional.test_federation_notices import CITY_LIMITS
+from tests.functional.test_federation_notices import host
 from tests.functional.test_federation_subjects import CLEAR_PHONE, CLEAR_VALUES, PERSON, SAME_PERSON, blinded
 from tests.functional.test_federation_workflow import FAST, eventually
 
 CLOSING_NOTE = "spoke to SECRET-INFORMANT-K about the back door"
 NEVER_ACROSS = (*CITY_SECRETS, *CLEAR_VALUES, CLOSING_NOTE, "SECRET-PATCHED-NOTES")
-
-
-def host(inst: Installation, agency: str) -> None:
-    """The installation's admin gives ``agency`` a jurisdiction around the default place."""
-    agencies = httpx.get(f"{inst.url}/api/v1/agencies", headers=bearer(inst.admin), timeout=30).json()["items"]
-    (found,) = [a for a in agencies if a["name"] == agency]
-    r = httpx.put(
-        f"{inst.url}/api/v1/agencies/{found['id']}/jurisdiction", json=CITY_LIMITS, headers=bearer(inst.admin)
-    )
-    assert r.status_code == 200, r.text
 
 
 def database_bytes(inst: Installation) -> bytes:

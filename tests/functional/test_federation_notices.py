@@ -36,12 +36,17 @@ def city_and_feds(tmp_path: Path) -> tuple[Installation, Installation]:
 
 def host_city(city: Installation) -> None:
     """The city's admin sets its agency's jurisdiction over the API, as in the console."""
-    agencies = httpx.get(f"{city.url}/api/v1/agencies", headers=bearer(city.admin), timeout=30).json()["items"]
-    (agency,) = [a for a in agencies if a["name"] == "city agency"]
+    host(city, "city agency")
+
+
+def host(inst: Installation, agency_name: str) -> None:
+    """The installation's admin gives one of its agencies the jurisdiction ``CITY_LIMITS``."""
+    agencies = httpx.get(f"{inst.url}/api/v1/agencies", headers=bearer(inst.admin), timeout=30).json()["items"]
+    (agency,) = [a for a in agencies if a["name"] == agency_name]
     r = httpx.put(
-        f"{city.url}/api/v1/agencies/{agency['id']}/jurisdiction",
+        f"{inst.url}/api/v1/agencies/{agency['id']}/jurisdiction",
         json=CITY_LIMITS,
-        headers=bearer(city.admin),
+        headers=bearer(inst.admin),
         timeout=30,
     )
     assert r.status_code == 200, r.text
