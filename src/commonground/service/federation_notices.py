@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 NOTICE_PATH = "/notice"
 DUE_BATCH = 100  # owed notices sent in one round; the rest wait for the next
 EVERYTHING = timedelta(days=36500)  # the sweep sends every owed notice, whatever its backoff
+CLAIM = timedelta(seconds=30)  # a claimed row comes due again after this if its process died sending it
 
 
 @dataclass
@@ -83,8 +84,14 @@ class FederatedNotices:
         peer down for a while gets the latest word (its entry, the update, or only the exit), once."""
         fed = self.federation
         now = fed.clock.now()
+        due_at = now + (EVERYTHING if everything else timedelta(0))
         with fed.store.read() as tx:
-            owed = tx.remote_notices.owed_due(now + (EVERYTHING if everything else timedelta(0)), DUE_BATCH)
+            if not tx.remote_notices.owed_due(due_at, 1):
+                return 0  # the usual round: one read, no write
+        with fed.store.write() as tx:  # claimed: another process of this installation leaves them alone a while
+            owed = tx.remote_notices.owed_due(due_at, DUE_BATCH)
+            for row in owed:
+                tx.remote_notices.owe(replace(row, next_at=now + CLAIM))
         peers = {p.id: p for p in fed.known_peers()}
         by_operation: dict[str, list[OwedNotice]] = {}
         for row in owed:
