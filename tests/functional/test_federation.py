@@ -287,6 +287,19 @@ def test_three_installations_one_on_postgis_find_each_other(tmp_path: Path, post
         first = submit(city, city_operation())
         second = submit(feds, operation_data(purpose="civil_immigration", type="immigration_enforcement"))
         third = submit(county, operation_data(lat=44.9790))
+        # Each side keeps its two pairs, each naming the other installation (the federal one in PostGIS).
+        kept = {
+            inst.name: sorted(
+                (c["counterpart"]["installation"]["name"], c["counterpart"]["level_disclosed"])
+                for c in httpx.get(f"{inst.url}/api/v1/conflicts", headers=bearer(inst.supervisor)).json()["remote"]
+            )
+            for inst in (city, feds, county)
+        }
+    assert kept == {
+        "city": [("county", "safety"), ("feds", "safety")],
+        "feds": [("city", "safety"), ("county", "safety")],
+        "county": [("city", "safety"), ("feds", "safety")],
+    }
     assert first["federation"] == {"checked": ["county", "feds"], "unchecked": [], "hits": []}
     assert second["federation"]["checked"] == ["city", "county"]
     assert {(h["installation"]["name"], h["operation"]["id"]) for h in second["federation"]["hits"]} == {
