@@ -38,7 +38,8 @@ const CG = (() => {
   /** One conflict from the caller's side, in plain words. */
   function conflictWords(c) {
     const o = c.counterpart || {};
-    const who = o.agency ? esc(o.agency.name) : "another agency";
+    const where = o.installation ? ` (installation ${esc(o.installation.name)})` : "";  // a peer installation's
+    const who = (o.agency ? esc(o.agency.name) : "another agency") + where;
     const what = c.kind === "subject" ? `same ${esc(c.matched || "subject")}` : `${metres(c.distance_m)} away`;
     return `Conflict: ${who}, ${what}, ${span(o.window || c.overlap)} — ${contact(o.contact)}`;
   }
