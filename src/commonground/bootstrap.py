@@ -37,6 +37,7 @@ from commonground.service.lifecycle import Lifecycle
 from commonground.service.lookup_sweeps import SweepRule
 from commonground.service.lookups import Lookups
 from commonground.service.missions import Missions
+from commonground.service.notice_responses import NoticeResponses
 from commonground.service.notices import Notices
 from commonground.service.operations import Operations
 from commonground.service.ports import AuditPruner, Clock, EmailSender, FederationLink, Store, WebhookSender
@@ -89,6 +90,11 @@ class Services:
     def federated_notices(self) -> FederatedNotices:
         """Jurisdiction notices to and from peers (holds nothing of its own)."""
         return FederatedNotices(self.federation)
+
+    @cached_property
+    def notice_responses(self) -> NoticeResponses:
+        """Host agencies' answers to notices (holds nothing of its own)."""
+        return NoticeResponses(self.store, self.clock)
 
     def close(self) -> None:
         self.federation.close()  # its probe threads and kept connections
