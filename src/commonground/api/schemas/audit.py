@@ -73,7 +73,7 @@ class HostResponseCountsPublic(Public):
 class TransparencyPublic(Public):
     notices_by_operating_agency: list[NoticeCountsPublic] = described("Notices per operating agency.", [])
     host_responses_by_agency: list[HostResponseCountsPublic] = described(
-        "Host agencies' current answers to notices, per host agency and response.", []
+        "Host agencies' current answers to notices, per host agency and response.", [], default_factory=list
     )
     suppressed_subject_matches_by_restricting_agency: list[SuppressedCountPublic] = described(
         "Subject matches never made, per agency whose policy restricted them.", []
