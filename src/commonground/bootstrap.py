@@ -38,6 +38,7 @@ from commonground.service.lifecycle import Lifecycle
 from commonground.service.lookup_sweeps import SweepRule
 from commonground.service.lookups import Lookups
 from commonground.service.missions import Missions
+from commonground.service.notice_responses import NoticeResponses
 from commonground.service.notices import Notices
 from commonground.service.operations import Operations
 from commonground.service.ports import (
@@ -103,6 +104,11 @@ class Services:
     def conflict_workflow(self) -> ConflictWorkflow:
         """A remote conflict's steps to and from peers (holds nothing of its own)."""
         return ConflictWorkflow(self.federation)
+
+    @cached_property
+    def notice_responses(self) -> NoticeResponses:
+        """Host agencies' answers to notices (holds nothing of its own)."""
+        return NoticeResponses(self.store, self.clock)
 
     def close(self) -> None:
         self.federation.close()  # its probe threads and kept connections

@@ -58,6 +58,7 @@ BODIES: dict[str, Body] = {
     "PATCH /api/v1/operations/{operation_id}": lambda aw, col, _: {"notes": "changed"},
     "POST /api/v1/conflicts/{conflict_id}/ack": lambda aw, col, _: {"operation_id": aw.ack_side[col]},
     "POST /api/v1/conflicts/{conflict_id}/resolve": lambda aw, col, _: {"note": "settled by phone"},
+    "POST /api/v1/notices/{notice_id}/response": lambda aw, col, _: {"response": "aware_not_assisting"},
     "POST /api/v1/conflicts/{conflict_id}/dismiss": lambda aw, col, _: {"note": "not the same place"},
     "POST /api/v1/federation/peers": lambda aw, col, _: aw.new_peer(),
 }

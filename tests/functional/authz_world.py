@@ -43,6 +43,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "operation": ("own", "linked", "other", "restricted", "missing"),
     "conflict": ("own", "other", "restricted", "missing"),
     "peer": ("installation", "missing"),
+    "notice": ("own", "missing"),  # the own agency hears of the sheriff's operation in its jurisdiction
     "login": ("own", "missing"),
     "none": ("any",),
 }
@@ -152,6 +153,9 @@ class AuthzWorld:
         other, _ = self.submit("other", (SPOT[0] + 1.0, SPOT[1]))
         self.ids["operation"] = {"own": own, "linked": linked, "other": other, "restricted": restricted}
         self.ids["conflict"] = {"own": with_own[own], "other": with_both[linked], "restricted": with_both[own]}
+        with self.world.services.store.read() as tx:
+            told = tx.notices.of_operation(linked)
+        self.ids["notice"] = {"own": next(n.id for n in told if n.agency_id == self.agencies["own"].id)}
         self.ack_side = {"own": own, "restricted": own, "other": linked, "missing": own}
 
     def tenant_of(self, operation_id: str, ori: str) -> str:

@@ -247,8 +247,14 @@ def drive(rec: Recorder) -> None:
     if rest:
         call("POST", "/conflicts/{conflict_id}/dismiss", watch, {"note": "same team"}, conflict_id=rest[0]["id"])
 
-    call("GET", "/notices", sgt)
+    noticed = call("GET", "/notices", sgt)["items"]
+    call("POST", "/notices/{notice_id}/response", sgt, {
+        "response": "aware_not_assisting", "note": "City policy: no assistance; patrol told for officer safety.",
+    }, notice_id=noticed[0]["id"])  # fmt: skip
+    call("POST", "/notices/{notice_id}/response", agent, {"response": "assisting"}, status=403,
+         notice_id=noticed[0]["id"])  # fmt: skip
     call("GET", "/notices", dispatcher, params={"limit": 1})
+    call("GET", "/operations/{operation_id}", agent, operation_id=noticed[0]["operation"]["id"])
     # A look-up asks about now, give or take two hours: the clock moves to the operations' morning.
     rec.http.app.state.services.clock.advance(timedelta(hours=24, minutes=30))  # type: ignore[attr-defined]
     call("GET", "/lookup", dispatcher, params={"lat": 44.978, "lon": -93.264, "at": "2026-12-01T13:00:00Z"})

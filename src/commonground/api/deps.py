@@ -23,6 +23,7 @@ OperationsUser = Annotated[Principal, requires(Permission.OPERATIONS)]
 ConflictsUser = Annotated[Principal, requires(Permission.CONFLICTS)]
 Dispatcher = Annotated[Principal, requires(Permission.LOOKUP)]
 NoticesUser = Annotated[Principal, requires(Permission.NOTICES)]
+NoticeResponder = Annotated[Principal, requires(Permission.RESPOND_NOTICES)]
 Auditor = Annotated[Principal, requires(Permission.AUDIT)]
 CheckpointReader = Annotated[Principal, requires(Permission.AUDIT_CHECKPOINTS)]
 
@@ -66,6 +67,7 @@ __all__ = [
     "ConflictsUser",
     "Dispatcher",
     "InstallationAdmin",
+    "NoticeResponder",
     "NoticesUser",
     "OperationsUser",
     "Permission",

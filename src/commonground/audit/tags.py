@@ -35,6 +35,7 @@ class Action(StrEnum):
     AGENCY_JURISDICTION_UPDATE = "admin:jurisdiction:update"
     LOOKUP = "dispatch:lookup:query"
     LOOKUP_SWEEP = "dispatch:lookup:sweep"
+    NOTICE_RESPOND = "host:notice:respond"
     SUBJECT_MATCH_SUPPRESSED = "policy:subject-match:suppressed"
     REPORT_READ = "audit:report:read"
     # notifications

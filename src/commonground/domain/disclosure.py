@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from commonground.domain.model import Acknowledgement, Agency, Conflict, Operation, Role
+from commonground.domain.notice_responses import NoticeResponse
 from commonground.domain.notices import Notice
 from commonground.domain.policy import AgencyLevel, Level, Purpose
 from commonground.domain.views import (
@@ -21,6 +22,7 @@ from commonground.domain.views import (
     AgencyRef,
     ConflictView,
     FullDetail,
+    HostResponseView,
     LookupHit,
     NoticeView,
     OperationalDetail,
@@ -239,6 +241,19 @@ def disclose_conflict_to_watch(
 def disclose_notice(notice: Notice, op: Operation, owner: Agency, viewer: Viewer) -> NoticeView:
     """Return a jurisdiction notice with its operation at the ``safety`` level."""
     return NoticeView(notice.id, notice.kind, notice.sent_at, disclose_operation(op, owner, viewer, Context.NOTICE))
+
+
+def disclose_host_response(
+    answer: NoticeResponse, op: Operation, host: Agency, viewer: Viewer
+) -> HostResponseView | None:
+    """Return a host agency's answer about ``op`` to its operating agency or to the host itself; nobody else.
+
+    The host's name and response are officer-safety facts the operator must have; the note is
+    the host's own words to the operator, so it goes no further than the two of them.
+    """
+    if viewer.agency_id not in (op.agency_id, answer.agency_id):
+        return None
+    return HostResponseView(AgencyRef(host.name, host.ori, host.level), answer.response, answer.note, answer.at)
 
 
 def disclose_lookup_hit(op: Operation, owner: Agency, viewer: Viewer, distance_m: float) -> LookupHit:

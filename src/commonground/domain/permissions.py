@@ -23,6 +23,7 @@ class Permission(StrEnum):
     RESOLVE_CONFLICTS = "resolve_conflicts"
     LOOKUP = "lookup"
     NOTICES = "notices"
+    RESPOND_NOTICES = "respond_notices"
     AUDIT = "audit"
     AUDIT_CHECKPOINTS = "audit_checkpoints"
 
@@ -39,6 +40,8 @@ ROLES: Mapping[Permission, frozenset[Role]] = {
     Permission.RESOLVE_CONFLICTS: frozenset({Role.SUPERVISOR, Role.WATCH}),
     Permission.LOOKUP: frozenset({Role.DISPATCHER}),
     Permission.NOTICES: frozenset({Role.OFFICER, Role.SUPERVISOR, Role.DISPATCHER, Role.WATCH, Role.AGENCY_ADMIN}),
+    # The host agency's supervisors, dispatchers and administrators answer for it (watch-commander-like roles).
+    Permission.RESPOND_NOTICES: frozenset({Role.SUPERVISOR, Role.DISPATCHER, Role.AGENCY_ADMIN}),
     Permission.AUDIT: frozenset({Role.AUDITOR}),
     Permission.AUDIT_CHECKPOINTS: frozenset({Role.AUDITOR, Role.ADMIN}),
 }

@@ -42,6 +42,7 @@ NEEDS: Mapping[Permission, Scope | None] = {
     Permission.RESOLVE_CONFLICTS: Scope.CONFLICTS,
     Permission.LOOKUP: Scope.LOOKUP,
     Permission.NOTICES: Scope.NOTICES,
+    Permission.RESPOND_NOTICES: Scope.NOTICES,
     Permission.AUDIT: Scope.AUDIT,
     Permission.AUDIT_CHECKPOINTS: Scope.AUDIT,
 }

@@ -15,6 +15,7 @@ from typing import Any
 
 from commonground.domain.geometry import Area
 from commonground.domain.model import ConflictKind, ConflictStatus, Contact, OperationStatus, Risk, Team
+from commonground.domain.notice_responses import HostResponse
 from commonground.domain.notices import NoticeKind
 from commonground.domain.policy import AgencyLevel, Level, NoticeTiming, Purpose
 from commonground.domain.timewindow import TimeWindow, isoformat
@@ -201,6 +202,22 @@ AnyConflictView = ConflictView | WatchConflictView
 
 
 @dataclass(frozen=True, slots=True)
+class HostResponseView:
+    """A host agency's answer to a notice, as the operating agency (or the host itself) sees it."""
+
+    agency: AgencyRef
+    response: HostResponse
+    note: str | None
+    at: datetime
+
+    def to_dict(self) -> Json:
+        view: Json = {"agency": _tier(self.agency), "response": self.response.value, "at": isoformat(self.at)}
+        if self.note is not None:
+            view["note"] = self.note
+        return view
+
+
+@dataclass(frozen=True, slots=True)
 class NoticeView:
     """A jurisdiction notice: another agency's operation, at the ``safety`` level."""
 
@@ -208,14 +225,18 @@ class NoticeView:
     kind: NoticeKind
     sent_at: datetime | None
     operation: OperationView
+    response: HostResponseView | None = None  # the host's own current answer, once it gave one
 
     def to_dict(self) -> Json:
-        return {
+        view: Json = {
             "id": self.id,
             "kind": self.kind.value,
             "sent_at": None if self.sent_at is None else isoformat(self.sent_at),
             "operation": self.operation.to_dict(),
         }
+        if self.response is not None:
+            view["response"] = self.response.to_dict()
+        return view
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from commonground.domain.disclosure import (
     Viewer,
     disclose_conflict,
     disclose_conflict_to_watch,
+    disclose_host_response,
     disclose_operation,
 )
 from commonground.domain.model import Agency, Role
@@ -89,6 +90,8 @@ def render(tx: Transaction, event: Event, recipient: Recipient) -> dict[str, Any
             "kind": (event.details or {}).get("kind"),
             "operation": disclose_operation(op, owner, recipient.viewer, Context.NOTICE).to_dict(),
         }
+    if event.kind == "notice.responded":
+        return _host_response(tx, event, recipient)
     if event.kind == "operation.purpose_changed":
         # The restricting agency's own conflict, and the purposes declared before and after.
         return {"conflict_id": event.object_id, **(event.details or {})}
@@ -102,6 +105,20 @@ def render(tx: Transaction, event: Event, recipient: Recipient) -> dict[str, Any
         # The agency's own operation, the peer installation's name, counts and plain words: nothing of the peer's.
         return {"operation_id": event.object_id, **(event.details or {})}
     return None
+
+
+def _host_response(tx: Transaction, event: Event, recipient: Recipient) -> dict[str, Any] | None:
+    """A host agency's answer, to the operating agency: the answer as it stands now, through disclosure."""
+    op = tx.operations.get(event.object_id)
+    host_id = str((event.details or {}).get("agency_id", ""))
+    answer = tx.notice_responses.get(event.object_id, host_id)
+    host = tx.agencies.get(host_id)
+    if op is None or answer is None or host is None:
+        return None
+    view = disclose_host_response(answer, op, host, recipient.viewer)
+    if view is None:
+        return None
+    return {"operation_id": op.id, "notice_id": answer.notice_id, **view.to_dict()}
 
 
 def _conflict(tx: Transaction, event: Event, recipient: Recipient) -> dict[str, Any] | None:

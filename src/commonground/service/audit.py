@@ -57,6 +57,9 @@ class AuditLog:
             per_agency: dict[str, dict[str, int]] = {}
             for agency_id, status, count in tx.notices.counts():
                 per_agency.setdefault(agency_id, {})[f"notices_{status}"] = count
+            responses: dict[str, dict[str, int]] = {}
+            for agency_id, response, count in tx.notice_responses.counts():
+                responses.setdefault(agency_id, {})[response] = count
             suppressed: dict[str, int] = {}
             after: int | None = None
             while True:
@@ -73,6 +76,9 @@ class AuditLog:
         return {
             "notices_by_operating_agency": [
                 {"agency_id": k, "agency": names.get(k), **v} for k, v in sorted(per_agency.items())
+            ],
+            "host_responses_by_agency": [
+                {"agency_id": k, "agency": names.get(k), **v} for k, v in sorted(responses.items())
             ],
             "suppressed_subject_matches_by_restricting_agency": [
                 {"agency_id": k, "agency": names.get(k), "count": v} for k, v in sorted(suppressed.items())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from commonground.domain.disclosure import disclose_notice
+from commonground.domain.disclosure import disclose_host_response, disclose_notice
 from commonground.domain.geometry import bounding_boxes
 from commonground.domain.model import Operation
 from commonground.domain.notices import Notice, NoticeKind, NoticeStatus, concerned, first_status, plan
@@ -110,5 +110,9 @@ class Notices:
                 owner = tx.agencies.get(op.agency_id) if op else None
                 if op is None or owner is None:
                     continue
-                items.append(disclose_notice(notice, op, owner, who.viewer))
+                view = disclose_notice(notice, op, owner, who.viewer)
+                answer = tx.notice_responses.get(op.id, who.agency.id)
+                if answer is not None:  # the host's own answer, so its card shows what it said
+                    view = replace(view, response=disclose_host_response(answer, op, who.agency, who.viewer))
+                items.append(view)
         return Page(items, kept[-1].id if more and kept else None)

@@ -15,6 +15,7 @@ from commonground.domain.conflicts import SearchReach
 from commonground.domain.federation import Peer, PeerStatus
 from commonground.domain.geometry import Area, Box
 from commonground.domain.model import Agency, Conflict, ConflictKind, ConflictStatus, Operation, OperationStatus, User
+from commonground.domain.notice_responses import NoticeResponse
 from commonground.domain.notices import Notice
 from commonground.domain.notifications import Channel, Delivery
 from commonground.domain.policy import Policy, Purpose
@@ -211,8 +212,19 @@ class NoticeRepository(Protocol):
     def of_operation(self, operation_id: str) -> list[Notice]: ...
     def due(self, now: datetime, limit: int) -> list[Notice]: ...
     def page(self, agency_id: str, limit: int, after: str | None) -> Page[Notice]: ...
+    def get(self, notice_id: str) -> Notice | None: ...
     def counts(self) -> list[tuple[str, str, int]]:
         """Return (owner agency, status, count) over every entry notice, for the transparency report."""
+
+
+class NoticeResponseRepository(Protocol):
+    """Host agencies' current answers to the notices of operations in their jurisdiction."""
+
+    def put(self, answer: NoticeResponse) -> None: ...
+    def get(self, operation_id: str, agency_id: str) -> NoticeResponse | None: ...
+    def of_operation(self, operation_id: str) -> list[NoticeResponse]: ...
+    def counts(self) -> list[tuple[str, str, int]]:
+        """Return (host agency, response, count) over every current response, for the transparency report."""
 
 
 class Outbox(Protocol):
@@ -458,6 +470,8 @@ class Transaction(Protocol):
     def unchecked(self) -> UncheckedRepository: ...
     @property
     def remote_notices(self) -> RemoteNoticeRepository: ...
+    @property
+    def notice_responses(self) -> NoticeResponseRepository: ...
 
     def flush(self) -> None:
         """Write what the transaction holds back; the store calls it before committing."""

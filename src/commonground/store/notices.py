@@ -58,6 +58,10 @@ class SqlNotices(Repository):
     def of_operation(self, operation_id: str) -> list[Notice]:
         return [notice_from(r) for r in self.conn.execute(NOTICES_OF, {"key": operation_id}).mappings()]
 
+    def get(self, notice_id: str) -> Notice | None:
+        row = self.conn.execute(select(notices).where(notices.c.id == notice_id)).mappings().first()
+        return None if row is None else notice_from(row)
+
     def due(self, now: datetime, limit: int) -> list[Notice]:
         query = (
             select(notices)

@@ -510,3 +510,17 @@ notice_owed = Table(
     Column("attempts", Integer, nullable=False),
     Column("next_at", UTCDateTime, nullable=False, index=True),
 )
+
+# --- host agencies' responses to notices (migration 0024) ----------------------
+# One row per (operation, host agency): the current answer; each change is in the audit log.
+notice_responses = Table(
+    "notice_responses",
+    metadata,
+    Column("operation_id", String(36), primary_key=True),
+    Column("agency_id", String(36), primary_key=True),
+    Column("notice_id", String(36), nullable=False),
+    Column("response", String(40), nullable=False),
+    Column("note", Text, nullable=True),
+    Column("responded_by", String(36), nullable=False),
+    Column("responded_at", UTCDateTime, nullable=False),
+)

@@ -17,6 +17,7 @@ from commonground.service.ports import (
     EscalationRepository,
     LookupRepository,
     NoticeRepository,
+    NoticeResponseRepository,
     OperationRepository,
     Outbox,
     PeerRepository,
@@ -38,6 +39,7 @@ from commonground.store.escalations import SqlEscalations
 from commonground.store.held import HeldWrites
 from commonground.store.lookups import SqlLookups
 from commonground.store.memo import Memo
+from commonground.store.notice_responses import SqlNoticeResponses
 from commonground.store.notices import SqlNotices
 from commonground.store.outbox import SqlOutbox
 from commonground.store.peers import SqlPeers
@@ -135,6 +137,10 @@ class SqlUnit(HeldWrites):
     @cached_property
     def remote_notices(self) -> RemoteNoticeRepository:
         return SqlRemoteNotices(self)
+
+    @cached_property
+    def notice_responses(self) -> NoticeResponseRepository:
+        return SqlNoticeResponses(self)
 
     @abstractmethod
     def _operations(self) -> OperationRepository:

@@ -10,7 +10,13 @@ from commonground.api.deps import OperationsUser, ServicesDep, page_limit
 from commonground.api.responses import PublicRoute, fails
 from commonground.api.schemas.common import dump
 from commonground.api.schemas.conflicts import OperationCheckedPublic
-from commonground.api.schemas.operations import OperationCreate, OperationPatch, OperationPublic, OperationsPublic
+from commonground.api.schemas.operations import (
+    HostResponsePublic,
+    OperationCreate,
+    OperationPatch,
+    OperationPublic,
+    OperationsPublic,
+)
 from commonground.bootstrap import Services
 from commonground.domain.errors import InvalidInput
 from commonground.domain.model import OperationStatus
@@ -98,7 +104,11 @@ def list_operations(
 def get_operation(operation_id: str, services: ServicesDep, who: OperationsUser) -> OperationPublic:
     """The own agency's operation in full; another's only through a conflict, as its policy allows."""
     view = services.operations.get(who, operation_id)
-    return operation_public(view, services.reprobe.unchecked_names(who.agency.id, view.id))
+    public = operation_public(view, services.reprobe.unchecked_names(who.agency.id, view.id))
+    answers = services.notice_responses.of_operation(who, view.id)  # its own agency only
+    if answers:
+        public.host_responses = [HostResponsePublic.model_validate(a.to_dict()) for a in answers]
+    return public
 
 
 def _version(if_match: str | None) -> int | None:

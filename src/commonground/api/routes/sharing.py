@@ -6,12 +6,20 @@ from typing import Any
 
 from fastapi import APIRouter, Body, Request
 
-from commonground.api.deps import Auditor, Dispatcher, NoticesUser, ServicesDep, UserManager, page_limit
+from commonground.api.deps import (
+    Auditor,
+    Dispatcher,
+    NoticeResponder,
+    NoticesUser,
+    ServicesDep,
+    UserManager,
+    page_limit,
+)
 from commonground.api.responses import PublicRoute, fails
 from commonground.api.routes.agencies import agency_public
 from commonground.api.schemas.agencies import JURISDICTION_EXAMPLE, AgencyPublic
 from commonground.api.schemas.audit import TransparencyPublic
-from commonground.api.schemas.sharing import LookupPublic, NoticesPublic
+from commonground.api.schemas.sharing import LookupPublic, NoticePublic, NoticeResponseCreate, NoticesPublic
 from commonground.domain.timewindow import parse_instant
 
 router = APIRouter(tags=["sharing"], route_class=PublicRoute)
@@ -24,6 +32,17 @@ def list_notices(
     """Other agencies' operations inside the caller's jurisdiction, at the `safety` level."""
     page = services.notices.list(who, page_limit(request, limit), cursor)
     return NoticesPublic.model_validate({"items": [n.to_dict() for n in page.items], "next": page.next})
+
+
+@router.post("/notices/{notice_id}/response", responses=fails(403, 404, 422))
+def respond_to_notice(
+    notice_id: str, body: NoticeResponseCreate, services: ServicesDep, who: NoticeResponder
+) -> NoticePublic:
+    """The host agency's answer to a notice: `aware_not_assisting` records awareness for officer safety and
+    states non-participation. The operating agency sees it on its operation and hears it live
+    (`notice.responded`); it can be changed, and every change is audited."""
+    view = services.notice_responses.respond(who, notice_id, body.response.value, body.note)
+    return NoticePublic.model_validate(view.to_dict())
 
 
 @router.get("/lookup", responses=fails(422, 429))

@@ -61,8 +61,20 @@ class SuppressedCountPublic(Public):
     count: int = described("Subject matches its restricted purposes suppressed.", 3)
 
 
+class HostResponseCountsPublic(Public):
+    agency_id: str = described("The host agency.", ID_EXAMPLE)
+    agency: str | None = described("Its name.", "Minneapolis Police Department")
+    aware_not_assisting: int | None = described("Operations it answered aware, not assisting.", 4, default=None)
+    standing_by_for_public_safety: int | None = described("Operations it stood by for.", 1, default=None)
+    assisting: int | None = described("Operations it assisted.", 0, default=None)
+    request_contact: int | None = described("Operations it asked to be contacted about.", 2, default=None)
+
+
 class TransparencyPublic(Public):
     notices_by_operating_agency: list[NoticeCountsPublic] = described("Notices per operating agency.", [])
+    host_responses_by_agency: list[HostResponseCountsPublic] = described(
+        "Host agencies' current answers to notices, per host agency and response.", [], default_factory=list
+    )
     suppressed_subject_matches_by_restricting_agency: list[SuppressedCountPublic] = described(
         "Subject matches never made, per agency whose policy restricted them.", []
     )

@@ -8,6 +8,7 @@ from pydantic import AwareDatetime
 
 from commonground.api.schemas.common import ID_EXAMPLE, TIME_EXAMPLE, Instant, Public, Strict, described, next_cursor
 from commonground.domain.model import Attire, OperationStatus, Risk
+from commonground.domain.notice_responses import HostResponse
 from commonground.domain.policy import AgencyLevel, Level, NoticeTiming, Purpose
 
 SUBJECT_EXAMPLE = {"kind": "vehicle", "plate": "ABC123", "state": "MN"}
@@ -137,6 +138,24 @@ class InstallationRef(Public):
     name: str = described("The peer installation's name.", "city-east")
 
 
+HOST_EXAMPLE = {"name": "Minneapolis PD", "ori": "MN0271100", "level": "local"}
+
+
+class HostResponsePublic(Public):
+    """A host agency's answer to a notice of an operation in its jurisdiction."""
+
+    agency: AgencyRefPublic = described(
+        "The host agency that answered.", {"name": "Minneapolis PD", "ori": "MN0271100"}
+    )
+    response: HostResponse = described(
+        "`aware_not_assisting` (awareness recorded for officer safety; the agency does not take part), "
+        "`standing_by_for_public_safety`, `assisting` or `request_contact`.",
+        "aware_not_assisting",
+    )
+    note: str | None = described("The host's note to the operating agency; absent when none.", None, default=None)
+    at: Instant = described("When it answered (or last changed its answer).", TIME_EXAMPLE)
+
+
 class OperationPublic(Public):
     """An operation as the caller may see it: fields above `level_disclosed` are absent, not null."""
 
@@ -173,6 +192,18 @@ class OperationPublic(Public):
         "The peer installations not yet checked about this operation (its own agency only); they are asked "
         "again until they answer. Absent when every peer has been checked.",
         ["city"],
+        default=None,
+    )
+    host_responses: list[HostResponsePublic] | None = described(
+        "The host agencies' answers to this operation's jurisdiction notices (its own agency, on "
+        "`GET /operations/{id}` only); absent when none answered.",
+        [
+            {
+                "agency": {"name": "Minneapolis PD", "ori": "MN0271100"},
+                "response": "aware_not_assisting",
+                "at": TIME_EXAMPLE,
+            }
+        ],
         default=None,
     )
     purged_at: Instant | None = described(

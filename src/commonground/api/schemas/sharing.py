@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
-from commonground.api.schemas.common import ID_EXAMPLE, TIME_EXAMPLE, Instant, Public, described, next_cursor
-from commonground.api.schemas.operations import InstallationRef, OperationPublic
+from commonground.api.schemas.common import (
+    ID_EXAMPLE,
+    TIME_EXAMPLE,
+    Instant,
+    Public,
+    Strict,
+    described,
+    next_cursor,
+)
+from commonground.api.schemas.operations import HostResponsePublic, InstallationRef, OperationPublic
+from commonground.domain.notice_responses import HostResponse
 from commonground.domain.notices import NoticeKind
 
 OPERATION_EXAMPLE = {"id": ID_EXAMPLE, "level_disclosed": "safety"}
+
+
+class NoticeResponseCreate(Strict):
+    response: HostResponse = described("The host agency's answer.", "aware_not_assisting")
+    note: str | None = described(
+        "An optional note to the operating agency (at most 1,000 characters).", None, default=None
+    )
 
 
 class NoticePublic(Public):
@@ -18,6 +34,9 @@ class NoticePublic(Public):
         "The peer installation whose operation this is, as it disclosed it (`safety`); absent for this one's own.",
         {"name": "feds-east"},
         default=None,
+    )
+    response: HostResponsePublic | None = described(
+        "The caller's agency's own answer to this notice, once it gave one; absent before.", None, default=None
     )
 
 
