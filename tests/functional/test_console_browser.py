@@ -2,36 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
-from commonground.bootstrap import Services, build_services
-from commonground.config import Settings
 from commonground.domain.errors import NotAuthenticated
 from commonground.service.channels import Channels
 from commonground.service.ports import ConflictFilter
 from tests.conftest import SOON, LiveServer, World, operation_data, wire
-from tests.functional.console_browser import PASSWORD, SHOTS, browser, context, needs_chromium, next_code, sign_in
+from tests.functional.console_browser import (
+    PASSWORD,
+    SHOTS,
+    browser,
+    console,
+    context,
+    needs_chromium,
+    next_code,
+    person,
+    sign_in,
+)
 
 pytestmark = [pytest.mark.browser, needs_chromium]
-__all__ = ["browser"]
+__all__ = ["browser", "console"]
 
 LAT, LON = 44.9537, -93.0900  # St. Paul
-
-
-@pytest.fixture
-def console(sqlite_url: str) -> Iterator[tuple[World, LiveServer]]:
-    services: Services = build_services(Settings(database_url=sqlite_url, console_cookie_secure=False))
-    with LiveServer(services) as live:
-        yield World(services), live
-    services.close()
-
-
-def person(world: World, agency: Any, *roles: str) -> str:
-    return world.person(agency, *roles, password=PASSWORD).user.username
 
 
 def local(dt: datetime) -> str:
