@@ -6,8 +6,10 @@ import os
 import tempfile
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pyotp
 import pytest
@@ -122,3 +124,11 @@ def fill_operation(page: Any, lat: float, lon: float, starts: str, ends: str, ti
 def person(world: World, agency: Any, *roles: str) -> str:
     """A new user of ``agency`` with ``roles`` who signs in with the test password; return the username."""
     return world.person(agency, *roles, password=PASSWORD).user.username
+
+
+AGENCY_ZONE = ZoneInfo("America/Chicago")  # every test agency's zone (tests/conftest.py World.agency)
+
+
+def local(dt: datetime) -> str:
+    """``dt`` as the agency's wall clock, the way a person types it into the form."""
+    return dt.astimezone(AGENCY_ZONE).strftime("%Y-%m-%dT%H:%M")

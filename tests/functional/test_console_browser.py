@@ -17,6 +17,7 @@ from tests.functional.console_browser import (
     browser,
     console,
     context,
+    local,
     needs_chromium,
     next_code,
     person,
@@ -27,10 +28,6 @@ pytestmark = [pytest.mark.browser, needs_chromium]
 __all__ = ["browser", "console"]
 
 LAT, LON = 44.9537, -93.0900  # St. Paul
-
-
-def local(dt: datetime) -> str:
-    return dt.strftime("%Y-%m-%dT%H:%M")
 
 
 def test_enter_a_conflicting_operation_and_watch_it_arrive_live(

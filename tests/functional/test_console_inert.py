@@ -18,8 +18,8 @@ import pytest
 
 from commonground.service.ports import ConflictFilter
 from tests.conftest import SOON, LiveServer, World, operation_data, wire
-from tests.functional.console_browser import PASSWORD, browser, context, needs_chromium, sign_in
-from tests.functional.test_console_browser import LAT, LON, console, local
+from tests.functional.console_browser import PASSWORD, browser, console, context, local, needs_chromium, sign_in
+from tests.functional.test_console_browser import LAT, LON
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 __all__ = ["browser", "console"]

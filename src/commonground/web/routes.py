@@ -19,7 +19,7 @@ from commonground.domain.timewindow import parse_instant
 from commonground.edge.deps import ServicesDep
 from commonground.service.ports import AuditFilter
 from commonground.service.principal import Principal
-from commonground.web import admin_pages, signin_pages
+from commonground.web import admin_pages, signin_pages, vocabulary
 from commonground.web.session import (
     ConsoleForbidden,
     ConsoleRequires,
@@ -46,7 +46,7 @@ def watch(request: Request, who: Watcher) -> Response:
 
 @router.get("/operations", response_class=HTMLResponse)
 def operations(request: Request, who: Officer) -> Response:
-    return render(request, "operations.html", who)
+    return render(request, "operations.html", who, **vocabulary.operation_form())
 
 
 @router.get("/notices", response_class=HTMLResponse)

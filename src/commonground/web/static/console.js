@@ -13,7 +13,9 @@ const CG = (() => {
     if (!res.ok) {
       const err = (data && data.error) || {};
       const where = err.details && err.details.field ? ` (${err.details.field})` : "";
-      throw new Error((err.message || `HTTP ${res.status}`) + where);
+      const failure = new Error((err.message || `HTTP ${res.status}`) + where);
+      failure.field = err.details && err.details.field;  // lets a form mark the field the API named
+      throw failure;
     }
     return data;
   }
@@ -21,9 +23,42 @@ const CG = (() => {
   function esc(s) {
     return String(s == null ? "" : s).replace(/[&<>"']/g, c => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
   }
-  function hm(iso) { return new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hour12: false }); }
-  function day(iso) { return new Date(iso).toLocaleDateString([], { weekday: "short", month: "short", day: "numeric" }); }
-  function span(w) { return w ? `${day(w.starts_at)} ${hm(w.starts_at)}–${hm(w.ends_at)}` : ""; }
+  // --- times: always in the signed-in agency's zone, and said so ----------------------
+  const zone = document.body.dataset.zone || undefined;
+  const inZone = extra => ({ timeZone: zone, ...extra });
+  function hm(iso) { return new Date(iso).toLocaleTimeString("en-GB", inZone({ hour: "2-digit", minute: "2-digit", hour12: false })); }
+  function day(iso) { return new Date(iso).toLocaleDateString([], inZone({ weekday: "short", month: "short", day: "numeric" })); }
+  function zoneName(iso) {
+    const part = new Intl.DateTimeFormat("en-US", inZone({ timeZoneName: "short" })).formatToParts(new Date(iso))
+      .find(p => p.type === "timeZoneName");
+    return part ? part.value : "";
+  }
+  function span(w) { return w ? `${day(w.starts_at)} ${hm(w.starts_at)}–${hm(w.ends_at)} ${zoneName(w.starts_at)}` : ""; }
+  /** The wall-clock fields of an instant in the agency's zone. */
+  function wall(t) {
+    const parts = new Intl.DateTimeFormat("en-US", inZone({ hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit",
+      hour: "2-digit", minute: "2-digit", second: "2-digit" })).formatToParts(new Date(t));
+    const f = Object.fromEntries(parts.map(p => [p.type, p.value]));
+    return { y: +f.year, mo: +f.month, d: +f.day, h: +f.hour % 24, mi: +f.minute, s: +f.second };
+  }
+  /** "2026-12-05T10:00" typed in the agency's zone, as an ISO instant (what the API needs: a zone). */
+  function fromWall(text) {
+    const [date, time] = text.split("T"), [y, mo, d] = date.split("-").map(Number), [h, mi] = time.split(":").map(Number);
+    const asUTC = Date.UTC(y, mo - 1, d, h, mi);
+    let t = asUTC;
+    for (let i = 0; i < 2; i++) {  // twice: the offset at the guess may differ from the offset at the answer
+      const w = wall(t);
+      t = asUTC - (Date.UTC(w.y, w.mo - 1, w.d, w.h, w.mi, w.s) - t);
+    }
+    return new Date(t).toISOString();
+  }
+  /** An instant as the agency's wall clock, for a datetime-local input. */
+  function toWall(t) {
+    const w = wall(t), pad = n => String(n).padStart(2, "0");
+    return `${w.y}-${pad(w.mo)}-${pad(w.d)}T${pad(w.h)}:${pad(w.mi)}`;
+  }
+  /** The words for a vocabulary identifier: "plain_clothes" reads "Plain clothes" (as web/vocabulary.py). */
+  function label(v) { const s = String(v || "").replace(/_/g, " "); return s.charAt(0).toUpperCase() + s.slice(1); }
   function metres(m) { return m == null ? "" : (m >= 1000 ? `${(m / 1000).toFixed(1)} km` : `${Math.round(m)} m`); }
   function tel(phone) { return phone ? `<a class="tel" href="tel:${esc(String(phone).replace(/[^0-9+]/g, ""))}">${esc(phone)}</a>` : ""; }
   function contact(c) {
@@ -32,7 +67,7 @@ const CG = (() => {
   }
   function team(t) {
     if (!t) return "";
-    return [t.personnel ? `${t.personnel} people` : "", t.attire ? String(t.attire).replace("_", " ") : "", t.vehicles || ""]
+    return [t.personnel ? `${t.personnel} people` : "", t.attire ? label(t.attire).toLowerCase() : "", t.vehicles || ""]
       .filter(Boolean).map(esc).join(" · ");
   }
   /** One conflict from the caller's side, in plain words. */
@@ -74,5 +109,5 @@ const CG = (() => {
     }
     return L.geoJSON(area, { style });
   }
-  return { api, esc, hm, day, span, metres, tel, contact, team, conflictWords, map, areaLayer, csrf };
+  return { api, esc, hm, day, span, zoneName, fromWall, toWall, label, metres, tel, contact, team, conflictWords, map, areaLayer, csrf };
 })();
