@@ -76,7 +76,7 @@ def test_enter_a_conflicting_operation_and_watch_it_arrive_live(
 
     card = watch.wait_for_selector("li.conflict.open", timeout=15_000)
     assert "ICE ERO St. Paul" in card.inner_text() and "St. Paul Police" in card.inner_text()
-    watch.click("button[data-ack]:has-text('St. Paul Police')")
+    watch.click("button[data-ack][aria-label='Acknowledge for St. Paul Police']")
     watch.wait_for_selector("li.conflict .ok:has-text('acknowledged')")
     with world.services.store.read() as tx:
         conflicts = tx.conflicts.page(ConflictFilter(), 10, None)
