@@ -22,7 +22,8 @@ def pair(world: World, one: Agency, other: Agency, n: int, starts: datetime, hou
     lat = LAT + 0.05 * n
     contact = {"name": f"Det. {n}", "phone": f"+1 651 555 01{n:02d}", "radio": "TAC 1"}
     spot = {"lat": lat, "lon": LON, "radius_m": 100, "address": f"{n} Spot Ave"}
-    wire(world.services.operations.submit(world.person(one, "supervisor"), operation_data(starts=starts, location=spot)))
+    ours = operation_data(starts=starts, location=spot)
+    wire(world.services.operations.submit(world.person(one, "supervisor"), ours))
     theirs = operation_data(starts=starts, hours=hours, contact=contact, location=spot)
     op, found = wire(world.services.operations.submit(world.person(other, "supervisor"), theirs))
     assert found, "the pair must conflict"
