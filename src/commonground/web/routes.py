@@ -46,7 +46,8 @@ def watch(request: Request, who: Watcher) -> Response:
 
 @router.get("/operations", response_class=HTMLResponse)
 def operations(request: Request, who: Officer) -> Response:
-    return render(request, "operations.html", who, **vocabulary.operation_form())
+    may_resolve = who.may(Permission.RESOLVE_CONFLICTS)
+    return render(request, "operations.html", who, may_resolve=may_resolve, **vocabulary.operation_form())
 
 
 @router.get("/notices", response_class=HTMLResponse)

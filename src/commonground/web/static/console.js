@@ -74,8 +74,11 @@ const CG = (() => {
   function conflictWords(c) {
     const o = c.counterpart || {};
     const who = o.agency ? esc(o.agency.name) : "another agency";
-    const what = c.kind === "subject" ? `same ${esc(c.matched || "subject")}` : `${metres(c.distance_m)} away`;
-    return `Conflict: ${who}, ${what}, ${span(o.window || c.overlap)} — ${contact(o.contact)}`;
+    const what = c.kind === "subject" ? `same ${esc(c.matched || "subject")}`
+      : (c.distance_m != null && c.distance_m < 1 ? "overlapping" : `${metres(c.distance_m)} away`);
+    const looks = team(o.team);
+    return `Conflict: ${who}, ${what}, ${span(o.window || c.overlap)} — ${contact(o.contact)}` +
+      (looks ? `. <span class="looks">Their team: ${looks}</span>` : "");
   }
 
   // --- map: boundaries only unless a tile server is configured -----------------------

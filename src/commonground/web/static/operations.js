@@ -83,6 +83,7 @@
         : await CG.api("/api/v1/operations", { method: "POST", body: body() });
       form.op_id.value = op.id; form.op_version.value = op.version; title.textContent = "Edit operation";
       show(op); loadMine();
+      form.dispatchEvent(new CustomEvent("cg:saved"));
     } catch (e) {
       answer.hidden = false; answer.className = "answer error"; answer.textContent = "Not saved: " + e.message;
       for (const el of form.querySelectorAll("[aria-invalid]")) el.removeAttribute("aria-invalid");
