@@ -7,6 +7,7 @@ console's session cookie (with the CSRF header on writes), so there is one code 
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlencode
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -60,6 +61,9 @@ def lookup(request: Request, who: Dispatcher) -> Response:
     return render(request, "lookup.html", who)
 
 
+AUDIT_PAGE = 50
+
+
 @router.get("/auditor", response_class=HTMLResponse)
 def auditor(
     request: Request,
@@ -68,28 +72,39 @@ def auditor(
     action: str = "",
     actor: str = "",
     since: str = "",
+    before: int | None = None,
 ) -> Response:
-    error = None
+    """The log newest first, a page at a time (``before`` is the cursor), with names instead of ids."""
+    error, older = None, None
     try:
         where = AuditFilter(
-            since=parse_instant(since, "since") if since else None, actor=actor or None, action=action or None
+            since=parse_instant(since, "since") if since else None,
+            actor=actor or None,
+            action=action or None,
+            newest_first=True,
         )
-        items = list(services.audit.search(who, where, 200, None).items)
+        page = services.audit.search(who, where, AUDIT_PAGE, before)
+        items, older = list(page.items), page.next
     except InvalidInput as exc:
         items, error = [], f"{exc}"
     verdict = services.audit.verdict()
     latest = services.audit.checkpoints(who, 1, None).items
+    query = {k: v for k, v in (("action", action), ("actor", actor), ("since", since)) if v}
     return render(
         request,
         "auditor.html",
         who,
         items=items,
+        names=services.audit.names(who, items),
+        actions=services.audit.actions(),
         verdict=verdict,
         checkpoint=latest[0] if latest else None,
         action=action,
         actor=actor,
         since=since,
         error=error,
+        older=urlencode({**query, "before": older}) if older else None,
+        newer=urlencode(query) if before is not None else None,
     )
 
 
