@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from commonground.domain.errors import InvalidInput
@@ -38,6 +38,7 @@ Officer = Annotated[Principal, Depends(ConsoleRequires(Permission.OPERATIONS))]
 NoticeReader = Annotated[Principal, Depends(ConsoleRequires(Permission.NOTICES))]
 Dispatcher = Annotated[Principal, Depends(ConsoleRequires(Permission.LOOKUP))]
 Auditor = Annotated[Principal, Depends(ConsoleRequires(Permission.AUDIT))]
+Anyone = Annotated[None, Depends(ConsoleRequires(Permission.PUBLIC))]
 
 
 @router.get("/watch", response_class=HTMLResponse)
@@ -106,6 +107,12 @@ def auditor(
         older=urlencode({**query, "before": older}) if older else None,
         newer=urlencode(query) if before is not None else None,
     )
+
+
+@router.get("/favicon.ico", response_class=FileResponse)
+def favicon(_: Anyone) -> Response:
+    """Browsers ask for /favicon.ico whatever the page says; answer with the console's icon."""
+    return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml", headers={"Cache-Control": "max-age=86400"})
 
 
 def install(app: FastAPI) -> None:
