@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,6 +29,11 @@ def pair(world: World, one: Agency, other: Agency, n: int, starts: datetime, hou
     op, found = wire(world.services.operations.submit(world.person(other, "supervisor"), theirs))
     assert found, "the pair must conflict"
     return {"id": op["id"], "conflicts": found}
+
+
+def stream_receipts(world: World, conflict_id: str) -> int:
+    with world.services.store.read() as tx:
+        return sum(1 for d in tx.deliveries.of_object(conflict_id) if d.channel.value == "stream")
 
 
 def cards(page: Any) -> list[str]:
@@ -86,7 +92,18 @@ def test_most_urgent_first_and_a_new_conflict_arrives_on_top(
     page.check("input[name=when][value=all]")
     assert len(cards(page)) == 6
     page.uncheck("#sound")  # the analyst switches the sound off: the next arrival is silent, still on top
-    pair(world, city, ice, 7, now + timedelta(minutes=45))
+    seventh = pair(world, city, ice, 7, now + timedelta(minutes=45))["conflicts"][0]["id"]
     page.wait_for_selector("#conflicts > li.fresh:has-text('7 Spot Ave')", timeout=15_000)
     assert page.get_attribute("#sound", "data-played") == "1"
+
+    # The delivery history names the person whose console the conflict reached, once per recipient.
+    deadline = time.monotonic() + 15
+    while not stream_receipts(world, seventh) and time.monotonic() < deadline:
+        time.sleep(0.2)  # the stream's receipts are written in its next batch
+    page.click("#conflicts > li.fresh summary")
+    page.wait_for_selector("#conflicts > li.fresh p.history:has-text('by stream')")
+    history = page.inner_text("#conflicts > li.fresh p.history").splitlines()
+    name = analyst.user.display_name
+    assert history == [h for h in dict.fromkeys(history)] and any("(stream" not in h and name in h for h in history)
+    assert not any(analyst.user.id in h for h in history), history
     ctx.close()

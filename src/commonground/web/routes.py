@@ -7,8 +7,8 @@ console's session cookie (with the CSRF header on writes), so there is one code 
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlencode
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response

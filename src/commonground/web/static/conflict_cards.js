@@ -50,16 +50,24 @@ const Cards = (() => {
 
 /* A conflict's delivery history: one line per recipient and channel, in the words a person reads. */
 const Deliveries = (() => {
-  function line(x) {
-    const who = x.side_name || ({ watch: "the watch center", yours: "your agency", theirs: "their agency" })[x.side] || x.side;
+  const SIDES = { watch: "the watch center", yours: "your agency", theirs: "their agency" };
+  function line(x, times) {
+    const who = x.side_name || SIDES[x.side] || "an agency";
     const to = x.to_name || x.to;
     return `${CG.esc(who)} by ${CG.esc(x.channel)}${to ? " (" + CG.esc(to) + ")" : ""}: ${CG.esc(x.status)}` +
-      `${x.sent_at ? " at " + CG.hm(x.sent_at) : ""}${x.acknowledged_at ? ", acknowledged " + CG.hm(x.acknowledged_at) : ""}`;
+      `${x.sent_at ? " at " + CG.hm(x.sent_at) : ""}${times > 1 ? ` (${times} updates)` : ""}` +
+      `${x.acknowledged_at ? ", acknowledged " + CG.hm(x.acknowledged_at) : ""}`;
   }
   async function show(id, into) {
     try {
       const c = await CG.api(`/api/v1/conflicts/${id}`);
-      const lines = [...new Set((c.deliveries || []).map(line))];  // one event per change: the same line many times
+      // Each change of the conflict is one more delivery to the same place: one line per recipient, the latest.
+      const latest = new Map(), count = new Map();
+      for (const x of c.deliveries || []) {
+        const key = [x.side, x.channel, x.to || ""].join("|");
+        latest.set(key, x); count.set(key, (count.get(key) || 0) + 1);
+      }
+      const lines = [...latest].map(([key, x]) => line(x, count.get(key)));
       into.innerHTML = lines.join("<br>") || "Nothing delivered yet.";
     } catch (e) { into.textContent = "Delivery history could not be read: " + e.message; }
   }
