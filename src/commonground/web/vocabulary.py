@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from commonground.domain.model import DEFAULT_RISK, OPERATION_TYPES, Attire, Risk
 from commonground.domain.policy import Purpose
@@ -31,7 +32,7 @@ def choices(values: Iterable[str]) -> tuple[Choice, ...]:
     return tuple(sorted((Choice(v, label(v)) for v in values), key=lambda c: (c.value == "other", c.label)))
 
 
-def operation_form() -> dict[str, object]:
+def operation_form() -> dict[str, Any]:
     """Everything the form's selects need: each list, and the default the API applies."""
     return {
         "types": choices(OPERATION_TYPES),
