@@ -85,25 +85,99 @@ const CG = (() => {
   const boundaryStyle = { color: "#5b6b7f", weight: 1, fill: false, interactive: false };
   let atlas = null;
   function fetchJSON(url) { return fetch(url).then(r => r.json()); }
+  /** Where a map opens: the agency's jurisdiction when it has one (data-home), else the whole country. */
+  function home(m) {
+    const box = (document.body.dataset.home || "").split(",").map(Number);
+    if (box.length === 4 && box.every(Number.isFinite)) m.fitBounds([[box[1], box[0]], [box[3], box[2]]]);
+    else m.setView([39.5, -96.5], 4);
+  }
+  /** The middle of a GeoJSON feature's bounding box: where its name is written. */
+  function middle(feature) {
+    let w = 180, s = 90, e = -180, n = -90;
+    const walk = c => { if (typeof c[0] === "number") { w = Math.min(w, c[0]); e = Math.max(e, c[0]); s = Math.min(s, c[1]); n = Math.max(n, c[1]); } else c.forEach(walk); };
+    walk(feature.geometry.coordinates);
+    return [(s + n) / 2, (w + e) / 2];
+  }
+  function labels(features) {
+    return features.filter(f => f.properties && f.properties.name && f.geometry).map(f => ({ name: f.properties.name, at: middle(f) }));
+  }
+  function notice(m, html) {
+    const box = L.control({ position: "bottomleft" });
+    box.onAdd = () => { const d = L.DomUtil.create("div", "map-note"); d.innerHTML = html; return d; };
+    box.addTo(m);
+  }
+  function locateControl(m) {
+    const ctl = L.control({ position: "topleft" });
+    ctl.onAdd = () => {
+      const b = L.DomUtil.create("button", "locate");
+      b.type = "button"; b.textContent = "Use my location";
+      L.DomEvent.disableClickPropagation(b);
+      b.addEventListener("click", () => {
+        if (!navigator.geolocation) { b.textContent = "Location unavailable"; return; }
+        b.disabled = true; b.textContent = "Locating…";
+        navigator.geolocation.getCurrentPosition(pos => {
+          b.disabled = false; b.textContent = "Use my location";
+          const at = L.latLng(pos.coords.latitude, pos.coords.longitude);
+          m.setView(at, 16);
+          m.fire("cg:located", { latlng: at });  // a page that takes a point (look-up, operation) sets it
+        }, err => { b.disabled = false; b.textContent = "Location refused: " + err.message; }, { enableHighAccuracy: true, timeout: 10000 });
+      });
+      return b;
+    };
+    ctl.addTo(m);
+  }
   function map(id, opts = {}) {
     const el = document.getElementById(id);
-    const m = L.map(el, { zoomControl: true, attributionControl: true, preferCanvas: true })
-      .setView(opts.center || [39.5, -96.5], opts.zoom || 4);
+    const m = L.map(el, { zoomControl: true, attributionControl: true, preferCanvas: true });
+    if (opts.center) m.setView(opts.center, opts.zoom || 13); else home(m);
     const tiles = document.body.dataset.tiles;
     if (tiles) L.tileLayer(tiles, { attribution: document.body.dataset.attribution || "", maxZoom: 19 }).addTo(m);
-    else m.attributionControl.addAttribution("Boundaries: US Census (us-atlas)");
+    else {
+      m.attributionControl.addAttribution("Boundaries and names: US Census (us-atlas)");
+      notice(m, "No street map: state and county boundaries and names only. A street basemap needs <code>COMMONGROUND_CONSOLE_TILE_URL</code>.");
+    }
     L.control.scale({ imperial: true, metric: true }).addTo(m);
-    const states = L.layerGroup().addTo(m), counties = L.layerGroup();
+    locateControl(m);
+    const view = () => { el.dataset.bounds = m.getBounds().toBBoxString(); };  // what the map shows, for tests and tools
+    m.on("moveend", view); view();
+    const states = L.layerGroup().addTo(m), counties = L.layerGroup(), names = L.layerGroup().addTo(m);
     atlas = atlas || Promise.all([fetchJSON("/static/vendor/us-atlas/states-10m.json"),
                                   fetchJSON("/static/vendor/us-atlas/counties-10m.json")]);
     atlas.then(([st, co]) => {
       L.geoJSON(topojson.mesh(st, st.objects.states), { style: { ...boundaryStyle, weight: 1.6 } }).addTo(states);
       L.geoJSON(topojson.mesh(co, co.objects.counties, (a, b) => a !== b), { style: { ...boundaryStyle, weight: 0.6, dashArray: "3 3" } }).addTo(counties);
-      const sync = () => (m.getZoom() >= 6 ? counties.addTo(m) : counties.remove());
-      m.on("zoomend", sync); sync();
+      const stateNames = labels(topojson.feature(st, st.objects.states).features);
+      const countyNames = labels(topojson.feature(co, co.objects.counties).features);
+      // Place names where the packaged data has them: states when zoomed out, counties when zoomed in.
+      const sync = () => {
+        const z = m.getZoom(), view = m.getBounds();
+        if (z >= 6) counties.addTo(m); else counties.remove();
+        names.clearLayers();
+        const shown = z >= 8 ? countyNames.map(c => ({ ...c, name: c.name + " County" })) : (z >= 4 ? stateNames : []);
+        for (const p of shown) {
+          if (!view.contains(p.at)) continue;
+          L.marker(p.at, { interactive: false, keyboard: false,
+            icon: L.divIcon({ className: "place-label", html: esc(p.name), iconSize: null }) }).addTo(names);
+        }
+      };
+      m.on("zoomend moveend", sync); sync();
     });
     return m;
   }
+
+  // --- address search: only with a configured geocoder (COMMONGROUND_CONSOLE_GEOCODER_URL) --
+  const geocoder = document.body.dataset.geocoder || "";
+  /** Places for a typed address, from a Nominatim- or Pelias-compatible geocoder: [{lat, lon, label}]. */
+  async function geocode(q) {
+    if (!geocoder) throw new Error("no address search is configured (COMMONGROUND_CONSOLE_GEOCODER_URL)");
+    const res = await fetch(geocoder.replace("{q}", encodeURIComponent(q)), { headers: { Accept: "application/json" }, credentials: "omit" });
+    if (!res.ok) throw new Error(`the address search answered ${res.status}`);
+    const data = await res.json();
+    if (Array.isArray(data)) return data.map(p => ({ lat: +p.lat, lon: +p.lon, label: p.display_name || p.name || "" }));  // Nominatim
+    return (data.features || []).map(f => ({ lat: f.geometry.coordinates[1], lon: f.geometry.coordinates[0],
+                                             label: (f.properties && (f.properties.label || f.properties.name)) || "" }));  // Pelias
+  }
+
   function areaLayer(area, style) {
     if (!area) return null;
     if (area.type === "Point") {
@@ -112,5 +186,22 @@ const CG = (() => {
     }
     return L.geoJSON(area, { style });
   }
-  return { api, esc, hm, day, span, zoneName, fromWall, toWall, label, metres, tel, contact, team, conflictWords, map, areaLayer, csrf };
+  /** Wire an address field to the geocoder: the found places are listed; picking one calls ``pick(lat, lon, label)``. */
+  function addressFinder(input, button, out, pick) {
+    if (!geocoder) { button.hidden = true; return; }
+    button.addEventListener("click", async () => {
+      out.textContent = "Searching…";
+      try {
+        const found = await geocode(input.value.trim());
+        if (!found.length) { out.textContent = "No place found for that address."; return; }
+        out.innerHTML = `<ul class="places">${found.slice(0, 5).map((p, i) =>
+          `<li><button type="button" class="link" data-i="${i}">${esc(p.label)}</button></li>`).join("")}</ul>`;
+        out.querySelectorAll("button[data-i]").forEach(b => b.addEventListener("click", () => {
+          const p = found[Number(b.dataset.i)]; out.textContent = p.label; pick(p.lat, p.lon, p.label);
+        }));
+        if (found.length === 1) { out.textContent = found[0].label; pick(found[0].lat, found[0].lon, found[0].label); }
+      } catch (e) { out.textContent = e.message; }
+    });
+  }
+  return { api, esc, hm, day, span, addressFinder, zoneName, fromWall, toWall, label, metres, tel, contact, team, conflictWords, map, areaLayer, csrf, geocode, geocoder };
 })();

@@ -19,6 +19,12 @@
     setPin();
   });
   for (const f of ["lat", "lon"]) form[f].addEventListener("input", setPin);
+  map.on("cg:located", ev => { form.lat.value = ev.latlng.lat.toFixed(5); form.lon.value = ev.latlng.lng.toFixed(5); setPin(); });
+  if (form.address) {
+    CG.addressFinder(form.address, document.getElementById("find-address"), document.getElementById("found"), (lat, lon) => {
+      form.lat.value = lat.toFixed(5); form.lon.value = lon.toFixed(5); setPin(); map.setView([lat, lon], 15);
+    });
+  }
   form.addEventListener("submit", async ev => {
     ev.preventDefault();
     const lat = parseFloat(form.lat.value), lon = parseFloat(form.lon.value), r = parseFloat(form.radius_m.value) || 1000;

@@ -24,6 +24,11 @@
     place();
   });
   for (const f of ["lat", "lon", "radius_m"]) form[f].addEventListener("input", place);
+  const setPoint = (lat, lon) => { form.lat.value = lat.toFixed(5); form.lon.value = lon.toFixed(5); place(); };
+  map.on("cg:located", ev => setPoint(ev.latlng.lat, ev.latlng.lng));
+  CG.addressFinder(form.address, document.getElementById("find-address"), document.getElementById("found"), (lat, lon) => {
+    setPoint(lat, lon); map.setView([lat, lon], 16);
+  });
   document.getElementById("draw-polygon").addEventListener("click", ev => {
     drawing = !drawing; ev.target.textContent = drawing ? "Finish polygon" : "Draw a polygon instead";
   });
