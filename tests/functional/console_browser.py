@@ -58,7 +58,9 @@ def context(browser: Any, phone: bool = False) -> Any:
     return browser.new_context(viewport=PHONE if phone else DESKTOP, timezone_id="UTC", locale="en-US")
 
 
-def sign_in(page: Any, base: str, username: str, secret: str | None = None, shot: str | None = None) -> str:
+def sign_in(
+    page: Any, base: str, username: str, secret: str | None = None, shot: str | None = None, password: str = PASSWORD
+) -> str:
     """Acknowledge the banner, give the password, enrol (or give the code); return the TOTP secret."""
     page.goto(base + "/")
     page.wait_for_url("**/login")
@@ -66,7 +68,7 @@ def sign_in(page: Any, base: str, username: str, secret: str | None = None, shot
         page.screenshot(path=str(SHOTS / f"login-{shot}.png"))
     page.click("#accept")
     page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
+    page.fill("input[name=password]", password)
     if secret:
         page.fill("input[name=otp]", next_code(secret))
     page.click("button[type=submit].primary")

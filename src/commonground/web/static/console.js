@@ -92,14 +92,15 @@ const CG = (() => {
     else m.setView([39.5, -96.5], 4);
   }
   /** The middle of a GeoJSON feature's bounding box: where its name is written. */
-  function middle(feature) {
+  function extent(feature) {
     let w = 180, s = 90, e = -180, n = -90;
     const walk = c => { if (typeof c[0] === "number") { w = Math.min(w, c[0]); e = Math.max(e, c[0]); s = Math.min(s, c[1]); n = Math.max(n, c[1]); } else c.forEach(walk); };
     walk(feature.geometry.coordinates);
-    return [(s + n) / 2, (w + e) / 2];
+    return L.latLngBounds([s, w], [n, e]);
   }
   function labels(features) {
-    return features.filter(f => f.properties && f.properties.name && f.geometry).map(f => ({ name: f.properties.name, at: middle(f) }));
+    return features.filter(f => f.properties && f.properties.name && f.geometry)
+      .map(f => { const box = extent(f); return { name: f.properties.name, at: box.getCenter(), box }; });
   }
   function notice(m, html) {
     const box = L.control({ position: "bottomleft" });
@@ -153,9 +154,14 @@ const CG = (() => {
         const z = m.getZoom(), view = m.getBounds();
         if (z >= 6) counties.addTo(m); else counties.remove();
         names.clearLayers();
-        const shown = z >= 8 ? countyNames.map(c => ({ ...c, name: c.name + " County" })) : (z >= 4 ? stateNames : []);
+        let shown = (z >= 8 ? countyNames.map(c => ({ ...c, name: c.name + " County" })) : (z >= 4 ? stateNames : []))
+          .filter(p => view.contains(p.at));
+        if (!shown.length && z >= 8) {  // zoomed into one county: name it where the eye is, near the top of the map
+          const c = m.getCenter(), near = countyNames.filter(p => p.box.contains(c))
+            .sort((a, b) => a.at.distanceTo(c) - b.at.distanceTo(c))[0];
+          if (near) shown = [{ name: near.name + " County", at: L.latLng(view.getNorth() - (view.getNorth() - view.getSouth()) * 0.08, c.lng) }];
+        }
         for (const p of shown) {
-          if (!view.contains(p.at)) continue;
           L.marker(p.at, { interactive: false, keyboard: false,
             icon: L.divIcon({ className: "place-label", html: esc(p.name), iconSize: null }) }).addTo(names);
         }
