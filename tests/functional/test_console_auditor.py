@@ -16,7 +16,10 @@ __all__ = ["browser", "console"]
 
 
 def column(page: Any, n: int) -> list[str]:
-    return page.eval_on_selector_all(f"#audit tbody tr td:nth-child({n})", "ts => ts.map(t => t.innerText.trim())")
+    found: list[str] = page.eval_on_selector_all(
+        f"#audit tbody tr td:nth-child({n})", "ts => ts.map(t => t.innerText.trim())"
+    )
+    return found
 
 
 @SIZES

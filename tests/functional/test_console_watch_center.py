@@ -37,7 +37,8 @@ def stream_receipts(world: World, conflict_id: str) -> int:
 
 
 def cards(page: Any) -> list[str]:
-    return page.eval_on_selector_all("#conflicts > li", "ls => ls.map(l => l.innerText)")
+    found: list[str] = page.eval_on_selector_all("#conflicts > li", "ls => ls.map(l => l.innerText)")
+    return found
 
 
 @SIZES
