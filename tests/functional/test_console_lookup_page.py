@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 
 from commonground.demo import PLACES, TWIN_CITIES, seed
-from commonground.service.principal import Principal
 from tests.conftest import LiveServer, World, operation_data, wire
 from tests.functional.console_browser import SIZES, browser, console, context, needs_chromium, person, sign_in
 
@@ -56,19 +55,11 @@ def test_a_map_click_sets_the_point_and_only_the_button_looks_up(
     ctx.close()
 
 
-def test_the_demo_has_teams_out_now(sqlite_services: Any, tmp_path: Any) -> None:
+def test_the_demo_has_teams_out_now(sqlite_world: World, tmp_path: Any) -> None:
     """A look-up over the demonstration city at start-up finds a team, as a dispatcher trying it would."""
-    seed(sqlite_services, token_file=tmp_path / "tokens.json")
+    services = sqlite_world.services
+    seed(services, token_file=tmp_path / "tokens.json")
     dispatcher = next(u for u, _, roles, _ in TWIN_CITIES.users if roles == ["dispatcher"])
-    who = sqlite_world_principal(sqlite_services, dispatcher)
-    found = [len(sqlite_services.lookups.lookup(who, lat, lon, 3000, None).operations) for lat, lon, _ in PLACES[:5]]
+    who = sqlite_world.principal(dispatcher)
+    found = [len(services.lookups.lookup(who, lat, lon, 3000, None).operations) for lat, lon, _ in PLACES[:5]]
     assert sum(found) > 0, found
-
-
-def sqlite_world_principal(services: Any, username: str) -> Any:
-    with services.store.read() as tx:
-        found = tx.people.by_username(username)
-        assert found is not None
-        agency = tx.agencies.get(found[0].agency_id)
-        assert agency is not None
-    return Principal(found[0], agency)

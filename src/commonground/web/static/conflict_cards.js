@@ -45,7 +45,25 @@ const Cards = (() => {
   function looks(o) {
     return CG.team(o && o.team) || "team not described";
   }
-  return { urgency, byUrgency, shown, apart, place, looks, centre };
+  /** Acknowledge buttons (data-ack, data-op) and resolve forms (data-id) inside ``list``; then ``refresh``. */
+  function actions(list, refresh) {
+    list.addEventListener("click", async ev => {
+      const b = ev.target.closest("button[data-ack]");
+      if (!b) return;
+      b.disabled = true;
+      try { await CG.api(`/api/v1/conflicts/${b.dataset.ack}/ack`, { method: "POST", body: { operation_id: b.dataset.op } }); }
+      catch (e) { alert(e.message); }
+      refresh();
+    });
+    list.addEventListener("submit", async ev => {
+      ev.preventDefault();
+      const f = ev.target;
+      try { await CG.api(`/api/v1/conflicts/${f.dataset.id}/resolve`, { method: "POST", body: { note: f.note.value } }); }
+      catch (e) { alert(e.message); }
+      refresh();
+    });
+  }
+  return { urgency, byUrgency, shown, apart, place, looks, centre, actions };
 })();
 
 /* A conflict's delivery history: one line per recipient and channel, in the words a person reads. */

@@ -27,21 +27,7 @@
       none.hidden = items.length > 0;
     } catch (e) { list.innerHTML = `<li class="error">${CG.esc(e.message)}</li>`; }
   }
-  list.addEventListener("click", async ev => {
-    const b = ev.target.closest("button[data-ack]");
-    if (!b) return;
-    b.disabled = true;
-    try { await CG.api(`/api/v1/conflicts/${b.dataset.ack}/ack`, { method: "POST", body: { operation_id: b.dataset.op } }); }
-    catch (e) { alert(e.message); }
-    refresh();
-  });
-  list.addEventListener("submit", async ev => {
-    ev.preventDefault();
-    const f = ev.target;
-    try { await CG.api(`/api/v1/conflicts/${f.dataset.id}/resolve`, { method: "POST", body: { note: f.note.value } }); }
-    catch (e) { alert(e.message); }
-    refresh();
-  });
+  Cards.actions(list, refresh);
   document.getElementById("op-form").addEventListener("cg:saved", refresh);
   refresh();
   if (window.EventSource) {

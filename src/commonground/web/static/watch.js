@@ -85,23 +85,11 @@
     refresh();
   }
   document.querySelector("fieldset.filter").addEventListener("change", draw);
-  list.addEventListener("click", async ev => {
+  list.addEventListener("click", ev => {
     const seen = ev.target.closest("button[data-seen]");
-    if (seen) { fresh.delete(seen.dataset.seen); draw(); return; }
-    const b = ev.target.closest("button[data-ack]");
-    if (!b) return;
-    b.disabled = true;
-    try { await CG.api(`/api/v1/conflicts/${b.dataset.ack}/ack`, { method: "POST", body: { operation_id: b.dataset.op } }); }
-    catch (e) { alert(e.message); }
-    refresh();
+    if (seen) { fresh.delete(seen.dataset.seen); draw(); }
   });
-  list.addEventListener("submit", async ev => {
-    ev.preventDefault();
-    const f = ev.target;
-    try { await CG.api(`/api/v1/conflicts/${f.dataset.id}/resolve`, { method: "POST", body: { note: f.note.value } }); }
-    catch (e) { alert(e.message); }
-    refresh();
-  });
+  Cards.actions(list, refresh);
   list.addEventListener("toggle", ev => {
     const d = ev.target;
     if (d.matches && d.matches("details.more") && d.open) Deliveries.show(d.dataset.id, d.querySelector("p.history"));
