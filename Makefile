@@ -50,4 +50,4 @@ clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info src/*.egg-info
 
 screenshots: $(STAMP)
-	COMMONGROUND_SCREENSHOTS=1 $(BIN)/pytest -q tests/functional/test_console_browser.py -k screenshots
+	COMMONGROUND_SCREENSHOTS=1 $(BIN)/pytest -q tests/functional/test_console_screenshots.py

@@ -89,6 +89,10 @@ class Settings(BaseSettings):
     console_cookie_secure: bool = True
     console_tile_url: str = ""  # e.g. https://tiles.example.gov/{z}/{x}/{y}.png; empty = boundaries only
     console_tile_attribution: str = ""
+    # An address search for the console's maps, Nominatim- or Pelias-compatible, with {q} where the
+    # typed address goes: https://nominatim.example.gov/search?format=jsonv2&limit=5&q={q}
+    # or https://pelias.example.gov/v1/search?size=5&text={q}. Empty: no address search.
+    console_geocoder_url: str = ""
     console_banner: str = (
         "You are accessing a restricted criminal justice information system. Use is limited to authorised "
         "law-enforcement purposes and is monitored and recorded. Unauthorised use is prohibited and may be "

@@ -2,40 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
-from commonground.bootstrap import Services, build_services
-from commonground.config import Settings
 from commonground.domain.errors import NotAuthenticated
 from commonground.service.channels import Channels
 from commonground.service.ports import ConflictFilter
 from tests.conftest import SOON, LiveServer, World, operation_data, wire
-from tests.functional.console_browser import PASSWORD, SHOTS, browser, context, needs_chromium, next_code, sign_in
+from tests.functional.console_browser import (
+    PASSWORD,
+    browser,
+    console,
+    context,
+    local,
+    needs_chromium,
+    next_code,
+    person,
+    sign_in,
+)
 
 pytestmark = [pytest.mark.browser, needs_chromium]
-__all__ = ["browser"]
+__all__ = ["browser", "console"]
 
 LAT, LON = 44.9537, -93.0900  # St. Paul
-
-
-@pytest.fixture
-def console(sqlite_url: str) -> Iterator[tuple[World, LiveServer]]:
-    services: Services = build_services(Settings(database_url=sqlite_url, console_cookie_secure=False))
-    with LiveServer(services) as live:
-        yield World(services), live
-    services.close()
-
-
-def person(world: World, agency: Any, *roles: str) -> str:
-    return world.person(agency, *roles, password=PASSWORD).user.username
-
-
-def local(dt: datetime) -> str:
-    return dt.strftime("%Y-%m-%dT%H:%M")
 
 
 def test_enter_a_conflicting_operation_and_watch_it_arrive_live(
@@ -84,7 +75,7 @@ def test_enter_a_conflicting_operation_and_watch_it_arrive_live(
 
     card = watch.wait_for_selector("li.conflict.open", timeout=15_000)
     assert "ICE ERO St. Paul" in card.inner_text() and "St. Paul Police" in card.inner_text()
-    watch.click("button[data-ack]:has-text('St. Paul Police')")
+    watch.click("button[data-ack][aria-label='Acknowledge for St. Paul Police']")
     watch.wait_for_selector("li.conflict .ok:has-text('acknowledged')")
     with world.services.store.read() as tx:
         conflicts = tx.conflicts.page(ConflictFilter(), 10, None)
@@ -170,63 +161,6 @@ def test_agency_admin_changes_the_sharing_policy(console: tuple[World, LiveServe
     with pytest.raises(NotAuthenticated):
         world.services.accounts.authenticate(cad)
     ctx.close()
-
-
-def test_screenshots_of_each_page(console: tuple[World, LiveServer], browser: Any) -> None:
-    """Desktop (1280x800) and phone (390x844) pictures of every main page, for the README."""
-    world, live = console
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    home = world.agency(
-        "local",
-        name="St. Paul Police",
-        jurisdiction={
-            "type": "Polygon",
-            "coordinates": [
-                [
-                    [-93.2077, 44.8906],
-                    [-93.0048, 44.8906],
-                    [-93.0048, 44.9920],
-                    [-93.2077, 44.9920],
-                    [-93.2077, 44.8906],
-                ]
-            ],
-        },
-    )
-    ice = world.agency("federal", name="ICE ERO St. Paul")
-    everyone = person(world, home, "watch", "supervisor", "dispatcher", "agency_admin", "auditor")
-    ours = world.principal(everyone)
-    now = datetime.now(SOON.tzinfo).replace(microsecond=0)
-    whitfield = {"name": "SDO Whitfield", "phone": "+1 612 555 0142", "radio": "ERO 1"}
-    wire(
-        world.services.operations.submit(
-            world.person(ice, "supervisor"),
-            operation_data(LAT + 0.0019, LON, radius_m=80, starts=now, hours=5, contact=whitfield),
-        )
-    )
-    wire(
-        world.services.operations.submit(
-            ours, operation_data(LAT, LON, radius_m=120, starts=now, hours=3, title="Warrant service, Rice St")
-        )
-    )
-    secret = None
-    for phone in (False, True):
-        size = "phone" if phone else "desktop"
-        ctx = context(browser, phone)
-        page = ctx.new_page()
-        secret = sign_in(page, live.url, everyone, secret, shot=size)
-        for path in ("watch", "operations", "notices", "lookup", "admin", "auditor"):
-            page.goto(f"{live.url}/{path}")
-            page.wait_for_load_state("networkidle")
-            if path == "lookup":
-                page.fill("input[name=lat]", str(LAT + 0.002))
-                page.fill("input[name=lon]", str(LON))
-                page.click("button:has-text('Look up')")
-                page.wait_for_selector("#teams li")
-            if path == "operations":
-                page.wait_for_selector("#mine li")
-            page.wait_for_timeout(400)
-            page.screenshot(path=str(SHOTS / f"{path}-{size}.png"), full_page=phone)
-        ctx.close()
 
 
 CSP_WATCH = """

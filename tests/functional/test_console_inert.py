@@ -18,8 +18,8 @@ import pytest
 
 from commonground.service.ports import ConflictFilter
 from tests.conftest import SOON, LiveServer, World, operation_data, wire
-from tests.functional.console_browser import PASSWORD, browser, context, needs_chromium, sign_in
-from tests.functional.test_console_browser import LAT, LON, console, local
+from tests.functional.console_browser import PASSWORD, browser, console, context, local, needs_chromium, sign_in
+from tests.functional.test_console_browser import LAT, LON
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 __all__ = ["browser", "console"]
@@ -155,8 +155,8 @@ def test_markup_in_every_text_field_is_shown_as_text_on_every_page(
     page.wait_for_selector("li.conflict.open")
     inert(page, f"ICE {SCRIPT}", f"St. Paul {IMG}", f"SDO {IMG}", f"Sgt {SCRIPT}", "+1 651 555 0199", BOLD, SVG)
     popups(page, f"ICE {SCRIPT}", f"SDO {IMG}", f"St. Paul {IMG}", f"Sgt {SCRIPT}")
-    page.click("details.history summary")
-    page.locator("details.history p").filter(has_not_text="Loading").wait_for()
+    page.click("details.more summary")
+    page.locator("details.more p.history").filter(has_not_text="Loading").wait_for()
     inert(page)
 
     # Notices: the other agency's operation inside our jurisdiction.
@@ -185,13 +185,15 @@ def test_markup_in_every_text_field_is_shown_as_text_on_every_page(
     # Auditor: the records, and the search fields echoed back.
     page.goto(f"{live.url}/auditor?" + urlencode({"action": SVG, "actor": SCRIPT, "since": IMG}))
     inert(page)
-    assert page.input_value("input[name=action]") == SVG and page.input_value("input[name=actor]") == SCRIPT
+    # The action is a picker of the documented actions: an unknown one selects none, and adds no option.
+    assert page.input_value("select[name=action]") == "" and page.input_value("input[name=actor]") == SCRIPT
 
     # Resolve the conflict from the watch page with markup in the note; the list redraws as text.
     page.goto(f"{live.url}/watch")
+    page.click("li.conflict details.more summary")
     page.fill("li.conflict form.resolve input[name=note]", f"{SCRIPT} spoke on TAC 2")
     page.click("li.conflict form.resolve button[type=submit]")
-    page.wait_for_selector("#empty:not([hidden])")
+    page.wait_for_selector("li.conflict.resolved")  # a resolved conflict stays, sunk to the bottom
     inert(page)
     with world.services.store.read() as tx:
         closed = tx.conflicts.get(conflict.id)

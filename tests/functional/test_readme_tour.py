@@ -47,6 +47,7 @@ def test_the_readme_tour_works_with_the_demo_tokens(tmp_path: Path) -> None:
     for refusal in ("not_authenticated", "mfa_enrolment_required", "forbidden"):
         assert refusal not in out
     assert '"counterpart"' in out  # step 2: the new operation's conflict
+    assert '"status":"resolved"' in out.replace(" ", "")  # step 4, on the conflict step 2 found
     assert '"code":"invalid_input"' in out and '"field":"starts_at"' in out  # step 5
     assert '"action": "ops:conflict:create"' in out  # step 6
     assert '"insufficient_scope"' in out and '{"scope":"notices"}' in out  # step 7

@@ -80,6 +80,8 @@ def test_audit_records_filter_and_page(store: Store) -> None:
     assert seqs(actor="u-a") == [1, 3, 5, 6]
     assert seqs(action="audit:log:read") == [6]
     assert seqs(actor="u-b", action="ops:conflict:read", since=T0 + timedelta(minutes=2)) == [4]
+    assert seqs(limit=2, newest_first=True) == [6, 5, 4, 3, 2, 1]  # the cursor then means "older than"
+    assert seqs(limit=1, newest_first=True, actor="u-a") == [6, 5, 3, 1]
     with store.write() as tx:
         tx.audit.append(entry("auth:session:login"), T0 + timedelta(hours=1))
         page = tx.audit.records(AuditFilter(action="auth:session:login"), 10, None)

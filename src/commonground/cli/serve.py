@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 import uvicorn
 
 from commonground.cli.common import DatabaseUrl, open_services, settings_for
+
+if TYPE_CHECKING:
+    from commonground.demo import SeedReport
 
 AccessLog = Annotated[bool, typer.Option("--access-log/--no-access-log", help="log each HTTP request")]
 
@@ -66,11 +69,29 @@ def demo(
         report = seed(services)
     finally:
         services.close()
-    typer.echo(
-        f"Demonstration data: {report.agencies} agencies, {report.operations} operations, "
-        f"{report.conflicts} conflicts. Every demo user's password is {DEMO_PASSWORD!r}."
-    )
-    for username, role, agency, token in report.tokens:
-        typer.echo(f"  {username:<16} {role:<13} {agency:<36} {token}")
-    typer.echo(f"Tokens are also in {report.token_file}.")
+    typer.echo(welcome(report, f"http://{host}:{port}/", DEMO_PASSWORD))
     _run(database_url, host, port, 1)
+
+
+# Whom to sign in as first, by what a newcomer wants to see.
+FIRST_SIGN_INS = (("watch", "the watch center"), ("mpd.sgt", "a supervisor"), ("hcso.911", "a dispatcher"))
+
+
+def welcome(report: SeedReport, console_url: str, password: str) -> str:
+    """What the demo prints at start-up: where the console is, whom to sign in as, the authenticator step."""
+    users = {username for username, *_ in report.tokens}
+    first = ", ".join(f"{name} ({what})" for name, what in FIRST_SIGN_INS if name in users)
+    lines = [
+        f"Demonstration data: {report.agencies} agencies, {report.operations} operations,"
+        f" {report.conflicts} conflicts.",
+        "",
+        f"Open {console_url} and sign in as {first}, or any user below; every password is {password!r}.",
+        "The first sign-in enrols an authenticator app (any TOTP app: Google Authenticator, Microsoft",
+        "Authenticator, 1Password, FreeOTP...): scan the QR code it shows, or type the key, then give",
+        "the 6-digit code. Every later sign-in asks for the app's current code.",
+        "",
+        f"  {'user':<16} {'role':<13} {'agency':<36} API bearer token",
+    ]
+    lines += [f"  {username:<16} {role:<13} {agency:<36} {token}" for username, role, agency, token in report.tokens]
+    lines.append(f"Tokens are also in {report.token_file} (the README's tour uses them).")
+    return "\n".join(lines)

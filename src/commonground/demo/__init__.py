@@ -235,6 +235,8 @@ class Region:
     rng_seed: int
     token_file: str
     cad_user: str | None = None
+    # Places (indexes into PLACES) where a team is out at start-up, so a dispatcher's first look-up finds one.
+    out_now: tuple[int, ...] = ()
 
     def agency_name(self, ori: str) -> str:
         return next((a["name"] for a in self.agencies if a["ori"] == ori), "Installation")
@@ -296,7 +298,9 @@ def _operation(
 
 
 CAD_USER = "hcso.911"
-TWIN_CITIES = Region(AGENCIES, USERS, TYPES_BY_AGENCY, SCRIPTED, 60, 20260128, "demo-tokens.json", CAD_USER)
+TWIN_CITIES = Region(
+    AGENCIES, USERS, TYPES_BY_AGENCY, SCRIPTED, 60, 20260128, "demo-tokens.json", CAD_USER, out_now=(0, 3, 4)
+)
 
 
 def seed(
@@ -366,6 +370,15 @@ def _operations(services: Services, now: datetime, region: Region) -> None:
             "lat": PLACES[place][0] + rng.uniform(-0.0008, 0.0008),
             "lon": PLACES[place][1] + rng.uniform(-0.0008, 0.0008),
         }
+        services.operations.submit(who, data)
+    # Teams out now: started within the last hour, out for the next few.
+    started = now.astimezone(CENTRAL).replace(second=0, microsecond=0) - timedelta(minutes=40)
+    for place in region.out_now:
+        idx += 1
+        ori = rng.choice(list(people))
+        who = people[ori]
+        data = _operation(rng, region.types_by_agency[ori], ori, started, PLACES[place], 0, who.user.display_name, idx)
+        data["starts_at"], data["ends_at"] = started.isoformat(), (started + timedelta(hours=5)).isoformat()
         services.operations.submit(who, data)
     while idx < region.operations:
         idx += 1

@@ -8,7 +8,7 @@ from typing import Any
 
 from commonground.domain.errors import InvalidInput
 from commonground.domain.geometry import MAX_AREA_KM2, MAX_VERTICES, Area, geojson_area, point_area
-from commonground.domain.model import OPERATION_TYPES, Attire, Contact, Operation, Risk, Team
+from commonground.domain.model import DEFAULT_RISK, OPERATION_TYPES, Attire, Contact, Operation, Risk, Team
 from commonground.domain.policy import NoticeTiming, Purpose, parse_enum
 from commonground.domain.strings import plain
 from commonground.domain.timewindow import TimeWindow
@@ -154,7 +154,7 @@ def parse_draft(
         window=TimeWindow.parse(data.get("starts_at"), data.get("ends_at")),
         contact=parse_contact(data),
         team=parse_team(data),
-        risk=parse_enum(Risk, data.get("risk", "medium"), "risk"),
+        risk=parse_enum(Risk, data.get("risk", DEFAULT_RISK), "risk"),
         notice=None if notice is None else parse_enum(NoticeTiming, notice, "notice"),
         notes=text(data, "notes", "notes", required=False, limit=MAX_NOTES, multiline=True),
         subjects=parse_subjects(data, parse_subject),

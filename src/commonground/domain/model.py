@@ -35,6 +35,10 @@ class Risk(StrEnum):
     HIGH = "high"
 
 
+DEFAULT_RISK = Risk.MEDIUM
+"""An operation's risk when its submission does not say: the API, the console and the rules share it."""
+
+
 class OperationStatus(StrEnum):
     PLANNED = "planned"
     ACTIVE = "active"

@@ -46,7 +46,8 @@ def create_app(settings: Settings | None = None, services: bootstrap.Services | 
     web.install(app)  # the console: pages, sign-in and static files
     shown = settings if settings is not None else services.settings if services is not None else Settings()
     app.add_middleware(BodyLimit, max_bytes=shown.max_body_bytes)  # before parsing: docs/security.md
-    app.add_middleware(SecurityHeaders, tile_url=shown.console_tile_url)  # CSP, HSTS, no-store: docs/security.md
+    # CSP, HSTS, no-store: docs/security.md
+    app.add_middleware(SecurityHeaders, tile_url=shown.console_tile_url, geocoder_url=shown.console_geocoder_url)
     return app
 
 

@@ -15,19 +15,23 @@ API_PREFIX = "/api/"
 HSTS = "max-age=31536000; includeSubDomains"
 
 
-def content_security_policy(tile_url: str = "") -> str:
+def origin(url: str) -> list[str]:
+    """The URL's origin as a CSP source, or nothing when it is not an http(s) URL."""
+    parts = urlsplit(url)
+    return [f"{parts.scheme}://{parts.netloc}"] if parts.scheme in ("http", "https") and parts.hostname else []
+
+
+def content_security_policy(tile_url: str = "", geocoder_url: str = "") -> str:
     """Return the console's policy: only this origin, no inline script or style, never framed."""
-    images = ["'self'", "data:"]
-    parts = urlsplit(tile_url)
-    if parts.scheme in ("http", "https") and parts.hostname:
-        images.append(f"{parts.scheme}://{parts.netloc}")  # the map's tile server, if one is set
+    images = ["'self'", "data:", *origin(tile_url)]  # the map's tile server, if one is set
+    connect = ["'self'", *origin(geocoder_url)]  # the address search, if one is set
     return "; ".join(
         (
             "default-src 'self'",
             "script-src 'self'",
             "style-src 'self'",
             f"img-src {' '.join(images)}",
-            "connect-src 'self'",
+            f"connect-src {' '.join(connect)}",
             "object-src 'none'",
             "base-uri 'none'",
             "form-action 'self'",
@@ -39,10 +43,10 @@ def content_security_policy(tile_url: str = "") -> str:
 class SecurityHeaders:
     """Add CSP, framing, sniffing and referrer headers; HSTS over HTTPS; ``no-store`` on the API."""
 
-    def __init__(self, app: ASGIApp, tile_url: str = "") -> None:
+    def __init__(self, app: ASGIApp, tile_url: str = "", geocoder_url: str = "") -> None:
         self.app = app
         self.common: list[tuple[bytes, bytes]] = [
-            (b"content-security-policy", content_security_policy(tile_url).encode()),
+            (b"content-security-policy", content_security_policy(tile_url, geocoder_url).encode()),
             (b"x-frame-options", b"DENY"),
             (b"x-content-type-options", b"nosniff"),
             (b"referrer-policy", b"no-referrer"),

@@ -48,6 +48,31 @@ class AuditLog:
         ]
         return Page(items, page.next)
 
+    def names(self, who: Principal, items: list[dict[str, Any]]) -> dict[str, str]:
+        """People's and agencies' names for the ids in ``items``: an auditor reads names, not UUIDv7 prefixes."""
+        if not who.may(Permission.AUDIT):
+            raise NotPermitted("only auditors read the audit log")
+        users = {r["actor_user_id"] for r in items} | {r["object_id"] for r in items if r["object_type"] == "user"}
+        agencies = {r["actor_agency_id"] for r in items} | {
+            r["object_id"] for r in items if r["object_type"] == "agency"
+        }
+        found: dict[str, str] = {}
+        with self.store.read() as tx:
+            for user_id in filter(None, users):
+                user = tx.people.get(user_id)
+                if user is not None:
+                    found[user_id] = f"{user.display_name} ({user.username})"
+            for agency_id in filter(None, agencies):
+                agency = tx.agencies.get(agency_id)
+                if agency is not None:
+                    found[agency_id] = agency.name
+        return found
+
+    @staticmethod
+    def actions() -> list[str]:
+        """Every action the log records (docs/audit.md documents each), for a picker."""
+        return sorted(a.value for a in Action)
+
     def transparency(self, who: Principal) -> dict[str, Any]:
         """Counts an oversight body can publish: notices by status, suppressed matches, look-ups."""
         if not who.may(Permission.AUDIT):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from commonground.domain.model import Conflict, Role
+from commonground.domain.notifications import ChannelKind
 from commonground.domain.timewindow import isoformat
 from commonground.service.ports import Transaction
 from commonground.service.principal import Principal
@@ -23,6 +24,10 @@ class DeliveryEntry:
     acknowledged_at: str | None
     to: str | None = None
     last_error: str | None = None
+    # The names a person reads: the side's agency (already named in the conflict's views) and, for
+    # a console stream, the person whose session it reached (``to`` is their user id).
+    side_name: str | None = None
+    to_name: str | None = None
 
     def to_dict(self) -> dict[str, object]:
         entry: dict[str, object] = {
@@ -38,6 +43,10 @@ class DeliveryEntry:
             entry["to"] = self.to
         if self.last_error:
             entry["last_error"] = self.last_error
+        if self.side_name is not None:
+            entry["side_name"] = self.side_name
+        if self.to_name is not None:
+            entry["to_name"] = self.to_name
         return entry
 
 
@@ -46,6 +55,21 @@ def delivery_log(tx: Transaction, who: Principal, conflict: Conflict) -> list[De
     watch = who.has(Role.WATCH)
     acks = {conflict.agency_a: conflict.ack_a, conflict.agency_b: conflict.ack_b}
     out = []
+    agencies: dict[str, str | None] = {}
+    people: dict[str, str | None] = {}
+
+    def agency_name(agency_id: str) -> str | None:
+        if agency_id not in agencies:
+            found = tx.agencies.get(agency_id)
+            agencies[agency_id] = found.name if found else None
+        return agencies[agency_id]
+
+    def person_name(user_id: str) -> str | None:
+        if user_id not in people:
+            found = tx.people.get(user_id)
+            people[user_id] = found.display_name if found else None
+        return people[user_id]
+
     for d in tx.deliveries.of_object(conflict.id):
         own = watch or d.agency_id == who.agency.id
         side = "watch" if d.agency_id is None else ("yours" if d.agency_id == who.agency.id else "theirs")
@@ -63,6 +87,8 @@ def delivery_log(tx: Transaction, who: Principal, conflict: Conflict) -> list[De
                 acknowledged_at=isoformat(ack.at) if ack else None,
                 to=d.target if own else None,
                 last_error=d.last_error if own else None,
+                side_name=None if d.agency_id is None else agency_name(d.agency_id),
+                to_name=person_name(d.target) if own and d.channel is ChannelKind.STREAM and d.target else None,
             )
         )
     return out

@@ -61,6 +61,8 @@ class AuditFilter:
     since: datetime | None = None
     actor: str | None = None
     action: str | None = None
+    # Newest first, the cursor then meaning "older than": what an auditor reads first on the page.
+    newest_first: bool = False
 
 
 @dataclass(frozen=True, slots=True)

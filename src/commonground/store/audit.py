@@ -23,7 +23,8 @@ class SqlAudit(Repository):
 
     def records(self, where: AuditFilter, limit: int, after: int | None) -> Page[StoredRecord]:
         self.unit.flush()
-        query = select(audit_log).order_by(audit_log.c.seq).limit(limit + 1)
+        order = audit_log.c.seq.desc() if where.newest_first else audit_log.c.seq
+        query = select(audit_log).order_by(order).limit(limit + 1)
         if where.since:
             query = query.where(audit_log.c.at >= where.since)
         if where.actor:
@@ -31,7 +32,7 @@ class SqlAudit(Repository):
         if where.action:
             query = query.where(audit_log.c.action == where.action)
         if after is not None:
-            query = query.where(audit_log.c.seq > after)
+            query = query.where(audit_log.c.seq < after if where.newest_first else audit_log.c.seq > after)
         return page([records.audit_from(r) for r in self.conn.execute(query).mappings()], limit, key="seq")
 
     def all(self) -> Iterator[StoredRecord]:

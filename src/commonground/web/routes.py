@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from commonground.domain.errors import InvalidInput
@@ -19,7 +20,7 @@ from commonground.domain.timewindow import parse_instant
 from commonground.edge.deps import ServicesDep
 from commonground.service.ports import AuditFilter
 from commonground.service.principal import Principal
-from commonground.web import admin_pages, signin_pages
+from commonground.web import admin_pages, signin_pages, vocabulary
 from commonground.web.session import (
     ConsoleForbidden,
     ConsoleRequires,
@@ -37,6 +38,7 @@ Officer = Annotated[Principal, Depends(ConsoleRequires(Permission.OPERATIONS))]
 NoticeReader = Annotated[Principal, Depends(ConsoleRequires(Permission.NOTICES))]
 Dispatcher = Annotated[Principal, Depends(ConsoleRequires(Permission.LOOKUP))]
 Auditor = Annotated[Principal, Depends(ConsoleRequires(Permission.AUDIT))]
+Anyone = Annotated[None, Depends(ConsoleRequires(Permission.PUBLIC))]
 
 
 @router.get("/watch", response_class=HTMLResponse)
@@ -46,7 +48,8 @@ def watch(request: Request, who: Watcher) -> Response:
 
 @router.get("/operations", response_class=HTMLResponse)
 def operations(request: Request, who: Officer) -> Response:
-    return render(request, "operations.html", who)
+    may_resolve = who.may(Permission.RESOLVE_CONFLICTS)
+    return render(request, "operations.html", who, may_resolve=may_resolve, **vocabulary.operation_form())
 
 
 @router.get("/notices", response_class=HTMLResponse)
@@ -59,6 +62,9 @@ def lookup(request: Request, who: Dispatcher) -> Response:
     return render(request, "lookup.html", who)
 
 
+AUDIT_PAGE = 50
+
+
 @router.get("/auditor", response_class=HTMLResponse)
 def auditor(
     request: Request,
@@ -67,29 +73,46 @@ def auditor(
     action: str = "",
     actor: str = "",
     since: str = "",
+    before: int | None = None,
 ) -> Response:
-    error = None
+    """The log newest first, a page at a time (``before`` is the cursor), with names instead of ids."""
+    error, older = None, None
     try:
         where = AuditFilter(
-            since=parse_instant(since, "since") if since else None, actor=actor or None, action=action or None
+            since=parse_instant(since, "since") if since else None,
+            actor=actor or None,
+            action=action or None,
+            newest_first=True,
         )
-        items = list(services.audit.search(who, where, 200, None).items)
+        page = services.audit.search(who, where, AUDIT_PAGE, before)
+        items, older = list(page.items), page.next
     except InvalidInput as exc:
         items, error = [], f"{exc}"
     verdict = services.audit.verdict()
     latest = services.audit.checkpoints(who, 1, None).items
+    query = {k: v for k, v in (("action", action), ("actor", actor), ("since", since)) if v}
     return render(
         request,
         "auditor.html",
         who,
         items=items,
+        names=services.audit.names(who, items),
+        actions=services.audit.actions(),
         verdict=verdict,
         checkpoint=latest[0] if latest else None,
         action=action,
         actor=actor,
         since=since,
         error=error,
+        older=urlencode({**query, "before": older}) if older else None,
+        newer=urlencode(query) if before is not None else None,
     )
+
+
+@router.get("/favicon.ico", response_class=FileResponse)
+def favicon(_: Anyone) -> Response:
+    """Browsers ask for /favicon.ico whatever the page says; answer with the console's icon."""
+    return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml", headers={"Cache-Control": "max-age=86400"})
 
 
 def install(app: FastAPI) -> None:

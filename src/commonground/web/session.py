@@ -92,11 +92,23 @@ def render(request: Request, name: str, who: Principal | None, status_code: int 
             "csrf": getattr(request.state, "csrf", ""),
             "tile_url": settings.console_tile_url,
             "tile_attribution": settings.console_tile_attribution,
+            "geocoder_url": settings.console_geocoder_url,
+            "home": home_box(who),
             **context,
         },
         status_code=status_code,
         headers={"Cache-Control": "no-store", "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"},
     )
+
+
+def home_box(who: Principal | None) -> str:
+    """Where the maps open: the signed-in agency's jurisdiction as "west,south,east,north", or empty."""
+    rings = who.agency.jurisdiction if who is not None else None
+    points = [point for ring in rings or () for point in ring]
+    if not points:
+        return ""
+    lons, lats = [p[0] for p in points], [p[1] for p in points]
+    return ",".join(f"{v:.5f}" for v in (min(lons), min(lats), max(lons), max(lats)))
 
 
 def set_cookie(request: Request, response: Response, name: str, value: str, max_age: int | None = None) -> None:

@@ -99,7 +99,10 @@ def _enrol_page(request: Request, services: ServicesDep, error: str | None = Non
     request.state.csrf = pending.csrf
     user, uri = services.signin.enrolment(token)
     secret = uri.split("secret=", 1)[1].split("&", 1)[0]
-    qr = segno.make(uri, error="m").svg_inline(scale=5, dark="#111", light="#fff")
+    # A viewBox (omitsize) lets the stylesheet scale the code whole; fixed width/height made it crop.
+    qr = segno.make(uri, error="m").svg_inline(
+        scale=5, dark="#000", light="#fff", omitsize=True, title="QR code of the authenticator key"
+    )
     return render(
         request,
         "enrol.html",

@@ -50,6 +50,12 @@ class DeliveryPublic(Public):
         "Where it went (own side and watch center only).", "https://cad.example.org/hook", default=None
     )
     last_error: str | None = described("The last failure (own side only, when there was one).", "timeout", default=None)
+    side_name: str | None = described(
+        "The name of the agency of that side (null for the watch center).", "ICE ERO St. Paul", default=None
+    )
+    to_name: str | None = described(
+        "For a console stream, the name of the person it reached (own side and watch center only).", None, default=None
+    )
 
 
 class ConflictPublic(Public):

@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import AwareDatetime
 
 from commonground.api.schemas.common import ID_EXAMPLE, TIME_EXAMPLE, Instant, Public, Strict, described, next_cursor
-from commonground.domain.model import Attire, OperationStatus, Risk
+from commonground.domain.model import DEFAULT_RISK, Attire, OperationStatus, Risk
 from commonground.domain.notice_responses import HostResponse
 from commonground.domain.policy import AgencyLevel, Level, NoticeTiming, Purpose
 
@@ -90,7 +90,7 @@ class OperationCreate(Strict):
     address: str | None = doc("address", default=None)
     contact: Contact = doc("contact")
     team: Team | None = doc("team", default=None)
-    risk: Risk = doc("risk", default=Risk.MEDIUM)
+    risk: Risk = doc("risk", default=DEFAULT_RISK)
     notice: NoticeTiming | None = doc("notice", default=None)
     notes: str | None = doc("notes", default=None)
     subjects: list[dict[str, Any]] | None = doc("subjects", default=None)

@@ -5,10 +5,26 @@
   const teams = document.getElementById("teams");
   const map = CG.map("map");
   const layer = L.featureGroup().addTo(map);
+  // A click only moves the point: a look-up alerts teams and is audited, so it runs on the button alone
+  // (a double-click zoom is two clicks, and the caller's typed coordinates must not be lost to a pan).
+  let pin = null;
+  function setPin() {
+    const lat = parseFloat(form.lat.value), lon = parseFloat(form.lon.value);
+    if (Number.isNaN(lat) || Number.isNaN(lon)) return;
+    pin = pin || L.circleMarker([lat, lon], { radius: 7, color: "#1f6feb", weight: 3 }).addTo(map);
+    pin.setLatLng([lat, lon]);
+  }
   map.on("click", ev => {
     form.lat.value = ev.latlng.lat.toFixed(5); form.lon.value = ev.latlng.lng.toFixed(5);
-    form.requestSubmit();
+    setPin();
   });
+  for (const f of ["lat", "lon"]) form[f].addEventListener("input", setPin);
+  map.on("cg:located", ev => { form.lat.value = ev.latlng.lat.toFixed(5); form.lon.value = ev.latlng.lng.toFixed(5); setPin(); });
+  if (form.address) {
+    CG.addressFinder(form.address, document.getElementById("find-address"), document.getElementById("found"), (lat, lon) => {
+      form.lat.value = lat.toFixed(5); form.lon.value = lon.toFixed(5); setPin(); map.setView([lat, lon], 15);
+    });
+  }
   form.addEventListener("submit", async ev => {
     ev.preventDefault();
     const lat = parseFloat(form.lat.value), lon = parseFloat(form.lon.value), r = parseFloat(form.radius_m.value) || 1000;

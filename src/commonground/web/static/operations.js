@@ -6,8 +6,6 @@
   const map = CG.map("map");
   const others = L.featureGroup().addTo(map);
   let circle = null, polygon = [], polyLayer = null, drawing = false;
-  const pad = n => String(n).padStart(2, "0");
-  const local = d => `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 
   function place() {
     const lat = parseFloat(form.lat.value), lon = parseFloat(form.lon.value), r = parseFloat(form.radius_m.value) || 0;
@@ -26,6 +24,11 @@
     place();
   });
   for (const f of ["lat", "lon", "radius_m"]) form[f].addEventListener("input", place);
+  const setPoint = (lat, lon) => { form.lat.value = lat.toFixed(5); form.lon.value = lon.toFixed(5); place(); };
+  map.on("cg:located", ev => setPoint(ev.latlng.lat, ev.latlng.lng));
+  CG.addressFinder(form.address, document.getElementById("find-address"), document.getElementById("found"), (lat, lon) => {
+    setPoint(lat, lon); map.setView([lat, lon], 16);
+  });
   document.getElementById("draw-polygon").addEventListener("click", ev => {
     drawing = !drawing; ev.target.textContent = drawing ? "Finish polygon" : "Draw a polygon instead";
   });
@@ -35,7 +38,7 @@
     const v = n => form[n].value.trim() || null;
     const data = {
       type: v("type"), purpose: v("purpose"), title: v("title"), case_number: v("case_number"),
-      starts_at: new Date(form.starts_at.value).toISOString(), ends_at: new Date(form.ends_at.value).toISOString(),
+      starts_at: CG.fromWall(form.starts_at.value), ends_at: CG.fromWall(form.ends_at.value),
       contact: { name: v("contact_name"), phone: v("contact_phone"), radio: v("contact_radio") },
       team: { personnel: parseInt(form.personnel.value, 10) || null, attire: v("attire"), vehicles: v("vehicles") },
       risk: v("risk"), notes: v("notes"),
@@ -67,8 +70,15 @@
       const l = c.counterpart && CG.areaLayer(c.counterpart.area, { color: "#c0392b", fillOpacity: 0.3 });
       if (l) l.bindPopup(CG.conflictWords(c)).addTo(others);
     }
-    answer.scrollIntoView({ block: "nearest" });
+    bringIntoView();
   }
+  /** The answer, good or bad, is where the eyes and the keyboard go next: never scrolled away above. */
+  function bringIntoView() {
+    answer.scrollIntoView({ block: "start" });
+    answer.focus({ preventScroll: true });
+  }
+  const FIELDS = { "location.lat": "lat", "location.lon": "lon", "location.radius_m": "radius_m", "contact.name": "contact_name",
+                   "contact.phone": "contact_phone", "team.personnel": "personnel", "team.attire": "attire" };
   form.addEventListener("submit", async ev => {
     ev.preventDefault();
     const id = form.op_id.value;
@@ -78,14 +88,19 @@
         : await CG.api("/api/v1/operations", { method: "POST", body: body() });
       form.op_id.value = op.id; form.op_version.value = op.version; title.textContent = "Edit operation";
       show(op); loadMine();
+      form.dispatchEvent(new CustomEvent("cg:saved"));
     } catch (e) {
       answer.hidden = false; answer.className = "answer error"; answer.textContent = "Not saved: " + e.message;
+      for (const el of form.querySelectorAll("[aria-invalid]")) el.removeAttribute("aria-invalid");
+      const field = form[FIELDS[e.field] || e.field];
+      if (field && field.setAttribute) field.setAttribute("aria-invalid", "true");
+      bringIntoView();
     }
   });
   function reset() {
     form.reset(); form.op_id.value = ""; form.op_version.value = ""; title.textContent = "New operation";
-    const start = new Date(Date.now() + 3600e3); start.setMinutes(0, 0, 0);
-    form.starts_at.value = local(start); form.ends_at.value = local(new Date(start.getTime() + 3 * 3600e3));
+    const start = Math.ceil(Date.now() / 3600e3) * 3600e3 + 3600e3;  // the hour after next, on the hour
+    form.starts_at.value = CG.toWall(start); form.ends_at.value = CG.toWall(start + 3 * 3600e3);
     polygon = []; drawPolygon(); answer.hidden = true; others.clearLayers();
     if (circle) { circle.remove(); circle = null; }
   }
@@ -96,7 +111,7 @@
     form.op_id.value = op.id; form.op_version.value = op.version; title.textContent = "Edit operation";
     for (const k of ["type", "purpose", "title", "case_number", "risk", "notes"]) if (op[k] != null) form[k].value = op[k];
     form.address.value = op.address || "";
-    form.starts_at.value = local(new Date(op.window.starts_at)); form.ends_at.value = local(new Date(op.window.ends_at));
+    form.starts_at.value = CG.toWall(op.window.starts_at); form.ends_at.value = CG.toWall(op.window.ends_at);
     form.contact_name.value = op.contact.name || ""; form.contact_phone.value = op.contact.phone || "";
     form.contact_radio.value = op.contact.radio || "";
     form.personnel.value = op.team.personnel || ""; form.attire.value = op.team.attire || "uniform";
@@ -117,7 +132,7 @@
       const data = await CG.api("/api/v1/operations?limit=100");
       ops = data.items.filter(o => (o.status === "planned" || o.status === "active") && !o.purged_at);  // a purged shell no longer changes
       mine.innerHTML = ops.map(o => `<li class="card" data-id="${CG.esc(o.id)}"><strong>${CG.esc(o.title)}</strong>
-        <span class="badge">${CG.esc(o.status)}</span><div>${CG.span(o.window)} · ${CG.esc(o.address || "")}</div>
+        <span class="badge">${CG.esc(CG.label(o.status))}</span><div>${CG.span(o.window)} · ${CG.esc(o.address || "")}</div>
         <div class="row"><button type="button" data-act="edit">Edit</button><button type="button" data-act="complete">Complete</button>
         <button type="button" data-act="cancel" class="danger">Cancel</button></div></li>`).join("") || "<li class=hint>None planned.</li>";
     } catch (e) { mine.innerHTML = `<li class="error">${CG.esc(e.message)}</li>`; }

@@ -1,78 +1,98 @@
-/* Watch center: open conflicts arriving live (SSE when the stream exists, else polling). */
+/* Watch center: every conflict, most urgent first; a new or escalated one arrives on top, highlighted and heard. */
 "use strict";
 (() => {
   const list = document.getElementById("conflicts"), empty = document.getElementById("empty");
-  const live = document.getElementById("live");
+  const live = document.getElementById("live"), sound = document.getElementById("sound");
   const map = CG.map("map");
   const layer = L.featureGroup().addTo(map);
-  let fitted = false;
+  const baseTitle = document.title;
+  let items = [], known = null, fitted = false, audio = null;
+  const fresh = new Set();
+
+  sound.checked = localStorage.getItem("cg.sound") !== "off";  // on unless the analyst switched it off
+  sound.addEventListener("change", () => localStorage.setItem("cg.sound", sound.checked ? "on" : "off"));
+  function alarm() {
+    if (!sound.checked) return;
+    sound.dataset.played = String(Number(sound.dataset.played) + 1);
+    try {
+      audio = audio || new AudioContext();
+      for (const [at, hz] of [[0, 880], [0.25, 660]]) {
+        const o = audio.createOscillator(), g = audio.createGain();
+        o.frequency.value = hz; g.gain.value = 0.25; o.connect(g).connect(audio.destination);
+        o.start(audio.currentTime + at); o.stop(audio.currentTime + at + 0.2);
+      }
+    } catch (e) { /* no audio device: the highlight and the title still say it */ }
+  }
 
   function side(s, c) {
     const o = s.operation, ack = s.acknowledged;
-    return `<div class="side"><strong>${CG.esc(o.agency.name)}</strong> <small>${CG.esc(o.agency.ori)}</small>
-      <div>${CG.span(o.window)}${o.type ? ` · ${CG.esc(o.type)}` : ""}</div>
-      <div>${CG.contact(o.contact)}</div><div class="muted">${CG.team(o.team)}</div>
-      ${ack ? `<div class="ok">acknowledged ${CG.hm(ack.at)}${ack.on_behalf ? " (by the watch center)" : ""}</div>`
-            : `<button type="button" data-ack="${CG.esc(c.id)}" data-op="${CG.esc(o.id)}">Acknowledge for ${CG.esc(o.agency.name)}</button>`}</div>`;
+    const state = ack ? `<span class="ok">acknowledged ${CG.hm(ack.at)}${ack.on_behalf ? " (by the watch center)" : ""}</span>`
+      : c.status === "open" ? `<button type="button" data-ack="${CG.esc(c.id)}" data-op="${CG.esc(o.id)}"
+          aria-label="Acknowledge for ${CG.esc(o.agency.name)}">Acknowledge</button>` : "";
+    return `<div class="side"><div class="who-line"><strong>${CG.esc(o.agency.name)}</strong>
+      ${o.type ? `<span class="muted">${CG.esc(CG.label(o.type))}</span>` : ""} ${state}</div>
+      <div>${CG.contact(o.contact)}</div><div class="muted">${Cards.looks(o)}</div></div>`;
   }
   function card(c) {
-    const sides = c.sides || [];
-    const what = c.kind === "subject" ? `same ${CG.esc(c.matched || "subject")}` : `${CG.metres(c.distance_m)} apart`;
-    return `<li class="card conflict ${CG.esc(c.status)}" data-id="${CG.esc(c.id)}">
-      <div class="head"><span class="badge">${CG.esc(c.kind)}</span> <strong>${what}</strong>, ${CG.span(c.overlap)}
-        <small class="muted">detected ${CG.hm(c.detected_at)}, ${CG.esc(c.status)}</small></div>
+    const sides = c.sides || [], isFresh = fresh.has(c.id);
+    return `<li class="card conflict ${CG.esc(c.status)}${isFresh ? " fresh" : ""}" data-id="${CG.esc(c.id)}">
+      <div class="head">${isFresh ? `<span class="badge new">new</span> ` : ""}<strong>${Cards.apart(c)}</strong>
+        · <span class="place">${Cards.place(sides.map(s => s.operation))}</span> · ${CG.span(c.overlap)}
+        <span class="badge">${CG.esc(CG.label(c.status))}</span>
+        ${isFresh ? `<button type="button" class="link" data-seen="${CG.esc(c.id)}">Mark seen</button>` : ""}</div>
       <div class="sides">${sides.map(s => side(s, c)).join("")}</div>
-      ${c.counterpart ? `<p>${CG.conflictWords(c)}</p>` : ""}
-      <form class="resolve row" data-id="${CG.esc(c.id)}"><input name="note" placeholder="Resolution note" required>
-        <button type="submit">Resolve</button></form>
-      <details class="history" data-id="${CG.esc(c.id)}"><summary>Delivery history</summary><p class="muted">Loading…</p></details></li>`;
+      <details class="more" data-id="${CG.esc(c.id)}"><summary>Resolve · delivery history</summary>
+        ${c.status === "open" || c.status === "acknowledged" ? `<form class="resolve row" data-id="${CG.esc(c.id)}">
+          <label>Resolution note <input name="note" required></label><button type="submit">Resolve</button></form>` : ""}
+        <p class="muted history">Loading…</p></details></li>`;
   }
-  function draw(items) {
-    list.innerHTML = items.map(card).join("");
-    empty.hidden = items.length > 0;
+  function draw() {
+    const now = Date.now(), when = document.querySelector("input[name=when]:checked").value;
+    for (const c of items) if (c.status !== "open") fresh.delete(c.id);
+    const order = Cards.byUrgency(now);
+    const shown = items.filter(c => fresh.has(c.id) || Cards.shown(c, when, now))
+      .sort((a, b) => (fresh.has(b.id) - fresh.has(a.id)) || order(a, b));
+    list.innerHTML = shown.map(card).join("");
+    empty.hidden = shown.length > 0;
+    const waiting = items.filter(c => c.status === "open").length;
+    document.title = (waiting ? `(${waiting}) ` : "") + baseTitle;
     layer.clearLayers();
-    for (const c of items) {
-      for (const s of c.sides || [c.counterpart].filter(Boolean)) {
-        const o = s.operation || s;
-        const l = CG.areaLayer(o.area, { color: "#c0392b", weight: 2, fillOpacity: 0.25 });
-        if (l) l.bindPopup(`${CG.esc(o.agency.name)}<br>${CG.contact(o.contact)}`).addTo(layer);
+    for (const c of shown) {
+      for (const s of c.sides || []) {
+        const l = CG.areaLayer(s.operation.area, { color: "#c0392b", weight: 2, fillOpacity: 0.25 });
+        if (l) l.bindPopup(`${CG.esc(s.operation.agency.name)}<br>${CG.contact(s.operation.contact)}`).addTo(layer);
       }
     }
     if (!fitted && layer.getLayers().length) { map.fitBounds(layer.getBounds().pad(0.5), { maxZoom: 13 }); fitted = true; }
   }
   async function refresh() {
     try {
-      const data = await CG.api("/api/v1/conflicts?status=open&limit=200");
-      const acked = await CG.api("/api/v1/conflicts?status=acknowledged&limit=200").catch(() => ({ items: [] }));
-      draw([...data.items, ...acked.items]);
+      const pages = await Promise.all(["open", "acknowledged", "resolved"].map(s =>
+        CG.api(`/api/v1/conflicts?status=${s}&limit=200`).catch(() => ({ items: [] }))));
+      items = pages.flatMap(p => p.items);
+      const arrived = known ? items.filter(c => !known.has(c.id) && c.status === "open") : [];
+      known = new Set(items.map(c => c.id));
+      for (const c of arrived) fresh.add(c.id);
+      draw();
+      if (arrived.length) alarm();
       live.dataset.updated = String(Date.now());
     } catch (e) { live.textContent = "offline: " + e.message; }
   }
-  list.addEventListener("click", async ev => {
-    const b = ev.target.closest("button[data-ack]");
-    if (!b) return;
-    b.disabled = true;
-    try { await CG.api(`/api/v1/conflicts/${b.dataset.ack}/ack`, { method: "POST", body: { operation_id: b.dataset.op } }); }
-    catch (e) { alert(e.message); }
+  function escalated(ev) {
+    let id = null;
+    try { const d = JSON.parse(ev.data || "null"); id = d && (d.id || (d.conflict && d.conflict.id)); } catch (e) { /* no body */ }
+    if (id) { fresh.add(id); alarm(); }
     refresh();
+  }
+  document.querySelector("fieldset.filter").addEventListener("change", draw);
+  list.addEventListener("click", ev => {
+    const seen = ev.target.closest("button[data-seen]");
+    if (seen) { fresh.delete(seen.dataset.seen); draw(); }
   });
-  list.addEventListener("submit", async ev => {
-    ev.preventDefault();
-    const f = ev.target;
-    try { await CG.api(`/api/v1/conflicts/${f.dataset.id}/resolve`, { method: "POST", body: { note: f.note.value } }); }
-    catch (e) { alert(e.message); }
-    refresh();
-  });
-  list.addEventListener("toggle", async ev => {
+  Cards.actions(list, refresh);
+  list.addEventListener("toggle", ev => {
     const d = ev.target;
-    if (!d.matches || !d.matches("details.history") || !d.open) return;
-    try {
-      const c = await CG.api(`/api/v1/conflicts/${d.dataset.id}`);
-      d.querySelector("p").innerHTML = (c.deliveries || []).map(x =>
-        `${CG.esc(x.side)} by ${CG.esc(x.channel)}${x.to ? " (" + CG.esc(x.to) + ")" : ""}: ${CG.esc(x.status)}` +
-        `${x.sent_at ? " at " + CG.hm(x.sent_at) : ""}${x.acknowledged_at ? ", acknowledged " + CG.hm(x.acknowledged_at) : ""}`
-      ).join("<br>") || "Nothing delivered yet.";
-    } catch (e) { d.querySelector("p").textContent = "Delivery history could not be read: " + e.message; }
+    if (d.matches && d.matches("details.more") && d.open) Deliveries.show(d.dataset.id, d.querySelector("p.history"));
   }, true);
 
   refresh();
@@ -80,6 +100,7 @@
     const es = new EventSource("/api/v1/stream");
     live.textContent = "live";
     for (const kind of ["conflict.created", "conflict.updated"]) es.addEventListener(kind, refresh);
+    for (const kind of ["conflict.escalated", "conflict.urgent"]) es.addEventListener(kind, escalated);
     es.onerror = () => { live.textContent = "reconnecting…"; };
     es.onopen = () => { live.textContent = "live"; };
     setInterval(refresh, 30000);  // belt and braces: a missed event is caught up within 30 s
@@ -87,4 +108,5 @@
     live.textContent = "updating every 3 s";
     setInterval(refresh, 3000);
   }
+  setInterval(draw, 60000);  // "active now" moves with the clock
 })();

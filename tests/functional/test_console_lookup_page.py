@@ -1,0 +1,65 @@
+"""The dispatcher page in headless Chromium: a map click only sets the point; the look-up runs on the button."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import pytest
+
+from commonground.demo import PLACES, TWIN_CITIES, seed
+from tests.conftest import LiveServer, World, operation_data, wire
+from tests.functional.console_browser import SIZES, browser, console, context, needs_chromium, person, sign_in
+
+pytestmark = [pytest.mark.browser, needs_chromium]
+__all__ = ["browser", "console"]
+
+LAT, LON = 44.9537, -93.0900  # St. Paul
+
+
+def lookups(world: World, username: str) -> int:
+    """How many look-ups the user has made, as the hourly limit counts them."""
+    who = world.principal(username)
+    with world.services.store.read() as tx:
+        return tx.lookups.since(who.user.id, datetime(2000, 1, 1, tzinfo=world.services.clock.now().tzinfo))[0]
+
+
+@SIZES
+def test_a_map_click_sets_the_point_and_only_the_button_looks_up(
+    console: tuple[World, LiveServer], browser: Any, phone: bool
+) -> None:
+    world, live = console
+    dea = world.agency("federal", name="DEA Minneapolis")
+    now = world.services.clock.now().replace(microsecond=0)
+    wire(
+        world.services.operations.submit(world.person(dea, "supervisor"), operation_data(LAT, LON, starts=now, hours=4))
+    )
+    dispatcher = person(world, world.agency("local", name="Ramsey County ECC"), "dispatcher")
+    ctx = context(browser, phone)
+    page = ctx.new_page()
+    sign_in(page, live.url, dispatcher)
+    page.fill("input[name=lat]", str(LAT))
+    page.fill("input[name=lon]", str(LON))
+    page.click("#map", position={"x": 40, "y": 40})
+    page.dblclick("#map", position={"x": 60, "y": 60})  # a double-click zoom: two more clicks
+    page.wait_for_timeout(800)
+    assert lookups(world, dispatcher) == 0
+    assert page.inner_text("#teams") == ""
+    clicked = float(page.input_value("input[name=lat]"))
+    assert clicked != LAT  # the click moved the point, nothing else
+    page.fill("input[name=lat]", str(LAT + 0.003))
+    page.fill("input[name=lon]", str(LON))
+    page.click("button:has-text('Look up')")
+    page.wait_for_selector("#teams li:has-text('DEA Minneapolis')")
+    assert lookups(world, dispatcher) == 1
+    ctx.close()
+
+
+def test_the_demo_has_teams_out_now(sqlite_world: World, tmp_path: Any) -> None:
+    """A look-up over the demonstration city at start-up finds a team, as a dispatcher trying it would."""
+    services = sqlite_world.services
+    seed(services, token_file=tmp_path / "tokens.json")
+    dispatcher = next(u for u, _, roles, _ in TWIN_CITIES.users if roles == ["dispatcher"])
+    who = sqlite_world.principal(dispatcher)
+    found = [len(services.lookups.lookup(who, lat, lon, 3000, None).operations) for lat, lon, _ in PLACES[:5]]
+    assert sum(found) > 0, found
