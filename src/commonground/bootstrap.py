@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property
 
@@ -40,6 +40,7 @@ from commonground.service.missions import Missions
 from commonground.service.notices import Notices
 from commonground.service.operations import Operations
 from commonground.service.ports import AuditPruner, Clock, EmailSender, FederationLink, Store, WebhookSender
+from commonground.service.readiness import Heartbeat, Readiness
 from commonground.service.retention import NoAuditPruning, Retention
 from commonground.service.signin import SignIn
 from commonground.service.signin_limits import HoldBack, SignInLimits, SourceLimit, bad_token_limit
@@ -74,6 +75,14 @@ class Services:
     deliveries: Deliveries
     federation: Federation
     retention: Retention
+    heartbeat: Heartbeat = field(default_factory=Heartbeat)  # the delivery worker's passes (runtime)
+
+    @cached_property
+    def readiness(self) -> Readiness:
+        """``/readyz``: the database, its migrations and this process's delivery worker."""
+        if not isinstance(self.store, SqlStore):
+            raise TypeError("readiness needs an SQL store")
+        return Readiness(migrate.MigrationProbe(self.store.engine), self.heartbeat)
 
     @cached_property
     def federated_lookups(self) -> FederatedLookups:

@@ -50,6 +50,7 @@ ALERTED = "officer supervisor dispatcher watch agency_admin"
 # route -> (what its id names, {callers: rule})
 MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "GET /healthz": ("none", {"everyone": "200"}),
+    "GET /readyz": ("none", {"everyone": "200"}),
     "GET /api/v1/openapi.json": ("none", {"everyone": "200"}),
     "POST /api/v1/auth/login": ("login", {"everyone": "own:200 missing:401"}),
     "POST /api/v1/auth/set-password": ("none", {"everyone": "422"}),

@@ -457,6 +457,14 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
+class SchemaProbe(Protocol):
+    """Ask the database which migration it is at (raise when it does not answer)."""
+
+    head: str
+
+    def revision(self) -> str | None: ...
+
+
 class AuditPruner(Protocol):
     """Removes audit records older than the audit retention, only up to a signed checkpoint."""
 
