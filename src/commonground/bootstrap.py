@@ -29,6 +29,7 @@ from commonground.service.clock import SystemClock
 from commonground.service.conflicts import Conflicts
 from commonground.service.delivery import Deliveries, RetryPolicy
 from commonground.service.escalation import Escalator
+from commonground.service.failed_deliveries import FailedDeliveries
 from commonground.service.federation import Federation
 from commonground.service.federation_lookups import FederatedLookups
 from commonground.service.federation_notices import FederatedNotices
@@ -75,6 +76,7 @@ class Services:
     deliveries: Deliveries
     federation: Federation
     retention: Retention
+    failed_deliveries: FailedDeliveries
     heartbeat: Heartbeat = field(default_factory=Heartbeat)  # the delivery worker's passes (runtime)
 
     @cached_property
@@ -182,7 +184,10 @@ def build_deliveries(
 ) -> Deliveries:
     """The delivery use-case; what is not given is built from ``settings`` as they are now."""
     retry = RetryPolicy(
-        settings.delivery_max_attempts, settings.delivery_backoff_seconds, settings.delivery_backoff_max_seconds
+        settings.delivery_max_attempts,
+        settings.delivery_backoff_seconds,
+        settings.delivery_backoff_max_seconds,
+        settings.delivery_failing_seconds,
     )
     return Deliveries(
         store,
@@ -300,4 +305,5 @@ def build_services(
         deliveries=build_deliveries(settings, store, clock, webhooks=webhooks, email=email, escalator=escalator),
         federation=federation,
         retention=build_retention(settings, store, clock, ledger),
+        failed_deliveries=FailedDeliveries(store, clock),
     )

@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     delivery_max_attempts: int = 12
     delivery_backoff_seconds: float = 2.0
     delivery_backoff_max_seconds: float = 900.0
+    delivery_failing_seconds: float = 300.0  # erring this long (or out of retries): raised as delivery.failing
     webhook_sender: Literal["http", "null", "recording"] = "http"  # null drops with a log line; recording keeps
     webhook_timeout_seconds: float = 10.0
     webhook_allowed_networks: str = ""  # e.g. "127.0.0.0/8,::1/128": private targets allowed anyway

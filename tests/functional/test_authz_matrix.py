@@ -79,6 +79,11 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "GET /api/v1/agencies/{agency_id}/channels": ("agency", {"agency_admin": OWN_ONLY.format(s=200)}),
     "PUT /api/v1/agencies/{agency_id}/channels": ("agency", {"agency_admin": OWN_ONLY.format(s=200)}),
     "GET /api/v1/watch/channels": ("none", {"admin": "200"}),
+    "GET /api/v1/agencies/{agency_id}/deliveries": (
+        "agency",
+        {"agency_admin": OWN_ONLY.format(s=200), "admin": EVERY.format(s=200)},
+    ),
+    "POST /api/v1/deliveries/{delivery_id}/redeliver": ("delivery", {AGENCY_ADMIN_ADMIN: "404"}),
     "PUT /api/v1/watch/channels": ("none", {"admin": "200"}),
     "POST /api/v1/users": (
         "agency",

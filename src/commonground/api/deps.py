@@ -25,6 +25,7 @@ Dispatcher = Annotated[Principal, requires(Permission.LOOKUP)]
 NoticesUser = Annotated[Principal, requires(Permission.NOTICES)]
 Auditor = Annotated[Principal, requires(Permission.AUDIT)]
 CheckpointReader = Annotated[Principal, requires(Permission.AUDIT_CHECKPOINTS)]
+DeliveriesAdmin = Annotated[Principal, requires(Permission.DELIVERIES)]
 
 
 async def plain_query(request: Request) -> None:
@@ -64,6 +65,7 @@ __all__ = [
     "Auditor",
     "CheckpointReader",
     "ConflictsUser",
+    "DeliveriesAdmin",
     "Dispatcher",
     "InstallationAdmin",
     "NoticesUser",
