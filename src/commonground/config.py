@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     pg_statement_timeout_ms: int = 15_000
     pg_lock_timeout_ms: int = 10_000
     notice_poll_seconds: float = 15.0
+    # logs: docs/operations.md
+    log_format: Literal["json", "text"] = "json"  # text: for a developer's terminal
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_requests: bool = True  # one line per request, with its request id
     # notifications: docs/notifications.md
     notify_worker: bool = True  # deliver webhooks and e-mail from this process
     notify_poll_seconds: float = 1.0

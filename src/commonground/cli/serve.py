@@ -8,9 +8,12 @@ from typing import Annotated
 import typer
 import uvicorn
 
+from commonground import logs
 from commonground.cli.common import DatabaseUrl, open_services, settings_for
 
-AccessLog = Annotated[bool, typer.Option("--access-log/--no-access-log", help="log each HTTP request")]
+AccessLog = Annotated[
+    bool, typer.Option("--access-log/--no-access-log", help="log each HTTP request (one line, with its request id)")
+]
 
 
 def _run(database_url: str | None, host: str, port: int, workers: int, access_log: bool = True) -> None:
@@ -18,14 +21,17 @@ def _run(database_url: str | None, host: str, port: int, workers: int, access_lo
     # Migrate once, before any worker starts, so workers never race on the schema.
     open_services(settings.database_url).close()
     os.environ["COMMONGROUND_DATABASE_URL"] = settings.database_url
+    os.environ["COMMONGROUND_LOG_REQUESTS"] = "true" if access_log else "false"
+    logs.configure(settings.log_format, settings.log_level)  # the supervisor's own lines too
     uvicorn.run(
         "commonground.http.app:create_app",
         factory=True,
         host=host,
         port=port,
         workers=workers if workers > 1 else None,
-        log_level="info",
-        access_log=access_log,
+        log_level=settings.log_level,
+        log_config=None,  # uvicorn's records go through our formatter (commonground.logs)
+        access_log=False,  # our own request line replaces uvicorn's (it has the request id)
         timeout_graceful_shutdown=3,
     )
 
