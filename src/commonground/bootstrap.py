@@ -37,6 +37,7 @@ from commonground.service.federation_reprobe import Reprobe
 from commonground.service.lifecycle import Lifecycle
 from commonground.service.lookup_sweeps import SweepRule
 from commonground.service.lookups import Lookups
+from commonground.service.metrics import Figures
 from commonground.service.missions import Missions
 from commonground.service.notices import Notices
 from commonground.service.operations import Operations
@@ -78,6 +79,11 @@ class Services:
     retention: Retention
     failed_deliveries: FailedDeliveries
     heartbeat: Heartbeat = field(default_factory=Heartbeat)  # the delivery worker's passes (runtime)
+
+    @cached_property
+    def figures(self) -> Figures:
+        """What ``/metrics`` reads of the store at each scrape (holds nothing of its own)."""
+        return Figures(self.store, self.clock)
 
     @cached_property
     def readiness(self) -> Readiness:

@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     log_format: Literal["json", "text"] = "json"  # text: for a developer's terminal
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     log_requests: bool = True  # one line per request, with its request id
+    metrics_enabled: bool = True  # GET /metrics (Prometheus text)
+    metrics_token: str = ""  # set: a scrape sends it as a bearer token; empty: loopback clients only
     # notifications: docs/notifications.md
     notify_worker: bool = True  # deliver webhooks and e-mail from this process
     notify_poll_seconds: float = 1.0

@@ -51,6 +51,7 @@ ALERTED = "officer supervisor dispatcher watch agency_admin"
 MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "GET /healthz": ("none", {"everyone": "200"}),
     "GET /readyz": ("none", {"everyone": "200"}),
+    "GET /metrics": ("none", {"everyone": "200"}),  # from loopback, with no token set: tests/functional/test_metrics.py
     "GET /api/v1/openapi.json": ("none", {"everyone": "200"}),
     "POST /api/v1/auth/login": ("login", {"everyone": "own:200 missing:401"}),
     "POST /api/v1/auth/set-password": ("none", {"everyone": "422"}),
@@ -152,7 +153,7 @@ PEER_ROUTES = "/federation/v1/"
 
 # 2xx answers that carry no data of any tenant: the contract (its examples look like operations) and
 # the live stream (read for its status only; tests/functional/test_notify_stream.py reads its events).
-NO_DATA = {"GET /api/v1/openapi.json", "GET /api/v1/stream"}
+NO_DATA = {"GET /api/v1/openapi.json", "GET /api/v1/stream", "GET /metrics"}  # metrics: Prometheus text, counts only
 
 
 def served(app: FastAPI | None = None) -> dict[str, APIRoute]:

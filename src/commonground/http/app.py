@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from commonground import bootstrap, logs
 from commonground.api import mount as api
 from commonground.config import Settings
+from commonground.http import metrics
 from commonground.http.headers import SecurityHeaders
 from commonground.http.limits import BodyLimit
 from commonground.http.request_log import RequestLog
@@ -50,7 +51,10 @@ def create_app(settings: Settings | None = None, services: bootstrap.Services | 
         logs.configure(shown.log_format, shown.log_level)
     app.add_middleware(BodyLimit, max_bytes=shown.max_body_bytes)  # before parsing: docs/security.md
     app.add_middleware(SecurityHeaders, tile_url=shown.console_tile_url)  # CSP, HSTS, no-store: docs/security.md
-    app.add_middleware(RequestLog, enabled=shown.log_requests)  # outermost: every answer has its id and line
+    meter = metrics.install(app)  # GET /metrics: docs/operations.md
+    app.add_middleware(
+        RequestLog, enabled=shown.log_requests, observe=meter.observe
+    )  # outermost: every answer has its id and line
     return app
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from collections.abc import Callable
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -33,8 +34,10 @@ def request_id(scope: Scope) -> str:
 class RequestLog:
     """Pure ASGI, so a live stream is neither buffered nor held: its line is written when it ends."""
 
-    def __init__(self, app: ASGIApp, enabled: bool = True) -> None:
-        self.app, self.enabled = app, enabled
+    def __init__(
+        self, app: ASGIApp, enabled: bool = True, observe: Callable[[str, str, int, float], None] | None = None
+    ) -> None:
+        self.app, self.enabled, self.observe = app, enabled, observe
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -55,13 +58,16 @@ class RequestLog:
         try:
             await self.app(scope, receive, answer)
         finally:
+            took, route = time.perf_counter() - started, route_template(scope)
+            if self.observe is not None:
+                self.observe(scope["method"], route, status, took)
             if self.enabled:
                 log.info(
                     "request",
                     method=scope["method"],
-                    path=route_template(scope),
+                    path=route,
                     status=status,
-                    duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                    duration_ms=round(took * 1000, 2),
                     client=(scope.get("client") or ("", 0))[0],
                 )
             logs.unbind_request(tokens)

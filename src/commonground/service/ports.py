@@ -406,6 +406,23 @@ class RemoteNoticeRepository(Protocol):
     def forget(self, operation_id: str, peer_id: str) -> None: ...
 
 
+class MetricsRepository(Protocol):
+    """What ``/metrics`` reads of the store at each scrape: counts over indexes, never a subject's value."""
+
+    def audit_counts(self, actions: Iterable[str]) -> dict[tuple[str, str], int]:
+        """Return how many audit records each of ``actions`` has, by (action, outcome)."""
+
+    def notices(self) -> int: ...
+    def deliveries(self) -> dict[tuple[str, str], int]:
+        """Return how many deliveries there are by (channel kind, status)."""
+
+    def oldest_undelivered(self, cursor: str) -> datetime | None:
+        """Return when the oldest event not yet fanned out past ``cursor``, or delivery still pending, was made."""
+
+    def audit_length(self) -> int: ...
+    def last_checkpoint(self) -> datetime | None: ...
+
+
 class Transaction(Protocol):
     """One unit of work: everything or nothing, committed when the block ends cleanly; a repository
     per table family, all on the unit's one connection."""
@@ -448,6 +465,8 @@ class Transaction(Protocol):
     def unchecked(self) -> UncheckedRepository: ...
     @property
     def remote_notices(self) -> RemoteNoticeRepository: ...
+    @property
+    def metrics(self) -> MetricsRepository: ...
 
     def flush(self) -> None:
         """Write what the transaction holds back; the store calls it before committing."""
