@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     metrics_token: str = ""  # set: a scrape sends it as a bearer token; empty: loopback clients only
     # notifications: docs/notifications.md
     notify_worker: bool = True  # deliver webhooks and e-mail from this process
+    background: bool = True  # false (serve --no-worker): no delivery, notices, checkpoints or re-probes here
+    worker_sweep_seconds: float = 300.0  # commonground worker: the sweep's period; 0 never
     notify_poll_seconds: float = 1.0
     stream_poll_seconds: float = 0.05
     stream_keepalive_seconds: float = 15.0
