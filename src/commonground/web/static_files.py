@@ -1,9 +1,9 @@
 """The console's static files: gzip on the wire, and cache headers so a second visit sends nothing.
 
-The map page's boundaries (us-atlas) are most of its weight and compress about fourfold (the whole page about 3.3-fold). Each file is
-compressed once, whole, at level 9, and kept (about 350 KB for all of them); compressing per
-streamed chunk would cost a third more bytes. Files carry an ETag and Last-Modified, so after
-``max-age`` a browser revalidates with a 304 rather than downloading again."""
+The map page's boundaries (us-atlas) are most of its weight and compress about fourfold (the page
+as a whole 3.3-fold). Each file is compressed once, whole, at level 9, and kept (about 350 KB for
+all of them); compressing per streamed chunk costs more bytes. Files carry an ETag and
+Last-Modified, so after ``max-age`` a browser revalidates with a 304 instead of downloading again."""
 
 from __future__ import annotations
 
