@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property
+from pathlib import Path
 
 from commonground.audit.checkpoints import SignatureCheck
 from commonground.config import Settings, normalise_url
@@ -48,6 +49,7 @@ from commonground.service.signin import SignIn
 from commonground.service.signin_limits import HoldBack, SignInLimits, SourceLimit, bad_token_limit
 from commonground.service.subjects import normalise_subject
 from commonground.service.sweep import Sweep
+from commonground.store import backup as backups
 from commonground.store import migrate
 from commonground.store.audit_key import load_or_create_file
 from commonground.store.sql import SqlStore
@@ -313,3 +315,26 @@ def build_services(
         retention=build_retention(settings, store, clock, ledger),
         failed_deliveries=FailedDeliveries(store, clock),
     )
+
+
+RestoreRefused = backups.NotEmpty  # the restore target holds audit records and --force was not given
+
+
+def backup_database(settings: Settings, dest: Path) -> backups.Head:
+    """``commonground backup``: an online copy of the configured database, its audit head beside it."""
+    store = open_store(settings.database_url, upgrade=False, settings=settings)
+    try:
+        assert isinstance(store, SqlStore)
+        return backups.backup(store.engine, dest)
+    finally:
+        store.close()
+
+
+def restore_database(settings: Settings, source: Path, *, force: bool = False) -> backups.Head | None:
+    """``commonground restore``: the copy into the configured database (refused over records unless forced)."""
+    store = open_store(settings.database_url, upgrade=False, settings=settings)
+    try:
+        assert isinstance(store, SqlStore)
+        return backups.restore(store.engine, source, force=force)
+    finally:
+        store.close()
