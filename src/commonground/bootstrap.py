@@ -338,3 +338,23 @@ def restore_database(settings: Settings, source: Path, *, force: bool = False) -
         return backups.restore(store.engine, source, force=force)
     finally:
         store.close()
+
+
+def database_facts(services: Services) -> dict[str, str]:
+    """What ``commonground doctor`` asks the database: its PostGIS version and its clock (UTC ISO)."""
+    facts: dict[str, str] = {}
+    if not isinstance(services.store, SqlStore):
+        return facts
+    from sqlalchemy import text
+
+    engine = services.store.engine
+    with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            facts["postgis"] = str(conn.execute(text("SELECT postgis_lib_version()")).scalar_one())
+            facts["now"] = str(
+                conn.execute(
+                    text("SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US')")
+                ).scalar_one()
+            )
+        facts["dialect"] = engine.dialect.name
+    return facts

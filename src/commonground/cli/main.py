@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from commonground.cli import admin, audit, backup, blind, db, federation, purge, serve, worker
+from commonground.cli import admin, audit, backup, blind, db, doctor, federation, purge, serve, worker
 from commonground.cli import sweep as sweep_cli
 
 app = typer.Typer(help="Common Ground: officer-safety deconfliction.", no_args_is_help=True)
@@ -12,6 +12,7 @@ app.command("serve")(serve.serve)
 app.command("demo")(serve.demo)
 app.command("sweep")(sweep_cli.sweep)
 app.command("worker")(worker.worker)
+app.command("doctor")(doctor.doctor)
 app.command("backup")(backup.backup)
 app.command("restore")(backup.restore)
 app.command("purge")(purge.purge)
