@@ -59,7 +59,7 @@ def test_readyz_names_migrations_behind_head(sqlite_url: str) -> None:
             assert ready(client).status_code == 200
             engine = create_engine(sqlite_url)
             with engine.begin() as conn:
-                head = conn.execute(text("select version_num from alembic_version")).scalar_one()
+                head = str(conn.execute(text("select version_num from alembic_version")).scalar_one())
                 conn.execute(text("update alembic_version set version_num = '0001'"))
             behind = ready(client)
             assert behind.status_code == 503
