@@ -3,21 +3,41 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.run-installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run run-federated test check bench bench-matching bench-notify bench-federation bench-federation-lookups bench-audit screenshots clean
+.PHONY: run run-federated lock test check bench bench-matching bench-notify bench-federation bench-federation-lookups bench-audit screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test,dev]'
+	$(BIN)/pip install --quiet -e '.[test,dev,bench]'
 	touch $(STAMP)
 
-run: $(STAMP)
+# `make run` installs exactly what requirements.lock pins, each package checked against its hash,
+# and says what it is doing: the first install takes a few minutes.
+$(RUN_STAMP): requirements.lock
+	@echo "make run: first install into $(VENV): a few minutes; every package is checked against its hash"
+	@test -x $(BIN)/python || { echo "make run: 1/4 creating $(VENV) with $(PY)"; $(PY) -m venv $(VENV); }
+	@echo "make run: 2/4 upgrading pip"
+	$(BIN)/pip install --upgrade --progress-bar on pip
+	@echo "make run: 3/4 installing the $$(grep -c '==' requirements.lock) packages pinned in requirements.lock"
+	$(BIN)/pip install --require-hashes --progress-bar on -r requirements.lock
+	@echo "make run: 4/4 installing Common Ground itself (no further downloads)"
+	$(BIN)/pip install --no-deps --no-build-isolation -e .
+	@echo "make run: installed; starting the demonstration"
+	touch $(RUN_STAMP)
+
+run: $(RUN_STAMP)
 	$(BIN)/commonground demo
 
-run-federated: $(STAMP)
+run-federated: $(RUN_STAMP)
 	$(BIN)/commonground demo --federated
+
+# Re-pin after changing dependencies in pyproject.toml (needs `uv`: pip install uv).
+lock:
+	uv pip compile pyproject.toml deploy/build-requirements.in --universal --python-version 3.11 \
+		--generate-hashes --no-header --no-annotate -o requirements.lock
 
 test: $(STAMP)
 	$(BIN)/pytest -q $(PYTEST_ARGS)

@@ -227,6 +227,8 @@ def server_process(
     env: Mapping[str, str] | None = None,
     start_timeout: float = 60.0,
     output: Path | None = None,
+    access_log: bool = False,
+    extra_args: list[str] | None = None,
 ) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     """Run ``commonground serve`` as a real process on loopback until the block ends.
 
@@ -249,7 +251,8 @@ def server_process(
             str(port),
             "--workers",
             str(workers),
-            "--no-access-log",
+            "--access-log" if access_log else "--no-access-log",
+            *(extra_args or []),
         ]
         proc = subprocess.Popen(
             command, env={**os.environ, **(env or {})}, stdout=errors if output else subprocess.DEVNULL, stderr=errors

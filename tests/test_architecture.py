@@ -21,6 +21,7 @@ ROOT = "commonground"
 # package without a row fails, so a new package has to take its place here first.
 ALLOWED: Mapping[str, frozenset[str]] = {
     "config": frozenset({"config"}),
+    "logs": frozenset({"logs"}),
     "domain": frozenset({"domain"}),
     "audit": frozenset({"audit", "domain"}),
     "service": frozenset({"service", "audit", "domain"}),
@@ -28,13 +29,13 @@ ALLOWED: Mapping[str, frozenset[str]] = {
     "notify": frozenset({"notify", "service", "audit", "domain"}),
     "federation": frozenset({"federation", "service", "audit", "domain"}),
     "bootstrap": frozenset({"bootstrap", "config", "store", "notify", "federation", "service", "audit", "domain"}),
-    "runtime": frozenset({"runtime", "bootstrap", "notify", "service", "domain"}),
+    "runtime": frozenset({"runtime", "bootstrap", "notify", "service", "domain", "logs"}),
     "edge": frozenset({"edge", "bootstrap", "service", "domain"}),
     "api": frozenset({"api", "edge", "runtime", "bootstrap", "notify.render", "service", "audit", "domain"}),
     "web": frozenset({"web", "edge", "bootstrap", "service", "domain"}),
-    "http": frozenset({"http", "api", "web", "runtime", "bootstrap", "config"}),
+    "http": frozenset({"http", "api", "web", "runtime", "bootstrap", "config", "logs"}),
     "demo": frozenset({"demo", "bootstrap", "config", "service", "domain"}),
-    "cli": frozenset({"cli", "demo", "bootstrap", "config", "service", "domain"}),
+    "cli": frozenset({"cli", "demo", "bootstrap", "config", "service", "domain", "logs", "runtime"}),
 }
 # The pure layers: no framework, database or network library.
 PURE = ("domain", "audit", "service")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property
+from pathlib import Path
 
 from commonground.audit.checkpoints import SignatureCheck
 from commonground.config import Settings, normalise_url
@@ -29,6 +30,7 @@ from commonground.service.clock import SystemClock
 from commonground.service.conflicts import Conflicts
 from commonground.service.delivery import Deliveries, RetryPolicy
 from commonground.service.escalation import Escalator
+from commonground.service.failed_deliveries import FailedDeliveries
 from commonground.service.federation import Federation
 from commonground.service.federation_lookups import FederatedLookups
 from commonground.service.federation_notices import FederatedNotices
@@ -37,6 +39,7 @@ from commonground.service.federation_workflow import ConflictWorkflow
 from commonground.service.lifecycle import Lifecycle
 from commonground.service.lookup_sweeps import SweepRule
 from commonground.service.lookups import Lookups
+from commonground.service.metrics import Figures
 from commonground.service.missions import Missions
 from commonground.service.notice_responses import NoticeResponses
 from commonground.service.notices import Notices
@@ -50,11 +53,13 @@ from commonground.service.ports import (
     Store,
     WebhookSender,
 )
+from commonground.service.readiness import Heartbeat, Readiness
 from commonground.service.retention import NoAuditPruning, Retention
 from commonground.service.signin import SignIn
 from commonground.service.signin_limits import HoldBack, SignInLimits, SourceLimit, bad_token_limit
 from commonground.service.subjects import normalise_subject
 from commonground.service.sweep import Sweep
+from commonground.store import backup as backups
 from commonground.store import migrate
 from commonground.store.audit_key import load_or_create_file
 from commonground.store.sql import SqlStore
@@ -84,6 +89,20 @@ class Services:
     deliveries: Deliveries
     federation: Federation
     retention: Retention
+    failed_deliveries: FailedDeliveries
+    heartbeat: Heartbeat = field(default_factory=Heartbeat)  # the delivery worker's passes (runtime)
+
+    @cached_property
+    def figures(self) -> Figures:
+        """What ``/metrics`` reads of the store at each scrape (holds nothing of its own)."""
+        return Figures(self.store, self.clock)
+
+    @cached_property
+    def readiness(self) -> Readiness:
+        """``/readyz``: the database, its migrations and this process's delivery worker."""
+        if not isinstance(self.store, SqlStore):
+            raise TypeError("readiness needs an SQL store")
+        return Readiness(migrate.MigrationProbe(self.store.engine), self.heartbeat)
 
     @cached_property
     def federated_lookups(self) -> FederatedLookups:
@@ -194,7 +213,10 @@ def build_deliveries(
 ) -> Deliveries:
     """The delivery use-case; what is not given is built from ``settings`` as they are now."""
     retry = RetryPolicy(
-        settings.delivery_max_attempts, settings.delivery_backoff_seconds, settings.delivery_backoff_max_seconds
+        settings.delivery_max_attempts,
+        settings.delivery_backoff_seconds,
+        settings.delivery_backoff_max_seconds,
+        settings.delivery_failing_seconds,
     )
     return Deliveries(
         store,
@@ -321,4 +343,48 @@ def build_services(
         ),
         federation=federation,
         retention=build_retention(settings, store, clock, ledger),
+        failed_deliveries=FailedDeliveries(store, clock),
     )
+
+
+RestoreRefused = backups.NotEmpty  # the restore target holds audit records and --force was not given
+
+
+def backup_database(settings: Settings, dest: Path) -> backups.Head:
+    """``commonground backup``: an online copy of the configured database, its audit head beside it."""
+    store = open_store(settings.database_url, upgrade=False, settings=settings)
+    try:
+        assert isinstance(store, SqlStore)
+        return backups.backup(store.engine, dest)
+    finally:
+        store.close()
+
+
+def restore_database(settings: Settings, source: Path, *, force: bool = False) -> backups.Head | None:
+    """``commonground restore``: the copy into the configured database (refused over records unless forced)."""
+    store = open_store(settings.database_url, upgrade=False, settings=settings)
+    try:
+        assert isinstance(store, SqlStore)
+        return backups.restore(store.engine, source, force=force)
+    finally:
+        store.close()
+
+
+def database_facts(services: Services) -> dict[str, str]:
+    """What ``commonground doctor`` asks the database: its PostGIS version and its clock (UTC ISO)."""
+    facts: dict[str, str] = {}
+    if not isinstance(services.store, SqlStore):
+        return facts
+    from sqlalchemy import text
+
+    engine = services.store.engine
+    with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            facts["postgis"] = str(conn.execute(text("SELECT postgis_lib_version()")).scalar_one())
+            facts["now"] = str(
+                conn.execute(
+                    text("SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US')")
+                ).scalar_one()
+            )
+        facts["dialect"] = engine.dialect.name
+    return facts

@@ -38,14 +38,23 @@ class Settings(BaseSettings):
     pg_statement_timeout_ms: int = 15_000
     pg_lock_timeout_ms: int = 10_000
     notice_poll_seconds: float = 15.0
+    # logs: docs/operations.md
+    log_format: Literal["json", "text"] = "json"  # text: for a developer's terminal
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    log_requests: bool = True  # one line per request, with its request id
+    metrics_enabled: bool = True  # GET /metrics (Prometheus text)
+    metrics_token: str = ""  # set: a scrape sends it as a bearer token; empty: loopback clients only
     # notifications: docs/notifications.md
     notify_worker: bool = True  # deliver webhooks and e-mail from this process
+    background: bool = True  # false (serve --no-worker): no delivery, notices, checkpoints or re-probes here
+    worker_sweep_seconds: float = 300.0  # commonground worker: the sweep's period; 0 never
     notify_poll_seconds: float = 1.0
     stream_poll_seconds: float = 0.05
     stream_keepalive_seconds: float = 15.0
     delivery_max_attempts: int = 12
     delivery_backoff_seconds: float = 2.0
     delivery_backoff_max_seconds: float = 900.0
+    delivery_failing_seconds: float = 300.0  # erring this long (or out of retries): raised as delivery.failing
     webhook_sender: Literal["http", "null", "recording"] = "http"  # null drops with a log line; recording keeps
     webhook_timeout_seconds: float = 10.0
     webhook_allowed_networks: str = ""  # e.g. "127.0.0.0/8,::1/128": private targets allowed anyway

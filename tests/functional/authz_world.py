@@ -44,6 +44,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "conflict": ("own", "other", "restricted", "missing"),
     "peer": ("installation", "missing"),
     "notice": ("own", "missing"),  # the own agency hears of the sheriff's operation in its jurisdiction
+    "delivery": ("missing",),  # none fail in this world: tests/functional/test_delivery_failing.py sends one again
     "login": ("own", "missing"),
     "none": ("any",),
 }
@@ -114,6 +115,7 @@ class AuthzWorld:
         for kind in COLUMNS:
             self.ids.setdefault(kind, {})["missing"] = str(uuid.uuid4())
         self.ids["login"]["missing"] = "nobody-by-this-name"
+        self.ids["delivery"] = {"missing": "999999999"}
 
     # --- operations and conflicts --------------------------------------------------------------
     def _spot(self) -> tuple[float, float]:

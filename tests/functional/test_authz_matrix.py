@@ -50,6 +50,8 @@ ALERTED = "officer supervisor dispatcher watch agency_admin"
 # route -> (what its id names, {callers: rule})
 MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "GET /healthz": ("none", {"everyone": "200"}),
+    "GET /readyz": ("none", {"everyone": "200"}),
+    "GET /metrics": ("none", {"everyone": "200"}),  # from loopback, with no token set: tests/functional/test_metrics.py
     "GET /api/v1/openapi.json": ("none", {"everyone": "200"}),
     "POST /api/v1/auth/login": ("login", {"everyone": "own:200 missing:401"}),
     "POST /api/v1/auth/set-password": ("none", {"everyone": "422"}),
@@ -78,6 +80,11 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "GET /api/v1/agencies/{agency_id}/channels": ("agency", {"agency_admin": OWN_ONLY.format(s=200)}),
     "PUT /api/v1/agencies/{agency_id}/channels": ("agency", {"agency_admin": OWN_ONLY.format(s=200)}),
     "GET /api/v1/watch/channels": ("none", {"admin": "200"}),
+    "GET /api/v1/agencies/{agency_id}/deliveries": (
+        "agency",
+        {"agency_admin": OWN_ONLY.format(s=200), "admin": EVERY.format(s=200)},
+    ),
+    "POST /api/v1/deliveries/{delivery_id}/redeliver": ("delivery", {AGENCY_ADMIN_ADMIN: "404"}),
     "PUT /api/v1/watch/channels": ("none", {"admin": "200"}),
     "POST /api/v1/users": (
         "agency",
@@ -150,7 +157,7 @@ PEER_ROUTES = "/federation/v1/"
 
 # 2xx answers that carry no data of any tenant: the contract (its examples look like operations) and
 # the live stream (read for its status only; tests/functional/test_notify_stream.py reads its events).
-NO_DATA = {"GET /api/v1/openapi.json", "GET /api/v1/stream"}
+NO_DATA = {"GET /api/v1/openapi.json", "GET /api/v1/stream", "GET /metrics"}  # metrics: Prometheus text, counts only
 
 
 def served(app: FastAPI | None = None) -> dict[str, APIRoute]:

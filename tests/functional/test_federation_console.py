@@ -13,8 +13,7 @@ import pytest
 from commonground.bootstrap import build_services
 from commonground.config import Settings
 from tests.conftest import SOON, World, operation_data
-from tests.functional.console_browser import PASSWORD, browser, context, needs_chromium, sign_in
-from tests.functional.test_console_browser import local
+from tests.functional.console_browser import PASSWORD, browser, context, local, needs_chromium, sign_in
 from tests.functional.test_federation import install, running, submit, trust
 
 __all__ = ["browser"]  # the fixture, imported for pytest

@@ -328,6 +328,12 @@ def drive(rec: Recorder) -> None:
     call("GET", "/audit/checkpoints", sgt, status=403)
     call("GET", "/audit/checkpoints", auditor, params={"cursor": "x"}, status=422)
 
+    # Failed deliveries (appended last): none fail here, so the lists are empty and redelivery finds nothing.
+    call("GET", "/agencies/{agency_id}/deliveries", city_admin, params={"status": "failed"}, agency_id=city["id"])
+    call("GET", "/agencies/{agency_id}/deliveries", city_admin, params={"status": "lost"}, status=422,
+         agency_id=city["id"])  # fmt: skip
+    call("POST", "/deliveries/{delivery_id}/redeliver", city_admin, status=404, delivery_id="999999")
+
 
 def admin_token(http: TestClient) -> str:
     services = http.app.state.services  # type: ignore[attr-defined]

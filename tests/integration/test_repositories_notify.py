@@ -156,6 +156,42 @@ def test_pending_deliveries_fall_due_earliest_first_until_sent(store: Store) -> 
         assert stored[done.key] == done and is_utc(stored[done.key].sent_at)
 
 
+@covers("deliveries.get", "deliveries.unraised", "deliveries.of_agency")
+def test_failing_deliveries_are_found_once_and_listed_per_agency(store: Store) -> None:
+    """Unraised failing candidates: out of retries, or erring since before the cut-off (from a redelivery on);
+    flagged ones leave that list and show as ``failed`` in their agency's newest-first pages."""
+    hour = timedelta(hours=1)
+    out = delivery("c", agency_id="ag-f", status=DeliveryStatus.FAILED, attempts=12, last_error="HTTP 503")
+    erring = delivery("c", agency_id="ag-f", attempts=3, last_error="HTTP 500")
+    untried = delivery("c", agency_id="ag-f")
+    retried = delivery("c", agency_id="ag-f", attempts=1, last_error="timeout", retry_from=T0 + 2 * hour)
+    sent = delivery("c", agency_id="ag-f", status=DeliveryStatus.SENT, sent_at=T0)
+    elsewhere = delivery("c", agency_id="ag-g", status=DeliveryStatus.FAILED, last_error="HTTP 410")
+    with store.write() as tx:
+        tx.deliveries.add([out, erring, untried, retried, sent, elsewhere])
+    with store.write() as tx:
+        found = tx.deliveries.unraised((T0 + hour).astimezone(CHICAGO), 10)
+        assert {d.key for d in found} == {out.key, erring.key, elsewhere.key}
+        assert all(d.seq > 0 for d in found)
+        by_key = {d.key: d for d in found}
+        assert tx.deliveries.get(by_key[out.key].seq) == out
+        assert tx.deliveries.get(10**9) is None
+        flagged = replace(by_key[erring.key], failing_at=T0 + hour)
+        tx.deliveries.update(flagged)
+        tx.deliveries.update(replace(by_key[out.key], failing_at=T0 + hour))
+    with store.read() as tx:
+        assert [d.key for d in tx.deliveries.unraised(T0 + hour, 10)] == [elsewhere.key]
+        stored = tx.deliveries.get(flagged.seq)
+        assert stored == flagged and stored is not None and is_utc(stored.failing_at)
+        first = tx.deliveries.of_agency("ag-f", "failed", 1, None)
+        assert [d.key for d in first.items] == [erring.key] and first.next is not None
+        rest = tx.deliveries.of_agency("ag-f", "failed", 10, int(first.next))
+        assert [d.key for d in rest.items] == [out.key] and rest.next is None
+        assert [d.key for d in tx.deliveries.of_agency("ag-f", "sent", 10, None).items] == [sent.key]
+        assert [d.key for d in tx.deliveries.of_agency("ag-g", "failed", 10, None).items] == [elsewhere.key]
+        assert tx.deliveries.of_agency(None, "failed", 10, None).items == []
+
+
 @covers("lookups.add", "lookups.since")
 def test_lookups_are_counted_per_person_from_a_moment_on(store: Store) -> None:
     """A person's look-ups from ``since`` on (inclusive) are counted, and the oldest of them is told."""

@@ -26,6 +26,7 @@ NoticesUser = Annotated[Principal, requires(Permission.NOTICES)]
 NoticeResponder = Annotated[Principal, requires(Permission.RESPOND_NOTICES)]
 Auditor = Annotated[Principal, requires(Permission.AUDIT)]
 CheckpointReader = Annotated[Principal, requires(Permission.AUDIT_CHECKPOINTS)]
+DeliveriesAdmin = Annotated[Principal, requires(Permission.DELIVERIES)]
 
 
 async def plain_query(request: Request) -> None:
@@ -65,6 +66,7 @@ __all__ = [
     "Auditor",
     "CheckpointReader",
     "ConflictsUser",
+    "DeliveriesAdmin",
     "Dispatcher",
     "InstallationAdmin",
     "NoticeResponder",

@@ -15,6 +15,7 @@ from commonground.api.routes import (
     audit,
     auth,
     conflicts,
+    deliveries,
     federation,
     health,
     operations,
@@ -44,6 +45,7 @@ def install(app: FastAPI) -> None:
         audit,
         stream_routes,
         channel_routes,
+        deliveries,
         federation,
     ):
         app.include_router(module.router, prefix=API_PREFIX, dependencies=[Depends(plain_query)])

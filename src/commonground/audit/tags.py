@@ -41,6 +41,8 @@ class Action(StrEnum):
     # notifications
     CONFLICT_ESCALATE = "notify:conflict:escalate"
     CHANNELS_UPDATE = "admin:channels:update"
+    DELIVERY_FAILING = "notify:delivery:failing"  # out of retries, or failing longer than the setting
+    DELIVERY_REDELIVER = "admin:delivery:redeliver"
     # console sign-in
     AUTH_BANNER_ACCEPT = "auth:banner:accept"
     AUTH_OTP_ENROL = "auth:otp:enrol"

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import typer
 
-from commonground.cli import admin, audit, blind, db, federation, purge, serve
+from commonground.cli import admin, audit, backup, blind, db, doctor, federation, purge, serve, worker
 from commonground.cli import sweep as sweep_cli
 
 app = typer.Typer(help="Common Ground: officer-safety deconfliction.", no_args_is_help=True)
 app.command("serve")(serve.serve)
 app.command("demo")(serve.demo)
 app.command("sweep")(sweep_cli.sweep)
+app.command("worker")(worker.worker)
+app.command("doctor")(doctor.doctor)
+app.command("backup")(backup.backup)
+app.command("restore")(backup.restore)
 app.command("purge")(purge.purge)
 app.add_typer(admin.admin_app, name="admin")
 app.add_typer(admin.token_app, name="token")

@@ -8,28 +8,68 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 import uvicorn
 
+from commonground import logs
 from commonground.cli.common import DatabaseUrl, open_services, settings_for
 
 if TYPE_CHECKING:
     from commonground.demo import SeedReport
 
-AccessLog = Annotated[bool, typer.Option("--access-log/--no-access-log", help="log each HTTP request")]
+AccessLog = Annotated[
+    bool, typer.Option("--access-log/--no-access-log", help="log each HTTP request (one line, with its request id)")
+]
 
 
-def _run(database_url: str | None, host: str, port: int, workers: int, access_log: bool = True) -> None:
+NoWorker = Annotated[
+    bool,
+    typer.Option("--no-worker", help="serve HTTP only; delivery, notices and the sweep run in `commonground worker`"),
+]
+ProxyHeaders = Annotated[
+    bool,
+    typer.Option(
+        "--proxy-headers/--no-proxy-headers",
+        help="trust X-Forwarded-For/-Proto from --forwarded-allow-ips (behind a reverse proxy)",
+    ),
+]
+ForwardedAllowIps = Annotated[
+    str,
+    typer.Option(
+        envvar="COMMONGROUND_FORWARDED_ALLOW_IPS",
+        help="comma-separated proxy addresses whose forwarded headers are trusted",
+    ),
+]
+
+
+def _run(
+    database_url: str | None,
+    host: str,
+    port: int,
+    workers: int,
+    access_log: bool = True,
+    *,
+    no_worker: bool = False,
+    proxy_headers: bool = False,
+    forwarded_allow_ips: str = "127.0.0.1",
+) -> None:
     settings = settings_for(database_url)
     # Migrate once, before any worker starts, so workers never race on the schema.
     open_services(settings.database_url).close()
     os.environ["COMMONGROUND_DATABASE_URL"] = settings.database_url
+    os.environ["COMMONGROUND_LOG_REQUESTS"] = "true" if access_log else "false"
+    if no_worker:
+        os.environ["COMMONGROUND_BACKGROUND"] = "false"
+    logs.configure(settings.log_format, settings.log_level)  # the supervisor's own lines too
     uvicorn.run(
         "commonground.http.app:create_app",
         factory=True,
         host=host,
         port=port,
         workers=workers if workers > 1 else None,
-        log_level="info",
-        access_log=access_log,
+        log_level=settings.log_level,
+        log_config=None,  # uvicorn's records go through our formatter (commonground.logs)
+        access_log=False,  # our own request line replaces uvicorn's (it has the request id)
         timeout_graceful_shutdown=3,
+        proxy_headers=proxy_headers,
+        forwarded_allow_ips=forwarded_allow_ips,
     )
 
 
@@ -39,9 +79,21 @@ def serve(
     port: Annotated[int, typer.Option(envvar="COMMONGROUND_PORT")] = 8000,
     workers: Annotated[int, typer.Option(min=1, max=64, help="API processes; on SQLite they share one writer")] = 1,
     access_log: AccessLog = True,
+    no_worker: NoWorker = False,
+    proxy_headers: ProxyHeaders = False,
+    forwarded_allow_ips: ForwardedAllowIps = "127.0.0.1",
 ) -> None:
-    """Serve the API and console."""
-    _run(database_url, host, port, workers, access_log)
+    """Serve the API and console (and, unless --no-worker, the background work)."""
+    _run(
+        database_url,
+        host,
+        port,
+        workers,
+        access_log,
+        no_worker=no_worker,
+        proxy_headers=proxy_headers,
+        forwarded_allow_ips=forwarded_allow_ips,
+    )
 
 
 def demo(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from urllib.parse import urlsplit
@@ -62,6 +62,41 @@ class Delivery:
     last_error: str | None
     created_at: datetime
     sent_at: datetime | None = None
+    seq: int = field(default=0, compare=False)  # the row's number (the API's delivery id); set by the store
+    failing_at: datetime | None = None  # when it was raised as ``delivery.failing``
+    retry_from: datetime | None = None  # when it was last redelivered by hand
+
+    @property
+    def failing(self) -> bool:
+        """Raised as failing and not delivered since: what an agency's failed list shows."""
+        return self.status is DeliveryStatus.FAILED or (
+            self.failing_at is not None and self.status is DeliveryStatus.PENDING
+        )
+
+
+def failing_now(d: Delivery, now: datetime, after: timedelta) -> bool:
+    """Say whether ``d`` must be raised as failing: out of retries, or failing for longer than ``after``.
+
+    Measured from its creation, or from the last redelivery by hand; a delivery not yet tried
+    (no error) is only late, which the outbox lag shows."""
+    if d.failing_at is not None or d.status is DeliveryStatus.SENT:
+        return False
+    if d.status is DeliveryStatus.FAILED:
+        return True
+    return d.last_error is not None and now - (d.retry_from or d.created_at) >= after
+
+
+def redelivered(d: Delivery, now: datetime) -> Delivery:
+    """Return ``d`` due again at once with its retries back, its failing state cleared."""
+    return replace(
+        d,
+        status=DeliveryStatus.PENDING,
+        attempts=0,
+        next_attempt_at=now,
+        last_error=None,
+        failing_at=None,
+        retry_from=now,
+    )
 
 
 def delivery_key(event_seq: int, channel: str, recipient: str) -> str:

@@ -26,6 +26,7 @@ class Permission(StrEnum):
     RESPOND_NOTICES = "respond_notices"
     AUDIT = "audit"
     AUDIT_CHECKPOINTS = "audit_checkpoints"
+    DELIVERIES = "deliveries"  # list and redeliver: an agency's admin (its own), the installation admin (any)
 
 
 # The roles that hold each permission; PUBLIC and AUTHENTICATED need none.
@@ -44,6 +45,7 @@ ROLES: Mapping[Permission, frozenset[Role]] = {
     Permission.RESPOND_NOTICES: frozenset({Role.SUPERVISOR, Role.DISPATCHER, Role.AGENCY_ADMIN}),
     Permission.AUDIT: frozenset({Role.AUDITOR}),
     Permission.AUDIT_CHECKPOINTS: frozenset({Role.AUDITOR, Role.ADMIN}),
+    Permission.DELIVERIES: frozenset({Role.AGENCY_ADMIN, Role.ADMIN}),
 }
 
 

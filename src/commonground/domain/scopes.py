@@ -45,6 +45,7 @@ NEEDS: Mapping[Permission, Scope | None] = {
     Permission.RESPOND_NOTICES: Scope.NOTICES,
     Permission.AUDIT: Scope.AUDIT,
     Permission.AUDIT_CHECKPOINTS: Scope.AUDIT,
+    Permission.DELIVERIES: Scope.ADMIN,
 }
 
 

@@ -7,11 +7,13 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from commonground import bootstrap
+from commonground import bootstrap, logs
 from commonground.api import mount as api
 from commonground.config import Settings
+from commonground.http import metrics
 from commonground.http.headers import SecurityHeaders
 from commonground.http.limits import BodyLimit
+from commonground.http.request_log import RequestLog
 from commonground.runtime import process
 from commonground.web import routes as web
 
@@ -45,9 +47,15 @@ def create_app(settings: Settings | None = None, services: bootstrap.Services | 
     api.install(app)
     web.install(app)  # the console: pages, sign-in and static files
     shown = settings if settings is not None else services.settings if services is not None else Settings()
+    if owns_services:  # a process of its own (serve): its log is ours; a test's app leaves the test's alone
+        logs.configure(shown.log_format, shown.log_level)
     app.add_middleware(BodyLimit, max_bytes=shown.max_body_bytes)  # before parsing: docs/security.md
     # CSP, HSTS, no-store: docs/security.md
     app.add_middleware(SecurityHeaders, tile_url=shown.console_tile_url, geocoder_url=shown.console_geocoder_url)
+    meter = metrics.install(app)  # GET /metrics: docs/operations.md
+    app.add_middleware(
+        RequestLog, enabled=shown.log_requests, observe=meter.observe
+    )  # outermost: every answer has its id and line
     return app
 
 

@@ -101,6 +101,9 @@ def render(tx: Transaction, event: Event, recipient: Recipient) -> dict[str, Any
     if event.kind == "lookup.sweep_suspected":
         # Who swept, how widely and where; an agency's copy names only its own operations.
         return {"id": event.object_id, **(event.details or {})}
+    if event.kind == "delivery.failing":
+        # Ids only: which delivery, channel kind and channel; never the target or the alert itself.
+        return {"id": event.object_id, **(event.details or {})}
     if event.kind in ("federation.unchecked", "federation.checked"):
         # The agency's own operation, the peer installation's name, counts and plain words: nothing of the peer's.
         return {"operation_id": event.object_id, **(event.details or {})}

@@ -26,6 +26,8 @@ class DeliveryLoop:
     def __init__(self, services: Services, wake: threading.Event | None = None) -> None:
         self.deliveries = services.deliveries
         self.settings = services.settings
+        self.heartbeat = services.heartbeat
+        self.heartbeat.expected = True  # /readyz now judges this process by its passes
         self.wake = wake or threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="delivery-worker", daemon=True)
@@ -45,6 +47,7 @@ class DeliveryLoop:
                 self.deliveries.run_once(escalate=time.monotonic() >= self._next_escalation)
                 if time.monotonic() >= self._next_escalation:
                     self._next_escalation = time.monotonic() + self.settings.escalate_poll_seconds
+                self.heartbeat.beat()
             except Exception:  # keep the loop alive; the next pass retries
                 log.exception("notification delivery pass failed")
             if self._stop.wait(min(MIN_PASS_GAP_S, self.settings.notify_poll_seconds)):

@@ -16,7 +16,13 @@ from commonground.runtime.scheduler import NoticeScheduler
 def start(app: Any, services: Services) -> Callable[[], None]:
     """Start the notice scheduler, the audit checkpoint signer, the re-probe of unchecked peers, the event
     hub (live streams) and, unless run elsewhere, the delivery loop; return the function that stops them,
-    in the reverse order."""
+    in the reverse order. With ``COMMONGROUND_BACKGROUND=false`` (``serve --no-worker``) only the hub
+    runs: ``commonground worker`` does the rest."""
+    if not services.settings.background:
+        hub = EventHub(services, app)
+        app.state.event_hub = hub
+        hub.start()
+        return hub.stop
     scheduler = NoticeScheduler(services)
     scheduler.start()
     signer = CheckpointSigner(services)

@@ -17,9 +17,11 @@ from typing import Any, Protocol
 
 from commonground.domain.errors import DeliveryError
 from commonground.domain.model import Agency
-from commonground.domain.notifications import ChannelKind, Delivery, DeliveryStatus, backoff, delivery_key
+from commonground.domain.notifications import Channel, ChannelKind, Delivery, DeliveryStatus, backoff, delivery_key
 from commonground.domain.timewindow import isoformat
 from commonground.service.escalation import Escalator
+from commonground.service.events import EventKind
+from commonground.service.failed_deliveries import FailingAlarm
 from commonground.service.ports import Clock, EmailSender, Event, PeerSender, Store, Transaction, WebhookSender
 from commonground.service.remote_conflicts import PEER_STATUS_KIND
 
@@ -43,10 +45,16 @@ class RetryPolicy:
     max_attempts: int
     backoff_s: float
     backoff_max_s: float
+    failing_after_s: float = 300.0  # then it is raised as ``delivery.failing`` (service/failed_deliveries.py)
 
 
 def watch_routed(event: Event) -> bool:
     return event.for_watch
+
+
+def _about(event: Event, channel: Channel) -> bool:
+    """Say whether ``event`` is a ``delivery.failing`` alert about ``channel`` itself: told elsewhere."""
+    return event.kind == EventKind.DELIVERY_FAILING.value and (event.details or {}).get("channel_id") == channel.id
 
 
 def envelope(event: Event, key: str, data: dict[str, Any]) -> dict[str, Any]:
@@ -92,17 +100,22 @@ class Deliveries:
         self.render, self.escalator, self.retry = render, escalator, retry
         self._pool = ThreadPoolExecutor(max_workers=SENDERS, thread_name_prefix="deliver")
         self._seen = -1
+        self.alarm = FailingAlarm(store, clock, timedelta(seconds=retry.failing_after_s))
 
     def close(self) -> None:
         """Stop sending: sends not yet started are dropped (their rows are retried after the lease)."""
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     def run_once(self, *, escalate: bool = True) -> int:
-        """One pass: fan out new events, escalate what is due, send what is due; return sends."""
+        """One pass: fan out new events, escalate what is due, send what is due, raise what keeps
+        failing (and fan that out at once); return sends."""
         self.fan_out()
         if escalate and self.escalator.run():
             self.fan_out()
-        return self.send_due()
+        sent = self.send_due()
+        if self.alarm.run():
+            self.fan_out()
+        return sent
 
     # --- fan-out ---------------------------------------------------------------------
     def fan_out(self) -> int:
@@ -133,7 +146,7 @@ class Deliveries:
                 rows.append(peer_delivery(event, now))
                 continue
             for ch in channels:
-                if not ch.wants(event.kind):
+                if not ch.wants(event.kind) or _about(event, ch):
                     continue
                 if (ch.agency_id is None and not watch_routed(event)) or (
                     ch.agency_id is not None and ch.agency_id != event.agency_id

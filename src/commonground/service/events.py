@@ -21,6 +21,7 @@ class EventKind(StrEnum):
     CONFLICT_ESCALATED = "conflict.escalated"  # a side has not acknowledged in time: the watch center
     CONFLICT_URGENT = "conflict.urgent"  # unacknowledged and about to start: both sides and the watch center
     FEDERATION_UNCHECKED = "federation.unchecked"  # a peer could not be checked about an operation: its agency
+    DELIVERY_FAILING = "delivery.failing"  # a delivery keeps failing: the watch center and its agency, elsewhere
     FEDERATION_CHECKED = "federation.checked"  # that peer has now answered, with the conflicts found: its agency
 
 

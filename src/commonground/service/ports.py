@@ -259,6 +259,12 @@ class DeliveryRepository(Protocol):
     def due(self, now: datetime, limit: int) -> list[Delivery]: ...
     def update(self, delivery: Delivery) -> None: ...
     def of_object(self, object_id: str) -> list[Delivery]: ...
+    def get(self, seq: int) -> Delivery | None: ...
+    def unraised(self, tried_before: datetime, limit: int) -> list[Delivery]:
+        """Return deliveries not yet raised as failing that may be (the rule: ``failing_now``)."""
+
+    def of_agency(self, agency_id: str | None, status: str, limit: int, after: int | None) -> Page[Delivery]:
+        """Page an agency's deliveries by status, newest first; ``failed`` holds those raised as failing."""
 
 
 class EscalationRepository(Protocol):
@@ -430,6 +436,23 @@ class RemoteNoticeRepository(Protocol):
     def settle(self, operation_id: str, peer_id: str) -> None: ...
 
 
+class MetricsRepository(Protocol):
+    """What ``/metrics`` reads of the store at each scrape: counts over indexes, never a subject's value."""
+
+    def audit_counts(self, actions: Iterable[str]) -> dict[tuple[str, str], int]:
+        """Return how many audit records each of ``actions`` has, by (action, outcome)."""
+
+    def notices(self) -> int: ...
+    def deliveries(self) -> dict[tuple[str, str], int]:
+        """Return how many deliveries there are by (channel kind, status)."""
+
+    def oldest_undelivered(self, cursor: str) -> datetime | None:
+        """Return when the oldest event not yet fanned out past ``cursor``, or delivery still pending, was made."""
+
+    def audit_length(self) -> int: ...
+    def last_checkpoint(self) -> datetime | None: ...
+
+
 class Transaction(Protocol):
     """One unit of work: everything or nothing, committed when the block ends cleanly; a repository
     per table family, all on the unit's one connection."""
@@ -474,6 +497,8 @@ class Transaction(Protocol):
     def remote_notices(self) -> RemoteNoticeRepository: ...
     @property
     def notice_responses(self) -> NoticeResponseRepository: ...
+    @property
+    def metrics(self) -> MetricsRepository: ...
 
     def flush(self) -> None:
         """Write what the transaction holds back; the store calls it before committing."""
@@ -487,6 +512,14 @@ class Store(Protocol):
     def write(self) -> AbstractContextManager[Transaction]: ...
     def read(self) -> AbstractContextManager[Transaction]: ...
     def close(self) -> None: ...
+
+
+class SchemaProbe(Protocol):
+    """Ask the database which migration it is at (raise when it does not answer)."""
+
+    head: str
+
+    def revision(self) -> str | None: ...
 
 
 class AuditPruner(Protocol):

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from commonground.domain.notifications import ChannelKind, Delivery, DeliveryStatus
-from commonground.store.repository import Repository
+from commonground.service.ports import Page
+from commonground.store.repository import Repository, page
 from commonground.store.schema import deliveries
 
 
@@ -27,6 +28,9 @@ def delivery_from(row: Any) -> Delivery:
         row["last_error"],
         row["created_at"],
         row["sent_at"],
+        row["seq"],
+        row["failing_at"],
+        row["retry_from"],
     )
 
 
@@ -45,6 +49,8 @@ def delivery_row(d: Delivery) -> dict[str, Any]:
         "last_error": d.last_error,
         "created_at": d.created_at,
         "sent_at": d.sent_at,
+        "failing_at": d.failing_at,
+        "retry_from": d.retry_from,
     }
 
 
@@ -75,9 +81,46 @@ class SqlDeliveries(Repository):
                 next_attempt_at=d.next_attempt_at,
                 last_error=d.last_error,
                 sent_at=d.sent_at,
+                failing_at=d.failing_at,
+                retry_from=d.retry_from,
             )
         )
 
     def of_object(self, object_id: str) -> list[Delivery]:
         query = select(deliveries).where(deliveries.c.object_id == object_id).order_by(deliveries.c.seq)
         return [delivery_from(r) for r in self.conn.execute(query).mappings()]
+
+    def get(self, seq: int) -> Delivery | None:
+        row = self.conn.execute(select(deliveries).where(deliveries.c.seq == seq)).mappings().first()
+        return delivery_from(row) if row else None
+
+    def unraised(self, tried_before: datetime, limit: int) -> list[Delivery]:
+        """Return deliveries not yet raised as failing that may be: failed, or tried and erring since
+        before ``tried_before``; the delivery rule (``failing_now``) decides exactly."""
+        c = deliveries.c
+        erring = and_(
+            c.status == DeliveryStatus.PENDING.value,
+            c.last_error.is_not(None),
+            func.coalesce(c.retry_from, c.created_at) <= tried_before,
+        )
+        query = (
+            select(deliveries)
+            .where(c.failing_at.is_(None), or_(c.status == DeliveryStatus.FAILED.value, erring))
+            .order_by(c.seq)
+            .limit(limit)
+        )
+        return [delivery_from(r) for r in self.conn.execute(query).mappings()]
+
+    def of_agency(self, agency_id: str | None, status: str, limit: int, after: int | None) -> Page[Delivery]:
+        """Page an agency's (None: the watch center's) deliveries by status, newest first;
+        ``failed`` also holds those raised as failing and still retrying."""
+        c = deliveries.c
+        owner = c.agency_id.is_(None) if agency_id is None else c.agency_id == agency_id
+        if status == DeliveryStatus.FAILED.value:
+            wanted = or_(c.status == status, and_(c.status == DeliveryStatus.PENDING.value, c.failing_at.is_not(None)))
+        else:
+            wanted = c.status == status
+        query = select(deliveries).where(owner, wanted).order_by(c.seq.desc()).limit(limit + 1)
+        if after is not None:
+            query = query.where(c.seq < after)
+        return page([delivery_from(r) for r in self.conn.execute(query).mappings()], limit, key="seq")

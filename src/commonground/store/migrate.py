@@ -6,6 +6,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -35,3 +37,17 @@ def check(engine: Engine) -> None:
     with engine.connect() as conn:
         config.attributes["connection"] = conn
         command.check(config)
+
+
+class MigrationProbe:
+    """Which migration the database is at, against the head of the package's history."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        script = ScriptDirectory.from_config(alembic_config(engine.url.render_as_string(hide_password=False)))
+        self.head = str(script.get_current_head())
+
+    def revision(self) -> str | None:
+        """Read ``alembic_version`` (raise when the database does not answer)."""
+        with self.engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()

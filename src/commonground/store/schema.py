@@ -362,7 +362,11 @@ deliveries = Table(
     Column("last_error", String(500), nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
     Column("sent_at", UTCDateTime, nullable=True),
+    Column("failing_at", UTCDateTime, nullable=True),  # raised as delivery.failing (migration 0027)
+    Column("retry_from", UTCDateTime, nullable=True),  # redelivered: failing is measured from here
     Index("ix_deliveries_status_next", "status", "next_attempt_at"),
+    Index("ix_deliveries_agency_status", "agency_id", "status", "seq"),
+    Index("ix_deliveries_failing", "failing_at", "status"),
 )
 
 # How far each fan-out has read the events table; read and moved under a row lock.

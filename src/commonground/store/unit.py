@@ -16,6 +16,7 @@ from commonground.service.ports import (
     DeliveryRepository,
     EscalationRepository,
     LookupRepository,
+    MetricsRepository,
     NoticeRepository,
     NoticeResponseRepository,
     OperationRepository,
@@ -39,6 +40,7 @@ from commonground.store.escalations import SqlEscalations
 from commonground.store.held import HeldWrites
 from commonground.store.lookups import SqlLookups
 from commonground.store.memo import Memo
+from commonground.store.metrics import SqlMetrics
 from commonground.store.notice_responses import SqlNoticeResponses
 from commonground.store.notices import SqlNotices
 from commonground.store.outbox import SqlOutbox
@@ -133,6 +135,10 @@ class SqlUnit(HeldWrites):
     @cached_property
     def unchecked(self) -> UncheckedRepository:
         return SqlUnchecked(self)
+
+    @cached_property
+    def metrics(self) -> MetricsRepository:
+        return SqlMetrics(self)
 
     @cached_property
     def remote_notices(self) -> RemoteNoticeRepository:

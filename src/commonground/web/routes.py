@@ -12,7 +12,6 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
-from fastapi.staticfiles import StaticFiles
 
 from commonground.domain.errors import InvalidInput
 from commonground.domain.permissions import Permission
@@ -28,6 +27,7 @@ from commonground.web.session import (
     redirect,
     render,
 )
+from commonground.web.static_files import static_app
 
 STATIC = Path(__file__).parent / "static"
 router = APIRouter(include_in_schema=False)
@@ -120,7 +120,7 @@ def install(app: FastAPI) -> None:
     app.include_router(signin_pages.router)
     app.include_router(router)
     app.include_router(admin_pages.router)
-    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    app.mount("/static", static_app(str(STATIC)), name="static")  # gzip and cache headers: web/static_files.py
 
     @app.exception_handler(SignInRequired)
     def _to_login(request: Request, exc: SignInRequired) -> Response:

@@ -92,6 +92,17 @@ class HealthPublic(Public):
     status: str = described("Always `ok` while the process serves.", "ok")
 
 
+class ReadinessCheckPublic(Public):
+    name: str = described("`database`, `migrations` or `worker` (only where this process runs it).", "database")
+    ok: bool = described("Whether the check passed.", True)
+    detail: str = described("Why, in a few words; never a secret.", "answers")
+
+
+class ReadinessPublic(Public):
+    status: str = described("`ready` (HTTP 200) or `unready` (HTTP 503).", "ready")
+    checks: list[ReadinessCheckPublic] = described("Each check, in the order they ran.", [])
+
+
 def dump(model: BaseModel) -> dict[str, Any]:
     """Return only what the client sent, as JSON-ready values for the domain to parse."""
     return model.model_dump(mode="json", exclude_unset=True)
