@@ -1,7 +1,7 @@
 """delivery failing: when a failing delivery was raised as delivery.failing, and when it was redelivered
 
 Revision ID: 0027
-Revises: 0022
+Revises: 0024
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 from commonground.store.schema import UTCDateTime
 
 revision = "0027"
-down_revision = "0022"
+down_revision = "0024"
 branch_labels = None
 depends_on = None
 
