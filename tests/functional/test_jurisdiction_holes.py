@@ -1,0 +1,43 @@
+"""A county whose jurisdiction excludes a city (a hole) hears nothing of operations inside the city."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.conftest import World, bearer, operation_data
+
+COUNTY_OUTER = [[-93.60, 44.70], [-92.90, 44.70], [-92.90, 45.20], [-93.60, 45.20], [-93.60, 44.70]]
+CITY_HOLE = [[-93.35, 44.92], [-93.35, 45.05], [-93.18, 45.05], [-93.18, 44.92], [-93.35, 44.92]]
+IN_THE_HOLE = (44.9778, -93.2650)
+JUST_OUTSIDE_THE_HOLE = (44.9778, -93.17)  # ~800 m east of the city's edge, still in the county
+
+
+def _county_and_agent(http: httpx.Client, world: World) -> tuple[str, str, str]:
+    county = world.agency("local", name="County Sheriff")
+    county_admin = world.token(world.person(county, "agency_admin", "supervisor"))
+    polygon = {"type": "Polygon", "coordinates": [COUNTY_OUTER, CITY_HOLE]}
+    put = http.put(f"/api/v1/agencies/{county.id}/jurisdiction", json=polygon, headers=bearer(county_admin))
+    assert put.status_code == 200, put.text
+    agent = world.token(world.person(world.agency("federal", name="Field Office")))
+    return county.id, county_admin, agent
+
+
+def test_an_operation_inside_the_hole_sends_no_notice_and_one_just_outside_does(http: httpx.Client, world: World) -> None:
+    _, county, agent = _county_and_agent(http, world)
+    inside = http.post("/api/v1/operations", json=operation_data(*IN_THE_HOLE), headers=bearer(agent))
+    assert inside.status_code == 201, inside.text
+    outside = http.post("/api/v1/operations", json=operation_data(*JUST_OUTSIDE_THE_HOLE), headers=bearer(agent))
+    assert outside.status_code == 201, outside.text
+    notices = http.get("/api/v1/notices", headers=bearer(county))
+    assert notices.status_code == 200, notices.text
+    told = [n["operation"]["id"] for n in notices.json()["items"]]
+    assert told == [outside.json()["id"]]
+
+
+def test_the_hole_is_kept_when_the_jurisdiction_is_read_back(http: httpx.Client, world: World) -> None:
+    county_id, county, _ = _county_and_agent(http, world)
+    me = http.get(f"/api/v1/agencies/{county_id}", headers=bearer(county))
+    assert me.status_code == 200, me.text
+    shape = me.json()["jurisdiction"]
+    assert shape["type"] == "MultiPolygon"
+    assert shape["coordinates"] == [[COUNTY_OUTER, CITY_HOLE]]
