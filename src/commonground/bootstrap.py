@@ -41,6 +41,7 @@ from commonground.service.notices import Notices
 from commonground.service.operations import Operations
 from commonground.service.ports import AuditPruner, Clock, EmailSender, FederationLink, Store, WebhookSender
 from commonground.service.retention import NoAuditPruning, Retention
+from commonground.service.retries import Retries
 from commonground.service.signin import SignIn
 from commonground.service.signin_limits import HoldBack, SignInLimits, SourceLimit, bad_token_limit
 from commonground.service.subjects import normalise_subject
@@ -74,6 +75,11 @@ class Services:
     deliveries: Deliveries
     federation: Federation
     retention: Retention
+
+    @cached_property
+    def retries(self) -> Retries:
+        """Kept first answers to keyed requests (holds nothing but the store and clock)."""
+        return Retries(self.store, self.clock)
 
     @cached_property
     def federated_lookups(self) -> FederatedLookups:

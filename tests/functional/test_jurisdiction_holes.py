@@ -22,7 +22,7 @@ def _county_and_agent(http: httpx.Client, world: World) -> tuple[str, str, str]:
     return county.id, county_admin, agent
 
 
-def test_an_operation_inside_the_hole_sends_no_notice_and_one_just_outside_does(http: httpx.Client, world: World) -> None:
+def test_an_operation_in_the_hole_sends_no_notice_and_one_just_outside_does(http: httpx.Client, world: World) -> None:
     _, county, agent = _county_and_agent(http, world)
     inside = http.post("/api/v1/operations", json=operation_data(*IN_THE_HOLE), headers=bearer(agent))
     assert inside.status_code == 201, inside.text
@@ -41,3 +41,36 @@ def test_the_hole_is_kept_when_the_jurisdiction_is_read_back(http: httpx.Client,
     shape = me.json()["jurisdiction"]
     assert shape["type"] == "MultiPolygon"
     assert shape["coordinates"] == [[COUNTY_OUTER, CITY_HOLE]]
+
+
+def _feature(coordinates: object, kind: str = "Polygon") -> dict[str, object]:
+    return {"type": "Feature", "properties": {}, "geometry": {"type": kind, "coordinates": coordinates}}
+
+
+def test_a_feature_collection_keeps_its_holes_and_a_bad_feature_is_named_by_index(
+    http: httpx.Client, world: World
+) -> None:
+    county = world.agency("local", name="County Sheriff")
+    admin = bearer(world.token(world.person(county, "agency_admin")))
+    path = f"/api/v1/agencies/{county.id}/jurisdiction"
+    east = [[-92.80, 44.70], [-92.50, 44.70], [-92.50, 45.00], [-92.80, 45.00], [-92.80, 44.70]]
+    good = {"type": "FeatureCollection", "features": [_feature([COUNTY_OUTER, CITY_HOLE]), _feature([east])]}
+    put = http.put(path, json=good, headers=admin)
+    assert put.status_code == 200, put.text
+    assert put.json()["jurisdiction"]["coordinates"] == [[COUNTY_OUTER, CITY_HOLE], [east]]
+    open_ring = [p for p in east[:-1]] + [[-92.81, 44.70]]
+    bowtie = [[-93.30, 44.95], [-93.20, 45.00], [-93.20, 44.95], [-93.30, 45.00], [-93.30, 44.95]]
+    outside_hole = [[-91.0, 44.0], [-90.9, 44.0], [-90.9, 44.1], [-91.0, 44.1], [-91.0, 44.0]]
+    cases = {
+        "jurisdiction.features.1.geometry.coordinates.0": [_feature([east]), _feature([open_ring])],
+        "jurisdiction.features.2.geometry.coordinates": [_feature([east]), _feature([east]), _feature([bowtie])],
+        "jurisdiction.features.0.geometry.coordinates": [_feature([COUNTY_OUTER, outside_hole])],
+        "jurisdiction.features.1.geometry.type": [_feature([east]), _feature([-93.0, 45.0], "Point")],
+        "jurisdiction.features.0.geometry.coordinates.1": [_feature([COUNTY_OUTER, CITY_HOLE[:3]])],
+    }
+    for field, features in cases.items():
+        refused = http.put(path, json={"type": "FeatureCollection", "features": features}, headers=admin)
+        assert refused.status_code == 422, (field, refused.text)
+        assert refused.json()["error"]["details"][0]["field"] == field, refused.text
+    kept = http.get(path.removesuffix("/jurisdiction"), headers=admin).json()["jurisdiction"]
+    assert kept["coordinates"] == [[COUNTY_OUTER, CITY_HOLE], [east]]  # nothing changed by a refusal

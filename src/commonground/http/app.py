@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from commonground import bootstrap
 from commonground.api import mount as api
+from commonground.api.retries import SafeRetries
 from commonground.config import Settings
 from commonground.http.headers import SecurityHeaders
 from commonground.http.limits import BodyLimit
@@ -45,6 +46,7 @@ def create_app(settings: Settings | None = None, services: bootstrap.Services | 
     api.install(app)
     web.install(app)  # the console: pages, sign-in and static files
     shown = settings if settings is not None else services.settings if services is not None else Settings()
+    app.add_middleware(SafeRetries)  # inside the body limit: a retry gets the first answer (docs/retries.md)
     app.add_middleware(BodyLimit, max_bytes=shown.max_body_bytes)  # before parsing: docs/security.md
     app.add_middleware(SecurityHeaders, tile_url=shown.console_tile_url)  # CSP, HSTS, no-store: docs/security.md
     return app
