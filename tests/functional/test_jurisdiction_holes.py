@@ -74,3 +74,24 @@ def test_a_feature_collection_keeps_its_holes_and_a_bad_feature_is_named_by_inde
         assert refused.json()["error"]["details"][0]["field"] == field, refused.text
     kept = http.get(path.removesuffix("/jurisdiction"), headers=admin).json()["jurisdiction"]
     assert kept["coordinates"] == [[COUNTY_OUTER, CITY_HOLE], [east]]  # nothing changed by a refusal
+
+
+def test_lists_answer_geojson_with_the_json_items_as_properties(http: httpx.Client, world: World) -> None:
+    _, county, agent = _county_and_agent(http, world)
+    made = http.post("/api/v1/operations", json=operation_data(*JUST_OUTSIDE_THE_HOLE), headers=bearer(agent))
+    assert made.status_code == 201, made.text
+    geo = {"Accept": "application/geo+json"}
+    for token, path in ((agent, "/api/v1/operations"), (county, "/api/v1/notices")):
+        as_json = http.get(path, headers=bearer(token)).json()
+        as_geojson = http.get(path, headers=bearer(token) | geo)
+        assert as_geojson.status_code == 200, as_geojson.text
+        assert as_geojson.headers["content-type"].startswith("application/geo+json")
+        collection = as_geojson.json()
+        assert collection["type"] == "FeatureCollection"
+        assert [f["properties"] for f in collection["features"]] == as_json["items"]  # the same disclosure
+        [feature] = collection["features"]
+        assert feature["type"] == "Feature" and feature["geometry"]["type"] == "Point"
+        assert feature["geometry"]["coordinates"] == [JUST_OUTSIDE_THE_HOLE[1], JUST_OUTSIDE_THE_HOLE[0]]
+    [notice] = http.get("/api/v1/notices", headers=bearer(county) | geo).json()["features"]
+    assert notice["properties"]["operation"]["level_disclosed"] == "safety"
+    assert "notes" not in notice["properties"]["operation"]

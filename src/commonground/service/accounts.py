@@ -113,7 +113,7 @@ class Accounts:
                     object_type="agency",
                     object_id=agency_id,
                     rings=len(rings or ()),
-                    holes=sum(len(h) for h in holes),
+                    **({"holes": sum(len(h) for h in holes)} if holes else {}),
                 ),
                 self.clock.now(),
             )
