@@ -107,16 +107,12 @@ class Accounts:
             changed = replace(agency, jurisdiction=rings, jurisdiction_holes=holes)
             tx.agencies.set_jurisdiction(agency_id, rings, holes)
             tx.agencies.set_jurisdiction_box(agency_id, jurisdiction_box(rings) if rings else None)
-            tx.audit.append(
-                who.entry(
-                    Action.AGENCY_JURISDICTION_UPDATE,
-                    object_type="agency",
-                    object_id=agency_id,
-                    rings=len(rings or ()),
-                    **({"holes": sum(len(h) for h in holes)} if holes else {}),
-                ),
-                self.clock.now(),
+            entry = who.entry(
+                Action.AGENCY_JURISDICTION_UPDATE, object_type="agency", object_id=agency_id, rings=len(rings or ())
             )
+            if holes:  # absent when there are none, as before holes were kept
+                entry = replace(entry, details={**(entry.details or {}), "holes": sum(len(h) for h in holes)})
+            tx.audit.append(entry, self.clock.now())
         return changed
 
     def get_agency(self, agency_id: str) -> Agency:
