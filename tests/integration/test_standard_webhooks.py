@@ -5,10 +5,14 @@ from __future__ import annotations
 import base64
 import json
 
+import httpx
 import pytest
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
+from commonground.bootstrap import build_services
+from commonground.config import Settings
 from commonground.notify.webhook import HttpWebhookSender, parse_networks
+from tests.conftest import LiveServer, World, bearer
 from tests.integration.notify_receivers import WebhookReceiver
 
 LOOPBACK = parse_networks("127.0.0.0/8")
@@ -39,3 +43,28 @@ def test_the_library_verifies_a_delivery_and_refuses_it_altered() -> None:
     with pytest.raises(WebhookVerificationError):
         Webhook(b"another-secret").verify(raw, headers)
     assert got["valid"] is True  # the deprecated X-CommonGround-Signature still verifies for one version
+
+
+def test_the_test_event_reaches_the_agency_webhook_signed_and_is_audited(sqlite_url: str) -> None:
+    services = build_services(Settings(database_url=sqlite_url, webhook_allowed_networks="127.0.0.0/8"))
+    try:
+        world = World(services)
+        agency = world.agency()
+        admin = bearer(world.token(world.person(agency, "agency_admin")))
+        with WebhookReceiver() as receiver, LiveServer(services) as live, httpx.Client(base_url=live.url) as http:
+            receiver.secret = SECRET
+            hooks = {"webhooks": [{"url": receiver.url, "secret": SECRET}]}
+            assert http.put(f"/api/v1/agencies/{agency.id}/channels", json=hooks, headers=admin).status_code == 200
+            sent = http.post(f"/api/v1/agencies/{agency.id}/channels/test", headers=admin)
+            assert sent.status_code == 200, sent.text
+            assert sent.json() == {"results": [{"url": receiver.url, "delivered": True, "error": None}]}
+            stranger = bearer(world.token(world.person(world.agency(), "agency_admin")))
+            assert http.post(f"/api/v1/agencies/{agency.id}/channels/test", headers=stranger).status_code == 404
+            [got] = receiver.received
+        verified = Webhook(SECRET.encode()).verify(got["raw"], got["headers"])  # type: ignore[arg-type]
+        assert verified["event"] == "test" and verified["data"] == {"agency_id": agency.id}
+        with services.store.read() as tx:
+            tested = [r.entry for r in tx.audit.all() if r.entry.action == "admin:channels:test"]
+        assert len(tested) == 1 and tested[0].details == {"delivered": 1, "failed": 0}
+    finally:
+        services.close()

@@ -40,6 +40,7 @@ class Action(StrEnum):
     # notifications
     CONFLICT_ESCALATE = "notify:conflict:escalate"
     CHANNELS_UPDATE = "admin:channels:update"
+    CHANNELS_TEST = "admin:channels:test"
     # console sign-in
     AUTH_BANNER_ACCEPT = "auth:banner:accept"
     AUTH_OTP_ENROL = "auth:otp:enrol"
