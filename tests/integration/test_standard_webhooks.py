@@ -61,7 +61,7 @@ def test_the_test_event_reaches_the_agency_webhook_signed_and_is_audited(sqlite_
             stranger = bearer(world.token(world.person(world.agency(), "agency_admin")))
             assert http.post(f"/api/v1/agencies/{agency.id}/channels/test", headers=stranger).status_code == 404
             [got] = receiver.received
-        verified = Webhook(SECRET.encode()).verify(got["raw"], got["headers"])  # type: ignore[arg-type]
+        verified = Webhook(SECRET.encode()).verify(got["raw"], got["headers"])
         assert verified["event"] == "test" and verified["data"] == {"agency_id": agency.id}
         with services.store.read() as tx:
             tested = [r.entry for r in tx.audit.all() if r.entry.action == "admin:channels:test"]
