@@ -222,6 +222,13 @@ def _planar(area: Area, centre: LonLat) -> shapely.Geometry:
     return Polygon(pts)
 
 
+def _planar_with_holes(outer: Sequence[LonLat], holes: Sequence[Sequence[LonLat]], centre: LonLat) -> Polygon:
+    return Polygon(
+        [_forward(centre, lon, lat) for lon, lat in outer],
+        [[_forward(centre, lon, lat) for lon, lat in hole] for hole in holes],
+    )
+
+
 # --- distances ------------------------------------------------------------------------
 
 
@@ -268,10 +275,7 @@ def intersects_polygon(
                 return True
             continue
         centre = _centre(area, outer)
-        shape = Polygon(
-            [_forward(centre, lon, lat) for lon, lat in ring],
-            [[_forward(centre, lon, lat) for lon, lat in hole] for hole in cut],
-        )
+        shape = _planar_with_holes(ring, cut, centre)
         mine = _planar(area, centre)
         if mine.intersects(shape):
             return True
@@ -324,11 +328,7 @@ def bounding_boxes(area: Area, margin_m: float = 0.0) -> list[Box]:
 
 def polygon_problem(outer: Sequence[LonLat], holes: Sequence[Sequence[LonLat]]) -> str | None:
     """Say what makes a polygon with holes invalid (a hole outside it, rings crossing), or None."""
-    centre = _centre(Area("Polygon", tuple(outer), 0.0))
-    shape = Polygon(
-        [_forward(centre, lon, lat) for lon, lat in outer],
-        [[_forward(centre, lon, lat) for lon, lat in hole] for hole in holes],
-    )
+    shape = _planar_with_holes(outer, holes, _centre(Area("Polygon", tuple(outer), 0.0)))
     if shape.is_valid:
         return None
     return str(shapely.is_valid_reason(shape))
