@@ -55,6 +55,7 @@ from commonground.service.ports import (
 )
 from commonground.service.readiness import Heartbeat, Readiness
 from commonground.service.retention import NoAuditPruning, Retention
+from commonground.service.retries import Retries
 from commonground.service.signin import SignIn
 from commonground.service.signin_limits import HoldBack, SignInLimits, SourceLimit, bad_token_limit
 from commonground.service.subjects import normalise_subject
@@ -103,6 +104,11 @@ class Services:
         if not isinstance(self.store, SqlStore):
             raise TypeError("readiness needs an SQL store")
         return Readiness(migrate.MigrationProbe(self.store.engine), self.heartbeat)
+
+    @cached_property
+    def retries(self) -> Retries:
+        """Kept first answers to keyed requests (holds nothing but the store and clock)."""
+        return Retries(self.store, self.clock)
 
     @cached_property
     def federated_lookups(self) -> FederatedLookups:

@@ -47,6 +47,7 @@ BODIES: dict[str, Body] = {
     "PUT /api/v1/agencies/{agency_id}/jurisdiction": lambda aw, col, _: aw.jurisdictions.get(col),
     "PUT /api/v1/agencies/{agency_id}/channels": lambda aw, col, _: NO_CHANNELS,
     "PUT /api/v1/watch/channels": lambda aw, col, _: NO_CHANNELS,
+    "POST /api/v1/agencies/{agency_id}/channels/test": lambda aw, col, _: None,
     "POST /api/v1/users": lambda aw, col, agency_id: {
         "agency_id": agency_id,
         "username": f"made-{uuid.uuid4().hex[:10]}",

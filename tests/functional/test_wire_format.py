@@ -266,6 +266,7 @@ def drive(rec: Recorder) -> None:
     call("POST", "/operations/{operation_id}/cancel", sgt, operation_id=near["id"])
 
     call("GET", "/agencies/{agency_id}/channels", city_admin, agency_id=city["id"])
+    call("POST", "/agencies/{agency_id}/channels/test", city_admin, agency_id=city["id"])  # no webhooks yet
     call("PUT", "/agencies/{agency_id}/channels", city_admin, {
         "webhooks": [{"url": "https://cad.example.org/hook", "events": ["conflict.created"],
                       "secret": "s" * 32}],

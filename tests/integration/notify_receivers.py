@@ -34,6 +34,8 @@ class WebhookReceiver:
                         "status": status,
                         "key": self.headers.get("Idempotency-Key"),
                         "valid": verify(receiver.secret, self.headers.get(SIGNATURE_HEADER, ""), body),
+                        "headers": {k.lower(): v for k, v in self.headers.items()},
+                        "raw": body,
                     }
                 )
                 self.send_response(status)

@@ -42,6 +42,11 @@ def _field(loc: tuple[Any, ...], kind: str = "") -> str:
 
 async def _domain(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, errors.CommonGroundError)
+    return domain_response(exc)
+
+
+def domain_response(exc: errors.CommonGroundError) -> JSONResponse:
+    """The envelope and status of a domain error, also for middleware that refuses before any route."""
     status = next((s for kind, s in STATUS.items() if isinstance(exc, kind)), 500)
     headers = None
     if isinstance(exc, errors.NotAuthenticated):

@@ -43,6 +43,7 @@ class Action(StrEnum):
     CHANNELS_UPDATE = "admin:channels:update"
     DELIVERY_FAILING = "notify:delivery:failing"  # out of retries, or failing longer than the setting
     DELIVERY_REDELIVER = "admin:delivery:redeliver"
+    CHANNELS_TEST = "admin:channels:test"
     # console sign-in
     AUTH_BANNER_ACCEPT = "auth:banner:accept"
     AUTH_OTP_ENROL = "auth:otp:enrol"

@@ -222,6 +222,13 @@ def _planar(area: Area, centre: LonLat) -> shapely.Geometry:
     return Polygon(pts)
 
 
+def _planar_with_holes(outer: Sequence[LonLat], holes: Sequence[Sequence[LonLat]], centre: LonLat) -> Polygon:
+    return Polygon(
+        [_forward(centre, lon, lat) for lon, lat in outer],
+        [[_forward(centre, lon, lat) for lon, lat in hole] for hole in holes],
+    )
+
+
 # --- distances ------------------------------------------------------------------------
 
 
@@ -254,11 +261,26 @@ def extent_m(area: Area) -> float:
     return max((geodesic_m(first, c) for c in area.coordinates[1:]), default=0.0)
 
 
-def intersects_polygon(area: Area, rings: Sequence[Sequence[LonLat]]) -> bool:
-    """Tell whether ``area`` (with its radius) reaches into any of the polygons."""
-    for ring in rings:
-        poly = Area("Polygon", tuple(ring), 0.0)
-        if core_distance_m(area, poly) <= area.radius_m:
+def intersects_polygon(
+    area: Area, rings: Sequence[Sequence[LonLat]], holes: Sequence[Sequence[Sequence[LonLat]]] = ()
+) -> bool:
+    """Tell whether ``area`` (with its radius) reaches into any of the polygons, minus their holes.
+
+    ``holes[i]`` are the holes of the polygon whose outer ring is ``rings[i]`` (a county without its cities)."""
+    for i, ring in enumerate(rings):
+        outer = Area("Polygon", tuple(ring), 0.0)
+        cut = holes[i] if i < len(holes) else ()
+        if not cut:
+            if core_distance_m(area, outer) <= area.radius_m:
+                return True
+            continue
+        centre = _centre(area, outer)
+        shape = _planar_with_holes(ring, cut, centre)
+        mine = _planar(area, centre)
+        if mine.intersects(shape):
+            return True
+        pa, pb = nearest_points(mine, shape)
+        if geodesic_m(_inverse(centre, pa.x, pa.y), _inverse(centre, pb.x, pb.y)) <= area.radius_m:
             return True
     return False
 
@@ -302,3 +324,11 @@ def bounding_boxes(area: Area, margin_m: float = 0.0) -> list[Box]:
     if hi > 180.0:
         return [Box(lo, 180.0, min_lat, max_lat), Box(-180.0, hi - 360.0, min_lat, max_lat)]
     return [Box(lo, hi, min_lat, max_lat)]
+
+
+def polygon_problem(outer: Sequence[LonLat], holes: Sequence[Sequence[LonLat]]) -> str | None:
+    """Say what makes a polygon with holes invalid (a hole outside it, rings crossing), or None."""
+    shape = _planar_with_holes(outer, holes, _centre(Area("Polygon", tuple(outer), 0.0)))
+    if shape.is_valid:
+        return None
+    return str(shapely.is_valid_reason(shape))

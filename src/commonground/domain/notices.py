@@ -59,7 +59,7 @@ def concerned(op: Operation, agencies: Iterable[Agency]) -> list[Agency]:
         if agency.id != op.agency_id
         and agency.policy.receive_notices
         and agency.jurisdiction
-        and intersects_polygon(op.area, agency.jurisdiction)
+        and intersects_polygon(op.area, agency.jurisdiction, agency.jurisdiction_holes)
     ]
 
 

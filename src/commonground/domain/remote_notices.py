@@ -121,5 +121,7 @@ def hosts(area: Area, agencies: Iterable[Agency]) -> list[Agency]:
     return [
         agency
         for agency in agencies
-        if agency.policy.receive_notices and agency.jurisdiction and intersects_polygon(area, agency.jurisdiction)
+        if agency.policy.receive_notices
+        and agency.jurisdiction
+        and intersects_polygon(area, agency.jurisdiction, agency.jurisdiction_holes)
     ]

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from commonground import bootstrap, logs
 from commonground.api import mount as api
+from commonground.api.retries import SafeRetries
 from commonground.config import Settings
 from commonground.http import metrics
 from commonground.http.headers import SecurityHeaders
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None, services: bootstrap.Services | 
     shown = settings if settings is not None else services.settings if services is not None else Settings()
     if owns_services:  # a process of its own (serve): its log is ours; a test's app leaves the test's alone
         logs.configure(shown.log_format, shown.log_level)
+    app.add_middleware(SafeRetries)  # inside the body limit: a retry gets the first answer (docs/retries.md)
     app.add_middleware(BodyLimit, max_bytes=shown.max_body_bytes)  # before parsing: docs/security.md
     # CSP, HSTS, no-store: docs/security.md
     app.add_middleware(SecurityHeaders, tile_url=shown.console_tile_url, geocoder_url=shown.console_geocoder_url)

@@ -17,13 +17,16 @@ import socket
 import ssl
 import time
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
+from standardwebhooks.webhooks import Webhook
 
 from commonground.domain.errors import DeliveryError
 from commonground.domain.notifications import check_webhook_url
 
+# Deprecated: kept for one version beside the Standard Webhooks headers (docs/notifications.md).
 SIGNATURE_HEADER = "X-CommonGround-Signature"
 MAX_TIMEOUT_S = 10.0
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -34,6 +37,18 @@ def sign(secret: str, timestamp: int, body: bytes) -> str:
     """Return the signature header value ``t=<unix seconds>,v1=<hex HMAC-SHA256>``."""
     mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
     return f"t={timestamp},v1={mac}"
+
+
+def standard_headers(secret: str, message_id: str, timestamp: int, body: bytes) -> dict[str, str]:
+    """The Standard Webhooks headers (standardwebhooks.com); the HMAC key is the channel secret's UTF-8 bytes.
+
+    A receiver verifies with ``Webhook(secret.encode())`` or ``Webhook("whsec_" + base64(secret))``."""
+    when = datetime.fromtimestamp(timestamp, UTC)
+    return {
+        "webhook-id": message_id,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": Webhook(secret.encode()).sign(message_id, when, body.decode()),
+    }
 
 
 def verify(secret: str, header: str, body: bytes, *, tolerance_s: int = 300, now: float | None = None) -> bool:
@@ -126,12 +141,14 @@ class HttpWebhookSender:
     def send(self, url: str, secret: str, body: bytes, key: str) -> None:
         address = check_target(url, self.allowed, self.resolve)
         target, host_header = pinned(url, address)
+        now = int(time.time())
         headers = {
             "Host": host_header,
             "Content-Type": "application/json",
             "User-Agent": "CommonGround-Webhook/1",
             "Idempotency-Key": key,
-            SIGNATURE_HEADER: sign(secret, int(time.time()), body),
+            SIGNATURE_HEADER: sign(secret, now, body),
+            **standard_headers(secret, key, now, body),
         }
         hostname = urlsplit(url).hostname or ""
         extensions = {"sni_hostname": hostname} if url.lower().startswith("https:") else {}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import math
 import re
 import secrets
 from collections.abc import Iterable, Mapping
@@ -17,7 +16,8 @@ from commonground.audit.keyed import Keyed
 from commonground.audit.tags import Action, Outcome
 from commonground.domain.drafts import text
 from commonground.domain.errors import InvalidInput, NotAuthenticated, NotFound, NotPermitted, StateConflict
-from commonground.domain.geometry import MAX_VERTICES, Area, LonLat, area_km2, geojson_area
+from commonground.domain.geometry import MAX_VERTICES
+from commonground.domain.jurisdictions import MAX_JURISDICTION_KM2, parse_jurisdiction
 from commonground.domain.model import Agency, Role, User
 from commonground.domain.notices import jurisdiction_box
 from commonground.domain.permissions import Permission, grantable
@@ -43,49 +43,6 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-# A jurisdiction may be a whole state (Alaska is 1.7 million km²); COMMONGROUND_MAX_JURISDICTION_KM2.
-MAX_JURISDICTION_KM2 = 2_500_000.0
-
-
-def parse_jurisdiction(
-    raw: object,
-    field: str = "jurisdiction",
-    max_vertices: int = MAX_VERTICES,
-    max_km2: float = MAX_JURISDICTION_KM2,
-) -> tuple[tuple[LonLat, ...], ...] | None:
-    """Accept a GeoJSON Polygon or MultiPolygon of at most ``max_vertices`` and ``max_km2`` in all; keep outer rings."""
-    if raw is None:
-        return None
-    if not isinstance(raw, Mapping):
-        raise InvalidInput(field, "must be a GeoJSON Polygon or MultiPolygon")
-    kind, coords = raw.get("type"), raw.get("coordinates")
-    if kind == "Polygon":
-        polygons = [coords]
-    elif kind == "MultiPolygon" and isinstance(coords, list):
-        polygons = coords
-    else:
-        raise InvalidInput(f"{field}.type", "must be Polygon or MultiPolygon")
-    rings: list[tuple[LonLat, ...]] = []
-    for i, poly in enumerate(polygons):
-        sub = field if kind == "Polygon" else f"{field}.coordinates.{i}"
-        rings.append(_jurisdiction_ring(poly, sub, max_vertices - sum(len(r) for r in rings)))
-        if sum(len(r) for r in rings) > max_vertices:
-            raise InvalidInput(field, f"at most {max_vertices} positions in all")
-    size = sum(area_km2(Area("Polygon", ring)) for ring in rings)
-    if not size <= max_km2:
-        raise InvalidInput(field, f"covers about {size:,.0f} km²; at most {max_km2:,.0f} km² in all")
-    return tuple(rings)
-
-
-def _jurisdiction_ring(poly: object, field: str, max_vertices: int) -> tuple[LonLat, ...]:
-    # A jurisdiction may be a whole state, far larger than any operation area.
-    if max_vertices < 4:
-        raise InvalidInput(field, "too many positions in all")
-    area = {"type": "Polygon", "coordinates": poly}
-    found = geojson_area(area, 0, field, max_extent_m=3_000_000.0, max_vertices=max_vertices, max_km2=math.inf)
-    return found.coordinates
-
-
 @dataclass
 class Accounts:
     store: Store
@@ -107,6 +64,9 @@ class Accounts:
         except (ZoneInfoNotFoundError, ValueError):
             raise InvalidInput("timezone", "must be an IANA time zone such as America/Chicago") from None
         policy = Policy.from_dict(data["policy"]) if isinstance(data.get("policy"), Mapping) else Policy()
+        shape = parse_jurisdiction(
+            data.get("jurisdiction"), max_vertices=self.max_vertices, max_km2=self.max_jurisdiction_km2
+        )
         agency = Agency(
             id=new_id(),
             ori=ori,
@@ -114,11 +74,10 @@ class Accounts:
             level=parse_enum(AgencyLevel, data.get("level"), "level"),
             duty_phone=text(data, "duty_phone", "duty_phone", required=True, limit=40) or "",
             timezone=timezone,
-            jurisdiction=parse_jurisdiction(
-                data.get("jurisdiction"), max_vertices=self.max_vertices, max_km2=self.max_jurisdiction_km2
-            ),
+            jurisdiction=None if shape is None else shape.rings,
             policy=policy,
             created_at=self.clock.now(),
+            jurisdiction_holes=() if shape is None else shape.holes,
         )
         with self.store.write() as tx:
             if tx.agencies.by_ori(ori) is not None:
@@ -138,20 +97,22 @@ class Accounts:
         """Replace the agency's jurisdiction (GeoJSON), or clear it with ``None``."""
         if not (who.has(Role.AGENCY_ADMIN) and who.agency.id == agency_id) and not who.has(Role.ADMIN):
             raise NotPermitted("only the agency's administrator or the installation admin sets its jurisdiction")
-        rings = parse_jurisdiction(geojson, max_vertices=self.max_vertices, max_km2=self.max_jurisdiction_km2)
+        shape = parse_jurisdiction(geojson, max_vertices=self.max_vertices, max_km2=self.max_jurisdiction_km2)
+        rings = None if shape is None else shape.rings
+        holes = () if shape is None else shape.holes
         with self.store.write() as tx:
             agency = tx.agencies.get(agency_id)
             if agency is None:
                 raise NotFound("no such agency")
-            changed = replace(agency, jurisdiction=rings)
-            tx.agencies.set_jurisdiction(agency_id, rings)
+            changed = replace(agency, jurisdiction=rings, jurisdiction_holes=holes)
+            tx.agencies.set_jurisdiction(agency_id, rings, holes)
             tx.agencies.set_jurisdiction_box(agency_id, jurisdiction_box(rings) if rings else None)
-            tx.audit.append(
-                who.entry(
-                    Action.AGENCY_JURISDICTION_UPDATE, object_type="agency", object_id=agency_id, rings=len(rings or ())
-                ),
-                self.clock.now(),
+            entry = who.entry(
+                Action.AGENCY_JURISDICTION_UPDATE, object_type="agency", object_id=agency_id, rings=len(rings or ())
             )
+            if holes:  # absent when there are none, as before holes were kept
+                entry = replace(entry, details={**(entry.details or {}), "holes": sum(len(h) for h in holes)})
+            tx.audit.append(entry, self.clock.now())
         return changed
 
     def get_agency(self, agency_id: str) -> Agency:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 from collections.abc import Mapping
@@ -10,12 +11,13 @@ from typing import Any
 
 from commonground.audit.keyed import Keyed
 from commonground.audit.tags import Action
-from commonground.domain.errors import InvalidInput, NotFound, NotPermitted
+from commonground.domain.errors import DeliveryError, InvalidInput, NotFound, NotPermitted
 from commonground.domain.notifications import Channel, ChannelKind, check_webhook_url
 from commonground.domain.permissions import Permission
+from commonground.domain.timewindow import isoformat
 from commonground.service.clock import new_id
 from commonground.service.events import EventKind
-from commonground.service.ports import Clock, Store
+from commonground.service.ports import Clock, Store, WebhookSender
 from commonground.service.principal import Principal
 
 MAX_CHANNELS = 20
@@ -121,3 +123,39 @@ class Channels:
                 now,
             )
         return channels_public(wanted, show_secrets=True)
+
+    def send_test(self, who: Principal, agency_id: str, webhooks: WebhookSender) -> dict[str, Any]:
+        """Send a ``test`` event to each of the agency's webhooks now, so its admin sees the signature work.
+
+        The body holds no operation, only the agency's id: nothing is disclosed by a test."""
+        self._owner(who, agency_id)
+        now = self.clock.now()
+        with self.store.read() as tx:
+            hooks = [ch for ch in tx.channels.of_agency(agency_id) if ch.kind is ChannelKind.WEBHOOK]
+        results: list[dict[str, Any]] = []
+        for ch in hooks:
+            key = f"test:{new_id()}"
+            body = {
+                "id": key,
+                "event": "test",
+                "seq": 0,
+                "created_at": isoformat(now),
+                "data": {"agency_id": agency_id},
+            }
+            try:
+                webhooks.send(ch.target, ch.secret or "", json.dumps(body).encode(), key)
+                results.append({"url": ch.target, "delivered": True, "error": None})
+            except DeliveryError as failed:
+                results.append({"url": ch.target, "delivered": False, "error": str(failed)})
+        with self.store.write() as tx:
+            tx.audit.append(
+                who.entry(
+                    Action.CHANNELS_TEST,
+                    object_type="agency",
+                    object_id=agency_id,
+                    delivered=sum(1 for r in results if r["delivered"]),
+                    failed=sum(1 for r in results if not r["delivered"]),
+                ),
+                now,
+            )
+        return {"results": results}

@@ -22,6 +22,7 @@ from commonground.domain.policy import Policy, Purpose
 from commonground.domain.remote_conflicts import RemoteConflict
 from commonground.domain.remote_notices import OwedNotice, RemoteNotice
 from commonground.domain.reprobe import Unchecked
+from commonground.domain.retries import Replay
 from commonground.domain.scopes import Scope
 from commonground.domain.timewindow import TimeWindow
 from commonground.service.signin_ports import SignInRepository
@@ -122,7 +123,9 @@ class AgencyRepository(Protocol):
     def set_missions(self, agency_id: str, missions: frozenset[Purpose]) -> None:
         """Replace the agency's missions (the installation admin's record of what the agency is for)."""
 
-    def set_jurisdiction(self, agency_id: str, rings: Rings | None) -> None: ...
+    def set_jurisdiction(self, agency_id: str, rings: Rings | None, holes: tuple[Rings, ...] = ()) -> None:
+        """Keep the outer rings and, by ring, the holes cut out of them."""
+
     def set_jurisdiction_box(self, agency_id: str, box: Box | None) -> None: ...
     def with_jurisdiction_in(self, boxes: list[Box]) -> list[Agency]: ...
     def reach(self) -> tuple[int, int]:
@@ -453,6 +456,17 @@ class MetricsRepository(Protocol):
     def last_checkpoint(self) -> datetime | None: ...
 
 
+class ReplayRepository(Protocol):
+    """The first answers to requests made with an ``Idempotency-Key``, kept for retries."""
+
+    def get(self, owner: str, key: str) -> Replay | None: ...
+    def add(self, replay: Replay) -> bool:
+        """Claim the key; False when another request holds it already."""
+
+    def complete(self, owner: str, key: str, status: int, body: bytes, content_type: str) -> None: ...
+    def remove(self, owner: str, key: str) -> None: ...
+
+
 class Transaction(Protocol):
     """One unit of work: everything or nothing, committed when the block ends cleanly; a repository
     per table family, all on the unit's one connection."""
@@ -499,6 +513,8 @@ class Transaction(Protocol):
     def notice_responses(self) -> NoticeResponseRepository: ...
     @property
     def metrics(self) -> MetricsRepository: ...
+    @property
+    def replays(self) -> ReplayRepository: ...
 
     def flush(self) -> None:
         """Write what the transaction holds back; the store calls it before committing."""

@@ -81,10 +81,12 @@ class SqlAgencies(Repository):
         value = sorted(m.value for m in missions)
         self.conn.execute(update(agencies).where(agencies.c.id == agency_id).values(missions=value))
 
-    def set_jurisdiction(self, agency_id: str, rings: Rings | None) -> None:
+    def set_jurisdiction(self, agency_id: str, rings: Rings | None, holes: tuple[Rings, ...] = ()) -> None:
         value = None if rings is None else [[list(p) for p in ring] for ring in rings]
+        cut = [[[list(p) for p in hole] for hole in hs] for hs in holes] if holes else None
         self.memo.forget_agencies()
-        self.conn.execute(update(agencies).where(agencies.c.id == agency_id).values(jurisdiction=value))
+        change = update(agencies).where(agencies.c.id == agency_id)
+        self.conn.execute(change.values(jurisdiction=value, jurisdiction_holes=cut))
 
     def set_jurisdiction_box(self, agency_id: str, box: Box | None) -> None:
         self.conn.execute(delete(jurisdictions).where(jurisdictions.c.agency_id == agency_id))

@@ -38,6 +38,9 @@ def agency_row(a: Agency) -> dict[str, Any]:
         "duty_phone": a.duty_phone,
         "timezone": a.timezone,
         "jurisdiction": None if a.jurisdiction is None else [[list(p) for p in ring] for ring in a.jurisdiction],
+        "jurisdiction_holes": [[[list(p) for p in hole] for hole in hs] for hs in a.jurisdiction_holes]
+        if a.jurisdiction_holes
+        else None,
         "policy": a.policy.to_dict(),
         "policy_version": a.policy.version,
         "proximity_m": a.policy.proximity_m,
@@ -72,6 +75,10 @@ def agency_from(row: Mapping[Any, Any]) -> Agency:
         policy=policy_from(row["policy"], row["policy_version"]),
         created_at=row["created_at"],
         missions=frozenset(Purpose(m) for m in row.get("missions") or ()),
+        jurisdiction_holes=tuple(
+            tuple(tuple((float(p[0]), float(p[1])) for p in hole) for hole in hs)
+            for hs in row.get("jurisdiction_holes") or ()
+        ),
     )
 
 

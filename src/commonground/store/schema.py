@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -72,6 +73,8 @@ agencies = Table(
     Column("duty_phone", String(40), nullable=False),
     Column("timezone", String(64), nullable=False),
     Column("jurisdiction", JSON, nullable=True),
+    # The holes of each jurisdiction polygon, in the order of its rings (migration 0026).
+    Column("jurisdiction_holes", JSON, nullable=True),
     Column("policy", JSON, nullable=False),
     Column("policy_version", Integer, nullable=False),
     Column("proximity_m", Integer, nullable=False),
@@ -527,4 +530,18 @@ notice_responses = Table(
     Column("note", Text, nullable=True),
     Column("responded_by", String(36), nullable=False),
     Column("responded_at", UTCDateTime, nullable=False),
+)
+
+# --- safe retries (migration 0026) --------------------------------------------
+# The first answer to a request made with an ``Idempotency-Key``, by the caller's credential hash.
+replays = Table(
+    "replays",
+    metadata,
+    Column("owner", String(64), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("status", Integer, nullable=True),
+    Column("body", LargeBinary, nullable=False),
+    Column("content_type", String(100), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
 )

@@ -25,6 +25,7 @@ from commonground.service.ports import (
     PersonRepository,
     RemoteConflictRepository,
     RemoteNoticeRepository,
+    ReplayRepository,
     SubjectRepository,
     TokenRepository,
     UncheckedRepository,
@@ -48,6 +49,7 @@ from commonground.store.peers import SqlPeers
 from commonground.store.people import SqlPeople
 from commonground.store.remote_conflicts import SqlRemoteConflicts
 from commonground.store.remote_notices import SqlRemoteNotices
+from commonground.store.replays import SqlReplays
 from commonground.store.signin import SqlSignIn
 from commonground.store.subjects import SqlSubjects
 from commonground.store.tokens import SqlTokens
@@ -147,6 +149,10 @@ class SqlUnit(HeldWrites):
     @cached_property
     def notice_responses(self) -> NoticeResponseRepository:
         return SqlNoticeResponses(self)
+
+    @cached_property
+    def replays(self) -> ReplayRepository:
+        return SqlReplays(self)
 
     @abstractmethod
     def _operations(self) -> OperationRepository:

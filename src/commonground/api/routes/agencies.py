@@ -30,7 +30,10 @@ def agency_public(agency: Agency, *, with_policy: bool) -> AgencyPublic:
     if agency.jurisdiction is not None:
         jurisdiction = {
             "type": "MultiPolygon",
-            "coordinates": [[[list(p) for p in ring]] for ring in agency.jurisdiction],
+            "coordinates": [
+                [[list(p) for p in ring]] + [[list(p) for p in hole] for hole in _holes(agency, i)]
+                for i, ring in enumerate(agency.jurisdiction)
+            ],
         }
     return AgencyPublic.model_validate(
         {
@@ -46,6 +49,10 @@ def agency_public(agency: Agency, *, with_policy: bool) -> AgencyPublic:
             **({"policy": agency.policy.to_dict()} if with_policy else {}),
         }
     )
+
+
+def _holes(agency: Agency, ring: int) -> tuple[tuple[tuple[float, float], ...], ...]:
+    return agency.jurisdiction_holes[ring] if ring < len(agency.jurisdiction_holes) else ()
 
 
 def user_public(user: User) -> UserPublic:

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from commonground.api.deps import AgencyAdmin, InstallationAdmin, ServicesDep
 from commonground.api.responses import PublicRoute, fails
-from commonground.api.schemas.channels import ChannelsBody, ChannelsPublic
+from commonground.api.schemas.channels import ChannelsBody, ChannelsPublic, ChannelTestPublic
 from commonground.api.schemas.common import dump
 
 router = APIRouter(tags=["channels"], route_class=PublicRoute)
@@ -22,6 +22,12 @@ def get_channels(agency_id: str, services: ServicesDep, who: AgencyAdmin) -> Cha
 def put_channels(agency_id: str, body: ChannelsBody, services: ServicesDep, who: AgencyAdmin) -> ChannelsPublic:
     """Replace the agency's channels; the response shows each webhook's signing secret once."""
     return ChannelsPublic.model_validate(services.channels.put(who, agency_id, dump(body)))
+
+
+@router.post("/agencies/{agency_id}/channels/test", responses=fails(404, 422))
+def test_channels(agency_id: str, services: ServicesDep, who: AgencyAdmin) -> ChannelTestPublic:
+    """Send a `test` event, signed as every delivery is, to each of the agency's webhooks now."""
+    return ChannelTestPublic.model_validate(services.channels.send_test(who, agency_id, services.webhooks))
 
 
 @router.get("/watch/channels", responses=fails())

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from fastapi import APIRouter, Header, Request
+from fastapi.responses import JSONResponse
 
 from commonground.api.deps import OperationsUser, ServicesDep, page_limit
+from commonground.api.geojson import GEOJSON_ANSWER, feature_collection, wants_geojson
 from commonground.api.responses import PublicRoute, fails
 from commonground.api.schemas.common import dump
 from commonground.api.schemas.conflicts import OperationCheckedPublic
@@ -78,7 +80,7 @@ def submit(body: OperationCreate, services: ServicesDep, who: OperationsUser) ->
     return checked_public(view, conflicts, checked, remote)
 
 
-@router.get("/operations", responses=fails(422))
+@router.get("/operations", response_model=OperationsPublic, responses=fails(422) | GEOJSON_ANSWER)
 def list_operations(
     request: Request,
     services: ServicesDep,
@@ -88,8 +90,10 @@ def list_operations(
     status: str | None = None,
     limit: int | None = None,
     cursor: str | None = None,
-) -> OperationsPublic:
-    """The caller's agency's operations; `active_at`, `bbox` and `status` narrow the list."""
+) -> OperationsPublic | JSONResponse:
+    """The caller's agency's operations; `active_at`, `bbox` and `status` narrow the list.
+
+    `Accept: application/geo+json` answers a FeatureCollection whose properties are the same items."""
     where = OperationFilter(
         agency_id=who.agency.id,
         active_at=None if active_at is None else parse_instant(active_at, "active_at"),
@@ -97,7 +101,11 @@ def list_operations(
         status=None if status is None else parse_enum(OperationStatus, status, "status"),
     )
     page = services.operations.list(who, where, page_limit(request, limit), cursor)
-    return OperationsPublic.model_validate({"items": [v.to_dict() for v in page.items], "next": page.next})
+    answer = OperationsPublic.model_validate({"items": [v.to_dict() for v in page.items], "next": page.next})
+    if wants_geojson(request):
+        items = answer.model_dump(mode="json", exclude_unset=True)["items"]
+        return feature_collection(items, lambda item: item["area"], page.next)
+    return answer
 
 
 @router.get("/operations/{operation_id}", responses=fails(404, 422))

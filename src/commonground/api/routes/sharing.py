@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Body, Request
+from fastapi.responses import JSONResponse
 
 from commonground.api.deps import (
     Auditor,
@@ -15,6 +16,7 @@ from commonground.api.deps import (
     UserManager,
     page_limit,
 )
+from commonground.api.geojson import GEOJSON_ANSWER, feature_collection, wants_geojson
 from commonground.api.responses import PublicRoute, fails
 from commonground.api.routes.agencies import agency_public
 from commonground.api.schemas.agencies import JURISDICTION_EXAMPLE, AgencyPublic
@@ -25,13 +27,19 @@ from commonground.domain.timewindow import parse_instant
 router = APIRouter(tags=["sharing"], route_class=PublicRoute)
 
 
-@router.get("/notices", responses=fails(422))
+@router.get("/notices", response_model=NoticesPublic, responses=fails(422) | GEOJSON_ANSWER)
 def list_notices(
     request: Request, services: ServicesDep, who: NoticesUser, limit: int | None = None, cursor: str | None = None
-) -> NoticesPublic:
-    """Other agencies' operations inside the caller's jurisdiction, at the `safety` level."""
+) -> NoticesPublic | JSONResponse:
+    """Other agencies' operations inside the caller's jurisdiction, at the `safety` level.
+
+    `Accept: application/geo+json` answers a FeatureCollection whose properties are the same notices."""
     page = services.notices.list(who, page_limit(request, limit), cursor)
-    return NoticesPublic.model_validate({"items": [n.to_dict() for n in page.items], "next": page.next})
+    answer = NoticesPublic.model_validate({"items": [n.to_dict() for n in page.items], "next": page.next})
+    if wants_geojson(request):
+        items = answer.model_dump(mode="json", exclude_unset=True)["items"]
+        return feature_collection(items, lambda item: item["operation"].get("area"), page.next)
+    return answer
 
 
 @router.post("/notices/{notice_id}/response", responses=fails(403, 404, 422))

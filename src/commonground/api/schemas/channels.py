@@ -44,3 +44,13 @@ class EmailPublic(Public):
 class ChannelsPublic(Public):
     webhooks: list[WebhookPublic] = described("Webhooks.", [])
     emails: list[EmailPublic] = described("E-mail addresses.", [])
+
+
+class ChannelTestResult(Public):
+    url: str = described("The webhook sent to.", "https://cad.example.org/hook")
+    delivered: bool = described("It answered 2xx.", True)
+    error: str | None = described("Why it was not delivered, or null.", None)
+
+
+class ChannelTestPublic(Public):
+    results: list[ChannelTestResult] = described("One result per webhook of the agency.", [])
