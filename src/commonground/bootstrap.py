@@ -41,6 +41,7 @@ from commonground.service.notices import Notices
 from commonground.service.operations import Operations
 from commonground.service.ports import AuditPruner, Clock, EmailSender, FederationLink, Store, WebhookSender
 from commonground.service.retention import NoAuditPruning, Retention
+from commonground.service.retries import Retries
 from commonground.service.signin import SignIn
 from commonground.service.signin_limits import HoldBack, SignInLimits, SourceLimit, bad_token_limit
 from commonground.service.subjects import normalise_subject
@@ -74,6 +75,7 @@ class Services:
     deliveries: Deliveries
     federation: Federation
     retention: Retention
+    retries: Retries
 
     @cached_property
     def federated_lookups(self) -> FederatedLookups:
@@ -291,4 +293,5 @@ def build_services(
         deliveries=build_deliveries(settings, store, clock, webhooks=webhooks, email=email, escalator=escalator),
         federation=federation,
         retention=build_retention(settings, store, clock, ledger),
+        retries=Retries(store, clock),
     )

@@ -46,7 +46,7 @@ def test_a_retried_post_on_another_process_returns_the_first_operation_and_creat
             timeout=60,
         )
         assert changed.status_code == 422, changed.text
-        assert [d["field"] for d in changed.json()["details"]] == ["Idempotency-Key"]
+        assert [d["field"] for d in changed.json()["error"]["details"]] == ["Idempotency-Key"]
         fresh = httpx.post(
             f"{second}/api/v1/operations", json=body, headers={**bearer(token), "Idempotency-Key": "other"}, timeout=60
         )

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from typing import Any
 
+from fastapi import Request, Response
 from fastapi.routing import APIRoute
 
+from commonground.api.retries import RETRIED_METHODS, safe_retries
 from commonground.api.schemas.common import ErrorEnvelope
 
 WHY: dict[int, str] = {
@@ -26,6 +29,13 @@ class PublicRoute(APIRoute):
     def __init__(self, path: str, endpoint: Any, **kwargs: Any) -> None:
         kwargs["response_model_exclude_unset"] = True
         super().__init__(path, endpoint, **kwargs)
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        """A POST or PATCH honours ``Idempotency-Key`` (docs/retries.md)."""
+        handler = super().get_route_handler()
+        if not (self.methods or set()) & RETRIED_METHODS:
+            return handler
+        return safe_retries(handler)
 
 
 def fails(*statuses: int, public: bool = False) -> dict[int | str, dict[str, Any]]:

@@ -254,15 +254,6 @@ def extent_m(area: Area) -> float:
     return max((geodesic_m(first, c) for c in area.coordinates[1:]), default=0.0)
 
 
-def intersects_polygon(area: Area, rings: Sequence[Sequence[LonLat]]) -> bool:
-    """Tell whether ``area`` (with its radius) reaches into any of the polygons."""
-    for ring in rings:
-        poly = Area("Polygon", tuple(ring), 0.0)
-        if core_distance_m(area, poly) <= area.radius_m:
-            return True
-    return False
-
-
 # --- bounding boxes for the candidate index --------------------------------------------
 
 # Metres per degree of latitude never fall below this (the meridian at the equator).

@@ -97,6 +97,8 @@ class Agency:
     # What the agency is for, recorded by the installation admin (never by the agency itself): a
     # restricting agency's policy holds every operation of an agency with a restricted mission.
     missions: frozenset[Purpose] = frozenset()
+    # The holes of each jurisdiction polygon, at its index in ``jurisdiction`` (a county's cities).
+    jurisdiction_holes: tuple[tuple[tuple[LonLat, ...], ...], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,8 @@ from enum import StrEnum
 from typing import Generic, Protocol, TypeVar
 
 from commonground.domain.errors import InvalidInput
-from commonground.domain.geometry import Area, Box, LonLat, bounding_boxes, intersects_polygon
+from commonground.domain.geometry import Area, Box, LonLat, bounding_boxes
+from commonground.domain.jurisdictions import reaches
 from commonground.domain.model import Agency, Operation
 from commonground.domain.policy import NoticeTiming
 
@@ -56,11 +57,13 @@ def concerned(op: Operation, agencies: Iterable[Agency]) -> list[Agency]:
     return [
         agency
         for agency in agencies
-        if agency.id != op.agency_id
-        and agency.policy.receive_notices
-        and agency.jurisdiction
-        and intersects_polygon(op.area, agency.jurisdiction)
+        if agency.id != op.agency_id and agency.policy.receive_notices and in_jurisdiction(op.area, agency)
     ]
+
+
+def in_jurisdiction(area: Area, agency: Agency) -> bool:
+    """Tell whether ``area`` reaches the agency's jurisdiction: its land, not only its holes."""
+    return agency.jurisdiction is not None and reaches(area, agency.jurisdiction, agency.jurisdiction_holes)
 
 
 def check_timing(timing: NoticeTiming, owner: Agency) -> None:

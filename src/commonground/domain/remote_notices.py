@@ -8,9 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from commonground.domain.errors import InvalidInput
-from commonground.domain.geometry import Area, geojson_area, intersects_polygon
+from commonground.domain.geometry import Area, geojson_area
 from commonground.domain.model import Agency
-from commonground.domain.notices import NoticeKind, NoticeStatus
+from commonground.domain.notices import NoticeKind, NoticeStatus, in_jurisdiction
 from commonground.domain.policy import NoticeTiming
 from commonground.domain.remote_conflicts import carried_operation
 from commonground.domain.timewindow import TimeWindow, isoformat
@@ -100,8 +100,4 @@ class RemoteNoticeView:
 
 def hosts(area: Area, agencies: Iterable[Agency]) -> list[Agency]:
     """Return the agencies here that take notices and whose jurisdiction a peer's area reaches into."""
-    return [
-        agency
-        for agency in agencies
-        if agency.policy.receive_notices and agency.jurisdiction and intersects_polygon(area, agency.jurisdiction)
-    ]
+    return [agency for agency in agencies if agency.policy.receive_notices and in_jurisdiction(area, agency)]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import math
 import re
 import secrets
 from collections.abc import Iterable, Mapping
@@ -17,7 +16,8 @@ from commonground.audit.keyed import Keyed
 from commonground.audit.tags import Action, Outcome
 from commonground.domain.drafts import text
 from commonground.domain.errors import InvalidInput, NotAuthenticated, NotFound, NotPermitted, StateConflict
-from commonground.domain.geometry import MAX_VERTICES, Area, LonLat, area_km2, geojson_area
+from commonground.domain.geometry import MAX_VERTICES
+from commonground.domain.jurisdictions import Region, parse_region
 from commonground.domain.model import Agency, Role, User
 from commonground.domain.notices import jurisdiction_box
 from commonground.domain.permissions import Permission, grantable
@@ -52,38 +52,9 @@ def parse_jurisdiction(
     field: str = "jurisdiction",
     max_vertices: int = MAX_VERTICES,
     max_km2: float = MAX_JURISDICTION_KM2,
-) -> tuple[tuple[LonLat, ...], ...] | None:
-    """Accept a GeoJSON Polygon or MultiPolygon of at most ``max_vertices`` and ``max_km2`` in all; keep outer rings."""
-    if raw is None:
-        return None
-    if not isinstance(raw, Mapping):
-        raise InvalidInput(field, "must be a GeoJSON Polygon or MultiPolygon")
-    kind, coords = raw.get("type"), raw.get("coordinates")
-    if kind == "Polygon":
-        polygons = [coords]
-    elif kind == "MultiPolygon" and isinstance(coords, list):
-        polygons = coords
-    else:
-        raise InvalidInput(f"{field}.type", "must be Polygon or MultiPolygon")
-    rings: list[tuple[LonLat, ...]] = []
-    for i, poly in enumerate(polygons):
-        sub = field if kind == "Polygon" else f"{field}.coordinates.{i}"
-        rings.append(_jurisdiction_ring(poly, sub, max_vertices - sum(len(r) for r in rings)))
-        if sum(len(r) for r in rings) > max_vertices:
-            raise InvalidInput(field, f"at most {max_vertices} positions in all")
-    size = sum(area_km2(Area("Polygon", ring)) for ring in rings)
-    if not size <= max_km2:
-        raise InvalidInput(field, f"covers about {size:,.0f} km²; at most {max_km2:,.0f} km² in all")
-    return tuple(rings)
-
-
-def _jurisdiction_ring(poly: object, field: str, max_vertices: int) -> tuple[LonLat, ...]:
-    # A jurisdiction may be a whole state, far larger than any operation area.
-    if max_vertices < 4:
-        raise InvalidInput(field, "too many positions in all")
-    area = {"type": "Polygon", "coordinates": poly}
-    found = geojson_area(area, 0, field, max_extent_m=3_000_000.0, max_vertices=max_vertices, max_km2=math.inf)
-    return found.coordinates
+) -> Region | None:
+    """Accept a GeoJSON Polygon, MultiPolygon, Feature or FeatureCollection, holes kept, within the limits."""
+    return parse_region(raw, field, max_vertices, max_km2)
 
 
 @dataclass
@@ -106,6 +77,9 @@ class Accounts:
             ZoneInfo(timezone)
         except (ZoneInfoNotFoundError, ValueError):
             raise InvalidInput("timezone", "must be an IANA time zone such as America/Chicago") from None
+        region = parse_jurisdiction(
+            data.get("jurisdiction"), max_vertices=self.max_vertices, max_km2=self.max_jurisdiction_km2
+        )
         policy = Policy.from_dict(data["policy"]) if isinstance(data.get("policy"), Mapping) else Policy()
         agency = Agency(
             id=new_id(),
@@ -114,9 +88,8 @@ class Accounts:
             level=parse_enum(AgencyLevel, data.get("level"), "level"),
             duty_phone=text(data, "duty_phone", "duty_phone", required=True, limit=40) or "",
             timezone=timezone,
-            jurisdiction=parse_jurisdiction(
-                data.get("jurisdiction"), max_vertices=self.max_vertices, max_km2=self.max_jurisdiction_km2
-            ),
+            jurisdiction=None if region is None else region.rings,
+            jurisdiction_holes=() if region is None else region.holes,
             policy=policy,
             created_at=self.clock.now(),
         )
@@ -138,17 +111,22 @@ class Accounts:
         """Replace the agency's jurisdiction (GeoJSON), or clear it with ``None``."""
         if not (who.has(Role.AGENCY_ADMIN) and who.agency.id == agency_id) and not who.has(Role.ADMIN):
             raise NotPermitted("only the agency's administrator or the installation admin sets its jurisdiction")
-        rings = parse_jurisdiction(geojson, max_vertices=self.max_vertices, max_km2=self.max_jurisdiction_km2)
+        region = parse_jurisdiction(geojson, max_vertices=self.max_vertices, max_km2=self.max_jurisdiction_km2)
+        rings, holes = (None, ()) if region is None else (region.rings, region.holes)
         with self.store.write() as tx:
             agency = tx.agencies.get(agency_id)
             if agency is None:
                 raise NotFound("no such agency")
-            changed = replace(agency, jurisdiction=rings)
-            tx.agencies.set_jurisdiction(agency_id, rings)
+            changed = replace(agency, jurisdiction=rings, jurisdiction_holes=holes)
+            tx.agencies.set_jurisdiction(agency_id, rings, holes)
             tx.agencies.set_jurisdiction_box(agency_id, jurisdiction_box(rings) if rings else None)
             tx.audit.append(
                 who.entry(
-                    Action.AGENCY_JURISDICTION_UPDATE, object_type="agency", object_id=agency_id, rings=len(rings or ())
+                    Action.AGENCY_JURISDICTION_UPDATE,
+                    object_type="agency",
+                    object_id=agency_id,
+                    rings=len(rings or ()),
+                    holes=sum(len(h) for h in holes),
                 ),
                 self.clock.now(),
             )

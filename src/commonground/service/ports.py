@@ -21,12 +21,14 @@ from commonground.domain.policy import Policy, Purpose
 from commonground.domain.remote_conflicts import RemoteConflict
 from commonground.domain.remote_notices import RemoteNotice
 from commonground.domain.reprobe import Unchecked
+from commonground.domain.retries import Answer, Attempt
 from commonground.domain.scopes import Scope
 from commonground.domain.timewindow import TimeWindow
 from commonground.service.signin_ports import SignInRepository
 
 T = TypeVar("T")
 Rings = tuple[tuple[tuple[float, float], ...], ...]
+Holes = tuple[Rings, ...]  # each jurisdiction polygon's holes, at its index
 
 
 class Clock(Protocol):
@@ -119,7 +121,7 @@ class AgencyRepository(Protocol):
     def set_missions(self, agency_id: str, missions: frozenset[Purpose]) -> None:
         """Replace the agency's missions (the installation admin's record of what the agency is for)."""
 
-    def set_jurisdiction(self, agency_id: str, rings: Rings | None) -> None: ...
+    def set_jurisdiction(self, agency_id: str, rings: Rings | None, holes: Holes = ()) -> None: ...
     def set_jurisdiction_box(self, agency_id: str, box: Box | None) -> None: ...
     def with_jurisdiction_in(self, boxes: list[Box]) -> list[Agency]: ...
     def reach(self) -> tuple[int, int]:
@@ -257,6 +259,20 @@ class EscalationRepository(Protocol):
 
     def of_conflicts(self, conflict_ids: Iterable[str]) -> dict[str, set[tuple[str, str]]]: ...
     def add(self, conflict_id: str, side: str, kind: str, at: datetime) -> bool: ...
+
+
+class RetryRepository(Protocol):
+    """Idempotency keys: the first request of each (caller, key) and, once answered, its answer."""
+
+    def claim(self, attempt: Attempt) -> Attempt | None:
+        """Keep ``attempt`` unless its key is kept already; return the kept one then, None when this one is new."""
+
+    def take_over(self, stale: Attempt, attempt: Attempt) -> bool:
+        """Replace the expired ``stale`` with ``attempt``, unless another request replaced it first."""
+
+    def answer(self, scope: str, key: str, answer: Answer) -> None: ...
+    def release(self, scope: str, key: str) -> None: ...
+    def purge(self, before: datetime) -> int: ...
 
 
 class LookupRepository(Protocol):
@@ -442,6 +458,8 @@ class Transaction(Protocol):
     def unchecked(self) -> UncheckedRepository: ...
     @property
     def remote_notices(self) -> RemoteNoticeRepository: ...
+    @property
+    def retries(self) -> RetryRepository: ...
 
     def flush(self) -> None:
         """Write what the transaction holds back; the store calls it before committing."""

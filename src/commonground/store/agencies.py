@@ -9,7 +9,7 @@ from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, updat
 from commonground.domain.geometry import Box
 from commonground.domain.model import Agency
 from commonground.domain.policy import Policy, Purpose
-from commonground.service.ports import Page, Rings
+from commonground.service.ports import Holes, Page, Rings
 from commonground.store import records
 from commonground.store.repository import Repository, by_key, page
 from commonground.store.schema import agencies, jurisdictions
@@ -81,10 +81,11 @@ class SqlAgencies(Repository):
         value = sorted(m.value for m in missions)
         self.conn.execute(update(agencies).where(agencies.c.id == agency_id).values(missions=value))
 
-    def set_jurisdiction(self, agency_id: str, rings: Rings | None) -> None:
+    def set_jurisdiction(self, agency_id: str, rings: Rings | None, holes: Holes = ()) -> None:
         value = None if rings is None else [[list(p) for p in ring] for ring in rings]
         self.memo.forget_agencies()
-        self.conn.execute(update(agencies).where(agencies.c.id == agency_id).values(jurisdiction=value))
+        changed = {"jurisdiction": value, "jurisdiction_holes": records.agency_row_holes(holes)}
+        self.conn.execute(update(agencies).where(agencies.c.id == agency_id).values(**changed))
 
     def set_jurisdiction_box(self, agency_id: str, box: Box | None) -> None:
         self.conn.execute(delete(jurisdictions).where(jurisdictions.c.agency_id == agency_id))

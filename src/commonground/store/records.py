@@ -9,7 +9,7 @@ from typing import Any
 
 from commonground.audit.chain import AuditEntry
 from commonground.audit.verify import StoredRecord
-from commonground.domain.geometry import Area
+from commonground.domain.geometry import Area, LonLat
 from commonground.domain.model import (
     Acknowledgement,
     Agency,
@@ -44,7 +44,16 @@ def agency_row(a: Agency) -> dict[str, Any]:
         "time_buffer_min": a.policy.time_buffer_min,
         "created_at": a.created_at,
         "missions": sorted(m.value for m in a.missions),
+        "jurisdiction_holes": agency_row_holes(a.jurisdiction_holes),
     }
+
+
+def agency_row_holes(holes: tuple[tuple[tuple[LonLat, ...], ...], ...]) -> list[list[list[list[float]]]] | None:
+    return [[[list(p) for p in hole] for hole in polygon] for polygon in holes] if any(holes) else None
+
+
+def _holes_from(raw: Any) -> tuple[tuple[tuple[LonLat, ...], ...], ...]:
+    return tuple(tuple(tuple((float(p[0]), float(p[1])) for p in hole) for hole in polygon) for polygon in raw or ())
 
 
 @functools.lru_cache(maxsize=4096)
@@ -72,6 +81,7 @@ def agency_from(row: Mapping[Any, Any]) -> Agency:
         policy=policy_from(row["policy"], row["policy_version"]),
         created_at=row["created_at"],
         missions=frozenset(Purpose(m) for m in row.get("missions") or ()),
+        jurisdiction_holes=_holes_from(row.get("jurisdiction_holes")),
     )
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -72,6 +73,7 @@ agencies = Table(
     Column("duty_phone", String(40), nullable=False),
     Column("timezone", String(64), nullable=False),
     Column("jurisdiction", JSON, nullable=True),
+    Column("jurisdiction_holes", JSON, nullable=True),  # each polygon's holes, at its index in jurisdiction
     Column("policy", JSON, nullable=False),
     Column("policy_version", Integer, nullable=False),
     Column("proximity_m", Integer, nullable=False),
@@ -496,4 +498,20 @@ notice_peers = Table(
     Column("operation_id", String(36), primary_key=True),
     Column("peer_id", String(36), primary_key=True),
     Column("told_at", UTCDateTime, nullable=False),
+)
+
+# Idempotency keys (docs/retries.md): one row per (caller, key) for a day; the body is sealed
+# with a key only the caller's own credential gives, so a replayed token never rests here readable.
+retries = Table(
+    "retries",
+    metadata,
+    Column("scope", String(64), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("claimed_at", UTCDateTime, nullable=False),
+    Column("status", Integer, nullable=True),
+    Column("media_type", String(100), nullable=True),
+    Column("headers", JSON, nullable=True),
+    Column("body", LargeBinary, nullable=True),
+    Index("ix_retries_claimed_at", "claimed_at"),
 )

@@ -23,6 +23,7 @@ from commonground.service.ports import (
     PersonRepository,
     RemoteConflictRepository,
     RemoteNoticeRepository,
+    RetryRepository,
     SubjectRepository,
     TokenRepository,
     UncheckedRepository,
@@ -44,6 +45,7 @@ from commonground.store.peers import SqlPeers
 from commonground.store.people import SqlPeople
 from commonground.store.remote_conflicts import SqlRemoteConflicts
 from commonground.store.remote_notices import SqlRemoteNotices
+from commonground.store.retries import SqlRetries
 from commonground.store.signin import SqlSignIn
 from commonground.store.subjects import SqlSubjects
 from commonground.store.tokens import SqlTokens
@@ -135,6 +137,10 @@ class SqlUnit(HeldWrites):
     @cached_property
     def remote_notices(self) -> RemoteNoticeRepository:
         return SqlRemoteNotices(self)
+
+    @cached_property
+    def retries(self) -> RetryRepository:
+        return SqlRetries(self)
 
     @abstractmethod
     def _operations(self) -> OperationRepository:

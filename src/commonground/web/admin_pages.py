@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from commonground.domain.errors import InvalidInput, NotFound, NotPermitted, StateConflict
+from commonground.domain.jurisdictions import to_geojson
 from commonground.domain.model import Role
 from commonground.domain.permissions import Permission, grantable
 from commonground.domain.policy import COUNTERPART_CLASSES, Level, NoticeTiming, Purpose
@@ -44,9 +45,7 @@ ROLES = [r.value for r in Role if r is not Role.ADMIN]
 def _page(request: Request, services: ServicesDep, who: Principal, status_code: int = 200, **extra: Any) -> Response:
     agency = services.accounts.get_agency(who.agency.id)
     rings = agency.jurisdiction
-    jurisdiction = (
-        None if rings is None else {"type": "MultiPolygon", "coordinates": [[[list(p) for p in r]] for r in rings]}
-    )
+    jurisdiction = None if rings is None else to_geojson(rings, agency.jurisdiction_holes)
     return render(
         request,
         "admin.html",

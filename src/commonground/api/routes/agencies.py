@@ -18,6 +18,7 @@ from commonground.api.schemas.agencies import (
 )
 from commonground.api.schemas.common import dump
 from commonground.domain.errors import NotFound
+from commonground.domain.jurisdictions import to_geojson
 from commonground.domain.model import Agency, User
 from commonground.domain.timewindow import isoformat
 
@@ -28,10 +29,7 @@ def agency_public(agency: Agency, *, with_policy: bool) -> AgencyPublic:
     """The directory entry every member may read; the policy only for the agency itself."""
     jurisdiction = None
     if agency.jurisdiction is not None:
-        jurisdiction = {
-            "type": "MultiPolygon",
-            "coordinates": [[[list(p) for p in ring]] for ring in agency.jurisdiction],
-        }
+        jurisdiction = to_geojson(agency.jurisdiction, agency.jurisdiction_holes)
     return AgencyPublic.model_validate(
         {
             "id": agency.id,
