@@ -49,3 +49,37 @@ def test_a_county_with_a_city_shaped_hole_hears_of_operations_outside_the_city_o
     over_the_city_line = _submit(http, state, 44.975, -93.2005, radius_m=100)  # 40 m inside, reaching 60 m out
     assert _noticed(http, county_watch) == {just_outside_the_city, over_the_city_line}
     assert in_the_city not in _noticed(http, county_watch)
+
+
+def _feature(geometry: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "Feature", "properties": {"name": "part"}, "geometry": geometry}
+
+
+def test_a_feature_collection_keeps_its_holes_and_invalid_geojson_names_the_feature(
+    http: httpx.Client, world: World
+) -> None:
+    county = world.agency()
+    admin = world.token(world.person(county, "agency_admin"))
+    url = f"/api/v1/agencies/{county.id}/jurisdiction"
+    east = {"type": "Polygon", "coordinates": [_box(-92.9, 44.7, -92.5, 45.2)]}
+    collection = {"type": "FeatureCollection", "features": [_feature(COUNTY_WITH_CITY_HOLE), _feature(east)]}
+    r = http.put(url, json=collection, headers=bearer(admin))
+    assert r.status_code == 200, r.text
+    assert [len(p) for p in r.json()["jurisdiction"]["coordinates"]] == [2, 1]
+    bowtie = {
+        "type": "Polygon",
+        "coordinates": [[[-92.9, 44.7], [-92.5, 45.2], [-92.5, 44.7], [-92.9, 45.2], [-92.9, 44.7]]],
+    }
+    open_ring = {"type": "Polygon", "coordinates": [[[-92.9, 44.7], [-92.5, 44.7], [-92.5, 45.2], [-92.9, 45.2]]]}
+    hole_outside = {"type": "Polygon", "coordinates": [_box(-92.9, 44.7, -92.5, 45.2), _box(-91.0, 44.0, -90.9, 44.1)]}
+    for bad, field in (
+        (bowtie, "jurisdiction.features.1.geometry.coordinates.0"),  # the ring that crosses itself
+        (open_ring, "jurisdiction.features.1.geometry.coordinates.0"),
+        (hole_outside, "jurisdiction.features.1.geometry.coordinates"),
+        ({"type": "Point", "coordinates": [-92.9, 44.7]}, "jurisdiction.features.1.geometry.type"),
+    ):
+        refused = http.put(url, json={**collection, "features": [_feature(east), _feature(bad)]}, headers=bearer(admin))
+        assert refused.status_code == 422, refused.text
+        assert [d["field"] for d in refused.json()["error"]["details"]] == [field], refused.text
+    after = http.get(f"/api/v1/agencies/{county.id}", headers=bearer(admin))
+    assert [len(p) for p in after.json()["jurisdiction"]["coordinates"]] == [2, 1]  # nothing changed

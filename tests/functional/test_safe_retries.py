@@ -52,3 +52,20 @@ def test_a_retried_post_on_another_process_returns_the_first_operation_and_creat
         )
         assert fresh.status_code == 201 and fresh.json()["id"] != one.json()["id"]
     assert sorted(_operations_of(store_url, agency.id)) == sorted([one.json()["id"], fresh.json()["id"]])
+
+
+def test_a_retried_patch_changes_once_and_a_bad_key_is_refused_naming_it(http: httpx.Client, world: World) -> None:
+    token = world.token(world.person(world.agency()))
+    made = http.post("/api/v1/operations", json=operation_data(), headers=bearer(token))
+    op_id = made.json()["id"]
+    change = {"headers": {**bearer(token), "If-Match": "1", "Idempotency-Key": "patch-1"}, "json": {"title": "Moved"}}
+    first = http.patch(f"/api/v1/operations/{op_id}", **change)  # type: ignore[arg-type]
+    again = http.patch(f"/api/v1/operations/{op_id}", **change)  # type: ignore[arg-type]
+    assert first.status_code == again.status_code == 200, again.text
+    assert again.json() == first.json() and again.headers["Idempotent-Replayed"] == "true"
+    assert http.get(f"/api/v1/operations/{op_id}", headers=bearer(token)).json()["version"] == 2
+    for bad in ("x" * 256, "with space"):
+        r = http.post("/api/v1/operations", json=operation_data(), headers={**bearer(token), "Idempotency-Key": bad})
+        assert r.status_code == 422 and r.json()["error"]["details"][0]["field"] == "Idempotency-Key", r.text
+    page = http.get("/api/v1/operations", headers=bearer(token)).json()
+    assert [op["id"] for op in page["items"]] == [op_id]
