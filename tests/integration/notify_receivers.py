@@ -34,6 +34,8 @@ class WebhookReceiver:
                         "status": status,
                         "key": self.headers.get("Idempotency-Key"),
                         "valid": verify(receiver.secret, self.headers.get(SIGNATURE_HEADER, ""), body),
+                        "raw": body,
+                        "headers": dict(self.headers.items()),
                     }
                 )
                 self.send_response(status)

@@ -1,4 +1,9 @@
-"""Signed webhooks: HMAC-SHA256 over ``timestamp + "." + body``, no redirects, no private targets.
+"""Signed webhooks (Standard Webhooks, and the older ``X-CommonGround-Signature``), no redirects, no private targets.
+
+Each delivery carries ``webhook-id`` (the delivery's key, the same on every retry),
+``webhook-timestamp`` and ``webhook-signature`` (``v1,<base64 HMAC-SHA256 of id.timestamp.body>``
+keyed with the channel secret's UTF-8 bytes), so any Standard Webhooks library verifies it.
+``X-CommonGround-Signature`` is still sent for one version and is deprecated (docs/notifications.md).
 
 Targets are checked at connection: the name is resolved once, every answer checked, and the
 connection made to the checked address (``pinned``), never re-resolved by the HTTP client.
@@ -10,6 +15,7 @@ that really wants such a target lists its network in ``COMMONGROUND_WEBHOOK_ALLO
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import ipaddress
@@ -24,7 +30,7 @@ import httpx
 from commonground.domain.errors import DeliveryError
 from commonground.domain.notifications import check_webhook_url
 
-SIGNATURE_HEADER = "X-CommonGround-Signature"
+SIGNATURE_HEADER = "X-CommonGround-Signature"  # deprecated: Standard Webhooks' headers replace it
 MAX_TIMEOUT_S = 10.0
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -34,6 +40,22 @@ def sign(secret: str, timestamp: int, body: bytes) -> str:
     """Return the signature header value ``t=<unix seconds>,v1=<hex HMAC-SHA256>``."""
     mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
     return f"t={timestamp},v1={mac}"
+
+
+def standard_signature(secret: str, message_id: str, timestamp: int, body: bytes) -> str:
+    """Return the Standard Webhooks signature ``v1,<base64 HMAC-SHA256 over "id.timestamp.body">``."""
+    signed = f"{message_id}.{timestamp}.".encode() + body
+    return "v1," + base64.b64encode(hmac.new(secret.encode(), signed, hashlib.sha256).digest()).decode()
+
+
+def signed_headers(secret: str, key: str, body: bytes, timestamp: int) -> dict[str, str]:
+    """The headers that sign one delivery: Standard Webhooks' three, and the deprecated one."""
+    return {
+        "webhook-id": key,
+        "webhook-timestamp": str(timestamp),
+        "webhook-signature": standard_signature(secret, key, timestamp, body),
+        SIGNATURE_HEADER: sign(secret, timestamp, body),
+    }
 
 
 def verify(secret: str, header: str, body: bytes, *, tolerance_s: int = 300, now: float | None = None) -> bool:
@@ -131,7 +153,7 @@ class HttpWebhookSender:
             "Content-Type": "application/json",
             "User-Agent": "CommonGround-Webhook/1",
             "Idempotency-Key": key,
-            SIGNATURE_HEADER: sign(secret, int(time.time()), body),
+            **signed_headers(secret, key, body, int(time.time())),
         }
         hostname = urlsplit(url).hostname or ""
         extensions = {"sni_hostname": hostname} if url.lower().startswith("https:") else {}

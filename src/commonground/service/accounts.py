@@ -122,11 +122,7 @@ class Accounts:
             tx.agencies.set_jurisdiction_box(agency_id, jurisdiction_box(rings) if rings else None)
             tx.audit.append(
                 who.entry(
-                    Action.AGENCY_JURISDICTION_UPDATE,
-                    object_type="agency",
-                    object_id=agency_id,
-                    rings=len(rings or ()),
-                    holes=sum(len(h) for h in holes),
+                    Action.AGENCY_JURISDICTION_UPDATE, object_type="agency", object_id=agency_id, rings=len(rings or ())
                 ),
                 self.clock.now(),
             )
