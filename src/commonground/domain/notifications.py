@@ -39,9 +39,22 @@ class Channel:
     events: frozenset[str]
     secret: str | None
     created_at: datetime
+    # A rotated-out webhook secret still signs until ``previous_until`` (docs/notifications.md).
+    previous_secret: str | None = None
+    previous_until: datetime | None = None
 
     def wants(self, kind: str) -> bool:
         return not self.events or kind in self.events
+
+    def rollover(self, now: datetime) -> tuple[str, ...]:
+        """The rotated-out secret, while its rollover lasts: deliveries are signed with it too."""
+        if self.previous_secret and self.previous_until is not None and now < self.previous_until:
+            return (self.previous_secret,)
+        return ()
+
+
+# How long a replaced webhook secret keeps signing, so receivers can switch without a gap.
+SECRET_ROLLOVER = timedelta(hours=24)
 
 
 @dataclass(frozen=True, slots=True)

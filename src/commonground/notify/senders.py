@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,7 +43,7 @@ class NullWebhookSender(NullSender):
     def __init__(self) -> None:
         super().__init__("webhook")
 
-    def send(self, url: str, secret: str, body: bytes, key: str) -> None:
+    def send(self, url: str, secret: str, body: bytes, key: str, also: Sequence[str] = ()) -> None:
         self.drop(url, key)
 
 
@@ -74,7 +75,7 @@ class RecordingWebhookSender(Recorder):
     def __init__(self) -> None:
         super().__init__("webhook")
 
-    def send(self, url: str, secret: str, body: bytes, key: str) -> None:
+    def send(self, url: str, secret: str, body: bytes, key: str, also: Sequence[str] = ()) -> None:
         self.keep(url, key, json.loads(body))
 
 

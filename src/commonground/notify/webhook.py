@@ -48,12 +48,14 @@ def standard_signature(secret: str, message_id: str, timestamp: int, body: bytes
     return "v1," + base64.b64encode(hmac.new(secret.encode(), signed, hashlib.sha256).digest()).decode()
 
 
-def signed_headers(secret: str, key: str, body: bytes, timestamp: int) -> dict[str, str]:
-    """The headers that sign one delivery: Standard Webhooks' three, and the deprecated one."""
+def signed_headers(secret: str, key: str, body: bytes, timestamp: int, also: Sequence[str] = ()) -> dict[str, str]:
+    """The headers that sign one delivery: Standard Webhooks' three (one signature per valid secret), and the
+    deprecated one (the current secret only)."""
+    signatures = " ".join(standard_signature(s, key, timestamp, body) for s in (secret, *also))
     return {
         "webhook-id": key,
         "webhook-timestamp": str(timestamp),
-        "webhook-signature": standard_signature(secret, key, timestamp, body),
+        "webhook-signature": signatures,
         SIGNATURE_HEADER: sign(secret, timestamp, body),
     }
 
@@ -145,7 +147,8 @@ class HttpWebhookSender:
             timeout=min(timeout_s, MAX_TIMEOUT_S), follow_redirects=False, trust_env=False, verify=verify
         )
 
-    def send(self, url: str, secret: str, body: bytes, key: str) -> None:
+    def send(self, url: str, secret: str, body: bytes, key: str, also: Sequence[str] = ()) -> None:
+        """POST ``body`` signed with ``secret`` and, during a rollover, with the secrets in ``also``."""
         address = check_target(url, self.allowed, self.resolve)
         target, host_header = pinned(url, address)
         headers = {
@@ -153,7 +156,7 @@ class HttpWebhookSender:
             "Content-Type": "application/json",
             "User-Agent": "CommonGround-Webhook/1",
             "Idempotency-Key": key,
-            **signed_headers(secret, key, body, int(time.time())),
+            **signed_headers(secret, key, body, int(time.time()), also),
         }
         hostname = urlsplit(url).hostname or ""
         extensions = {"sni_hostname": hostname} if url.lower().startswith("https:") else {}

@@ -6,12 +6,13 @@ import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from commonground.audit.keyed import Keyed
 from commonground.audit.tags import Action
 from commonground.domain.errors import InvalidInput, NotFound, NotPermitted
-from commonground.domain.notifications import Channel, ChannelKind, check_webhook_url
+from commonground.domain.notifications import SECRET_ROLLOVER, Channel, ChannelKind, check_webhook_url
 from commonground.domain.permissions import Permission
 from commonground.service.clock import new_id
 from commonground.service.events import EventKind
@@ -48,6 +49,15 @@ def channels_public(found: list[Channel], *, show_secrets: bool) -> dict[str, An
     return {"webhooks": hooks, "emails": mails}
 
 
+def _rollover(kept: Channel | None, secret: str, now: datetime) -> tuple[str | None, datetime | None]:
+    """A replaced secret keeps signing for ``SECRET_ROLLOVER``; an unchanged one keeps any rollover under way."""
+    if kept is None or kept.secret is None:
+        return None, None
+    if kept.secret != secret:
+        return kept.secret, now + SECRET_ROLLOVER
+    return (kept.previous_secret, kept.previous_until) if kept.rollover(now) else (None, None)
+
+
 @dataclass
 class Channels:
     store: Store
@@ -81,9 +91,11 @@ class Channels:
                     check_webhook_url(url)
                 except ValueError as exc:
                     raise InvalidInput(f"webhooks.{i}.url", str(exc)) from exc
-                secret = hook.get("secret") or (old[url].secret if url in old else None) or secrets.token_urlsafe(32)
+                kept = old.get(url)
+                secret = hook.get("secret") or (kept.secret if kept else None) or secrets.token_urlsafe(32)
                 if len(str(secret)) < 16:
                     raise InvalidInput(f"webhooks.{i}.secret", "must be at least 16 characters")
+                previous, until = _rollover(kept, str(secret), now)
                 wanted.append(
                     Channel(
                         new_id(),
@@ -93,6 +105,8 @@ class Channels:
                         _events(hook.get("events"), f"webhooks.{i}.events"),
                         str(secret),
                         now,
+                        previous,
+                        until,
                     )
                 )
             for i, mail in enumerate(mails):

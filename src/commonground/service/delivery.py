@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from commonground.domain.errors import DeliveryError
 from commonground.domain.model import Agency
-from commonground.domain.notifications import ChannelKind, Delivery, DeliveryStatus, backoff, delivery_key
+from commonground.domain.notifications import Channel, ChannelKind, Delivery, DeliveryStatus, backoff, delivery_key
 from commonground.domain.timewindow import isoformat
 from commonground.service.escalation import Escalator
 from commonground.service.ports import Clock, EmailSender, Event, Store, Transaction, WebhookSender
@@ -144,7 +144,7 @@ class Deliveries:
                 tx.deliveries.update(d)
         if not claimed:
             return 0
-        jobs: list[tuple[Delivery, dict[str, Any] | None, str | None]] = []
+        jobs: list[tuple[Delivery, dict[str, Any] | None, Channel | None]] = []
         with self.store.read() as tx:
             events = tx.outbox.by_seq(d.event_seq for d in claimed)
             for d in claimed:
@@ -152,7 +152,7 @@ class Deliveries:
                 event = events.get(d.event_seq)
                 data = self._view(tx, d, event) if event else None
                 body = envelope(event, d.key, data) if event and data is not None else None
-                jobs.append((d, body, channel.secret if channel else None))
+                jobs.append((d, body, channel))
         results = list(self._pool.map(lambda job: self._send(*job), jobs))
         done = self.clock.now()
         with self.store.write() as tx:
@@ -168,14 +168,15 @@ class Deliveries:
         return self.render(tx, event, agency) if agency else None
 
     def _send(
-        self, d: Delivery, body: dict[str, Any] | None, secret: str | None
+        self, d: Delivery, body: dict[str, Any] | None, channel: Channel | None
     ) -> tuple[Delivery, DeliveryError | None]:
         try:
             if body is None:
                 raise DeliveryError("nothing this recipient may be shown", retry=False)
             if d.channel is ChannelKind.WEBHOOK:
                 payload = json.dumps(body, separators=(",", ":"), sort_keys=True).encode()
-                self.webhooks.send(d.target, secret or "", payload, d.key)
+                secret, also = (channel.secret or "", channel.rollover(self.clock.now())) if channel else ("", ())
+                self.webhooks.send(d.target, secret, payload, d.key, also)
             elif d.channel is ChannelKind.EMAIL:
                 self.email.send(d.target, body, d.key)
             return d, None

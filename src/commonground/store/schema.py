@@ -343,6 +343,8 @@ channels = Table(
     Column("events", JSON, nullable=False),
     Column("secret", String(128), nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("previous_secret", String(128), nullable=True),  # a rotated-out secret, still signing until:
+    Column("previous_until", UTCDateTime, nullable=True),
 )
 
 # One row per (event, channel, recipient): the idempotency key is unique, so fan-out and

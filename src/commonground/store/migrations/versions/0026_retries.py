@@ -1,4 +1,4 @@
-"""retries: idempotency keys with the first request's answer; jurisdiction holes
+"""retries: idempotency keys with the first request's answer; jurisdiction holes; webhook secret rollover
 
 Revision ID: 0026
 Revises: 0022
@@ -19,6 +19,8 @@ depends_on = None
 
 def upgrade() -> None:
     op.add_column("agencies", sa.Column("jurisdiction_holes", sa.JSON(), nullable=True))
+    op.add_column("channels", sa.Column("previous_secret", sa.String(length=128), nullable=True))
+    op.add_column("channels", sa.Column("previous_until", UTCDateTime(), nullable=True))
     op.create_table(
         "retries",
         sa.Column("scope", sa.String(length=64), nullable=False),
@@ -38,3 +40,5 @@ def downgrade() -> None:
     op.drop_index("ix_retries_claimed_at", table_name="retries")
     op.drop_table("retries")
     op.drop_column("agencies", "jurisdiction_holes")
+    op.drop_column("channels", "previous_until")
+    op.drop_column("channels", "previous_secret")
