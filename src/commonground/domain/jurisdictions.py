@@ -122,7 +122,7 @@ def parse_region(raw: object, field: str, max_vertices: int, max_km2: float) -> 
     size = sum(area_km2(Area("Polygon", ring)) for ring in rings)
     if not size <= max_km2:
         raise InvalidInput(field, f"covers about {size:,.0f} km²; at most {max_km2:,.0f} km² in all")
-    return Region(tuple(rings), tuple(holes))
+    return Region(tuple(rings), tuple(holes) if any(holes) else ())  # no holes anywhere: stored as none
 
 
 def to_geojson(rings: Sequence[Ring], holes: Sequence[Sequence[Ring]]) -> dict[str, object]:
