@@ -78,6 +78,7 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "GET /api/v1/agencies/{agency_id}/channels": ("agency", {"agency_admin": OWN_ONLY.format(s=200)}),
     "PUT /api/v1/agencies/{agency_id}/channels": ("agency", {"agency_admin": OWN_ONLY.format(s=200)}),
     "GET /api/v1/watch/channels": ("none", {"admin": "200"}),
+    "GET /api/v1/watch/overdue": ("none", {"watch": "200"}),
     "PUT /api/v1/watch/channels": ("none", {"admin": "200"}),
     "POST /api/v1/users": (
         "agency",

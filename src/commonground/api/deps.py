@@ -25,6 +25,7 @@ Dispatcher = Annotated[Principal, requires(Permission.LOOKUP)]
 NoticesUser = Annotated[Principal, requires(Permission.NOTICES)]
 Auditor = Annotated[Principal, requires(Permission.AUDIT)]
 CheckpointReader = Annotated[Principal, requires(Permission.AUDIT_CHECKPOINTS)]
+WatchCenter = Annotated[Principal, requires(Permission.WATCH_CENTER)]
 
 
 async def plain_query(request: Request) -> None:
@@ -73,6 +74,7 @@ __all__ = [
     "Requires",
     "ServicesDep",
     "UserManager",
+    "WatchCenter",
     "get_services",
     "page_limit",
     "plain_query",

@@ -20,6 +20,7 @@ from commonground.api.routes import (
     operations,
     sharing,
     users,
+    watch,
     wire,
     wire_lookups,
     wire_notices,
@@ -44,6 +45,7 @@ def install(app: FastAPI) -> None:
         stream_routes,
         channel_routes,
         federation,
+        watch,
     ):
         app.include_router(module.router, prefix=API_PREFIX, dependencies=[Depends(plain_query)])
     app.include_router(health.router)

@@ -25,6 +25,7 @@ class Action(StrEnum):
     OPERATION_COMPLETE = "ops:operation:complete"
     OPERATION_READ_OTHER = "ops:operation:read-other"
     OPERATION_PURPOSE_CHANGE = "ops:operation:purpose-change"
+    OPERATION_OVERDUE_READ = "watch:operation:overdue-read"
     CONFLICT_CREATE = "ops:conflict:create"
     CONFLICT_CLOSE = "ops:conflict:close"
     CONFLICT_ACK = "ops:conflict:ack"

@@ -25,6 +25,7 @@ class Permission(StrEnum):
     NOTICES = "notices"
     AUDIT = "audit"
     AUDIT_CHECKPOINTS = "audit_checkpoints"
+    WATCH_CENTER = "watch_center"
 
 
 # The roles that hold each permission; PUBLIC and AUTHENTICATED need none.
@@ -41,6 +42,7 @@ ROLES: Mapping[Permission, frozenset[Role]] = {
     Permission.NOTICES: frozenset({Role.OFFICER, Role.SUPERVISOR, Role.DISPATCHER, Role.WATCH, Role.AGENCY_ADMIN}),
     Permission.AUDIT: frozenset({Role.AUDITOR}),
     Permission.AUDIT_CHECKPOINTS: frozenset({Role.AUDITOR, Role.ADMIN}),
+    Permission.WATCH_CENTER: frozenset({Role.WATCH}),
 }
 
 

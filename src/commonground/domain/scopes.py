@@ -44,6 +44,7 @@ NEEDS: Mapping[Permission, Scope | None] = {
     Permission.NOTICES: Scope.NOTICES,
     Permission.AUDIT: Scope.AUDIT,
     Permission.AUDIT_CHECKPOINTS: Scope.AUDIT,
+    Permission.WATCH_CENTER: Scope.OPERATIONS,
 }
 
 

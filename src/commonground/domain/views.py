@@ -14,7 +14,7 @@ from enum import Enum
 from typing import Any
 
 from commonground.domain.geometry import Area
-from commonground.domain.model import ConflictKind, ConflictStatus, Contact, OperationStatus, Risk, Team
+from commonground.domain.model import ConflictKind, ConflictStatus, Contact, OperationStatus, PhoneIn, Risk, Team
 from commonground.domain.notices import NoticeKind
 from commonground.domain.policy import AgencyLevel, Level, NoticeTiming, Purpose
 from commonground.domain.timewindow import TimeWindow, isoformat
@@ -102,6 +102,8 @@ class OperationView:
     full: FullDetail | None = None
     own: OwnRecord | None = None
     purged_at: datetime | None = None  # retention removed its details: only the shell remains
+    exigent: bool = False  # entered after the fact: every viewer sees the flag
+    entry: EntryRecord | None = None  # why it was late and who phoned it in: the owner and the watch
 
     def to_dict(self) -> Json:
         view: Json = {
@@ -118,7 +120,27 @@ class OperationView:
                 view.update(_tier(tier))
         if self.purged_at is not None:  # absent, not null, while the details are kept
             view["purged_at"] = isoformat(self.purged_at)
+        if self.exigent:  # absent, not false, for an operation entered on time
+            view["exigent"] = True
+        if self.entry is not None:
+            view.update(self.entry.to_dict())
         return view
+
+
+@dataclass(frozen=True, slots=True)
+class EntryRecord:
+    """How an operation was entered, as its owner and the watch see it; each key absent when unset."""
+
+    exigent_reason: str | None
+    phone_in: PhoneIn | None
+
+    def to_dict(self) -> Json:
+        out: Json = {}
+        if self.exigent_reason is not None:
+            out["exigent_reason"] = self.exigent_reason
+        if self.phone_in is not None:
+            out["entered_on_behalf"] = self.phone_in.to_dict()
+        return out
 
 
 @dataclass(frozen=True, slots=True)

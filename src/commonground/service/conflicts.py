@@ -42,9 +42,10 @@ class Conflicts:
 
     def _views(self, tx: Transaction, who: Principal, conflicts: list[Conflict]) -> list[AnyConflictView]:
         agencies = AgencyCache(tx)
+        now = self.clock.now()
         mine = [c for c in conflicts if who.agency.id in (c.agency_a, c.agency_b) and not who.has(Role.WATCH)]
         if len(mine) == len(conflicts):
-            return list(conflict_views(who, conflicts, agencies, tx.operations.get))
+            return list(conflict_views(who, conflicts, agencies, tx.operations.get, now))
         views: list[AnyConflictView] = []
         for conflict in conflicts:
             sides = []
@@ -52,7 +53,7 @@ class Conflicts:
                 op = tx.operations.get(op_id)
                 assert op is not None
                 sides.append((op, agencies(op.agency_id)))
-            views.append(disclose_conflict_to_watch(conflict, (sides[0], sides[1]), who.viewer))
+            views.append(disclose_conflict_to_watch(conflict, (sides[0], sides[1]), who.viewer, now))
         return views
 
     def _audit_read(self, who: Principal, ids: list[str]) -> None:

@@ -41,11 +41,18 @@ class Page(Generic[T]):
 
 @dataclass(frozen=True, slots=True)
 class OperationFilter:
-    agency_id: str
+    """Which operations a page holds; ``agency_id`` None reaches every agency (the watch's overdue list).
+
+    ``status`` ``planned``, ``active`` and ``overdue`` are read off the window at ``now``, which
+    the use-case must then give.
+    """
+
+    agency_id: str | None
     active_at: datetime | None = None
     bbox: tuple[float, float, float, float] | None = None
     status: OperationStatus | None = None
     created_by: str | None = None
+    now: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

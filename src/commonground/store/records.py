@@ -16,10 +16,13 @@ from commonground.domain.model import (
     Attire,
     Conflict,
     ConflictKind,
+    ConflictOutcome,
     ConflictStatus,
     Contact,
     Operation,
     OperationStatus,
+    Ownership,
+    PhoneIn,
     Risk,
     Role,
     Team,
@@ -142,6 +145,8 @@ def operation_row(op: Operation) -> dict[str, Any]:
         "created_at": op.created_at,
         "updated_at": op.updated_at,
         "purged_at": op.purged_at,
+        "exigent_reason": op.exigent_reason,
+        "phone_in": None if op.phone_in is None else op.phone_in.to_dict(),
     }  # without restricted_by: an update never writes it, only operations.restrict (and add)
 
 
@@ -170,7 +175,13 @@ def operation_from(row: Mapping[Any, Any]) -> Operation:
         updated_at=row["updated_at"],
         restricted_by=frozenset(row.get("restricted_by") or ()),
         purged_at=row.get("purged_at"),
+        exigent_reason=row.get("exigent_reason"),
+        phone_in=_phone_in(row.get("phone_in")),
     )
+
+
+def _phone_in(raw: Mapping[str, Any] | None) -> PhoneIn | None:
+    return None if not raw else PhoneIn(raw["caller_name"], raw["caller_phone"], raw["entered_by"])
 
 
 def _ack_row(prefix: str, ack: Acknowledgement | None) -> dict[str, Any]:
@@ -200,6 +211,9 @@ def conflict_row(c: Conflict) -> dict[str, Any]:
         "closed_at": c.closed_at,
         "closed_by": c.closed_by,
         "note": c.note,
+        "owner_user_id": c.owner.user_id if c.owner else None,
+        "owner_at": c.owner.at if c.owner else None,
+        "outcome": c.outcome.value if c.outcome else None,
     }
 
 
@@ -229,6 +243,8 @@ def conflict_from(row: Mapping[Any, Any]) -> Conflict:
         ack_a=_ack_from(row, "ack_a"),
         ack_b=_ack_from(row, "ack_b"),
         closed_at=row["closed_at"],
+        owner=Ownership(row["owner_user_id"], row["owner_at"]) if row.get("owner_user_id") else None,
+        outcome=ConflictOutcome(row["outcome"]) if row.get("outcome") else None,
         closed_by=row["closed_by"],
         note=row["note"],
     )

@@ -148,6 +148,8 @@ operations = Table(
     Column("updated_at", UTCDateTime, nullable=False),
     Column("restricted_by", JSON, nullable=True),  # agency ids, only ever added to (operations.restrict)
     Column("purged_at", UTCDateTime, nullable=True),  # details removed by retention; the row stays a shell
+    Column("exigent_reason", Text, nullable=True),  # entered after the fact, and why (docs/watch.md)
+    Column("phone_in", JSON, nullable=True),  # entered by the watch for a caller: who called, from where
     Index("ix_operations_agency_window", "agency_id", "starts_at"),
     Index("ix_operations_ends_at", "ends_at"),
 )
@@ -176,7 +178,25 @@ conflicts = Table(
     Column("closed_at", UTCDateTime, nullable=True),
     Column("closed_by", String(36), nullable=True),
     Column("note", Text, nullable=True),
+    Column("owner_user_id", String(36), nullable=True),  # the watch officer handling it
+    Column("owner_at", UTCDateTime, nullable=True),
+    Column("outcome", String(20), nullable=True),  # how a resolved conflict ended
     UniqueConstraint("kind", "operation_a", "operation_b", name="uq_conflicts_pair"),
+)
+
+# The watch center's attempts to reach a side of a conflict (docs/watch.md).
+conflict_contacts = Table(
+    "conflict_contacts",
+    metadata,
+    _id(),
+    Column("conflict_id", String(36), nullable=False),
+    Column("side", String(1), nullable=False),
+    Column("method", String(10), nullable=False),
+    Column("reached", Boolean, nullable=False),
+    Column("note", Text, nullable=True),
+    Column("by_user_id", String(36), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Index("ix_conflict_contacts_conflict", "conflict_id", "at"),
 )
 
 audit_log = Table(
