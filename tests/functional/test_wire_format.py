@@ -322,6 +322,11 @@ def drive(rec: Recorder) -> None:
     call("GET", "/audit/checkpoints", sgt, status=403)
     call("GET", "/audit/checkpoints", auditor, params={"cursor": "x"}, status=422)
 
+    # The watch center (appended last): the overdue list, once the clock passes the operations' end.
+    rec.http.app.state.services.clock.advance(timedelta(hours=3))  # type: ignore[attr-defined]
+    call("GET", "/watch/overdue", watch)
+    call("GET", "/watch/overdue", sgt, status=403)
+
 
 def admin_token(http: TestClient) -> str:
     services = http.app.state.services  # type: ignore[attr-defined]
