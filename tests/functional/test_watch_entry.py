@@ -62,7 +62,7 @@ def test_status_reads_planned_active_and_overdue_off_the_clock(world: World, htt
 def test_the_watch_sees_every_agencys_overdue_operations_and_others_may_not(world: World, http: httpx.Client) -> None:
     city, county = world.agency("local", name="Minneapolis PD"), world.agency("local", name="Hennepin SO")
     city_token, county_token = world.token(world.person(city, "supervisor")), world.token(world.person(county))
-    late = {"starts": NOW - timedelta(hours=6), "hours": 1, "exigent": {"reason": LATE}}
+    late: dict[str, Any] = {"starts": NOW - timedelta(hours=6), "hours": 1, "exigent": {"reason": LATE}}
     a = call(http, city_token, "POST", "/operations", operation_data(**late), 201)
     b = call(http, county_token, "POST", "/operations", operation_data(44.99, -93.3, **late), 201)
     call(http, county_token, "POST", "/operations", operation_data(44.99, -93.3), 201)  # planned: not listed

@@ -33,9 +33,9 @@ from commonground.service.principal import Principal
 from commonground.service.subjects import normalise_subject, remember_restriction
 
 
-def _entered(op: Operation) -> dict[str, object]:
+def _entered(op: Operation) -> dict[str, Any]:
     """Return what the audit record of an entry says of how it was entered: late, phoned in, or nothing."""
-    out: dict[str, object] = {}
+    out: dict[str, Any] = {}
     if op.exigent_reason is not None:
         out["exigent"] = True
     if op.phone_in is not None:
@@ -129,9 +129,12 @@ class Operations:
         )
         with self.store.write() as tx:
             agencies = AgencyCache(tx, who.agency)
-            actor = who.entry(Action.OPERATION_CREATE, object_type="operation", object_id=op.id, **_entered(op))
             # The actor's own agency, not the one a phone-in acts for.
-            actor = replace(actor, actor_agency_id=who.user.agency_id)
+            actor = replace(
+                who.entry(Action.OPERATION_CREATE, object_type="operation", object_id=op.id),
+                actor_agency_id=who.user.agency_id,
+                details=_entered(op) or None,
+            )
             tx.operations.add(op)
             result = deconfliction.check(tx, op, agencies, now, actor, new=True)
             notices.track(tx, op, now, new=True)
