@@ -16,7 +16,7 @@ NOW = datetime.now(UTC).replace(second=0, microsecond=0)
 LATE = "urgent entry to prevent loss of life; no time to enter first"
 
 
-def _field(response: httpx.Response) -> str:
+def first_field(response: httpx.Response) -> str:
     """Return the field a 422 names first."""
     details = response.json()["error"]["details"]
     return str(details[0]["field"])
@@ -56,7 +56,7 @@ def test_status_reads_planned_active_and_overdue_off_the_clock(world: World, htt
     assert call(http, token, "GET", "/operations?status=overdue")["items"] == []
     assert [o["id"] for o in call(http, token, "GET", "/operations?status=completed")["items"]] == [overdue["id"]]
     r = http.get("/api/v1/operations?status=late", headers={"Authorization": f"Bearer {token}"})
-    assert r.status_code == 422 and _field(r) == "status"
+    assert r.status_code == 422 and first_field(r) == "status"
 
 
 def test_the_watch_sees_every_agencys_overdue_operations_and_others_may_not(world: World, http: httpx.Client) -> None:
@@ -81,13 +81,13 @@ def test_a_past_start_needs_an_exigent_reason(world: World, http: httpx.Client) 
     token = world.token(world.person(agency, "officer"))
     past = operation_data(starts=NOW - timedelta(minutes=20))
     r = _submit(http, token, past)
-    assert r.status_code == 422 and _field(r) == "starts_at", r.text
+    assert r.status_code == 422 and first_field(r) == "starts_at", r.text
     assert "exigent" in r.json()["error"]["message"]
     assert call(http, token, "GET", "/operations")["items"] == []  # nothing stored
     # Within 15 minutes is on time.
     assert _submit(http, token, operation_data(starts=NOW - timedelta(minutes=10))).status_code == 201
     blank = _submit(http, token, {**past, "exigent": {"reason": "  "}})
-    assert blank.status_code == 422 and _field(blank) == "exigent.reason"
+    assert blank.status_code == 422 and first_field(blank) == "exigent.reason"
     made = call(http, token, "POST", "/operations", {**past, "exigent": {"reason": LATE}}, 201)
     assert made["exigent"] is True and made["exigent_reason"] == LATE
     (entry,) = [e for e in audited(world, "ops:operation:create") if e.object_id == made["id"]]
@@ -100,7 +100,7 @@ def test_a_past_start_needs_an_exigent_reason(world: World, http: httpx.Client) 
         json={"starts_at": (NOW - timedelta(hours=1)).isoformat()},
         headers={"Authorization": f"Bearer {token}", "If-Match": "1"},
     )
-    assert r.status_code == 422 and _field(r) == "starts_at"
+    assert r.status_code == 422 and first_field(r) == "starts_at"
 
 
 def test_the_exigent_flag_reaches_the_other_side_without_the_reason(world: World, http: httpx.Client) -> None:
@@ -125,7 +125,7 @@ def test_the_exigent_flag_reaches_the_other_side_without_the_reason(world: World
 def test_a_window_over_31_days_is_refused_pointing_to_case_targets(world: World, http: httpx.Client) -> None:
     token = world.token(world.person(world.agency("local"), "officer"))
     r = _submit(http, token, operation_data(hours=40 * 24))
-    assert r.status_code == 422 and _field(r) == "ends_at"
+    assert r.status_code == 422 and first_field(r) == "ends_at"
     assert "case target" in r.json()["error"]["message"]
 
 
@@ -177,10 +177,10 @@ def test_only_the_watch_may_enter_on_behalf_of_another_agency(world: World, http
     r = _submit(http, watch_token, operation_data())  # the watch enters only on behalf of a caller
     assert r.status_code == 403
     r = _submit(http, watch_token, operation_data(on_behalf_of={"agency_id": city.id, "caller_name": "X"}))
-    assert r.status_code == 422 and _field(r) == "on_behalf_of.caller_phone"
+    assert r.status_code == 422 and first_field(r) == "on_behalf_of.caller_phone"
     missing = {"agency_id": "00000000-0000-7000-8000-000000000000", "caller_name": "X", "caller_phone": "612 555 0100"}
     r = _submit(http, watch_token, operation_data(on_behalf_of=missing))
-    assert r.status_code == 422 and _field(r) == "on_behalf_of.agency_id"
+    assert r.status_code == 422 and first_field(r) == "on_behalf_of.agency_id"
     for agency in (city, county):
         members = world.token(world.person(agency, "supervisor"))
         assert call(http, members, "GET", "/operations")["items"] == []

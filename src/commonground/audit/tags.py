@@ -31,6 +31,8 @@ class Action(StrEnum):
     CONFLICT_ACK = "ops:conflict:ack"
     CONFLICT_RESOLVE = "ops:conflict:resolve"
     CONFLICT_READ = "ops:conflict:read"
+    CONFLICT_ASSIGN = "watch:conflict:assign"
+    CONFLICT_CONTACT = "watch:conflict:contact"
     AUDIT_READ = "audit:log:read"
     AUDIT_PRUNE = "audit:log:prune"
     AGENCY_JURISDICTION_UPDATE = "admin:jurisdiction:update"

@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from commonground.domain.model import Acknowledgement, Agency, Conflict, Operation, Role, status_at
+from commonground.domain.model import Acknowledgement, Agency, Conflict, ContactAttempt, Operation, Role, status_at
 from commonground.domain.notices import Notice
 from commonground.domain.policy import AgencyLevel, Level, Purpose
 from commonground.domain.views import (
@@ -204,6 +204,8 @@ def _facts(conflict: Conflict) -> dict[str, Any]:
         "overlap": conflict.overlap,
         "matched": conflict.match_kind,
         "note": conflict.note,
+        "owner": conflict.owner,
+        "outcome": conflict.outcome,
     }
 
 
@@ -246,11 +248,13 @@ def disclose_conflict_to_watch(
     sides: tuple[tuple[Operation, Agency], tuple[Operation, Agency]],
     viewer: Viewer,
     now: datetime | None = None,
+    contacts: tuple[ContactAttempt, ...] = (),
 ) -> WatchConflictView:
-    """Return a conflict as the watch center sees it: both sides at each owner's watch level."""
+    """Return a conflict as the watch center sees it: both sides at each owner's watch level, and its contacts."""
     (op_a, owner_a), (op_b, owner_b) = sides
     return WatchConflictView(
         **_facts(conflict),
+        contacts=contacts,
         sides=(
             WatchSide(_ack(conflict.ack_a), disclose_operation(op_a, owner_a, viewer, Context.WATCH, now=now)),
             WatchSide(_ack(conflict.ack_b), disclose_operation(op_b, owner_b, viewer, Context.WATCH, now=now)),

@@ -235,9 +235,31 @@ class ConflictOutcome(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Ownership:
-    """The watch officer handling a conflict, and since when."""
+    """The watch officer handling a conflict, and since when; both sides see who ("being handled by ...")."""
 
     user_id: str
+    name: str
+    at: datetime
+
+
+class ContactMethod(StrEnum):
+    PHONE = "phone"
+    RADIO = "radio"
+    EMAIL = "email"
+    IN_PERSON = "in_person"
+
+
+@dataclass(frozen=True, slots=True)
+class ContactAttempt:
+    """One attempt by the watch to reach a side of a conflict, reached or not."""
+
+    id: str
+    conflict_id: str
+    side: str  # "a" or "b", as on the conflict
+    method: ContactMethod
+    reached: bool
+    note: str | None
+    by_user_id: str
     at: datetime
 
 

@@ -14,7 +14,18 @@ from enum import Enum
 from typing import Any
 
 from commonground.domain.geometry import Area
-from commonground.domain.model import ConflictKind, ConflictStatus, Contact, OperationStatus, PhoneIn, Risk, Team
+from commonground.domain.model import (
+    ConflictKind,
+    ConflictOutcome,
+    ConflictStatus,
+    Contact,
+    ContactAttempt,
+    OperationStatus,
+    Ownership,
+    PhoneIn,
+    Risk,
+    Team,
+)
 from commonground.domain.notices import NoticeKind
 from commonground.domain.policy import AgencyLevel, Level, NoticeTiming, Purpose
 from commonground.domain.timewindow import TimeWindow, isoformat
@@ -163,6 +174,8 @@ class ConflictFacts:
     overlap: TimeWindow | None
     matched: str | None = None
     note: str | None = None
+    owner: Ownership | None = None  # the watch officer handling it: "being handled by ..."
+    outcome: ConflictOutcome | None = None
 
     def to_dict(self) -> Json:
         view: Json = {
@@ -177,6 +190,10 @@ class ConflictFacts:
             view["matched"] = self.matched
         if self.note:
             view["note"] = self.note
+        if self.owner is not None:  # absent, not null, until the watch takes it
+            view["owner"] = {"user_id": self.owner.user_id, "name": self.owner.name, "at": isoformat(self.owner.at)}
+        if self.outcome is not None:
+            view["outcome"] = self.outcome.value
         return view
 
 
@@ -212,11 +229,26 @@ class WatchConflictView(ConflictFacts):
     """A conflict as the watch center sees it: both sides, each at its owner's watch level."""
 
     sides: tuple[WatchSide, WatchSide]
+    contacts: tuple[ContactAttempt, ...] = ()  # the watch's attempts to reach the sides
 
     def to_dict(self) -> Json:
         view = ConflictFacts.to_dict(self)
         view["sides"] = [{"acknowledged": _ack(s.acknowledged), "operation": s.operation.to_dict()} for s in self.sides]
+        if self.contacts:  # absent until the watch has tried to reach a side
+            view["contacts"] = [contact_dict(c) for c in self.contacts]
         return view
+
+
+def contact_dict(c: ContactAttempt) -> Json:
+    return {
+        "id": c.id,
+        "side": c.side,
+        "method": c.method.value,
+        "reached": c.reached,
+        "note": c.note,
+        "by_user_id": c.by_user_id,
+        "at": isoformat(c.at),
+    }
 
 
 AnyConflictView = ConflictView | WatchConflictView

@@ -14,7 +14,7 @@ from commonground.audit.verify import StoredRecord
 from commonground.domain.conflicts import SearchReach
 from commonground.domain.federation import Peer, PeerStatus
 from commonground.domain.geometry import Area, Box
-from commonground.domain.model import Agency, Conflict, ConflictStatus, Operation, OperationStatus, User
+from commonground.domain.model import Agency, Conflict, ConflictStatus, ContactAttempt, Operation, OperationStatus, User
 from commonground.domain.notices import Notice
 from commonground.domain.notifications import Channel, Delivery
 from commonground.domain.policy import Policy, Purpose
@@ -208,6 +208,11 @@ class ConflictRepository(Protocol):
     def get(self, conflict_id: str) -> Conflict | None: ...
     def of_operation(self, operation_id: str) -> list[Conflict]: ...
     def page(self, where: ConflictFilter, limit: int, after: str | None) -> Page[Conflict]: ...
+    def add_contact(self, contact: ContactAttempt) -> None:
+        """Record one attempt by the watch to reach a side."""
+
+    def contacts(self, conflict_id: str) -> list[ContactAttempt]:
+        """Return the attempts to reach the sides of a conflict, oldest first."""
 
 
 class NoticeRepository(Protocol):

@@ -19,6 +19,8 @@ from commonground.domain.model import (
     ConflictOutcome,
     ConflictStatus,
     Contact,
+    ContactAttempt,
+    ContactMethod,
     Operation,
     OperationStatus,
     Ownership,
@@ -180,6 +182,38 @@ def operation_from(row: Mapping[Any, Any]) -> Operation:
     )
 
 
+def _owner(row: Mapping[Any, Any]) -> Ownership | None:
+    if not row.get("owner_user_id"):
+        return None
+    return Ownership(row["owner_user_id"], row["owner_name"] or "", row["owner_at"])
+
+
+def contact_row(c: ContactAttempt) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "conflict_id": c.conflict_id,
+        "side": c.side,
+        "method": c.method.value,
+        "reached": c.reached,
+        "note": c.note,
+        "by_user_id": c.by_user_id,
+        "at": c.at,
+    }
+
+
+def contact_from(row: Mapping[Any, Any]) -> ContactAttempt:
+    return ContactAttempt(
+        row["id"],
+        row["conflict_id"],
+        row["side"],
+        ContactMethod(row["method"]),
+        bool(row["reached"]),
+        row["note"],
+        row["by_user_id"],
+        row["at"],
+    )
+
+
 def _phone_in(raw: Mapping[str, Any] | None) -> PhoneIn | None:
     return None if not raw else PhoneIn(raw["caller_name"], raw["caller_phone"], raw["entered_by"])
 
@@ -212,6 +246,7 @@ def conflict_row(c: Conflict) -> dict[str, Any]:
         "closed_by": c.closed_by,
         "note": c.note,
         "owner_user_id": c.owner.user_id if c.owner else None,
+        "owner_name": c.owner.name if c.owner else None,
         "owner_at": c.owner.at if c.owner else None,
         "outcome": c.outcome.value if c.outcome else None,
     }
@@ -243,7 +278,7 @@ def conflict_from(row: Mapping[Any, Any]) -> Conflict:
         ack_a=_ack_from(row, "ack_a"),
         ack_b=_ack_from(row, "ack_b"),
         closed_at=row["closed_at"],
-        owner=Ownership(row["owner_user_id"], row["owner_at"]) if row.get("owner_user_id") else None,
+        owner=_owner(row),
         outcome=ConflictOutcome(row["outcome"]) if row.get("outcome") else None,
         closed_by=row["closed_by"],
         note=row["note"],

@@ -179,6 +179,7 @@ conflicts = Table(
     Column("closed_by", String(36), nullable=True),
     Column("note", Text, nullable=True),
     Column("owner_user_id", String(36), nullable=True),  # the watch officer handling it
+    Column("owner_name", String(200), nullable=True),  # their display name when assigned, as both sides see it
     Column("owner_at", UTCDateTime, nullable=True),
     Column("outcome", String(20), nullable=True),  # how a resolved conflict ended
     UniqueConstraint("kind", "operation_a", "operation_b", name="uq_conflicts_pair"),

@@ -21,6 +21,7 @@ def upgrade() -> None:
     op.add_column("operations", sa.Column("exigent_reason", sa.Text(), nullable=True))
     op.add_column("operations", sa.Column("phone_in", sa.JSON(), nullable=True))
     op.add_column("conflicts", sa.Column("owner_user_id", sa.String(length=36), nullable=True))
+    op.add_column("conflicts", sa.Column("owner_name", sa.String(length=200), nullable=True))
     op.add_column("conflicts", sa.Column("owner_at", UTCDateTime(), nullable=True))
     op.add_column("conflicts", sa.Column("outcome", sa.String(length=20), nullable=True))
     op.create_table(
@@ -45,6 +46,7 @@ def downgrade() -> None:
     for table, column in (
         ("conflicts", "outcome"),
         ("conflicts", "owner_at"),
+        ("conflicts", "owner_name"),
         ("conflicts", "owner_user_id"),
         ("operations", "phone_in"),
         ("operations", "exigent_reason"),
