@@ -326,6 +326,24 @@ def drive(rec: Recorder) -> None:
     rec.http.app.state.services.clock.advance(timedelta(hours=3))  # type: ignore[attr-defined]
     call("GET", "/watch/overdue", watch)
     call("GET", "/watch/overdue", sgt, status=403)
+    late = {"starts_at": "2026-12-01T08:00:00Z", "ends_at": "2026-12-01T20:00:00Z"}
+    call("POST", "/operations", sgt, {**operation(45.1, -93.1), **late}, status=422)
+    call("POST", "/operations", sgt, {**operation(45.1, -93.1), **late,
+                                          "exigent": {"reason": "entered after the fact"}}, status=201)  # fmt: skip
+    phoned = call("POST", "/operations", watch, {**operation(45.1, -93.1), "starts_at": "2026-12-01T16:00:00Z",
+        "ends_at": "2026-12-01T19:00:00Z", "on_behalf_of": {"agency_id": feds["id"], "caller_name": "Agent Roe",
+        "caller_phone": "+1 651 555 0142"}}, status=201)  # fmt: skip
+    call("POST", "/operations", sgt, {**operation(45.1, -93.1), "starts_at": "2026-12-01T16:00:00Z",
+        "ends_at": "2026-12-01T19:00:00Z", "on_behalf_of": {"agency_id": feds["id"], "caller_name": "Agent Roe",
+        "caller_phone": "+1 651 555 0142"}}, status=403)  # fmt: skip
+    handled = phoned["conflicts"][0]["id"]
+    call("POST", "/conflicts/{conflict_id}/assign", watch, None, conflict_id=handled)
+    call("POST", "/conflicts/{conflict_id}/assign", sgt, None, status=403, conflict_id=handled)
+    call("POST", "/conflicts/{conflict_id}/contacts", watch, {"side": "a", "method": "phone", "reached": True,
+         "note": "duty desk will call the team"}, status=201, conflict_id=handled)  # fmt: skip
+    call("GET", "/conflicts/{conflict_id}", sgt, conflict_id=handled)
+    call("POST", "/conflicts/{conflict_id}/resolve", watch, {"note": "joined up", "outcome": "joint_operation"},
+         conflict_id=handled)  # fmt: skip
 
 
 def admin_token(http: TestClient) -> str:
