@@ -39,6 +39,7 @@ from commonground.service.lookups import Lookups
 from commonground.service.missions import Missions
 from commonground.service.notices import Notices
 from commonground.service.operations import Operations
+from commonground.service.participation import Participation
 from commonground.service.ports import AuditPruner, Clock, EmailSender, FederationLink, Store, WebhookSender
 from commonground.service.retention import NoAuditPruning, Retention
 from commonground.service.signin import SignIn
@@ -74,6 +75,11 @@ class Services:
     deliveries: Deliveries
     federation: Federation
     retention: Retention
+
+    @cached_property
+    def participation(self) -> Participation:
+        """The participation reports (holds nothing of its own)."""
+        return Participation(self.store, self.clock, self.settings.public_reports)
 
     @cached_property
     def federated_lookups(self) -> FederatedLookups:

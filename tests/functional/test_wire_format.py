@@ -344,6 +344,12 @@ def drive(rec: Recorder) -> None:
     call("GET", "/conflicts/{conflict_id}", sgt, conflict_id=handled)
     call("POST", "/conflicts/{conflict_id}/resolve", watch, {"note": "joined up", "outcome": "joint_operation"},
          conflict_id=handled)  # fmt: skip
+    period = {"from": "2026-11-30T00:00:00Z", "to": "2026-12-02T00:00:00Z"}
+    call("GET", "/reports/participation", auditor, params=period)
+    call("GET", "/reports/participation", city_admin, params=period)
+    call("GET", "/reports/public", None, params=period)
+    call("GET", "/reports/public", None, params={"from": "2026-11-30T00:00:00", "to": "2026-12-02T00:00:00Z"},
+         status=422)  # fmt: skip
 
 
 def admin_token(http: TestClient) -> str:

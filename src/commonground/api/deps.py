@@ -26,6 +26,7 @@ NoticesUser = Annotated[Principal, requires(Permission.NOTICES)]
 Auditor = Annotated[Principal, requires(Permission.AUDIT)]
 CheckpointReader = Annotated[Principal, requires(Permission.AUDIT_CHECKPOINTS)]
 WatchCenter = Annotated[Principal, requires(Permission.WATCH_CENTER)]
+ReportReader = Annotated[Principal, requires(Permission.REPORTS)]
 
 
 async def plain_query(request: Request) -> None:
@@ -71,6 +72,7 @@ __all__ = [
     "OperationsUser",
     "Permission",
     "Public",
+    "ReportReader",
     "Requires",
     "ServicesDep",
     "UserManager",

@@ -18,6 +18,7 @@ from commonground.api.routes import (
     federation,
     health,
     operations,
+    reports,
     sharing,
     users,
     watch,
@@ -46,6 +47,7 @@ def install(app: FastAPI) -> None:
         channel_routes,
         federation,
         watch,
+        reports,
     ):
         app.include_router(module.router, prefix=API_PREFIX, dependencies=[Depends(plain_query)])
     app.include_router(health.router)

@@ -26,6 +26,7 @@ class Permission(StrEnum):
     AUDIT = "audit"
     AUDIT_CHECKPOINTS = "audit_checkpoints"
     WATCH_CENTER = "watch_center"
+    REPORTS = "reports"
 
 
 # The roles that hold each permission; PUBLIC and AUTHENTICATED need none.
@@ -43,6 +44,7 @@ ROLES: Mapping[Permission, frozenset[Role]] = {
     Permission.AUDIT: frozenset({Role.AUDITOR}),
     Permission.AUDIT_CHECKPOINTS: frozenset({Role.AUDITOR, Role.ADMIN}),
     Permission.WATCH_CENTER: frozenset({Role.WATCH}),
+    Permission.REPORTS: frozenset({Role.AUDITOR, Role.WATCH, Role.AGENCY_ADMIN}),
 }
 
 

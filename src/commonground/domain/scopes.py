@@ -45,6 +45,7 @@ NEEDS: Mapping[Permission, Scope | None] = {
     Permission.AUDIT: Scope.AUDIT,
     Permission.AUDIT_CHECKPOINTS: Scope.AUDIT,
     Permission.WATCH_CENTER: Scope.OPERATIONS,
+    Permission.REPORTS: Scope.AUDIT,
 }
 
 

@@ -17,6 +17,7 @@ from commonground.domain.geometry import Area, Box
 from commonground.domain.model import Agency, Conflict, ConflictStatus, ContactAttempt, Operation, OperationStatus, User
 from commonground.domain.notices import Notice
 from commonground.domain.notifications import Channel, Delivery
+from commonground.domain.participation import ConflictFact, EntryFact
 from commonground.domain.policy import Policy, Purpose
 from commonground.domain.remote_conflicts import RemoteConflict
 from commonground.domain.remote_notices import RemoteNotice
@@ -213,6 +214,19 @@ class ConflictRepository(Protocol):
 
     def contacts(self, conflict_id: str) -> list[ContactAttempt]:
         """Return the attempts to reach the sides of a conflict, oldest first."""
+
+
+class ParticipationRepository(Protocol):
+    """What the participation reports count over a period (``since`` inclusive, ``until`` not)."""
+
+    def entries(self, since: datetime, until: datetime) -> list[EntryFact]:
+        """Return every operation entered in the period, as the report counts it."""
+
+    def conflicts(self, since: datetime, until: datetime) -> list[ConflictFact]:
+        """Return every conflict detected in the period, with its acknowledgement times."""
+
+    def lookups(self, since: datetime, until: datetime) -> dict[str, int]:
+        """Return how many look-ups each agency's people made in the period."""
 
 
 class NoticeRepository(Protocol):
@@ -454,6 +468,8 @@ class Transaction(Protocol):
     def unchecked(self) -> UncheckedRepository: ...
     @property
     def remote_notices(self) -> RemoteNoticeRepository: ...
+    @property
+    def participation(self) -> ParticipationRepository: ...
 
     def flush(self) -> None:
         """Write what the transaction holds back; the store calls it before committing."""

@@ -19,6 +19,7 @@ from commonground.service.ports import (
     NoticeRepository,
     OperationRepository,
     Outbox,
+    ParticipationRepository,
     PeerRepository,
     PersonRepository,
     RemoteConflictRepository,
@@ -40,6 +41,7 @@ from commonground.store.lookups import SqlLookups
 from commonground.store.memo import Memo
 from commonground.store.notices import SqlNotices
 from commonground.store.outbox import SqlOutbox
+from commonground.store.participation import SqlParticipation
 from commonground.store.peers import SqlPeers
 from commonground.store.people import SqlPeople
 from commonground.store.remote_conflicts import SqlRemoteConflicts
@@ -131,6 +133,10 @@ class SqlUnit(HeldWrites):
     @cached_property
     def unchecked(self) -> UncheckedRepository:
         return SqlUnchecked(self)
+
+    @cached_property
+    def participation(self) -> ParticipationRepository:
+        return SqlParticipation(self)
 
     @cached_property
     def remote_notices(self) -> RemoteNoticeRepository:
