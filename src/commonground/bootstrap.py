@@ -42,6 +42,7 @@ from commonground.service.operations import Operations
 from commonground.service.participation import Participation
 from commonground.service.ports import AuditPruner, Clock, EmailSender, FederationLink, Store, WebhookSender
 from commonground.service.retention import NoAuditPruning, Retention
+from commonground.service.sensitive_places import SensitivePlaces
 from commonground.service.signin import SignIn
 from commonground.service.signin_limits import HoldBack, SignInLimits, SourceLimit, bad_token_limit
 from commonground.service.subjects import normalise_subject
@@ -75,6 +76,11 @@ class Services:
     deliveries: Deliveries
     federation: Federation
     retention: Retention
+
+    @cached_property
+    def sensitive_places(self) -> SensitivePlaces:
+        """Agencies' sensitive places (holds nothing of its own)."""
+        return SensitivePlaces(self.store, self.clock, self.settings.max_area_vertices)
 
     @cached_property
     def participation(self) -> Participation:
@@ -270,7 +276,14 @@ def build_services(
         ),
         missions=Missions(store, clock),
         lifecycle=Lifecycle(store, clock, settings.account_inactive_days, settings.temporary_account_max_hours),
-        operations=Operations(store, clock, normalise_subject, settings.max_area_vertices, settings.max_area_km2),
+        operations=Operations(
+            store,
+            clock,
+            normalise_subject,
+            settings.max_area_vertices,
+            settings.max_area_km2,
+            settings.sensitive_place_m,
+        ),
         conflicts=Conflicts(store, clock),
         audit=AuditLog(store, clock, ledger),
         notices=Notices(store, clock),

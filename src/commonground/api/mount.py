@@ -19,6 +19,7 @@ from commonground.api.routes import (
     health,
     operations,
     reports,
+    sensitive_places,
     sharing,
     users,
     watch,
@@ -48,6 +49,7 @@ def install(app: FastAPI) -> None:
         federation,
         watch,
         reports,
+        sensitive_places,
     ):
         app.include_router(module.router, prefix=API_PREFIX, dependencies=[Depends(plain_query)])
     app.include_router(health.router)

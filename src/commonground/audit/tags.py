@@ -36,6 +36,7 @@ class Action(StrEnum):
     AUDIT_READ = "audit:log:read"
     AUDIT_PRUNE = "audit:log:prune"
     AGENCY_JURISDICTION_UPDATE = "admin:jurisdiction:update"
+    SENSITIVE_PLACES_UPDATE = "admin:sensitive-places:update"
     LOOKUP = "dispatch:lookup:query"
     LOOKUP_SWEEP = "dispatch:lookup:sweep"
     SUBJECT_MATCH_SUPPRESSED = "policy:subject-match:suppressed"

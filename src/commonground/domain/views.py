@@ -28,6 +28,7 @@ from commonground.domain.model import (
 )
 from commonground.domain.notices import NoticeKind
 from commonground.domain.policy import AgencyLevel, Level, NoticeTiming, Purpose
+from commonground.domain.sensitive import PlaceNearby
 from commonground.domain.timewindow import TimeWindow, isoformat
 
 Json = dict[str, object]
@@ -115,6 +116,7 @@ class OperationView:
     purged_at: datetime | None = None  # retention removed its details: only the shell remains
     exigent: bool = False  # entered after the fact: every viewer sees the flag
     entry: EntryRecord | None = None  # why it was late and who phoned it in: the owner and the watch
+    sensitive_places: tuple[PlaceNearby, ...] = ()  # schools, hospitals ... within the setting's distance
 
     def to_dict(self) -> Json:
         view: Json = {
@@ -135,6 +137,8 @@ class OperationView:
             view["exigent"] = True
         if self.entry is not None:
             view.update(self.entry.to_dict())
+        if self.sensitive_places:  # absent when none is near
+            view["sensitive_places"] = [p.to_dict() for p in self.sensitive_places]
         return view
 
 

@@ -30,6 +30,7 @@ from commonground.service.deconfliction import AgencyCache
 from commonground.service.events import EventKind, emit
 from commonground.service.ports import Clock, OperationFilter, Page, Store, Transaction
 from commonground.service.principal import Principal
+from commonground.service.sensitive_places import DEFAULT_WITHIN_M, places_near
 from commonground.service.subjects import normalise_subject, remember_restriction
 
 
@@ -71,6 +72,7 @@ class Operations:
     parse_subject: SubjectParser = normalise_subject
     max_vertices: int = MAX_VERTICES
     max_area_km2: float = MAX_AREA_KM2
+    sensitive_place_m: float = DEFAULT_WITHIN_M  # COMMONGROUND_SENSITIVE_PLACE_M
 
     def acting_for(self, who: Principal, data: Mapping[str, Any]) -> Principal:
         """Return who enters the operation ``data`` describes: the caller, or for a phone-in its agency.
@@ -138,6 +140,7 @@ class Operations:
             tx.operations.add(op)
             result = deconfliction.check(tx, op, agencies, now, actor, new=True)
             notices.track(tx, op, now, new=True)
+            places = places_near(tx, op, self.sensitive_place_m)
             tx.audit.append(replace(actor, details={**(actor.details or {}), "conflicts": len(result.conflicts)}), now)
             involved = {who.agency.id} | {other.agency_id for other in result.others.values()}
             owners = {agency_id: agencies(agency_id) for agency_id in involved}
@@ -145,7 +148,8 @@ class Operations:
         # need is in hand, and other writers need not wait for it.
         known = {op.id: op, **result.others}
         views = conflict_views(who, result.conflicts, owners.__getitem__, known.get, now)
-        return disclose_operation(op, who.agency, who.viewer, Context.DIRECT, now=now), views
+        own = disclose_operation(op, who.agency, who.viewer, Context.DIRECT, now=now)
+        return replace(own, sensitive_places=tuple(places)), views
 
     def _owned(self, tx: Transaction, who: Principal, operation_id: str, *, edit: bool) -> Operation:
         op = tx.operations.get(operation_id)
@@ -197,6 +201,7 @@ class Operations:
             live = [c for c in conflicts if not c.status.is_closed]
             views = conflict_views(who, live, agencies, tx.operations.get, now)
             own = disclose_operation(changed, who.agency, who.viewer, Context.DIRECT, now=now)
+            own = replace(own, sensitive_places=tuple(places_near(tx, changed, self.sensitive_place_m)))
         return own, views
 
     @staticmethod
@@ -268,7 +273,8 @@ class Operations:
             if op is None:
                 raise NotFound("no such operation")
             if op.agency_id == who.agency.id and who.may(Permission.AGENCY_OPERATIONS):
-                return disclose_operation(op, who.agency, who.viewer, Context.DIRECT, now=now)
+                own = disclose_operation(op, who.agency, who.viewer, Context.DIRECT, now=now)
+                return replace(own, sensitive_places=tuple(places_near(tx, op, self.sensitive_place_m)))
             view = self._through_conflict(tx, who, op, now)
         if view is None:
             raise NotFound("no such operation")

@@ -23,6 +23,7 @@ from commonground.domain.remote_conflicts import RemoteConflict
 from commonground.domain.remote_notices import RemoteNotice
 from commonground.domain.reprobe import Unchecked
 from commonground.domain.scopes import Scope
+from commonground.domain.sensitive import SensitivePlace
 from commonground.domain.timewindow import TimeWindow
 from commonground.service.signin_ports import SignInRepository
 
@@ -227,6 +228,19 @@ class ParticipationRepository(Protocol):
 
     def lookups(self, since: datetime, until: datetime) -> dict[str, int]:
         """Return how many look-ups each agency's people made in the period."""
+
+
+class SensitivePlaceRepository(Protocol):
+    """Schools, hospitals and the like that agencies load (docs/sensitive-places.md)."""
+
+    def replace(self, agency_id: str, places: Sequence[SensitivePlace]) -> None:
+        """Replace every place of the agency (an empty list clears them)."""
+
+    def of_agency(self, agency_id: str) -> list[SensitivePlace]: ...
+    def near(self, boxes: Sequence[Box]) -> list[SensitivePlace]:
+        """Return every place whose box meets one of ``boxes`` (candidates: the caller measures)."""
+
+    def count(self) -> int: ...
 
 
 class NoticeRepository(Protocol):
@@ -470,6 +484,8 @@ class Transaction(Protocol):
     def remote_notices(self) -> RemoteNoticeRepository: ...
     @property
     def participation(self) -> ParticipationRepository: ...
+    @property
+    def sensitive_places(self) -> SensitivePlaceRepository: ...
 
     def flush(self) -> None:
         """Write what the transaction holds back; the store calls it before committing."""

@@ -185,6 +185,26 @@ conflicts = Table(
     UniqueConstraint("kind", "operation_a", "operation_b", name="uq_conflicts_pair"),
 )
 
+# Schools, hospitals and the like an operation nearby is told of (docs/sensitive-places.md); the box
+# columns are the index: a place spans at most MAX_PLACE_SPAN_DEG, so a band of min_lat finds it.
+sensitive_places = Table(
+    "sensitive_places",
+    metadata,
+    _id(),
+    Column("agency_id", String(36), nullable=False),
+    Column("category", String(20), nullable=False),
+    Column("name", String(200), nullable=True),
+    Column("area", JSON, nullable=False),
+    Column("window_start", UTCDateTime, nullable=True),
+    Column("window_end", UTCDateTime, nullable=True),
+    Column("min_lon", Float, nullable=False),
+    Column("max_lon", Float, nullable=False),
+    Column("min_lat", Float, nullable=False),
+    Column("max_lat", Float, nullable=False),
+    Index("ix_sensitive_places_lat", "min_lat", "min_lon"),
+    Index("ix_sensitive_places_agency", "agency_id"),
+)
+
 # The watch center's attempts to reach a side of a conflict (docs/watch.md).
 conflict_contacts = Table(
     "conflict_contacts",

@@ -24,6 +24,7 @@ from commonground.service.ports import (
     PersonRepository,
     RemoteConflictRepository,
     RemoteNoticeRepository,
+    SensitivePlaceRepository,
     SubjectRepository,
     TokenRepository,
     UncheckedRepository,
@@ -46,6 +47,7 @@ from commonground.store.peers import SqlPeers
 from commonground.store.people import SqlPeople
 from commonground.store.remote_conflicts import SqlRemoteConflicts
 from commonground.store.remote_notices import SqlRemoteNotices
+from commonground.store.sensitive import SqlSensitivePlaces
 from commonground.store.signin import SqlSignIn
 from commonground.store.subjects import SqlSubjects
 from commonground.store.tokens import SqlTokens
@@ -137,6 +139,10 @@ class SqlUnit(HeldWrites):
     @cached_property
     def participation(self) -> ParticipationRepository:
         return SqlParticipation(self)
+
+    @cached_property
+    def sensitive_places(self) -> SensitivePlaceRepository:
+        return SqlSensitivePlaces(self)
 
     @cached_property
     def remote_notices(self) -> RemoteNoticeRepository:

@@ -9,6 +9,7 @@ from pydantic import AwareDatetime
 from commonground.api.schemas.common import ID_EXAMPLE, TIME_EXAMPLE, Instant, Public, Strict, described, next_cursor
 from commonground.domain.model import Attire, OperationStatus, Risk
 from commonground.domain.policy import AgencyLevel, Level, NoticeTiming, Purpose
+from commonground.domain.sensitive import PlaceCategory
 
 SUBJECT_EXAMPLE = {"kind": "vehicle", "plate": "ABC123", "state": "MN"}
 # Which viewers see a field of the view beyond `safety`.
@@ -56,6 +57,12 @@ class EnteredOnBehalf(Public):
     caller_name: str = described("Who called the watch center.", "Ofc. J. Lind")
     caller_phone: str = described("The number they called from.", "+1 651 555 0142")
     entered_by: str = described("The watch user who entered it.", ID_EXAMPLE)
+
+
+class PlaceNearbyPublic(Public):
+    name: str | None = described("The place's name, when its agency gave one.", "Central Elementary")
+    category: PlaceCategory = described("What kind of place.", "school")
+    distance_m: float = described("Edge-to-edge distance from the operation, metres.", 120.5)
 
 
 # One description and example per field name, for the submission, the change and the view.
@@ -213,6 +220,12 @@ class OperationPublic(Public):
     exigent_reason: str | None = described(
         "Why it was entered after the fact. The owning agency and the watch only.",
         "entry made to prevent loss of life",
+        default=None,
+    )
+    sensitive_places: list[PlaceNearbyPublic] | None = described(
+        "Sensitive places (schools, hospitals, ...) within 300 m of the operation, nearest first; its own agency "
+        "only, absent when none.",
+        None,
         default=None,
     )
     entered_on_behalf: EnteredOnBehalf | None = described(

@@ -1,4 +1,4 @@
-"""watch center: exigent and phone-in entry, conflict ownership, outcomes and contact attempts
+"""watch center: exigent and phone-in entry, conflict ownership, outcomes, contact attempts, sensitive places
 
 Revision ID: 0025
 Revises: 0022
@@ -37,9 +37,29 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_conflict_contacts")),
     )
     op.create_index("ix_conflict_contacts_conflict", "conflict_contacts", ["conflict_id", "at"])
+    op.create_table(
+        "sensitive_places",
+        sa.Column("id", sa.String(length=36), nullable=False),
+        sa.Column("agency_id", sa.String(length=36), nullable=False),
+        sa.Column("category", sa.String(length=20), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=True),
+        sa.Column("area", sa.JSON(), nullable=False),
+        sa.Column("window_start", UTCDateTime(), nullable=True),
+        sa.Column("window_end", UTCDateTime(), nullable=True),
+        sa.Column("min_lon", sa.Float(), nullable=False),
+        sa.Column("max_lon", sa.Float(), nullable=False),
+        sa.Column("min_lat", sa.Float(), nullable=False),
+        sa.Column("max_lat", sa.Float(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_sensitive_places")),
+    )
+    op.create_index("ix_sensitive_places_lat", "sensitive_places", ["min_lat", "min_lon"])
+    op.create_index("ix_sensitive_places_agency", "sensitive_places", ["agency_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_sensitive_places_agency", table_name="sensitive_places")
+    op.drop_index("ix_sensitive_places_lat", table_name="sensitive_places")
+    op.drop_table("sensitive_places")
     op.drop_index("ix_conflict_contacts_conflict", table_name="conflict_contacts")
     op.drop_table("conflict_contacts")
     # Plain DROP COLUMN (SQLite 3.35+), as 0018 does: a batch copy would break the keys that point at the table.
