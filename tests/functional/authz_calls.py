@@ -60,6 +60,10 @@ BODIES: dict[str, Body] = {
     "POST /api/v1/conflicts/{conflict_id}/resolve": lambda aw, col, _: {"note": "settled by phone"},
     "POST /api/v1/conflicts/{conflict_id}/dismiss": lambda aw, col, _: {"note": "not the same place"},
     "POST /api/v1/federation/peers": lambda aw, col, _: aw.new_peer(),
+    "PUT /api/v1/agencies/{agency_id}/sensitive-places": lambda aw, col, _: {
+        "type": "FeatureCollection",
+        "features": [],
+    },
     "POST /api/v1/conflicts/{conflict_id}/contacts": lambda aw, col, _: {
         "side": "a",
         "method": "phone",

@@ -344,6 +344,14 @@ def drive(rec: Recorder) -> None:
     call("GET", "/conflicts/{conflict_id}", sgt, conflict_id=handled)
     call("POST", "/conflicts/{conflict_id}/resolve", watch, {"note": "joined up", "outcome": "joint_operation"},
          conflict_id=handled)  # fmt: skip
+    call("PUT", "/agencies/{agency_id}/sensitive-places", city_admin, {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [-93.1, 45.101]},
+         "properties": {"category": "school", "name": "Central Elementary"}}]}, agency_id=city["id"])  # fmt: skip
+    call("PUT", "/agencies/{agency_id}/sensitive-places", city_admin, {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [-93.1, 45.101]},
+         "properties": {"category": "bakery"}}]}, status=422, agency_id=city["id"])  # fmt: skip
+    call("POST", "/operations", sgt, {**operation(45.1, -93.1), "starts_at": "2026-12-01T16:00:00Z",
+         "ends_at": "2026-12-01T19:00:00Z"}, status=201)  # fmt: skip
     period = {"from": "2026-11-30T00:00:00Z", "to": "2026-12-02T00:00:00Z"}
     call("GET", "/reports/participation", auditor, params=period)
     call("GET", "/reports/participation", city_admin, params=period)

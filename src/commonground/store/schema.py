@@ -186,7 +186,8 @@ conflicts = Table(
 )
 
 # Schools, hospitals and the like an operation nearby is told of (docs/sensitive-places.md); the box
-# columns are the index: a place spans at most MAX_PLACE_SPAN_DEG, so a band of min_lat finds it.
+# columns are the index: a place spans at most MAX_PLACE_SPAN_DEG, so a few bands of latitude, each
+# a range of min_lon, find it (store/sensitive.py).
 sensitive_places = Table(
     "sensitive_places",
     metadata,
@@ -201,7 +202,8 @@ sensitive_places = Table(
     Column("max_lon", Float, nullable=False),
     Column("min_lat", Float, nullable=False),
     Column("max_lat", Float, nullable=False),
-    Index("ix_sensitive_places_lat", "min_lat", "min_lon"),
+    Column("lat_cell", Integer, nullable=False),  # floor(min_lat / 0.01): the index's band of latitude
+    Index("ix_sensitive_places_cell", "lat_cell", "min_lon"),
     Index("ix_sensitive_places_agency", "agency_id"),
 )
 

@@ -50,15 +50,16 @@ def upgrade() -> None:
         sa.Column("max_lon", sa.Float(), nullable=False),
         sa.Column("min_lat", sa.Float(), nullable=False),
         sa.Column("max_lat", sa.Float(), nullable=False),
+        sa.Column("lat_cell", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sensitive_places")),
     )
-    op.create_index("ix_sensitive_places_lat", "sensitive_places", ["min_lat", "min_lon"])
+    op.create_index("ix_sensitive_places_cell", "sensitive_places", ["lat_cell", "min_lon"])
     op.create_index("ix_sensitive_places_agency", "sensitive_places", ["agency_id"])
 
 
 def downgrade() -> None:
     op.drop_index("ix_sensitive_places_agency", table_name="sensitive_places")
-    op.drop_index("ix_sensitive_places_lat", table_name="sensitive_places")
+    op.drop_index("ix_sensitive_places_cell", table_name="sensitive_places")
     op.drop_table("sensitive_places")
     op.drop_index("ix_conflict_contacts_conflict", table_name="conflict_contacts")
     op.drop_table("conflict_contacts")
