@@ -286,7 +286,7 @@ def build_services(
         ),
         conflicts=Conflicts(store, clock),
         audit=AuditLog(store, clock, ledger),
-        notices=Notices(store, clock),
+        notices=Notices(store, clock, settings.sensitive_place_m),
         lookups=Lookups(
             store,
             clock,

@@ -111,3 +111,30 @@ def test_sensitive_place_refusals(world: World, http: httpx.Client) -> None:
         assert http.put(path, json=good, headers=bearer(token)).status_code == 403
     assert http.put(path, json=good).status_code == 401
     assert audited(world, "admin:sensitive-places:update") == []
+
+
+def test_the_host_agencys_notice_names_the_sensitive_places_first(world: World, http: httpx.Client) -> None:
+    """A host agency whose jurisdiction holds the operation is told of the places near it, first."""
+    county = world.agency("local", name="Hennepin County", policy={"receive_notices": True})
+    admin = world.token(world.person(county, "agency_admin"))
+    square = {
+        "type": "Polygon",
+        "coordinates": [[[-93.40, 44.90], [-93.10, 44.90], [-93.10, 45.05], [-93.40, 45.05], [-93.40, 44.90]]],
+    }
+    call(http, admin, "PUT", f"/agencies/{county.id}/jurisdiction", square)
+    call(
+        http,
+        admin,
+        "PUT",
+        f"/agencies/{county.id}/sensitive-places",
+        _collection(_feature(SCHOOL, "school", "Central")),
+    )
+    feds = world.agency("federal", name="FBI Minneapolis")
+    near = call(http, world.token(world.person(feds)), "POST", "/operations", operation_data(notice="at_submit"), 201)
+    far = call(http, world.token(world.person(feds)), "POST", "/operations", operation_data(44.95, -93.35), 201)
+    host = world.token(world.person(county, "supervisor"))
+    notices = {n["operation"]["id"]: n for n in call(http, host, "GET", "/notices")["items"]}
+    told = notices[near["id"]]
+    assert next(iter(told)) == "sensitive_places"  # the first thing the host reads
+    assert [(p["name"], p["category"]) for p in told["sensitive_places"]] == [("Central", "school")]
+    assert "sensitive_places" not in notices[far["id"]]

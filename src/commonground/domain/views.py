@@ -266,9 +266,14 @@ class NoticeView:
     kind: NoticeKind
     sent_at: datetime | None
     operation: OperationView
+    sensitive_places: tuple[PlaceNearby, ...] = ()  # near the operation: the host is told so first
 
     def to_dict(self) -> Json:
+        first: Json = (
+            {"sensitive_places": [p.to_dict() for p in self.sensitive_places]} if self.sensitive_places else {}
+        )
         return {
+            **first,
             "id": self.id,
             "kind": self.kind.value,
             "sent_at": None if self.sent_at is None else isoformat(self.sent_at),

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from commonground.api.schemas.common import ID_EXAMPLE, TIME_EXAMPLE, Instant, Public, described, next_cursor
-from commonground.api.schemas.operations import InstallationRef, OperationPublic
+from commonground.api.schemas.operations import InstallationRef, OperationPublic, PlaceNearbyPublic
 from commonground.domain.notices import NoticeKind
 
 OPERATION_EXAMPLE = {"id": ID_EXAMPLE, "level_disclosed": "safety"}
 
 
 class NoticePublic(Public):
+    sensitive_places: list[PlaceNearbyPublic] | None = described(
+        "Sensitive places (schools, hospitals, ...) near the operation, nearest first: what the host must know "
+        "first. Absent when none is near.",
+        None,
+        default=None,
+    )
     id: str = described("Notice id.", ID_EXAMPLE)
     kind: NoticeKind = described("`entry`, `update` or `exit` of the jurisdiction.", "entry")
     sent_at: Instant | None = described("When it was sent.", TIME_EXAMPLE)
