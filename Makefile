@@ -50,6 +50,7 @@ check: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_core.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/bench_sensitive_places.py
 
 bench-matching: $(STAMP)
 	$(BIN)/python benchmarks/bench_matching.py $(BENCH_ARGS)

@@ -88,6 +88,12 @@ def sqlite_services(sqlite_url: str) -> Iterator[Services]:
 SOON = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=2)
 
 
+def under_way(hours: float = 4) -> dict[str, Any]:
+    """The start and length of an operation already under way: begun five minutes ago, within the
+    15 minutes an entry may lag its start without an exigent reason (domain/entry.py)."""
+    return {"starts": datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=5), "hours": hours}
+
+
 def operation_data(
     lat: float = 44.9778,
     lon: float = -93.2650,

@@ -44,6 +44,7 @@ from commonground.service.missions import Missions
 from commonground.service.notice_responses import NoticeResponses
 from commonground.service.notices import Notices
 from commonground.service.operations import Operations
+from commonground.service.participation import Participation
 from commonground.service.ports import (
     AuditPruner,
     Clock,
@@ -56,6 +57,7 @@ from commonground.service.ports import (
 from commonground.service.readiness import Heartbeat, Readiness
 from commonground.service.retention import NoAuditPruning, Retention
 from commonground.service.retries import Retries
+from commonground.service.sensitive_places import SensitivePlaces
 from commonground.service.signin import SignIn
 from commonground.service.signin_limits import HoldBack, SignInLimits, SourceLimit, bad_token_limit
 from commonground.service.subjects import normalise_subject
@@ -109,6 +111,16 @@ class Services:
     def retries(self) -> Retries:
         """Kept first answers to keyed requests (holds nothing but the store and clock)."""
         return Retries(self.store, self.clock)
+
+    @cached_property
+    def sensitive_places(self) -> SensitivePlaces:
+        """Agencies' sensitive places (holds nothing of its own)."""
+        return SensitivePlaces(self.store, self.clock, self.settings.max_area_vertices)
+
+    @cached_property
+    def participation(self) -> Participation:
+        """The participation reports (holds nothing of its own)."""
+        return Participation(self.store, self.clock, self.settings.public_reports)
 
     @cached_property
     def federated_lookups(self) -> FederatedLookups:
@@ -314,10 +326,17 @@ def build_services(
         ),
         missions=Missions(store, clock),
         lifecycle=Lifecycle(store, clock, settings.account_inactive_days, settings.temporary_account_max_hours),
-        operations=Operations(store, clock, normalise_subject, settings.max_area_vertices, settings.max_area_km2),
+        operations=Operations(
+            store,
+            clock,
+            normalise_subject,
+            settings.max_area_vertices,
+            settings.max_area_km2,
+            settings.sensitive_place_m,
+        ),
         conflicts=Conflicts(store, clock),
         audit=AuditLog(store, clock, ledger),
-        notices=Notices(store, clock),
+        notices=Notices(store, clock, settings.sensitive_place_m),
         lookups=Lookups(
             store,
             clock,

@@ -20,6 +20,8 @@ class Settings(BaseSettings):
     page_size: int = 100
     max_page_size: int = 1000
     lookup_limit_per_hour: int = 600
+    sensitive_place_m: float = Field(default=300.0, gt=0)  # an operation this near a sensitive place is told so
+    public_reports: bool = True  # GET /api/v1/reports/public answers anyone; false: 404 (docs/reports.md)
     account_inactive_days: int = 90  # the sweep disables accounts unused this long; 0 never
     temporary_account_max_hours: int = 72  # the longest expires_at an administrator may give
     lookup_agency_limit_per_hour: int = 3000

@@ -62,8 +62,22 @@ BODIES: dict[str, Body] = {
     "POST /api/v1/notices/{notice_id}/response": lambda aw, col, _: {"response": "aware_not_assisting"},
     "POST /api/v1/conflicts/{conflict_id}/dismiss": lambda aw, col, _: {"note": "not the same place"},
     "POST /api/v1/federation/peers": lambda aw, col, _: aw.new_peer(),
+    "PUT /api/v1/agencies/{agency_id}/sensitive-places": lambda aw, col, _: {
+        "type": "FeatureCollection",
+        "features": [],
+    },
+    "POST /api/v1/conflicts/{conflict_id}/contacts": lambda aw, col, _: {
+        "side": "a",
+        "method": "phone",
+        "reached": True,
+    },
 }
-QUERIES = {"GET /api/v1/lookup": {"lat": SPOT[0], "lon": SPOT[1]}}
+PERIOD = {"from": "2026-01-01T00:00:00Z", "to": "2026-12-31T00:00:00Z"}
+QUERIES: dict[str, dict[str, Any]] = {
+    "GET /api/v1/lookup": {"lat": SPOT[0], "lon": SPOT[1]},
+    "GET /api/v1/reports/participation": PERIOD,
+    "GET /api/v1/reports/public": PERIOD,
+}
 HEADERS = {"PATCH /api/v1/operations/{operation_id}": {"If-Match": "1"}}
 
 

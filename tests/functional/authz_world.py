@@ -19,7 +19,7 @@ import base64
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -27,11 +27,9 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from commonground.domain.model import Agency, Role
 from commonground.service.principal import Principal
-from tests.conftest import World, free_port, operation_data
+from tests.conftest import World, free_port, operation_data, under_way
 
 SPOT = (44.9778, -93.2650)  # where the shared operations meet, inside the own agency's jurisdiction
-NOW = datetime.now(UTC).replace(second=0, microsecond=0)
-LIVE: dict[str, Any] = {"starts": NOW - timedelta(minutes=30), "hours": 4}  # under way: a look-up finds it
 
 LETTERS = str.maketrans("0123456789", "ghijklmnop")
 
@@ -136,7 +134,7 @@ class AuthzWorld:
             notes=f"Notes {tag}",
             # Names and birth dates of their own: no two operations here share a subject.
             subjects=[{"kind": "person", "first_name": first, "last_name": tag.title(), "dob": dob}],
-            **LIVE,
+            **under_way(),
         )
         data["location"]["address"] = f"{tag} Secret Street"
         view, conflicts = self.world.services.operations.submit(who, data)

@@ -7,19 +7,14 @@ cell. The limits bound how many look-ups there are; this is about where they fal
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import httpx
 
 from commonground.notify.render import for_agency, for_channels, render
 from commonground.service.lookup_sweeps import SweepRule
 from commonground.service.ports import Event
-from tests.conftest import World, bearer, operation_data
+from tests.conftest import World, bearer, operation_data, under_way
 from tests.unit.test_sweeps import grid
-
-NOW = datetime.now(UTC).replace(second=0, microsecond=0)
-LIVE: dict[str, Any] = {"starts": NOW - timedelta(minutes=30), "hours": 4}
 
 
 def _look(http: httpx.Client, token: str, lon: float, lat: float) -> None:
@@ -39,8 +34,8 @@ def test_a_dispatcher_sweeping_a_grid_alerts_the_agencies_operating_there_and_th
     inside, outside = world.agency("local", name="Minneapolis PD"), world.agency("federal", name="FBI Minneapolis")
     sweeper = world.agency("local", name="Elsewhere County")
     lon, lat = places[5]
-    op = world.services.operations.submit(world.person(inside), operation_data(lat, lon, **LIVE))[0]
-    world.services.operations.submit(world.person(outside), operation_data(45.30, -93.90, **LIVE))
+    op = world.services.operations.submit(world.person(inside), operation_data(lat, lon, **under_way()))[0]
+    world.services.operations.submit(world.person(outside), operation_data(45.30, -93.90, **under_way()))
     dispatcher = world.token(world.person(sweeper, "dispatcher"))
 
     for lon, lat in places[:12]:
@@ -79,7 +74,7 @@ def test_an_agency_s_dispatchers_sweeping_together_raise_it_too(world: World, ht
     world.services.lookups.sweeps = replace(SweepRule(), user_cells=100, agency_cells=8)
     places = grid(10)
     inside, sweeper = world.agency("local", name="Minneapolis PD"), world.agency("local", name="Elsewhere County")
-    world.services.operations.submit(world.person(inside), operation_data(places[4][1], places[4][0], **LIVE))
+    world.services.operations.submit(world.person(inside), operation_data(places[4][1], places[4][0], **under_way()))
     first, second = (world.token(world.person(sweeper, "dispatcher")) for _ in range(2))
     for i, (lon, lat) in enumerate(places):
         _look(http, first if i % 2 else second, lon, lat)

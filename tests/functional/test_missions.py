@@ -8,21 +8,18 @@ The measured attack: a civil immigration field office entered a second operation
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 
 from commonground.bootstrap import build_deliveries
 from commonground.domain.model import Agency
-from tests.conftest import LiveServer, World, bearer, operation_data
+from tests.conftest import LiveServer, World, bearer, operation_data, under_way
 from tests.functional.sse_client import SseClient
 from tests.functional.test_policy_sharing import CITY_SECRETS, PERSON, call, city_operation
 from tests.integration.notify_receivers import WebhookReceiver
 
 API = "/api/v1"
-NOW = datetime.now(UTC).replace(second=0, microsecond=0)
-LIVE: dict[str, Any] = {"starts": NOW - timedelta(minutes=30), "hours": 4}  # under way, so a look-up finds it now
 
 
 def _city_and_field_office(world: World, **city_policy: Any) -> tuple[Agency, Agency]:
@@ -46,7 +43,7 @@ def _record_missions(http: httpx.Client, world: World, agency: Agency, missions:
 
 def _criminal(http: httpx.Client, token: str, lat: float = 44.97915, **extra: Any) -> Any:
     body = operation_data(
-        lat, -93.2650, type="arrest_warrant", purpose="criminal", title="Fugitive warrant", **{**LIVE, **extra}
+        lat, -93.2650, type="arrest_warrant", purpose="criminal", title="Fugitive warrant", **{**under_way(), **extra}
     )
     return call(http, token, "POST", "/operations", body, status=201)
 
@@ -74,7 +71,7 @@ def _mission_agency_over_every_path(world: World, live: LiveServer, http: httpx.
     agent, fed_admin = world.person(feds, "supervisor"), world.person(feds, "agency_admin")
     fed_token = world.token(agent)
     assert call(http, fed_token, "GET", f"/agencies/{feds.id}")["missions"] == ["civil_immigration"]
-    city_op = city_operation(http, city_token, **LIVE)
+    city_op = city_operation(http, city_token, **under_way())
 
     with WebhookReceiver() as hook, SseClient(live.url, fed_token) as stream:
         settings = world.services.channels.put(
@@ -128,13 +125,13 @@ def test_a_second_operation_entered_as_criminal_at_the_same_spot_is_held_too(wor
     city, feds = _city_and_field_office(world)
     _record_missions(http, world, feds, ["civil_immigration"])
     city_token, fed_token = world.token(world.person(city)), world.token(world.person(feds))
-    city_op = city_operation(http, city_token, **LIVE)
+    city_op = city_operation(http, city_token, **under_way())
     first = call(
         http,
         fed_token,
         "POST",
         "/operations",
-        operation_data(44.97915, -93.2650, purpose="civil_immigration", type="immigration_enforcement", **LIVE),
+        operation_data(44.97915, -93.2650, purpose="civil_immigration", type="immigration_enforcement", **under_way()),
         status=201,
     )
     assert [c["counterpart"]["level_disclosed"] for c in first["conflicts"]] == ["safety"]
@@ -157,7 +154,7 @@ def test_an_exception_judges_a_task_force_by_what_it_declares(world: World, http
     assert changed["restriction_exceptions"] == [feds.id]
 
     city_token, fed_token = world.token(world.person(city)), world.token(world.person(feds))
-    city_operation(http, city_token, **LIVE)
+    city_operation(http, city_token, **under_way())
     criminal = _criminal(http, fed_token, subjects=[PERSON])
     kinds = sorted((c["kind"], c["counterpart"]["level_disclosed"]) for c in criminal["conflicts"])
     assert kinds == [("proximity", "full"), ("subject", "full")]
@@ -166,7 +163,7 @@ def test_an_exception_judges_a_task_force_by_what_it_declares(world: World, http
         fed_token,
         "POST",
         "/operations",
-        operation_data(45.3, -93.9, purpose="civil_immigration", subjects=[PERSON], **LIVE),
+        operation_data(45.3, -93.9, purpose="civil_immigration", subjects=[PERSON], **under_way()),
         status=201,
     )
     city_views = [c for c in declared["conflicts"] if c["counterpart"]["agency"]["name"] == "Minneapolis PD"]

@@ -16,7 +16,13 @@ from tests.functional.test_route_permissions import api_routes
 from tests.functional.test_wire_format import API, RECORDED
 
 ENVELOPE = "#/components/schemas/ErrorEnvelope"
-PUBLIC = {("post", f"{API}/auth/login"), ("post", f"{API}/auth/set-password"), ("get", "/healthz"), ("get", "/readyz")}
+PUBLIC = {
+    ("post", f"{API}/auth/login"),
+    ("post", f"{API}/auth/set-password"),
+    ("get", "/healthz"),
+    ("get", "/readyz"),
+    ("get", f"{API}/reports/public"),
+}
 
 
 @pytest.fixture(scope="module")

@@ -334,6 +334,42 @@ def drive(rec: Recorder) -> None:
     call("GET", "/agencies/{agency_id}/deliveries", city_admin, params={"status": "lost"}, status=422,
          agency_id=city["id"])  # fmt: skip
     call("POST", "/deliveries/{delivery_id}/redeliver", city_admin, status=404, delivery_id="999999")
+    # The watch center (appended last): the overdue list, once the clock passes the operations' end.
+    rec.http.app.state.services.clock.advance(timedelta(hours=3))  # type: ignore[attr-defined]
+    call("GET", "/watch/overdue", watch)
+    call("GET", "/watch/overdue", sgt, status=403)
+    late = {"starts_at": "2026-12-01T08:00:00Z", "ends_at": "2026-12-01T20:00:00Z"}
+    call("POST", "/operations", sgt, {**operation(45.1, -93.1), **late}, status=422)
+    call("POST", "/operations", sgt, {**operation(45.1, -93.1), **late,
+                                          "exigent": {"reason": "entered after the fact"}}, status=201)  # fmt: skip
+    phoned = call("POST", "/operations", watch, {**operation(45.1, -93.1), "starts_at": "2026-12-01T16:00:00Z",
+        "ends_at": "2026-12-01T19:00:00Z", "on_behalf_of": {"agency_id": feds["id"], "caller_name": "Agent Roe",
+        "caller_phone": "+1 651 555 0142"}}, status=201)  # fmt: skip
+    call("POST", "/operations", sgt, {**operation(45.1, -93.1), "starts_at": "2026-12-01T16:00:00Z",
+        "ends_at": "2026-12-01T19:00:00Z", "on_behalf_of": {"agency_id": feds["id"], "caller_name": "Agent Roe",
+        "caller_phone": "+1 651 555 0142"}}, status=403)  # fmt: skip
+    handled = phoned["conflicts"][0]["id"]
+    call("POST", "/conflicts/{conflict_id}/assign", watch, None, conflict_id=handled)
+    call("POST", "/conflicts/{conflict_id}/assign", sgt, None, status=403, conflict_id=handled)
+    call("POST", "/conflicts/{conflict_id}/contacts", watch, {"side": "a", "method": "phone", "reached": True,
+         "note": "duty desk will call the team"}, status=201, conflict_id=handled)  # fmt: skip
+    call("GET", "/conflicts/{conflict_id}", sgt, conflict_id=handled)
+    call("POST", "/conflicts/{conflict_id}/resolve", watch, {"note": "joined up", "outcome": "joint_operation"},
+         conflict_id=handled)  # fmt: skip
+    call("PUT", "/agencies/{agency_id}/sensitive-places", city_admin, {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [-93.1, 45.101]},
+         "properties": {"category": "school", "name": "Central Elementary"}}]}, agency_id=city["id"])  # fmt: skip
+    call("PUT", "/agencies/{agency_id}/sensitive-places", city_admin, {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [-93.1, 45.101]},
+         "properties": {"category": "bakery"}}]}, status=422, agency_id=city["id"])  # fmt: skip
+    call("POST", "/operations", sgt, {**operation(45.1, -93.1), "starts_at": "2026-12-01T16:00:00Z",
+         "ends_at": "2026-12-01T19:00:00Z"}, status=201)  # fmt: skip
+    period = {"from": "2026-11-30T00:00:00Z", "to": "2026-12-02T00:00:00Z"}
+    call("GET", "/reports/participation", auditor, params=period)
+    call("GET", "/reports/participation", city_admin, params=period)
+    call("GET", "/reports/public", None, params=period)
+    call("GET", "/reports/public", None, params={"from": "2026-11-30T00:00:00", "to": "2026-12-02T00:00:00Z"},
+         status=422)  # fmt: skip
 
 
 def admin_token(http: TestClient) -> str:

@@ -8,7 +8,16 @@ from typing import Any
 
 import pytest
 
-from commonground.domain.model import Agency, ConflictKind, ConflictStatus, Operation
+from commonground.domain.model import (
+    Agency,
+    ConflictKind,
+    ConflictOutcome,
+    ConflictStatus,
+    ContactAttempt,
+    ContactMethod,
+    Operation,
+    Ownership,
+)
 from commonground.domain.notices import NoticeKind, NoticeStatus
 from commonground.service.ports import ConflictFilter, Store
 from tests.integration.repository_kit import (
@@ -94,6 +103,34 @@ def test_an_updated_conflict_is_found_from_either_side(store: Store, sides: tupl
         assert tx.conflicts.of_operation(a.id) == [closed]
         assert sorted(x.id for x in tx.conflicts.of_operation(b.id)) == sorted([ab.id, cb.id])
         assert tx.conflicts.of_operation("no-such-operation") == []
+
+
+@covers("conflicts.add_contact", "conflicts.contacts")
+def test_a_conflicts_owner_outcome_and_contact_attempts_come_back(store: Store, sides: tuple[Agency, Agency]) -> None:
+    """Ownership and outcome survive an update; contact attempts come back oldest first, per conflict."""
+    (a,), (b,), (c,) = operations(store, sides[0], 1), operations(store, sides[1], 1), operations(store, sides[1], 1)
+    ab, ac = conflict(a, b), conflict(a, c)
+    seed(store, ab, ac)
+    owned = replace(
+        ab,
+        owner=Ownership("u-watch", "Analyst R. Cho", (T0 + HOUR).astimezone(CHICAGO)),
+        status=ConflictStatus.RESOLVED,
+        outcome=ConflictOutcome.JOINT_OPERATION,
+    )
+    later = ContactAttempt("k-2", ab.id, "b", ContactMethod.RADIO, True, None, "u-watch", T0 + 2 * HOUR)
+    earlier = ContactAttempt("k-1", ab.id, "a", ContactMethod.PHONE, False, "no answer", "u-watch", T0 + HOUR)
+    other = ContactAttempt("k-3", ac.id, "a", ContactMethod.IN_PERSON, True, None, "u-2", T0)
+    with store.write() as tx:
+        tx.conflicts.update(owned)
+        for attempt in (later, earlier, other):
+            tx.conflicts.add_contact(attempt)
+    with store.read() as tx:
+        got = tx.conflicts.get(ab.id)
+        assert got == owned and got is not None and got.owner is not None and is_utc(got.owner.at)
+        assert tx.conflicts.contacts(ab.id) == [earlier, later]
+        assert all(is_utc(k.at) for k in tx.conflicts.contacts(ab.id))
+        assert tx.conflicts.contacts(ac.id) == [other]
+        assert tx.conflicts.contacts("no-such-conflict") == []
 
 
 @covers("conflicts.page")

@@ -27,6 +27,8 @@ NoticeResponder = Annotated[Principal, requires(Permission.RESPOND_NOTICES)]
 Auditor = Annotated[Principal, requires(Permission.AUDIT)]
 CheckpointReader = Annotated[Principal, requires(Permission.AUDIT_CHECKPOINTS)]
 DeliveriesAdmin = Annotated[Principal, requires(Permission.DELIVERIES)]
+WatchCenter = Annotated[Principal, requires(Permission.WATCH_CENTER)]
+ReportReader = Annotated[Principal, requires(Permission.REPORTS)]
 
 
 async def plain_query(request: Request) -> None:
@@ -74,9 +76,11 @@ __all__ = [
     "OperationsUser",
     "Permission",
     "Public",
+    "ReportReader",
     "Requires",
     "ServicesDep",
     "UserManager",
+    "WatchCenter",
     "get_services",
     "page_limit",
     "plain_query",

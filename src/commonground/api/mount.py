@@ -19,8 +19,11 @@ from commonground.api.routes import (
     federation,
     health,
     operations,
+    reports,
+    sensitive_places,
     sharing,
     users,
+    watch,
     wire,
     wire_lookups,
     wire_notices,
@@ -47,6 +50,9 @@ def install(app: FastAPI) -> None:
         channel_routes,
         deliveries,
         federation,
+        watch,
+        reports,
+        sensitive_places,
     ):
         app.include_router(module.router, prefix=API_PREFIX, dependencies=[Depends(plain_query)])
     app.include_router(health.router)

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
-from commonground.domain.model import Acknowledgement, Agency, Conflict, Operation, Role
+from commonground.domain.model import Acknowledgement, Agency, Conflict, ContactAttempt, Operation, Role, status_at
 from commonground.domain.notice_responses import NoticeResponse
 from commonground.domain.notices import Notice
 from commonground.domain.policy import AgencyLevel, Level, Purpose
@@ -21,6 +22,7 @@ from commonground.domain.views import (
     AckView,
     AgencyRef,
     ConflictView,
+    EntryRecord,
     FullDetail,
     HostResponseView,
     LookupHit,
@@ -150,10 +152,16 @@ def disclose_operation(
     context: Context,
     viewer_purpose: Purpose | None = None,
     viewer_restricted: bool = False,
+    now: datetime | None = None,
 ) -> OperationView:
-    """Return the view of ``op`` that ``viewer`` may receive in ``context``."""
+    """Return the view of ``op`` that ``viewer`` may receive in ``context``.
+
+    ``now``: the instant the view is for, so ``status`` reads ``active`` or ``overdue`` off the
+    window; without it the stored status is shown.
+    """
     level = level_for(owner, viewer, context, viewer_purpose, viewer_restricted)
     rank = Level.FULL.rank if level == OWN else Level(level).rank
+    status = op.status if now is None else status_at(op.status, op.window, now)
     return OperationView(
         id=op.id,
         level_disclosed=Level.FULL if level == OWN else Level(level),
@@ -162,7 +170,7 @@ def disclose_operation(
         area=op.area,
         window=op.window,
         team=op.team,
-        operational=OperationalDetail(op.type, op.purpose, op.risk, op.address, op.status)
+        operational=OperationalDetail(op.type, op.purpose, op.risk, op.address, status)
         if rank >= Level.OPERATIONAL.rank
         else None,
         full=FullDetail(op.title, op.case_number, op.notes, subject_summary(op)) if rank >= Level.FULL.rank else None,
@@ -170,7 +178,16 @@ def disclose_operation(
         if level == OWN
         else None,
         purged_at=op.purged_at,
+        exigent=op.exigent_reason is not None,
+        entry=_entry(op) if level == OWN or (context is Context.WATCH and Role.WATCH in viewer.roles) else None,
     )
+
+
+def _entry(op: Operation) -> EntryRecord | None:
+    """Return how ``op`` was entered, or None when it was entered on time by its own agency."""
+    if op.exigent_reason is None and op.phone_in is None:
+        return None
+    return EntryRecord(op.exigent_reason, op.phone_in)
 
 
 SAFETY_KEYS = frozenset({"id", "level_disclosed", "agency", "contact", "area", "window", "team"})
@@ -189,6 +206,8 @@ def _facts(conflict: Conflict) -> dict[str, Any]:
         "overlap": conflict.overlap,
         "matched": conflict.match_kind,
         "note": conflict.note,
+        "owner": conflict.owner,
+        "outcome": conflict.outcome,
     }
 
 
@@ -202,6 +221,7 @@ def disclose_conflict(
     counterpart: Operation,
     counterpart_owner: Agency,
     viewer: Viewer,
+    now: datetime | None = None,
 ) -> ConflictView:
     """Return a conflict as one side sees it: its own operation id and the other side disclosed.
 
@@ -220,20 +240,26 @@ def disclose_conflict(
             Context.CONFLICT,
             viewer_purpose=yours.purpose,
             viewer_restricted=restricted_towards(counterpart_owner, yours, viewer.missions),
+            now=now,
         ),
     )
 
 
 def disclose_conflict_to_watch(
-    conflict: Conflict, sides: tuple[tuple[Operation, Agency], tuple[Operation, Agency]], viewer: Viewer
+    conflict: Conflict,
+    sides: tuple[tuple[Operation, Agency], tuple[Operation, Agency]],
+    viewer: Viewer,
+    now: datetime | None = None,
+    contacts: tuple[ContactAttempt, ...] = (),
 ) -> WatchConflictView:
-    """Return a conflict as the watch center sees it: both sides at each owner's watch level."""
+    """Return a conflict as the watch center sees it: both sides at each owner's watch level, and its contacts."""
     (op_a, owner_a), (op_b, owner_b) = sides
     return WatchConflictView(
         **_facts(conflict),
+        contacts=contacts,
         sides=(
-            WatchSide(_ack(conflict.ack_a), disclose_operation(op_a, owner_a, viewer, Context.WATCH)),
-            WatchSide(_ack(conflict.ack_b), disclose_operation(op_b, owner_b, viewer, Context.WATCH)),
+            WatchSide(_ack(conflict.ack_a), disclose_operation(op_a, owner_a, viewer, Context.WATCH, now=now)),
+            WatchSide(_ack(conflict.ack_b), disclose_operation(op_b, owner_b, viewer, Context.WATCH, now=now)),
         ),
     )
 

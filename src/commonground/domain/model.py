@@ -40,14 +40,30 @@ DEFAULT_RISK = Risk.MEDIUM
 
 
 class OperationStatus(StrEnum):
+    """Where an operation is in its life; ``active`` and ``overdue`` are read off the clock, never stored."""
+
     PLANNED = "planned"
     ACTIVE = "active"
+    OVERDUE = "overdue"
     COMPLETED = "completed"
     CANCELLED = "cancelled"
 
     @property
     def is_live(self) -> bool:
-        return self in (OperationStatus.PLANNED, OperationStatus.ACTIVE)
+        return self in (OperationStatus.PLANNED, OperationStatus.ACTIVE, OperationStatus.OVERDUE)
+
+
+def status_at(stored: OperationStatus, window: TimeWindow, now: datetime) -> OperationStatus:
+    """Return the status an operation reads at ``now``: a live one is planned, active or overdue by its window.
+
+    A completed or cancelled operation keeps that status; an unfinished one past its end is
+    ``overdue`` until someone completes or cancels it, so the watch can chase it.
+    """
+    if not stored.is_live:
+        return stored
+    if now < window.starts_at:
+        return OperationStatus.PLANNED
+    return OperationStatus.ACTIVE if now < window.ends_at else OperationStatus.OVERDUE
 
 
 class ConflictKind(StrEnum):
@@ -150,6 +166,18 @@ class Team:
 
 
 @dataclass(frozen=True, slots=True)
+class PhoneIn:
+    """Who phoned an operation in to the watch, which entered it for their agency (domain/entry.py)."""
+
+    caller_name: str
+    caller_phone: str
+    entered_by: str  # the watch user who typed it in
+
+    def to_dict(self) -> dict[str, str]:
+        return {"caller_name": self.caller_name, "caller_phone": self.caller_phone, "entered_by": self.entered_by}
+
+
+@dataclass(frozen=True, slots=True)
 class Operation:
     id: str
     agency_id: str
@@ -176,6 +204,10 @@ class Operation:
     restricted_by: frozenset[str] = frozenset()
     # When retention removed its details (domain/retention.py); the operation stays as a shell.
     purged_at: datetime | None = None
+    # Entered after the fact, and why (domain/entry.py); flagged in every view.
+    exigent_reason: str | None = None
+    # Entered by the watch for a caller of the owning agency (domain/entry.py).
+    phone_in: PhoneIn | None = None
 
     def shares_case_with(self, other: Operation) -> bool:
         """Same-agency operations on one case are one effort, not a conflict."""
@@ -195,6 +227,46 @@ class Acknowledgement:
     at: datetime
     by_user_id: str
     on_behalf: bool = False
+
+
+class ConflictOutcome(StrEnum):
+    """How a resolved conflict ended, for the participation reports."""
+
+    PROCEED = "proceed"
+    JOINT_OPERATION = "joint_operation"
+    DELAYED = "delayed"
+    CANCELLED = "cancelled"
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class Ownership:
+    """The watch officer handling a conflict, and since when; both sides see who ("being handled by ...")."""
+
+    user_id: str
+    name: str
+    at: datetime
+
+
+class ContactMethod(StrEnum):
+    PHONE = "phone"
+    RADIO = "radio"
+    EMAIL = "email"
+    IN_PERSON = "in_person"
+
+
+@dataclass(frozen=True, slots=True)
+class ContactAttempt:
+    """One attempt by the watch to reach a side of a conflict, reached or not."""
+
+    id: str
+    conflict_id: str
+    side: str  # "a" or "b", as on the conflict
+    method: ContactMethod
+    reached: bool
+    note: str | None
+    by_user_id: str
+    at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,6 +289,8 @@ class Conflict:
     closed_at: datetime | None = None
     closed_by: str | None = None
     note: str | None = None
+    owner: Ownership | None = None
+    outcome: ConflictOutcome | None = None
 
     def side_of(self, operation_id: str) -> str:
         return "a" if operation_id == self.operation_a else "b"

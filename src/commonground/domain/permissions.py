@@ -27,6 +27,8 @@ class Permission(StrEnum):
     AUDIT = "audit"
     AUDIT_CHECKPOINTS = "audit_checkpoints"
     DELIVERIES = "deliveries"  # list and redeliver: an agency's admin (its own), the installation admin (any)
+    WATCH_CENTER = "watch_center"
+    REPORTS = "reports"
 
 
 # The roles that hold each permission; PUBLIC and AUTHENTICATED need none.
@@ -46,6 +48,8 @@ ROLES: Mapping[Permission, frozenset[Role]] = {
     Permission.AUDIT: frozenset({Role.AUDITOR}),
     Permission.AUDIT_CHECKPOINTS: frozenset({Role.AUDITOR, Role.ADMIN}),
     Permission.DELIVERIES: frozenset({Role.AGENCY_ADMIN, Role.ADMIN}),
+    Permission.WATCH_CENTER: frozenset({Role.WATCH}),
+    Permission.REPORTS: frozenset({Role.AUDITOR, Role.WATCH, Role.AGENCY_ADMIN}),
 }
 
 

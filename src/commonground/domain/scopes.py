@@ -46,6 +46,8 @@ NEEDS: Mapping[Permission, Scope | None] = {
     Permission.AUDIT: Scope.AUDIT,
     Permission.AUDIT_CHECKPOINTS: Scope.AUDIT,
     Permission.DELIVERIES: Scope.ADMIN,
+    Permission.WATCH_CENTER: Scope.OPERATIONS,
+    Permission.REPORTS: Scope.AUDIT,
 }
 
 

@@ -54,7 +54,11 @@ class TimeWindow:
         if end <= start:
             raise InvalidInput(f"{prefix}ends_at", "must be after starts_at")
         if end - start > MAX_WINDOW:
-            raise InvalidInput(f"{prefix}ends_at", "an operation may last at most 31 days")
+            raise InvalidInput(
+                f"{prefix}ends_at",
+                "an operation may last at most 31 days; to keep matching a case's people or vehicles "
+                "for longer, register them as a case target instead",
+            )
         return cls(start, end)
 
     def widened(self, by: timedelta) -> TimeWindow:

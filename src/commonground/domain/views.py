@@ -14,10 +14,22 @@ from enum import Enum
 from typing import Any
 
 from commonground.domain.geometry import Area
-from commonground.domain.model import ConflictKind, ConflictStatus, Contact, OperationStatus, Risk, Team
+from commonground.domain.model import (
+    ConflictKind,
+    ConflictOutcome,
+    ConflictStatus,
+    Contact,
+    ContactAttempt,
+    OperationStatus,
+    Ownership,
+    PhoneIn,
+    Risk,
+    Team,
+)
 from commonground.domain.notice_responses import HostResponse
 from commonground.domain.notices import NoticeKind
 from commonground.domain.policy import AgencyLevel, Level, NoticeTiming, Purpose
+from commonground.domain.sensitive import PlaceNearby
 from commonground.domain.timewindow import TimeWindow, isoformat
 
 Json = dict[str, object]
@@ -103,6 +115,9 @@ class OperationView:
     full: FullDetail | None = None
     own: OwnRecord | None = None
     purged_at: datetime | None = None  # retention removed its details: only the shell remains
+    exigent: bool = False  # entered after the fact: every viewer sees the flag
+    entry: EntryRecord | None = None  # why it was late and who phoned it in: the owner and the watch
+    sensitive_places: tuple[PlaceNearby, ...] = ()  # schools, hospitals ... within the setting's distance
 
     def to_dict(self) -> Json:
         view: Json = {
@@ -119,7 +134,29 @@ class OperationView:
                 view.update(_tier(tier))
         if self.purged_at is not None:  # absent, not null, while the details are kept
             view["purged_at"] = isoformat(self.purged_at)
+        if self.exigent:  # absent, not false, for an operation entered on time
+            view["exigent"] = True
+        if self.entry is not None:
+            view.update(self.entry.to_dict())
+        if self.sensitive_places:  # absent when none is near
+            view["sensitive_places"] = [p.to_dict() for p in self.sensitive_places]
         return view
+
+
+@dataclass(frozen=True, slots=True)
+class EntryRecord:
+    """How an operation was entered, as its owner and the watch see it; each key absent when unset."""
+
+    exigent_reason: str | None
+    phone_in: PhoneIn | None
+
+    def to_dict(self) -> Json:
+        out: Json = {}
+        if self.exigent_reason is not None:
+            out["exigent_reason"] = self.exigent_reason
+        if self.phone_in is not None:
+            out["entered_on_behalf"] = self.phone_in.to_dict()
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +179,8 @@ class ConflictFacts:
     overlap: TimeWindow | None
     matched: str | None = None
     note: str | None = None
+    owner: Ownership | None = None  # the watch officer handling it: "being handled by ..."
+    outcome: ConflictOutcome | None = None
 
     def to_dict(self) -> Json:
         view: Json = {
@@ -156,6 +195,10 @@ class ConflictFacts:
             view["matched"] = self.matched
         if self.note:
             view["note"] = self.note
+        if self.owner is not None:  # absent, not null, until the watch takes it
+            view["owner"] = {"user_id": self.owner.user_id, "name": self.owner.name, "at": isoformat(self.owner.at)}
+        if self.outcome is not None:
+            view["outcome"] = self.outcome.value
         return view
 
 
@@ -191,11 +234,26 @@ class WatchConflictView(ConflictFacts):
     """A conflict as the watch center sees it: both sides, each at its owner's watch level."""
 
     sides: tuple[WatchSide, WatchSide]
+    contacts: tuple[ContactAttempt, ...] = ()  # the watch's attempts to reach the sides
 
     def to_dict(self) -> Json:
         view = ConflictFacts.to_dict(self)
         view["sides"] = [{"acknowledged": _ack(s.acknowledged), "operation": s.operation.to_dict()} for s in self.sides]
+        if self.contacts:  # absent until the watch has tried to reach a side
+            view["contacts"] = [contact_dict(c) for c in self.contacts]
         return view
+
+
+def contact_dict(c: ContactAttempt) -> Json:
+    return {
+        "id": c.id,
+        "side": c.side,
+        "method": c.method.value,
+        "reached": c.reached,
+        "note": c.note,
+        "by_user_id": c.by_user_id,
+        "at": isoformat(c.at),
+    }
 
 
 AnyConflictView = ConflictView | WatchConflictView
@@ -226,9 +284,14 @@ class NoticeView:
     sent_at: datetime | None
     operation: OperationView
     response: HostResponseView | None = None  # the host's own current answer, once it gave one
+    sensitive_places: tuple[PlaceNearby, ...] = ()  # near the operation: the host is told so first
 
     def to_dict(self) -> Json:
+        first: Json = (
+            {"sensitive_places": [p.to_dict() for p in self.sensitive_places]} if self.sensitive_places else {}
+        )
         view: Json = {
+            **first,
             "id": self.id,
             "kind": self.kind.value,
             "sent_at": None if self.sent_at is None else isoformat(self.sent_at),

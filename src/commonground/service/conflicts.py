@@ -10,10 +10,22 @@ from commonground.domain.conflict_status import PeerState
 from commonground.domain.disclosure import disclose_conflict_to_watch
 from commonground.domain.drafts import text
 from commonground.domain.errors import InvalidInput, NotFound, NotPermitted, StateConflict
-from commonground.domain.model import Acknowledgement, Conflict, ConflictStatus, Operation, Role
+from commonground.domain.model import (
+    Acknowledgement,
+    Conflict,
+    ConflictOutcome,
+    ConflictStatus,
+    ContactAttempt,
+    ContactMethod,
+    Operation,
+    Ownership,
+    Role,
+)
 from commonground.domain.permissions import Permission
+from commonground.domain.policy import parse_enum
 from commonground.domain.remote_conflicts import RemoteConflict
 from commonground.domain.views import AnyConflictView
+from commonground.service.clock import new_id
 from commonground.service.deconfliction import AgencyCache
 from commonground.service.deliveries import DeliveryEntry, delivery_log
 from commonground.service.events import EventKind, emit, emit_conflict
@@ -44,9 +56,10 @@ class Conflicts:
 
     def _views(self, tx: Transaction, who: Principal, conflicts: list[Conflict]) -> list[AnyConflictView]:
         agencies = AgencyCache(tx)
+        now = self.clock.now()
         mine = [c for c in conflicts if who.agency.id in (c.agency_a, c.agency_b) and not who.has(Role.WATCH)]
         if len(mine) == len(conflicts):
-            return list(conflict_views(who, conflicts, agencies, tx.operations.get))
+            return list(conflict_views(who, conflicts, agencies, tx.operations.get, now))
         views: list[AnyConflictView] = []
         for conflict in conflicts:
             sides = []
@@ -54,7 +67,8 @@ class Conflicts:
                 op = tx.operations.get(op_id)
                 assert op is not None
                 sides.append((op, agencies(op.agency_id)))
-            views.append(disclose_conflict_to_watch(conflict, (sides[0], sides[1]), who.viewer))
+            contacts = tuple(tx.conflicts.contacts(conflict.id))
+            views.append(disclose_conflict_to_watch(conflict, (sides[0], sides[1]), who.viewer, now, contacts))
         return views
 
     def _audit_read(self, who: Principal, ids: list[str]) -> None:
@@ -152,6 +166,12 @@ class Conflicts:
         note = text(body, "note", "note", required=True, limit=2000, multiline=True)
         if not who.may(Permission.RESOLVE_CONFLICTS):
             raise NotPermitted("supervisors and the watch center resolve conflicts")
+        # v1 clients send no outcome: a resolution without one counts as ``other``.
+        outcome = (
+            parse_enum(ConflictOutcome, body.get("outcome") or "other", "outcome")
+            if status is ConflictStatus.RESOLVED
+            else None
+        )
         now = self.clock.now()
         with self.store.write() as tx:
             remote = self._remote_workable(tx, who, conflict_id)
@@ -161,14 +181,54 @@ class Conflicts:
                 tell_peer(tx, closed, PeerState(status.value), now, note=note)
                 return closed
             conflict = self._workable(tx, who, conflict_id)
-            done = replace(conflict, status=status, closed_at=now, closed_by=who.user.id, note=note)
+            done = replace(conflict, status=status, closed_at=now, closed_by=who.user.id, note=note, outcome=outcome)
             tx.conflicts.update(done)
             emit_conflict(tx, EventKind.CONFLICT_UPDATED, done, now)
-            tx.audit.append(
-                who.entry(Action.CONFLICT_RESOLVE, object_type="conflict", object_id=conflict.id, status=status.value),
-                now,
-            )
+            details = {"status": status.value, **({"outcome": outcome.value} if outcome else {})}
+            entry = who.entry(Action.CONFLICT_RESOLVE, object_type="conflict", object_id=conflict.id)
+            tx.audit.append(replace(entry, details=details), now)
             return self._views(tx, who, [done])[0]
+
+    def assign(self, who: Principal, conflict_id: str, body: Mapping[str, object]) -> AnyConflictView:
+        """Make a watch user (the caller by default) the conflict's owner; both sides see who handles it."""
+        if not who.may(Permission.WATCH_CENTER):
+            raise NotPermitted("only the watch center takes ownership of a conflict")
+        wanted = text(body, "user_id", "user_id", required=False, limit=36) or who.user.id
+        now = self.clock.now()
+        with self.store.write() as tx:
+            user = tx.people.get(wanted)
+            if user is None or not user.has(Role.WATCH) or not user.usable(now):
+                raise InvalidInput("user_id", "must be an active watch center user")
+            conflict = self._workable(tx, who, conflict_id)
+            owned = replace(conflict, owner=Ownership(user.id, user.display_name, now))
+            tx.conflicts.update(owned)
+            emit_conflict(tx, EventKind.CONFLICT_UPDATED, owned, now)
+            previous = conflict.owner.user_id if conflict.owner else None
+            entry = who.entry(Action.CONFLICT_ASSIGN, object_type="conflict", object_id=conflict.id)
+            tx.audit.append(replace(entry, details={"owner": user.id, "previous": previous}), now)
+            return self._views(tx, who, [owned])[0]
+
+    def contact(self, who: Principal, conflict_id: str, body: Mapping[str, object]) -> AnyConflictView:
+        """Record an attempt by the watch to reach one side of a conflict, reached or not."""
+        if not who.may(Permission.WATCH_CENTER):
+            raise NotPermitted("only the watch center records contact attempts")
+        side = body.get("side")
+        if side not in ("a", "b"):
+            raise InvalidInput("side", "must be a or b, as in the conflict's sides")
+        method = parse_enum(ContactMethod, body.get("method"), "method")
+        reached = body.get("reached")
+        if not isinstance(reached, bool):
+            raise InvalidInput("reached", "must be true or false")
+        note = text(body, "note", "note", required=False, limit=2000, multiline=True)
+        now = self.clock.now()
+        with self.store.write() as tx:
+            conflict = self._workable(tx, who, conflict_id)
+            attempt = ContactAttempt(new_id(), conflict.id, str(side), method, reached, note, who.user.id, now)
+            tx.conflicts.add_contact(attempt)
+            details = {"side": attempt.side, "method": method.value, "reached": reached}
+            entry = who.entry(Action.CONFLICT_CONTACT, object_type="conflict", object_id=conflict.id)
+            tx.audit.append(replace(entry, details=details), now)
+            return self._views(tx, who, [conflict])[0]
 
     # --- remote conflicts: this side's copy changes here, and the peer is told (tell_peer) ----
     def _remote_workable(self, tx: Transaction, who: Principal, conflict_id: str) -> RemoteConflict | None:

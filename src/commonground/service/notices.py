@@ -16,6 +16,7 @@ from commonground.service.clock import new_id
 from commonground.service.events import EventKind, emit
 from commonground.service.ports import Clock, Page, Store, Transaction
 from commonground.service.principal import Principal
+from commonground.service.sensitive_places import DEFAULT_WITHIN_M, places_near
 
 
 def _send(tx: Transaction, notice: Notice, at: datetime) -> Notice:
@@ -80,6 +81,7 @@ def track(tx: Transaction, op: Operation, at: datetime, *, new: bool = False) ->
 class Notices:
     store: Store
     clock: Clock
+    sensitive_place_m: float = DEFAULT_WITHIN_M  # COMMONGROUND_SENSITIVE_PLACE_M
 
     def deliver_due(self, limit: int = 500) -> int:
         """Send the notices whose operations have started; safe to run from any process."""
@@ -114,5 +116,5 @@ class Notices:
                 answer = tx.notice_responses.get(op.id, who.agency.id)
                 if answer is not None:  # the host's own answer, so its card shows what it said
                     view = replace(view, response=disclose_host_response(answer, op, who.agency, who.viewer))
-                items.append(view)
+                items.append(replace(view, sensitive_places=tuple(places_near(tx, op, self.sensitive_place_m))))
         return Page(items, kept[-1].id if more and kept else None)

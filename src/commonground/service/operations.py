@@ -16,9 +16,10 @@ from commonground.domain.disclosure import (
     restricted_towards,
 )
 from commonground.domain.drafts import SubjectParser, draft_fields, merge_patch, moved, parse_draft, with_draft
-from commonground.domain.errors import NotFound, NotPermitted, StaleVersion, StateConflict
+from commonground.domain.entry import check_start, parse_exigent, parse_phone_in
+from commonground.domain.errors import InvalidInput, NotFound, NotPermitted, StaleVersion, StateConflict
 from commonground.domain.geometry import MAX_AREA_KM2, MAX_VERTICES
-from commonground.domain.model import Agency, Conflict, Operation, OperationStatus, Role
+from commonground.domain.model import Agency, Conflict, Operation, OperationStatus, PhoneIn, Role
 from commonground.domain.notices import check_timing
 from commonground.domain.permissions import Permission
 from commonground.domain.policy import Purpose
@@ -29,7 +30,19 @@ from commonground.service.deconfliction import AgencyCache
 from commonground.service.events import EventKind, emit
 from commonground.service.ports import Clock, OperationFilter, Page, Store, Transaction
 from commonground.service.principal import Principal
+from commonground.service.sensitive_places import DEFAULT_WITHIN_M, places_near
 from commonground.service.subjects import normalise_subject, remember_restriction
+
+
+def _entered(op: Operation) -> dict[str, Any]:
+    """Return what the audit record of an entry says of how it was entered: late, phoned in, or nothing."""
+    out: dict[str, Any] = {}
+    if op.exigent_reason is not None:
+        out["exigent"] = True
+    if op.phone_in is not None:
+        out["on_behalf_of"] = op.agency_id
+        out["caller_name"] = op.phone_in.caller_name
+    return out
 
 
 def conflict_views(
@@ -37,6 +50,7 @@ def conflict_views(
     conflicts: list[Conflict],
     agency_of: Callable[[str], Agency],
     operation_of: Callable[[str], Operation | None],
+    now: datetime | None = None,
 ) -> list[ConflictView]:
     """Return each conflict as ``who``'s side sees it, through the disclosure function."""
     views = []
@@ -47,7 +61,7 @@ def conflict_views(
         yours, theirs = (a, b) if a.agency_id == who.agency.id else (b, a)
         if theirs.agency_id == who.agency.id and theirs.created_by == who.user.id:
             yours, theirs = theirs, yours  # one agency's two operations: "yours" is the one you entered
-        views.append(disclose_conflict(conflict, yours, theirs, agency_of(theirs.agency_id), who.viewer))
+        views.append(disclose_conflict(conflict, yours, theirs, agency_of(theirs.agency_id), who.viewer, now))
     return views
 
 
@@ -58,14 +72,51 @@ class Operations:
     parse_subject: SubjectParser = normalise_subject
     max_vertices: int = MAX_VERTICES
     max_area_km2: float = MAX_AREA_KM2
+    sensitive_place_m: float = DEFAULT_WITHIN_M  # COMMONGROUND_SENSITIVE_PLACE_M
+
+    def acting_for(self, who: Principal, data: Mapping[str, Any]) -> Principal:
+        """Return who enters the operation ``data`` describes: the caller, or for a phone-in its agency.
+
+        Only the watch center enters for another agency (``on_behalf_of``); it then acts as a member of
+        that agency for the check, the notices and the federation probes.
+        """
+        raw = data.get("on_behalf_of")
+        if raw is None:
+            return who
+        if not who.may(Permission.WATCH_CENTER):
+            raise NotPermitted("only the watch center enters an operation on behalf of another agency")
+        agency_id, _ = parse_phone_in(raw if isinstance(raw, Mapping) else {}, who.user.id)
+        with self.store.read() as tx:
+            agency = tx.agencies.get(agency_id)
+        if agency is None:
+            raise InvalidInput("on_behalf_of.agency_id", "no such agency")
+        return replace(who, agency=agency)
+
+    def _entry(self, who: Principal, data: Mapping[str, Any]) -> PhoneIn | None:
+        """Check that ``who`` may enter ``data``; return who phoned it in, for a watch entry."""
+        raw = data.get("on_behalf_of")
+        if raw is None:
+            if not who.may(Permission.ENTER_OPERATIONS):
+                raise NotPermitted("only officers and supervisors enter operations")
+            return None
+        if not who.may(Permission.WATCH_CENTER):
+            raise NotPermitted("only the watch center enters an operation on behalf of another agency")
+        agency_id, phone_in = parse_phone_in(raw if isinstance(raw, Mapping) else {}, who.user.id)
+        if agency_id != who.agency.id:
+            raise InvalidInput("on_behalf_of.agency_id", "enter it as the agency it names (Operations.acting_for)")
+        return phone_in
 
     def submit(self, who: Principal, data: Mapping[str, Any]) -> tuple[OperationView, list[ConflictView]]:
-        """Store an operation and every conflict it has, atomically; return both as views."""
-        if not who.may(Permission.ENTER_OPERATIONS):
-            raise NotPermitted("only officers and supervisors enter operations")
+        """Store an operation and every conflict it has, atomically; return both as views.
+
+        For a phone-in, ``who`` is what ``acting_for`` returned: the watch user as a member of the caller's agency.
+        """
+        phone_in = self._entry(who, data)
         draft = parse_draft(data, self.parse_subject, self.max_vertices, self.max_area_km2)
-        check_timing(draft.notice or who.agency.policy.default_notice, who.agency)
+        exigent_reason = parse_exigent(data)
         now = self.clock.now()
+        check_start(draft.window, now, exigent_reason)
+        check_timing(draft.notice or who.agency.policy.default_notice, who.agency)
         op = Operation(
             **{**draft_fields(draft), "notice": draft.notice or who.agency.policy.default_notice},
             id=new_id(),
@@ -75,21 +126,30 @@ class Operations:
             created_by=who.user.id,
             created_at=now,
             updated_at=now,
+            exigent_reason=exigent_reason,
+            phone_in=phone_in,
         )
         with self.store.write() as tx:
             agencies = AgencyCache(tx, who.agency)
-            actor = who.entry(Action.OPERATION_CREATE, object_type="operation", object_id=op.id)
+            # The actor's own agency, not the one a phone-in acts for.
+            actor = replace(
+                who.entry(Action.OPERATION_CREATE, object_type="operation", object_id=op.id),
+                actor_agency_id=who.user.agency_id,
+                details=_entered(op) or None,
+            )
             tx.operations.add(op)
             result = deconfliction.check(tx, op, agencies, now, actor, new=True)
             notices.track(tx, op, now, new=True)
-            tx.audit.append(replace(actor, details={"conflicts": len(result.conflicts)}), now)
+            places = places_near(tx, op, self.sensitive_place_m)
+            tx.audit.append(replace(actor, details={**(actor.details or {}), "conflicts": len(result.conflicts)}), now)
             involved = {who.agency.id} | {other.agency_id for other in result.others.values()}
             owners = {agency_id: agencies(agency_id) for agency_id in involved}
         # Views are built after the commit, outside the one-writer section: everything they
         # need is in hand, and other writers need not wait for it.
         known = {op.id: op, **result.others}
-        views = conflict_views(who, result.conflicts, owners.__getitem__, known.get)
-        return disclose_operation(op, who.agency, who.viewer, Context.DIRECT), views
+        views = conflict_views(who, result.conflicts, owners.__getitem__, known.get, now)
+        own = disclose_operation(op, who.agency, who.viewer, Context.DIRECT, now=now)
+        return replace(own, sensitive_places=tuple(places)), views
 
     def _owned(self, tx: Transaction, who: Principal, operation_id: str, *, edit: bool) -> Operation:
         op = tx.operations.get(operation_id)
@@ -114,6 +174,8 @@ class Operations:
             if not op.status.is_live:
                 raise StateConflict(f"a {op.status.value} operation cannot be changed")
             draft = merge_patch(op, patch, self.parse_subject, self.max_vertices, self.max_area_km2)
+            if draft.window.starts_at != op.window.starts_at:
+                check_start(draft.window, now, op.exigent_reason)
             restricting = self._restricting(tx, op, who.agency.missions)
             op = replace(op, restricted_by=op.restricted_by | {a.id for a, _ in restricting})
             if draft.notice is not None and draft.notice != op.notice:
@@ -136,8 +198,10 @@ class Operations:
             tx.audit.append(replace(actor, details={"fields": sorted(patch), "version": changed.version}), now)
             if changed.purpose != op.purpose:
                 self._tell_purpose_change(tx, who, op, changed, restricting, now)
-            views = conflict_views(who, [c for c in conflicts if not c.status.is_closed], agencies, tx.operations.get)
-            own = disclose_operation(changed, who.agency, who.viewer, Context.DIRECT)
+            live = [c for c in conflicts if not c.status.is_closed]
+            views = conflict_views(who, live, agencies, tx.operations.get, now)
+            own = disclose_operation(changed, who.agency, who.viewer, Context.DIRECT, now=now)
+            own = replace(own, sensitive_places=tuple(places_near(tx, changed, self.sensitive_place_m)))
         return own, views
 
     @staticmethod
@@ -199,17 +263,19 @@ class Operations:
             remote_conflicts.close_for(tx, done, now, actor, f"operation {status.value}")
             notices.track(tx, done, now)
             tx.audit.append(actor, now)
-        return disclose_operation(done, who.agency, who.viewer, Context.DIRECT)
+        return disclose_operation(done, who.agency, who.viewer, Context.DIRECT, now=now)
 
     def get(self, who: Principal, operation_id: str) -> OperationView:
         """Own agency's operation in full; another's only through a conflict, as policy allows."""
+        now = self.clock.now()
         with self.store.read() as tx:
             op = tx.operations.get(operation_id)
             if op is None:
                 raise NotFound("no such operation")
             if op.agency_id == who.agency.id and who.may(Permission.AGENCY_OPERATIONS):
-                return disclose_operation(op, who.agency, who.viewer, Context.DIRECT)
-            view = self._through_conflict(tx, who, op)
+                own = disclose_operation(op, who.agency, who.viewer, Context.DIRECT, now=now)
+                return replace(own, sensitive_places=tuple(places_near(tx, op, self.sensitive_place_m)))
+            view = self._through_conflict(tx, who, op, now)
         if view is None:
             raise NotFound("no such operation")
         with self.store.write() as tx:
@@ -221,17 +287,17 @@ class Operations:
                     owner_agency=op.agency_id,
                     level=view.level_disclosed.value,
                 ),
-                self.clock.now(),
+                now,
             )
         return view
 
-    def _through_conflict(self, tx: Transaction, who: Principal, op: Operation) -> OperationView | None:
+    def _through_conflict(self, tx: Transaction, who: Principal, op: Operation, now: datetime) -> OperationView | None:
         owner = tx.agencies.get(op.agency_id)
         if owner is None:
             return None
         conflicts = tx.conflicts.of_operation(op.id)
         if who.has(Role.WATCH) and conflicts:
-            return disclose_operation(op, owner, who.viewer, Context.WATCH)
+            return disclose_operation(op, owner, who.viewer, Context.WATCH, now=now)
         if not who.may(Permission.ENTER_OPERATIONS):
             return None
         best: OperationView | None = None
@@ -246,6 +312,7 @@ class Operations:
                 Context.CONFLICT,
                 viewer_purpose=mine.purpose,
                 viewer_restricted=restricted_towards(owner, mine, who.agency.missions),
+                now=now,
             )
             # Several conflicts may disclose differently; the most restrictive wins.
             if best is None or view.level_disclosed.rank < best.level_disclosed.rank:
@@ -255,7 +322,26 @@ class Operations:
     def list(self, who: Principal, where: OperationFilter, limit: int, after: str | None) -> Page[OperationView]:
         if not who.may(Permission.AGENCY_OPERATIONS):
             raise NotPermitted("only the agency's own members list its operations")
+        now = self.clock.now()
         with self.store.read() as tx:
-            page = tx.operations.page(replace(where, agency_id=who.agency.id), limit, after)
+            page = tx.operations.page(replace(where, agency_id=who.agency.id, now=now), limit, after)
         viewer: Viewer = who.viewer
-        return Page([disclose_operation(op, who.agency, viewer, Context.DIRECT) for op in page.items], page.next)
+        views = [disclose_operation(op, who.agency, viewer, Context.DIRECT, now=now) for op in page.items]
+        return Page(views, page.next)
+
+    def overdue(self, who: Principal, limit: int, after: str | None) -> Page[OperationView]:
+        """Every agency's operations past their end and neither completed nor cancelled, for the watch to chase."""
+        if not who.may(Permission.WATCH_CENTER):
+            raise NotPermitted("only the watch center lists every agency's overdue operations")
+        now = self.clock.now()
+        with self.store.read() as tx:
+            page = tx.operations.page(OperationFilter(None, status=OperationStatus.OVERDUE, now=now), limit, after)
+            agencies = AgencyCache(tx)
+            views = [
+                disclose_operation(op, agencies(op.agency_id), who.viewer, Context.WATCH, now=now) for op in page.items
+            ]
+        if views:
+            with self.store.write() as tx:
+                ids = [v.id for v in views]
+                tx.audit.append(who.entry(Action.OPERATION_OVERDUE_READ, object_type="operation", operations=ids), now)
+        return Page(views, page.next)

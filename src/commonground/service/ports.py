@@ -14,16 +14,27 @@ from commonground.audit.verify import StoredRecord
 from commonground.domain.conflicts import SearchReach
 from commonground.domain.federation import Peer, PeerStatus
 from commonground.domain.geometry import Area, Box
-from commonground.domain.model import Agency, Conflict, ConflictKind, ConflictStatus, Operation, OperationStatus, User
+from commonground.domain.model import (
+    Agency,
+    Conflict,
+    ConflictKind,
+    ConflictStatus,
+    ContactAttempt,
+    Operation,
+    OperationStatus,
+    User,
+)
 from commonground.domain.notice_responses import NoticeResponse
 from commonground.domain.notices import Notice
 from commonground.domain.notifications import Channel, Delivery
+from commonground.domain.participation import ConflictFact, EntryFact
 from commonground.domain.policy import Policy, Purpose
 from commonground.domain.remote_conflicts import RemoteConflict
 from commonground.domain.remote_notices import OwedNotice, RemoteNotice
 from commonground.domain.reprobe import Unchecked
 from commonground.domain.retries import Replay
 from commonground.domain.scopes import Scope
+from commonground.domain.sensitive import SensitivePlace
 from commonground.domain.timewindow import TimeWindow
 from commonground.service.signin_ports import SignInRepository
 
@@ -43,11 +54,18 @@ class Page(Generic[T]):
 
 @dataclass(frozen=True, slots=True)
 class OperationFilter:
-    agency_id: str
+    """Which operations a page holds; ``agency_id`` None reaches every agency (the watch's overdue list).
+
+    ``status`` ``planned``, ``active`` and ``overdue`` are read off the window at ``now``, which
+    the use-case must then give.
+    """
+
+    agency_id: str | None
     active_at: datetime | None = None
     bbox: tuple[float, float, float, float] | None = None
     status: OperationStatus | None = None
     created_by: str | None = None
+    now: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +225,37 @@ class ConflictRepository(Protocol):
     def get(self, conflict_id: str) -> Conflict | None: ...
     def of_operation(self, operation_id: str) -> list[Conflict]: ...
     def page(self, where: ConflictFilter, limit: int, after: str | None) -> Page[Conflict]: ...
+    def add_contact(self, contact: ContactAttempt) -> None:
+        """Record one attempt by the watch to reach a side."""
+
+    def contacts(self, conflict_id: str) -> list[ContactAttempt]:
+        """Return the attempts to reach the sides of a conflict, oldest first."""
+
+
+class ParticipationRepository(Protocol):
+    """What the participation reports count over a period (``since`` inclusive, ``until`` not)."""
+
+    def entries(self, since: datetime, until: datetime) -> list[EntryFact]:
+        """Return every operation entered in the period, as the report counts it."""
+
+    def conflicts(self, since: datetime, until: datetime) -> list[ConflictFact]:
+        """Return every conflict detected in the period, with its acknowledgement times."""
+
+    def lookups(self, since: datetime, until: datetime) -> dict[str, int]:
+        """Return how many look-ups each agency's people made in the period."""
+
+
+class SensitivePlaceRepository(Protocol):
+    """Schools, hospitals and the like that agencies load (docs/sensitive-places.md)."""
+
+    def replace(self, agency_id: str, places: Sequence[SensitivePlace]) -> None:
+        """Replace every place of the agency (an empty list clears them)."""
+
+    def of_agency(self, agency_id: str) -> list[SensitivePlace]: ...
+    def near(self, boxes: Sequence[Box]) -> list[SensitivePlace]:
+        """Return every place whose box meets one of ``boxes`` (candidates: the caller measures)."""
+
+    def count(self) -> int: ...
 
 
 class NoticeRepository(Protocol):
@@ -515,6 +564,10 @@ class Transaction(Protocol):
     def metrics(self) -> MetricsRepository: ...
     @property
     def replays(self) -> ReplayRepository: ...
+    @property
+    def participation(self) -> ParticipationRepository: ...
+    @property
+    def sensitive_places(self) -> SensitivePlaceRepository: ...
 
     def flush(self) -> None:
         """Write what the transaction holds back; the store calls it before committing."""

@@ -5,11 +5,11 @@ from __future__ import annotations
 from sqlalchemy import and_, bindparam, insert, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from commonground.domain.model import Conflict
+from commonground.domain.model import Conflict, ContactAttempt
 from commonground.service.ports import ConflictFilter, Page
 from commonground.store import records
 from commonground.store.repository import Repository, bound, by_key, page, update_by_id
-from commonground.store.schema import conflicts, operations
+from commonground.store.schema import conflict_contacts, conflicts, operations
 
 CONFLICT_BY_ID = by_key(conflicts, "id")
 CONFLICTS_OF = select(conflicts).where(
@@ -21,6 +21,11 @@ CONFLICT_PAIR = select(conflicts.c.id).where(
     conflicts.c.operation_b == bindparam("b"),
 )
 UPDATE_CONFLICT = update_by_id(conflicts)
+CONTACTS_OF = (
+    select(conflict_contacts)
+    .where(conflict_contacts.c.conflict_id == bindparam("key"))
+    .order_by(conflict_contacts.c.at, conflict_contacts.c.id)
+)
 INSERT_CONFLICT = insert(conflicts)
 
 
@@ -60,3 +65,9 @@ class SqlConflicts(Repository):
             query = query.where(and_(*clauses))
         query = query.order_by(conflicts.c.id).limit(limit + 1)
         return page([records.conflict_from(r) for r in self.conn.execute(query).mappings()], limit)
+
+    def add_contact(self, contact: ContactAttempt) -> None:
+        self.conn.execute(insert(conflict_contacts), records.contact_row(contact))
+
+    def contacts(self, conflict_id: str) -> list[ContactAttempt]:
+        return [records.contact_from(r) for r in self.conn.execute(CONTACTS_OF, {"key": conflict_id}).mappings()]

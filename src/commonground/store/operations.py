@@ -34,6 +34,22 @@ def live_others(query: Select[Any]) -> Select[Any]:
     return query.where(operations.c.status.in_(LIVE), operations.c.id != bindparam("exclude"))
 
 
+def _status_clauses(status: OperationStatus, now: datetime | None) -> list[ColumnElement[bool]]:
+    """Return the clauses for ``status``: a live one is stored as ``planned`` and read off its window at ``now``.
+
+    Without ``now`` the stored status is matched (the sweep walks what is stored).
+    """
+    c = operations.c
+    if now is None or not status.is_live:
+        return [c.status == status.value]
+    window = {
+        OperationStatus.PLANNED: [c.starts_at > now],
+        OperationStatus.ACTIVE: [c.starts_at <= now, c.ends_at > now],
+        OperationStatus.OVERDUE: [c.ends_at <= now],
+    }[status]
+    return [c.status.in_(LIVE), *window]
+
+
 class SqlOperations(Repository):
     def add(self, op: Operation) -> None:
         row = {**records.operation_row(op), "restricted_by": sorted(op.restricted_by)}
@@ -50,11 +66,13 @@ class SqlOperations(Repository):
         return records.operation_from(row) if row else None
 
     def page(self, where: OperationFilter, limit: int, after: str | None) -> Page[Operation]:
-        query = select(operations).where(operations.c.agency_id == where.agency_id)
+        query = select(operations)
+        if where.agency_id is not None:
+            query = query.where(operations.c.agency_id == where.agency_id)
         if where.created_by:
             query = query.where(operations.c.created_by == where.created_by)
         if where.status:
-            query = query.where(operations.c.status == where.status.value)
+            query = query.where(*_status_clauses(where.status, where.now))
         if where.active_at:
             query = query.where(operations.c.starts_at <= where.active_at, operations.c.ends_at > where.active_at)
         if where.bbox:

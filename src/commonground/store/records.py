@@ -16,10 +16,15 @@ from commonground.domain.model import (
     Attire,
     Conflict,
     ConflictKind,
+    ConflictOutcome,
     ConflictStatus,
     Contact,
+    ContactAttempt,
+    ContactMethod,
     Operation,
     OperationStatus,
+    Ownership,
+    PhoneIn,
     Risk,
     Role,
     Team,
@@ -149,6 +154,8 @@ def operation_row(op: Operation) -> dict[str, Any]:
         "created_at": op.created_at,
         "updated_at": op.updated_at,
         "purged_at": op.purged_at,
+        "exigent_reason": op.exigent_reason,
+        "phone_in": None if op.phone_in is None else op.phone_in.to_dict(),
     }  # without restricted_by: an update never writes it, only operations.restrict (and add)
 
 
@@ -177,7 +184,45 @@ def operation_from(row: Mapping[Any, Any]) -> Operation:
         updated_at=row["updated_at"],
         restricted_by=frozenset(row.get("restricted_by") or ()),
         purged_at=row.get("purged_at"),
+        exigent_reason=row.get("exigent_reason"),
+        phone_in=_phone_in(row.get("phone_in")),
     )
+
+
+def _owner(row: Mapping[Any, Any]) -> Ownership | None:
+    if not row.get("owner_user_id"):
+        return None
+    return Ownership(row["owner_user_id"], row["owner_name"] or "", row["owner_at"])
+
+
+def contact_row(c: ContactAttempt) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "conflict_id": c.conflict_id,
+        "side": c.side,
+        "method": c.method.value,
+        "reached": c.reached,
+        "note": c.note,
+        "by_user_id": c.by_user_id,
+        "at": c.at,
+    }
+
+
+def contact_from(row: Mapping[Any, Any]) -> ContactAttempt:
+    return ContactAttempt(
+        row["id"],
+        row["conflict_id"],
+        row["side"],
+        ContactMethod(row["method"]),
+        bool(row["reached"]),
+        row["note"],
+        row["by_user_id"],
+        row["at"],
+    )
+
+
+def _phone_in(raw: Mapping[str, Any] | None) -> PhoneIn | None:
+    return None if not raw else PhoneIn(raw["caller_name"], raw["caller_phone"], raw["entered_by"])
 
 
 def _ack_row(prefix: str, ack: Acknowledgement | None) -> dict[str, Any]:
@@ -207,6 +252,10 @@ def conflict_row(c: Conflict) -> dict[str, Any]:
         "closed_at": c.closed_at,
         "closed_by": c.closed_by,
         "note": c.note,
+        "owner_user_id": c.owner.user_id if c.owner else None,
+        "owner_name": c.owner.name if c.owner else None,
+        "owner_at": c.owner.at if c.owner else None,
+        "outcome": c.outcome.value if c.outcome else None,
     }
 
 
@@ -236,6 +285,8 @@ def conflict_from(row: Mapping[Any, Any]) -> Conflict:
         ack_a=_ack_from(row, "ack_a"),
         ack_b=_ack_from(row, "ack_b"),
         closed_at=row["closed_at"],
+        owner=_owner(row),
+        outcome=ConflictOutcome(row["outcome"]) if row.get("outcome") else None,
         closed_by=row["closed_by"],
         note=row["note"],
     )

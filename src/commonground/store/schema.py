@@ -151,6 +151,8 @@ operations = Table(
     Column("updated_at", UTCDateTime, nullable=False),
     Column("restricted_by", JSON, nullable=True),  # agency ids, only ever added to (operations.restrict)
     Column("purged_at", UTCDateTime, nullable=True),  # details removed by retention; the row stays a shell
+    Column("exigent_reason", Text, nullable=True),  # entered after the fact, and why (docs/watch.md)
+    Column("phone_in", JSON, nullable=True),  # entered by the watch for a caller: who called, from where
     Index("ix_operations_agency_window", "agency_id", "starts_at"),
     Index("ix_operations_ends_at", "ends_at"),
 )
@@ -179,7 +181,48 @@ conflicts = Table(
     Column("closed_at", UTCDateTime, nullable=True),
     Column("closed_by", String(36), nullable=True),
     Column("note", Text, nullable=True),
+    Column("owner_user_id", String(36), nullable=True),  # the watch officer handling it
+    Column("owner_name", String(200), nullable=True),  # their display name when assigned, as both sides see it
+    Column("owner_at", UTCDateTime, nullable=True),
+    Column("outcome", String(20), nullable=True),  # how a resolved conflict ended
     UniqueConstraint("kind", "operation_a", "operation_b", name="uq_conflicts_pair"),
+)
+
+# Schools, hospitals and the like an operation nearby is told of (docs/sensitive-places.md); the box
+# columns are the index: a place spans at most MAX_PLACE_SPAN_DEG, so a few bands of latitude, each
+# a range of min_lon, find it (store/sensitive.py).
+sensitive_places = Table(
+    "sensitive_places",
+    metadata,
+    _id(),
+    Column("agency_id", String(36), nullable=False),
+    Column("category", String(20), nullable=False),
+    Column("name", String(200), nullable=True),
+    Column("area", JSON, nullable=False),
+    Column("window_start", UTCDateTime, nullable=True),
+    Column("window_end", UTCDateTime, nullable=True),
+    Column("min_lon", Float, nullable=False),
+    Column("max_lon", Float, nullable=False),
+    Column("min_lat", Float, nullable=False),
+    Column("max_lat", Float, nullable=False),
+    Column("lat_cell", Integer, nullable=False),  # floor(min_lat / 0.01): the index's band of latitude
+    Index("ix_sensitive_places_cell", "lat_cell", "min_lon"),
+    Index("ix_sensitive_places_agency", "agency_id"),
+)
+
+# The watch center's attempts to reach a side of a conflict (docs/watch.md).
+conflict_contacts = Table(
+    "conflict_contacts",
+    metadata,
+    _id(),
+    Column("conflict_id", String(36), nullable=False),
+    Column("side", String(1), nullable=False),
+    Column("method", String(10), nullable=False),
+    Column("reached", Boolean, nullable=False),
+    Column("note", Text, nullable=True),
+    Column("by_user_id", String(36), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Index("ix_conflict_contacts_conflict", "conflict_id", "at"),
 )
 
 audit_log = Table(

@@ -21,11 +21,13 @@ from commonground.service.ports import (
     NoticeResponseRepository,
     OperationRepository,
     Outbox,
+    ParticipationRepository,
     PeerRepository,
     PersonRepository,
     RemoteConflictRepository,
     RemoteNoticeRepository,
     ReplayRepository,
+    SensitivePlaceRepository,
     SubjectRepository,
     TokenRepository,
     UncheckedRepository,
@@ -45,11 +47,13 @@ from commonground.store.metrics import SqlMetrics
 from commonground.store.notice_responses import SqlNoticeResponses
 from commonground.store.notices import SqlNotices
 from commonground.store.outbox import SqlOutbox
+from commonground.store.participation import SqlParticipation
 from commonground.store.peers import SqlPeers
 from commonground.store.people import SqlPeople
 from commonground.store.remote_conflicts import SqlRemoteConflicts
 from commonground.store.remote_notices import SqlRemoteNotices
 from commonground.store.replays import SqlReplays
+from commonground.store.sensitive import SqlSensitivePlaces
 from commonground.store.signin import SqlSignIn
 from commonground.store.subjects import SqlSubjects
 from commonground.store.tokens import SqlTokens
@@ -141,6 +145,14 @@ class SqlUnit(HeldWrites):
     @cached_property
     def metrics(self) -> MetricsRepository:
         return SqlMetrics(self)
+
+    @cached_property
+    def participation(self) -> ParticipationRepository:
+        return SqlParticipation(self)
+
+    @cached_property
+    def sensitive_places(self) -> SensitivePlaceRepository:
+        return SqlSensitivePlaces(self)
 
     @cached_property
     def remote_notices(self) -> RemoteNoticeRepository:

@@ -118,7 +118,7 @@ def test_a_supervisor_resolves_with_a_note_once(world: World, pair: Pair) -> Non
     assert (record.actor_user_id, record.object_id, record.details) == (
         pair.two.user.id,
         pair.conflict.id,
-        {"status": "resolved"},
+        {"status": "resolved", "outcome": "other"},  # no outcome sent (a v1 client): recorded as other
     )
     with pytest.raises(StateConflict):
         conflicts.close(pair.two, pair.conflict.id, {"note": "again"}, ConflictStatus.DISMISSED)

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from commonground.api.deps import ConflictsUser, ServicesDep, page_limit
 from commonground.api.responses import PublicRoute, fails
 from commonground.api.schemas.common import dump
-from commonground.api.schemas.conflicts import AckBody, ConflictPublic, ConflictsPublic, NoteBody
+from commonground.api.schemas.conflicts import AckBody, ConflictPublic, ConflictsPublic, NoteBody, ResolveBody
 from commonground.domain.model import ConflictStatus
 from commonground.domain.policy import parse_enum
 from commonground.domain.remote_conflicts import RemoteConflict
@@ -57,8 +57,8 @@ def acknowledge(
 
 
 @router.post("/conflicts/{conflict_id}/resolve", responses=fails(404, 409, 422))
-def resolve(conflict_id: str, body: NoteBody, services: ServicesDep, who: ConflictsUser) -> ConflictPublic:
-    """Close the conflict as worked out, with a note."""
+def resolve(conflict_id: str, body: ResolveBody, services: ServicesDep, who: ConflictsUser) -> ConflictPublic:
+    """Close the conflict as worked out, with a note and how it ended (`outcome`, `other` when absent)."""
     return conflict_public(services.conflicts.close(who, conflict_id, dump(body), ConflictStatus.RESOLVED))
 
 

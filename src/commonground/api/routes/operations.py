@@ -73,10 +73,14 @@ def federated(
 
 @router.post("/operations", status_code=201, responses=fails(422))
 def submit(body: OperationCreate, services: ServicesDep, who: OperationsUser) -> OperationCheckedPublic:
-    """Store an operation and check it; the answer lists the conflicts found (empty when clear)."""
-    view, conflicts = services.operations.submit(who, dump(body))
-    checked, remote = federated(services, who, view, changed=False)
-    services.federated_notices.after_check(who, view.id, checked)
+    """Store an operation and check it; the answer lists the conflicts found (empty when clear).
+
+    The watch center enters a phoned-in operation with `on_behalf_of`; it belongs to the caller's agency."""
+    data = dump(body)
+    acting = services.operations.acting_for(who, data)
+    view, conflicts = services.operations.submit(acting, data)
+    checked, remote = federated(services, acting, view, changed=False)
+    services.federated_notices.after_check(acting, view.id, checked)
     return checked_public(view, conflicts, checked, remote)
 
 

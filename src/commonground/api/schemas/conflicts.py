@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from commonground.api.schemas.common import ID_EXAMPLE, TIME_EXAMPLE, Instant, Public, Strict, described, next_cursor
 from commonground.api.schemas.operations import InstallationRef, OperationPublic, WindowPublic
-from commonground.domain.model import ConflictKind, ConflictStatus
+from commonground.domain.model import ConflictKind, ConflictOutcome, ConflictStatus, ContactMethod
 
 OPERATION_EXAMPLE = {"id": ID_EXAMPLE, "level_disclosed": "safety"}
 
@@ -13,6 +15,41 @@ class NoteBody(Strict):
     note: str = described(
         "Why the conflict is closed.", "spoke with their contact on TAC 2", min_length=1, max_length=2000
     )
+
+
+class ResolveBody(NoteBody):
+    outcome: ConflictOutcome | None = described(
+        "How it ended, for the reports; recorded as `other` when absent.", "joint_operation", default=None
+    )
+
+
+class AssignBody(Strict):
+    user_id: str | None = described(
+        "The watch user who takes the conflict; the caller when absent.", None, default=None
+    )
+
+
+class ContactBody(Strict):
+    side: Literal["a", "b"] = described("The side tried: `a` or `b`, as in `sides`.", "a")
+    method: ContactMethod = described("How: `phone`, `radio`, `email` or `in_person`.", "phone")
+    reached: bool = described("Whether someone on that side was reached.", True)
+    note: str | None = described("What was said or tried.", "left a message with the duty desk", default=None)
+
+
+class OwnerPublic(Public):
+    user_id: str = described("The watch user handling the conflict.", ID_EXAMPLE)
+    name: str = described('Their name: "being handled by ...".', "Analyst R. Cho")
+    at: Instant = described("Since when.", TIME_EXAMPLE)
+
+
+class ContactPublic(Public):
+    id: str = described("Contact attempt id.", ID_EXAMPLE)
+    side: str = described("The side tried, `a` or `b`.", "a")
+    method: ContactMethod = described("How.", "phone")
+    reached: bool = described("Whether someone was reached.", True)
+    note: str | None = described("What was said or tried.", None)
+    by_user_id: str = described("The watch user who tried.", ID_EXAMPLE)
+    at: Instant = described("When.", TIME_EXAMPLE)
 
 
 class AckBody(Strict):
@@ -69,6 +106,15 @@ class ConflictPublic(Public):
     overlap: WindowPublic | None = described("When the widened windows overlap.", None)
     matched: str | None = described("Subject conflicts: which kind of identifier matched.", "vehicle", default=None)
     note: str | None = described("The closing note, once resolved or dismissed.", "same team", default=None)
+    owner: OwnerPublic | None = described(
+        "The watch user handling it, shown to the watch and both sides; absent until assigned.", None, default=None
+    )
+    outcome: ConflictOutcome | None = described("How a resolved conflict ended; absent otherwise.", None, default=None)
+    contacts: list[ContactPublic] | None = described(
+        "The watch's attempts to reach the sides, oldest first (watch center only; absent when none).",
+        None,
+        default=None,
+    )
     your_operation_id: str | None = described("The caller's operation (sides only).", ID_EXAMPLE, default=None)
     acknowledged: AcknowledgedPublic | None = described("Acknowledgements (sides only).", None, default=None)
     counterpart: OperationPublic | None = described(

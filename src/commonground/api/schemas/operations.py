@@ -10,6 +10,7 @@ from commonground.api.schemas.common import ID_EXAMPLE, TIME_EXAMPLE, Instant, P
 from commonground.domain.model import DEFAULT_RISK, Attire, OperationStatus, Risk
 from commonground.domain.notice_responses import HostResponse
 from commonground.domain.policy import AgencyLevel, Level, NoticeTiming, Purpose
+from commonground.domain.sensitive import PlaceCategory
 
 SUBJECT_EXAMPLE = {"kind": "vehicle", "plate": "ABC123", "state": "MN"}
 # Which viewers see a field of the view beyond `safety`.
@@ -41,6 +42,28 @@ class Geometry(Strict):
     type: Literal["Point", "Polygon", "LineString"] = described("GeoJSON geometry type.", "LineString")
     coordinates: list[Any] = described("GeoJSON coordinates, `[lon, lat]`.", [[-93.25, 44.95], [-93.24, 44.96]])
     radius_m: float | None = described("Buffer around the geometry, metres.", 50, default=None)
+
+
+class Exigent(Strict):
+    reason: str = described("Why the operation is entered after it started.", "entry made to prevent loss of life")
+
+
+class OnBehalfOf(Strict):
+    agency_id: str = described("The agency that phoned the operation in; it owns the operation.", ID_EXAMPLE)
+    caller_name: str = described("Who called the watch center.", "Ofc. J. Lind")
+    caller_phone: str = described("The number they called from, to call back.", "+1 651 555 0142")
+
+
+class EnteredOnBehalf(Public):
+    caller_name: str = described("Who called the watch center.", "Ofc. J. Lind")
+    caller_phone: str = described("The number they called from.", "+1 651 555 0142")
+    entered_by: str = described("The watch user who entered it.", ID_EXAMPLE)
+
+
+class PlaceNearbyPublic(Public):
+    name: str | None = described("The place's name, when its agency gave one.", "Central Elementary")
+    category: PlaceCategory = described("What kind of place.", "school")
+    distance_m: float = described("Edge-to-edge distance from the operation, metres.", 120.5)
 
 
 # One description and example per field name, for the submission, the change and the view.
@@ -94,6 +117,14 @@ class OperationCreate(Strict):
     notice: NoticeTiming | None = doc("notice", default=None)
     notes: str | None = doc("notes", default=None)
     subjects: list[dict[str, Any]] | None = doc("subjects", default=None)
+    exigent: Exigent | None = described(
+        "Required when `starts_at` is more than 15 minutes in the past: why it is entered after the fact.",
+        None,
+        default=None,
+    )
+    on_behalf_of: OnBehalfOf | None = described(
+        "The watch center only: enter the operation for the agency that phoned it in.", None, default=None
+    )
 
 
 class OperationPatch(Strict):
@@ -210,6 +241,28 @@ class OperationPublic(Public):
         "When retention purged its details (title, notes, subjects, contact, team): only the shell remains. "
         "Absent while they are kept.",
         TIME_EXAMPLE,
+        default=None,
+    )
+    exigent: bool | None = described(
+        "True when the operation was entered after the fact (exigent); absent otherwise. Every viewer sees it.",
+        True,
+        default=None,
+    )
+    exigent_reason: str | None = described(
+        "Why it was entered after the fact. The owning agency and the watch only.",
+        "entry made to prevent loss of life",
+        default=None,
+    )
+    sensitive_places: list[PlaceNearbyPublic] | None = described(
+        "Sensitive places (schools, hospitals, ...) within 300 m of the operation, nearest first; its own agency "
+        "only, absent when none.",
+        None,
+        default=None,
+    )
+    entered_on_behalf: EnteredOnBehalf | None = described(
+        "Present when the watch center entered it for a caller of the owning agency. The owning agency and "
+        "the watch only.",
+        None,
         default=None,
     )
 

@@ -11,7 +11,7 @@ from commonground.api.schemas.common import (
     described,
     next_cursor,
 )
-from commonground.api.schemas.operations import HostResponsePublic, InstallationRef, OperationPublic
+from commonground.api.schemas.operations import HostResponsePublic, InstallationRef, OperationPublic, PlaceNearbyPublic
 from commonground.domain.notice_responses import HostResponse
 from commonground.domain.notices import NoticeKind
 
@@ -26,6 +26,12 @@ class NoticeResponseCreate(Strict):
 
 
 class NoticePublic(Public):
+    sensitive_places: list[PlaceNearbyPublic] | None = described(
+        "Sensitive places (schools, hospitals, ...) near the operation, nearest first: what the host must know "
+        "first. Absent when none is near.",
+        None,
+        default=None,
+    )
     id: str = described("Notice id.", ID_EXAMPLE)
     kind: NoticeKind = described("`entry`, `update` or `exit` of the jurisdiction.", "entry")
     sent_at: Instant | None = described("When it was sent.", TIME_EXAMPLE)

@@ -1,0 +1,42 @@
+"""Participation reports: per agency and period; the public one hides every count below 10."""
+
+from __future__ import annotations
+
+from commonground.api.schemas.common import ID_EXAMPLE, TIME_EXAMPLE, Instant, Public, described
+
+Count = int | str  # a count, or "<10" in the public report
+
+
+class AgencyFiguresPublic(Public):
+    agency_id: str = described("The agency.", ID_EXAMPLE)
+    agency: str = described("Its name.", "Minneapolis PD")
+    operations: Count = described("Operations entered in the period.", 42)
+    operations_by_type: dict[str, Count] = described("Operations entered, by type.", {"search_warrant": 12})
+    exigent: Count = described("Of them, entered after the fact (exigent).", 3)
+    phone_in: Count = described("Of them, entered by the watch center for a caller.", 2)
+    notices_by_timing: dict[str, Count] = described(
+        "Operations by when host agencies are told: `at_submit`, `at_start`, `withheld`.", {"at_submit": 40}
+    )
+    conflicts: Count = described("Conflicts detected in the period with the agency on a side.", 7)
+    conflicts_by_kind: dict[str, Count] = described("Conflicts by kind.", {"proximity": 6, "subject": 1})
+    conflicts_by_outcome: dict[str, Count] = described(
+        "Conflicts by outcome once resolved (`proceed`, `joint_operation`, ...), else by status.",
+        {"joint_operation": 2, "open": 1},
+    )
+    acknowledgements: Count = described("Conflicts the agency's side acknowledged.", 6)
+    ack_median_s: float | None = described(
+        "Median seconds from detection to the agency's acknowledgement; null without acknowledgements (public: "
+        "null below 10).",
+        95.0,
+    )
+    ack_p90_s: float | None = described("90th percentile of the same, seconds.", 600.0)
+    lookups: Count = described("Dispatcher look-ups by the agency's people.", 120)
+    suppressed_subject_matches: Count = described(
+        "Subject matches the agency's restricted purposes held back (as the restricting agency).", 0
+    )
+
+
+class ParticipationPublic(Public):
+    starts_at: Instant = described("The period's start (`from`), UTC.", TIME_EXAMPLE)
+    ends_at: Instant = described("The period's end (`to`, not included), UTC.", TIME_EXAMPLE)
+    agencies: list[AgencyFiguresPublic] = described("Each agency's figures, by name.", [])

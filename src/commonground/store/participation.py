@@ -1,0 +1,49 @@
+"""What the participation reports count, read in one pass per table over a period."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from commonground.domain.participation import ConflictFact, EntryFact
+from commonground.store.repository import Repository
+from commonground.store.schema import conflicts, lookups, operations
+
+
+class SqlParticipation(Repository):
+    def entries(self, since: datetime, until: datetime) -> list[EntryFact]:
+        c = operations.c
+        query = select(c.agency_id, c.type, c.exigent_reason.is_not(None), c.phone_in, c.notice).where(
+            c.created_at >= since, c.created_at < until
+        )
+        # phone_in is JSON: an absent one is stored as JSON null, so it is tested here, not in SQL.
+        return [
+            EntryFact(str(r[0]), str(r[1]), bool(r[2]), bool(r[3]), str(r[4] or "none"))
+            for r in self.conn.execute(query)
+        ]
+
+    def conflicts(self, since: datetime, until: datetime) -> list[ConflictFact]:
+        c = conflicts.c
+        query = select(
+            c.agency_a, c.agency_b, c.kind, c.status, c.outcome, c.detected_at, c.ack_a_at, c.ack_b_at
+        ).where(c.detected_at >= since, c.detected_at < until)
+        return [
+            ConflictFact(
+                agency_a=r.agency_a,
+                agency_b=r.agency_b,
+                kind=r.kind,
+                status=r.status,
+                outcome=r.outcome,
+                detected_at=r.detected_at,
+                ack_a_at=r.ack_a_at,
+                ack_b_at=r.ack_b_at,
+            )
+            for r in self.conn.execute(query).mappings()
+        ]
+
+    def lookups(self, since: datetime, until: datetime) -> dict[str, int]:
+        c = lookups.c
+        query = select(c.agency_id, func.count()).where(c.at >= since, c.at < until).group_by(c.agency_id)
+        rows: list[tuple[str, int]] = [(str(r[0]), int(r[1])) for r in self.conn.execute(query)]
+        return dict(rows)
