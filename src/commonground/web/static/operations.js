@@ -70,6 +70,12 @@
       const l = c.counterpart && CG.areaLayer(c.counterpart.area, { color: "#c0392b", fillOpacity: 0.3 });
       if (l) l.bindPopup(CG.conflictWords(c)).addTo(others);
     }
+    // The map shows what the answer is about: this operation and the ones it meets.
+    if (others.getLayers().length) {
+      const bounds = others.getBounds();
+      if (circle) bounds.extend(circle.getBounds());
+      map.fitBounds(bounds.pad(0.3), { maxZoom: 16 });
+    }
     bringIntoView();
   }
   /** The answer, good or bad, is where the eyes and the keyboard go next: never scrolled away above. */
