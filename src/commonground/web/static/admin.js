@@ -45,6 +45,35 @@
       preview.clearLayers(); save.disabled = true; status.textContent = "Jurisdiction saved.";
     } catch (e) { status.textContent = "Not saved: " + e.message; }
   });
+  const failed = document.getElementById("failed");
+  if (failed) {
+    // The agency's failed deliveries, newest first, each with "Send again" (POST /deliveries/{id}/redeliver).
+    const url = `/api/v1/agencies/${failed.dataset.agency}/deliveries?status=failed&limit=50`;
+    const when = t => (t ? CG.day(t) + " " + CG.hm(t) : "");
+    const load = async (said = "") => {
+      try {
+        const page = await CG.api(url);
+        failed.innerHTML = (said ? `<p class="ok" role="status">${CG.esc(said)}</p>` : "") + (page.items.length
+          ? `<div class="scroll" tabindex="0" role="region" aria-label="Failed alerts, scrolls sideways"><table class="grid" id="failed-deliveries">
+              <thead><tr><th>to</th><th>channel</th><th>attempts</th><th>failing since</th><th>last error</th><th></th></tr></thead>
+              <tbody>${page.items.map(d => `<tr data-delivery="${d.id}">
+                <td>${CG.esc(d.to)}</td><td>${CG.esc(d.channel)}</td><td>${d.attempts}</td>
+                <td>${CG.esc(when(d.failing_since || d.created_at))}</td><td>${CG.esc(d.last_error || "")}</td>
+                <td><button type="button" data-redeliver="${d.id}">Send again</button></td></tr>`).join("")}</tbody></table></div>`
+          : `<p class="hint">No failed alerts.</p>`);
+      } catch (e) { failed.textContent = "Cannot list failed alerts: " + e.message; }
+    };
+    failed.addEventListener("click", async ev => {
+      const id = ev.target && ev.target.dataset && ev.target.dataset.redeliver;
+      if (!id) return;
+      ev.target.disabled = true;
+      try {
+        await CG.api(`/api/v1/deliveries/${id}/redeliver`, { method: "POST" });
+        await load("Sent again: it is tried at once, and leaves this list when the receiver takes it.");
+      } catch (e) { ev.target.disabled = false; failed.insertAdjacentHTML("afterbegin", `<p class="error" role="alert">Not sent again: ${CG.esc(e.message)}</p>`); }
+    });
+    load();
+  }
   const channels = document.getElementById("channels");
   if (channels) {
     // One line per channel: the target, then optionally the event kinds it wants (none: all).
@@ -58,7 +87,7 @@
         <label>E-mail addresses (one per line, same form)
           <textarea name="emails" rows="3">${CG.esc(lines(data.emails || []))}</textarea></label>
         <p class="hint">Event kinds: conflict.created, conflict.updated, conflict.escalated, conflict.urgent,
-          notice.created, lookup.nearby.</p>
+          notice.created, notice.responded, lookup.nearby, delivery.failing.</p>
         <button type="button" id="save-channels">Save channels</button> <span id="channels-status"></span>
         <div id="channel-secrets"></div>`;
       document.getElementById("save-channels").addEventListener("click", async () => {

@@ -95,12 +95,27 @@
     if (d.matches && d.matches("details.more") && d.open) Deliveries.show(d.dataset.id, d.querySelector("p.history"));
   }, true);
 
+  // An agency whose alerts are not getting through: named at the top until the page is reloaded.
+  const failingBox = document.getElementById("failing"), failingAgencies = new Map();
+  async function failingAlert(ev) {
+    const d = JSON.parse(ev.data);
+    let name = d.agency_id;
+    try { name = (await CG.api(`/api/v1/agencies/${d.agency_id}`)).name; } catch (e) { /* the id stays */ }
+    const seen = failingAgencies.get(d.agency_id) || new Set();
+    seen.add(d.channel); failingAgencies.set(d.agency_id, { name, channels: seen });
+    failingBox.hidden = false;
+    failingBox.innerHTML = `<strong>Alerts not getting through.</strong> Call these agencies' duty desks: <ul>${
+      [...failingAgencies.values()].map(a => `<li>${CG.esc(a.name)}: ${CG.esc([...a.channels].join(", "))} failing</li>`).join("")}</ul>`;
+    alarm();
+  }
+
   refresh();
   if (window.EventSource) {
     const es = new EventSource("/api/v1/stream");
     live.textContent = "live";
     for (const kind of ["conflict.created", "conflict.updated"]) es.addEventListener(kind, refresh);
     for (const kind of ["conflict.escalated", "conflict.urgent"]) es.addEventListener(kind, escalated);
+    es.addEventListener("delivery.failing", failingAlert);
     es.onerror = () => { live.textContent = "reconnecting…"; };
     es.onopen = () => { live.textContent = "live"; };
     setInterval(refresh, 30000);  // belt and braces: a missed event is caught up within 30 s
