@@ -58,6 +58,8 @@ class Action(StrEnum):
     FEDERATION_LOOKUP_ANSWER = "federation:lookup:answer"
     FEDERATION_NOTICE_SEND = "federation:notice:send"
     FEDERATION_NOTICE_ANSWER = "federation:notice:answer"
+    # on scene
+    NOTICE_RESPOND = "notice:response:set"
     # retention
     RETENTION_PURGE = "retention:data:purge"
 

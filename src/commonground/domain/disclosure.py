@@ -17,6 +17,7 @@ from commonground.domain.model import Acknowledgement, Agency, Conflict, Operati
 from commonground.domain.notices import Notice
 from commonground.domain.policy import AgencyLevel, Level, Purpose
 from commonground.domain.views import (
+    HostResponse,
     AckView,
     AgencyRef,
     ConflictView,
@@ -238,7 +239,12 @@ def disclose_conflict_to_watch(
 
 def disclose_notice(notice: Notice, op: Operation, owner: Agency, viewer: Viewer) -> NoticeView:
     """Return a jurisdiction notice with its operation at the ``safety`` level."""
-    return NoticeView(notice.id, notice.kind, notice.sent_at, disclose_operation(op, owner, viewer, Context.NOTICE))
+    answer = None
+    if notice.response is not None and notice.responded_at is not None:
+        answer = HostResponse(notice.agency_id, notice.response, notice.response_note, notice.responded_at)
+    return NoticeView(
+        notice.id, notice.kind, notice.sent_at, disclose_operation(op, owner, viewer, Context.NOTICE), answer
+    )
 
 
 def disclose_lookup_hit(op: Operation, owner: Agency, viewer: Viewer, distance_m: float) -> LookupHit:

@@ -20,6 +20,15 @@ class NoticeKind(StrEnum):
     EXIT = "exit"
 
 
+class NoticeResponse(StrEnum):
+    """A host agency's answer to a notice; ``aware_not_assisting`` records awareness without participation."""
+
+    AWARE_NOT_ASSISTING = "aware_not_assisting"
+    STANDING_BY = "standing_by_for_public_safety"
+    ASSISTING = "assisting"
+    REQUEST_CONTACT = "request_contact"
+
+
 class NoticeStatus(StrEnum):
     SCHEDULED = "scheduled"
     SENT = "sent"
@@ -37,6 +46,9 @@ class Notice:
     due_at: datetime
     sent_at: datetime | None
     created_at: datetime
+    response: NoticeResponse | None = None
+    response_note: str | None = None
+    responded_at: datetime | None = None
 
 
 def jurisdiction_box(rings: Iterable[Iterable[LonLat]]) -> Box:

@@ -15,7 +15,7 @@ from typing import Any
 
 from commonground.domain.geometry import Area
 from commonground.domain.model import ConflictKind, ConflictStatus, Contact, OperationStatus, Risk, Team
-from commonground.domain.notices import NoticeKind
+from commonground.domain.notices import NoticeKind, NoticeResponse
 from commonground.domain.policy import AgencyLevel, Level, NoticeTiming, Purpose
 from commonground.domain.timewindow import TimeWindow, isoformat
 
@@ -208,14 +208,34 @@ class NoticeView:
     kind: NoticeKind
     sent_at: datetime | None
     operation: OperationView
+    response: HostResponse | None = None
 
     def to_dict(self) -> Json:
-        return {
+        out: Json = {
             "id": self.id,
             "kind": self.kind.value,
             "sent_at": None if self.sent_at is None else isoformat(self.sent_at),
             "operation": self.operation.to_dict(),
         }
+        if self.response is not None:
+            out["response"] = self.response.to_dict()
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class HostResponse:
+    """The host agency's answer to a notice, as its own agency and the operating agency see it."""
+
+    agency: str
+    response: NoticeResponse
+    note: str | None
+    at: datetime
+
+    def to_dict(self) -> Json:
+        out: Json = {"agency": self.agency, "response": self.response.value, "at": isoformat(self.at)}
+        if self.note is not None:
+            out["note"] = self.note
+        return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ class EventKind(StrEnum):
     CONFLICT_CREATED = "conflict.created"
     CONFLICT_UPDATED = "conflict.updated"
     NOTICE_CREATED = "notice.created"
+    NOTICE_RESPONDED = "notice.responded"  # a host agency answered a notice: the operating agency
     LOOKUP_NEARBY = "lookup.nearby"
     LOOKUP_SWEEP = "lookup.sweep_suspected"  # look-ups spread over a grid: the operations' agencies and the watch
     PURPOSE_CHANGED = "operation.purpose_changed"  # to an agency that restricts the operation's purpose

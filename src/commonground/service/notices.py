@@ -5,10 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
+from commonground.audit.tags import Action
 from commonground.domain.disclosure import disclose_notice
+from commonground.domain.errors import NotFound, NotPermitted
 from commonground.domain.geometry import bounding_boxes
-from commonground.domain.model import Operation
-from commonground.domain.notices import Notice, NoticeKind, NoticeStatus, concerned, first_status, plan
+from commonground.domain.model import Operation, Role
+from commonground.domain.notices import (
+    Notice,
+    NoticeKind,
+    NoticeResponse,
+    NoticeStatus,
+    concerned,
+    first_status,
+    plan,
+)
 from commonground.domain.policy import NoticeTiming
 from commonground.domain.remote_notices import RemoteNotice, RemoteNoticeView
 from commonground.domain.views import NoticeView
@@ -112,3 +122,42 @@ class Notices:
                     continue
                 items.append(disclose_notice(notice, op, owner, who.viewer))
         return Page(items, kept[-1].id if more and kept else None)
+
+    def respond(self, who: Principal, notice_id: str, response: NoticeResponse, note: str | None) -> NoticeView:
+        """Record the host agency's answer; the operating agency may read it but not give it (403), others 404."""
+        now = self.clock.now()
+        with self.store.write() as tx:
+            notice = tx.notices.get(notice_id)
+            op = tx.operations.get(notice.operation_id) if notice else None
+            owner = tx.agencies.get(op.agency_id) if op else None
+            if notice is None or op is None or owner is None or notice.status is not NoticeStatus.SENT:
+                raise NotFound("no such notice")
+            if notice.agency_id != who.agency.id:
+                if op.agency_id == who.agency.id:
+                    raise NotPermitted("only the host agency answers its notice")
+                raise NotFound("no such notice")
+            if not who.has(Role.SUPERVISOR, Role.DISPATCHER, Role.WATCH):
+                raise NotPermitted("a supervisor, watch commander or dispatcher answers for the agency")
+            before = notice.response
+            answered = replace(notice, response=response, response_note=note, responded_at=now)
+            tx.notices.update(answered)
+            tx.audit.append(
+                who.entry(
+                    Action.NOTICE_RESPOND,
+                    object_type="notice",
+                    object_id=notice.id,
+                    response=response.value,
+                    previous=None if before is None else before.value,
+                    operation_id=op.id,
+                ),
+                now,
+            )
+            emit(
+                tx,
+                EventKind.NOTICE_RESPONDED,
+                notice.id,
+                now,
+                agency_id=op.agency_id,
+                details={"operation_id": op.id, "agency_id": who.agency.id, "response": response.value},
+            )
+            return disclose_notice(answered, op, owner, who.viewer)

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, update
 
-from commonground.domain.notices import Notice, NoticeKind, NoticeStatus
+from commonground.domain.notices import Notice, NoticeKind, NoticeResponse, NoticeStatus
 from commonground.service.ports import Page
 from commonground.store.repository import Repository
 from commonground.store.schema import notices, operations
@@ -16,7 +16,14 @@ NOTICES_OF = select(notices).where(notices.c.operation_id == bindparam("key")).o
 UPDATE_NOTICE = (
     update(notices)
     .where(notices.c.id == bindparam("b_id"))
-    .values(status=bindparam("status"), due_at=bindparam("due_at"), sent_at=bindparam("sent_at"))
+    .values(
+        status=bindparam("status"),
+        due_at=bindparam("due_at"),
+        sent_at=bindparam("sent_at"),
+        response=bindparam("response"),
+        response_note=bindparam("response_note"),
+        responded_at=bindparam("responded_at"),
+    )
 )
 
 
@@ -30,6 +37,9 @@ def notice_from(row: Any) -> Notice:
         row["due_at"],
         row["sent_at"],
         row["created_at"],
+        NoticeResponse(row["response"]) if row["response"] else None,
+        row["response_note"],
+        row["responded_at"],
     )
 
 
@@ -52,8 +62,20 @@ class SqlNotices(Repository):
     def update(self, notice: Notice) -> None:
         self.conn.execute(
             UPDATE_NOTICE,
-            {"b_id": notice.id, "status": notice.status.value, "due_at": notice.due_at, "sent_at": notice.sent_at},
+            {
+                "b_id": notice.id,
+                "status": notice.status.value,
+                "due_at": notice.due_at,
+                "sent_at": notice.sent_at,
+                "response": notice.response.value if notice.response else None,
+                "response_note": notice.response_note,
+                "responded_at": notice.responded_at,
+            },
         )
+
+    def get(self, notice_id: str) -> Notice | None:
+        row = self.conn.execute(select(notices).where(notices.c.id == notice_id)).mappings().first()
+        return notice_from(row) if row else None
 
     def of_operation(self, operation_id: str) -> list[Notice]:
         return [notice_from(r) for r in self.conn.execute(NOTICES_OF, {"key": operation_id}).mappings()]

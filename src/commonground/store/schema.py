@@ -231,6 +231,9 @@ notices = Table(
     Column("due_at", UTCDateTime, nullable=False),
     Column("sent_at", UTCDateTime, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("response", String(40), nullable=True),  # migration 0024: the host agency's answer
+    Column("response_note", String(1000), nullable=True),
+    Column("responded_at", UTCDateTime, nullable=True),
     Index("ix_notices_agency_status", "agency_id", "status"),
     Index("ix_notices_status_due", "status", "due_at"),
 )

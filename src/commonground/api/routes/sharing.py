@@ -11,7 +11,7 @@ from commonground.api.responses import PublicRoute, fails
 from commonground.api.routes.agencies import agency_public
 from commonground.api.schemas.agencies import JURISDICTION_EXAMPLE, AgencyPublic
 from commonground.api.schemas.audit import TransparencyPublic
-from commonground.api.schemas.sharing import LookupPublic, NoticesPublic
+from commonground.api.schemas.sharing import LookupPublic, NoticePublic, NoticeResponseIn, NoticesPublic
 from commonground.domain.timewindow import parse_instant
 
 router = APIRouter(tags=["sharing"], route_class=PublicRoute)
@@ -24,6 +24,13 @@ def list_notices(
     """Other agencies' operations inside the caller's jurisdiction, at the `safety` level."""
     page = services.notices.list(who, page_limit(request, limit), cursor)
     return NoticesPublic.model_validate({"items": [n.to_dict() for n in page.items], "next": page.next})
+
+
+@router.post("/notices/{notice_id}/response", responses=fails(403, 404, 422))
+def respond_to_notice(notice_id: str, body: NoticeResponseIn, services: ServicesDep, who: NoticesUser) -> NoticePublic:
+    """The host agency answers a notice (`aware_not_assisting` states non-participation); it may change it."""
+    view = services.notices.respond(who, notice_id, body.response, body.note)
+    return NoticePublic.model_validate(view.to_dict())
 
 
 @router.get("/lookup", responses=fails(422, 429))

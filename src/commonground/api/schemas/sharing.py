@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from commonground.api.schemas.common import ID_EXAMPLE, TIME_EXAMPLE, Instant, Public, described, next_cursor
+from commonground.api.schemas.common import ID_EXAMPLE, TIME_EXAMPLE, Instant, Public, Strict, described, next_cursor
 from commonground.api.schemas.operations import InstallationRef, OperationPublic
-from commonground.domain.notices import NoticeKind
+from commonground.domain.notices import NoticeKind, NoticeResponse
 
 OPERATION_EXAMPLE = {"id": ID_EXAMPLE, "level_disclosed": "safety"}
 
@@ -18,6 +18,23 @@ class NoticePublic(Public):
         "The peer installation whose operation this is, as it disclosed it (`safety`); absent for this one's own.",
         {"name": "feds-east"},
         default=None,
+    )
+    response: HostResponsePublic | None = described(
+        "The host agency's answer, once it has given one; absent until then.", None, default=None
+    )
+
+
+class HostResponsePublic(Public):
+    agency: str = described("The host agency that answered.", ID_EXAMPLE)
+    response: NoticeResponse = described("Its answer.", "aware_not_assisting")
+    note: str | None = described("Its note, if any.", "Patrol aware; not assisting.", default=None)
+    at: Instant = described("When it answered (last change).", TIME_EXAMPLE)
+
+
+class NoticeResponseIn(Strict):
+    response: NoticeResponse = described("The host agency's answer.", "aware_not_assisting")
+    note: str | None = described(
+        "Optional note for the operating agency.", "Patrol aware.", default=None, max_length=1000
     )
 
 
