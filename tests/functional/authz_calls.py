@@ -60,6 +60,7 @@ BODIES: dict[str, Body] = {
     "POST /api/v1/conflicts/{conflict_id}/resolve": lambda aw, col, _: {"note": "settled by phone"},
     "POST /api/v1/conflicts/{conflict_id}/dismiss": lambda aw, col, _: {"note": "not the same place"},
     "POST /api/v1/federation/peers": lambda aw, col, _: aw.new_peer(),
+    "POST /api/v1/notices/{notice_id}/response": lambda aw, col, _: {"response": "aware_not_assisting"},
 }
 QUERIES = {"GET /api/v1/lookup": {"lat": SPOT[0], "lon": SPOT[1]}}
 HEADERS = {"PATCH /api/v1/operations/{operation_id}": {"If-Match": "1"}}

@@ -42,6 +42,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "token": ("own", "other", "restricted", "installation", "missing"),
     "operation": ("own", "linked", "other", "restricted", "missing"),
     "conflict": ("own", "other", "restricted", "missing"),
+    "notice": ("own", "missing"),  # own: the own agency's notice of the sheriff's operation at the spot
     "peer": ("installation", "missing"),
     "login": ("own", "missing"),
     "none": ("any",),
@@ -153,6 +154,9 @@ class AuthzWorld:
         self.ids["operation"] = {"own": own, "linked": linked, "other": other, "restricted": restricted}
         self.ids["conflict"] = {"own": with_own[own], "other": with_both[linked], "restricted": with_both[own]}
         self.ack_side = {"own": own, "restricted": own, "other": linked, "missing": own}
+        with self.world.services.store.read() as tx:
+            (notice,) = [n for n in tx.notices.of_operation(linked) if n.agency_id == self.agencies["own"].id]
+        self.ids["notice"] = {"own": notice.id}
 
     def tenant_of(self, operation_id: str, ori: str) -> str:
         """The tenant of an operation a body shows: by its registered secrets, else by its agency."""

@@ -127,6 +127,10 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "POST /api/v1/conflicts/{conflict_id}/resolve": ("conflict", {"supervisor": SIDES, "watch": WATCHED}),
     "POST /api/v1/conflicts/{conflict_id}/dismiss": ("conflict", {"supervisor": SIDES, "watch": WATCHED}),
     "GET /api/v1/notices": ("none", {ALERTED: "200"}),
+    "POST /api/v1/notices/{notice_id}/response": (
+        "notice",
+        {"supervisor dispatcher watch": "own:200 missing:404", "officer agency_admin": "own:403 missing:404"},
+    ),
     "GET /api/v1/stream": ("none", {ALERTED: "200"}),
     "GET /api/v1/lookup": ("none", {"dispatcher": "200"}),
     "GET /api/v1/reports/transparency": ("none", {"auditor": "200"}),
