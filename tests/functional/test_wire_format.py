@@ -247,8 +247,10 @@ def drive(rec: Recorder) -> None:
     if rest:
         call("POST", "/conflicts/{conflict_id}/dismiss", watch, {"note": "same team"}, conflict_id=rest[0]["id"])
 
-    call("GET", "/notices", sgt)
+    noticed = call("GET", "/notices", sgt)["items"]
     call("GET", "/notices", dispatcher, params={"limit": 1})
+    call("POST", "/notices/{notice_id}/response", sgt, {"response": "aware_not_assisting", "note": "Patrol aware."},
+         notice_id=noticed[0]["id"])  # fmt: skip
     # A look-up asks about now, give or take two hours: the clock moves to the operations' morning.
     rec.http.app.state.services.clock.advance(timedelta(hours=24, minutes=30))  # type: ignore[attr-defined]
     call("GET", "/lookup", dispatcher, params={"lat": 44.978, "lon": -93.264, "at": "2026-12-01T13:00:00Z"})
