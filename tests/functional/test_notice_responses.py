@@ -37,7 +37,7 @@ def _host_with_notice(world: World, http: httpx.Client) -> tuple[Agency, Agency,
 
 
 def test_the_host_answers_and_may_change_its_answer(world: World, http: httpx.Client) -> None:
-    city, feds, notice_id, _ = _host_with_notice(world, http)
+    city, feds, notice_id, operation_id = _host_with_notice(world, http)
     sup = world.token(world.person(city, "supervisor"))
     body = {"response": "aware_not_assisting", "note": "Patrol aware; city policy: not assisting."}
     answered = call(http, sup, "POST", f"/notices/{notice_id}/response", body)
@@ -47,12 +47,21 @@ def test_the_host_answers_and_may_change_its_answer(world: World, http: httpx.Cl
     assert answered["response"]["note"] == body["note"]
     changed = call(http, sup, "POST", f"/notices/{notice_id}/response", {"response": "standing_by_for_public_safety"})
     assert changed["response"]["response"] == "standing_by_for_public_safety"
+    operator = world.token(world.person(feds, "supervisor"))
+    seen = call(http, operator, "GET", f"/operations/{operation_id}")["host_responses"]
+    assert [(a["agency"], a["response"]) for a in seen] == [(city.id, "standing_by_for_public_safety")]
     listed = call(http, sup, "GET", "/notices")["items"][0]
     assert listed["response"]["response"] == "standing_by_for_public_safety"
     with world.services.store.read() as tx:
         audited = [r.entry for r in tx.audit.all() if r.entry.action == "notice:response:set"]
         events = [e for e in tx.outbox.all_after(0, 1000) if e.kind == "notice.responded"]
     assert [e.object_id for e in audited] == [notice_id, notice_id]
+    auditor = world.token(world.person(world.admin.agency, "auditor"))
+    counted = call(http, auditor, "GET", "/reports/transparency")["notice_responses_by_host_agency"]
+    assert [(r["agency_id"], r["response"], r["count"]) for r in counted] == [
+        (city.id, "aware_not_assisting", 1),
+        (city.id, "standing_by_for_public_safety", 1),
+    ]
     assert [(e.agency_id, (e.details or {}).get("response")) for e in events] == [
         (feds.id, "aware_not_assisting"),
         (feds.id, "standing_by_for_public_safety"),

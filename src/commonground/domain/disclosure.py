@@ -17,11 +17,11 @@ from commonground.domain.model import Acknowledgement, Agency, Conflict, Operati
 from commonground.domain.notices import Notice
 from commonground.domain.policy import AgencyLevel, Level, Purpose
 from commonground.domain.views import (
-    HostResponse,
     AckView,
     AgencyRef,
     ConflictView,
     FullDetail,
+    HostResponse,
     LookupHit,
     NoticeView,
     OperationalDetail,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -13,8 +14,20 @@ from commonground.domain.errors import NotPermitted
 from commonground.domain.permissions import Permission
 from commonground.domain.timewindow import isoformat
 from commonground.service.audit_proof import Ledger
-from commonground.service.ports import AuditFilter, Clock, Page, Store
+from commonground.service.ports import AuditFilter, Clock, Page, Store, Transaction
 from commonground.service.principal import Principal
+
+
+def _details_of(tx: Transaction, action: Action) -> Iterator[dict[str, Any]]:
+    """Every audited ``action``'s details, oldest first, a page at a time (the report counts them all)."""
+    after: int | None = None
+    while True:
+        page = tx.audit.records(AuditFilter(action=action), 1000, after)
+        for rec in page.items:
+            yield dict(rec.entry.details or {})
+        if page.next is None:
+            return
+        after = int(page.next)
 
 
 @dataclass
@@ -58,15 +71,13 @@ class AuditLog:
             for agency_id, status, count in tx.notices.counts():
                 per_agency.setdefault(agency_id, {})[f"notices_{status}"] = count
             suppressed: dict[str, int] = {}
-            after: int | None = None
-            while True:
-                page = tx.audit.records(AuditFilter(action=Action.SUBJECT_MATCH_SUPPRESSED), 1000, after)
-                for rec in page.items:
-                    key = str((rec.entry.details or {}).get("restricting_agency"))
-                    suppressed[key] = suppressed.get(key, 0) + int((rec.entry.details or {}).get("count", 1))
-                if page.next is None:
-                    break
-                after = int(page.next)
+            for details in _details_of(tx, Action.SUBJECT_MATCH_SUPPRESSED):
+                key = str(details.get("restricting_agency"))
+                suppressed[key] = suppressed.get(key, 0) + int(details.get("count", 1))
+            answers: dict[tuple[str, str], int] = {}
+            for details in _details_of(tx, Action.NOTICE_RESPOND):
+                pair = (str(details.get("host_agency")), str(details.get("response")))
+                answers[pair] = answers.get(pair, 0) + 1
             tx.audit.append(
                 who.entry(Action.REPORT_READ, object_type="report", report="transparency"), self.clock.now()
             )
@@ -76,6 +87,10 @@ class AuditLog:
             ],
             "suppressed_subject_matches_by_restricting_agency": [
                 {"agency_id": k, "agency": names.get(k), "count": v} for k, v in sorted(suppressed.items())
+            ],
+            "notice_responses_by_host_agency": [
+                {"agency_id": k, "agency": names.get(k), "response": r, "count": v}
+                for (k, r), v in sorted(answers.items())
             ],
         }
 

@@ -21,7 +21,7 @@ from commonground.domain.notices import (
 )
 from commonground.domain.policy import NoticeTiming
 from commonground.domain.remote_notices import RemoteNotice, RemoteNoticeView
-from commonground.domain.views import NoticeView
+from commonground.domain.views import HostResponse, NoticeView
 from commonground.service.clock import new_id
 from commonground.service.events import EventKind, emit
 from commonground.service.ports import Clock, Page, Store, Transaction
@@ -148,6 +148,7 @@ class Notices:
                     object_id=notice.id,
                     response=response.value,
                     previous=None if before is None else before.value,
+                    host_agency=who.agency.id,
                     operation_id=op.id,
                 ),
                 now,
@@ -161,3 +162,15 @@ class Notices:
                 details={"operation_id": op.id, "agency_id": who.agency.id, "response": response.value},
             )
             return disclose_notice(answered, op, owner, who.viewer)
+
+    def host_responses(self, who: Principal, operation_id: str) -> list[HostResponse]:
+        """Host agencies' answers to the caller's own agency's operation; none for anyone else's."""
+        with self.store.read() as tx:
+            op = tx.operations.get(operation_id)
+            if op is None or op.agency_id != who.agency.id:
+                return []
+            return [
+                HostResponse(n.agency_id, n.response, n.response_note, n.responded_at)
+                for n in tx.notices.of_operation(operation_id)
+                if n.response is not None and n.responded_at is not None
+            ]

@@ -15,7 +15,7 @@ from commonground.domain.errors import InvalidInput
 from commonground.domain.model import OperationStatus
 from commonground.domain.policy import parse_enum
 from commonground.domain.timewindow import parse_instant
-from commonground.domain.views import ConflictView, OperationView
+from commonground.domain.views import ConflictView, HostResponse, OperationView
 from commonground.service.federation import Checked
 from commonground.service.ports import OperationFilter
 
@@ -37,8 +37,12 @@ def parse_bbox(raw: str | None) -> tuple[float, float, float, float] | None:
     return (min_lon, min_lat, max_lon, max_lat)
 
 
-def operation_public(view: OperationView, unchecked: list[str] | None = None) -> OperationPublic:
-    extra = {"federation_unchecked": unchecked} if unchecked else {}
+def operation_public(
+    view: OperationView, unchecked: list[str] | None = None, answers: Sequence[HostResponse] = ()
+) -> OperationPublic:
+    extra: dict[str, object] = {"federation_unchecked": unchecked} if unchecked else {}
+    if answers:
+        extra["host_responses"] = [a.to_dict() for a in answers]
     return OperationPublic.model_validate({**view.to_dict(), **extra})
 
 
@@ -85,7 +89,8 @@ def list_operations(
 def get_operation(operation_id: str, services: ServicesDep, who: OperationsUser) -> OperationPublic:
     """The own agency's operation in full; another's only through a conflict, as its policy allows."""
     view = services.operations.get(who, operation_id)
-    return operation_public(view, services.reprobe.unchecked_names(who.agency.id, view.id))
+    answers = services.notices.host_responses(who, view.id)
+    return operation_public(view, services.reprobe.unchecked_names(who.agency.id, view.id), answers)
 
 
 def _version(if_match: str | None) -> int | None:

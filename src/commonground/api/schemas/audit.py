@@ -61,8 +61,18 @@ class SuppressedCountPublic(Public):
     count: int = described("Subject matches its restricted purposes suppressed.", 3)
 
 
+class ResponseCountPublic(Public):
+    agency_id: str = described("The host agency that answered notices.", ID_EXAMPLE)
+    agency: str | None = described("Its name.", "Minneapolis Police Department")
+    response: str = described("The answer given.", "aware_not_assisting")
+    count: int = described("How many times it gave that answer (each change counts).", 1)
+
+
 class TransparencyPublic(Public):
     notices_by_operating_agency: list[NoticeCountsPublic] = described("Notices per operating agency.", [])
     suppressed_subject_matches_by_restricting_agency: list[SuppressedCountPublic] = described(
         "Subject matches never made, per agency whose policy restricted them.", []
+    )
+    notice_responses_by_host_agency: list[ResponseCountPublic] = described(
+        "Answers host agencies gave to notices, per agency and answer.", [], default_factory=list
     )

@@ -8,6 +8,7 @@ from pydantic import AwareDatetime
 
 from commonground.api.schemas.common import ID_EXAMPLE, TIME_EXAMPLE, Instant, Public, Strict, described, next_cursor
 from commonground.domain.model import Attire, OperationStatus, Risk
+from commonground.domain.notices import NoticeResponse
 from commonground.domain.policy import AgencyLevel, Level, NoticeTiming, Purpose
 
 SUBJECT_EXAMPLE = {"kind": "vehicle", "plate": "ABC123", "state": "MN"}
@@ -137,6 +138,13 @@ class InstallationRef(Public):
     name: str = described("The peer installation's name.", "city-east")
 
 
+class HostResponsePublic(Public):
+    agency: str = described("The host agency that answered.", ID_EXAMPLE)
+    response: NoticeResponse = described("Its answer.", "aware_not_assisting")
+    note: str | None = described("Its note, if any.", "Patrol aware; not assisting.", default=None)
+    at: Instant = described("When it answered (last change).", TIME_EXAMPLE)
+
+
 class OperationPublic(Public):
     """An operation as the caller may see it: fields above `level_disclosed` are absent, not null."""
 
@@ -173,6 +181,11 @@ class OperationPublic(Public):
         "The peer installations not yet checked about this operation (its own agency only); they are asked "
         "again until they answer. Absent when every peer has been checked.",
         ["city"],
+        default=None,
+    )
+    host_responses: list[HostResponsePublic] | None = described(
+        "Host agencies' answers to this operation's notices (its own agency only, on `GET`); absent when none.",
+        [{"agency": ID_EXAMPLE, "response": "aware_not_assisting", "at": TIME_EXAMPLE}],
         default=None,
     )
     purged_at: Instant | None = described(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from commonground.api.schemas.common import ID_EXAMPLE, TIME_EXAMPLE, Instant, Public, Strict, described, next_cursor
-from commonground.api.schemas.operations import InstallationRef, OperationPublic
+from commonground.api.schemas.operations import HostResponsePublic, InstallationRef, OperationPublic
 from commonground.domain.notices import NoticeKind, NoticeResponse
 
 OPERATION_EXAMPLE = {"id": ID_EXAMPLE, "level_disclosed": "safety"}
@@ -22,13 +22,6 @@ class NoticePublic(Public):
     response: HostResponsePublic | None = described(
         "The host agency's answer, once it has given one; absent until then.", None, default=None
     )
-
-
-class HostResponsePublic(Public):
-    agency: str = described("The host agency that answered.", ID_EXAMPLE)
-    response: NoticeResponse = described("Its answer.", "aware_not_assisting")
-    note: str | None = described("Its note, if any.", "Patrol aware; not assisting.", default=None)
-    at: Instant = described("When it answered (last change).", TIME_EXAMPLE)
 
 
 class NoticeResponseIn(Strict):
