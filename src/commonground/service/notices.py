@@ -163,14 +163,14 @@ class Notices:
             )
             return disclose_notice(answered, op, owner, who.viewer)
 
-    def host_responses(self, who: Principal, operation_id: str) -> list[HostResponse]:
+    def host_responses(self, who: Principal, operation_id: str) -> tuple[HostResponse, ...]:
         """Host agencies' answers to the caller's own agency's operation; none for anyone else's."""
         with self.store.read() as tx:
             op = tx.operations.get(operation_id)
             if op is None or op.agency_id != who.agency.id:
-                return []
-            return [
+                return ()
+            return tuple(
                 HostResponse(n.agency_id, n.response, n.response_note, n.responded_at)
                 for n in tx.notices.of_operation(operation_id)
                 if n.response is not None and n.responded_at is not None
-            ]
+            )
