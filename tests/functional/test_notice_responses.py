@@ -7,6 +7,7 @@ from typing import Any
 import httpx
 
 from commonground.domain.model import Agency
+from commonground.notify.render import for_agency, render
 from tests.conftest import World, bearer, operation_data
 
 API = "/api/v1"
@@ -55,6 +56,8 @@ def test_the_host_answers_and_may_change_its_answer(world: World, http: httpx.Cl
     with world.services.store.read() as tx:
         audited = [r.entry for r in tx.audit.all() if r.entry.action == "notice:response:set"]
         events = [e for e in tx.outbox.all_after(0, 1000) if e.kind == "notice.responded"]
+        told_operator = render(tx, events[0], for_agency(feds))
+        told_host = render(tx, events[0], for_agency(city))
     assert [e.object_id for e in audited] == [notice_id, notice_id]
     auditor = world.token(world.person(world.admin.agency, "auditor"))
     counted = call(http, auditor, "GET", "/reports/transparency")["notice_responses_by_host_agency"]
@@ -66,6 +69,8 @@ def test_the_host_answers_and_may_change_its_answer(world: World, http: httpx.Cl
         (feds.id, "aware_not_assisting"),
         (feds.id, "standing_by_for_public_safety"),
     ]
+    assert told_operator is not None and told_operator["response"] == "aware_not_assisting"
+    assert told_operator["agency_id"] == city.id and told_host is None
 
 
 def test_only_the_host_answers(world: World, http: httpx.Client) -> None:

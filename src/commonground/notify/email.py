@@ -18,6 +18,7 @@ SUBJECTS = {
     "conflict.escalated": "ESCALATION: a conflict is not acknowledged",
     "conflict.urgent": "URGENT: unacknowledged conflict, operation about to start",
     "notice.created": "Notice: another agency is operating in your jurisdiction",
+    "notice.responded": "Notice: a host agency answered your operation's notice",
     "lookup.nearby": "Dispatch: local units are being sent near your operation",
     "lookup.sweep_suspected": "ALERT: look-ups are sweeping the area of your operations",
     "federation.unchecked": "Deconfliction: another installation could not be checked",

@@ -89,6 +89,9 @@ def render(tx: Transaction, event: Event, recipient: Recipient) -> dict[str, Any
             "kind": (event.details or {}).get("kind"),
             "operation": disclose_operation(op, owner, recipient.viewer, Context.NOTICE).to_dict(),
         }
+    if event.kind == "notice.responded":
+        # The operating agency's own operation, the host agency that answered, and its answer.
+        return {"notice_id": event.object_id, **(event.details or {})}
     if event.kind == "operation.purpose_changed":
         # The restricting agency's own conflict, and the purposes declared before and after.
         return {"conflict_id": event.object_id, **(event.details or {})}
