@@ -28,6 +28,7 @@ import argparse
 import http.client
 import json
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -347,6 +348,22 @@ def wrk_rate(base: str, traffic: Traffic, seconds: int) -> dict[str, Any]:
 
 
 @contextmanager
+def sampled(out: str | None, pid: int) -> Iterator[None]:
+    """Sample the server with py-spy (collapsed stacks into ``out``) while the block runs."""
+    if out is None:
+        yield
+        return
+    spy = subprocess.Popen(
+        ["py-spy", "record", "--pid", str(pid), "--subprocesses", "-f", "raw", "-o", out, "-r", "200"]
+    )
+    try:
+        yield
+    finally:
+        spy.send_signal(signal.SIGINT)
+        spy.wait(timeout=60)
+
+
+@contextmanager
 def store_for(args: argparse.Namespace) -> Iterator[tuple[str, bool]]:
     if args.database_url and args.database_url.startswith("postgres"):
         import bench_postgres
@@ -391,7 +408,7 @@ def profile(args: argparse.Namespace, n: int) -> dict[str, Any]:
             env |= {"COMMONGROUND_LOOKUP_SWEEP_USER_CELLS": "0", "COMMONGROUND_LOOKUP_SWEEP_AGENCY_CELLS": "0"}
         for workers in args.workers:
             traffic = Traffic(np.random.default_rng(23), base, officers, dispatchers)
-            with server_process(url, workers=workers, env=env) as (_, http_base):
+            with server_process(url, workers=workers, env=env) as (proc, http_base), sampled(args.py_spy, proc.pid):
                 sequential(http_base, traffic, 30)  # warm up
                 traffic.conflicts.clear()
                 run: dict[str, Any] = {}
@@ -443,6 +460,7 @@ def main() -> None:
     parser.add_argument("--wrk", type=int, default=10, help="seconds of each wrk run; 0 skips")
     parser.add_argument("--sweeps", action="store_true", help="keep the look-up sweep alerts on")
     parser.add_argument("--database-url", default=None, help="postgresql://... (default: SQLite in a temp dir)")
+    parser.add_argument("--py-spy", default=None, metavar="FILE", help="sample the server into FILE (collapsed stacks)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     for n in args.operations:
