@@ -408,7 +408,10 @@ def profile(args: argparse.Namespace, n: int) -> dict[str, Any]:
             env |= {"COMMONGROUND_LOOKUP_SWEEP_USER_CELLS": "0", "COMMONGROUND_LOOKUP_SWEEP_AGENCY_CELLS": "0"}
         for workers in args.workers:
             traffic = Traffic(np.random.default_rng(23), base, officers, dispatchers)
-            with server_process(url, workers=workers, env=env) as (proc, http_base), sampled(args.py_spy, proc.pid):
+            with (
+                server_process(url, workers=workers, env=env, start_timeout=240) as (proc, http_base),
+                sampled(args.py_spy, proc.pid),
+            ):
                 sequential(http_base, traffic, 30)  # warm up
                 traffic.conflicts.clear()
                 run: dict[str, Any] = {}
