@@ -353,9 +353,8 @@ def sampled(out: str | None, pid: int) -> Iterator[None]:
     if out is None:
         yield
         return
-    spy = subprocess.Popen(
-        ["py-spy", "record", "--pid", str(pid), "--subprocesses", "-f", "raw", "-o", out, "-r", "200"]
-    )
+    tool = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or "py-spy"  # the venv's first
+    spy = subprocess.Popen([tool, "record", "--pid", str(pid), "--subprocesses", "-f", "raw", "-o", out, "-r", "200"])
     try:
         yield
     finally:
