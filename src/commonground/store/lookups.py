@@ -53,7 +53,8 @@ class SqlLookups(Repository):
             .where(lookups.c.agency_id == agency_id, lookups.c.at >= since)
             .order_by(lookups.c.at, lookups.c.id)
         )
-        return [LookupPlace(*row) for row in self.conn.execute(query)]
+        rows = self.conn.execute(query).tuples()
+        return [LookupPlace(str(user), float(lon), float(lat), float(radius)) for user, lon, lat, radius in rows]
 
     def _count(self, since: datetime, *where: ColumnElement[bool]) -> tuple[int, datetime | None]:
         row = self.conn.execute(
