@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 RUN_STAMP := $(VENV)/.run-installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run run-federated lock test check bench bench-matching bench-notify bench-federation bench-federation-lookups bench-audit screenshots clean
+.PHONY: run run-federated lock test check bench bench-matching bench-notify bench-federation bench-federation-lookups bench-audit bench-field screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -66,6 +66,9 @@ bench-federation-lookups: $(STAMP)
 
 bench-audit: $(STAMP)
 	$(BIN)/python benchmarks/bench_audit.py $(BENCH_ARGS)
+
+bench-field: $(STAMP)
+	$(BIN)/python benchmarks/bench_field.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info src/*.egg-info

@@ -125,11 +125,18 @@ def bulk_row(
     }
 
 
-def load(url: str, n: int, agency_ids: list[str], user_id: str, rng: np.random.Generator) -> float:
-    """Bulk-insert rows and index entries; return seconds taken."""
+def load(
+    url: str,
+    n: int,
+    agency_ids: list[str],
+    user_id: str,
+    rng: np.random.Generator,
+    data: dict[str, np.ndarray] | None = None,
+) -> float:
+    """Bulk-insert rows and index entries (``data``: their places and times; default synthetic); return seconds."""
     services = build_services(Settings(database_url=url))
     engine = services.store.engine  # type: ignore[attr-defined]
-    data = synth(rng, n)
+    data = synth(rng, n) if data is None else data
     t0 = time.perf_counter()
     now = datetime.now(UTC)
     batch = 20_000

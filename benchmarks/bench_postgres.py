@@ -56,10 +56,17 @@ def fresh_database(server_url: str) -> Iterator[str]:
         admin.dispose()
 
 
-def pg_load(url: str, n: int, agency_ids: list[str], user_id: str, rng: np.random.Generator) -> float:
+def pg_load(
+    url: str,
+    n: int,
+    agency_ids: list[str],
+    user_id: str,
+    rng: np.random.Generator,
+    data: dict[str, np.ndarray] | None = None,
+) -> float:
     """Bulk-insert rows, then fill the PostGIS index columns in one set-based UPDATE."""
     engine = create_engine(url)
-    data = core.synth(rng, n)
+    data = core.synth(rng, n) if data is None else data
     now = datetime.now(UTC)
     t0 = time.perf_counter()
     batch = 20_000

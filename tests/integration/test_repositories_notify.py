@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from commonground.domain.notifications import ChannelKind, DeliveryStatus
-from commonground.service.ports import Store
+from commonground.service.ports import LookupPlace, Store
 from tests.integration.repository_kit import (
     CHICAGO,
     channel,
@@ -231,9 +231,9 @@ def test_lookups_are_counted_per_agency_and_for_the_installation(store: Store) -
         assert tx.lookups.since_overall(T0 + 11 * minute) == (0, None)
 
 
-@covers("lookups.recent_for_agency")
-def test_an_agency_s_recent_lookups_come_back_whole_and_oldest_first(store: Store) -> None:
-    """Every field of the agency's people's look-ups from ``since`` on, in time order; others' never."""
+@covers("lookups.recent_places")
+def test_an_agency_s_recent_lookup_places_come_back_oldest_first(store: Store) -> None:
+    """Who looked up where, and how wide, for the agency's people's look-ups from ``since`` on, in time order."""
     mine, theirs = factories.agency(created_at=T0), factories.agency(created_at=T0)
     a, b, c = person(mine), person(mine), person(theirs)
     minute = timedelta(minutes=1)
@@ -245,7 +245,7 @@ def test_an_agency_s_recent_lookups_come_back_whole_and_oldest_first(store: Stor
         tx.lookups.add(first)
         tx.lookups.add(lookup(c, T0 + 5 * minute))
     with store.read() as tx:
-        got = tx.lookups.recent_for_agency(mine.id, T0)
-        assert got == [first, replace(later, at=T0 + 10 * minute)] and all(is_utc(r.at) for r in got)
-        assert tx.lookups.recent_for_agency(mine.id, T0 + 11 * minute) == []
-        assert [r.user_id for r in tx.lookups.recent_for_agency(theirs.id, T0)] == [c.id]
+        got = tx.lookups.recent_places(mine.id, T0)
+        assert got == [LookupPlace(r.user_id, r.lon, r.lat, r.radius_m) for r in (first, later)]
+        assert tx.lookups.recent_places(mine.id, T0 + 11 * minute) == []
+        assert [r.user_id for r in tx.lookups.recent_places(theirs.id, T0)] == [c.id]

@@ -18,7 +18,7 @@ from commonground.domain.sweeps import cells, crosses, swept_area
 from commonground.domain.timewindow import TimeWindow
 from commonground.service.clock import new_id
 from commonground.service.events import EventKind, emit
-from commonground.service.ports import LookupRecord, Transaction
+from commonground.service.ports import LookupPlace, LookupRecord, Transaction
 from commonground.service.principal import Principal
 
 
@@ -40,7 +40,9 @@ def watch_for_sweep(
     ``reach``: how far from now a look-up may ask (its ``at`` window); operations live within it
     are the ones the sweep could have found.
     """
-    recent = tx.lookups.recent_for_agency(who.agency.id, now - rule.window)
+    if rule.user_cells <= 0 and rule.agency_cells <= 0:
+        return  # the rule is off: reading the window's look-ups would cost every look-up for nothing
+    recent = tx.lookups.recent_places(who.agency.id, now - rule.window)
     place: LonLat = (latest.lon, latest.lat)
     scope = None
     for name, records, limit in (
@@ -48,7 +50,7 @@ def watch_for_sweep(
         ("agency", recent, rule.agency_cells),
     ):
         if crosses([(r.lon, r.lat) for r in records], place, rule.cell_m, limit):
-            scope, swept = name, [*records, latest]
+            scope, swept = name, [*records, LookupPlace(latest.user_id, latest.lon, latest.lat, latest.radius_m)]
             break
     if scope is None:
         return

@@ -130,6 +130,16 @@ class LookupRecord:
     results: int
 
 
+@dataclass(frozen=True, slots=True)
+class LookupPlace:
+    """Where an earlier look-up asked, and whose it was: all the sweep rule reads of one."""
+
+    user_id: str
+    lon: float
+    lat: float
+    radius_m: float
+
+
 class AgencyRepository(Protocol):
     """Agencies, their sharing policies and jurisdictions."""
 
@@ -344,8 +354,8 @@ class LookupRepository(Protocol):
     def since_overall(self, since: datetime) -> tuple[int, datetime | None]:
         """Return how many look-ups anyone made since ``since`` and when the oldest was."""
 
-    def recent_for_agency(self, agency_id: str, since: datetime) -> list[LookupRecord]:
-        """Return the agency's people's look-ups since ``since``, oldest first (what the sweep rule reads)."""
+    def recent_places(self, agency_id: str, since: datetime) -> list[LookupPlace]:
+        """Return where the agency's people looked up since ``since``, oldest first (what the sweep rule reads)."""
 
     def prune(self, before: datetime) -> int:
         """Delete look-ups made before ``before`` (their places); return how many."""

@@ -1,0 +1,56 @@
+"""What one look-up reads: its cost must not grow with the look-ups its agency made before.
+
+The measured finding (docs/performance.md): every look-up read and decoded every look-up its
+agency's people made in the last 15 minutes, for the sweep rule, even with the rule off. A 911
+centre that looks up every call paid more for each call than for the one before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Engine, event
+
+from commonground.bootstrap import Services
+from commonground.service.clock import new_id
+from commonground.service.lookup_sweeps import SweepRule
+from commonground.service.ports import LookupRecord
+from tests.conftest import World
+
+
+@contextmanager
+def statements(engine: Engine) -> Iterator[list[str]]:
+    """Collect the SQL the store sends while the block runs."""
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def test_a_lookup_with_the_sweep_rule_off_reads_none_of_the_earlier_lookups(services: Services) -> None:
+    world = World(services)
+    centre = world.agency("local", name="911 Centre")
+    dispatcher = world.person(centre, "dispatcher")
+    services.lookups.sweeps = SweepRule(user_cells=0, agency_cells=0)
+    now = services.clock.now()
+    with services.store.write() as tx:
+        for i in range(50):
+            at = now - timedelta(minutes=1)
+            tx.lookups.add(LookupRecord(new_id(), dispatcher.user.id, centre.id, at, 44.9 + i * 0.01, -93.2, 300.0, 0))
+
+    with statements(services.store.engine) as seen:  # type: ignore[attr-defined]
+        services.lookups.lookup(dispatcher, 44.97, -93.26, None, None)
+
+    rows_read = [s for s in seen if "FROM lookups" in s and "count(" not in s]
+    assert rows_read == []
+    with services.store.read() as tx:  # the look-up itself is still kept, and counted
+        assert tx.lookups.since(dispatcher.user.id, now - timedelta(minutes=5))[0] == 51
