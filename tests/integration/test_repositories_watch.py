@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from commonground.domain.geometry import Area, bounding_boxes
 from commonground.domain.model import ConflictOutcome, ConflictStatus, PhoneIn
+from commonground.domain.notice_responses import HostResponse, NoticeResponse
 from commonground.domain.participation import ConflictFact, EntryFact
 from commonground.domain.sensitive import PlaceCategory, SensitivePlace
 from commonground.domain.timewindow import TimeWindow
@@ -67,6 +68,28 @@ def test_the_participation_figures_read_one_period(store: Store) -> None:
         assert acked == T0 + 2 * HOUR and is_utc(acked) and first.ack_a_at is None
         assert tx.participation.lookups(since, until) == {city.id: 2}
         assert tx.participation.lookups(T0 + 3 * HOUR, T0 + 4 * HOUR) == {}
+
+
+@covers("participation.host_responses")
+def test_host_responses_are_counted_for_the_operating_agency_in_the_period(store: Store) -> None:
+    """Each host's current answer, by the operation's agency; answers outside [since, until) are not counted."""
+    feds, city, county = (factories.agency(created_at=T0) for _ in range(3))
+    seed(store, feds, city, county)
+    op, other = factories.operation(feds, created_at=T0), factories.operation(city, created_at=T0)
+    seed(store, op, other)
+
+    def answer(operation_id: str, host: str, response: HostResponse, at: datetime) -> NoticeResponse:
+        return NoticeResponse(operation_id, host, f"n-{host}", response, None, "u-host", at)
+
+    with store.write() as tx:
+        tx.notice_responses.put(answer(op.id, city.id, HostResponse.AWARE_NOT_ASSISTING, T0 + HOUR))
+        tx.notice_responses.put(answer(op.id, county.id, HostResponse.ASSISTING, T0 + 3 * HOUR))
+        tx.notice_responses.put(answer(other.id, county.id, HostResponse.REQUEST_CONTACT, T0))
+    with store.read() as tx:
+        assert sorted(tx.participation.host_responses(T0, T0 + 2 * HOUR)) == sorted(
+            [(feds.id, "aware_not_assisting"), (city.id, "request_contact")]
+        )
+        assert tx.participation.host_responses(T0 + 4 * HOUR, T0 + 5 * HOUR) == []
 
 
 def _place(agency_id: str, lon: float, lat: float, **kw: object) -> SensitivePlace:

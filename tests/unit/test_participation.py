@@ -108,3 +108,26 @@ def test_an_agency_on_both_sides_counts_its_conflict_once() -> None:
     same = ConflictFact("a-city", "a-city", "proximity", "open", None, T0, T0 + timedelta(seconds=30), None)
     (city,) = figures({"a-city": "City"}, [], [same], {}, {})
     assert city.conflicts == 1 and city.acknowledgements == 1 and city.ack_median_s == 30.0
+
+
+answers = st.lists(
+    st.tuples(
+        st.sampled_from(AGENCIES),
+        st.sampled_from(("aware_not_assisting", "standing_by_for_public_safety", "assisting", "request_contact")),
+    ),
+    max_size=40,
+)
+
+
+@given(answers)
+@settings(max_examples=100, deadline=None)
+def test_host_responses_are_counted_for_the_operating_agency_and_hidden_below_10_in_public(
+    given_answers: list[tuple[str, str]],
+) -> None:
+    names = {a: a for a in AGENCIES}
+    for got in figures(names, [], [], {}, {}, given_answers):
+        mine = [r for a, r in given_answers if a == got.agency_id]
+        assert dict(got.notices_by_host_response) == {r: mine.count(r) for r in set(mine)}
+        shown = public_figures(got)["notices_by_host_response"]
+        for response, count in got.notices_by_host_response.items():
+            assert shown[response] == (HIDDEN if count < SMALL else count)

@@ -54,6 +54,7 @@ class AgencyFigures:
     exigent: int = 0
     phone_in: int = 0
     notices_by_timing: Mapping[str, int] = field(default_factory=dict)
+    notices_by_host_response: Mapping[str, int] = field(default_factory=dict)  # how hosts answered its notices
     conflicts: int = 0
     conflicts_by_kind: Mapping[str, int] = field(default_factory=dict)
     conflicts_by_outcome: Mapping[str, int] = field(default_factory=dict)
@@ -72,6 +73,7 @@ class AgencyFigures:
             "exigent": self.exigent,
             "phone_in": self.phone_in,
             "notices_by_timing": dict(sorted(self.notices_by_timing.items())),
+            "notices_by_host_response": dict(sorted(self.notices_by_host_response.items())),
             "conflicts": self.conflicts,
             "conflicts_by_kind": dict(sorted(self.conflicts_by_kind.items())),
             "conflicts_by_outcome": dict(sorted(self.conflicts_by_outcome.items())),
@@ -102,6 +104,7 @@ def figures(
     conflicts: Iterable[ConflictFact],
     lookups: Mapping[str, int],
     suppressed: Mapping[str, int],
+    host_responses: Iterable[tuple[str, str]] = (),
 ) -> list[AgencyFigures]:
     """Return each agency's figures (every agency in ``names``, by name), counting each conflict for both sides."""
     ops: dict[str, list[EntryFact]] = {agency_id: [] for agency_id in names}
@@ -112,8 +115,13 @@ def figures(
         sides.setdefault(conflict.agency_a, []).append((conflict, conflict.ack_a_at))
         if conflict.agency_b != conflict.agency_a:
             sides.setdefault(conflict.agency_b, []).append((conflict, conflict.ack_b_at))
+    answered: dict[str, Counter[str]] = {}
+    for operating_agency, response in host_responses:  # (the operation's agency, the host's answer)
+        answered.setdefault(operating_agency, Counter())[response] += 1
     out = []
-    for agency_id in sorted(set(ops) | set(sides) | set(lookups) | set(suppressed), key=lambda a: names.get(a, a)):
+    for agency_id in sorted(
+        set(ops) | set(sides) | set(lookups) | set(suppressed) | set(answered), key=lambda a: names.get(a, a)
+    ):
         mine, theirs = ops.get(agency_id, []), sides.get(agency_id, [])
         waits = [(at - c.detected_at).total_seconds() for c, at in theirs if at is not None]
         out.append(
@@ -125,6 +133,7 @@ def figures(
                 exigent=sum(e.exigent for e in mine),
                 phone_in=sum(e.phone_in for e in mine),
                 notices_by_timing=Counter(e.notice for e in mine),
+                notices_by_host_response=answered.get(agency_id, Counter()),
                 conflicts=len(theirs),
                 conflicts_by_kind=Counter(c.kind for c, _ in theirs),
                 conflicts_by_outcome=Counter(_outcome(c) for c, _ in theirs),

@@ -60,6 +60,7 @@ class Participation:
             tx.participation.conflicts(since, until),
             tx.participation.lookups(since, until),
             _suppressed(tx, since, until),
+            tx.participation.host_responses(since, until),
         )
 
     def report(self, who: Principal, since: object, until: object) -> dict[str, Any]:

@@ -254,6 +254,9 @@ class ParticipationRepository(Protocol):
     def lookups(self, since: datetime, until: datetime) -> dict[str, int]:
         """Return how many look-ups each agency's people made in the period."""
 
+    def host_responses(self, since: datetime, until: datetime) -> list[tuple[str, str]]:
+        """Return (operating agency, response) for each host agency's current answer given in the period."""
+
 
 class SensitivePlaceRepository(Protocol):
     """Schools, hospitals and the like that agencies load (docs/sensitive-places.md)."""

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from commonground.domain.participation import ConflictFact, EntryFact
 from commonground.store.repository import Repository
-from commonground.store.schema import conflicts, lookups, operations
+from commonground.store.schema import conflicts, lookups, notice_responses, operations
 
 
 class SqlParticipation(Repository):
@@ -41,6 +41,15 @@ class SqlParticipation(Repository):
             )
             for r in self.conn.execute(query).mappings()
         ]
+
+    def host_responses(self, since: datetime, until: datetime) -> list[tuple[str, str]]:
+        r, o = notice_responses.c, operations.c
+        query = (
+            select(o.agency_id, r.response)
+            .join(operations, o.id == r.operation_id)
+            .where(r.responded_at >= since, r.responded_at < until)
+        )
+        return [(str(row[0]), str(row[1])) for row in self.conn.execute(query)]
 
     def lookups(self, since: datetime, until: datetime) -> dict[str, int]:
         c = lookups.c

@@ -17,6 +17,12 @@ class AgencyFiguresPublic(Public):
     notices_by_timing: dict[str, Count] = described(
         "Operations by when host agencies are told: `at_submit`, `at_start`, `withheld`.", {"at_submit": 40}
     )
+    notices_by_host_response: dict[str, Count] = described(
+        "How host agencies answered the notices of the agency's operations, by their current answer given in the "
+        "period (`aware_not_assisting`, `standing_by_for_public_safety`, `assisting`, `request_contact`).",
+        {"aware_not_assisting": 3},
+        default_factory=dict,
+    )
     conflicts: Count = described("Conflicts detected in the period with the agency on a side.", 7)
     conflicts_by_kind: dict[str, Count] = described("Conflicts by kind.", {"proximity": 6, "subject": 1})
     conflicts_by_outcome: dict[str, Count] = described(
