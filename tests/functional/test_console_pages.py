@@ -30,7 +30,7 @@ def everyone(world: World) -> str:
     home = world.agency("local", name="St. Paul Police", jurisdiction=ST_PAUL)
     ice = world.person(world.agency("federal", name="ICE ERO St. Paul"), "supervisor")
     now = world.services.clock.now().replace(microsecond=0)
-    for starts in (now - timedelta(minutes=30), now + timedelta(days=2)):
+    for starts in (now - timedelta(minutes=5), now + timedelta(days=2)):
         wire(world.services.operations.submit(ice, operation_data(LAT, LON, starts=starts, hours=3)))
     return person(world, home, "watch", "supervisor", "dispatcher", "agency_admin", "auditor")
 

@@ -371,8 +371,8 @@ def _operations(services: Services, now: datetime, region: Region) -> None:
             "lon": PLACES[place][1] + rng.uniform(-0.0008, 0.0008),
         }
         services.operations.submit(who, data)
-    # Teams out now: started within the last hour, out for the next few.
-    started = now.astimezone(CENTRAL).replace(second=0, microsecond=0) - timedelta(minutes=40)
+    # Teams out now: started ten minutes ago (within the 15 minutes an entry may lag its start), out for hours.
+    started = now.astimezone(CENTRAL).replace(second=0, microsecond=0) - timedelta(minutes=10)
     for place in region.out_now:
         idx += 1
         ori = rng.choice(list(people))
