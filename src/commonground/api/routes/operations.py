@@ -13,7 +13,6 @@ from commonground.api.responses import PublicRoute, fails
 from commonground.api.schemas.common import dump
 from commonground.api.schemas.conflicts import OperationCheckedPublic
 from commonground.api.schemas.operations import (
-    HostResponsePublic,
     OperationCreate,
     OperationPatch,
     OperationPublic,
@@ -25,7 +24,7 @@ from commonground.domain.model import OperationStatus
 from commonground.domain.policy import parse_enum
 from commonground.domain.remote_conflicts import RemoteConflict
 from commonground.domain.timewindow import parse_instant
-from commonground.domain.views import ConflictView, OperationView
+from commonground.domain.views import ConflictView, HostResponseView, OperationView
 from commonground.service.federation import Checked
 from commonground.service.ports import OperationFilter
 from commonground.service.principal import Principal
@@ -48,8 +47,12 @@ def parse_bbox(raw: str | None) -> tuple[float, float, float, float] | None:
     return (min_lon, min_lat, max_lon, max_lat)
 
 
-def operation_public(view: OperationView, unchecked: list[str] | None = None) -> OperationPublic:
-    extra = {"federation_unchecked": unchecked} if unchecked else {}
+def operation_public(
+    view: OperationView, unchecked: list[str] | None = None, answers: Sequence[HostResponseView] = ()
+) -> OperationPublic:
+    extra: dict[str, object] = {"federation_unchecked": unchecked} if unchecked else {}
+    if answers:  # the host agencies' answers, for its own agency only
+        extra["host_responses"] = [a.to_dict() for a in answers]
     return OperationPublic.model_validate({**view.to_dict(), **extra})
 
 
@@ -116,11 +119,8 @@ def list_operations(
 def get_operation(operation_id: str, services: ServicesDep, who: OperationsUser) -> OperationPublic:
     """The own agency's operation in full; another's only through a conflict, as its policy allows."""
     view = services.operations.get(who, operation_id)
-    public = operation_public(view, services.reprobe.unchecked_names(who.agency.id, view.id))
-    answers = services.notice_responses.of_operation(who, view.id)  # its own agency only
-    if answers:
-        public.host_responses = [HostResponsePublic.model_validate(a.to_dict()) for a in answers]
-    return public
+    unchecked = services.reprobe.unchecked_names(who.agency.id, view.id)
+    return operation_public(view, unchecked, services.notice_responses.of_operation(who, view.id))
 
 
 def _version(if_match: str | None) -> int | None:
