@@ -119,6 +119,9 @@ def test_a_failing_webhook_is_loud_and_redelivered_once_it_returns(loud: Service
                 ).status_code
                 == 404
             )
+            for odd in ("%C2%B3", "12a", "9" * 30):  # a superscript digit is a digit to str.isdigit, not to int()
+                wrong = client.post(f"/api/v1/deliveries/{odd}/redeliver", headers=admin_token)
+                assert wrong.status_code == 422 and "delivery_id" in wrong.text, (odd, wrong.text)
 
         with loud.store.read() as tx:
             actions = [r.entry.action for r in tx.audit.records(AuditFilter(), 1000, None).items]

@@ -13,7 +13,12 @@ from tests.conftest import World, bearer, operation_data
 from tests.functional.test_policy_sharing import call
 from tests.functional.test_watch_entry import audited, first_field
 
-SOON = datetime.now(UTC).replace(second=0, microsecond=0)
+
+def _now() -> datetime:
+    """The minute now, read at each call: a constant read at import is stale by the time a long suite reaches it."""
+    return datetime.now(UTC).replace(second=0, microsecond=0)
+
+
 OPEN = {"disclose": dict.fromkeys(("federal", "state", "local", "tribal", "watch"), "full")}
 
 
@@ -22,8 +27,8 @@ def _conflict(world: World, http: httpx.Client, lat: float = 44.9778) -> tuple[d
     city = world.agency("local", name="Minneapolis PD", policy=OPEN)
     feds = world.agency("federal", name="FBI Minneapolis", policy=OPEN)
     city_token, fed_token = world.token(world.person(city)), world.token(world.person(feds))
-    call(http, city_token, "POST", "/operations", operation_data(lat, starts=SOON), 201)
-    made = call(http, fed_token, "POST", "/operations", operation_data(lat, starts=SOON), 201)
+    call(http, city_token, "POST", "/operations", operation_data(lat, starts=_now()), 201)
+    made = call(http, fed_token, "POST", "/operations", operation_data(lat, starts=_now()), 201)
     (found,) = made["conflicts"]
     return found, city_token, fed_token, city
 

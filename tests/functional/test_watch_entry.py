@@ -12,7 +12,12 @@ from commonground.domain.model import Agency
 from tests.conftest import World, operation_data
 from tests.functional.test_policy_sharing import call
 
-NOW = datetime.now(UTC).replace(second=0, microsecond=0)
+
+def _now() -> datetime:
+    """The minute now, read at each call: a constant read at import is stale by the time a long suite reaches it."""
+    return datetime.now(UTC).replace(second=0, microsecond=0)
+
+
 LATE = "urgent entry to prevent loss of life; no time to enter first"
 
 
@@ -35,14 +40,14 @@ def audited(world: World, action: str) -> list[AuditEntry]:
 def test_status_reads_planned_active_and_overdue_off_the_clock(world: World, http: httpx.Client) -> None:
     agency = world.agency("local", name="Minneapolis PD")
     token = world.token(world.person(agency, "supervisor"))
-    planned = call(http, token, "POST", "/operations", operation_data(starts=NOW + timedelta(days=1)), 201)
-    active = call(http, token, "POST", "/operations", operation_data(starts=NOW - timedelta(minutes=5)), 201)
+    planned = call(http, token, "POST", "/operations", operation_data(starts=_now() + timedelta(days=1)), 201)
+    active = call(http, token, "POST", "/operations", operation_data(starts=_now() - timedelta(minutes=5)), 201)
     overdue = call(
         http,
         token,
         "POST",
         "/operations",
-        operation_data(starts=NOW - timedelta(hours=5), hours=2, exigent={"reason": LATE}),
+        operation_data(starts=_now() - timedelta(hours=5), hours=2, exigent={"reason": LATE}),
         201,
     )
     assert (planned["status"], active["status"], overdue["status"]) == ("planned", "active", "overdue")
@@ -62,7 +67,7 @@ def test_status_reads_planned_active_and_overdue_off_the_clock(world: World, htt
 def test_the_watch_sees_every_agencys_overdue_operations_and_others_may_not(world: World, http: httpx.Client) -> None:
     city, county = world.agency("local", name="Minneapolis PD"), world.agency("local", name="Hennepin SO")
     city_token, county_token = world.token(world.person(city, "supervisor")), world.token(world.person(county))
-    late: dict[str, Any] = {"starts": NOW - timedelta(hours=6), "hours": 1, "exigent": {"reason": LATE}}
+    late: dict[str, Any] = {"starts": _now() - timedelta(hours=6), "hours": 1, "exigent": {"reason": LATE}}
     a = call(http, city_token, "POST", "/operations", operation_data(**late), 201)
     b = call(http, county_token, "POST", "/operations", operation_data(44.99, -93.3, **late), 201)
     call(http, county_token, "POST", "/operations", operation_data(44.99, -93.3), 201)  # planned: not listed
@@ -79,13 +84,13 @@ def test_the_watch_sees_every_agencys_overdue_operations_and_others_may_not(worl
 def test_a_past_start_needs_an_exigent_reason(world: World, http: httpx.Client) -> None:
     agency = world.agency("local", name="Minneapolis PD")
     token = world.token(world.person(agency, "officer"))
-    past = operation_data(starts=NOW - timedelta(minutes=20))
+    past = operation_data(starts=_now() - timedelta(minutes=20))
     r = _submit(http, token, past)
     assert r.status_code == 422 and first_field(r) == "starts_at", r.text
     assert "exigent" in r.json()["error"]["message"]
     assert call(http, token, "GET", "/operations")["items"] == []  # nothing stored
     # Within 15 minutes is on time.
-    assert _submit(http, token, operation_data(starts=NOW - timedelta(minutes=10))).status_code == 201
+    assert _submit(http, token, operation_data(starts=_now() - timedelta(minutes=10))).status_code == 201
     blank = _submit(http, token, {**past, "exigent": {"reason": "  "}})
     assert blank.status_code == 422 and first_field(blank) == "exigent.reason"
     made = call(http, token, "POST", "/operations", {**past, "exigent": {"reason": LATE}}, 201)
@@ -97,7 +102,7 @@ def test_a_past_start_needs_an_exigent_reason(world: World, http: httpx.Client) 
     # Moving an on-time operation's start into the past is refused too.
     r = http.patch(
         f"/api/v1/operations/{on_time['id']}",
-        json={"starts_at": (NOW - timedelta(hours=1)).isoformat()},
+        json={"starts_at": (_now() - timedelta(hours=1)).isoformat()},
         headers={"Authorization": f"Bearer {token}", "If-Match": "1"},
     )
     assert r.status_code == 422 and first_field(r) == "starts_at"
@@ -113,10 +118,10 @@ def test_the_exigent_flag_reaches_the_other_side_without_the_reason(world: World
         city_token,
         "POST",
         "/operations",
-        operation_data(starts=NOW - timedelta(hours=1), exigent={"reason": LATE}),
+        operation_data(starts=_now() - timedelta(hours=1), exigent={"reason": LATE}),
         201,
     )
-    theirs = call(http, fed_token, "POST", "/operations", operation_data(starts=NOW), 201)
+    theirs = call(http, fed_token, "POST", "/operations", operation_data(starts=_now()), 201)
     counterpart = theirs["conflicts"][0]["counterpart"]
     assert counterpart["id"] == late["id"] and counterpart["exigent"] is True
     assert "exigent_reason" not in counterpart

@@ -39,3 +39,16 @@ def plain(value: str, field: str, *, multiline: bool = False) -> str:
     if found is not None:
         raise InvalidInput(field, f"must not hold control characters (U+{ord(found.group()):04X} at {found.start()})")
     return value
+
+
+_SERIAL = re.compile(r"[0-9]{1,18}")
+
+
+def serial(value: str, field: str, message: str) -> int:
+    """Return the row number a cursor or id spells, or refuse it naming ``field``.
+
+    ASCII digits only: ``str.isdigit`` takes "³", which ``int`` refuses, and more than 18 digits
+    overflow PostgreSQL's bigint, so either would be a 500 rather than a 422."""
+    if not _SERIAL.fullmatch(value):
+        raise InvalidInput(field, message)
+    return int(value)

@@ -50,7 +50,8 @@ class StreamCursor:
 
 
 def parse_last_event_id(value: str | None) -> int | None:
-    if value is None or not value.strip().isdigit():
+    """A resume point, or None (start afresh) for anything that is not one: the header is the client's guess."""
+    if value is None or not (value.strip().isascii() and value.strip().isdigit()):
         return None
     return int(value.strip())
 

@@ -18,6 +18,7 @@ from commonground.audit.tags import Action
 from commonground.domain.errors import InvalidInput, NotFound
 from commonground.domain.notifications import Delivery, DeliveryStatus, failing_now, redelivered
 from commonground.domain.permissions import Permission
+from commonground.domain.strings import serial
 from commonground.domain.timewindow import isoformat
 from commonground.service.events import EventKind, emit
 from commonground.service.ports import Clock, Page, Store
@@ -162,6 +163,4 @@ class FailedDeliveries:
 def _cursor(value: str | None, field: str = "cursor") -> int | None:
     if value is None:
         return None
-    if not value.isdigit() or len(value) > 18:
-        raise InvalidInput(field, "must be a delivery id")
-    return int(value)
+    return serial(value, field, "must be a delivery id")

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from commonground.api.deps import Auditor, CheckpointReader, ServicesDep, page_limit
 from commonground.api.responses import PublicRoute, fails
 from commonground.api.schemas.audit import AuditRecordsPublic, CheckpointsPublic
-from commonground.domain.errors import InvalidInput
+from commonground.domain.strings import serial
 from commonground.domain.timewindow import parse_instant
 from commonground.service.ports import AuditFilter
 
@@ -27,9 +27,7 @@ def search_audit(
 ) -> AuditRecordsPublic:
     """Audit records, oldest first, with the hash chain's verdict."""
     where = AuditFilter(since=None if since is None else parse_instant(since, "since"), actor=actor, action=action)
-    if cursor is not None and not cursor.isdigit():
-        raise InvalidInput("cursor", "is not a cursor this endpoint gave out")
-    page = services.audit.search(who, where, page_limit(request, limit), None if cursor is None else int(cursor))
+    page = services.audit.search(who, where, page_limit(request, limit), _cursor(cursor))
     verdict = services.audit.verdict()
     return AuditRecordsPublic.model_validate(
         {"items": list(page.items), "next": page.next, "chain": {"intact": verdict.intact, "checked": verdict.checked}}
@@ -45,7 +43,9 @@ def list_checkpoints(
     cursor: str | None = None,
 ) -> CheckpointsPublic:
     """Signed checkpoints of the audit log, newest first: copies for an outside party to hold."""
-    if cursor is not None and not cursor.isdigit():
-        raise InvalidInput("cursor", "is not a cursor this endpoint gave out")
-    page = services.audit.checkpoints(who, page_limit(request, limit), None if cursor is None else int(cursor))
+    page = services.audit.checkpoints(who, page_limit(request, limit), _cursor(cursor))
     return CheckpointsPublic.model_validate({"items": list(page.items), "next": page.next})
+
+
+def _cursor(cursor: str | None) -> int | None:
+    return None if cursor is None else serial(cursor, "cursor", "is not a cursor this endpoint gave out")

@@ -29,11 +29,10 @@ def upgrade() -> None:
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("owner", "key", name=op.f("pk_replays")),
     )
-    with op.batch_alter_table("agencies", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("jurisdiction_holes", sa.JSON(), nullable=True))
+    # A plain ADD COLUMN: batch mode would copy and drop ``agencies``, which SQLite refuses while users point at it.
+    op.add_column("agencies", sa.Column("jurisdiction_holes", sa.JSON(), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("agencies", schema=None) as batch_op:
-        batch_op.drop_column("jurisdiction_holes")
+    op.drop_column("agencies", "jurisdiction_holes")  # plain, for the reason upgrade gives
     op.drop_table("replays")
