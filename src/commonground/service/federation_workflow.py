@@ -147,8 +147,11 @@ class ConflictWorkflow:
         it, and two stores' searches near the rule's edge need not agree (see docs/federation.md)."""
         if not checked.checked and not checked.unchecked:
             return []  # no peers: a submission pays nothing
-        found = {(h["installation"]["name"], h["operation"]["id"]) for h in checked.hits}
         fed = self.federation
+        if not changed:
+            with fed.store.read() as tx:
+                return tx.remote_conflicts.open_for(operation_id)
+        found = {(h["installation"]["name"], h["operation"]["id"]) for h in checked.hits}
         with fed.store.read() as tx:
             pairs = tx.remote_conflicts.open_for(operation_id)
             op = tx.operations.get(operation_id)
@@ -156,6 +159,7 @@ class ConflictWorkflow:
             p.id
             for p in pairs
             if p.kind is ConflictKind.PROXIMITY  # a subject pair does not end by moving
+            and p.detected_at < probed_at  # kept meanwhile by the peer's own probe: this answer may predate it
             and p.installation in checked.checked
             and (p.installation, p.remote_operation_id) not in found
         }
