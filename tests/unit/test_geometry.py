@@ -13,6 +13,7 @@ from commonground.domain.geometry import (
     WGS84,
     Area,
     bounding_boxes,
+    circle_ring,
     edge_distance_m,
     geodesic_m,
     geojson_area,
@@ -151,3 +152,11 @@ def test_bad_points_name_the_field(lat: object, lon: object, radius: object, fie
     with pytest.raises(InvalidInput) as caught:
         point_area(lat, lon, radius)
     assert caught.value.field == field
+
+
+@pytest.mark.parametrize("centre", [(-93.09, 44.95), (179.9995, 10.0), (-180.0, -45.0), (12.0, 89.9995), (0.0, -90.0)])
+def test_a_circle_ring_is_its_radius_from_the_centre_everywhere(centre: tuple[float, float]) -> None:
+    ring = circle_ring(centre, 250.0)
+    assert ring[0] == ring[-1] and len(ring) == 65
+    assert all(-180 <= lon <= 180 and -90 <= lat <= 90 for lon, lat in ring)
+    assert all(abs(geodesic_m(centre, p) - 250.0) < 0.01 for p in ring)

@@ -232,6 +232,18 @@ def _planar_with_holes(outer: Sequence[LonLat], holes: Sequence[Sequence[LonLat]
 # --- distances ------------------------------------------------------------------------
 
 
+def circle_ring(centre: LonLat, radius_m: float, sides: int = 64) -> list[LonLat]:
+    """The closed ring of points ``radius_m`` from ``centre`` along geodesics, for maps that draw no buffers.
+
+    Longitudes are left as the ellipsoid gives them (within -180..180), so a ring that crosses the
+    antimeridian jumps; KML and GeoJSON readers that care split it themselves."""
+    lons, lats, _ = WGS84.fwd(
+        [centre[0]] * sides, [centre[1]] * sides, [360.0 * i / sides for i in range(sides)], [radius_m] * sides
+    )
+    ring = [(float(lon), float(lat)) for lon, lat in zip(lons, lats, strict=True)]
+    return [*ring, ring[0]]
+
+
 def geodesic_m(a: LonLat, b: LonLat) -> float:
     """Return the ellipsoidal distance between two lon/lat points."""
     _, _, dist = WGS84.inv(a[0], a[1], b[0], b[1])

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from fastapi import APIRouter, Header, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 
+from commonground.api import kml
 from commonground.api.deps import OperationsUser, ServicesDep, page_limit
 from commonground.api.geojson import GEOJSON_ANSWER, feature_collection, wants_geojson
+from commonground.api.kml import KML_ANSWER, wants_kml
 from commonground.api.responses import PublicRoute, fails
 from commonground.api.schemas.common import dump
 from commonground.api.schemas.conflicts import OperationCheckedPublic
@@ -87,7 +89,7 @@ def submit(body: OperationCreate, services: ServicesDep, who: OperationsUser) ->
     return checked_public(view, conflicts, checked, remote)
 
 
-@router.get("/operations", response_model=OperationsPublic, responses=fails(422) | GEOJSON_ANSWER)
+@router.get("/operations", response_model=OperationsPublic, responses=fails(422) | GEOJSON_ANSWER | KML_ANSWER)
 def list_operations(
     request: Request,
     services: ServicesDep,
@@ -97,10 +99,12 @@ def list_operations(
     status: str | None = None,
     limit: int | None = None,
     cursor: str | None = None,
-) -> OperationsPublic | JSONResponse:
+) -> OperationsPublic | Response:
     """The caller's agency's operations; `active_at`, `bbox` and `status` narrow the list.
 
-    `Accept: application/geo+json` answers a FeatureCollection whose properties are the same items."""
+    `Accept: application/geo+json` answers a FeatureCollection whose properties are the same items;
+    `Accept: application/vnd.google-earth.kml+xml` a KML document of the same items (the next page's
+    cursor in `X-Next-Cursor`)."""
     where = OperationFilter(
         agency_id=who.agency.id,
         active_at=None if active_at is None else parse_instant(active_at, "active_at"),
@@ -112,6 +116,9 @@ def list_operations(
     if wants_geojson(request):
         items = answer.model_dump(mode="json", exclude_unset=True)["items"]
         return feature_collection(items, lambda item: item["area"], page.next)
+    if wants_kml(request):
+        items = answer.model_dump(mode="json", exclude_unset=True)["items"]
+        return kml.document(items, f"{who.agency.name}: operations", page.next)
     return answer
 
 
