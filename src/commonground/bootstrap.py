@@ -30,12 +30,14 @@ from commonground.service.clock import SystemClock
 from commonground.service.conflicts import Conflicts
 from commonground.service.delivery import Deliveries, RetryPolicy
 from commonground.service.escalation import Escalator
+from commonground.service.exports import Exports
 from commonground.service.failed_deliveries import FailedDeliveries
 from commonground.service.federation import Federation
 from commonground.service.federation_lookups import FederatedLookups
 from commonground.service.federation_notices import FederatedNotices
 from commonground.service.federation_reprobe import Reprobe
 from commonground.service.federation_workflow import ConflictWorkflow
+from commonground.service.intake import Intake
 from commonground.service.lifecycle import Lifecycle
 from commonground.service.lookup_sweeps import SweepRule
 from commonground.service.lookups import Lookups
@@ -141,6 +143,16 @@ class Services:
     def conflict_workflow(self) -> ConflictWorkflow:
         """A remote conflict's steps to and from peers (holds nothing of its own)."""
         return ConflictWorkflow(self.federation)
+
+    @cached_property
+    def intake(self) -> Intake:
+        """Operations entered and checked here and at the peers: the API's and the CSV import's one way in."""
+        return Intake(self.operations, self.federation, self.conflict_workflow, self.federated_notices)
+
+    @cached_property
+    def exports(self) -> Exports:
+        """CSV exports through the API's own lists (holds nothing of its own)."""
+        return Exports(self.store, self.clock, self.operations, self.conflicts, self.audit)
 
     @cached_property
     def notice_responses(self) -> NoticeResponses:

@@ -35,6 +35,7 @@ class Action(StrEnum):
     CONFLICT_CONTACT = "watch:conflict:contact"
     AUDIT_READ = "audit:log:read"
     AUDIT_PRUNE = "audit:log:prune"
+    DATA_EXPORT = "data:export:csv"
     AGENCY_JURISDICTION_UPDATE = "admin:jurisdiction:update"
     SENSITIVE_PLACES_UPDATE = "admin:sensitive-places:update"
     LOOKUP = "dispatch:lookup:query"

@@ -20,7 +20,6 @@ from commonground.api.schemas.operations import (
     OperationPublic,
     OperationsPublic,
 )
-from commonground.bootstrap import Services
 from commonground.domain.errors import InvalidInput
 from commonground.domain.model import OperationStatus
 from commonground.domain.policy import parse_enum
@@ -29,7 +28,6 @@ from commonground.domain.timewindow import parse_instant
 from commonground.domain.views import ConflictView, HostResponseView, OperationView
 from commonground.service.federation import Checked
 from commonground.service.ports import OperationFilter
-from commonground.service.principal import Principal
 
 router = APIRouter(tags=["operations"], route_class=PublicRoute)
 
@@ -67,26 +65,13 @@ def checked_public(
     )
 
 
-def federated(
-    services: Services, who: Principal, view: OperationView, *, changed: bool
-) -> tuple[Checked, Sequence[RemoteConflict]]:
-    """Probe the peers, close (on a change) the pairs they no longer find, and return the pairs still open."""
-    probed_at = services.clock.now()
-    checked = services.federation.check(who, view)
-    return checked, services.conflict_workflow.moved_apart(who, view.id, checked, probed_at, changed=changed)
-
-
 @router.post("/operations", status_code=201, responses=fails(422))
 def submit(body: OperationCreate, services: ServicesDep, who: OperationsUser) -> OperationCheckedPublic:
     """Store an operation and check it; the answer lists the conflicts found (empty when clear).
 
     The watch center enters a phoned-in operation with `on_behalf_of`; it belongs to the caller's agency."""
-    data = dump(body)
-    acting = services.operations.acting_for(who, data)
-    view, conflicts = services.operations.submit(acting, data)
-    checked, remote = federated(services, acting, view, changed=False)
-    services.federated_notices.after_check(acting, view.id, checked)
-    return checked_public(view, conflicts, checked, remote)
+    entered = services.intake.submit(who, dump(body))
+    return checked_public(entered.view, entered.conflicts, entered.checked, entered.remote)
 
 
 @router.get("/operations", response_model=OperationsPublic, responses=fails(422) | GEOJSON_ANSWER | KML_ANSWER)
@@ -149,7 +134,7 @@ def patch_operation(
 ) -> OperationCheckedPublic:
     """Change an operation at the version sent; a moved place or time re-runs the check."""
     view, conflicts = services.operations.update(who, operation_id, dump(body), _version(if_match))
-    checked, remote = federated(services, who, view, changed=True)
+    checked, remote = services.intake.probe(who, view, changed=True)
     services.federated_notices.after_check(who, view.id, checked)
     return checked_public(view, conflicts, checked, remote)
 
