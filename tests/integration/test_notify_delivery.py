@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import time
+from zoneinfo import ZoneInfo
 
 from commonground.bootstrap import Services, build_deliveries, build_services
 from commonground.config import Settings
 from commonground.notify.senders import RecordingWebhookSender
 from commonground.service.channels import Channels
 from commonground.service.delivery import Deliveries
-from tests.conftest import World, operation_data, wire
+from tests.conftest import SOON, World, operation_data, wire
 from tests.integration.notify_receivers import SmtpServer, WebhookReceiver, parts
 
 
@@ -63,6 +64,11 @@ def test_a_conflict_reaches_the_agency_webhook_and_mailbox_once(services: Servic
         text, html = parts(mail)
         assert "+1 612 555 0100" in text and 'href="tel:+16125550100"' in html
         assert "Warrant service" not in text + html  # the federal title never crosses at `safety`
+        # Times as the city's desk lives them: its zone (America/Chicago) with the offset, not UTC ISO.
+        local = SOON.astimezone(ZoneInfo(city.timezone))
+        said = f"{local:%a} {local.day} {local:%b %Y %H:%M} {local.tzname()} (UTC{local:%z}"[:-2]
+        assert said in text and said in html, text
+        assert SOON.isoformat()[:16] not in text
 
         # at least once, but not again once it was sent
         assert worker.run_once() == 0 and len(hook.received) == 1

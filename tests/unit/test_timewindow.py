@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from commonground.domain.errors import InvalidInput
+from commonground.domain.local_time import shown
 from commonground.domain.timewindow import TimeWindow, isoformat, parse_instant
 
 CHICAGO = ZoneInfo("America/Chicago")
@@ -57,3 +58,22 @@ def test_a_window_across_spring_forward_is_an_hour_shorter_than_its_wall_clock()
 
 def test_isoformat_is_utc_to_the_millisecond() -> None:
     assert isoformat(datetime(2026, 1, 2, 3, 4, 5, 678901, tzinfo=UTC)) == "2026-01-02T03:04:05.678Z"
+
+
+@pytest.mark.parametrize(
+    ("instant", "zone_name", "expected"),
+    [
+        ("2026-03-02T12:00:00.000Z", "America/Chicago", "Mon 2 Mar 2026 06:00 CST (UTC-06:00)"),
+        ("2026-07-02T12:00:00+00:00", "America/Chicago", "Thu 2 Jul 2026 07:00 CDT (UTC-05:00)"),  # daylight time
+        ("2026-03-08T08:30:00Z", "America/Chicago", "Sun 8 Mar 2026 03:30 CDT (UTC-05:00)"),  # just past the change
+        ("2026-12-31T23:30:00Z", "Pacific/Kiritimati", "Fri 1 Jan 2027 13:30 +14 (UTC+14:00)"),  # the next day
+        ("2026-12-01T12:00:00Z", "Asia/Kolkata", "Tue 1 Dec 2026 17:30 IST (UTC+05:30)"),
+        ("2026-12-01T12:00:00Z", None, "Tue 1 Dec 2026 12:00 UTC (UTC+00:00)"),
+        ("2026-12-01T12:00:00Z", "Not/AZone", "Tue 1 Dec 2026 12:00 UTC (UTC+00:00)"),
+        (None, "America/Chicago", "-"),
+    ],
+)
+def test_times_are_shown_in_the_readers_zone_with_its_offset(
+    instant: str | None, zone_name: str | None, expected: str
+) -> None:
+    assert shown(instant, zone_name) == expected

@@ -11,6 +11,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from commonground.domain.errors import DeliveryError
+from commonground.domain.local_time import shown
 
 SUBJECTS = {
     "conflict.created": "Deconfliction: another operation is near yours",
@@ -42,8 +43,10 @@ def _parties(data: dict[str, Any]) -> Iterator[dict[str, Any]]:
         yield data["operation"]
 
 
-def compose(body: dict[str, Any]) -> tuple[str, str, str]:
-    """Return (subject, plain text, HTML) for a rendered envelope; nothing beyond the view."""
+def compose(body: dict[str, Any], zone: str | None = None) -> tuple[str, str, str]:
+    """Return (subject, plain text, HTML) for a rendered envelope; nothing beyond the view.
+
+    Times are shown in ``zone`` (the recipient agency's) with their offset; the view's JSON keeps ISO 8601."""
     kind, data = str(body["event"]), body["data"]
     subject = SUBJECTS.get(kind, f"Common Ground: {kind}")
     lines = [subject, ""]
@@ -77,18 +80,19 @@ def compose(body: dict[str, Any]) -> tuple[str, str, str]:
         if isinstance(party.get("installation"), dict):  # an operation of a peer installation: say whose
             who += f" of installation {party['installation'].get('name')}"
         phone = str(contact.get("phone") or "")
+        when = f"{shown(window.get('starts_at'), zone)} to {shown(window.get('ends_at'), zone)}"
         lines += [
             f"Agency: {who}",
             f"Contact: {contact.get('name')}, {phone} ({tel(phone)})",
             f"Radio: {contact.get('radio') or '-'}",
-            f"When: {window.get('starts_at')} to {window.get('ends_at')}",
+            f"When: {when}",
             "",
         ]
         parts.append(
             f"<p><b>{html.escape(who)}</b><br>Contact: {html.escape(str(contact.get('name')))}, "
             f'<a href="{html.escape(tel(phone))}">{html.escape(phone)}</a><br>'
             f"Radio: {html.escape(str(contact.get('radio') or '-'))}<br>"
-            f"When: {html.escape(str(window.get('starts_at')))} to {html.escape(str(window.get('ends_at')))}</p>"
+            f"When: {html.escape(when)}</p>"
         )
     if data.get("id") and kind.startswith("conflict."):
         lines.append(f"Conflict {data['id']}: acknowledge with POST /api/v1/conflicts/{data['id']}/ack")
@@ -113,10 +117,10 @@ class SmtpEmailSender:
     def configured(self) -> bool:
         return bool(self.host)
 
-    def send(self, to: str, body: dict[str, Any], key: str) -> None:
+    def send(self, to: str, body: dict[str, Any], key: str, zone: str | None = None) -> None:
         if not self.configured:
             raise DeliveryError("no SMTP server is configured (COMMONGROUND_SMTP_HOST)")
-        subject, text, markup = compose(body)
+        subject, text, markup = compose(body, zone)
         message = EmailMessage()
         message["From"], message["To"], message["Subject"] = self.sender, to, subject
         message["Message-ID"] = f"<{key.replace(':', '.')}@commonground>"  # the same on a retry

@@ -50,7 +50,7 @@ class NullEmailSender(NullSender):
     def __init__(self) -> None:
         super().__init__("email")
 
-    def send(self, to: str, body: dict[str, Any], key: str) -> None:
+    def send(self, to: str, body: dict[str, Any], key: str, zone: str | None = None) -> None:
         self.drop(to, key)
 
 
@@ -82,5 +82,5 @@ class RecordingEmailSender(Recorder):
     def __init__(self) -> None:
         super().__init__("email")
 
-    def send(self, to: str, body: dict[str, Any], key: str) -> None:
+    def send(self, to: str, body: dict[str, Any], key: str, zone: str | None = None) -> None:
         self.keep(to, key, body)

@@ -181,18 +181,18 @@ class Deliveries:
                 tx.deliveries.update(d)
         if not claimed:
             return 0
-        jobs: list[tuple[Delivery, dict[str, Any] | None, str | None]] = []
+        jobs: list[tuple[Delivery, dict[str, Any] | None, str | None, str | None]] = []  # (row, body, secret, zone)
         with self.store.read() as tx:
             events = tx.outbox.by_seq(d.event_seq for d in claimed)
             for d in claimed:
                 channel = tx.channels.get(d.channel_id) if d.channel_id else None
                 event = events.get(d.event_seq)
                 if d.channel is ChannelKind.PEER:  # the signed body was fixed when the change committed
-                    jobs.append((d, dict((event.details or {}).get("body") or {}) if event else None, None))
+                    jobs.append((d, dict((event.details or {}).get("body") or {}) if event else None, None, None))
                     continue
                 data = self._view(tx, d, event) if event else None
                 body = envelope(event, d.key, data) if event and data is not None else None
-                jobs.append((d, body, channel.secret if channel else None))
+                jobs.append((d, body, channel.secret if channel else None, self._zone(tx, d)))
         results = list(self._pool.map(lambda job: self._send(*job), jobs))
         done = self.clock.now()
         with self.store.write() as tx:
@@ -207,8 +207,15 @@ class Deliveries:
         agency = tx.agencies.get(d.agency_id)
         return self.render(tx, event, agency) if agency else None
 
+    def _zone(self, tx: Transaction, d: Delivery) -> str | None:
+        """The recipient agency's time zone, for the times an e-mail shows (the watch center's: UTC)."""
+        if d.channel is not ChannelKind.EMAIL or d.agency_id is None:
+            return None
+        agency = tx.agencies.get(d.agency_id)  # the unit's memo holds it: _view just read it
+        return agency.timezone if agency else None
+
     def _send(
-        self, d: Delivery, body: dict[str, Any] | None, secret: str | None
+        self, d: Delivery, body: dict[str, Any] | None, secret: str | None, zone: str | None
     ) -> tuple[Delivery, DeliveryError | None]:
         try:
             if body is None:
@@ -217,7 +224,7 @@ class Deliveries:
                 payload = json.dumps(body, separators=(",", ":"), sort_keys=True).encode()
                 self.webhooks.send(d.target, secret or "", payload, d.key)
             elif d.channel is ChannelKind.EMAIL:
-                self.email.send(d.target, body, d.key)
+                self.email.send(d.target, body, d.key, zone)
             elif d.channel is ChannelKind.PEER:
                 if self.peers is None:
                     raise DeliveryError("this process does not send to peers")

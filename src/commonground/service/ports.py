@@ -619,9 +619,11 @@ class WebhookSender(Protocol):
 
 
 class EmailSender(Protocol):
-    """Send one rendered envelope to an address; raise ``DeliveryError`` when it was not accepted."""
+    """Send one rendered envelope to an address; raise ``DeliveryError`` when it was not accepted.
 
-    def send(self, to: str, body: dict[str, Any], key: str) -> None: ...
+    ``zone`` is the recipient agency's time zone: the times people read are shown in it."""
+
+    def send(self, to: str, body: dict[str, Any], key: str, zone: str | None = None) -> None: ...
     def close(self) -> None: ...
 
 
