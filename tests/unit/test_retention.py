@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 
 from commonground.audit.keyed import Keyed, has_keyed, hash_keyed, keyed_hash
+from commonground.domain.after_action import EncounterKind, Outcome, parse_after_action
 from commonground.domain.geometry import Area
 from commonground.domain.model import Contact, Team
 from commonground.domain.retention import SUBJECT_DAYS_CAP, RetentionRule, extent, purged, without_subjects
@@ -57,3 +59,14 @@ def test_keyed_values_are_replaced_by_their_hash_wherever_they_sit() -> None:
     }
     assert keyed_hash("alice", KEY) != keyed_hash("alice", bytes(32)) != keyed_hash("alicf", bytes(32))
     assert "alice" not in str(sealed) and sealed["username"].startswith("hmac:")
+
+
+def test_a_purged_after_action_keeps_what_reports_count_and_not_the_words() -> None:
+    said = parse_after_action(
+        {"outcome": "aborted", "summary": "called off at 06:10", "encounters": [{"kind": "crowd", "note": "rear yard"}]}
+    )
+    op = replace(factories.operation(factories.agency()), after_action=said)
+    shell = purged(op, T0 + timedelta(days=100)).after_action
+    assert shell is not None and shell.outcome is Outcome.ABORTED and shell.summary is None
+    assert [(e.kind, e.note) for e in shell.encounters] == [(EncounterKind.CROWD, "")]
+    assert purged(factories.operation(factories.agency()), T0).after_action is None

@@ -180,6 +180,7 @@ def disclose_operation(
         purged_at=op.purged_at,
         exigent=op.exigent_reason is not None,
         entry=_entry(op) if level == OWN or (context is Context.WATCH and Role.WATCH in viewer.roles) else None,
+        after_action=op.after_action if rank >= Level.FULL.rank else None,
     )
 
 
@@ -192,7 +193,7 @@ def _entry(op: Operation) -> EntryRecord | None:
 
 SAFETY_KEYS = frozenset({"id", "level_disclosed", "agency", "contact", "area", "window", "team"})
 OPERATIONAL_KEYS = SAFETY_KEYS | {"type", "purpose", "risk", "address", "status"}
-FULL_KEYS = OPERATIONAL_KEYS | {"title", "case_number", "notes", "subject_summary"}
+FULL_KEYS = OPERATIONAL_KEYS | {"title", "case_number", "notes", "subject_summary", "after_action"}
 KEYS_BY_LEVEL = {Level.SAFETY: SAFETY_KEYS, Level.OPERATIONAL: OPERATIONAL_KEYS, Level.FULL: FULL_KEYS}
 
 

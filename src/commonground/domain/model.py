@@ -6,10 +6,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from commonground.domain.geometry import Area, LonLat
 from commonground.domain.policy import AgencyLevel, NoticeTiming, Policy, Purpose
 from commonground.domain.timewindow import TimeWindow
+
+if TYPE_CHECKING:  # after_action reads text through drafts, which needs this module
+    from commonground.domain.after_action import AfterAction
 
 
 class Role(StrEnum):
@@ -208,6 +212,8 @@ class Operation:
     exigent_reason: str | None = None
     # Entered by the watch for a caller of the owning agency (domain/entry.py).
     phone_in: PhoneIn | None = None
+    # How it ended and whom it met, given when it was completed (domain/after_action.py).
+    after_action: AfterAction | None = None
 
     def shares_case_with(self, other: Operation) -> bool:
         """Same-agency operations on one case are one effort, not a conflict."""

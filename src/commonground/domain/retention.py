@@ -70,6 +70,7 @@ def purged(op: Operation, at: datetime) -> Operation:
         team=Team(),
         notes=None,
         subjects=(),
+        after_action=None if op.after_action is None else op.after_action.counted(),
         version=op.version + 1,
         updated_at=at,
         purged_at=at,

@@ -13,6 +13,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
+from commonground.domain.after_action import AfterAction
 from commonground.domain.geometry import Area
 from commonground.domain.model import (
     ConflictKind,
@@ -118,6 +119,7 @@ class OperationView:
     exigent: bool = False  # entered after the fact: every viewer sees the flag
     entry: EntryRecord | None = None  # why it was late and who phoned it in: the owner and the watch
     sensitive_places: tuple[PlaceNearby, ...] = ()  # schools, hospitals ... within the setting's distance
+    after_action: AfterAction | None = None  # how it ended: at ``full``, like the notes
 
     def to_dict(self) -> Json:
         view: Json = {
@@ -140,6 +142,8 @@ class OperationView:
             view.update(self.entry.to_dict())
         if self.sensitive_places:  # absent when none is near
             view["sensitive_places"] = [p.to_dict() for p in self.sensitive_places]
+        if self.after_action is not None:  # absent until a completion gives one
+            view["after_action"] = self.after_action.to_dict()
         return view
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from commonground.audit.tags import Action
+from commonground.domain.after_action import parse_after_action
 from commonground.domain.disclosure import (
     Context,
     Viewer,
@@ -248,17 +249,32 @@ class Operations:
             details = {**change, "operation_id": after.id, "by_agency": who.agency.name, "by_ori": who.agency.ori}
             emit(tx, EventKind.PURPOSE_CHANGED, conflict.id, now, agency_id=owner.id, details=details)
 
-    def finish(self, who: Principal, operation_id: str, status: OperationStatus) -> OperationView:
-        """Cancel or complete; the operation's open conflicts close with it."""
+    def finish(
+        self, who: Principal, operation_id: str, status: OperationStatus, after: Mapping[str, Any] | None = None
+    ) -> OperationView:
+        """Cancel or complete; the operation's open conflicts close with it. A completion may say how it
+        went (``after``: domain/after_action.py); nothing of it is required."""
         now = self.clock.now()
         action = Action.OPERATION_CANCEL if status is OperationStatus.CANCELLED else Action.OPERATION_COMPLETE
+        after_action = parse_after_action(after)
         with self.store.write() as tx:
             op = self._owned(tx, who, operation_id, edit=True)
             if not op.status.is_live:
                 raise StateConflict(f"the operation is already {op.status.value}")
-            done = replace(op, status=status, version=op.version + 1, updated_at=now)
+            for i, met in enumerate(after_action.encounters if after_action else ()):
+                if met.with_agency_id is not None and tx.agencies.get(met.with_agency_id) is None:
+                    raise InvalidInput(f"encounters.{i}.with_agency_id", "no such agency")
+            done = replace(
+                op, status=status, version=op.version + 1, updated_at=now, after_action=after_action or op.after_action
+            )
             tx.operations.update(done)
             actor = who.entry(action, object_type="operation", object_id=op.id)
+            if after_action is not None:  # the outcome and the kinds met, counted; never the words
+                ended = {
+                    "outcome_given": after_action.outcome.value,
+                    "encounters": [e.kind.value for e in after_action.encounters],
+                }
+                actor = replace(actor, details={**(actor.details or {}), **ended})
             deconfliction.close_all(tx, done, now, actor, f"operation {status.value}")
             remote_conflicts.close_for(tx, done, now, actor, f"operation {status.value}")
             notices.track(tx, done, now)

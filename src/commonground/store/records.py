@@ -9,6 +9,7 @@ from typing import Any
 
 from commonground.audit.chain import AuditEntry
 from commonground.audit.verify import StoredRecord
+from commonground.domain.after_action import AfterAction
 from commonground.domain.geometry import Area
 from commonground.domain.model import (
     Acknowledgement,
@@ -156,6 +157,7 @@ def operation_row(op: Operation) -> dict[str, Any]:
         "purged_at": op.purged_at,
         "exigent_reason": op.exigent_reason,
         "phone_in": None if op.phone_in is None else op.phone_in.to_dict(),
+        "after_action": None if op.after_action is None else op.after_action.to_dict(),
     }  # without restricted_by: an update never writes it, only operations.restrict (and add)
 
 
@@ -186,6 +188,7 @@ def operation_from(row: Mapping[Any, Any]) -> Operation:
         purged_at=row.get("purged_at"),
         exigent_reason=row.get("exigent_reason"),
         phone_in=_phone_in(row.get("phone_in")),
+        after_action=AfterAction.from_dict(row["after_action"]) if row.get("after_action") else None,
     )
 
 

@@ -153,6 +153,7 @@ operations = Table(
     Column("purged_at", UTCDateTime, nullable=True),  # details removed by retention; the row stays a shell
     Column("exigent_reason", Text, nullable=True),  # entered after the fact, and why (docs/watch.md)
     Column("phone_in", JSON, nullable=True),  # entered by the watch for a caller: who called, from where
+    Column("after_action", JSON, nullable=True),  # how it ended and whom it met (docs/after-action.md)
     Index("ix_operations_agency_window", "agency_id", "starts_at"),
     Index("ix_operations_ends_at", "ends_at"),
 )

@@ -15,6 +15,7 @@ from commonground.api.responses import PublicRoute, fails
 from commonground.api.schemas.common import dump
 from commonground.api.schemas.conflicts import OperationCheckedPublic
 from commonground.api.schemas.operations import (
+    OperationCompletion,
     OperationCreate,
     OperationPatch,
     OperationPublic,
@@ -148,8 +149,11 @@ def cancel(operation_id: str, services: ServicesDep, who: OperationsUser) -> Ope
 
 
 @router.post("/operations/{operation_id}/complete", responses=fails(404, 409, 422))
-def complete(operation_id: str, services: ServicesDep, who: OperationsUser) -> OperationPublic:
-    """Complete; the operation's open conflicts close with it."""
-    view = services.operations.finish(who, operation_id, OperationStatus.COMPLETED)
+def complete(
+    operation_id: str, services: ServicesDep, who: OperationsUser, body: OperationCompletion | None = None
+) -> OperationPublic:
+    """Complete; the operation's open conflicts close with it. The body, optional, says how it went."""
+    after = None if body is None else dump(body)
+    view = services.operations.finish(who, operation_id, OperationStatus.COMPLETED, after)
     services.federated_notices.finished(who, operation_id)  # peers told of it hear its exit
     return operation_public(view)

@@ -60,6 +60,38 @@ class EnteredOnBehalf(Public):
     entered_by: str = described("The watch user who entered it.", ID_EXAMPLE)
 
 
+OUTCOMES = Literal["completed_as_planned", "changed", "aborted"]
+ENCOUNTERS = Literal["blue_on_blue", "local_response_to_911", "crowd", "other"]
+
+
+class EncounterIn(Strict):
+    kind: ENCOUNTERS = described(
+        "What was met: another team, a local unit answering a 911 call, a crowd.", "blue_on_blue"
+    )
+    note: str = described("What happened, briefly.", "a patrol unit answered a 911 call about the team at 06:10")
+    with_agency_id: str | None = described("The agency met, when known.", ID_EXAMPLE, default=None)
+
+
+class OperationCompletion(Strict):
+    """How an operation went, given when it is completed (every part is optional to complete)."""
+
+    outcome: OUTCOMES = described("How it ended.", "completed_as_planned")
+    summary: str | None = described("A short after-action summary.", "entry at 06:05, one arrest", default=None)
+    encounters: list[EncounterIn] = described("Whom the team met that it had not expected.", [], default=[])
+
+
+class EncounterPublic(Public):
+    kind: ENCOUNTERS = described("What was met.", "local_response_to_911")
+    note: str = described("What happened (blank once retention purged the operation).", "patrol answered a 911 call")
+    with_agency_id: str | None = described("The agency met, when given.", ID_EXAMPLE, default=None)
+
+
+class AfterActionPublic(Public):
+    outcome: OUTCOMES = described("How it ended.", "completed_as_planned")
+    summary: str | None = described("The after-action summary, when given.", "one arrest", default=None)
+    encounters: list[EncounterPublic] = described("Whom the team met that it had not expected.", [])
+
+
 class PlaceNearbyPublic(Public):
     name: str | None = described("The place's name, when its agency gave one.", "Central Elementary")
     category: PlaceCategory = described("What kind of place.", "school")
@@ -91,6 +123,7 @@ DOCS: dict[str, tuple[str, object]] = {
     "created_by": ("The user who entered it.", ID_EXAMPLE),
     "created_at": ("Entered at, UTC.", TIME_EXAMPLE),
     "updated_at": ("Last changed at, UTC.", TIME_EXAMPLE),
+    "after_action": ("How it ended and whom it met, given when it was completed.", None),
 }
 
 
@@ -206,6 +239,7 @@ class OperationPublic(Public):
     case_number: str | None = doc("case_number", FULL, default=None)
     notes: str | None = doc("notes", FULL, default=None)
     subject_summary: dict[str, int] | None = doc("subject_summary", FULL, default=None)
+    after_action: AfterActionPublic | None = doc("after_action", FULL, default=None)
     agency_id: str | None = doc("agency_id", OWN, default=None)
     subjects: list[dict[str, Any]] | None = doc("subjects", OWN, default=None)
     notice: NoticeTiming | None = doc("notice", OWN, default=None)
