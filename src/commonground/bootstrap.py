@@ -43,6 +43,7 @@ from commonground.service.lookup_sweeps import SweepRule
 from commonground.service.lookups import Lookups
 from commonground.service.metrics import Figures
 from commonground.service.missions import Missions
+from commonground.service.near_misses import NearMisses
 from commonground.service.notice_responses import NoticeResponses
 from commonground.service.notices import Notices
 from commonground.service.operations import Operations
@@ -158,6 +159,11 @@ class Services:
     def notice_responses(self) -> NoticeResponses:
         """Host agencies' answers to notices (holds nothing of its own)."""
         return NoticeResponses(self.store, self.clock)
+
+    @cached_property
+    def near_misses(self) -> NearMisses:
+        """Near-misses reported by the teams involved (holds nothing of its own)."""
+        return NearMisses(self.store, self.clock)
 
     def close(self) -> None:
         self.federation.close()  # its probe threads and kept connections

@@ -64,6 +64,7 @@ def client(monkeypatch: pytest.MonkeyPatch, sqlite_url: str, tmp_path: Path) -> 
         public_url="https://cg.county-wire.example.gov",
         federation_key_file=str(key_file),
         audit_key_file=str(audit_key),
+        notify_worker=False,  # the drive fans out itself, at a fixed point, so the deliveries shown are exact
     )
     services = build_services(settings, clock=ManualClock(START))
     try:
@@ -353,6 +354,7 @@ def drive(rec: Recorder) -> None:
     call("POST", "/conflicts/{conflict_id}/assign", sgt, None, status=403, conflict_id=handled)
     call("POST", "/conflicts/{conflict_id}/contacts", watch, {"side": "a", "method": "phone", "reached": True,
          "note": "duty desk will call the team"}, status=201, conflict_id=handled)  # fmt: skip
+    rec.http.app.state.services.deliveries.fan_out()  # type: ignore[attr-defined]
     call("GET", "/conflicts/{conflict_id}", sgt, conflict_id=handled)
     call("POST", "/conflicts/{conflict_id}/resolve", watch, {"note": "joined up", "outcome": "joint_operation"},
          conflict_id=handled)  # fmt: skip
@@ -362,8 +364,14 @@ def drive(rec: Recorder) -> None:
     call("PUT", "/agencies/{agency_id}/sensitive-places", city_admin, {"type": "FeatureCollection", "features": [
         {"type": "Feature", "geometry": {"type": "Point", "coordinates": [-93.1, 45.101]},
          "properties": {"category": "bakery"}}]}, status=422, agency_id=city["id"])  # fmt: skip
-    call("POST", "/operations", sgt, {**operation(45.1, -93.1), "starts_at": "2026-12-01T16:00:00Z",
+    met = call("POST", "/operations", sgt, {**operation(45.1, -93.1), "starts_at": "2026-12-01T16:00:00Z",
          "ends_at": "2026-12-01T19:00:00Z"}, status=201)  # fmt: skip
+    # Near-misses (appended last): teams that met without knowing; named, never described.
+    near = {"operation_ids": [met["id"], phoned["id"]], "description": "met the federal team in the same lot",
+            "at": "2026-12-01T14:30:00Z"}  # fmt: skip
+    call("POST", "/near-misses", sgt, near, status=201)
+    call("POST", "/near-misses", sgt, {**near, "at": "2026-12-01T14:30:00"}, status=422)
+    call("GET", "/near-misses", watch)
     period = {"from": "2026-11-30T00:00:00Z", "to": "2026-12-02T00:00:00Z"}
     call("GET", "/reports/participation", auditor, params=period)
     call("GET", "/reports/participation", city_admin, params=period)

@@ -18,6 +18,7 @@ from commonground.api.routes import (
     deliveries,
     federation,
     health,
+    near_misses,
     operations,
     reports,
     sensitive_places,
@@ -53,6 +54,7 @@ def install(app: FastAPI) -> None:
         watch,
         reports,
         sensitive_places,
+        near_misses,
     ):
         app.include_router(module.router, prefix=API_PREFIX, dependencies=[Depends(plain_query)])
     app.include_router(health.router)

@@ -33,6 +33,8 @@ class Action(StrEnum):
     CONFLICT_READ = "ops:conflict:read"
     CONFLICT_ASSIGN = "watch:conflict:assign"
     CONFLICT_CONTACT = "watch:conflict:contact"
+    NEAR_MISS_REPORT = "ops:near-miss:report"
+    NEAR_MISS_READ = "ops:near-miss:read"  # a page showing another agency's report
     AUDIT_READ = "audit:log:read"
     AUDIT_PRUNE = "audit:log:prune"
     DATA_EXPORT = "data:export:csv"

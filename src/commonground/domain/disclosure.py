@@ -9,12 +9,14 @@ the level that applied.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
 from commonground.domain.model import Acknowledgement, Agency, Conflict, ContactAttempt, Operation, Role, status_at
+from commonground.domain.near_misses import NearMiss, NearMissView
 from commonground.domain.notice_responses import NoticeResponse
 from commonground.domain.notices import Notice
 from commonground.domain.policy import AgencyLevel, Level, Purpose
@@ -281,6 +283,24 @@ def disclose_host_response(
     if viewer.agency_id not in (op.agency_id, answer.agency_id):
         return None
     return HostResponseView(AgencyRef(host.name, host.ori, host.level), answer.response, answer.note, answer.at)
+
+
+def disclose_near_miss(miss: NearMiss, names: Mapping[str, str], viewer: Viewer) -> NearMissView | None:
+    """Return a near-miss to an agency it involves or to the watch center; nobody else.
+
+    It names the operations and their agencies and carries the reporter's words, never an
+    operation's details: each side already holds its own, and the other's cross only by policy.
+    """
+    if Role.WATCH not in viewer.roles and viewer.agency_id not in miss.agency_ids:
+        return None
+    return NearMissView(
+        miss.id,
+        miss.at,
+        miss.description,
+        tuple((i.operation_id, i.agency_id, names.get(i.agency_id, "")) for i in miss.involved),
+        (miss.reported_by_agency, names.get(miss.reported_by_agency, "")),
+        miss.recorded_at,
+    )
 
 
 def disclose_lookup_hit(op: Operation, owner: Agency, viewer: Viewer, distance_m: float) -> LookupHit:

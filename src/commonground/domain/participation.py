@@ -63,6 +63,7 @@ class AgencyFigures:
     ack_p90_s: float | None = None
     lookups: int = 0
     suppressed_subject_matches: int = 0
+    near_misses: int = 0  # met another team without knowing (reported near-misses it was involved in)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -82,6 +83,7 @@ class AgencyFigures:
             "ack_p90_s": self.ack_p90_s,
             "lookups": self.lookups,
             "suppressed_subject_matches": self.suppressed_subject_matches,
+            "near_misses": self.near_misses,
         }
 
 
@@ -105,6 +107,7 @@ def figures(
     lookups: Mapping[str, int],
     suppressed: Mapping[str, int],
     host_responses: Iterable[tuple[str, str]] = (),
+    near_misses: Mapping[str, int] | None = None,
 ) -> list[AgencyFigures]:
     """Return each agency's figures (every agency in ``names``, by name), counting each conflict for both sides."""
     ops: dict[str, list[EntryFact]] = {agency_id: [] for agency_id in names}
@@ -118,9 +121,10 @@ def figures(
     answered: dict[str, Counter[str]] = {}
     for operating_agency, response in host_responses:  # (the operation's agency, the host's answer)
         answered.setdefault(operating_agency, Counter())[response] += 1
+    met = near_misses or {}
     out = []
     for agency_id in sorted(
-        set(ops) | set(sides) | set(lookups) | set(suppressed) | set(answered), key=lambda a: names.get(a, a)
+        set(ops) | set(sides) | set(lookups) | set(suppressed) | set(answered) | set(met), key=lambda a: names.get(a, a)
     ):
         mine, theirs = ops.get(agency_id, []), sides.get(agency_id, [])
         waits = [(at - c.detected_at).total_seconds() for c, at in theirs if at is not None]
@@ -142,6 +146,7 @@ def figures(
                 ack_p90_s=percentile(waits, 0.9),
                 lookups=lookups.get(agency_id, 0),
                 suppressed_subject_matches=suppressed.get(agency_id, 0),
+                near_misses=met.get(agency_id, 0),
             )
         )
     return out

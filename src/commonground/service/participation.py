@@ -61,6 +61,7 @@ class Participation:
             tx.participation.lookups(since, until),
             _suppressed(tx, since, until),
             tx.participation.host_responses(since, until),
+            tx.participation.near_misses(since, until),
         )
 
     def report(self, who: Principal, since: object, until: object) -> dict[str, Any]:

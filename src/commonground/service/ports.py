@@ -24,6 +24,7 @@ from commonground.domain.model import (
     OperationStatus,
     User,
 )
+from commonground.domain.near_misses import NearMiss
 from commonground.domain.notice_responses import NoticeResponse
 from commonground.domain.notices import Notice
 from commonground.domain.notifications import Channel, Delivery
@@ -257,6 +258,9 @@ class ParticipationRepository(Protocol):
     def host_responses(self, since: datetime, until: datetime) -> list[tuple[str, str]]:
         """Return (operating agency, response) for each host agency's current answer given in the period."""
 
+    def near_misses(self, since: datetime, until: datetime) -> dict[str, int]:
+        """Return how many near-misses that happened in the period each agency was involved in."""
+
 
 class SensitivePlaceRepository(Protocol):
     """Schools, hospitals and the like that agencies load (docs/sensitive-places.md)."""
@@ -292,6 +296,14 @@ class NoticeResponseRepository(Protocol):
     def of_operation(self, operation_id: str) -> list[NoticeResponse]: ...
     def counts(self) -> list[tuple[str, str, int]]:
         """Return (host agency, response, count) over every current response, for the transparency report."""
+
+
+class NearMissRepository(Protocol):
+    """Near-misses and the operations (with their agencies) each one names."""
+
+    def add(self, miss: NearMiss) -> None: ...
+    def page(self, agency_id: str | None, limit: int, after: str | None) -> Page[NearMiss]:
+        """Return near-misses newest first: those ``agency_id`` is involved in, or all for None (the watch)."""
 
 
 class Outbox(Protocol):
@@ -579,6 +591,8 @@ class Transaction(Protocol):
     def replays(self) -> ReplayRepository: ...
     @property
     def participation(self) -> ParticipationRepository: ...
+    @property
+    def near_misses(self) -> NearMissRepository: ...
     @property
     def sensitive_places(self) -> SensitivePlaceRepository: ...
 

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 
 from sqlalchemy import func, select
 
 from commonground.domain.participation import ConflictFact, EntryFact
 from commonground.store.repository import Repository
-from commonground.store.schema import conflicts, lookups, notice_responses, operations
+from commonground.store.schema import (
+    conflicts,
+    lookups,
+    near_miss_operations,
+    near_misses,
+    notice_responses,
+    operations,
+)
 
 
 class SqlParticipation(Repository):
@@ -56,3 +64,13 @@ class SqlParticipation(Repository):
         query = select(c.agency_id, func.count()).where(c.at >= since, c.at < until).group_by(c.agency_id)
         rows: list[tuple[str, int]] = [(str(r[0]), int(r[1])) for r in self.conn.execute(query)]
         return dict(rows)
+
+    def near_misses(self, since: datetime, until: datetime) -> dict[str, int]:
+        m, o = near_misses.c, near_miss_operations.c
+        query = (
+            select(o.near_miss_id, o.agency_id)
+            .join(near_misses, m.id == o.near_miss_id)
+            .where(m.at >= since, m.at < until)
+            .distinct()
+        )
+        return dict(Counter(str(r[1]) for r in self.conn.execute(query)))

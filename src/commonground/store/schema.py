@@ -589,3 +589,23 @@ replays = Table(
     Column("content_type", String(100), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
 )
+
+# --- near-misses (migration 0033) ---------------------------------------------
+# Teams that met without knowing; one row per near-miss, and one per operation it names.
+near_misses = Table(
+    "near_misses",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("at", UTCDateTime, nullable=False, index=True),
+    Column("description", Text, nullable=False),
+    Column("reported_by", String(36), nullable=False),
+    Column("reported_by_agency", String(36), nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+)
+near_miss_operations = Table(
+    "near_miss_operations",
+    metadata,
+    Column("near_miss_id", String(36), primary_key=True),
+    Column("operation_id", String(36), primary_key=True),
+    Column("agency_id", String(36), nullable=False, index=True),
+)

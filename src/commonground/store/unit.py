@@ -17,6 +17,7 @@ from commonground.service.ports import (
     EscalationRepository,
     LookupRepository,
     MetricsRepository,
+    NearMissRepository,
     NoticeRepository,
     NoticeResponseRepository,
     OperationRepository,
@@ -44,6 +45,7 @@ from commonground.store.held import HeldWrites
 from commonground.store.lookups import SqlLookups
 from commonground.store.memo import Memo
 from commonground.store.metrics import SqlMetrics
+from commonground.store.near_misses import SqlNearMisses
 from commonground.store.notice_responses import SqlNoticeResponses
 from commonground.store.notices import SqlNotices
 from commonground.store.outbox import SqlOutbox
@@ -161,6 +163,10 @@ class SqlUnit(HeldWrites):
     @cached_property
     def notice_responses(self) -> NoticeResponseRepository:
         return SqlNoticeResponses(self)
+
+    @cached_property
+    def near_misses(self) -> NearMissRepository:
+        return SqlNearMisses(self)
 
     @cached_property
     def replays(self) -> ReplayRepository:

@@ -40,6 +40,9 @@ class AgencyFiguresPublic(Public):
     suppressed_subject_matches: Count = described(
         "Subject matches the agency's restricted purposes held back (as the restricting agency).", 0
     )
+    near_misses: Count = described(
+        "Near-misses that happened in the period with one of the agency's operations involved.", 0, default=0
+    )
 
 
 class ParticipationPublic(Public):
