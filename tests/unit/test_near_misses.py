@@ -45,7 +45,11 @@ def test_only_the_agencies_involved_and_the_watch_see_a_near_miss(viewer: Viewer
 
 
 def test_a_report_needs_operations_words_and_a_past_time_with_a_zone() -> None:
-    good: dict[str, Any] = {"operation_ids": [" op-a ", "op-b"], "description": " met in the lot ", "at": "2026-03-02T06:00:00-06:00"}
+    good: dict[str, Any] = {
+        "operation_ids": [" op-a ", "op-b"],
+        "description": " met in the lot ",
+        "at": "2026-03-02T06:00:00-06:00",
+    }
     report = parse_near_miss(good, T0 + timedelta(days=400))
     assert report.operation_ids == ("op-a", "op-b") and report.description == "met in the lot"
     assert report.at.utcoffset() == timedelta(0) and report.at.hour == 12
