@@ -15,6 +15,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from commonground.bootstrap import Services
+from commonground.domain.policy import AgencyLevel
+from commonground.domain.views import NoticeView
 from commonground.service.accounts import INSTALLATION_ORI
 from commonground.service.principal import Principal
 
@@ -328,7 +330,9 @@ def seed(
                     "password": DEMO_PASSWORD,
                 },
             )
-        _operations(services, now or services.clock.now(), region)
+        out_now = _operations(services, now or services.clock.now(), region)
+        _host_answers(services, region)
+        _near_miss(services, now or services.clock.now(), region, out_now)
     with services.store.read() as tx:
         report.agencies = len(tx.agencies.page(1000, None).items)
     for username, _display, roles, ori in region.users:
@@ -352,7 +356,8 @@ def _count_operations(services: Services) -> int:
         return tx.operations.count()
 
 
-def _operations(services: Services, now: datetime, region: Region) -> None:
+def _operations(services: Services, now: datetime, region: Region) -> list[str]:
+    """Enter the region's operations; return the ids of the teams out now."""
     rng = random.Random(region.rng_seed)  # noqa: S311 - repeatable demonstration data
     # The coming week starts at the next local midnight, so no demonstration is in the past.
     today = now.astimezone(CENTRAL).replace(hour=0, minute=0, second=0, microsecond=0) + timedelta(days=1)
@@ -373,13 +378,14 @@ def _operations(services: Services, now: datetime, region: Region) -> None:
         services.operations.submit(who, data)
     # Teams out now: started ten minutes ago (within the 15 minutes an entry may lag its start), out for hours.
     started = now.astimezone(CENTRAL).replace(second=0, microsecond=0) - timedelta(minutes=10)
+    out: list[str] = []
     for place in region.out_now:
         idx += 1
         ori = rng.choice(list(people))
         who = people[ori]
         data = _operation(rng, region.types_by_agency[ori], ori, started, PLACES[place], 0, who.user.display_name, idx)
         data["starts_at"], data["ends_at"] = started.isoformat(), (started + timedelta(hours=5)).isoformat()
-        services.operations.submit(who, data)
+        out.append(services.operations.submit(who, data)[0].id)
     while idx < region.operations:
         idx += 1
         ori = rng.choice(list(people))
@@ -388,4 +394,40 @@ def _operations(services: Services, now: datetime, region: Region) -> None:
         spot, hour = rng.choice(PLACES), rng.randint(5, 22)
         services.operations.submit(
             who, _operation(rng, region.types_by_agency[ori], ori, day, spot, hour, who.user.display_name, idx)
+        )
+    return out
+
+
+def _host_answers(services: Services, region: Region) -> None:
+    """A city whose policy restricts civil immigration work answers a federal notice `aware_not_assisting`."""
+    for spec in region.agencies:
+        if "civil_immigration" not in spec.get("policy", {}).get("restricted_purposes", []):
+            continue
+        host = next((u for u, _, roles, ori in region.users if ori == spec["ori"] and "supervisor" in roles), None)
+        if host is None:
+            continue
+        who = _principal(services, host)
+        notices = services.notices.list(who, 100, None).items
+        federal = [n for n in notices if isinstance(n, NoticeView) and n.operation.agency.level is AgencyLevel.FEDERAL]
+        if federal:
+            note = "Aware for officer safety; by city policy we do not assist civil immigration enforcement."
+            services.notice_responses.respond(who, federal[0].id, "aware_not_assisting", note)
+            return
+
+
+def _near_miss(services: Services, now: datetime, region: Region, out_now: list[str]) -> None:
+    """Two of the teams out now met without knowing; the watch center records it as a near-miss."""
+    watch_user = next((u for u, _, roles, _ in region.users if "watch" in roles), None)
+    if watch_user is None:
+        return
+    watch = _principal(services, watch_user)
+    ids = out_now[:2]
+    if len(ids) == 2:
+        services.near_misses.report(
+            watch,
+            {
+                "operation_ids": ids,
+                "description": "Both teams arrived at the same address within minutes; neither knew of the other.",
+                "at": (now - timedelta(minutes=5)).isoformat(),
+            },
         )

@@ -54,7 +54,7 @@ def operations(request: Request, who: Officer) -> Response:
 
 @router.get("/notices", response_class=HTMLResponse)
 def notices(request: Request, who: NoticeReader) -> Response:
-    return render(request, "notices.html", who)
+    return render(request, "notices.html", who, may_respond=who.may(Permission.RESPOND_NOTICES))
 
 
 @router.get("/lookup", response_class=HTMLResponse)

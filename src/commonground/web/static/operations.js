@@ -148,9 +148,38 @@
     if (!b) return;
     const id = b.closest("li").dataset.id, op = ops.find(o => o.id === id);
     if (b.dataset.act === "edit") return edit(op);
+    if (b.dataset.act === "complete") return afterAction(b.closest("li"));
+    if (b.dataset.act === "back") return loadMine();
     if (b.dataset.act === "cancel" && !confirm("Cancel this operation?")) return;
     try { await CG.api(`/api/v1/operations/${id}/${b.dataset.act}`, { method: "POST" }); } catch (e) { alert(e.message); }
     loadMine();
   });
+  // Completing asks how it went (the after-action); every part may be left blank.
+  const OUTCOMES = ["completed_as_planned", "changed", "aborted"], MET = ["blue_on_blue", "local_response_to_911", "crowd", "other"];
+  const options = (values, blank) => `<option value="">${blank}</option>` + values.map(v => `<option value="${v}">${CG.esc(CG.label(v))}</option>`).join("");
+  function afterAction(card) {
+    if (card.querySelector("form.after-action")) return;
+    card.insertAdjacentHTML("beforeend", `<form class="after-action">
+      <label>How did it go? <select name="outcome">${options(OUTCOMES, "– no report –")}</select></label>
+      <label>Summary <textarea name="summary" maxlength="4000" rows="2"></textarea></label>
+      <fieldset><legend>Did you meet anyone you did not expect?</legend>
+        <label>Who <select name="kind">${options(MET, "– nobody –")}</select></label>
+        <label>What happened <input name="note" maxlength="2000"></label></fieldset>
+      <div class="row"><button type="submit" class="primary">Complete the operation</button><button type="button" data-act="back">Back</button></div>
+      <p class="error" role="alert" hidden></p></form>`);
+    const f = card.querySelector("form.after-action");
+    f.outcome.focus();
+    f.addEventListener("submit", async ev => {
+      ev.preventDefault();
+      const error = f.querySelector(".error"), outcome = f.outcome.value, summary = f.summary.value.trim();
+      const encounters = f.kind.value ? [{ kind: f.kind.value, note: f.note.value.trim() }] : [];
+      if (!outcome && (summary || encounters.length)) { error.hidden = false; error.textContent = "Choose how it went, or clear the report."; f.outcome.focus(); return; }
+      const body = outcome ? { outcome, ...(summary ? { summary } : {}), encounters } : undefined;
+      try {
+        await CG.api(`/api/v1/operations/${card.dataset.id}/complete`, { method: "POST", body });
+        loadMine();
+      } catch (e) { error.hidden = false; error.textContent = e.message; }
+    });
+  }
   reset(); loadMine();
 })();
