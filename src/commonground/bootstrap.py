@@ -25,6 +25,7 @@ from commonground.notify.webhook import HttpWebhookSender, parse_networks
 from commonground.service.accounts import Accounts
 from commonground.service.audit import AuditLog
 from commonground.service.audit_proof import Ledger
+from commonground.service.cad_feed import CadAlerts
 from commonground.service.channels import Channels
 from commonground.service.clock import SystemClock
 from commonground.service.conflicts import Conflicts
@@ -159,6 +160,11 @@ class Services:
     def notice_responses(self) -> NoticeResponses:
         """Host agencies' answers to notices (holds nothing of its own)."""
         return NoticeResponses(self.store, self.clock)
+
+    @cached_property
+    def cad_alerts(self) -> CadAlerts:
+        """The CAD premise-alert feed (holds nothing of its own)."""
+        return CadAlerts(self.store, self.clock, self.settings.federation_name)
 
     @cached_property
     def near_misses(self) -> NearMisses:

@@ -89,6 +89,7 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "GET /api/v1/watch/overdue": ("none", {"watch": "200"}),
     "POST /api/v1/near-misses": ("none", {"officer supervisor watch": "201"}),
     "GET /api/v1/near-misses": ("none", {"officer supervisor watch": "200"}),
+    "GET /api/v1/cad/alerts": ("none", {"dispatcher": "200"}),
     "GET /api/v1/reports/participation": ("none", {"auditor watch agency_admin": "200"}),
     "GET /api/v1/reports/public": ("none", {"everyone": "200"}),
     "PUT /api/v1/agencies/{agency_id}/sensitive-places": ("agency", {"agency_admin": AGENCY_OWN_ONLY.format(s=200)}),

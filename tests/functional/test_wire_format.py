@@ -262,6 +262,11 @@ def drive(rec: Recorder) -> None:
     call("GET", "/lookup", dispatcher, params={"lat": 44.978, "lon": -93.264, "at": "2026-12-03T13:00:00Z"},
          status=422)  # fmt: skip
     call("GET", "/lookup", dispatcher, params={"lat": 44.978, "lon": -93.264, "radius_m": 5000})
+    # The CAD feed (appended): the alerts due in the city's jurisdiction, and a bbox outside it (none).
+    call("GET", "/cad/alerts", dispatcher)
+    call("GET", "/cad/alerts", dispatcher, params={"bbox": "10,10,11,11"})
+    call("GET", "/cad/alerts", dispatcher, params={"bbox": "10,10"}, status=422)
+    call("GET", "/lookup", dispatcher, params={"lat": 40.0, "lon": -100.0}, status=403)  # outside the service area
 
     call("POST", "/operations/{operation_id}/complete", agent, operation_id=route["id"])
     call("POST", "/operations/{operation_id}/cancel", sgt, operation_id=near["id"])

@@ -122,6 +122,10 @@ def test_operation_pages_filter_and_follow_the_cursor(store: Store, owner: Agenc
     assert ids(bbox=(-94.0, 44.0, -93.0, 45.0)) == [here.id, active.id]
     assert ids(bbox=(179.0, -1.0, -179.0, 1.0)) == [seam.id]  # a box across the antimeridian
     assert ids(bbox=(10.0, 10.0, 11.0, 11.0), status=LIVE) == []
+    # Live and overlapping a span (the CAD feed's "now until 2 h ahead"): not cancelled, not ended before it.
+    assert ids(live_between=(T0 + timedelta(minutes=30), T0 + timedelta(hours=1))) == [here.id]
+    assert ids(live_between=(T0 + timedelta(hours=2), later)) == []  # here ended; active and seam start at later
+    assert ids(live_between=(later, later + timedelta(minutes=1))) == [active.id, seam.id]
 
 
 @covers("operations.candidates")

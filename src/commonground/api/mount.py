@@ -14,6 +14,7 @@ from commonground.api.routes import (
     agencies,
     audit,
     auth,
+    cad,
     conflicts,
     deliveries,
     federation,
@@ -55,6 +56,7 @@ def install(app: FastAPI) -> None:
         reports,
         sensitive_places,
         near_misses,
+        cad,
     ):
         app.include_router(module.router, prefix=API_PREFIX, dependencies=[Depends(plain_query)])
     app.include_router(health.router)

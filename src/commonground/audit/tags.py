@@ -42,6 +42,7 @@ class Action(StrEnum):
     SENSITIVE_PLACES_UPDATE = "admin:sensitive-places:update"
     LOOKUP = "dispatch:lookup:query"
     LOOKUP_SWEEP = "dispatch:lookup:sweep"
+    CAD_FEED = "dispatch:cad:feed"  # a CAD's read of its premise alerts, with the alerts it carried
     NOTICE_RESPOND = "host:notice:respond"
     SUBJECT_MATCH_SUPPRESSED = "policy:subject-match:suppressed"
     REPORT_READ = "audit:report:read"

@@ -7,7 +7,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from commonground.domain.errors import InvalidInput
-from commonground.domain.geometry import MAX_VERTICES, Area, LonLat, area_km2, geojson_area, polygon_problem
+from commonground.domain.geometry import (
+    MAX_VERTICES,
+    Area,
+    Box,
+    LonLat,
+    area_km2,
+    bounding_boxes,
+    geojson_area,
+    intersects_polygon,
+    polygon_problem,
+)
+from commonground.domain.model import Agency
 
 Ring = tuple[LonLat, ...]
 # A jurisdiction may be a whole state (Alaska is 1.7 million km²); COMMONGROUND_MAX_JURISDICTION_KM2.
@@ -22,6 +33,18 @@ class Jurisdiction:
 
     rings: tuple[Ring, ...]
     holes: tuple[tuple[Ring, ...], ...]
+
+
+def serves(agency: Agency, area: Area) -> bool:
+    """Say whether ``area`` reaches into ``agency``'s service area (its jurisdiction, holes cut out).
+
+    An agency without a jurisdiction has no bounds set, so it serves everywhere."""
+    return agency.jurisdiction is None or intersects_polygon(area, agency.jurisdiction, agency.jurisdiction_holes)
+
+
+def service_boxes(agency: Agency) -> list[Box]:
+    """Lon/lat boxes covering ``agency``'s jurisdiction, for an index to choose candidates; none without one."""
+    return [box for ring in agency.jurisdiction or () for box in bounding_boxes(Area("Polygon", tuple(ring), 0.0))]
 
 
 def parse_jurisdiction(

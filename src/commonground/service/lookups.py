@@ -12,6 +12,7 @@ from commonground.domain.conflicts import SearchReach
 from commonground.domain.disclosure import disclose_lookup_hit
 from commonground.domain.errors import CommonGroundError, InvalidInput, NotPermitted, RateLimited
 from commonground.domain.geometry import Area, edge_distance_m, point_area
+from commonground.domain.jurisdictions import serves
 from commonground.domain.model import Operation
 from commonground.domain.permissions import Permission
 from commonground.domain.timewindow import TimeWindow
@@ -43,6 +44,17 @@ def tell_team(
     """Tell ``op``'s agency that local units are coming (``by``: who asked, for the message)."""
     details: dict[str, object] = {**by, "distance_m": round(distance, 1), "lat": lat, "lon": lon}
     emit(tx, EventKind.LOOKUP_NEARBY, op.id, now, agency_id=op.agency_id, details=details)
+
+
+def outside_service_area(who: Principal, place: Area, what: str) -> tuple[CommonGroundError, str] | None:
+    """Refuse a question about a place outside the caller agency's jurisdiction (when it has one).
+
+    A 911 centre's look-ups, and its CAD's, serve its own area: a look-up elsewhere is a sweep of
+    other agencies' work, not a call for service. Returns the error and the audited reason."""
+    if serves(who.agency, place):
+        return None
+    why = f"the place is outside {who.agency.name}'s service area (its jurisdiction); {what} are answered inside it"
+    return NotPermitted(why), "outside the service area"
 
 
 @dataclass
@@ -93,7 +105,7 @@ class Lookups:
         when = at or now
         results: list[LookupHit] = []
         with self.store.write() as tx:
-            refusal = self._refusal(tx, who, now, when)
+            refusal = outside_service_area(who, place, "look-ups") or self._refusal(tx, who, now, when)
             if refusal is not None:
                 # Raised only after the commit: raising in here would roll the denied record back.
                 tx.audit.append(who.entry(Action.LOOKUP, outcome="denied", reason=refusal[1]), now)

@@ -67,6 +67,7 @@ class OperationFilter:
     status: OperationStatus | None = None
     created_by: str | None = None
     now: datetime | None = None
+    live_between: tuple[datetime, datetime] | None = None  # neither ended nor closed, overlapping [from, to)
 
 
 @dataclass(frozen=True, slots=True)

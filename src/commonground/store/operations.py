@@ -77,6 +77,10 @@ class SqlOperations(Repository):
             query = query.where(operations.c.starts_at <= where.active_at, operations.c.ends_at > where.active_at)
         if where.bbox:
             query = query.where(self._bbox_clause(where.bbox))
+        if where.live_between:
+            since, until = where.live_between
+            c = operations.c
+            query = query.where(c.status.in_(LIVE), c.purged_at.is_(None), c.starts_at < until, c.ends_at > since)
         if after:
             query = query.where(operations.c.id > after)
         query = query.order_by(operations.c.id).limit(limit + 1)
