@@ -209,14 +209,15 @@ def test_a_token_keeps_its_scopes_and_an_unscoped_one_stays_unscoped(store: Stor
     """Scopes survive every read path as the same set; no scopes stays None (all the roles allow), not empty."""
     agency = factories.agency(created_at=T0)
     holder = person(agency, Role.DISPATCHER, Role.OFFICER)
-    cad = token(holder, scopes=frozenset({Scope.LOOKUP, Scope.NOTICES}))
+    cad = token(holder, scopes=frozenset({Scope.LOOKUP, Scope.NOTICES}), lookup_limit_per_hour=5000)
     plain = token(holder)
     seed(store, agency, holder, cad, plain)
     with store.read() as tx:
         found = tx.tokens.principal(cad.token_hash)
         assert found is not None and found[0].scopes == frozenset({Scope.LOOKUP, Scope.NOTICES})
+        assert found[0].lookup_limit_per_hour == 5000  # a CAD link's own quota
         unscoped = tx.tokens.principal(plain.token_hash)
-        assert unscoped is not None and unscoped[0].scopes is None
+        assert unscoped is not None and unscoped[0].scopes is None and unscoped[0].lookup_limit_per_hour is None
         listed = {record.id: record.scopes for record, _, _ in tx.tokens.of_agency(agency.id)}
         assert listed == {cad.id: {Scope.LOOKUP, Scope.NOTICES}, plain.id: None}
 

@@ -38,12 +38,15 @@ def create(
         list[str] | None,
         typer.Option(help=f"limit the token to a scope, repeatable ({', '.join(Scope)}); none: all the roles allow"),
     ] = None,
+    lookup_limit: Annotated[
+        int | None, typer.Option(help="the token's own hourly look-up quota (a CAD link for a whole 911 centre)")
+    ] = None,
     database_url: DatabaseUrl = None,
 ) -> None:
     """Print a new bearer token for a user as the last line."""
     services = open_services(database_url)
     try:
-        token = services.accounts.token_for_username(user, name, scopes=scope or None)
+        token = services.accounts.token_for_username(user, name, scopes=scope or None, lookup_limit=lookup_limit)
     except Exception as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from None

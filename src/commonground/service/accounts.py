@@ -20,9 +20,9 @@ from commonground.domain.geometry import MAX_VERTICES
 from commonground.domain.jurisdictions import MAX_JURISDICTION_KM2, parse_jurisdiction
 from commonground.domain.model import Agency, Role, User
 from commonground.domain.notices import jurisdiction_box
-from commonground.domain.permissions import Permission, grantable
+from commonground.domain.permissions import Permission, grantable, permits
 from commonground.domain.policy import AgencyLevel, Policy, parse_enum
-from commonground.domain.scopes import beyond_roles
+from commonground.domain.scopes import Scope, beyond_roles
 from commonground.domain.scopes import parse as parse_scopes
 from commonground.domain.strings import encodable
 from commonground.domain.timewindow import isoformat, parse_instant
@@ -37,6 +37,19 @@ ORI = re.compile(r"^[A-Z0-9]{9}$")
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,79}$")
 INSTALLATION_ORI = "CGINSTALL"
 DEFAULT_TOKEN_LIFETIME = timedelta(days=90)
+# A token's own look-up quota: a CAD link for a whole 911 centre needs far more than one person's.
+MAX_TOKEN_LOOKUPS_PER_HOUR = 20_000
+
+
+def lookup_quota(value: object, scopes: frozenset[Scope] | None) -> int | None:
+    """Validate a token's ``lookup_limit_per_hour``: a whole number 1-20,000, on a token that may look up."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_TOKEN_LOOKUPS_PER_HOUR:
+        raise InvalidInput("lookup_limit_per_hour", f"must be a whole number from 1 to {MAX_TOKEN_LOOKUPS_PER_HOUR:,}")
+    if scopes is not None and Scope.LOOKUP not in scopes:
+        raise InvalidInput("lookup_limit_per_hour", "the token's scopes leave look-ups out")
+    return value
 
 
 def hash_token(token: str) -> str:
@@ -213,6 +226,7 @@ class Accounts:
         name: str,
         expires_at: object = None,
         scopes: Iterable[str] | None = None,
+        lookup_limit_per_hour: object = None,
     ) -> tuple[str, TokenRecord]:
         """Return a new bearer token (shown once) and what is stored of it (its hash).
 
@@ -226,8 +240,9 @@ class Accounts:
         limited = None if scopes is None else parse_scopes(scopes)
         if limited is not None and not limited:
             raise InvalidInput("scopes", "name at least one scope, or leave scopes out for all the roles allow")
+        quota = lookup_quota(lookup_limit_per_hour, limited)
         token = "cg_" + secrets.token_urlsafe(32)  # 256 random bits
-        record = TokenRecord(new_id(), user_id, name, hash_token(token), now, expires, limited)
+        record = TokenRecord(new_id(), user_id, name, hash_token(token), now, expires, limited, quota)
         listed = None if limited is None else sorted(limited)
         with self.store.write() as tx:
             user = tx.people.get(user_id)
@@ -240,10 +255,17 @@ class Accounts:
             idle = beyond_roles(user.roles, limited or ())
             if idle:
                 raise InvalidInput("scopes", f"the user's roles give nothing under {', '.join(sorted(idle))}")
+            if quota is not None and not permits(user.roles, Permission.LOOKUP):
+                raise InvalidInput("lookup_limit_per_hour", "the user's roles make no look-ups (dispatchers do)")
             tx.tokens.add(record)
             actor = (
                 who.entry(
-                    Action.AUTH_TOKEN_CREATE, object_type="token", object_id=record.id, for_user=user_id, scopes=listed
+                    Action.AUTH_TOKEN_CREATE,
+                    object_type="token",
+                    object_id=record.id,
+                    for_user=user_id,
+                    scopes=listed,
+                    lookup_limit_per_hour=quota,
                 )
                 if who
                 else AuditEntry(
@@ -252,7 +274,7 @@ class Accounts:
                     actor_user_id=None,
                     object_type="token",
                     object_id=record.id,
-                    details={"for_user": user_id, "via": "cli", "scopes": listed},
+                    details={"for_user": user_id, "via": "cli", "scopes": listed, "lookup_limit_per_hour": quota},
                 )
             )
             tx.audit.append(actor, now)
@@ -274,6 +296,7 @@ class Accounts:
                 "expires_at": isoformat(record.expires_at) if record.expires_at else None,
                 "revoked_at": isoformat(revoked) if revoked else None,
                 "scopes": None if record.scopes is None else sorted(record.scopes),
+                "lookup_limit_per_hour": record.lookup_limit_per_hour,
             }
             for record, user, revoked in found
         ]
@@ -319,7 +342,7 @@ class Accounts:
             record.expires_at is not None and record.expires_at <= self.clock.now()
         ):
             raise NotAuthenticated("missing, unknown or expired token")
-        return Principal(user, agency, record.scopes)
+        return Principal(user, agency, record.scopes, record.lookup_limit_per_hour)
 
     def bootstrap_admin(self, username: str) -> tuple[User, str | None]:
         """Create the installation admin (and the installation's own agency) once."""
@@ -352,10 +375,12 @@ class Accounts:
         token, _ = self.create_token(None, user.id, "bootstrap")
         return user, token
 
-    def token_for_username(self, username: str, name: str = "cli", scopes: Iterable[str] | None = None) -> str:
+    def token_for_username(
+        self, username: str, name: str = "cli", scopes: Iterable[str] | None = None, lookup_limit: int | None = None
+    ) -> str:
         with self.store.read() as tx:
             found = tx.people.by_username(username.lower())
         if found is None:
             raise NotFound(f"no user named {username}")
-        token, _ = self.create_token(None, found[0].id, name, scopes=scopes)
+        token, _ = self.create_token(None, found[0].id, name, scopes=scopes, lookup_limit_per_hour=lookup_limit)
         return token

@@ -80,9 +80,13 @@ class Lookups:
         if abs(when - now) > self.at_window:
             minutes = round(self.at_window.total_seconds() / 60)
             return InvalidInput("at", f"must be within {minutes} minutes of now"), "at outside the window"
+        # A token with its own quota (a CAD link for a whole centre) replaces the per-user limit and
+        # raises the agency's to match; the installation's limit holds for everyone.
+        own = who.lookup_limit or self.limit_per_hour
+        agency = max(self.agency_limit_per_hour, who.lookup_limit or 0)
         for scope, limit, (count, oldest) in (
-            ("", self.limit_per_hour, tx.lookups.since(who.user.id, now - WINDOW)),
-            ("agency ", self.agency_limit_per_hour, tx.lookups.since_for_agency(who.agency.id, now - WINDOW)),
+            ("", own, tx.lookups.since(who.user.id, now - WINDOW)),
+            ("agency ", agency, tx.lookups.since_for_agency(who.agency.id, now - WINDOW)),
             ("installation ", self.installation_limit_per_hour, tx.lookups.since_overall(now - WINDOW)),
         ):
             if count >= limit:

@@ -105,6 +105,7 @@ class TokenRecord:
     created_at: datetime
     expires_at: datetime | None
     scopes: frozenset[Scope] | None = None  # None: everything the user's roles allow
+    lookup_limit_per_hour: int | None = None  # None: the installation's per-user look-up limit
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ class Principal:
     user: User
     agency: Agency
     scopes: frozenset[Scope] | None = None  # a scoped bearer token's; None: all the roles allow
+    lookup_limit: int | None = None  # a bearer token's own hourly look-up quota; None: the installation's
 
     @property
     def viewer(self) -> Viewer:

@@ -111,6 +111,7 @@ tokens = Table(
     Column("expires_at", UTCDateTime, nullable=True),
     Column("revoked_at", UTCDateTime, nullable=True),
     Column("scopes", JSON, nullable=True),  # migration 0016: a sorted list of scope names; null reaches all
+    Column("lookup_limit_per_hour", Integer, nullable=True),  # migration 0035: null, the installation's
 )
 
 # A one-time set-password token an administrator issued; only its SHA-256 is kept.

@@ -33,6 +33,7 @@ def token_from(row: Mapping[Any, Any]) -> TokenRecord:
         row["created_at"],
         row["expires_at"],
         None if scopes is None else frozenset(Scope(s) for s in scopes),
+        row.get("lookup_limit_per_hour"),
     )
 
 
@@ -47,6 +48,7 @@ class SqlTokens(Repository):
                 created_at=token.created_at,
                 expires_at=token.expires_at,
                 scopes=None if token.scopes is None else sorted(token.scopes),
+                lookup_limit_per_hour=token.lookup_limit_per_hour,
             )
         )
 

@@ -20,6 +20,7 @@ def token_public(token: str, record: TokenRecord) -> TokenPublic:
             "token": token,
             "expires_at": isoformat(record.expires_at) if record.expires_at else None,
             "scopes": None if record.scopes is None else sorted(record.scopes),
+            "lookup_limit_per_hour": record.lookup_limit_per_hour,
         }
     )
 
@@ -35,7 +36,10 @@ def login(body: LoginRequest, request: Request, services: ServicesDep, _: Public
 def create_token(body: TokenCreate, services: ServicesDep, who: UserManager) -> TokenPublic:
     """Make a bearer token for a user (a CAD link, a script), limited to ``scopes``; its value is shown only here."""
     scopes = None if body.scopes is None else [s.value for s in body.scopes]
-    return token_public(*services.accounts.create_token(who, body.user_id, body.name, body.expires_at, scopes))
+    made = services.accounts.create_token(
+        who, body.user_id, body.name, body.expires_at, scopes, body.lookup_limit_per_hour
+    )
+    return token_public(*made)
 
 
 @router.get("/tokens", responses=fails())

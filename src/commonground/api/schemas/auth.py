@@ -11,6 +11,10 @@ SCOPES = (
     "What the token may reach (docs/api.md, Scopes); never more than the user's roles allow. "
     "Null or left out: everything the roles allow."
 )
+QUOTA = (
+    "The token's own hourly look-up quota (1-20,000), in place of the per-user limit: a CAD link serving a whole "
+    "911 centre needs far more than one dispatcher. Only for a user who may look up. Null: the installation's."
+)
 
 
 class LoginRequest(Strict):
@@ -31,6 +35,7 @@ class TokenCreate(Strict):
         "When it stops working; default 90 days.", "2027-03-01T00:00:00Z", default=None
     )
     scopes: list[Scope] | None = described(SCOPES, ["lookup"], default=None, max_length=len(Scope))
+    lookup_limit_per_hour: int | None = described(QUOTA, 5000, default=None)
 
 
 class TokenPublic(Public):
@@ -40,6 +45,7 @@ class TokenPublic(Public):
         "When it stops working, or null.", "2027-03-01T12:00:00Z", default=None
     )
     scopes: list[Scope] | None = described(SCOPES, ["lookup"], default=None)
+    lookup_limit_per_hour: int | None = described(QUOTA, 5000, default=None)
 
 
 class TokenRecordPublic(Public):
@@ -51,6 +57,7 @@ class TokenRecordPublic(Public):
     expires_at: Instant | None = described("When it stops working, or null.", TIME_EXAMPLE)
     revoked_at: Instant | None = described("When it was revoked, or null.", None)
     scopes: list[Scope] | None = described(SCOPES, ["lookup"], default=None)
+    lookup_limit_per_hour: int | None = described(QUOTA, 5000, default=None)
 
 
 class TokensPublic(Public):
