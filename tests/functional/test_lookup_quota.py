@@ -3,6 +3,8 @@ needs far more than one dispatcher's hourly limit. Over HTTP, against a server w
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 
 from tests.conftest import LiveServer, bearer
@@ -43,7 +45,7 @@ def test_a_quota_is_refused_where_it_could_not_apply(sqlite_url: str) -> None:
         centre = world.agency("local", name="Hennepin County 911")
         dispatcher, officer = world.person(centre, "dispatcher"), world.person(centre, "officer")
         admin = world.token(world.person(centre, "agency_admin"))
-        cases = [
+        cases: list[tuple[dict[str, Any], str]] = [
             ({"user_id": dispatcher.user.id, "lookup_limit_per_hour": 0}, "lookup_limit_per_hour"),
             ({"user_id": dispatcher.user.id, "lookup_limit_per_hour": 20_001}, "lookup_limit_per_hour"),
             ({"user_id": dispatcher.user.id, "lookup_limit_per_hour": "many"}, "lookup_limit_per_hour"),
