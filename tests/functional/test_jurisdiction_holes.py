@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import httpx
 
 from tests.conftest import World, bearer, operation_data
@@ -95,3 +97,23 @@ def test_lists_answer_geojson_with_the_json_items_as_properties(http: httpx.Clie
     [notice] = http.get("/api/v1/notices", headers=bearer(county) | geo).json()["features"]
     assert notice["properties"]["operation"]["level_disclosed"] == "safety"
     assert "notes" not in notice["properties"]["operation"]
+
+
+def test_a_lookup_answers_geojson_with_the_same_items(http: httpx.Client, world: World) -> None:
+    county_id, _, agent = _county_and_agent(http, world)
+    now = datetime.now(UTC).replace(microsecond=0)
+    body = operation_data(*JUST_OUTSIDE_THE_HOLE, starts=now - timedelta(minutes=5))
+    assert http.post("/api/v1/operations", json=body, headers=bearer(agent)).status_code == 201
+    with world.services.store.read() as tx:
+        county = tx.agencies.get(county_id)
+    assert county is not None
+    desk = world.token(world.person(county, "dispatcher"))
+    at = (now + timedelta(minutes=1)).isoformat()
+    params: dict[str, str | float] = {"lat": JUST_OUTSIDE_THE_HOLE[0], "lon": JUST_OUTSIDE_THE_HOLE[1], "at": at}
+    as_json = http.get("/api/v1/lookup", params=params, headers=bearer(desk)).json()
+    r = http.get("/api/v1/lookup", params=params, headers=bearer(desk) | {"Accept": "application/geo+json"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/geo+json"), r.text
+    collection = r.json()
+    assert [f["properties"] for f in collection["features"]] == as_json["operations"] and as_json["operations"]
+    assert collection["at"] == as_json["at"] and collection["federation"] == as_json["federation"]
+    assert collection["features"][0]["properties"]["level_disclosed"] == "safety"

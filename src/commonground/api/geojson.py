@@ -30,9 +30,14 @@ def _geometry(area: Any) -> dict[str, Any] | None:
 
 
 def feature_collection(
-    items: Sequence[dict[str, Any]], area_of: Callable[[dict[str, Any]], Any], next_cursor: str | None
+    items: Sequence[dict[str, Any]],
+    area_of: Callable[[dict[str, Any]], Any],
+    next_cursor: str | None,
+    members: dict[str, Any] | None = None,
 ) -> JSONResponse:
-    """Answer ``items`` (the JSON list's own dicts) as a FeatureCollection; ``next`` pages as in JSON."""
+    """Answer ``items`` (the JSON list's own dicts) as a FeatureCollection; ``next`` pages as in JSON.
+
+    ``members``: the JSON answer's other keys (a look-up's ``at``), kept as RFC 7946 foreign members."""
     features = [{"type": "Feature", "geometry": _geometry(area_of(item)), "properties": item} for item in items]
-    body: dict[str, Any] = {"type": "FeatureCollection", "features": features, "next": next_cursor}
+    body: dict[str, Any] = {"type": "FeatureCollection", "features": features, "next": next_cursor, **(members or {})}
     return JSONResponse(body, media_type=MEDIA_TYPE)

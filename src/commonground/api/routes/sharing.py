@@ -53,20 +53,28 @@ def respond_to_notice(
     return NoticePublic.model_validate(view.to_dict())
 
 
-@router.get("/lookup", responses=fails(422, 429))
+@router.get("/lookup", response_model=LookupPublic, responses=fails(422, 429) | GEOJSON_ANSWER)
 def lookup(
+    request: Request,
     services: ServicesDep,
     who: Dispatcher,
     lat: float,
     lon: float,
     radius_m: float | None = None,
     at: str | None = None,
-) -> LookupPublic:
+) -> LookupPublic | JSONResponse:
     """Who is operating within `radius_m` (default 300) of the point now, or at `at`, here and at every peer.
 
-    Their contacts are told; a peer that did not answer is listed in `federation.unchecked`."""
+    Their contacts are told; a peer that did not answer is listed in `federation.unchecked`.
+    `Accept: application/geo+json` answers a FeatureCollection: one Feature per operation, its
+    properties the same item, `at` and `federation` beside the features."""
     when = None if at is None else parse_instant(at, "at")
-    return LookupPublic.model_validate(services.federated_lookups.lookup(who, lat, lon, radius_m, when).to_dict())
+    answer = LookupPublic.model_validate(services.federated_lookups.lookup(who, lat, lon, radius_m, when).to_dict())
+    if wants_geojson(request):
+        found = answer.model_dump(mode="json", exclude_unset=True)
+        members = {"at": found["at"], "federation": found["federation"]}
+        return feature_collection(found["operations"], lambda item: item.get("area"), None, members)
+    return answer
 
 
 @router.put("/agencies/{agency_id}/jurisdiction", responses=fails(404, 422))
