@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import timedelta
+
 from commonground.domain.retries import Replay
 from commonground.service.ports import Store
 from tests.integration.repository_kit import CHICAGO, covers, is_utc, postgres_template, store
@@ -42,3 +45,14 @@ def test_a_released_key_can_be_claimed_again(store: Store) -> None:
         assert tx.replays.get("owner-1", "key-1") is None
     with store.write() as tx:
         assert tx.replays.add(claim()) is True
+
+
+@covers("replays.prune")
+def test_answers_past_their_day_are_pruned_and_younger_ones_kept(store: Store) -> None:
+    with store.write() as tx:
+        tx.replays.add(claim(key="old"))
+        tx.replays.add(replace(claim(key="new"), created_at=T0 + timedelta(hours=23)))
+    with store.write() as tx:
+        assert tx.replays.prune(T0 + timedelta(minutes=1)) == 1  # kept answers hold response bodies: they go
+    with store.read() as tx:
+        assert tx.replays.get("owner-1", "old") is None and tx.replays.get("owner-1", "new") is not None

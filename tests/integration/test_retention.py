@@ -207,6 +207,7 @@ def test_a_purge_leaves_shells_the_same_counts_and_a_verifiable_chain(
         "subjects": 4,
         "conflict_notes": 1,
         "lookups": 1,
+        "replays": 0,
         "audit_pruned": 0,
         "operation_days": 90,
         "subject_days": 1826,

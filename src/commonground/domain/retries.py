@@ -12,6 +12,9 @@ HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
 # How long a key's first answer is kept; a retry later than this is a new request.
 KEPT_FOR = timedelta(hours=24)
+# A claim still without an answer after this long was left by a process that died mid-request
+# (no request runs for minutes); a retry then runs the request instead of waiting out KEPT_FOR.
+ABANDONED_AFTER = timedelta(minutes=5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,3 +56,8 @@ def owner_of(credential: str) -> str:
 
 def is_expired(replay: Replay, now: datetime) -> bool:
     return replay.created_at <= now - KEPT_FOR
+
+
+def is_abandoned(replay: Replay, now: datetime) -> bool:
+    """Say whether a claim has waited so long for its answer that its request can no longer be running."""
+    return replay.status is None and replay.created_at <= now - ABANDONED_AFTER

@@ -541,6 +541,8 @@ class ReplayRepository(Protocol):
 
     def complete(self, owner: str, key: str, status: int, body: bytes, content_type: str) -> None: ...
     def remove(self, owner: str, key: str) -> None: ...
+    def prune(self, before: datetime) -> int:
+        """Remove every kept answer made before ``before``; return how many."""
 
 
 class Transaction(Protocol):

@@ -17,6 +17,7 @@ from functools import partial
 from commonground.audit.chain import AuditEntry
 from commonground.audit.tags import Action, Outcome
 from commonground.domain.retention import RetentionRule, purged, without_subjects
+from commonground.domain.retries import KEPT_FOR
 from commonground.service.ports import AuditPruner, Clock, Store, Transaction
 
 BATCH = 100  # operations purged per unit of work: each holds the writer for a moment only
@@ -30,6 +31,7 @@ class PurgeCounts:
     subjects: int = 0  # subject entries removed, from purged operations and from those past the subject period
     conflict_notes: int = 0  # conflict notes removed from conflicts of purged operations
     lookups: int = 0  # dispatcher look-ups (their places) older than the operation period
+    replays: int = 0  # kept answers to keyed requests past their day (they hold response bodies)
     audit_pruned: int | None = None  # audit records pruned; None in a dry run (pruning is not rehearsed)
     dry_run: bool = False
 
@@ -41,6 +43,7 @@ class PurgeCounts:
             subjects=self.subjects + other.subjects,
             conflict_notes=self.conflict_notes + other.conflict_notes,
             lookups=self.lookups + other.lookups,
+            replays=self.replays + other.replays,
         )
 
     def lines(self) -> list[str]:
@@ -53,6 +56,7 @@ class PurgeCounts:
             f"purge: {verb} {self.subjects} subjects",
             f"purge: {verb} {self.conflict_notes} conflict notes",
             f"purge: {verb} {self.lookups} look-ups",
+            f"purge: {verb} {self.replays} kept answers to retried requests",
             f"purge: audit records pruned: {audit}",
         ]
 
@@ -141,7 +145,9 @@ class Retention:
         """Remove old look-ups and emptied name counts; write the run's one audit record with its totals."""
         if totals.subjects:
             tx.subjects.forget_unused_terms()  # a count row at zero would still hold the name
-        last = PurgeCounts(lookups=tx.lookups.prune(self.rule.operations_ended_before(now)))
+        last = PurgeCounts(
+            lookups=tx.lookups.prune(self.rule.operations_ended_before(now)), replays=tx.replays.prune(now - KEPT_FOR)
+        )
         details = {k: v for k, v in asdict(totals.plus(last)).items() if k != "dry_run"}
         if not record_empty and not any(details.values()):
             return last, None

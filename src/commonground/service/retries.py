@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from commonground.domain.errors import InvalidInput, StateConflict
-from commonground.domain.retries import HEADER, Replay, is_expired
+from commonground.domain.retries import HEADER, Replay, is_abandoned, is_expired
 from commonground.service.ports import Clock, Store
 
 
@@ -21,8 +21,10 @@ class Retries:
         now = self.clock.now()
         with self.store.write() as tx:
             found = tx.replays.get(owner, key)
-            if found is not None and is_expired(found, now):
-                tx.replays.remove(owner, key)
+            if found is not None and (
+                is_expired(found, now) or (is_abandoned(found, now) and found.fingerprint == fingerprint)
+            ):
+                tx.replays.remove(owner, key)  # past its day, or left by a process that died mid-request
                 found = None
             if found is None:
                 if tx.replays.add(Replay(owner, key, fingerprint, None, b"", "", now)):

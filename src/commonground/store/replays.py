@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import delete, select, update
 
 from commonground.domain.retries import Replay
@@ -47,3 +49,6 @@ class SqlReplays(Repository):
 
     def remove(self, owner: str, key: str) -> None:
         self.conn.execute(delete(replays).where(R.owner == owner, R.key == key))
+
+    def prune(self, before: datetime) -> int:
+        return int(self.conn.execute(delete(replays).where(R.created_at < before)).rowcount or 0)
