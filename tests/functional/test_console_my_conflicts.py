@@ -82,9 +82,11 @@ def test_a_supervisor_resolves_their_own_conflict(console: tuple[World, LiveServ
     sign_in(page, live.url, sup.user.username)
     page.wait_for_selector("#my-conflicts li:has-text('ICE ERO St. Paul')")
     page.fill("#my-conflicts input[name=note]", "Spoke with SDO Whitfield: we go after 10:00")
+    page.select_option("#my-conflicts form.resolve select[name=outcome]", "delayed")  # the console asks how it ended
     page.click("#my-conflicts form.resolve button[type=submit]")
     page.wait_for_selector("#no-conflicts:not([hidden])")
     with world.services.store.read() as tx:
         (conflict,) = tx.conflicts.page(ConflictFilter(), 10, None).items
     assert conflict.status == ConflictStatus.RESOLVED and conflict.closed_by == sup.user.id
+    assert conflict.outcome is not None and conflict.outcome.value == "delayed"
     ctx.close()

@@ -45,6 +45,19 @@ const Cards = (() => {
   function looks(o) {
     return CG.team(o && o.team) || "team not described";
   }
+  const OUTCOMES = ["proceed", "joint_operation", "delayed", "cancelled", "other"];
+  /** The resolve form: a note and how it ended (the API records `other` when a v1 client gives none; the console asks). */
+  function resolveForm(c) {
+    if (c.status !== "open" && c.status !== "acknowledged") return "";
+    return `<form class="resolve row" data-id="${CG.esc(c.id)}">
+      <label>How it ended <select name="outcome" required><option value="">– choose –</option>${
+        OUTCOMES.map(o => `<option value="${o}">${CG.esc(CG.label(o))}</option>`).join("")}</select></label>
+      <label>Resolution note <input name="note" required></label><button type="submit">Resolve</button></form>`;
+  }
+  /** "Being handled by …": the watch user who owns the conflict, for the watch and both sides. */
+  function owner(c) {
+    return c.owner ? `<div class="owner">Being handled by <strong>${CG.esc(c.owner.name)}</strong> since ${CG.hm(c.owner.at)}</div>` : "";
+  }
   /** Acknowledge buttons (data-ack, data-op) and resolve forms (data-id) inside ``list``; then ``refresh``. */
   function actions(list, refresh) {
     list.addEventListener("click", async ev => {
@@ -56,14 +69,16 @@ const Cards = (() => {
       refresh();
     });
     list.addEventListener("submit", async ev => {
-      ev.preventDefault();
       const f = ev.target;
-      try { await CG.api(`/api/v1/conflicts/${f.dataset.id}/resolve`, { method: "POST", body: { note: f.note.value } }); }
+      if (!f.matches("form.resolve")) return;
+      ev.preventDefault();
+      const body = { note: f.note.value, ...(f.outcome && f.outcome.value ? { outcome: f.outcome.value } : {}) };
+      try { await CG.api(`/api/v1/conflicts/${f.dataset.id}/resolve`, { method: "POST", body }); }
       catch (e) { alert(e.message); }
       refresh();
     });
   }
-  return { urgency, byUrgency, shown, apart, place, looks, centre, actions };
+  return { urgency, byUrgency, shown, apart, place, looks, centre, actions, resolveForm, owner };
 })();
 
 /* A conflict's delivery history: one line per recipient and channel, in the words a person reads. */

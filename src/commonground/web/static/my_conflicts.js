@@ -16,8 +16,7 @@
       <div>${CG.contact(o.contact)}</div>
       <div class="looks">Their team: ${Cards.looks(o)}</div>
       <div class="row">${c.status === "open" ? mine : ""} ${theirs}</div>
-      ${mayResolve && (c.status === "open" || c.status === "acknowledged") ? `<form class="resolve row" data-id="${CG.esc(c.id)}">
-        <label>Resolution note <input name="note" required></label><button type="submit">Resolve</button></form>` : ""}</li>`;
+      ${Cards.owner(c)}${mayResolve ? Cards.resolveForm(c) : ""}</li>`;
   }
   async function refresh() {
     try {

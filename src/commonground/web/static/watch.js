@@ -33,17 +33,35 @@
       ${o.type ? `<span class="muted">${CG.esc(CG.label(o.type))}</span>` : ""} ${state}</div>
       <div>${CG.contact(o.contact)}</div><div class="muted">${Cards.looks(o)}</div></div>`;
   }
+  const workable = c => c.status === "open" || c.status === "acknowledged";
+  const opened = new Set();  // cards whose details the analyst opened stay open across refreshes
+  const METHODS = ["phone", "radio", "email", "in_person"];
+  /** The watch's attempts to reach each side, oldest first: who was tried, how, and whether anyone answered. */
+  function calls(c) {
+    const names = Object.fromEntries((c.sides || []).map((s, i) => [i ? "b" : "a", s.operation.agency.name]));
+    const tried = (c.contacts || []).map(x => `<li>${CG.hm(x.at)} ${CG.esc(CG.label(x.method))} to ${CG.esc(names[x.side] || x.side)}:
+      ${x.reached ? "reached" : "not reached"}${x.note ? ` – ${CG.esc(x.note)}` : ""}</li>`).join("");
+    return tried ? `<ol class="calls" aria-label="Calls made">${tried}</ol>` : "";
+  }
+  function contactForm(c) {
+    const sides = (c.sides || []).map((s, i) => `<option value="${i ? "b" : "a"}">${CG.esc(s.operation.agency.name)}</option>`).join("");
+    return `<form class="contact row" data-id="${CG.esc(c.id)}"><label>Called <select name="side">${sides}</select></label>
+      <label>By <select name="method">${METHODS.map(m => `<option value="${m}">${CG.esc(CG.label(m))}</option>`).join("")}</select></label>
+      <label class="check"><input type="checkbox" name="reached"> Reached someone</label>
+      <label>Note <input name="note" maxlength="1000"></label><button type="submit">Log the call</button></form>`;
+  }
   function card(c) {
     const sides = c.sides || [], isFresh = fresh.has(c.id);
     return `<li class="card conflict ${CG.esc(c.status)}${isFresh ? " fresh" : ""}" data-id="${CG.esc(c.id)}">
       <div class="head">${isFresh ? `<span class="badge new">new</span> ` : ""}<strong>${Cards.apart(c)}</strong>
         · <span class="place">${Cards.place(sides.map(s => s.operation))}</span> · ${CG.span(c.overlap)}
         <span class="badge">${CG.esc(CG.label(c.status))}</span>
-        ${isFresh ? `<button type="button" class="link" data-seen="${CG.esc(c.id)}">Mark seen</button>` : ""}</div>
+        ${isFresh ? `<button type="button" class="link" data-seen="${CG.esc(c.id)}">Mark seen</button>` : ""}
+        ${workable(c) ? `<button type="button" class="link" data-assign="${CG.esc(c.id)}">${c.owner ? "Take over" : "Take ownership"}</button>` : ""}</div>
       <div class="sides">${sides.map(s => side(s, c)).join("")}</div>
-      <details class="more" data-id="${CG.esc(c.id)}"><summary>Resolve · delivery history</summary>
-        ${c.status === "open" || c.status === "acknowledged" ? `<form class="resolve row" data-id="${CG.esc(c.id)}">
-          <label>Resolution note <input name="note" required></label><button type="submit">Resolve</button></form>` : ""}
+      ${Cards.owner(c)}
+      <details class="more" data-id="${CG.esc(c.id)}"${opened.has(c.id) ? " open" : ""}><summary>Calls · resolve · delivery history</summary>
+        ${calls(c)}${workable(c) ? contactForm(c) : ""}${Cards.resolveForm(c)}
         <p class="muted history">Loading…</p></details></li>`;
   }
   function draw() {
@@ -85,14 +103,29 @@
     refresh();
   }
   document.querySelector("fieldset.filter").addEventListener("change", draw);
-  list.addEventListener("click", ev => {
+  list.addEventListener("click", async ev => {
     const seen = ev.target.closest("button[data-seen]");
     if (seen) { fresh.delete(seen.dataset.seen); draw(); }
+    const take = ev.target.closest("button[data-assign]");
+    if (take) {
+      take.disabled = true;
+      try { await CG.api(`/api/v1/conflicts/${take.dataset.assign}/assign`, { method: "POST" }); } catch (e) { alert(e.message); }
+      refresh();
+    }
+  });
+  list.addEventListener("submit", async ev => {
+    const f = ev.target;
+    if (!f.matches("form.contact")) return;
+    ev.preventDefault();
+    const body = { side: f.side.value, method: f.method.value, reached: f.reached.checked, ...(f.note.value.trim() ? { note: f.note.value.trim() } : {}) };
+    try { await CG.api(`/api/v1/conflicts/${f.dataset.id}/contacts`, { method: "POST", body }); } catch (e) { alert(e.message); }
+    refresh();
   });
   Cards.actions(list, refresh);
   list.addEventListener("toggle", ev => {
     const d = ev.target;
-    if (d.matches && d.matches("details.more") && d.open) Deliveries.show(d.dataset.id, d.querySelector("p.history"));
+    if (!d.matches || !d.matches("details.more")) return;
+    if (d.open) { opened.add(d.dataset.id); Deliveries.show(d.dataset.id, d.querySelector("p.history")); } else opened.delete(d.dataset.id);
   }, true);
 
   // An agency whose alerts are not getting through: named at the top until the page is reloaded.
