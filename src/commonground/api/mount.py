@@ -18,6 +18,7 @@ from commonground.api.routes import (
     deliveries,
     federation,
     health,
+    incidents,
     operations,
     reports,
     sensitive_places,
@@ -53,6 +54,7 @@ def install(app: FastAPI) -> None:
         watch,
         reports,
         sensitive_places,
+        incidents,
     ):
         app.include_router(module.router, prefix=API_PREFIX, dependencies=[Depends(plain_query)])
     app.include_router(health.router)
