@@ -373,13 +373,23 @@ def _operations(services: Services, now: datetime, region: Region) -> None:
         services.operations.submit(who, data)
     # Teams out now: started ten minutes ago (within the 15 minutes an entry may lag its start), out for hours.
     started = now.astimezone(CENTRAL).replace(second=0, microsecond=0) - timedelta(minutes=10)
+    out: list[tuple[Principal, str]] = []
     for place in region.out_now:
         idx += 1
         ori = rng.choice(list(people))
         who = people[ori]
         data = _operation(rng, region.types_by_agency[ori], ori, started, PLACES[place], 0, who.user.display_name, idx)
         data["starts_at"], data["ends_at"] = started.isoformat(), (started + timedelta(hours=5)).isoformat()
-        services.operations.submit(who, data)
+        out.append((who, services.operations.submit(who, data)[0].id))
+    if out:  # one critical incident on a team out now: its host agency, any team in conflict and the watch hear of it
+        who, operation_id = out[0]
+        incident = {
+            "kind": "vehicle_collision",
+            "at": (now - timedelta(minutes=3)).isoformat(),
+            "summary": "Unmarked team vehicle struck at the intersection; no injuries, other driver left the scene.",
+            "assistance_requested": True,
+        }
+        services.incidents.report(who, operation_id, incident)
     while idx < region.operations:
         idx += 1
         ori = rng.choice(list(people))
