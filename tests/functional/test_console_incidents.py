@@ -35,16 +35,22 @@ def federal_team(world: World) -> tuple[Agency, Principal, str]:
     return feds, agent, str(op["id"])
 
 
+def open_page(browser: Any, phone: bool, live: LiveServer, who: Principal, path: str) -> tuple[Any, Any]:
+    """A new browser context signed in as ``who``, on ``path``; return (context, page)."""
+    ctx = context(browser, phone)
+    page = ctx.new_page()
+    sign_in(page, live.url, who.user.username)
+    page.goto(live.url + path)
+    return ctx, page
+
+
 @SIZES
 def test_the_team_reports_an_incident_from_its_operation(
     console: tuple[World, LiveServer], browser: Any, phone: bool
 ) -> None:
     world, live = console
     _, agent, operation_id = federal_team(world)
-    ctx = context(browser, phone)
-    page = ctx.new_page()
-    sign_in(page, live.url, agent.user.username)
-    page.goto(live.url + "/operations")
+    ctx, page = open_page(browser, phone, live, agent, "/operations")
     page.click(f"#mine li[data-id='{operation_id}'] button[data-act=incident]")
     page.wait_for_selector("#incident-form:not([hidden])")
     page.select_option("#incident-form select[name=kind]", "shots_fired")
@@ -74,10 +80,7 @@ def test_the_host_sees_and_acknowledges_it_and_the_watch_sees_it(
         city = tx.agencies.get(host_id)
     assert city is not None
     commander = world.person(city, "supervisor", password=PASSWORD)
-    ctx = context(browser, phone)
-    page = ctx.new_page()
-    sign_in(page, live.url, commander.user.username)
-    page.goto(live.url + "/notices")
+    ctx, page = open_page(browser, phone, live, commander, "/notices")
     card = page.wait_for_selector(f"#incidents li[data-id='{made.id}']").inner_text().lower()  # badges in capitals
     assert "vehicle collision" in card and "ice ero st. paul" in card and "assistance requested" in card
     assert "unmarked car hit" not in card  # the summary is the operator's and the watch's
@@ -89,10 +92,7 @@ def test_the_host_sees_and_acknowledges_it_and_the_watch_sees_it(
     ctx.close()
 
     watcher = world.person(world.agency("state", name="State Watch Center"), "watch", password=PASSWORD)
-    ctx = context(browser, phone)
-    page = ctx.new_page()
-    sign_in(page, live.url, watcher.user.username)
-    page.goto(live.url + "/watch")
+    ctx, page = open_page(browser, phone, live, watcher, "/watch")
     card = page.wait_for_selector(f"#incidents li[data-id='{made.id}']").inner_text().lower()
     assert "vehicle collision" in card and "unmarked car hit" in card
     assert "acknowledged" in card and "not yet acknowledged" not in card

@@ -15,7 +15,7 @@ from enum import StrEnum
 from commonground.domain.errors import InvalidInput
 from commonground.domain.geometry import Area, LonLat, centroid, intersects_polygon, point_area
 from commonground.domain.model import Agency, Operation
-from commonground.domain.strings import plain
+from commonground.domain.strings import one_of, plain
 from commonground.domain.timewindow import parse_instant
 
 SUMMARY_CHARS = 2_000
@@ -73,11 +73,7 @@ class IncidentDraft:
 
 def kind_from(value: object) -> IncidentKind:
     """Read ``kind``, naming the values allowed when it is not one of them."""
-    try:
-        return IncidentKind(str(value))
-    except ValueError:
-        allowed = ", ".join(k.value for k in IncidentKind)
-        raise InvalidInput("kind", f"must be one of: {allowed}") from None
+    return one_of(IncidentKind, value, "kind")
 
 
 def summary_from(value: object) -> str:
