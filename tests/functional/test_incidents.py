@@ -233,18 +233,24 @@ def test_webhook_and_email_receive_the_incident(live_world: tuple[World, LiveSer
             },
         )
         hook.secret = channels["webhooks"][0]["secret"]
+        world.services.channels.put(
+            world.admin, None, {"emails": [{"address": "watch@state.example.gov", "events": ["incident.reported"]}]}
+        )
         made = report(s, http).json()
         worker = build_deliveries(settings, world.services.store, world.services.clock)
-        assert worker.run_once() == 2
+        assert worker.run_once() == 3
     [hooked] = hook.received
     assert hooked["valid"] and hooked["body"]["event"] == "incident.reported"
     data = hooked["body"]["data"]
     assert data["id"] == made["id"] and data["operation"]["level_disclosed"] == "safety" and "summary" not in data
-    [mail] = smtp.inbox.messages
-    assert "CRITICAL INCIDENT" in str(mail["Subject"])
-    text, _ = parts(mail)
+    mails = {str(m["To"]): m for m in smtp.inbox.messages}
+    assert sorted(mails) == ["watch-commander@city.example.gov", "watch@state.example.gov"]
+    host_mail, watch_mail = mails["watch-commander@city.example.gov"], mails["watch@state.example.gov"]
+    assert "CRITICAL INCIDENT" in str(host_mail["Subject"])
+    text, _ = parts(host_mail)
     assert "shots_fired" in text and "ASSISTANCE REQUESTED" in text and made["id"] in text
-    assert "Shots fired at the rear door" not in text
+    assert "Shots fired at the rear door" not in text  # the operator's words: not to the host
+    assert "CRITICAL INCIDENT" in str(watch_mail["Subject"]) and made["id"] in parts(watch_mail)[0]
 
 
 def incident_events(stream: SseClient, wait: float = 0.5) -> list[SseEvent]:
