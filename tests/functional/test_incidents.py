@@ -279,8 +279,14 @@ def test_unacknowledged_for_5_minutes_the_watch_is_alerted_and_acknowledging_sto
         missing = http.post(f"{API}/incidents/01900000-0000-7000-8000-000000000000/acknowledge", headers=bearer(s.host))
         r = http.post(path, headers=bearer(s.stranger))
         assert r.status_code == missing.status_code == 404 and r.json()["error"] == missing.json()["error"]
-        acked = call(http, s.host, "POST", f"/incidents/{first['id']}/acknowledge")
-        assert acked["acknowledged_at"] is not None
+        with SseClient(live.url, s.fed_supervisor) as team:
+            acked = call(http, s.host, "POST", f"/incidents/{first['id']}/acknowledge")
+            [heard] = incident_events(team, 2.0)
+            again = call(http, s.counterpart, "POST", f"/incidents/{first['id']}/acknowledge")
+            assert incident_events(team) == []  # the first acknowledgement only
+        assert acked["acknowledged_at"] is not None and again["acknowledged_at"] == acked["acknowledged_at"]
+        assert heard.event == "incident.acknowledged" and heard.data["id"] == first["id"]
+        assert heard.data["acknowledgement"]["agency"] == "Minneapolis PD"
 
         with SseClient(live.url, s.watch) as watch:
             clock.advance(timedelta(minutes=4, seconds=59))

@@ -21,6 +21,7 @@ SUBJECTS = {
     "notice.created": "Notice: another agency is operating in your jurisdiction",
     "notice.responded": "Notice answered: a host agency responded about your operation",
     "incident.reported": "CRITICAL INCIDENT during an operation in or near your area",
+    "incident.acknowledged": "Incident acknowledged: another agency has your incident report",
     "incident.escalated": "ESCALATION: a critical incident is not acknowledged",
     "lookup.nearby": "Dispatch: local units are being sent near your operation",
     "lookup.sweep_suspected": "ALERT: look-ups are sweeping the area of your operations",

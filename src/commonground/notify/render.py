@@ -140,6 +140,8 @@ def _incident(tx: Transaction, event: Event, recipient: Recipient) -> dict[str, 
     data = disclose_incident(incident, op, owner, recipient.viewer).to_dict()
     if event.kind == "incident.escalated" and event.details:
         data["escalation"] = dict(event.details)
+    if event.kind == "incident.acknowledged" and event.details:  # who acknowledged: the operator's to know
+        data["acknowledgement"] = dict(event.details)
     return data
 
 

@@ -148,6 +148,11 @@ class Incidents:
                     raise NotPermitted("an incident is acknowledged by the agencies told of it, not by its reporter")
                 raise NotFound("no such incident")
             first = tx.incidents.acknowledge(incident.id, who.agency.id, now)
+            if first:  # the team learns that someone outside it has the incident in hand
+                details = {"operation_id": incident.operation_id, "agency": who.agency.name, "ori": who.agency.ori}
+                emit(
+                    tx, EventKind.INCIDENT_ACKNOWLEDGED, incident.id, now, agency_id=incident.agency_id, details=details
+                )
             tx.audit.append(
                 who.entry(
                     Action.INCIDENT_ACKNOWLEDGE,
