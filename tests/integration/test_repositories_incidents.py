@@ -87,3 +87,18 @@ def test_the_first_acknowledgement_counts_and_only_the_unacknowledged_escalate(s
         got = tx.incidents.get(waiting.id)
         assert got is not None and got.escalated_at == later
         assert tx.incidents.unacknowledged(T0 + timedelta(hours=1), 10) == [tx.incidents.get(recent.id)]
+
+
+@covers("incidents.purge_summaries")
+def test_purging_clears_the_words_of_one_operation_s_incidents_only(store: Store) -> None:
+    with store.write() as tx:
+        tx.incidents.add(incident(1), HOSTS)
+        tx.incidents.add(incident(2), {})
+        tx.incidents.add(incident(3, operation_id="op-2"), {})
+    with store.write() as tx:
+        assert tx.incidents.purge_summaries("op-1") == 2
+        assert tx.incidents.purge_summaries("op-1") == 0  # once
+    with store.read() as tx:
+        assert [i.summary for i in tx.incidents.of_operation("op-1")] == ["", ""]
+        assert [i.summary for i in tx.incidents.of_operation("op-2")] == ["Shots fired"]
+        assert tx.incidents.told(incident(1).id) == HOSTS  # who was told stays, for the record

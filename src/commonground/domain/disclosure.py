@@ -307,7 +307,7 @@ def disclose_incident(incident: Incident, op: Operation, owner: Agency, viewer: 
         disclose_operation(op, owner, viewer, Context.NOTICE),
         incident.acknowledged_at,
         incident.escalated_at,
-        incident.summary if words else None,
+        incident.summary if words and incident.summary else None,  # "" once purged with the operation
     )
 
 

@@ -320,6 +320,9 @@ class IncidentRepository(Protocol):
     def escalate(self, incident_id: str, at: datetime) -> bool:
         """Mark the incident escalated; return False when another process did first."""
 
+    def purge_summaries(self, operation_id: str) -> int:
+        """Clear the summaries of an operation's incidents (retention); return how many were cleared."""
+
 
 class Outbox(Protocol):
     """Events written with the change that caused them, read by streams and the fan-out."""

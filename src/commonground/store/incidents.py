@@ -108,3 +108,9 @@ class SqlIncidents(Repository):
             .returning(C.id)
         )
         return found.first() is not None
+
+    def purge_summaries(self, operation_id: str) -> int:
+        cleared = self.conn.execute(
+            update(incidents).where(C.operation_id == operation_id, C.summary != "").values(summary="").returning(C.id)
+        )
+        return len(cleared.all())
