@@ -38,6 +38,7 @@ from commonground.service.federation_lookups import FederatedLookups
 from commonground.service.federation_notices import FederatedNotices
 from commonground.service.federation_reprobe import Reprobe
 from commonground.service.federation_workflow import ConflictWorkflow
+from commonground.service.incidents import Incidents
 from commonground.service.intake import Intake
 from commonground.service.lifecycle import Lifecycle
 from commonground.service.lookup_sweeps import SweepRule
@@ -170,6 +171,11 @@ class Services:
     def near_misses(self) -> NearMisses:
         """Near-misses reported by the teams involved (holds nothing of its own)."""
         return NearMisses(self.store, self.clock)
+
+    @cached_property
+    def incidents(self) -> Incidents:
+        """Critical incidents (holds nothing of its own)."""
+        return Incidents(self.store, self.clock)
 
     def close(self) -> None:
         self.federation.close()  # its probe threads and kept connections

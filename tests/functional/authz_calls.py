@@ -65,6 +65,12 @@ BODIES: dict[str, Body] = {
         "description": "met a unit nobody had registered",
         "at": "2026-06-01T12:00:00Z",
     },
+    "POST /api/v1/operations/{operation_id}/incidents": lambda aw, col, _: {
+        "kind": "other",
+        "at": "2026-12-01T12:00:00Z",
+        "summary": "matrix",
+        "assistance_requested": False,
+    },
     "POST /api/v1/conflicts/{conflict_id}/dismiss": lambda aw, col, _: {"note": "not the same place"},
     "POST /api/v1/federation/peers": lambda aw, col, _: aw.new_peer(),
     "PUT /api/v1/agencies/{agency_id}/sensitive-places": lambda aw, col, _: {

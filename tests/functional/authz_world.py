@@ -42,6 +42,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "conflict": ("own", "other", "restricted", "missing"),
     "peer": ("installation", "missing"),
     "notice": ("own", "missing"),  # the own agency hears of the sheriff's operation in its jurisdiction
+    "incident": ("own", "missing"),  # the own agency is told of an incident of the sheriff's linked operation
     "delivery": ("missing",),  # none fail in this world: tests/functional/test_delivery_failing.py sends one again
     "login": ("own", "missing"),
     "none": ("any",),
@@ -157,6 +158,10 @@ class AuthzWorld:
             told = tx.notices.of_operation(linked)
         self.ids["notice"] = {"own": next(n.id for n in told if n.agency_id == self.agencies["own"].id)}
         self.ack_side = {"own": own, "restricted": own, "other": linked, "missing": own}
+        sheriff = self.world.person(self.agencies["other"], "supervisor")
+        body = {"kind": "crowd", "at": "2026-12-01T12:00:00Z", "summary": "Crowd forming", "assistance_requested": True}
+        reported = self.world.services.incidents.report(sheriff, linked, body)
+        self.ids["incident"] = {"own": reported.id}
 
     def tenant_of(self, operation_id: str, ori: str) -> str:
         """The tenant of an operation a body shows: by its registered secrets, else by its agency."""

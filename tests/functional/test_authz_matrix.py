@@ -149,6 +149,22 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
         {"supervisor dispatcher agency_admin": "own:200 missing:404"},
     ),
     "GET /api/v1/stream": ("none", {ALERTED: "200"}),
+    "POST /api/v1/operations/{operation_id}/incidents": (
+        "operation",
+        {"officer supervisor": ENTERED.replace("200", "201"), "agency_admin watch": NOT_ENTERING},
+    ),
+    "GET /api/v1/operations/{operation_id}/incidents": (
+        "operation",
+        {
+            "officer supervisor dispatcher agency_admin": "own:200 linked:200 other:404 restricted:404 missing:404",
+            "watch": "own:200 linked:200 other:200 restricted:200 missing:404",
+        },
+    ),
+    "GET /api/v1/incidents": ("none", {ALERTED: "200"}),
+    "POST /api/v1/incidents/{incident_id}/acknowledge": (
+        "incident",
+        {"supervisor dispatcher agency_admin watch": "own:200 missing:404"},
+    ),
     "GET /api/v1/lookup": ("none", {"dispatcher": "200"}),
     "GET /api/v1/reports/transparency": ("none", {"auditor": "200"}),
     "GET /api/v1/audit": ("none", {"auditor": "200"}),

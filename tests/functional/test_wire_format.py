@@ -383,6 +383,16 @@ def drive(rec: Recorder) -> None:
     call("GET", "/reports/public", None, params=period)
     call("GET", "/reports/public", None, params={"from": "2026-11-30T00:00:00", "to": "2026-12-02T00:00:00Z"},
          status=422)  # fmt: skip
+    # Critical incidents (appended last, so the exchanges above keep their ids and times).
+    incident = call("POST", "/operations/{operation_id}/incidents", agent, {
+        "kind": "shots_fired", "at": "2026-11-30T05:55:00-06:00", "summary": "Shots fired at the rear door",
+        "location": {"type": "Point", "coordinates": [-93.2621, 44.9791]}, "assistance_requested": True,
+    }, status=201, operation_id=theirs["id"])  # fmt: skip
+    call("GET", "/incidents", sgt)
+    call("GET", "/incidents", watch, params={"limit": 1})
+    call("GET", "/operations/{operation_id}/incidents", sgt, operation_id=theirs["id"])
+    call("POST", "/incidents/{incident_id}/acknowledge", agent, status=403, incident_id=incident["id"])
+    call("POST", "/incidents/{incident_id}/acknowledge", sgt, incident_id=incident["id"])
 
 
 def admin_token(http: TestClient) -> str:

@@ -206,6 +206,7 @@ def test_a_purge_leaves_shells_the_same_counts_and_a_verifiable_chain(
         "operations": 2,
         "subjects": 4,
         "conflict_notes": 1,
+        "incident_summaries": 0,
         "lookups": 1,
         "replays": 0,
         "audit_pruned": 0,
@@ -271,6 +272,28 @@ def test_a_purged_operation_s_views_say_so_over_http(timed_world: World, clock: 
     assert marks.found_in(got.text + listed.text + mine.text) == []
     assert patched.status_code == cancelled.status_code == 409, patched.text  # a shell no longer changes
     assert "purged" in patched.json()["error"]["message"]
+
+
+def test_an_incident_s_words_go_with_its_operation_s_details(timed_world: World, clock: ManualClock) -> None:
+    """Kind, time, place and the call for help stay with the shell (what happened is a count); the summary goes."""
+    s = timed_world.services
+    who = timed_world.person(timed_world.agency(), "supervisor")
+    op, _ = wire(s.operations.submit(who, operation_data(starts=START + timedelta(hours=1))))
+    body = {
+        "kind": "injury",
+        "at": START.isoformat(),
+        "summary": "Zqsummary officer hurt",
+        "assistance_requested": True,
+    }
+    made = s.incidents.report(who, op["id"], body)
+    clock.advance(timedelta(days=92))
+    done = s.retention.purge()
+    assert done.incident_summaries == 1 and "purge: purged 1 incident summaries" in done.lines()
+    with s.store.read() as tx:
+        kept = tx.incidents.get(made.id)
+    assert kept is not None and kept.summary == "" and kept.kind.value == "injury" and kept.assistance_requested
+    [view] = s.incidents.of_operation(who, op["id"])
+    assert view.summary is None and "summary" not in view.to_dict()
 
 
 def test_subjects_never_outlive_the_subject_period(store_url: str) -> None:

@@ -24,6 +24,8 @@ ConflictsUser = Annotated[Principal, requires(Permission.CONFLICTS)]
 Dispatcher = Annotated[Principal, requires(Permission.LOOKUP)]
 NoticesUser = Annotated[Principal, requires(Permission.NOTICES)]
 NoticeResponder = Annotated[Principal, requires(Permission.RESPOND_NOTICES)]
+IncidentsUser = Annotated[Principal, requires(Permission.INCIDENTS)]
+IncidentAcknowledger = Annotated[Principal, requires(Permission.ACKNOWLEDGE_INCIDENTS)]
 Auditor = Annotated[Principal, requires(Permission.AUDIT)]
 CheckpointReader = Annotated[Principal, requires(Permission.AUDIT_CHECKPOINTS)]
 DeliveriesAdmin = Annotated[Principal, requires(Permission.DELIVERIES)]
@@ -70,6 +72,8 @@ __all__ = [
     "ConflictsUser",
     "DeliveriesAdmin",
     "Dispatcher",
+    "IncidentAcknowledger",
+    "IncidentsUser",
     "InstallationAdmin",
     "NoticeResponder",
     "NoticesUser",

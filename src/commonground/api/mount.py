@@ -19,6 +19,7 @@ from commonground.api.routes import (
     deliveries,
     federation,
     health,
+    incidents,
     near_misses,
     operations,
     reports,
@@ -57,6 +58,7 @@ def install(app: FastAPI) -> None:
         sensitive_places,
         near_misses,
         cad,
+        incidents,
     ):
         app.include_router(module.router, prefix=API_PREFIX, dependencies=[Depends(plain_query)])
     app.include_router(health.router)

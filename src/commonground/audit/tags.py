@@ -44,10 +44,13 @@ class Action(StrEnum):
     LOOKUP_SWEEP = "dispatch:lookup:sweep"
     CAD_FEED = "dispatch:cad:feed"  # a CAD's read of its premise alerts, with the alerts it carried
     NOTICE_RESPOND = "host:notice:respond"
+    INCIDENT_REPORT = "ops:incident:report"  # a critical incident, and whom it was sent to
+    INCIDENT_ACKNOWLEDGE = "host:incident:acknowledge"
     SUBJECT_MATCH_SUPPRESSED = "policy:subject-match:suppressed"
     REPORT_READ = "audit:report:read"
     # notifications
     CONFLICT_ESCALATE = "notify:conflict:escalate"
+    INCIDENT_ESCALATE = "notify:incident:escalate"  # not acknowledged in 5 minutes: the watch center
     CHANNELS_UPDATE = "admin:channels:update"
     DELIVERY_FAILING = "notify:delivery:failing"  # out of retries, or failing longer than the setting
     DELIVERY_REDELIVER = "admin:delivery:redeliver"

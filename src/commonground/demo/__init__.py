@@ -332,7 +332,7 @@ def seed(
             )
         out_now = _operations(services, now or services.clock.now(), region)
         _host_answers(services, region)
-        _near_miss(services, now or services.clock.now(), region, out_now)
+        _near_miss(services, now or services.clock.now(), region, [op_id for _, op_id in out_now])
     with services.store.read() as tx:
         report.agencies = len(tx.agencies.page(1000, None).items)
     for username, _display, roles, ori in region.users:
@@ -356,7 +356,7 @@ def _count_operations(services: Services) -> int:
         return tx.operations.count()
 
 
-def _operations(services: Services, now: datetime, region: Region) -> list[str]:
+def _operations(services: Services, now: datetime, region: Region) -> list[tuple[Principal, str]]:
     """Enter the region's operations; return the ids of the teams out now."""
     rng = random.Random(region.rng_seed)  # noqa: S311 - repeatable demonstration data
     # The coming week starts at the next local midnight, so no demonstration is in the past.
@@ -378,14 +378,23 @@ def _operations(services: Services, now: datetime, region: Region) -> list[str]:
         services.operations.submit(who, data)
     # Teams out now: started ten minutes ago (within the 15 minutes an entry may lag its start), out for hours.
     started = now.astimezone(CENTRAL).replace(second=0, microsecond=0) - timedelta(minutes=10)
-    out: list[str] = []
+    out: list[tuple[Principal, str]] = []
     for place in region.out_now:
         idx += 1
         ori = rng.choice(list(people))
         who = people[ori]
         data = _operation(rng, region.types_by_agency[ori], ori, started, PLACES[place], 0, who.user.display_name, idx)
         data["starts_at"], data["ends_at"] = started.isoformat(), (started + timedelta(hours=5)).isoformat()
-        out.append(services.operations.submit(who, data)[0].id)
+        out.append((who, services.operations.submit(who, data)[0].id))
+    if out:  # one critical incident on a team out now: its host agency, any team in conflict and the watch hear of it
+        who, operation_id = out[0]
+        incident = {
+            "kind": "vehicle_collision",
+            "at": (now - timedelta(minutes=3)).isoformat(),
+            "summary": "Unmarked team vehicle struck at the intersection; no injuries, other driver left the scene.",
+            "assistance_requested": True,
+        }
+        services.incidents.report(who, operation_id, incident)
     while idx < region.operations:
         idx += 1
         ori = rng.choice(list(people))

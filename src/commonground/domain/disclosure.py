@@ -9,12 +9,13 @@ the level that applied.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
+from commonground.domain.incidents import Incident
 from commonground.domain.model import Acknowledgement, Agency, Conflict, ContactAttempt, Operation, Role, status_at
 from commonground.domain.near_misses import NearMiss, NearMissView
 from commonground.domain.notice_responses import NoticeResponse
@@ -27,6 +28,7 @@ from commonground.domain.views import (
     EntryRecord,
     FullDetail,
     HostResponseView,
+    IncidentView,
     LookupHit,
     NoticeView,
     OperationalDetail,
@@ -300,6 +302,31 @@ def disclose_near_miss(miss: NearMiss, names: Mapping[str, str], viewer: Viewer)
         tuple((i.operation_id, i.agency_id, names.get(i.agency_id, "")) for i in miss.involved),
         (miss.reported_by_agency, names.get(miss.reported_by_agency, "")),
         miss.recorded_at,
+    )
+
+
+def sees_incident(incident: Incident, told: Iterable[str], viewer: Viewer) -> bool:
+    """Say whether ``viewer`` may see the incident: its operating agency, an agency told of it, the watch."""
+    return Role.WATCH in viewer.roles or viewer.agency_id == incident.agency_id or viewer.agency_id in set(told)
+
+
+def disclose_incident(incident: Incident, op: Operation, owner: Agency, viewer: Viewer) -> IncidentView:
+    """Return an incident with its operation at the ``safety`` level (in full to its own agency).
+
+    Kind, time, place and the call for help are what a host watch commander needs; the
+    summary is the operator's own words and goes only to it and the watch center."""
+    words = viewer.agency_id == op.agency_id or Role.WATCH in viewer.roles
+    return IncidentView(
+        incident.id,
+        incident.kind,
+        incident.at,
+        incident.location,
+        incident.assistance_requested,
+        incident.reported_at,
+        disclose_operation(op, owner, viewer, Context.NOTICE),
+        incident.acknowledged_at,
+        incident.escalated_at,
+        incident.summary if words and incident.summary else None,  # "" once purged with the operation
     )
 
 

@@ -187,6 +187,11 @@ def _centre(*areas: Area) -> LonLat:
     return (math.degrees(math.atan2(y, x)), math.degrees(math.asin(max(-1.0, min(1.0, z / norm)))))
 
 
+def centroid(area: Area) -> LonLat:
+    """The area's point, or the mean direction of its vertices: where "at the operation" is."""
+    return _centre(area)
+
+
 def _forward(centre: LonLat, lon: float, lat: float) -> tuple[float, float]:
     lon0, lat0 = math.radians(centre[0]), math.radians(centre[1])
     la, dlo = math.radians(lat), math.radians(lon) - lon0

@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from commonground.domain.errors import InvalidInput
-from commonground.domain.strings import plain
+from commonground.domain.strings import one_of, plain
 
 NOTE_CHARS = 1_000
 
@@ -38,11 +38,7 @@ class NoticeResponse:
 
 def response_from(value: object) -> HostResponse:
     """Read the ``response`` field, naming the values allowed when it is not one of them."""
-    try:
-        return HostResponse(str(value))
-    except ValueError:
-        allowed = ", ".join(r.value for r in HostResponse)
-        raise InvalidInput("response", f"must be one of: {allowed}") from None
+    return one_of(HostResponse, value, "response")
 
 
 def note_from(value: object) -> str | None:

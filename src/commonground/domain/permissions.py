@@ -24,6 +24,8 @@ class Permission(StrEnum):
     LOOKUP = "lookup"
     NOTICES = "notices"
     RESPOND_NOTICES = "respond_notices"
+    INCIDENTS = "incidents"  # read the critical incidents the agency reported or was told of
+    ACKNOWLEDGE_INCIDENTS = "acknowledge_incidents"
     AUDIT = "audit"
     AUDIT_CHECKPOINTS = "audit_checkpoints"
     DELIVERIES = "deliveries"  # list and redeliver: an agency's admin (its own), the installation admin (any)
@@ -45,6 +47,9 @@ ROLES: Mapping[Permission, frozenset[Role]] = {
     Permission.NOTICES: frozenset({Role.OFFICER, Role.SUPERVISOR, Role.DISPATCHER, Role.WATCH, Role.AGENCY_ADMIN}),
     # The host agency's supervisors, dispatchers and administrators answer for it (watch-commander-like roles).
     Permission.RESPOND_NOTICES: frozenset({Role.SUPERVISOR, Role.DISPATCHER, Role.AGENCY_ADMIN}),
+    Permission.INCIDENTS: frozenset({Role.OFFICER, Role.SUPERVISOR, Role.DISPATCHER, Role.WATCH, Role.AGENCY_ADMIN}),
+    # Who answers for a host or conflicting agency that it has heard of an incident, and the watch center.
+    Permission.ACKNOWLEDGE_INCIDENTS: frozenset({Role.SUPERVISOR, Role.DISPATCHER, Role.AGENCY_ADMIN, Role.WATCH}),
     Permission.AUDIT: frozenset({Role.AUDITOR}),
     Permission.AUDIT_CHECKPOINTS: frozenset({Role.AUDITOR, Role.ADMIN}),
     Permission.DELIVERIES: frozenset({Role.AGENCY_ADMIN, Role.ADMIN}),

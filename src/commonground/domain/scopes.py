@@ -43,6 +43,8 @@ NEEDS: Mapping[Permission, Scope | None] = {
     Permission.LOOKUP: Scope.LOOKUP,
     Permission.NOTICES: Scope.NOTICES,
     Permission.RESPOND_NOTICES: Scope.NOTICES,
+    Permission.INCIDENTS: Scope.NOTICES,
+    Permission.ACKNOWLEDGE_INCIDENTS: Scope.NOTICES,
     Permission.AUDIT: Scope.AUDIT,
     Permission.AUDIT_CHECKPOINTS: Scope.AUDIT,
     Permission.DELIVERIES: Scope.ADMIN,

@@ -3,8 +3,21 @@
 from __future__ import annotations
 
 import re
+from enum import StrEnum
+from typing import TypeVar
 
 from commonground.domain.errors import InvalidInput
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def one_of(kind: type[E], value: object, field: str) -> E:
+    """Read an identifier of ``kind``, naming the values allowed when it is not one of them."""
+    try:
+        return kind(str(value))
+    except ValueError:
+        allowed = ", ".join(k.value for k in kind)
+        raise InvalidInput(field, f"must be one of: {allowed}") from None
 
 
 def encodable(value: str, field: str) -> str:

@@ -14,7 +14,8 @@ from enum import Enum
 from typing import Any
 
 from commonground.domain.after_action import AfterAction
-from commonground.domain.geometry import Area
+from commonground.domain.geometry import Area, LonLat
+from commonground.domain.incidents import IncidentKind
 from commonground.domain.model import (
     ConflictKind,
     ConflictOutcome,
@@ -303,6 +304,40 @@ class NoticeView:
         }
         if self.response is not None:
             view["response"] = self.response.to_dict()
+        return view
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentView:
+    """A critical incident: kind, time, place and whether help is wanted, with the operation at ``safety``.
+
+    ``summary`` is the operating agency's own words: to itself and the watch center only."""
+
+    id: str
+    kind: IncidentKind
+    at: datetime
+    location: LonLat
+    assistance_requested: bool
+    reported_at: datetime
+    operation: OperationView
+    acknowledged_at: datetime | None
+    escalated_at: datetime | None
+    summary: str | None = None
+
+    def to_dict(self) -> Json:
+        view: Json = {
+            "id": self.id,
+            "kind": self.kind.value,
+            "at": isoformat(self.at),
+            "location": {"type": "Point", "coordinates": list(self.location)},
+            "assistance_requested": self.assistance_requested,
+            "reported_at": isoformat(self.reported_at),
+            "acknowledged_at": None if self.acknowledged_at is None else isoformat(self.acknowledged_at),
+            "escalated_at": None if self.escalated_at is None else isoformat(self.escalated_at),
+            "operation": self.operation.to_dict(),
+        }
+        if self.summary is not None:
+            view["summary"] = self.summary
         return view
 
 

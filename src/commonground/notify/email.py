@@ -20,6 +20,9 @@ SUBJECTS = {
     "conflict.urgent": "URGENT: unacknowledged conflict, operation about to start",
     "notice.created": "Notice: another agency is operating in your jurisdiction",
     "notice.responded": "Notice answered: a host agency responded about your operation",
+    "incident.reported": "CRITICAL INCIDENT during an operation in or near your area",
+    "incident.acknowledged": "Incident acknowledged: another agency has your incident report",
+    "incident.escalated": "ESCALATION: a critical incident is not acknowledged",
     "lookup.nearby": "Dispatch: local units are being sent near your operation",
     "lookup.sweep_suspected": "ALERT: look-ups are sweeping the area of your operations",
     "federation.unchecked": "Deconfliction: another installation could not be checked",
@@ -66,6 +69,13 @@ def compose(body: dict[str, Any], zone: str | None = None) -> tuple[str, str, st
         text = f"Operation {data.get('operation_id')}: {data['message']}."
         lines.append(text)
         parts.append(f"<p>{html.escape(text)}</p>")
+    if kind.startswith("incident.") and data.get("kind"):
+        help_wanted = "ASSISTANCE REQUESTED" if data.get("assistance_requested") else "no assistance requested"
+        lon, lat = (data.get("location") or {}).get("coordinates") or ("?", "?")
+        text = f"{data['kind']} at {shown(data.get('at'), zone)}, at {lat}, {lon}: {help_wanted}."
+        lines.append(text)
+        parts.append(f"<p><b>{html.escape(text)}</b></p>")
+        lines.append(f"Acknowledge with POST /api/v1/incidents/{data.get('id')}/acknowledge")
     if kind == "lookup.sweep_suspected":
         text = (
             f"{data.get('by_agency')} ({data.get('by_ori')}): {data.get('lookups')} look-ups over {data.get('cells')}"

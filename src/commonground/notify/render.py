@@ -11,7 +11,9 @@ from commonground.domain.disclosure import (
     disclose_conflict,
     disclose_conflict_to_watch,
     disclose_host_response,
+    disclose_incident,
     disclose_operation,
+    sees_incident,
 )
 from commonground.domain.model import Agency, Role
 from commonground.domain.views import AnyConflictView
@@ -92,6 +94,8 @@ def render(tx: Transaction, event: Event, recipient: Recipient) -> dict[str, Any
         }
     if event.kind == "notice.responded":
         return _host_response(tx, event, recipient)
+    if event.kind.startswith("incident."):
+        return _incident(tx, event, recipient)
     if event.kind == "operation.purpose_changed":
         # The restricting agency's own conflict, and the purposes declared before and after.
         return {"conflict_id": event.object_id, **(event.details or {})}
@@ -122,6 +126,23 @@ def _host_response(tx: Transaction, event: Event, recipient: Recipient) -> dict[
     if view is None:
         return None
     return {"operation_id": op.id, "notice_id": answer.notice_id, **view.to_dict()}
+
+
+def _incident(tx: Transaction, event: Event, recipient: Recipient) -> dict[str, Any] | None:
+    """A critical incident as it stands now, to an agency told of it or the watch center, through disclosure."""
+    incident = tx.incidents.get(event.object_id)
+    op = None if incident is None else tx.operations.get(incident.operation_id)
+    owner = None if op is None else tx.agencies.get(op.agency_id)
+    if incident is None or op is None or owner is None:
+        return None
+    if not sees_incident(incident, tx.incidents.told(incident.id), recipient.viewer):
+        return None
+    data = disclose_incident(incident, op, owner, recipient.viewer).to_dict()
+    if event.kind == "incident.escalated" and event.details:
+        data["escalation"] = dict(event.details)
+    if event.kind == "incident.acknowledged" and event.details:  # who acknowledged: the operator's to know
+        data["acknowledgement"] = dict(event.details)
+    return data
 
 
 def _conflict(tx: Transaction, event: Event, recipient: Recipient) -> dict[str, Any] | None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from commonground.audit.chain import AuditEntry
 from commonground.audit.tags import Action
 from commonground.domain.model import Conflict, Operation
 from commonground.domain.notifications import Escalation, EscalationKind, due_escalations
 from commonground.service.events import EventKind, emit
+from commonground.service.incidents import escalate_overdue
 from commonground.service.ports import Clock, Store
 
 BATCH = 500
@@ -23,8 +24,12 @@ class Escalator:
     start_within: timedelta
 
     def run(self) -> int:
-        """Raise every escalation now due; safe from any process (each is recorded once)."""
+        """Raise every escalation now due, of conflicts and of critical incidents; safe from any process
+        (each is recorded once)."""
         now = self.clock.now()
+        return escalate_overdue(self.store, now) + self._conflicts(now)
+
+    def _conflicts(self, now: datetime) -> int:
         due: list[tuple[Conflict, tuple[Operation, Operation], Escalation]] = []
         with self.store.read() as tx:
             conflicts = tx.escalations.candidates(now - self.ack_within, now + self.start_within, now, 100_000)

@@ -22,6 +22,9 @@ class EventKind(StrEnum):
     CONFLICT_URGENT = "conflict.urgent"  # unacknowledged and about to start: both sides and the watch center
     FEDERATION_UNCHECKED = "federation.unchecked"  # a peer could not be checked about an operation: its agency
     DELIVERY_FAILING = "delivery.failing"  # a delivery keeps failing: the watch center and its agency, elsewhere
+    INCIDENT_REPORTED = "incident.reported"  # a critical incident: host and conflicting agencies, the watch center
+    INCIDENT_ACKNOWLEDGED = "incident.acknowledged"  # an agency told of it has it: the operating agency
+    INCIDENT_ESCALATED = "incident.escalated"  # nobody acknowledged it in 5 minutes: the watch center
     FEDERATION_CHECKED = "federation.checked"  # that peer has now answered, with the conflicts found: its agency
 
 

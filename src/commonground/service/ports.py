@@ -14,6 +14,7 @@ from commonground.audit.verify import StoredRecord
 from commonground.domain.conflicts import SearchReach
 from commonground.domain.federation import Peer, PeerStatus
 from commonground.domain.geometry import Area, Box
+from commonground.domain.incidents import Incident, RecipientReason
 from commonground.domain.model import (
     Agency,
     Conflict,
@@ -308,6 +309,35 @@ class NearMissRepository(Protocol):
         """Return near-misses newest first: those ``agency_id`` is involved in, or all for None (the watch)."""
 
 
+class IncidentRepository(Protocol):
+    """Critical incidents of operations, and the agencies each was sent to."""
+
+    def add(self, incident: Incident, told: Mapping[str, RecipientReason]) -> None:
+        """Keep the incident and, by agency id, why each agency was told of it."""
+
+    def get(self, incident_id: str) -> Incident | None: ...
+    def told(self, incident_id: str) -> dict[str, RecipientReason]:
+        """The agencies told of the incident (not its operating agency, not the watch center)."""
+
+    def of_operation(self, operation_id: str) -> list[Incident]:
+        """Oldest first."""
+
+    def page(self, agency_id: str | None, limit: int, after: str | None) -> Page[Incident]:
+        """Newest first: the incidents of the agency's operations and those it was told of (None: every one)."""
+
+    def acknowledge(self, incident_id: str, agency_id: str, at: datetime) -> bool:
+        """Record the first acknowledgement; return False when it was acknowledged before."""
+
+    def unacknowledged(self, reported_before: datetime, limit: int) -> list[Incident]:
+        """Incidents reported before ``reported_before`` that nobody acknowledged and that were not escalated."""
+
+    def escalate(self, incident_id: str, at: datetime) -> bool:
+        """Mark the incident escalated; return False when another process did first."""
+
+    def purge_summaries(self, operation_id: str) -> int:
+        """Clear the summaries of an operation's incidents (retention); return how many were cleared."""
+
+
 class Outbox(Protocol):
     """Events written with the change that caused them, read by streams and the fan-out."""
 
@@ -589,6 +619,8 @@ class Transaction(Protocol):
     def remote_notices(self) -> RemoteNoticeRepository: ...
     @property
     def notice_responses(self) -> NoticeResponseRepository: ...
+    @property
+    def incidents(self) -> IncidentRepository: ...
     @property
     def metrics(self) -> MetricsRepository: ...
     @property

@@ -30,6 +30,7 @@ class PurgeCounts:
     operations: int = 0  # operations reduced to their shell
     subjects: int = 0  # subject entries removed, from purged operations and from those past the subject period
     conflict_notes: int = 0  # conflict notes removed from conflicts of purged operations
+    incident_summaries: int = 0  # the words of purged operations' critical incidents (kind, time, place stay)
     lookups: int = 0  # dispatcher look-ups (their places) older than the operation period
     replays: int = 0  # kept answers to keyed requests past their day (they hold response bodies)
     audit_pruned: int | None = None  # audit records pruned; None in a dry run (pruning is not rehearsed)
@@ -42,6 +43,7 @@ class PurgeCounts:
             operations=self.operations + other.operations,
             subjects=self.subjects + other.subjects,
             conflict_notes=self.conflict_notes + other.conflict_notes,
+            incident_summaries=self.incident_summaries + other.incident_summaries,
             lookups=self.lookups + other.lookups,
             replays=self.replays + other.replays,
         )
@@ -55,6 +57,7 @@ class PurgeCounts:
             f"purge: {verb} the details of {self.operations} operations",
             f"purge: {verb} {self.subjects} subjects",
             f"purge: {verb} {self.conflict_notes} conflict notes",
+            f"purge: {verb} {self.incident_summaries} incident summaries",
             f"purge: {verb} {self.lookups} look-ups",
             f"purge: {verb} {self.replays} kept answers to retried requests",
             f"purge: audit records pruned: {audit}",
@@ -124,7 +127,7 @@ class Retention:
         """Purge one page of what is due; return its counts and where the next page starts."""
         ended_before = self.rule.operations_ended_before(now)
         page = tx.operations.retention_due(ended_before, self.rule.subjects_entered_before(now), BATCH, after)
-        operations = subjects = notes = 0
+        operations = subjects = notes = summaries = 0
         for op in page.items:
             ended = op.window.ends_at < ended_before
             if not ended and not op.subjects:
@@ -137,7 +140,8 @@ class Retention:
             if ended:
                 operations += 1
                 notes += self._reduce_conflicts(tx, op.id, reduced)
-        return PurgeCounts(operations, subjects, notes), page.next
+                summaries += tx.incidents.purge_summaries(op.id)
+        return PurgeCounts(operations, subjects, notes, summaries), page.next
 
     def _finish(
         self, tx: Transaction, now: datetime, totals: PurgeCounts, record_empty: bool

@@ -610,3 +610,34 @@ near_miss_operations = Table(
     Column("operation_id", String(36), primary_key=True),
     Column("agency_id", String(36), nullable=False, index=True),
 )
+
+# --- critical incidents (migration 0032) --------------------------------------
+# One row per incident an operating agency reported; the place is a point.
+incidents = Table(
+    "incidents",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("operation_id", String(36), nullable=False, index=True),
+    Column("agency_id", String(36), nullable=False, index=True),
+    Column("kind", String(30), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("summary", Text, nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("assistance_requested", Boolean, nullable=False),
+    Column("reported_by", String(36), nullable=False),
+    Column("reported_at", UTCDateTime, nullable=False),
+    Column("acknowledged_at", UTCDateTime, nullable=True),
+    Column("acknowledged_by", String(36), nullable=True),
+    Column("escalated_at", UTCDateTime, nullable=True),
+    Index("ix_incidents_unacknowledged", "acknowledged_at", "escalated_at", "reported_at"),
+)
+
+# The agencies told of an incident, and why (host jurisdiction or open conflict).
+incident_recipients = Table(
+    "incident_recipients",
+    metadata,
+    Column("incident_id", String(36), primary_key=True),
+    Column("agency_id", String(36), primary_key=True, index=True),
+    Column("reason", String(10), nullable=False),
+)

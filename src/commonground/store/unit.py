@@ -15,6 +15,7 @@ from commonground.service.ports import (
     ConflictRepository,
     DeliveryRepository,
     EscalationRepository,
+    IncidentRepository,
     LookupRepository,
     MetricsRepository,
     NearMissRepository,
@@ -42,6 +43,7 @@ from commonground.store.conflicts import SqlConflicts
 from commonground.store.deliveries import SqlDeliveries
 from commonground.store.escalations import SqlEscalations
 from commonground.store.held import HeldWrites
+from commonground.store.incidents import SqlIncidents
 from commonground.store.lookups import SqlLookups
 from commonground.store.memo import Memo
 from commonground.store.metrics import SqlMetrics
@@ -167,6 +169,10 @@ class SqlUnit(HeldWrites):
     @cached_property
     def near_misses(self) -> NearMissRepository:
         return SqlNearMisses(self)
+
+    @cached_property
+    def incidents(self) -> IncidentRepository:
+        return SqlIncidents(self)
 
     @cached_property
     def replays(self) -> ReplayRepository:

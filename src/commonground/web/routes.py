@@ -43,7 +43,7 @@ Anyone = Annotated[None, Depends(ConsoleRequires(Permission.PUBLIC))]
 
 @router.get("/watch", response_class=HTMLResponse)
 def watch(request: Request, who: Watcher) -> Response:
-    return render(request, "watch.html", who)
+    return render(request, "watch.html", who, may_acknowledge=who.may(Permission.ACKNOWLEDGE_INCIDENTS))
 
 
 @router.get("/operations", response_class=HTMLResponse)
@@ -54,7 +54,13 @@ def operations(request: Request, who: Officer) -> Response:
 
 @router.get("/notices", response_class=HTMLResponse)
 def notices(request: Request, who: NoticeReader) -> Response:
-    return render(request, "notices.html", who, may_respond=who.may(Permission.RESPOND_NOTICES))
+    return render(
+        request,
+        "notices.html",
+        who,
+        may_respond=who.may(Permission.RESPOND_NOTICES),
+        may_acknowledge=who.may(Permission.ACKNOWLEDGE_INCIDENTS),
+    )
 
 
 @router.get("/lookup", response_class=HTMLResponse)

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from commonground.domain.incidents import IncidentKind
 from commonground.domain.model import DEFAULT_RISK, OPERATION_TYPES, Attire, Risk
 from commonground.domain.policy import Purpose
 
@@ -40,4 +41,5 @@ def operation_form() -> dict[str, Any]:
         "attires": choices(a.value for a in Attire),
         "risks": tuple(Choice(r.value, label(r.value)) for r in Risk),  # low, medium, high: their own order
         "default_risk": DEFAULT_RISK.value,
+        "incident_kinds": tuple(Choice(k.value, label(k.value)) for k in IncidentKind),  # the API's order
     }

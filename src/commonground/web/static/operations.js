@@ -139,7 +139,8 @@
       ops = data.items.filter(o => (o.status === "planned" || o.status === "active") && !o.purged_at);  // a purged shell no longer changes
       mine.innerHTML = ops.map(o => `<li class="card" data-id="${CG.esc(o.id)}"><strong>${CG.esc(o.title)}</strong>
         <span class="badge">${CG.esc(CG.label(o.status))}</span><div>${CG.span(o.window)} · ${CG.esc(o.address || "")}</div>
-        <div class="row"><button type="button" data-act="edit">Edit</button><button type="button" data-act="complete">Complete</button>
+        <div class="row"><button type="button" data-act="edit">Edit</button><button type="button" data-act="incident">Report incident</button>
+        <button type="button" data-act="complete">Complete</button>
         <button type="button" data-act="cancel" class="danger">Cancel</button></div></li>`).join("") || "<li class=hint>None planned.</li>";
     } catch (e) { mine.innerHTML = `<li class="error">${CG.esc(e.message)}</li>`; }
   }
@@ -150,6 +151,7 @@
     if (b.dataset.act === "edit") return edit(op);
     if (b.dataset.act === "complete") return afterAction(b.closest("li"));
     if (b.dataset.act === "back") return loadMine();
+    if (b.dataset.act === "incident") return CG.incidentForm(op);
     if (b.dataset.act === "cancel" && !confirm("Cancel this operation?")) return;
     try { await CG.api(`/api/v1/operations/${id}/${b.dataset.act}`, { method: "POST" }); } catch (e) { alert(e.message); }
     loadMine();
