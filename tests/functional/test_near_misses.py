@@ -138,3 +138,16 @@ def test_pages_run_newest_first_without_repeats(world: World, http: httpx.Client
         if cursor is None:
             break
     assert seen == made[::-1]
+
+
+def test_an_incident_is_counted_for_its_operating_agency(world: World, http: httpx.Client) -> None:
+    t = _two_teams(world, http)
+    token = t["tokens"]["Minneapolis PD"]
+    body = {"kind": "crowd", "at": _met(10), "summary": "a crowd gathered", "assistance_requested": False}
+    call(http, token, "POST", f"/operations/{t['ours']['id']}/incidents", body, 201)
+    now = datetime.now(UTC)
+    period = {"from": (now - timedelta(hours=2)).isoformat(), "to": (now + timedelta(hours=1)).isoformat()}
+    auditor = world.token(world.person(world.admin.agency, "auditor"))
+    r = http.get("/api/v1/reports/participation", params=period, headers=bearer(auditor))
+    counts = {a["agency"]: a["incidents"] for a in r.json()["agencies"]}
+    assert counts["Minneapolis PD"] == 1 and counts["Hennepin County SO"] == 0

@@ -64,6 +64,7 @@ class AgencyFigures:
     lookups: int = 0
     suppressed_subject_matches: int = 0
     near_misses: int = 0  # met another team without knowing (reported near-misses it was involved in)
+    incidents: int = 0  # critical incidents its operations reported
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -84,6 +85,7 @@ class AgencyFigures:
             "lookups": self.lookups,
             "suppressed_subject_matches": self.suppressed_subject_matches,
             "near_misses": self.near_misses,
+            "incidents": self.incidents,
         }
 
 
@@ -108,6 +110,7 @@ def figures(
     suppressed: Mapping[str, int],
     host_responses: Iterable[tuple[str, str]] = (),
     near_misses: Mapping[str, int] | None = None,
+    incidents: Mapping[str, int] | None = None,
 ) -> list[AgencyFigures]:
     """Return each agency's figures (every agency in ``names``, by name), counting each conflict for both sides."""
     ops: dict[str, list[EntryFact]] = {agency_id: [] for agency_id in names}
@@ -121,10 +124,11 @@ def figures(
     answered: dict[str, Counter[str]] = {}
     for operating_agency, response in host_responses:  # (the operation's agency, the host's answer)
         answered.setdefault(operating_agency, Counter())[response] += 1
-    met = near_misses or {}
+    met, reported = near_misses or {}, incidents or {}
     out = []
     for agency_id in sorted(
-        set(ops) | set(sides) | set(lookups) | set(suppressed) | set(answered) | set(met), key=lambda a: names.get(a, a)
+        set(ops) | set(sides) | set(lookups) | set(suppressed) | set(answered) | set(met) | set(reported),
+        key=lambda a: names.get(a, a),
     ):
         mine, theirs = ops.get(agency_id, []), sides.get(agency_id, [])
         waits = [(at - c.detected_at).total_seconds() for c, at in theirs if at is not None]
@@ -147,6 +151,7 @@ def figures(
                 lookups=lookups.get(agency_id, 0),
                 suppressed_subject_matches=suppressed.get(agency_id, 0),
                 near_misses=met.get(agency_id, 0),
+                incidents=reported.get(agency_id, 0),
             )
         )
     return out

@@ -62,6 +62,7 @@ class Participation:
             _suppressed(tx, since, until),
             tx.participation.host_responses(since, until),
             tx.participation.near_misses(since, until),
+            tx.participation.incidents(since, until),
         )
 
     def report(self, who: Principal, since: object, until: object) -> dict[str, Any]:

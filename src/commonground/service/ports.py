@@ -264,6 +264,9 @@ class ParticipationRepository(Protocol):
     def near_misses(self, since: datetime, until: datetime) -> dict[str, int]:
         """Return how many near-misses that happened in the period each agency was involved in."""
 
+    def incidents(self, since: datetime, until: datetime) -> dict[str, int]:
+        """Return how many critical incidents each operating agency reported as happening in the period."""
+
 
 class SensitivePlaceRepository(Protocol):
     """Schools, hospitals and the like that agencies load (docs/sensitive-places.md)."""

@@ -11,6 +11,7 @@ from commonground.domain.participation import ConflictFact, EntryFact
 from commonground.store.repository import Repository
 from commonground.store.schema import (
     conflicts,
+    incidents,
     lookups,
     near_miss_operations,
     near_misses,
@@ -74,3 +75,8 @@ class SqlParticipation(Repository):
             .distinct()
         )
         return dict(Counter(str(r[1]) for r in self.conn.execute(query)))
+
+    def incidents(self, since: datetime, until: datetime) -> dict[str, int]:
+        c = incidents.c
+        query = select(c.agency_id, func.count()).where(c.at >= since, c.at < until).group_by(c.agency_id)
+        return {str(r[0]): int(r[1]) for r in self.conn.execute(query)}

@@ -43,6 +43,11 @@ class AgencyFiguresPublic(Public):
     near_misses: Count = described(
         "Near-misses that happened in the period with one of the agency's operations involved.", 0, default=0
     )
+    incidents: Count = described(
+        "Critical incidents (shots fired, use of force, ...) the agency's operations reported in the period.",
+        0,
+        default=0,
+    )
 
 
 class ParticipationPublic(Public):
