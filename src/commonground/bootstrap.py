@@ -14,13 +14,17 @@ from commonground.federation.keys import load_or_create
 from commonground.federation.link import Ed25519Link
 from commonground.federation.notary import Ed25519Notary, check_signature
 from commonground.notify.email import SmtpEmailSender
+from commonground.notify.push import PushViews
 from commonground.notify.render import for_channels
 from commonground.notify.senders import (
     NullEmailSender,
+    NullTakSender,
     NullWebhookSender,
     RecordingEmailSender,
+    RecordingTakSender,
     RecordingWebhookSender,
 )
+from commonground.notify.tak import SocketTakSender
 from commonground.notify.webhook import HttpWebhookSender, parse_networks
 from commonground.service.accounts import Accounts
 from commonground.service.audit import AuditLog
@@ -55,6 +59,7 @@ from commonground.service.ports import (
     FederationLink,
     PeerSender,
     Store,
+    TakSender,
     WebhookSender,
 )
 from commonground.service.readiness import Heartbeat, Readiness
@@ -215,6 +220,15 @@ def build_webhook_sender(settings: Settings) -> WebhookSender:
     return HttpWebhookSender(settings.webhook_timeout_seconds, parse_networks(settings.webhook_allowed_networks))
 
 
+def build_tak_sender(settings: Settings) -> TakSender:
+    """The TAK sender: the same choice, timeout and allowed networks as webhooks (``COMMONGROUND_WEBHOOK_*``)."""
+    if settings.webhook_sender == "null":
+        return NullTakSender()
+    if settings.webhook_sender == "recording":
+        return RecordingTakSender()
+    return SocketTakSender(settings.webhook_timeout_seconds, parse_networks(settings.webhook_allowed_networks))
+
+
 def build_email_sender(settings: Settings) -> EmailSender:
     """The e-mail sender ``COMMONGROUND_EMAIL_SENDER`` names."""
     if settings.email_sender == "null":
@@ -246,6 +260,7 @@ def build_deliveries(
     email: EmailSender | None = None,
     escalator: Escalator | None = None,
     peers: PeerSender | None = None,
+    tak: TakSender | None = None,
 ) -> Deliveries:
     """The delivery use-case; what is not given is built from ``settings`` as they are now."""
     retry = RetryPolicy(
@@ -263,6 +278,8 @@ def build_deliveries(
         build_escalator(settings, store, clock) if escalator is None else escalator,
         retry,
         peers,
+        build_tak_sender(settings) if tak is None else tak,
+        PushViews(settings.federation_name),
     )
 
 
