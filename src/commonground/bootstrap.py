@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property
@@ -222,10 +223,9 @@ def build_webhook_sender(settings: Settings) -> WebhookSender:
 
 def build_tak_sender(settings: Settings) -> TakSender:
     """The TAK sender: the same choice, timeout and allowed networks as webhooks (``COMMONGROUND_WEBHOOK_*``)."""
-    if settings.webhook_sender == "null":
-        return NullTakSender()
-    if settings.webhook_sender == "recording":
-        return RecordingTakSender()
+    stand_ins: dict[str, Callable[[], TakSender]] = {"null": NullTakSender, "recording": RecordingTakSender}
+    if settings.webhook_sender in stand_ins:
+        return stand_ins[settings.webhook_sender]()
     return SocketTakSender(settings.webhook_timeout_seconds, parse_networks(settings.webhook_allowed_networks))
 
 

@@ -11,16 +11,15 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
-import httpx
 import pytest
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from commonground.bootstrap import Services, build_services
 from commonground.config import Settings
 from commonground.domain.model import OperationStatus
-from tests.conftest import LiveServer, World, bearer, operation_data, wire
+from tests.conftest import World, operation_data, wire
 from tests.integration.notify_receivers import WebhookReceiver
-from tests.integration.test_tak_channels import FAR, SECRETS, SPOT, square
+from tests.integration.test_tak_channels import FAR, SECRETS, SPOT, channels_api, square
 
 SECRET = "cad-secret-0123456789abcdef"
 LEAKS = ("NIGHTJAR", "QUIXOTE", "Quixotesque", "Zebulon", "ZEBULON", "informant", "1 Test Plaza", "search_warrant")
@@ -144,26 +143,10 @@ def test_a_failing_cad_is_retried_and_raised_as_failing(sqlite_url: str) -> None
 def test_a_bad_cad_endpoint_names_its_field_and_changes_nothing(
     sqlite_url: str, cad: dict[str, Any], field: str
 ) -> None:
-    services = build_services(Settings(database_url=sqlite_url, notify_worker=False))
-    try:
-        world = World(services)
-        county = world.agency("local")
-        admin = bearer(world.token(world.person(county, "agency_admin")))
-        path = f"/api/v1/agencies/{county.id}/channels"
-        with LiveServer(services) as live, httpx.Client(base_url=live.url) as http:
-            kept = http.put(path, json={"cad": [{"url": "https://cad.example.org/ok"}]}, headers=admin)
-            assert kept.status_code == 200 and kept.json()["cad"][0]["secret_set"] is True
-            r = http.put(path, json={"cad": [cad]}, headers=admin)
-            assert r.status_code == 422, r.text
-            assert r.json()["error"]["message"].startswith(f"{field}:"), r.text
-            after = http.get(path, headers=admin).json()
-            assert [c["url"] for c in after["cad"]] == ["https://cad.example.org/ok"] and "secret" not in after["cad"][
-                0
-            ]
-            watch = bearer(world.token(world.admin))
-            refused = http.put(
-                "/api/v1/watch/channels", json={"cad": [{"url": "https://cad.example.org/w"}]}, headers=watch
-            )
-            assert refused.status_code == 422 and refused.json()["error"]["message"].startswith("cad:")
-    finally:
-        services.close()
+    with channels_api(sqlite_url) as api:
+        kept = api.put({"cad": [{"url": "https://cad.example.org/ok"}]})
+        assert kept.status_code == 200 and kept.json()["cad"][0]["secret_set"] is True
+        api.refused({"cad": [cad]}, field)
+        after = api.http.get(api.path, headers=api.admin).json()
+        assert after["cad"] == [{"url": "https://cad.example.org/ok", "events": [], "secret_set": True}]
+        api.refused({"cad": [{"url": "https://cad.example.org/w"}]}, "cad", path="/api/v1/watch/channels")

@@ -10,7 +10,8 @@ import datetime as dt
 import ipaddress
 import ssl
 from collections.abc import Iterator
-from dataclasses import replace
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -207,20 +208,46 @@ def test_over_tls_the_server_certificate_is_checked(sqlite_url: str, tmp_path: P
 def test_a_bad_tak_server_names_its_field_and_changes_nothing(
     sqlite_url: str, server: dict[str, Any], field: str
 ) -> None:
+    kept = {"webhooks": [], "emails": [{"address": "desk@example.org", "events": []}], "tak": [], "cad": []}
+    with channels_api(sqlite_url) as api:
+        assert api.put({"emails": [{"address": "desk@example.org"}]}).status_code == 200
+        api.refused({"tak": [server]}, field)
+        assert api.http.get(api.path, headers=api.admin).json() == kept
+
+
+@dataclass
+class ChannelsApi:
+    """An agency admin's channel settings over HTTP, on a live server."""
+
+    http: httpx.Client
+    admin: dict[str, str]
+    path: str
+    world: World
+
+    def put(self, body: dict[str, Any]) -> httpx.Response:
+        return self.http.put(self.path, json=body, headers=self.admin)
+
+    def refused(self, body: dict[str, Any], field: str, path: str | None = None) -> None:
+        """PUT ``body`` (to ``path``, else the agency's channels) and see a 422 naming ``field``."""
+        r = self.http.put(path or self.path, json=body, headers=self.admin if path is None else self.watch)
+        assert r.status_code == 422, r.text
+        error = r.json()["error"]
+        assert error["message"].startswith(f"{field}:"), r.text
+        assert field in [d["field"] for d in error["details"] or []], r.text
+
+    @property
+    def watch(self) -> dict[str, str]:
+        return bearer(self.world.token(self.world.admin))
+
+
+@contextmanager
+def channels_api(sqlite_url: str) -> Iterator[ChannelsApi]:
     services = build_services(Settings(database_url=sqlite_url, notify_worker=False))
     try:
         world = World(services)
-        city = world.agency("local")
-        admin = bearer(world.token(world.person(city, "agency_admin")))
-        path = f"/api/v1/agencies/{city.id}/channels"
-        kept = {"webhooks": [], "emails": [{"address": "desk@example.org", "events": []}], "tak": [], "cad": []}
+        agency = world.agency("local")
+        admin = bearer(world.token(world.person(agency, "agency_admin")))
         with LiveServer(services) as live, httpx.Client(base_url=live.url) as http:
-            assert http.put(path, json={"emails": [{"address": "desk@example.org"}]}, headers=admin).status_code == 200
-            r = http.put(path, json={"tak": [server]}, headers=admin)
-            assert r.status_code == 422, r.text
-            error = r.json()["error"]
-            assert error["message"].startswith(f"{field}:"), r.text
-            assert field in [d["field"] for d in error["details"] or []], r.text
-            assert http.get(path, headers=admin).json() == kept
+            yield ChannelsApi(http, admin, f"/api/v1/agencies/{agency.id}/channels", world)
     finally:
         services.close()

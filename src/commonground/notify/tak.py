@@ -35,12 +35,12 @@ class SocketTakSender:
         self,
         timeout_s: float,
         allowed: Sequence[IPNetwork],
+        *,
+        tls: ssl.SSLContext | None = None,
         resolve: Resolver = system_resolver,
-        tls: ssl.SSLContext | None = None,  # a test's own CA; the system's otherwise
     ) -> None:
-        self.timeout_s = min(timeout_s, MAX_TIMEOUT_S)
-        self.allowed, self.resolve = list(allowed), resolve
-        self.tls = tls or ssl.create_default_context()
+        self.timeout_s, self.allowed, self.resolve = min(timeout_s, MAX_TIMEOUT_S), list(allowed), resolve
+        self.tls = tls or ssl.create_default_context()  # a test's own CA; the system's otherwise
 
     def send(self, target: str, events: Sequence[bytes], key: str) -> None:
         try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import StrictBool
 
 from commonground.api.schemas.common import Public, Strict, described
@@ -9,16 +11,21 @@ from commonground.api.schemas.common import Public, Strict, described
 EVENTS = "Event names to send (`conflict.created`, `notice.created`, …); empty for all."
 
 
-class WebhookIn(Strict):
-    url: str = described("HTTPS endpoint that receives signed POSTs.", "https://cad.example.org/hook", max_length=500)
-    events: list[str] = described(EVENTS, ["conflict.created"], default_factory=list)
-    secret: str | None = described(
+def signing_secret() -> Any:
+    """The optional signing secret of a webhook or CAD endpoint, as both take it."""
+    return described(
         "Signing secret; generated when absent, kept when the URL is unchanged.",
         None,
         default=None,
         min_length=16,
         max_length=128,
     )
+
+
+class WebhookIn(Strict):
+    url: str = described("HTTPS endpoint that receives signed POSTs.", "https://cad.example.org/hook", max_length=500)
+    events: list[str] = described(EVENTS, ["conflict.created"], default_factory=list)
+    secret: str | None = signing_secret()
 
 
 class EmailIn(Strict):
@@ -44,13 +51,7 @@ class CadIn(Strict):
         "CAD endpoint that receives signed premise alerts.", "https://cad.example.org/alerts", max_length=500
     )
     events: list[str] = described(CAD_EVENTS, [], default_factory=list)
-    secret: str | None = described(
-        "Signing secret; generated when absent, kept when the URL is unchanged.",
-        None,
-        default=None,
-        min_length=16,
-        max_length=128,
-    )
+    secret: str | None = signing_secret()
 
 
 class ChannelsBody(Strict):
