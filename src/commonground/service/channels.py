@@ -119,18 +119,23 @@ class Channels:
             return channels_public(tx.channels.of_agency(agency_id), show_secrets=False)
 
     def put(self, who: Principal, agency_id: str | None, body: Mapping[str, Any]) -> dict[str, Any]:
-        """Replace the channels; a webhook or CAD endpoint keeps its secret unless a new one is given."""
+        """Replace the channels; a webhook or CAD endpoint keeps its secret unless a new one is given.
+
+        ``tak`` and ``cad`` absent keep those channels as they are: a client written before they
+        existed (webhooks and e-mail only) must not remove what another admin set up."""
         self._owner(who, agency_id)
         now = self.clock.now()
         hooks, mails = body.get("webhooks") or [], body.get("emails") or []
         taks, cads = body.get("tak") or [], body.get("cad") or []
-        if len(hooks) + len(mails) + len(taks) + len(cads) > MAX_CHANNELS:
-            raise InvalidInput("webhooks", f"at most {MAX_CHANNELS} channels")
         for field, items in (("tak", taks), ("cad", cads)):
             if items and agency_id is None:
                 raise InvalidInput(field, "the watch center has no TAK or CAD channels; an agency's admin sets them")
+        untouched = {kind for kind, field in ((ChannelKind.TAK, "tak"), (ChannelKind.CAD, "cad")) if field not in body}
         with self.store.write() as tx:
             old = {(ch.kind, ch.target): ch for ch in tx.channels.of_agency(agency_id)}
+            kept = [ch for ch in old.values() if ch.kind in untouched]
+            if len(hooks) + len(mails) + len(taks) + len(cads) + len(kept) > MAX_CHANNELS:
+                raise InvalidInput("webhooks", f"at most {MAX_CHANNELS} channels")
             wanted: list[Channel] = []
             for kind, field, items, known in (
                 (ChannelKind.WEBHOOK, "webhooks", hooks, KINDS),
@@ -155,17 +160,18 @@ class Channels:
                         now,
                     )
                 )
-            tx.channels.set(agency_id, wanted)
+            tx.channels.set(agency_id, [*wanted, *kept])
             tx.audit.append(
                 who.entry(
                     Action.CHANNELS_UPDATE,
                     object_type="agency",
                     object_id=agency_id,
-                    channels=[{"kind": c.kind.value, "target": Keyed(c.target)} for c in wanted],
+                    channels=[{"kind": c.kind.value, "target": Keyed(c.target)} for c in [*wanted, *kept]],
                 ),
                 now,
             )
-        return channels_public(wanted, show_secrets=True)
+        shown, unchanged = channels_public(wanted, show_secrets=True), channels_public(kept, show_secrets=False)
+        return {key: [*shown[key], *unchanged[key]] for key in shown}
 
     def send_test(self, who: Principal, agency_id: str, webhooks: WebhookSender) -> dict[str, Any]:
         """Send a ``test`` event to each of the agency's webhooks now, so its admin sees the signature work.

@@ -133,11 +133,27 @@ def test_tak_servers_and_cad_endpoints_are_stored_beside_the_webhooks(
     assert cad["secret"] != shown["webhooks"][0]["secret"]  # the same URL as a webhook: its own secret
     kinds = {c.kind: c.target for c in stored(services, agency.id)}
     assert kinds[ChannelKind.TAK] == "tls://tak.example.org:8089" and kinds[ChannelKind.CAD] == HOOK
-    again = channels.put(admin, agency.id, {"cad": [{"url": HOOK}]})
+    again = channels.put(admin, agency.id, {"cad": [{"url": HOOK}], "tak": []})
     assert again["cad"][0]["secret"] == cad["secret"] and again["tak"] == [] and again["webhooks"] == []
     assert "secret" not in channels.get(admin, agency.id)["cad"][0]
     [*_, last] = audit_of(services, Action.CHANNELS_UPDATE)
     assert [c["kind"] for c in (last.details or {})["channels"]] == ["cad"]
+
+
+def test_a_client_that_knows_only_webhooks_and_email_keeps_the_tak_and_cad_channels(
+    channels: Channels, services: Services, agency: Agency, admin: Principal
+) -> None:
+    """``tak`` or ``cad`` absent: kept as they were (same ids, the CAD secret not shown again); ``[]`` removes."""
+    channels.put(admin, agency.id, {"tak": [{"host": "tak.example.org", "port": 8087}], "cad": [{"url": HOOK}]})
+    before = {c.kind: c for c in stored(services, agency.id)}
+    shown = channels.put(admin, agency.id, BODY)  # what the console and v1 clients send
+    assert shown["tak"] == [{"host": "tak.example.org", "port": 8087, "tls": False, "events": []}]
+    assert shown["cad"] == [{"url": HOOK, "events": [], "secret_set": True}]
+    after = {c.kind: c for c in stored(services, agency.id)}
+    assert after[ChannelKind.TAK] == before[ChannelKind.TAK] and after[ChannelKind.CAD] == before[ChannelKind.CAD]
+    assert set(after) == {ChannelKind.TAK, ChannelKind.CAD, ChannelKind.WEBHOOK, ChannelKind.EMAIL}
+    channels.put(admin, agency.id, {**BODY, "tak": [], "cad": []})
+    assert {c.kind for c in stored(services, agency.id)} == {ChannelKind.WEBHOOK, ChannelKind.EMAIL}
 
 
 @pytest.mark.parametrize(

@@ -57,9 +57,13 @@ class CadIn(Strict):
 class ChannelsBody(Strict):
     webhooks: list[WebhookIn] = described("All webhooks; replaces the old list.", [], default_factory=list)
     emails: list[EmailIn] = described("All e-mail addresses; replaces the old list.", [], default_factory=list)
-    tak: list[TakIn] = described("All TAK servers (agencies only); replaces the old list.", [], default_factory=list)
+    tak: list[TakIn] = described(
+        "All TAK servers (agencies only); replaces the old list. Absent: kept as they are.", [], default_factory=list
+    )
     cad: list[CadIn] = described(
-        "All CAD premise-alert endpoints (agencies only); replaces the old list.", [], default_factory=list
+        "All CAD premise-alert endpoints (agencies only); replaces the old list. Absent: kept.",
+        [],
+        default_factory=list,
     )
 
 
