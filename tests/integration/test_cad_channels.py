@@ -11,13 +11,14 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
+import httpx
 import pytest
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
 from commonground.bootstrap import Services, build_services
 from commonground.config import Settings
 from commonground.domain.model import OperationStatus
-from tests.conftest import World, operation_data, wire
+from tests.conftest import LiveServer, World, bearer, operation_data, wire
 from tests.integration.notify_receivers import WebhookReceiver
 from tests.integration.test_tak_channels import FAR, SECRETS, SPOT, channels_api, square
 
@@ -150,3 +151,23 @@ def test_a_bad_cad_endpoint_names_its_field_and_changes_nothing(
         after = api.http.get(api.path, headers=api.admin).json()
         assert after["cad"] == [{"url": "https://cad.example.org/ok", "events": [], "secret_set": True}]
         api.refused({"cad": [{"url": "https://cad.example.org/w"}]}, "cad", path="/api/v1/watch/channels")
+
+
+def test_the_test_event_reaches_the_cad_endpoint_signed(sqlite_url: str) -> None:
+    services = build_services(
+        Settings(database_url=sqlite_url, webhook_allowed_networks="127.0.0.0/8", notify_worker=False)
+    )
+    try:
+        world = World(services)
+        county = world.agency("local")
+        admin = bearer(world.token(world.person(county, "agency_admin")))
+        with WebhookReceiver() as cad, LiveServer(services) as live, httpx.Client(base_url=live.url) as http:
+            body = {"cad": [{"url": cad.url, "secret": SECRET}]}
+            assert http.put(f"/api/v1/agencies/{county.id}/channels", json=body, headers=admin).status_code == 200
+            sent = http.post(f"/api/v1/agencies/{county.id}/channels/test", headers=admin)
+            assert sent.json() == {"results": [{"url": cad.url, "delivered": True, "error": None}]}, sent.text
+            [got] = cad.received
+        verified = Webhook(SECRET.encode()).verify(got["raw"], got["headers"])
+        assert verified["event"] == "test" and verified["data"] == {"agency_id": county.id}
+    finally:
+        services.close()

@@ -174,13 +174,15 @@ class Channels:
         return {key: [*shown[key], *unchanged[key]] for key in shown}
 
     def send_test(self, who: Principal, agency_id: str, webhooks: WebhookSender) -> dict[str, Any]:
-        """Send a ``test`` event to each of the agency's webhooks now, so its admin sees the signature work.
+        """Send a ``test`` event to each of the agency's webhooks and CAD endpoints now, so its admin sees the
+        signature work.
 
         The body holds no operation, only the agency's id: nothing is disclosed by a test."""
         self._owner(who, agency_id)
         now = self.clock.now()
         with self.store.read() as tx:
-            hooks = [ch for ch in tx.channels.of_agency(agency_id) if ch.kind is ChannelKind.WEBHOOK]
+            signed = (ChannelKind.WEBHOOK, ChannelKind.CAD)
+            hooks = [ch for ch in tx.channels.of_agency(agency_id) if ch.kind in signed]
         results: list[dict[str, Any]] = []
         for ch in hooks:
             key = f"test:{new_id()}"

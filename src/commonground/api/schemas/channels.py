@@ -101,10 +101,10 @@ class ChannelsPublic(Public):
 
 
 class ChannelTestResult(Public):
-    url: str = described("The webhook sent to.", "https://cad.example.org/hook")
+    url: str = described("The webhook or CAD endpoint sent to.", "https://cad.example.org/hook")
     delivered: bool = described("It answered 2xx.", True)
     error: str | None = described("Why it was not delivered, or null.", None)
 
 
 class ChannelTestPublic(Public):
-    results: list[ChannelTestResult] = described("One result per webhook of the agency.", [])
+    results: list[ChannelTestResult] = described("One result per webhook and CAD endpoint of the agency.", [])
