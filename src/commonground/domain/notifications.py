@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -204,8 +205,13 @@ def check_webhook_url(url: str) -> None:
 def check_tak_host(host: object) -> str:
     """Refuse (ValueError) what can never be a TAK server's host; where it resolves is checked at send."""
     bare = host.strip("[]") if isinstance(host, str) else ""
-    if not bare or len(bare) > 253 or any(c in bare for c in " /@?#[]\\"):
+    if not bare or len(bare) > 253 or any(c in bare for c in " /@?#[]\\%"):
         raise ValueError("must be a host name or address")
+    if ":" in bare:  # only an IPv6 address has colons; a port goes in ``port``
+        try:
+            ipaddress.IPv6Address(bare)
+        except ValueError as exc:
+            raise ValueError("must be a host name or address, without a port") from exc
     return bare
 
 

@@ -238,13 +238,14 @@ class Deliveries:
         if d.agency_id is None:
             return None if pushed else self.render(tx, event, None)
         agency = tx.agencies.get(d.agency_id)
-        if agency is None or (pushed and self.push is None):
+        if agency is None:
             return None
-        if self.push is not None and d.channel is ChannelKind.TAK:
-            return self.push.tak(tx, event, agency, now)
-        if self.push is not None and d.channel is ChannelKind.CAD:
-            return self.push.cad(tx, event, agency, now)
-        return self.render(tx, event, agency)
+        if not pushed:
+            return self.render(tx, event, agency)
+        if self.push is None:  # a use-case wired without TAK and CAD rendering
+            return None
+        push = self.push.tak if d.channel is ChannelKind.TAK else self.push.cad
+        return push(tx, event, agency, now)
 
     @staticmethod
     def _body(d: Delivery, event: Event, data: dict[str, Any]) -> dict[str, Any]:

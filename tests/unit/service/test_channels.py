@@ -162,6 +162,8 @@ def test_a_client_that_knows_only_webhooks_and_email_keeps_the_tak_and_cad_chann
         ({"tak": [{"host": "tak.example.org", "port": 0}]}, "tak.0.port"),
         ({"tak": [{"host": "tak.example.org", "port": True}]}, "tak.0.port"),
         ({"tak": [{"host": "a b", "port": 8089}]}, "tak.0.host"),
+        ({"tak": [{"host": "tak.example.org:8089", "port": 8089}]}, "tak.0.host"),
+        ({"tak": [{"host": "fe80::1%eth0", "port": 8089}]}, "tak.0.host"),
         ({"tak": [{"host": "tak.example.org", "port": 8089, "tls": 1}]}, "tak.0.tls"),
         ({"tak": [{"host": "tak.example.org", "port": 8089, "events": ["cad.alert.created"]}]}, "tak.0.events"),
         ({"cad": [{"url": "mailto:x@example.org"}]}, "cad.0.url"),
