@@ -135,6 +135,26 @@ def test_the_tak_server_gets_each_operation_the_agency_hears_of_and_its_removal(
             assert value not in everything
 
 
+def test_a_conflict_draws_both_operations_even_the_agency_s_own_at_safety(loopback: Services) -> None:
+    """The channel's ``events`` filter holds (only ``conflict.created``); its own operation's title never leaves."""
+    world = World(loopback)
+    with TakListener() as listener:
+        city = world.agency("local", name="Minneapolis PD")  # no jurisdiction: no notices, only the conflict
+        admin = world.person(city, "agency_admin")
+        tak = {"host": listener.host, "port": listener.port, "events": ["conflict.created"]}
+        loopback.channels.put(admin, city.id, {"tak": [tak]})
+        mine = wire(loopback.operations.submit(world.person(city, "supervisor"), operation_data(*SPOT, **SECRETS)))[0]
+        agent = world.person(world.agency("federal", name="ICE ERO St. Paul"), "supervisor")
+        theirs, found = wire(loopback.operations.submit(agent, operation_data(SPOT[0], SPOT[1] + 0.001, **SECRETS)))
+        assert found, "the two operations conflict"
+        loopback.deliveries.run_once()
+        events = listener.wait(2 * len(found))  # one conflict per kind (here: near, and the same subject)
+        assert listener.connections == len(found) and len(events) == 2 * len(found)  # each delivery: both areas
+        assert {e.get("uid") for e in events} == {f"commonground-{mine['id']}", f"commonground-{theirs['id']}"}
+        everything = b"".join(listener.raw).decode()
+        assert "NIGHTJAR" not in everything and "QUIXOTE" not in everything and "Zebulon" not in everything
+
+
 def self_signed(tmp_path: Path) -> tuple[ssl.SSLContext, ssl.SSLContext]:
     """A TAK server's TLS context with a fresh certificate for 127.0.0.1, and a client context trusting only it."""
     key = ec.generate_private_key(ec.SECP256R1())
