@@ -25,6 +25,7 @@ from cryptography.x509.oid import NameOID
 
 from commonground.bootstrap import Services, build_deliveries, build_services
 from commonground.config import Settings
+from commonground.domain.errors import DeliveryError
 from commonground.domain.model import Agency, OperationStatus
 from commonground.notify.tak import SocketTakSender
 from commonground.notify.webhook import parse_networks
@@ -271,3 +272,15 @@ def channels_api(sqlite_url: str) -> Iterator[ChannelsApi]:
             yield ChannelsApi(http, admin, f"/api/v1/agencies/{agency.id}/channels", world)
     finally:
         services.close()
+
+
+def test_a_loopback_tak_server_is_refused_unless_its_network_is_allowed() -> None:
+    """The webhook target rule: an internal address is refused for good, and nothing is sent."""
+    with TakListener() as listener:
+        target = f"tcp://{listener.host}:{listener.port}"
+        with pytest.raises(DeliveryError) as refused:
+            SocketTakSender(5, []).send(target, [b"<event/>"], "k1")
+        assert refused.value.retry is False and "non-public" in str(refused.value)
+        SocketTakSender(5, parse_networks("127.0.0.0/8")).send(target, [b'<event uid="x"></event>'], "k2")
+        [event] = listener.wait(1)
+        assert event.get("uid") == "x" and listener.connections == 1
