@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cached_property
@@ -14,13 +15,17 @@ from commonground.federation.keys import load_or_create
 from commonground.federation.link import Ed25519Link
 from commonground.federation.notary import Ed25519Notary, check_signature
 from commonground.notify.email import SmtpEmailSender
+from commonground.notify.push import PushViews
 from commonground.notify.render import for_channels
 from commonground.notify.senders import (
     NullEmailSender,
+    NullTakSender,
     NullWebhookSender,
     RecordingEmailSender,
+    RecordingTakSender,
     RecordingWebhookSender,
 )
+from commonground.notify.tak import SocketTakSender
 from commonground.notify.webhook import HttpWebhookSender, parse_networks
 from commonground.service.accounts import Accounts
 from commonground.service.audit import AuditLog
@@ -57,6 +62,7 @@ from commonground.service.ports import (
     FederationLink,
     PeerSender,
     Store,
+    TakSender,
     WebhookSender,
 )
 from commonground.service.readiness import Heartbeat, Readiness
@@ -227,6 +233,14 @@ def build_webhook_sender(settings: Settings) -> WebhookSender:
     return HttpWebhookSender(settings.webhook_timeout_seconds, parse_networks(settings.webhook_allowed_networks))
 
 
+def build_tak_sender(settings: Settings) -> TakSender:
+    """The TAK sender: the same choice, timeout and allowed networks as webhooks (``COMMONGROUND_WEBHOOK_*``)."""
+    stand_ins: dict[str, Callable[[], TakSender]] = {"null": NullTakSender, "recording": RecordingTakSender}
+    if settings.webhook_sender in stand_ins:
+        return stand_ins[settings.webhook_sender]()
+    return SocketTakSender(settings.webhook_timeout_seconds, parse_networks(settings.webhook_allowed_networks))
+
+
 def build_email_sender(settings: Settings) -> EmailSender:
     """The e-mail sender ``COMMONGROUND_EMAIL_SENDER`` names."""
     if settings.email_sender == "null":
@@ -258,6 +272,7 @@ def build_deliveries(
     email: EmailSender | None = None,
     escalator: Escalator | None = None,
     peers: PeerSender | None = None,
+    tak: TakSender | None = None,
 ) -> Deliveries:
     """The delivery use-case; what is not given is built from ``settings`` as they are now."""
     retry = RetryPolicy(
@@ -275,6 +290,8 @@ def build_deliveries(
         build_escalator(settings, store, clock) if escalator is None else escalator,
         retry,
         peers,
+        build_tak_sender(settings) if tak is None else tak,
+        PushViews(settings.federation_name),
     )
 
 

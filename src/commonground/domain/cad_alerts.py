@@ -43,7 +43,7 @@ def alert_status(view: OperationView, now: datetime, ended: bool = False) -> Ale
     return None
 
 
-def _note(view: OperationView, zone: str | None) -> str:
+def safety_note(view: OperationView, zone: str | None) -> str:
     """The words a dispatcher reads on the premise: who is there, what they look like, whom to call first."""
     team = view.team
     looks = [
@@ -108,7 +108,7 @@ class PremiseAlert:
                 }
             ],
             "notesComponent": [
-                {"componentIdentifier": ids["note"], "noteDateTimeStamp": at, "noteText": _note(op, self.zone)}
+                {"componentIdentifier": ids["note"], "noteDateTimeStamp": at, "noteText": safety_note(op, self.zone)}
             ],
             "operation": op.to_dict(),
         }

@@ -340,6 +340,13 @@ def disclose_notice_to_peer(op: Operation, owner: Agency) -> OperationView:
     return disclose_operation(op, owner, Viewer(None, None), Context.NOTICE)
 
 
+def disclose_for_push(op: Operation, owner: Agency) -> OperationView:
+    """Return an operation as a TAK map or a CAD system is sent it: ``safety``, even for its own agency's.
+
+    Those systems are read by people the agency never listed (dispatchers, officers of a task force)."""
+    return disclose_operation(op, owner, Viewer(None, None), Context.NOTICE)
+
+
 def disclose_to_peer(op: Operation, owner: Agency) -> OperationView:
     """Return the asking operation as a probe carries it to a peer installation: ``safety``, whatever the policy."""
     return disclose_operation(op, owner, Viewer(None, None), Context.FEDERATION)

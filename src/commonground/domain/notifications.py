@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import ipaddress
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 from urllib.parse import urlsplit
 
 from commonground.domain.model import Conflict, ConflictStatus, Operation
@@ -16,6 +18,39 @@ class ChannelKind(StrEnum):
     EMAIL = "email"
     STREAM = "stream"
     PEER = "peer"  # a conflict-status message to a peer installation (target: the peer's id)
+    TAK = "tak"  # Cursor-on-Target events to a TAK server (target: ``tcp://host:port`` or ``tls://host:port``)
+    CAD = "cad"  # premise alerts to a CAD endpoint, signed as webhooks are (target: the URL)
+
+
+# The events a TAK channel carries: each concerns operations whose areas a map can show.
+TAK_EVENTS = frozenset(
+    {
+        "conflict.created",
+        "conflict.updated",
+        "conflict.escalated",
+        "conflict.urgent",
+        "notice.created",
+        "notice.responded",
+        "lookup.nearby",
+        "federation.unchecked",
+        "federation.checked",
+    }
+)
+# The alert events a CAD channel carries, each a jurisdiction notice of that kind seen by a 911 centre.
+CAD_BY_NOTICE = {"entry": "cad.alert.created", "update": "cad.alert.updated", "exit": "cad.alert.expired"}
+CAD_EVENTS = frozenset(CAD_BY_NOTICE.values())
+
+
+def remote_notice(kind: str, details: Mapping[str, Any] | None) -> bool:
+    """Say whether the event is a notice of a peer installation's operation (its view is the peer's, not ours)."""
+    return kind == "notice.created" and "installation" in (details or {})
+
+
+def cad_event(kind: str, details: Mapping[str, Any] | None) -> str | None:
+    """The CAD alert event a local jurisdiction notice event is, or None when it is none."""
+    if kind != "notice.created" or remote_notice(kind, details):
+        return None
+    return CAD_BY_NOTICE.get(str((details or {}).get("kind", "")))
 
 
 class DeliveryStatus(StrEnum):
@@ -43,6 +78,15 @@ class Channel:
 
     def wants(self, kind: str) -> bool:
         return not self.events or kind in self.events
+
+    def carries(self, kind: str, details: Mapping[str, Any] | None = None) -> bool:
+        """Say whether an outbox event of ``kind`` goes to this channel: a TAK or CAD channel carries only its own."""
+        if self.kind is ChannelKind.TAK:
+            return kind in TAK_EVENTS and not remote_notice(kind, details) and self.wants(kind)
+        if self.kind is ChannelKind.CAD:
+            alert = cad_event(kind, details)
+            return alert is not None and self.wants(alert)
+        return self.wants(kind)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,3 +200,38 @@ def check_webhook_url(url: str) -> None:
         raise ValueError("must be an http:// or https:// URL with a host")
     if parts.username or parts.password:
         raise ValueError("must not carry credentials")
+
+
+def check_tak_host(host: object) -> str:
+    """Refuse (ValueError) what can never be a TAK server's host; where it resolves is checked at send."""
+    bare = host.strip("[]") if isinstance(host, str) else ""
+    if not bare or len(bare) > 253 or any(c in bare for c in " /@?#[]\\%"):
+        raise ValueError("must be a host name or address")
+    if ":" in bare:  # only an IPv6 address has colons; a port goes in ``port``
+        try:
+            ipaddress.IPv6Address(bare)
+        except ValueError as exc:
+            raise ValueError("must be a host name or address, without a port") from exc
+    return bare
+
+
+def check_tak_port(port: object) -> int:
+    """Refuse (ValueError) what is not a TCP port."""
+    if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
+        raise ValueError("must be a port number from 1 to 65535")
+    return port
+
+
+def tak_target(host: str, port: int, tls: bool) -> str:
+    """The stored target of a TAK channel (``host`` and ``port`` checked)."""
+    bare = check_tak_host(host)
+    literal = f"[{bare}]" if ":" in bare else bare
+    return f"{'tls' if tls else 'tcp'}://{literal}:{check_tak_port(port)}"
+
+
+def parse_tak_target(target: str) -> tuple[str, int, bool]:
+    """Host, port and whether TLS is used, from a stored TAK target."""
+    parts = urlsplit(target)
+    if parts.scheme not in ("tcp", "tls") or not parts.hostname or parts.port is None:
+        raise ValueError(f"not a TAK target: {target}")
+    return parts.hostname, parts.port, parts.scheme == "tls"

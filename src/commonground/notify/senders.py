@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,3 +85,21 @@ class RecordingEmailSender(Recorder):
 
     def send(self, to: str, body: dict[str, Any], key: str, zone: str | None = None) -> None:
         self.keep(to, key, body)
+
+
+class NullTakSender(NullSender):
+    def __init__(self) -> None:
+        super().__init__("tak")
+
+    def send(self, target: str, events: Sequence[bytes], key: str) -> None:
+        self.drop(target, key)
+
+
+class RecordingTakSender(Recorder):
+    """Keep each delivery's CoT events as text, under ``body["cot"]``."""
+
+    def __init__(self) -> None:
+        super().__init__("tak")
+
+    def send(self, target: str, events: Sequence[bytes], key: str) -> None:
+        self.keep(target, key, {"cot": [e.decode() for e in events]})

@@ -94,8 +94,11 @@ def check_target(url: str, allowed: Sequence[IPNetwork], resolve: Resolver = sys
     """Resolve the target once; refuse it if any answer is internal and not allowed; return the address to use."""
     check_webhook_url(url)
     parts = urlsplit(url)
-    host = parts.hostname or ""
-    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return check_host(parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80), allowed, resolve)
+
+
+def check_host(host: str, port: int, allowed: Sequence[IPNetwork], resolve: Resolver = system_resolver) -> IPAddress:
+    """Resolve ``host`` once; refuse it if any answer is internal and not allowed (webhook, CAD, TAK targets)."""
     try:
         addresses = [ipaddress.ip_address(a) for a in resolve(host, port)]
     except (OSError, ValueError) as exc:

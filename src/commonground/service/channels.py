@@ -1,4 +1,4 @@
-"""Where an agency hears of events: its webhooks and e-mail addresses, per event kind."""
+"""Where an agency hears of events: its webhooks, e-mail addresses, TAK servers and CAD endpoints, per event kind."""
 
 from __future__ import annotations
 
@@ -12,7 +12,17 @@ from typing import Any
 from commonground.audit.keyed import Keyed
 from commonground.audit.tags import Action
 from commonground.domain.errors import DeliveryError, InvalidInput, NotFound, NotPermitted
-from commonground.domain.notifications import Channel, ChannelKind, check_webhook_url
+from commonground.domain.notifications import (
+    CAD_EVENTS,
+    TAK_EVENTS,
+    Channel,
+    ChannelKind,
+    check_tak_host,
+    check_tak_port,
+    check_webhook_url,
+    parse_tak_target,
+    tak_target,
+)
 from commonground.domain.permissions import Permission
 from commonground.domain.timewindow import isoformat
 from commonground.service.clock import new_id
@@ -25,29 +35,70 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 KINDS = frozenset(k.value for k in EventKind)
 
 
-def _events(value: Any, field: str) -> frozenset[str]:
+def _events(value: Any, field: str, known: frozenset[str] = KINDS) -> frozenset[str]:
     if value is None:
         return frozenset()
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise InvalidInput(field, "must be a list of event kinds")
-    unknown = sorted(set(value) - KINDS)
+    unknown = sorted(set(value) - known)
     if unknown:
         raise InvalidInput(field, f"unknown event kinds: {', '.join(unknown)}")
     return frozenset(value)
 
 
 def channels_public(found: list[Channel], *, show_secrets: bool) -> dict[str, Any]:
-    """The channel settings as the API shows them; a webhook secret only right after it was set."""
-    hooks, mails = [], []
+    """The channel settings as the API shows them; a webhook's or CAD's secret only right after it was set."""
+    shown: dict[str, list[dict[str, Any]]] = {"webhooks": [], "emails": [], "tak": [], "cad": []}
     for ch in found:
-        if ch.kind is ChannelKind.WEBHOOK:
+        if ch.kind in (ChannelKind.WEBHOOK, ChannelKind.CAD):
             hook: dict[str, Any] = {"url": ch.target, "events": sorted(ch.events), "secret_set": bool(ch.secret)}
             if show_secrets:
                 hook["secret"] = ch.secret
-            hooks.append(hook)
+            shown["webhooks" if ch.kind is ChannelKind.WEBHOOK else "cad"].append(hook)
+        elif ch.kind is ChannelKind.TAK:
+            host, port, tls = parse_tak_target(ch.target)
+            shown["tak"].append({"host": host, "port": port, "tls": tls, "events": sorted(ch.events)})
         else:
-            mails.append({"address": ch.target, "events": sorted(ch.events)})
-    return {"webhooks": hooks, "emails": mails}
+            shown["emails"].append({"address": ch.target, "events": sorted(ch.events)})
+    return shown
+
+
+def _signed(
+    items: list[Any], field: str, kind: ChannelKind, old: dict[tuple[ChannelKind, str], Channel], known: frozenset[str]
+) -> list[tuple[str, frozenset[str], str]]:
+    """Check signed POST channels (webhooks, CAD): each URL, its secret (kept for an unchanged URL) and events."""
+    found = []
+    for i, hook in enumerate(items):
+        url = str(hook.get("url") or "")
+        try:
+            check_webhook_url(url)
+        except ValueError as exc:
+            raise InvalidInput(f"{field}.{i}.url", str(exc)) from exc
+        kept = old.get((kind, url))
+        secret = hook.get("secret") or (kept.secret if kept else None) or secrets.token_urlsafe(32)
+        if len(str(secret)) < 16:
+            raise InvalidInput(f"{field}.{i}.secret", "must be at least 16 characters")
+        found.append((url, _events(hook.get("events"), f"{field}.{i}.events", known), str(secret)))
+    return found
+
+
+def _tak(items: list[Any]) -> list[tuple[str, frozenset[str]]]:
+    """Check TAK servers: host, port, whether TLS is used, and the events (those that concern operations)."""
+    found = []
+    for i, server in enumerate(items):
+        try:
+            host = check_tak_host(server.get("host"))
+        except ValueError as exc:
+            raise InvalidInput(f"tak.{i}.host", str(exc)) from exc
+        try:
+            port = check_tak_port(server.get("port"))
+        except ValueError as exc:
+            raise InvalidInput(f"tak.{i}.port", str(exc)) from exc
+        tls = server.get("tls", False)
+        if not isinstance(tls, bool):
+            raise InvalidInput(f"tak.{i}.tls", "must be true or false")
+        found.append((tak_target(host, port, tls), _events(server.get("events"), f"tak.{i}.events", TAK_EVENTS)))
+    return found
 
 
 @dataclass
@@ -68,35 +119,32 @@ class Channels:
             return channels_public(tx.channels.of_agency(agency_id), show_secrets=False)
 
     def put(self, who: Principal, agency_id: str | None, body: Mapping[str, Any]) -> dict[str, Any]:
-        """Replace the channels; a webhook keeps its secret unless a new one is given."""
+        """Replace the channels; a webhook or CAD endpoint keeps its secret unless a new one is given.
+
+        ``tak`` and ``cad`` absent keep those channels as they are: a client written before they
+        existed (webhooks and e-mail only) must not remove what another admin set up."""
         self._owner(who, agency_id)
         now = self.clock.now()
         hooks, mails = body.get("webhooks") or [], body.get("emails") or []
-        if len(hooks) + len(mails) > MAX_CHANNELS:
-            raise InvalidInput("webhooks", f"at most {MAX_CHANNELS} channels")
+        taks, cads = body.get("tak") or [], body.get("cad") or []
+        for field, items in (("tak", taks), ("cad", cads)):
+            if items and agency_id is None:
+                raise InvalidInput(field, "the watch center has no TAK or CAD channels; an agency's admin sets them")
+        untouched = {kind for kind, field in ((ChannelKind.TAK, "tak"), (ChannelKind.CAD, "cad")) if field not in body}
         with self.store.write() as tx:
-            old = {ch.target: ch for ch in tx.channels.of_agency(agency_id) if ch.kind is ChannelKind.WEBHOOK}
+            old = {(ch.kind, ch.target): ch for ch in tx.channels.of_agency(agency_id)}
+            kept = [ch for ch in old.values() if ch.kind in untouched]
+            if len(hooks) + len(mails) + len(taks) + len(cads) + len(kept) > MAX_CHANNELS:
+                raise InvalidInput("webhooks", f"at most {MAX_CHANNELS} channels")
             wanted: list[Channel] = []
-            for i, hook in enumerate(hooks):
-                url = str(hook.get("url") or "")
-                try:
-                    check_webhook_url(url)
-                except ValueError as exc:
-                    raise InvalidInput(f"webhooks.{i}.url", str(exc)) from exc
-                secret = hook.get("secret") or (old[url].secret if url in old else None) or secrets.token_urlsafe(32)
-                if len(str(secret)) < 16:
-                    raise InvalidInput(f"webhooks.{i}.secret", "must be at least 16 characters")
-                wanted.append(
-                    Channel(
-                        new_id(),
-                        agency_id,
-                        ChannelKind.WEBHOOK,
-                        url,
-                        _events(hook.get("events"), f"webhooks.{i}.events"),
-                        str(secret),
-                        now,
-                    )
-                )
+            for kind, field, items, known in (
+                (ChannelKind.WEBHOOK, "webhooks", hooks, KINDS),
+                (ChannelKind.CAD, "cad", cads, CAD_EVENTS),
+            ):
+                for url, events, secret in _signed(items, field, kind, old, known):
+                    wanted.append(Channel(new_id(), agency_id, kind, url, events, secret, now))
+            for target, events in _tak(taks):
+                wanted.append(Channel(new_id(), agency_id, ChannelKind.TAK, target, events, None, now))
             for i, mail in enumerate(mails):
                 address = str(mail.get("address") or "")
                 if not EMAIL.match(address) or len(address) > 254:
@@ -112,26 +160,29 @@ class Channels:
                         now,
                     )
                 )
-            tx.channels.set(agency_id, wanted)
+            tx.channels.set(agency_id, [*wanted, *kept])
             tx.audit.append(
                 who.entry(
                     Action.CHANNELS_UPDATE,
                     object_type="agency",
                     object_id=agency_id,
-                    channels=[{"kind": c.kind.value, "target": Keyed(c.target)} for c in wanted],
+                    channels=[{"kind": c.kind.value, "target": Keyed(c.target)} for c in [*wanted, *kept]],
                 ),
                 now,
             )
-        return channels_public(wanted, show_secrets=True)
+        shown, unchanged = channels_public(wanted, show_secrets=True), channels_public(kept, show_secrets=False)
+        return {key: [*shown[key], *unchanged[key]] for key in shown}
 
     def send_test(self, who: Principal, agency_id: str, webhooks: WebhookSender) -> dict[str, Any]:
-        """Send a ``test`` event to each of the agency's webhooks now, so its admin sees the signature work.
+        """Send a ``test`` event to each of the agency's webhooks and CAD endpoints now, so its admin sees the
+        signature work.
 
         The body holds no operation, only the agency's id: nothing is disclosed by a test."""
         self._owner(who, agency_id)
         now = self.clock.now()
         with self.store.read() as tx:
-            hooks = [ch for ch in tx.channels.of_agency(agency_id) if ch.kind is ChannelKind.WEBHOOK]
+            signed = (ChannelKind.WEBHOOK, ChannelKind.CAD)
+            hooks = [ch for ch in tx.channels.of_agency(agency_id) if ch.kind in signed]
         results: list[dict[str, Any]] = []
         for ch in hooks:
             key = f"test:{new_id()}"

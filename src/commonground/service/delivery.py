@@ -17,12 +17,29 @@ from typing import Any, Protocol
 
 from commonground.domain.errors import DeliveryError
 from commonground.domain.model import Agency
-from commonground.domain.notifications import Channel, ChannelKind, Delivery, DeliveryStatus, backoff, delivery_key
+from commonground.domain.notifications import (
+    Channel,
+    ChannelKind,
+    Delivery,
+    DeliveryStatus,
+    backoff,
+    cad_event,
+    delivery_key,
+)
 from commonground.domain.timewindow import isoformat
 from commonground.service.escalation import Escalator
 from commonground.service.events import EventKind
 from commonground.service.failed_deliveries import FailingAlarm
-from commonground.service.ports import Clock, EmailSender, Event, PeerSender, Store, Transaction, WebhookSender
+from commonground.service.ports import (
+    Clock,
+    EmailSender,
+    Event,
+    PeerSender,
+    Store,
+    TakSender,
+    Transaction,
+    WebhookSender,
+)
 from commonground.service.remote_conflicts import PEER_STATUS_KIND
 
 log = logging.getLogger(__name__)
@@ -36,6 +53,13 @@ class ChannelRenderer(Protocol):
     """Render an event for an agency's own channels (``agency`` None: the watch center's), or None."""
 
     def __call__(self, tx: Transaction, event: Event, agency: Agency | None) -> dict[str, Any] | None: ...
+
+
+class PushRenderer(Protocol):
+    """Render an event for an agency's TAK map (``{"cot": [...]}``) and CAD system (a premise alert), or None."""
+
+    def tak(self, tx: Transaction, event: Event, agency: Agency, now: datetime) -> dict[str, Any] | None: ...
+    def cad(self, tx: Transaction, event: Event, agency: Agency, now: datetime) -> dict[str, Any] | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,9 +81,15 @@ def _about(event: Event, channel: Channel) -> bool:
     return event.kind == EventKind.DELIVERY_FAILING.value and (event.details or {}).get("channel_id") == channel.id
 
 
-def envelope(event: Event, key: str, data: dict[str, Any]) -> dict[str, Any]:
-    """The body every webhook and e-mail carries: which event, its idempotency key, the view."""
-    return {"id": key, "event": event.kind, "seq": event.seq, "created_at": isoformat(event.created_at), "data": data}
+def envelope(event: Event, key: str, data: dict[str, Any], kind: str | None = None) -> dict[str, Any]:
+    """The body every webhook, CAD push and e-mail carries: which event (``kind``: a CAD alert's), its key, the view."""
+    return {
+        "id": key,
+        "event": kind or event.kind,
+        "seq": event.seq,
+        "created_at": isoformat(event.created_at),
+        "data": data,
+    }
 
 
 def peer_delivery(event: Event, now: datetime) -> Delivery:
@@ -82,7 +112,7 @@ def peer_delivery(event: Event, now: datetime) -> Delivery:
 
 
 class Deliveries:
-    """The delivery use-case over the store, the clock and the two senders."""
+    """The delivery use-case over the store, the clock and the senders (webhook and CAD, e-mail, TAK, peers)."""
 
     def __init__(
         self,
@@ -94,9 +124,11 @@ class Deliveries:
         escalator: Escalator,
         retry: RetryPolicy,
         peers: PeerSender | None = None,
+        tak: TakSender | None = None,
+        push: PushRenderer | None = None,
     ) -> None:
         self.store, self.clock = store, clock
-        self.webhooks, self.email, self.peers = webhooks, email, peers
+        self.webhooks, self.email, self.peers, self.tak, self.push = webhooks, email, peers, tak, push
         self.render, self.escalator, self.retry = render, escalator, retry
         self._pool = ThreadPoolExecutor(max_workers=SENDERS, thread_name_prefix="deliver")
         self._seen = -1
@@ -146,7 +178,7 @@ class Deliveries:
                 rows.append(peer_delivery(event, now))
                 continue
             for ch in channels:
-                if not ch.wants(event.kind) or _about(event, ch):
+                if not ch.carries(event.kind, event.details) or _about(event, ch):
                     continue
                 if (ch.agency_id is None and not watch_routed(event)) or (
                     ch.agency_id is not None and ch.agency_id != event.agency_id
@@ -190,8 +222,8 @@ class Deliveries:
                 if d.channel is ChannelKind.PEER:  # the signed body was fixed when the change committed
                     jobs.append((d, dict((event.details or {}).get("body") or {}) if event else None, None, None))
                     continue
-                data = self._view(tx, d, event) if event else None
-                body = envelope(event, d.key, data) if event and data is not None else None
+                data = self._view(tx, d, event, now) if event else None
+                body = self._body(d, event, data) if event and data is not None else None
                 jobs.append((d, body, channel.secret if channel else None, self._zone(tx, d)))
         results = list(self._pool.map(lambda job: self._send(*job), jobs))
         done = self.clock.now()
@@ -200,12 +232,28 @@ class Deliveries:
                 tx.deliveries.update(self._outcome(d, error, done))
         return sum(1 for _, error in results if error is None)
 
-    def _view(self, tx: Transaction, d: Delivery, event: Event) -> dict[str, Any] | None:
+    def _view(self, tx: Transaction, d: Delivery, event: Event, now: datetime) -> dict[str, Any] | None:
         """The event as the delivery's recipient may see it; None when its agency is gone."""
+        pushed = d.channel in (ChannelKind.TAK, ChannelKind.CAD)
         if d.agency_id is None:
-            return self.render(tx, event, None)
+            return None if pushed else self.render(tx, event, None)
         agency = tx.agencies.get(d.agency_id)
-        return self.render(tx, event, agency) if agency else None
+        if agency is None:
+            return None
+        if not pushed:
+            return self.render(tx, event, agency)
+        if self.push is None:  # a use-case wired without TAK and CAD rendering
+            return None
+        push = self.push.tak if d.channel is ChannelKind.TAK else self.push.cad
+        return push(tx, event, agency, now)
+
+    @staticmethod
+    def _body(d: Delivery, event: Event, data: dict[str, Any]) -> dict[str, Any]:
+        """What is sent: CoT events as rendered; for the others the envelope (a CAD's named by its alert event)."""
+        if d.channel is ChannelKind.TAK:
+            return data
+        alert = cad_event(event.kind, event.details) if d.channel is ChannelKind.CAD else None
+        return envelope(event, d.key, data, alert)
 
     def _zone(self, tx: Transaction, d: Delivery) -> str | None:
         """The recipient agency's time zone, for the times an e-mail shows (the watch center's: UTC)."""
@@ -220,11 +268,15 @@ class Deliveries:
         try:
             if body is None:
                 raise DeliveryError("nothing this recipient may be shown", retry=False)
-            if d.channel is ChannelKind.WEBHOOK:
+            if d.channel in (ChannelKind.WEBHOOK, ChannelKind.CAD):  # a CAD push is a signed webhook
                 payload = json.dumps(body, separators=(",", ":"), sort_keys=True).encode()
                 self.webhooks.send(d.target, secret or "", payload, d.key)
             elif d.channel is ChannelKind.EMAIL:
                 self.email.send(d.target, body, d.key, zone)
+            elif d.channel is ChannelKind.TAK:
+                if self.tak is None:
+                    raise DeliveryError("this process does not send to TAK servers")
+                self.tak.send(d.target, [str(e).encode() for e in body["cot"]], d.key)
             elif d.channel is ChannelKind.PEER:
                 if self.peers is None:
                     raise DeliveryError("this process does not send to peers")

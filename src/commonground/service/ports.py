@@ -671,6 +671,13 @@ class WebhookSender(Protocol):
     def close(self) -> None: ...
 
 
+class TakSender(Protocol):
+    """Stream CoT events to a TAK server (``tcp://`` or ``tls://host:port``); ``DeliveryError`` if they did not go."""
+
+    def send(self, target: str, events: Sequence[bytes], key: str) -> None: ...
+    def close(self) -> None: ...
+
+
 class EmailSender(Protocol):
     """Send one rendered envelope to an address; raise ``DeliveryError`` when it was not accepted.
 

@@ -115,3 +115,76 @@ def test_a_refused_channel_is_named_and_the_old_ones_stay(
     assert refused.value.field == field
     assert stored(services, agency.id) == before
     assert len(audit_of(services, Action.CHANNELS_UPDATE)) == 1
+
+
+def test_tak_servers_and_cad_endpoints_are_stored_beside_the_webhooks(
+    channels: Channels, services: Services, agency: Agency, admin: Principal
+) -> None:
+    """A CAD endpoint keeps its secret like a webhook of the same URL would; a TAK server is host, port and TLS."""
+    body = {
+        **BODY,
+        "tak": [{"host": "tak.example.org", "port": 8089, "tls": True, "events": ["notice.created"]}],
+        "cad": [{"url": HOOK}],
+    }
+    shown = channels.put(admin, agency.id, body)
+    assert shown["tak"] == [{"host": "tak.example.org", "port": 8089, "tls": True, "events": ["notice.created"]}]
+    [cad] = shown["cad"]
+    assert cad["url"] == HOOK and cad["secret_set"] and len(cad["secret"]) >= 16
+    assert cad["secret"] != shown["webhooks"][0]["secret"]  # the same URL as a webhook: its own secret
+    kinds = {c.kind: c.target for c in stored(services, agency.id)}
+    assert kinds[ChannelKind.TAK] == "tls://tak.example.org:8089" and kinds[ChannelKind.CAD] == HOOK
+    again = channels.put(admin, agency.id, {"cad": [{"url": HOOK}], "tak": []})
+    assert again["cad"][0]["secret"] == cad["secret"] and again["tak"] == [] and again["webhooks"] == []
+    assert "secret" not in channels.get(admin, agency.id)["cad"][0]
+    [*_, last] = audit_of(services, Action.CHANNELS_UPDATE)
+    assert [c["kind"] for c in (last.details or {})["channels"]] == ["cad"]
+
+
+def test_a_client_that_knows_only_webhooks_and_email_keeps_the_tak_and_cad_channels(
+    channels: Channels, services: Services, agency: Agency, admin: Principal
+) -> None:
+    """``tak`` or ``cad`` absent: kept as they were (same ids, the CAD secret not shown again); ``[]`` removes."""
+    channels.put(admin, agency.id, {"tak": [{"host": "tak.example.org", "port": 8087}], "cad": [{"url": HOOK}]})
+    before = {c.kind: c for c in stored(services, agency.id)}
+    shown = channels.put(admin, agency.id, BODY)  # what the console and v1 clients send
+    assert shown["tak"] == [{"host": "tak.example.org", "port": 8087, "tls": False, "events": []}]
+    assert shown["cad"] == [{"url": HOOK, "events": [], "secret_set": True}]
+    after = {c.kind: c for c in stored(services, agency.id)}
+    assert after[ChannelKind.TAK] == before[ChannelKind.TAK] and after[ChannelKind.CAD] == before[ChannelKind.CAD]
+    assert set(after) == {ChannelKind.TAK, ChannelKind.CAD, ChannelKind.WEBHOOK, ChannelKind.EMAIL}
+    channels.put(admin, agency.id, {**BODY, "tak": [], "cad": []})
+    assert {c.kind for c in stored(services, agency.id)} == {ChannelKind.WEBHOOK, ChannelKind.EMAIL}
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"tak": [{"host": "tak.example.org", "port": 0}]}, "tak.0.port"),
+        ({"tak": [{"host": "tak.example.org", "port": True}]}, "tak.0.port"),
+        ({"tak": [{"host": "a b", "port": 8089}]}, "tak.0.host"),
+        ({"tak": [{"host": "tak.example.org:8089", "port": 8089}]}, "tak.0.host"),
+        ({"tak": [{"host": "fe80::1%eth0", "port": 8089}]}, "tak.0.host"),
+        ({"tak": [{"host": "tak.example.org", "port": 8089, "tls": 1}]}, "tak.0.tls"),
+        ({"tak": [{"host": "tak.example.org", "port": 8089, "events": ["cad.alert.created"]}]}, "tak.0.events"),
+        ({"cad": [{"url": "mailto:x@example.org"}]}, "cad.0.url"),
+        ({"cad": [{"url": HOOK, "events": ["notice.created"]}]}, "cad.0.events"),
+    ],
+)
+def test_a_bad_tak_or_cad_channel_is_refused_naming_its_field(
+    channels: Channels, services: Services, agency: Agency, admin: Principal, body: dict[str, Any], field: str
+) -> None:
+    channels.put(admin, agency.id, BODY)
+    with pytest.raises(InvalidInput) as refused:
+        channels.put(admin, agency.id, body)
+    assert refused.value.field == field
+    assert len(stored(services, agency.id)) == 2
+
+
+def test_the_watch_center_has_no_tak_or_cad_channels(channels: Channels, world: World) -> None:
+    for body, field in (
+        ({"tak": [{"host": "tak.example.org", "port": 8089}]}, "tak"),
+        ({"cad": [{"url": HOOK}]}, "cad"),
+    ):
+        with pytest.raises(InvalidInput) as refused:
+            channels.put(world.admin, None, body)
+        assert refused.value.field == field

@@ -8,8 +8,11 @@ from commonground.api.schemas.common import TIME_EXAMPLE, Instant, Public, descr
 class DeliveryPublic(Public):
     id: int = described("The delivery's id (for `POST /deliveries/{id}/redeliver`).", 42)
     event_seq: int = described("The event it carries (its sequence number).", 1234)
-    channel: str = described("`webhook` or `email`.", "webhook")
-    to: str = described("The agency's own target: the webhook URL or the address.", "https://cad.example.org/hook")
+    channel: str = described("`webhook`, `email`, `tak` or `cad`.", "webhook")
+    to: str = described(
+        "The agency's own target: the webhook or CAD URL, the address, or the TAK server (`tls://host:port`).",
+        "https://cad.example.org/hook",
+    )
     status: str = described("`pending`, `sent` or `failed` (out of retries).", "failed")
     attempts: int = described("Sends tried since it was made or last redelivered.", 12)
     created_at: Instant = described("When it was made.", TIME_EXAMPLE)
