@@ -191,7 +191,12 @@ def test_markup_in_every_text_field_is_shown_as_text_on_every_page(
     # Resolve the conflict from the watch page with markup in the note; the list redraws as text.
     page.goto(f"{live.url}/watch")
     page.click("li.conflict details.more summary")
+    page.fill("li.conflict form.contact input[name=note]", f"{SCRIPT} left a message")  # a logged call too
+    page.click("li.conflict form.contact button[type=submit]")
+    page.wait_for_selector("li.conflict ol.calls li")
+    inert(page)
     page.fill("li.conflict form.resolve input[name=note]", f"{SCRIPT} spoke on TAC 2")
+    page.select_option("li.conflict form.resolve select[name=outcome]", "proceed")
     page.click("li.conflict form.resolve button[type=submit]")
     page.wait_for_selector("li.conflict.resolved")  # a resolved conflict stays, sunk to the bottom
     inert(page)
