@@ -92,7 +92,11 @@ def test_a_cursor_starts_at_zero_and_moves_only_when_committed(store: Store) -> 
 def test_channels_are_replaced_per_owner(store: Store) -> None:
     """Setting an owner's channels replaces only that owner's; ``None`` is the watch center."""
     hook = channel(
-        "ag-a", target="https://b.example.org/hook", events=frozenset({"conflict.created", "notice.created"})
+        "ag-a",
+        target="https://b.example.org/hook",
+        events=frozenset({"conflict.created", "notice.created"}),
+        previous_secret="a-rotated-out-secret-0123",  # a rotation under way survives the store
+        previous_until=(T0 + timedelta(hours=24)).astimezone(CHICAGO),
     )
     mail = channel("ag-a", ChannelKind.EMAIL, target="desk@a.example.org", events=frozenset())
     watch = channel(None, created_at=T0.astimezone(CHICAGO))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -12,6 +13,7 @@ from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 from commonground.bootstrap import build_services
 from commonground.config import Settings
 from commonground.notify.webhook import HttpWebhookSender, parse_networks
+from commonground.service.clock import ManualClock
 from tests.conftest import LiveServer, World, bearer
 from tests.integration.notify_receivers import WebhookReceiver
 
@@ -66,5 +68,38 @@ def test_the_test_event_reaches_the_agency_webhook_signed_and_is_audited(sqlite_
         with services.store.read() as tx:
             tested = [r.entry for r in tx.audit.all() if r.entry.action == "admin:channels:test"]
         assert len(tested) == 1 and tested[0].details == {"delivered": 1, "failed": 0}
+    finally:
+        services.close()
+
+
+def test_during_a_secret_rollover_both_secrets_verify_and_only_the_new_one_after(sqlite_url: str) -> None:
+    clock = ManualClock(datetime.now(UTC))
+    services = build_services(Settings(database_url=sqlite_url, webhook_allowed_networks="127.0.0.0/8"), clock=clock)
+    old, new = "old-secret-0123456789abcdef", "new-secret-0123456789abcdef"
+    try:
+        world = World(services)
+        agency = world.agency()
+        admin = bearer(world.token(world.person(agency, "agency_admin")))
+        path = f"/api/v1/agencies/{agency.id}/channels"
+        with WebhookReceiver() as receiver, LiveServer(services) as live, httpx.Client(base_url=live.url) as http:
+            for secret in (old, new):  # the admin rotates the secret
+                put = http.put(path, json={"webhooks": [{"url": receiver.url, "secret": secret}]}, headers=admin)
+                assert put.status_code == 200, put.text
+            http.put(path, json={"webhooks": [{"url": receiver.url}]}, headers=admin)  # an unrelated edit keeps it
+            [shown] = http.get(path, headers=admin).json()["webhooks"]
+            assert shown["previous_secret_until"] is not None  # the admin sees when the old one stops
+            assert http.post(f"{path}/test", headers=admin).status_code == 200
+            clock.advance(timedelta(hours=25))  # the rollover is over
+            assert http.post(f"{path}/test", headers=admin).status_code == 200
+            [shown] = http.get(path, headers=admin).json()["webhooks"]
+            during, after = receiver.received
+        assert shown.get("previous_secret_until") is None
+        for secret in (old, new):
+            assert Webhook(secret.encode()).verify(during["raw"], during["headers"])["event"] == "test"
+        with pytest.raises(WebhookVerificationError):
+            Webhook(b"a third secret, never set").verify(during["raw"], during["headers"])
+        assert Webhook(new.encode()).verify(after["raw"], after["headers"])["event"] == "test"
+        with pytest.raises(WebhookVerificationError):
+            Webhook(old.encode()).verify(after["raw"], after["headers"])  # a day later the old secret is gone
     finally:
         services.close()

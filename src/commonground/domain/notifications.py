@@ -12,6 +12,9 @@ from urllib.parse import urlsplit
 
 from commonground.domain.model import Conflict, ConflictStatus, Operation
 
+# How long a replaced webhook secret keeps signing beside the new one, so receivers switch without a gap.
+SECRET_ROLLOVER = timedelta(hours=24)
+
 
 class ChannelKind(StrEnum):
     WEBHOOK = "webhook"
@@ -75,9 +78,18 @@ class Channel:
     events: frozenset[str]
     secret: str | None
     created_at: datetime
+    # A rotated-out secret still signs until ``previous_until`` (docs/notifications.md, rotation).
+    previous_secret: str | None = None
+    previous_until: datetime | None = None
 
     def wants(self, kind: str) -> bool:
         return not self.events or kind in self.events
+
+    def rollover(self, now: datetime) -> tuple[str, ...]:
+        """The rotated-out secret while its rollover lasts: deliveries are signed with it too."""
+        if self.previous_secret and self.previous_until is not None and now < self.previous_until:
+            return (self.previous_secret,)
+        return ()
 
     def carries(self, kind: str, details: Mapping[str, Any] | None = None) -> bool:
         """Say whether an outbox event of ``kind`` goes to this channel: a TAK or CAD channel carries only its own."""

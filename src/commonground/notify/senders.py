@@ -43,7 +43,7 @@ class NullWebhookSender(NullSender):
     def __init__(self) -> None:
         super().__init__("webhook")
 
-    def send(self, url: str, secret: str, body: bytes, key: str) -> None:
+    def send(self, url: str, secret: str, body: bytes, key: str, also: Sequence[str] = ()) -> None:
         self.drop(url, key)
 
 
@@ -75,7 +75,7 @@ class RecordingWebhookSender(Recorder):
     def __init__(self) -> None:
         super().__init__("webhook")
 
-    def send(self, url: str, secret: str, body: bytes, key: str) -> None:
+    def send(self, url: str, secret: str, body: bytes, key: str, also: Sequence[str] = ()) -> None:
         self.keep(url, key, json.loads(body))
 
 

@@ -39,16 +39,17 @@ def sign(secret: str, timestamp: int, body: bytes) -> str:
     return f"t={timestamp},v1={mac}"
 
 
-def standard_headers(secret: str, message_id: str, timestamp: int, body: bytes) -> dict[str, str]:
+def standard_headers(
+    secret: str, message_id: str, timestamp: int, body: bytes, also: Sequence[str] = ()
+) -> dict[str, str]:
     """The Standard Webhooks headers (standardwebhooks.com); the HMAC key is the channel secret's UTF-8 bytes.
 
-    A receiver verifies with ``Webhook(secret.encode())`` or ``Webhook("whsec_" + base64(secret))``."""
+    A receiver verifies with ``Webhook(secret.encode())`` or ``Webhook("whsec_" + base64(secret))``.
+    During a rotation ``also`` holds the replaced secret: one more signature, space-separated, as
+    the specification allows, so a receiver holding either secret verifies."""
     when = datetime.fromtimestamp(timestamp, UTC)
-    return {
-        "webhook-id": message_id,
-        "webhook-timestamp": str(timestamp),
-        "webhook-signature": Webhook(secret.encode()).sign(message_id, when, body.decode()),
-    }
+    signatures = " ".join(Webhook(s.encode()).sign(message_id, when, body.decode()) for s in (secret, *also))
+    return {"webhook-id": message_id, "webhook-timestamp": str(timestamp), "webhook-signature": signatures}
 
 
 def verify(secret: str, header: str, body: bytes, *, tolerance_s: int = 300, now: float | None = None) -> bool:
@@ -141,7 +142,7 @@ class HttpWebhookSender:
             timeout=min(timeout_s, MAX_TIMEOUT_S), follow_redirects=False, trust_env=False, verify=verify
         )
 
-    def send(self, url: str, secret: str, body: bytes, key: str) -> None:
+    def send(self, url: str, secret: str, body: bytes, key: str, also: Sequence[str] = ()) -> None:
         address = check_target(url, self.allowed, self.resolve)
         target, host_header = pinned(url, address)
         now = int(time.time())
@@ -151,7 +152,7 @@ class HttpWebhookSender:
             "User-Agent": "CommonGround-Webhook/1",
             "Idempotency-Key": key,
             SIGNATURE_HEADER: sign(secret, now, body),
-            **standard_headers(secret, key, now, body),
+            **standard_headers(secret, key, now, body, also),
         }
         hostname = urlsplit(url).hostname or ""
         extensions = {"sni_hostname": hostname} if url.lower().startswith("https:") else {}

@@ -7,6 +7,7 @@ import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from commonground.audit.keyed import Keyed
@@ -14,6 +15,7 @@ from commonground.audit.tags import Action
 from commonground.domain.errors import DeliveryError, InvalidInput, NotFound, NotPermitted
 from commonground.domain.notifications import (
     CAD_EVENTS,
+    SECRET_ROLLOVER,
     TAK_EVENTS,
     Channel,
     ChannelKind,
@@ -46,14 +48,17 @@ def _events(value: Any, field: str, known: frozenset[str] = KINDS) -> frozenset[
     return frozenset(value)
 
 
-def channels_public(found: list[Channel], *, show_secrets: bool) -> dict[str, Any]:
-    """The channel settings as the API shows them; a webhook's or CAD's secret only right after it was set."""
+def channels_public(found: list[Channel], *, show_secrets: bool, now: datetime | None = None) -> dict[str, Any]:
+    """The channel settings as the API shows them; a webhook's or CAD's secret only right after it was set,
+    and, at ``now``, until when a rotated-out secret still signs."""
     shown: dict[str, list[dict[str, Any]]] = {"webhooks": [], "emails": [], "tak": [], "cad": []}
     for ch in found:
         if ch.kind in (ChannelKind.WEBHOOK, ChannelKind.CAD):
             hook: dict[str, Any] = {"url": ch.target, "events": sorted(ch.events), "secret_set": bool(ch.secret)}
             if show_secrets:
                 hook["secret"] = ch.secret
+            if now is not None and ch.rollover(now):
+                hook["previous_secret_until"] = isoformat(ch.previous_until)  # type: ignore[arg-type]
             shown["webhooks" if ch.kind is ChannelKind.WEBHOOK else "cad"].append(hook)
         elif ch.kind is ChannelKind.TAK:
             host, port, tls = parse_tak_target(ch.target)
@@ -63,10 +68,25 @@ def channels_public(found: list[Channel], *, show_secrets: bool) -> dict[str, An
     return shown
 
 
+def _rollover(kept: Channel | None, secret: str, now: datetime) -> tuple[str | None, datetime | None]:
+    """A replaced secret keeps signing for ``SECRET_ROLLOVER``; an unchanged one keeps a rollover under way."""
+    if kept is None or kept.secret is None:
+        return None, None
+    if kept.secret != secret:
+        return kept.secret, now + SECRET_ROLLOVER
+    return (kept.previous_secret, kept.previous_until) if kept.rollover(now) else (None, None)
+
+
 def _signed(
-    items: list[Any], field: str, kind: ChannelKind, old: dict[tuple[ChannelKind, str], Channel], known: frozenset[str]
-) -> list[tuple[str, frozenset[str], str]]:
-    """Check signed POST channels (webhooks, CAD): each URL, its secret (kept for an unchanged URL) and events."""
+    items: list[Any],
+    field: str,
+    kind: ChannelKind,
+    old: dict[tuple[ChannelKind, str], Channel],
+    known: frozenset[str],
+    now: datetime,
+) -> list[tuple[str, frozenset[str], str, tuple[str | None, datetime | None]]]:
+    """Check signed POST channels (webhooks, CAD): each URL, its secret (kept for an unchanged URL), events and
+    the rollover of a replaced secret."""
     found = []
     for i, hook in enumerate(items):
         url = str(hook.get("url") or "")
@@ -78,7 +98,8 @@ def _signed(
         secret = hook.get("secret") or (kept.secret if kept else None) or secrets.token_urlsafe(32)
         if len(str(secret)) < 16:
             raise InvalidInput(f"{field}.{i}.secret", "must be at least 16 characters")
-        found.append((url, _events(hook.get("events"), f"{field}.{i}.events", known), str(secret)))
+        events = _events(hook.get("events"), f"{field}.{i}.events", known)
+        found.append((url, events, str(secret), _rollover(kept, str(secret), now)))
     return found
 
 
@@ -116,7 +137,7 @@ class Channels:
     def get(self, who: Principal, agency_id: str | None) -> dict[str, Any]:
         self._owner(who, agency_id)
         with self.store.read() as tx:
-            return channels_public(tx.channels.of_agency(agency_id), show_secrets=False)
+            return channels_public(tx.channels.of_agency(agency_id), show_secrets=False, now=self.clock.now())
 
     def put(self, who: Principal, agency_id: str | None, body: Mapping[str, Any]) -> dict[str, Any]:
         """Replace the channels; a webhook or CAD endpoint keeps its secret unless a new one is given.
@@ -141,8 +162,8 @@ class Channels:
                 (ChannelKind.WEBHOOK, "webhooks", hooks, KINDS),
                 (ChannelKind.CAD, "cad", cads, CAD_EVENTS),
             ):
-                for url, events, secret in _signed(items, field, kind, old, known):
-                    wanted.append(Channel(new_id(), agency_id, kind, url, events, secret, now))
+                for url, events, secret, (previous, until) in _signed(items, field, kind, old, known, now):
+                    wanted.append(Channel(new_id(), agency_id, kind, url, events, secret, now, previous, until))
             for target, events in _tak(taks):
                 wanted.append(Channel(new_id(), agency_id, ChannelKind.TAK, target, events, None, now))
             for i, mail in enumerate(mails):
@@ -170,7 +191,8 @@ class Channels:
                 ),
                 now,
             )
-        shown, unchanged = channels_public(wanted, show_secrets=True), channels_public(kept, show_secrets=False)
+        shown = channels_public(wanted, show_secrets=True, now=now)
+        unchanged = channels_public(kept, show_secrets=False, now=now)
         return {key: [*shown[key], *unchanged[key]] for key in shown}
 
     def send_test(self, who: Principal, agency_id: str, webhooks: WebhookSender) -> dict[str, Any]:
@@ -194,7 +216,7 @@ class Channels:
                 "data": {"agency_id": agency_id},
             }
             try:
-                webhooks.send(ch.target, ch.secret or "", json.dumps(body).encode(), key)
+                webhooks.send(ch.target, ch.secret or "", json.dumps(body).encode(), key, ch.rollover(now))
                 results.append({"url": ch.target, "delivered": True, "error": None})
             except DeliveryError as failed:
                 results.append({"url": ch.target, "delivered": False, "error": str(failed)})

@@ -213,18 +213,20 @@ class Deliveries:
                 tx.deliveries.update(d)
         if not claimed:
             return 0
-        jobs: list[tuple[Delivery, dict[str, Any] | None, str | None, str | None]] = []  # (row, body, secret, zone)
+        # (row, body, secrets: the channel's and any being rotated out, zone)
+        jobs: list[tuple[Delivery, dict[str, Any] | None, tuple[str, ...], str | None]] = []
         with self.store.read() as tx:
             events = tx.outbox.by_seq(d.event_seq for d in claimed)
             for d in claimed:
                 channel = tx.channels.get(d.channel_id) if d.channel_id else None
                 event = events.get(d.event_seq)
                 if d.channel is ChannelKind.PEER:  # the signed body was fixed when the change committed
-                    jobs.append((d, dict((event.details or {}).get("body") or {}) if event else None, None, None))
+                    jobs.append((d, dict((event.details or {}).get("body") or {}) if event else None, (), None))
                     continue
                 data = self._view(tx, d, event, now) if event else None
                 body = self._body(d, event, data) if event and data is not None else None
-                jobs.append((d, body, channel.secret if channel else None, self._zone(tx, d)))
+                keys = (channel.secret or "", *channel.rollover(now)) if channel else ()
+                jobs.append((d, body, keys, self._zone(tx, d)))
         results = list(self._pool.map(lambda job: self._send(*job), jobs))
         done = self.clock.now()
         with self.store.write() as tx:
@@ -263,14 +265,14 @@ class Deliveries:
         return agency.timezone if agency else None
 
     def _send(
-        self, d: Delivery, body: dict[str, Any] | None, secret: str | None, zone: str | None
+        self, d: Delivery, body: dict[str, Any] | None, keys: tuple[str, ...], zone: str | None
     ) -> tuple[Delivery, DeliveryError | None]:
         try:
             if body is None:
                 raise DeliveryError("nothing this recipient may be shown", retry=False)
             if d.channel in (ChannelKind.WEBHOOK, ChannelKind.CAD):  # a CAD push is a signed webhook
                 payload = json.dumps(body, separators=(",", ":"), sort_keys=True).encode()
-                self.webhooks.send(d.target, secret or "", payload, d.key)
+                self.webhooks.send(d.target, keys[0] if keys else "", payload, d.key, keys[1:])
             elif d.channel is ChannelKind.EMAIL:
                 self.email.send(d.target, body, d.key, zone)
             elif d.channel is ChannelKind.TAK:

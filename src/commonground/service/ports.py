@@ -667,7 +667,9 @@ class AuditPruner(Protocol):
 class WebhookSender(Protocol):
     """POST one signed JSON body; raise ``DeliveryError`` (``retry`` or not) when it did not arrive."""
 
-    def send(self, url: str, secret: str, body: bytes, key: str) -> None: ...
+    def send(self, url: str, secret: str, body: bytes, key: str, also: Sequence[str] = ()) -> None:
+        """``also``: the secrets of a rollover under way, each adding a Standard Webhooks signature."""
+
     def close(self) -> None: ...
 
 

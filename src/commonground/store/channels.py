@@ -20,6 +20,8 @@ def channel_from(row: Any) -> Channel:
         frozenset(row["events"] or ()),
         row["secret"],
         row["created_at"],
+        row.get("previous_secret"),
+        row.get("previous_until"),
     )
 
 
@@ -44,6 +46,8 @@ class SqlChannels(Repository):
                         "events": sorted(c.events),
                         "secret": c.secret,
                         "created_at": c.created_at,
+                        "previous_secret": c.previous_secret,
+                        "previous_until": c.previous_until,
                     }
                     for c in wanted
                 ],

@@ -389,6 +389,8 @@ channels = Table(
     Column("events", JSON, nullable=False),
     Column("secret", String(128), nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("previous_secret", String(128), nullable=True),  # migration 0036: a rotated-out secret, signing until
+    Column("previous_until", UTCDateTime, nullable=True),
 )
 
 # One row per (event, channel, recipient): the idempotency key is unique, so fan-out and
