@@ -367,7 +367,7 @@ def build_services(
         accounts=Accounts(
             store,
             clock,
-            settings.max_area_vertices,
+            settings.max_jurisdiction_vertices,
             bad_token_limit(settings.bad_tokens_per_minute),
             settings.max_jurisdiction_km2,
         ),

@@ -32,8 +32,10 @@ class Settings(BaseSettings):
     lookup_sweep_agency_cells: int = 60  # by one agency's people together; 0 never
     lookup_sweep_minutes: int = 15
     lookup_sweep_cell_m: int = 500  # the grid's cell size, metres
-    max_area_vertices: int = 10_000  # positions in one operation area or one jurisdiction, in all
+    max_area_vertices: int = 10_000  # positions in one operation area, in all
+    max_jurisdiction_vertices: int = 50_000  # positions in one agency's jurisdiction, holes included
     max_body_bytes: int = 1024 * 1024  # a request body; larger is a 413 before parsing
+    max_jurisdiction_body_bytes: int = 4 * 1024 * 1024  # PUT .../jurisdiction only: 50,000 positions fit
     max_area_km2: float = 10_000.0  # an operation's area with its buffer, geodesic
     max_jurisdiction_km2: float = 2_500_000.0  # an agency's jurisdiction, all its polygons together
     pg_connect_timeout: int = 5

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -117,3 +118,28 @@ def test_a_lookup_answers_geojson_with_the_same_items(http: httpx.Client, world:
     assert [f["properties"] for f in collection["features"]] == as_json["operations"] and as_json["operations"]
     assert collection["at"] == as_json["at"] and collection["federation"] == as_json["federation"]
     assert collection["features"][0]["properties"]["level_disclosed"] == "safety"
+
+
+def _circle(n: int, lat: float = 45.0, lon: float = -93.3) -> list[list[float]]:
+    ring = [[lon + 0.3 * math.cos(2 * math.pi * i / n), lat + 0.2 * math.sin(2 * math.pi * i / n)] for i in range(n)]
+    return [*ring, ring[0]]
+
+
+def test_a_county_outline_of_50000_positions_is_kept_and_one_more_is_named(http: httpx.Client, world: World) -> None:
+    county = world.agency("local", name="Surveyed County")
+    admin = bearer(world.token(world.person(county, "agency_admin")))
+    path = f"/api/v1/agencies/{county.id}/jurisdiction"
+    r = http.put(path, json={"type": "Polygon", "coordinates": [_circle(49_999)]}, headers=admin)
+    assert r.status_code == 200, r.text[:300]  # 50,000 positions with the closing one
+    r = http.put(path, json={"type": "Polygon", "coordinates": [_circle(50_001)]}, headers=admin)
+    assert r.status_code == 422 and r.json()["error"]["details"][0]["field"].startswith("jurisdiction"), r.text[:300]
+    kept = http.get(f"/api/v1/agencies/{county.id}", headers=admin).json()["jurisdiction"]
+    outer = kept["coordinates"][0][0] if kept["type"] == "MultiPolygon" else kept["coordinates"][0]
+    assert len(outer) == 50_000  # the refusal changed nothing
+    # Notices still work against it: an operation inside is noticed, one outside is not.
+    agent = world.token(world.person(world.agency("federal", name="Field Office")))
+    inside = http.post("/api/v1/operations", json=operation_data(45.0, -93.3), headers=bearer(agent))
+    outside = http.post("/api/v1/operations", json=operation_data(45.5, -93.3), headers=bearer(agent))
+    assert inside.status_code == outside.status_code == 201
+    told = {n["operation"]["id"] for n in http.get("/api/v1/notices", headers=admin).json()["items"]}
+    assert told == {inside.json()["id"]}

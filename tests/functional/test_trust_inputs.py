@@ -114,7 +114,8 @@ def test_lone_surrogates_are_refused_in_every_text_field(http: httpx.Client, wor
 
 
 def test_areas_are_limited_in_vertices_and_size(http: httpx.Client, world: World) -> None:
-    """A polygon of more than 10,000 vertices is refused before any work on it; so is a too large area."""
+    """An operation area of more than 10,000 vertices, or a jurisdiction of more than 50,000 (issue 15: a
+    county's surveyed outline), is refused before any work on it; so is a too large area."""
     token, agency = _officer(world)
     huge = {"type": "Polygon", "coordinates": [_ring(10_001)]}
     body = operation_data(geometry=huge)
@@ -130,8 +131,11 @@ def test_areas_are_limited_in_vertices_and_size(http: httpx.Client, world: World
     answer = _send(http, "PATCH", f"/operations/{op_id}", token, {"geometry": huge}, **{"If-Match": "1"})
     _refused(answer, "geometry.coordinates.0")
     admin = world.token(world.person(agency, "agency_admin"))
-    _refused(_send(http, "PUT", f"/agencies/{agency.id}/jurisdiction", admin, huge), "jurisdiction.coordinates.0")
-    multi = {"type": "MultiPolygon", "coordinates": [[_ring(6_000)], [_ring(6_000, lon=-93.0)]]}
+    too_detailed = {"type": "Polygon", "coordinates": [_ring(50_001)]}
+    _refused(
+        _send(http, "PUT", f"/agencies/{agency.id}/jurisdiction", admin, too_detailed), "jurisdiction.coordinates.0"
+    )
+    multi = {"type": "MultiPolygon", "coordinates": [[_ring(26_000)], [_ring(26_000, lon=-93.0)]]}
     _refused(_send(http, "PUT", f"/agencies/{agency.id}/jurisdiction", admin, multi), "jurisdiction")
     _refused(
         _send(http, "PUT", f"/agencies/{agency.id}/jurisdiction", admin, wide | {"coordinates": [_ring(8, r=40.0)]}),

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from commonground.domain.errors import InvalidInput
 from commonground.domain.geometry import (
-    MAX_VERTICES,
     Area,
     Box,
     LonLat,
@@ -25,6 +24,8 @@ Ring = tuple[LonLat, ...]
 MAX_JURISDICTION_KM2 = 2_500_000.0
 # A state's outline spans far more than any operation area.
 MAX_JURISDICTION_EXTENT_M = 3_000_000.0
+# A county's surveyed outline runs to tens of thousands of positions; COMMONGROUND_MAX_JURISDICTION_VERTICES.
+MAX_JURISDICTION_VERTICES = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +51,7 @@ def service_boxes(agency: Agency) -> list[Box]:
 def parse_jurisdiction(
     raw: object,
     field: str = "jurisdiction",
-    max_vertices: int = MAX_VERTICES,
+    max_vertices: int = MAX_JURISDICTION_VERTICES,
     max_km2: float = MAX_JURISDICTION_KM2,
 ) -> Jurisdiction | None:
     """Accept a Polygon, MultiPolygon, Feature or FeatureCollection; keep holes; refuse naming the place."""

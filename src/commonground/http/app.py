@@ -51,7 +51,9 @@ def create_app(settings: Settings | None = None, services: bootstrap.Services | 
     if owns_services:  # a process of its own (serve): its log is ours; a test's app leaves the test's alone
         logs.configure(shown.log_format, shown.log_level)
     app.add_middleware(SafeRetries)  # inside the body limit: a retry gets the first answer (docs/retries.md)
-    app.add_middleware(BodyLimit, max_bytes=shown.max_body_bytes)  # before parsing: docs/security.md
+    app.add_middleware(
+        BodyLimit, max_bytes=shown.max_body_bytes, jurisdiction_bytes=shown.max_jurisdiction_body_bytes
+    )  # before parsing: docs/security.md
     # CSP, HSTS, no-store: docs/security.md
     app.add_middleware(SecurityHeaders, tile_url=shown.console_tile_url, geocoder_url=shown.console_geocoder_url)
     meter = metrics.install(app)  # GET /metrics: docs/operations.md

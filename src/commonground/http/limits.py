@@ -15,6 +15,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from commonground.api.errors import envelope
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+# A jurisdiction may be drawn with 50,000 positions (a county's surveyed outline): about 1.5 MB of GeoJSON.
+DEFAULT_MAX_JURISDICTION_BODY_BYTES = 4 * 1024 * 1024
+JURISDICTION_PATH = re.compile(r"^/api/v1/agencies/[^/]+/jurisdiction$")
 # The deepest honest document is a MultiPolygon inside a body: five or six levels.
 MAX_JSON_DEPTH = 32
 _STRUCTURE = re.compile(rb'[\[\]{}"\\]')
@@ -67,16 +70,29 @@ def _is_json(scope: Scope) -> bool:
 class BodyLimit:
     """Answer 413 (naming ``body``) to a body over ``max_bytes``, and 422 to JSON nested too deep."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        jurisdiction_bytes: int = DEFAULT_MAX_JURISDICTION_BODY_BYTES,
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.jurisdiction_bytes = max(jurisdiction_bytes, max_bytes)
+
+    def _limit(self, scope: Scope) -> int:
+        """The body limit of this request: larger only for ``PUT`` of a jurisdiction (an agency admin's)."""
+        if scope.get("method") == "PUT" and JURISDICTION_PATH.match(scope.get("path", "")):
+            return self.jurisdiction_bytes
+        return self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self._limit(scope)
         declared = _declared_length(scope)
-        if declared is not None and declared > self.max_bytes:
+        if declared is not None and declared > limit:
             await self._too_large(scope, receive, send)
             return
         parts: list[bytes] = []
@@ -88,7 +104,7 @@ class BodyLimit:
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_bytes:
+            if size > limit:
                 await self._too_large(scope, receive, send)
                 return
             parts.append(chunk)
@@ -107,7 +123,7 @@ class BodyLimit:
         await self.app(scope, _replay([{"type": "http.request", "body": body, "more_body": False}], receive), send)
 
     async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
-        message = f"must be at most {self.max_bytes} bytes"
+        message = f"must be at most {self._limit(scope)} bytes"
         details = [{"field": "body", "message": message}]
         # Close the connection: the rest of the body is never read.
         refused = envelope(413, "body_too_large", f"body: {message}", details, {"Connection": "close"})

@@ -16,8 +16,7 @@ from commonground.audit.keyed import Keyed
 from commonground.audit.tags import Action, Outcome
 from commonground.domain.drafts import text
 from commonground.domain.errors import InvalidInput, NotAuthenticated, NotFound, NotPermitted, StateConflict
-from commonground.domain.geometry import MAX_VERTICES
-from commonground.domain.jurisdictions import MAX_JURISDICTION_KM2, parse_jurisdiction
+from commonground.domain.jurisdictions import MAX_JURISDICTION_KM2, MAX_JURISDICTION_VERTICES, parse_jurisdiction
 from commonground.domain.model import Agency, Role, User
 from commonground.domain.notices import jurisdiction_box
 from commonground.domain.permissions import Permission, grantable, permits
@@ -60,7 +59,7 @@ def hash_token(token: str) -> str:
 class Accounts:
     store: Store
     clock: Clock
-    max_vertices: int = MAX_VERTICES
+    max_vertices: int = MAX_JURISDICTION_VERTICES  # a jurisdiction's positions, holes included
     bad_tokens: SourceLimit = field(default_factory=bad_token_limit)
     max_jurisdiction_km2: float = MAX_JURISDICTION_KM2
 
