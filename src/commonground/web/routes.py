@@ -19,7 +19,7 @@ from commonground.domain.timewindow import parse_instant
 from commonground.edge.deps import ServicesDep
 from commonground.service.ports import AuditFilter
 from commonground.service.principal import Principal
-from commonground.web import admin_pages, signin_pages, vocabulary
+from commonground.web import admin_pages, report_pages, signin_pages, vocabulary
 from commonground.web.session import (
     ConsoleForbidden,
     ConsoleRequires,
@@ -126,6 +126,7 @@ def install(app: FastAPI) -> None:
     app.include_router(signin_pages.router)
     app.include_router(router)
     app.include_router(admin_pages.router)
+    app.include_router(report_pages.router)
     app.mount("/static", static_app(str(STATIC)), name="static")  # gzip and cache headers: web/static_files.py
 
     @app.exception_handler(SignInRequired)

@@ -27,6 +27,7 @@ NAV: tuple[tuple[str, str, Permission], ...] = (
     ("/lookup", "Look-up", Permission.LOOKUP),
     ("/admin", "Agency", Permission.MANAGE_USERS),
     ("/auditor", "Audit", Permission.AUDIT),
+    ("/reports", "Reports", Permission.REPORTS),
 )
 
 
