@@ -261,6 +261,8 @@ def drive(rec: Recorder) -> None:
     call("GET", "/lookup", dispatcher, params={"lat": 44.978, "lon": -93.264, "at": "2026-12-03T13:00:00Z"},
          status=422)  # fmt: skip
     call("GET", "/lookup", dispatcher, params={"lat": 44.978, "lon": -93.264, "radius_m": 5000})
+    call("GET", "/verify", officer, params={"lat": 44.978, "lon": -93.264})
+    call("GET", "/verify", officer, params={"lat": 44.978, "lon": -93.264, "radius_m": 5000}, status=422)
 
     call("POST", "/operations/{operation_id}/complete", agent, operation_id=route["id"])
     call("POST", "/operations/{operation_id}/cancel", sgt, operation_id=near["id"])

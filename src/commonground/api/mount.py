@@ -23,6 +23,7 @@ from commonground.api.routes import (
     sensitive_places,
     sharing,
     users,
+    verification,
     watch,
     wire,
     wire_lookups,
@@ -53,6 +54,7 @@ def install(app: FastAPI) -> None:
         watch,
         reports,
         sensitive_places,
+        verification,
     ):
         app.include_router(module.router, prefix=API_PREFIX, dependencies=[Depends(plain_query)])
     app.include_router(health.router)

@@ -40,6 +40,8 @@ class Action(StrEnum):
     SENSITIVE_PLACES_UPDATE = "admin:sensitive-places:update"
     LOOKUP = "dispatch:lookup:query"
     LOOKUP_SWEEP = "dispatch:lookup:sweep"
+    VERIFY = "field:verify:query"  # an officer on scene asked which registered teams are near
+    VERIFY_PLATE = "field:verify:plate"  # an officer asked whether a plate belongs to a registered team
     NOTICE_RESPOND = "host:notice:respond"
     SUBJECT_MATCH_SUPPRESSED = "policy:subject-match:suppressed"
     REPORT_READ = "audit:report:read"

@@ -1,0 +1,79 @@
+"""The patrol officer's question on scene: is there a registered team here, who is it, how do I reach it?
+
+A caller reports armed people in plain clothes; the officer asks before walking up. The answer
+goes through the look-up's guarded path (``Lookups.answer``: one hourly budget, one audit shape)
+and its disclosure (``disclose_lookup_hit``, in the ``verify`` context that alone adds the
+recognition signal), and the team is told at once (``verify.nearby``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from commonground.audit.tags import Action
+from commonground.domain.disclosure import Context, disclose_lookup_hit
+from commonground.domain.errors import CommonGroundError, NotPermitted
+from commonground.domain.geometry import Area, intersects_polygon, point_area
+from commonground.domain.model import Agency
+from commonground.domain.permissions import Permission
+from commonground.domain.views import LookupHit, Verification
+from commonground.service.clock import new_id
+from commonground.service.deconfliction import AgencyCache
+from commonground.service.events import EventKind
+from commonground.service.lookups import (
+    Lookups,
+    checked_radius,
+    near_details,
+    operations_near,
+    place_audit,
+    tell_team,
+)
+from commonground.service.ports import LookupRecord, Transaction
+from commonground.service.principal import Principal
+
+DEFAULT_RADIUS_M = 200.0
+MAX_RADIUS_M = 1000.0
+AHEAD = timedelta(hours=2)  # a team forming up for a 06:00 entry is on the street before it
+
+
+def outside_jurisdiction(agency: Agency, place: Area) -> tuple[CommonGroundError, str] | None:
+    """Refuse a place outside the caller's agency's jurisdiction, when it has one: the error and audited reason."""
+    if agency.jurisdiction and not intersects_polygon(place, agency.jurisdiction, agency.jurisdiction_holes):
+        return NotPermitted(f"the place is outside the jurisdiction of {agency.name}"), "outside jurisdiction"
+    return None
+
+
+def verifying(who: Principal, details: dict[str, object], where: str | None = None) -> dict[str, object]:
+    """What the team is told: who is verifying it and where, in the words its console and e-mail show."""
+    at = where or f"{details['lat']:.5f}, {details['lon']:.5f}"
+    message = f"a local officer of {who.agency.name} is verifying your team at {at}"
+    return {"by_agency": who.agency.name, "by_ori": who.agency.ori, **details, "message": message}
+
+
+@dataclass
+class Verifications:
+    """On-scene verification by officers, supervisors, dispatchers and the watch."""
+
+    lookups: Lookups
+
+    def near(self, who: Principal, lat: float, lon: float, radius_m: float | None) -> Verification:
+        """Return the teams active or starting within 2 h near the point, each with its declared identity."""
+        if not who.may(Permission.VERIFY):
+            raise NotPermitted("verification is for officers, supervisors, dispatchers and the watch")
+        radius = checked_radius(radius_m, DEFAULT_RADIUS_M, MAX_RADIUS_M)
+        place = point_area(lat, lon, 0.0, "verify")
+        now = self.lookups.clock.now()
+
+        def find(tx: Transaction) -> list[LookupHit]:
+            agencies = AgencyCache(tx)
+            found = []
+            for op, distance in operations_near(tx, place, now, radius, AHEAD):
+                found.append(disclose_lookup_hit(op, agencies(op.agency_id), who.viewer, distance, Context.VERIFY))
+                tell_team(tx, op, now, verifying(who, near_details(distance, lat, lon)), EventKind.VERIFY_NEARBY)
+            return found
+
+        query = LookupRecord(new_id(), who.user.id, who.agency.id, now, lat, lon, radius, 0)
+        barred = outside_jurisdiction(who.agency, place)
+        hits = self.lookups.answer(who, Action.VERIFY, query, find, place_audit(lat, lon, radius), barred=barred)
+        return Verification(tuple(hits))
