@@ -148,6 +148,7 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "GET /api/v1/stream": ("none", {ALERTED: "200"}),
     "GET /api/v1/lookup": ("none", {"dispatcher": "200"}),
     "GET /api/v1/verify": ("none", {"officer supervisor dispatcher watch": "200"}),
+    "GET /api/v1/verify/plate": ("none", {"officer supervisor dispatcher watch": "200"}),
     "GET /api/v1/reports/transparency": ("none", {"auditor": "200"}),
     "GET /api/v1/audit": ("none", {"auditor": "200"}),
     "GET /api/v1/audit/checkpoints": ("none", {"auditor admin": "200"}),

@@ -125,8 +125,7 @@ class Lookups:
             else:
                 hits = find(tx)
                 record = replace(query, results=len(hits))
-                if record.lat is not None and record.lon is not None:
-                    watch_for_sweep(tx, who, self.sweeps, record, self.at_window, now)
+                watch_for_sweep(tx, who, self.sweeps, record, self.at_window, now)
                 tx.lookups.add(record)
                 tx.audit.append(
                     who.entry(action, "success", "lookup", None, **audited, results=[h.operation.id for h in hits]), now

@@ -11,13 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from commonground.audit.keyed import Keyed
 from commonground.audit.tags import Action
 from commonground.domain.disclosure import Context, disclose_lookup_hit
 from commonground.domain.errors import CommonGroundError, NotPermitted
 from commonground.domain.geometry import Area, intersects_polygon, point_area
 from commonground.domain.model import Agency
 from commonground.domain.permissions import Permission
-from commonground.domain.views import LookupHit, Verification
+from commonground.domain.subjects import normalise_plate, normalise_plate_state
+from commonground.domain.views import LookupHit, PlateVerification, Verification
 from commonground.service.clock import new_id
 from commonground.service.deconfliction import AgencyCache
 from commonground.service.events import EventKind
@@ -44,10 +46,9 @@ def outside_jurisdiction(agency: Agency, place: Area) -> tuple[CommonGroundError
     return None
 
 
-def verifying(who: Principal, details: dict[str, object], where: str | None = None) -> dict[str, object]:
-    """What the team is told: who is verifying it and where, in the words its console and e-mail show."""
-    at = where or f"{details['lat']:.5f}, {details['lon']:.5f}"
-    message = f"a local officer of {who.agency.name} is verifying your team at {at}"
+def verifying(who: Principal, details: dict[str, object], how: str) -> dict[str, object]:
+    """What the team is told: who is verifying it and how, in the words its console and e-mail show."""
+    message = f"a local officer of {who.agency.name} is verifying your team {how}"
     return {"by_agency": who.agency.name, "by_ori": who.agency.ori, **details, "message": message}
 
 
@@ -70,10 +71,32 @@ class Verifications:
             found = []
             for op, distance in operations_near(tx, place, now, radius, AHEAD):
                 found.append(disclose_lookup_hit(op, agencies(op.agency_id), who.viewer, distance, Context.VERIFY))
-                tell_team(tx, op, now, verifying(who, near_details(distance, lat, lon)), EventKind.VERIFY_NEARBY)
+                told = verifying(who, near_details(distance, lat, lon), f"at {lat:.5f}, {lon:.5f}")
+                tell_team(tx, op, now, told, EventKind.VERIFY_NEARBY)
             return found
 
         query = LookupRecord(new_id(), who.user.id, who.agency.id, now, lat, lon, radius, 0)
         barred = outside_jurisdiction(who.agency, place)
         hits = self.lookups.answer(who, Action.VERIFY, query, find, place_audit(lat, lon, radius), barred=barred)
         return Verification(tuple(hits))
+
+    def plate(self, who: Principal, plate: str, state: str | None) -> PlateVerification:
+        """Say whether ``plate`` belongs to a team active now or starting within 2 h; tell that team at once."""
+        if not who.may(Permission.VERIFY):
+            raise NotPermitted("verification is for officers, supervisors, dispatchers and the watch")
+        wanted = normalise_plate(plate, "plate")
+        issued = None if state is None else normalise_plate_state(state, "state")
+        now = self.lookups.clock.now()
+
+        def find(tx: Transaction) -> list[LookupHit]:
+            agencies = AgencyCache(tx)
+            found = []
+            for op in tx.operations.with_team_plate(wanted, issued, now, now + AHEAD):
+                found.append(disclose_lookup_hit(op, agencies(op.agency_id), who.viewer, 0.0, Context.VERIFY))
+                told = verifying(who, {"plate": wanted, "state": issued}, f"by the plate {wanted}")
+                tell_team(tx, op, now, told, EventKind.VERIFY_NEARBY)
+            return found
+
+        query = LookupRecord(new_id(), who.user.id, who.agency.id, now, None, None, 0.0, 0)
+        hits = self.lookups.answer(who, Action.VERIFY_PLATE, query, find, {"plate": Keyed(f"{wanted}/{issued or ''}")})
+        return PlateVerification(hits[0].operation if hits else None)

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from commonground.api.deps import ServicesDep, Verifier
 from commonground.api.responses import PublicRoute, fails
-from commonground.api.schemas.verification import VerificationPublic
+from commonground.api.schemas.verification import PlateVerificationPublic, VerificationPublic
 
 router = APIRouter(tags=["verification"], route_class=PublicRoute)
 
@@ -20,3 +20,12 @@ def verify(
     Only inside the caller agency's jurisdiction when it has one (403 otherwise); each team is told at once
     (`verify.nearby`); counted against the caller's look-up limit."""
     return VerificationPublic.model_validate(services.verifications.near(who, lat, lon, radius_m).to_dict())
+
+
+@router.get("/verify/plate", responses=fails(422, 429))
+def verify_plate(services: ServicesDep, who: Verifier, plate: str, state: str | None = None) -> PlateVerificationPublic:
+    """Does the plate belong to a registered team active now or starting within 2 hours?
+
+    The plate is normalised as a vehicle subject's (`abc-123` finds `ABC123`); a `state` narrows it. The team
+    found is told at once (`verify.nearby`, with the plate); counted against the caller's look-up limit."""
+    return PlateVerificationPublic.model_validate(services.verifications.plate(who, plate, state).to_dict())
