@@ -64,7 +64,7 @@ class Viewer:
     agency_level: AgencyLevel | None
     roles: frozenset[Role] = frozenset()
     missions: frozenset[Purpose] = frozenset()  # the viewer's agency's, as the installation admin recorded them
-    outside: bool = False  # a channel leaving the installation (webhook, e-mail): never the recognition signal
+    outside: bool = False  # a view leaving the installation (webhook, e-mail, export): never the recognition signal
 
 
 def restricted_by_mission(owner: Agency, agency_id: str | None, missions: frozenset[Purpose]) -> bool:

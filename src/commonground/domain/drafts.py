@@ -69,15 +69,21 @@ def text(
     return value
 
 
-def _object(data: Mapping[str, Any], key: str, *, required: bool) -> Mapping[str, Any] | None:
+def _typed(data: Mapping[str, Any], key: str, field: str, kind: type, what: str, *, required: bool) -> Any:
+    """Read ``key`` if it is a ``kind`` (refused naming ``field``: it ``what``); absent is None unless required."""
     value = data.get(key)
     if value is None:
         if required:
-            raise InvalidInput(key, "is required")
+            raise InvalidInput(field, "is required")
         return None
-    if not isinstance(value, Mapping):
-        raise InvalidInput(key, "must be an object")
+    if not isinstance(value, kind):
+        raise InvalidInput(field, what)
     return value
+
+
+def _object(data: Mapping[str, Any], key: str, *, required: bool) -> Mapping[str, Any] | None:
+    found: Mapping[str, Any] | None = _typed(data, key, key, Mapping, "must be an object", required=required)
+    return found
 
 
 def parse_area(data: Mapping[str, Any], max_vertices: int = MAX_VERTICES, max_km2: float = MAX_AREA_KM2) -> Area:
@@ -156,14 +162,8 @@ def _items(team: Mapping[str, Any], key: str, most: int, parse: Callable[[Mappin
 
 
 def _flag(data: Mapping[str, Any], key: str, field: str, *, required: bool) -> bool | None:
-    value = data.get(key)
-    if value is None:
-        if required:
-            raise InvalidInput(field, "is required")
-        return None
-    if not isinstance(value, bool):
-        raise InvalidInput(field, "must be true or false")
-    return value
+    found: bool | None = _typed(data, key, field, bool, "must be true or false", required=required)
+    return found
 
 
 def _member(data: Mapping[str, Any], field: str) -> TeamMember:
