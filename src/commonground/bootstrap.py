@@ -73,6 +73,7 @@ from commonground.service.signin import SignIn
 from commonground.service.signin_limits import HoldBack, SignInLimits, SourceLimit, bad_token_limit
 from commonground.service.subjects import normalise_subject
 from commonground.service.sweep import Sweep
+from commonground.service.verification import Verifications
 from commonground.store import backup as backups
 from commonground.store import migrate
 from commonground.store.audit_key import load_or_create_file
@@ -132,6 +133,11 @@ class Services:
     def participation(self) -> Participation:
         """The participation reports (holds nothing of its own)."""
         return Participation(self.store, self.clock, self.settings.public_reports)
+
+    @cached_property
+    def verifications(self) -> Verifications:
+        """On-scene verification: the look-ups' guarded path, budget and audit (holds nothing of its own)."""
+        return Verifications(self.lookups)
 
     @cached_property
     def federated_lookups(self) -> FederatedLookups:

@@ -86,6 +86,8 @@ BODIES: dict[str, Body] = {
 PERIOD = {"from": "2026-01-01T00:00:00Z", "to": "2026-12-31T00:00:00Z"}
 QUERIES: dict[str, dict[str, Any]] = {
     "GET /api/v1/lookup": {"lat": SPOT[0], "lon": SPOT[1]},
+    "GET /api/v1/verify": {"lat": SPOT[0], "lon": SPOT[1]},
+    "GET /api/v1/verify/plate": {"plate": "abc-123"},
     "GET /api/v1/reports/participation": PERIOD,
     "GET /api/v1/reports/public": PERIOD,
 }

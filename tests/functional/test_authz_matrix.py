@@ -166,6 +166,8 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
         {"supervisor dispatcher agency_admin watch": "own:200 missing:404"},
     ),
     "GET /api/v1/lookup": ("none", {"dispatcher": "200"}),
+    "GET /api/v1/verify": ("none", {"officer supervisor dispatcher watch": "200"}),
+    "GET /api/v1/verify/plate": ("none", {"officer supervisor dispatcher watch": "200"}),
     "GET /api/v1/reports/transparency": ("none", {"auditor": "200"}),
     "GET /api/v1/audit": ("none", {"auditor": "200"}),
     "GET /api/v1/audit/checkpoints": ("none", {"auditor admin": "200"}),

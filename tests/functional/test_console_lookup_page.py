@@ -67,3 +67,60 @@ def test_the_demo_has_teams_out_now(sqlite_world: World, tmp_path: Any) -> None:
     assert len(served) >= 2  # look-ups are answered inside the dispatcher's service area only
     found = [len(services.lookups.lookup(who, lat, lon, 3000, None).operations) for lat, lon in served]
     assert sum(found) > 0, found
+
+
+@SIZES
+def test_an_officer_verifies_a_team_by_typed_coordinates_and_by_location(
+    console: tuple[World, LiveServer], browser: Any, phone: bool
+) -> None:
+    """ "Verify a team here" on the operations page: the teams near, with the identity they declared."""
+    world, live = console
+    hsi = world.agency("federal", name="HSI St. Paul")
+    now = world.services.clock.now().replace(microsecond=0)
+    team = {
+        "personnel": 3,
+        "attire": "plain_clothes",
+        "members": [{"name": "SA J. Rivera", "badge_number": "4471", "role": "team leader"}],
+        "vehicles_detail": [{"description": "grey Explorer", "plate": "abc-123", "state": "MN", "marked": False}],
+        "talkgroup": "MN STAT 2",
+        "recognition": "blue ball cap",
+        "visible_identification": False,
+    }
+    data = operation_data(LAT, LON, starts=now, hours=4, team=team)
+    wire(world.services.operations.submit(world.person(hsi, "supervisor"), data))
+    officer = person(world, world.agency("local", name="Saint Paul PD"), "officer")
+    size = {"viewport": {"width": 390, "height": 844}} if phone else {"viewport": {"width": 1280, "height": 800}}
+    ctx = browser.new_context(
+        **size, timezone_id="UTC", locale="en-US", geolocation={"latitude": LAT + 0.0005, "longitude": LON},
+        permissions=["geolocation"],
+    )  # fmt: skip
+    page = ctx.new_page()
+    sign_in(page, live.url, officer)
+    page.goto(live.url + "/operations")
+    page.wait_for_selector("#verify-title:has-text('Verify a team here')")
+    page.fill("#verify-form input[name=here_lat]", str(LAT))
+    page.fill("#verify-form input[name=here_lon]", str(LON))
+    page.click("#verify-form button[type=submit]")
+    card = page.wait_for_selector("#verify-teams li:has-text('HSI St. Paul')")
+    text = card.inner_text()
+    assert "SA J. Rivera" in text and "badge 4471" in text and "plate ABC123 (MN)" in text
+    assert "MN STAT 2" in text and "blue ball cap" in text and "No visible identification" in text
+    page.fill("#verify-form input[name=here_lat]", "")
+    page.click("#verify-here")  # the phone's own location
+    page.wait_for_function("document.querySelector('#verify-form input[name=here_lat]').value !== ''")
+    assert abs(float(page.input_value("#verify-form input[name=here_lat]")) - (LAT + 0.0005)) < 1e-4
+    page.wait_for_selector("#verify-teams li:has-text('HSI St. Paul')")
+    assert lookups(world, officer) == 2
+    ctx.close()
+
+
+def test_the_demo_declares_a_team_s_identity_and_plate(sqlite_world: World, tmp_path: Any) -> None:
+    """The demonstration has a team out now with members and a plate that GET /verify/plate finds."""
+    services = sqlite_world.services
+    seed(services, token_file=tmp_path / "tokens.json")
+    officer = next(u for u, _, roles, _ in TWIN_CITIES.users if roles == ["officer"])
+    answer = services.verifications.plate(sqlite_world.principal(officer), "dem-0413", "MN").to_dict()
+    assert answer["registered"] is True
+    team: Any = answer["team"]
+    assert [m["badge_number"] for m in team["team"]["members"]] == ["4471", "5120"]
+    assert team["team"]["vehicles_detail"][0]["plate"] == "DEM0413"

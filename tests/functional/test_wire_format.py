@@ -209,6 +209,10 @@ def drive(rec: Recorder) -> None:
     theirs = call("POST", "/operations", agent, operation(
         44.9790, -93.2620, purpose="civil_immigration", type="immigration_enforcement", notice="at_submit",
         subjects=[{"kind": "vehicle", "plate": "ABC123", "state": "MN"}],
+        team={"personnel": 6, "attire": "plain_clothes", "vehicles": "2 grey SUVs",
+              "members": [{"name": "SDO R. Whitfield", "badge_number": "4471", "role": "team leader"}],
+              "vehicles_detail": [{"description": "grey sedan", "plate": "fed-101", "state": "MN", "marked": False}],
+              "talkgroup": "MN STAT 2", "recognition": "blue ball cap", "visible_identification": True},
     ), status=201)  # fmt: skip
     near = call("POST", "/operations", sgt, operation(
         44.9781, -93.2655, case_number="CASE-OTHER", geometry=None, team=None, notes=None,
@@ -267,6 +271,10 @@ def drive(rec: Recorder) -> None:
     call("GET", "/cad/alerts", dispatcher, params={"bbox": "10,10,11,11"})
     call("GET", "/cad/alerts", dispatcher, params={"bbox": "10,10"}, status=422)
     call("GET", "/lookup", dispatcher, params={"lat": 40.0, "lon": -100.0}, status=403)  # outside the service area
+    call("GET", "/verify", officer, params={"lat": 44.978, "lon": -93.264})
+    call("GET", "/verify", officer, params={"lat": 44.978, "lon": -93.264, "radius_m": 5000}, status=422)
+    call("GET", "/verify/plate", officer, params={"plate": "fed-101"})
+    call("GET", "/verify/plate", officer, params={"plate": "NOPE1", "state": "WI"})
 
     call("POST", "/operations/{operation_id}/complete", agent, operation_id=route["id"])
     call("POST", "/operations/{operation_id}/cancel", sgt, operation_id=near["id"])

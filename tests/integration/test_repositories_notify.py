@@ -243,13 +243,16 @@ def test_an_agency_s_recent_lookup_places_come_back_oldest_first(store: Store) -
     minute = timedelta(minutes=1)
     later = lookup(b, (T0 + 10 * minute).astimezone(CHICAGO), lat=45.01, lon=-93.2, radius_m=150.0, results=0)
     first = lookup(a, T0 + minute)
+    placeless = lookup(a, T0 + 2 * minute, lat=None, lon=None, radius_m=0.0)  # a plate verification
     with store.write() as tx:
+        tx.lookups.add(placeless)
         tx.lookups.add(later)
         tx.lookups.add(lookup(a, T0 - minute))
         tx.lookups.add(first)
         tx.lookups.add(lookup(c, T0 + 5 * minute))
     with store.read() as tx:
         got = tx.lookups.recent_places(mine.id, T0)
-        assert got == [LookupPlace(r.user_id, r.lon, r.lat, r.radius_m) for r in (first, later)]
+        assert got == [LookupPlace(a.id, -93.265, 44.9778, 300.0), LookupPlace(b.id, -93.2, 45.01, 150.0)]
+        assert tx.lookups.since(a.id, T0) == (2, T0 + minute)  # the placeless one counts for the limit
         assert tx.lookups.recent_places(mine.id, T0 + 11 * minute) == []
         assert [r.user_id for r in tx.lookups.recent_places(theirs.id, T0)] == [c.id]

@@ -10,7 +10,7 @@ import pytest
 
 from commonground.domain.conflicts import SearchReach
 from commonground.domain.geometry import Area
-from commonground.domain.model import Agency, Attire, Contact, OperationStatus, Team
+from commonground.domain.model import Agency, Attire, Contact, OperationStatus, Team, TeamMember, TeamVehicle
 from commonground.domain.timewindow import TimeWindow
 from commonground.service.ports import OperationFilter, Store
 from tests.integration.repository_kit import CHICAGO, covers, every_page, is_utc, postgres_template, seed, store
@@ -246,3 +246,58 @@ def test_a_restriction_is_kept_for_good(store: Store, owner: Agency) -> None:
         assert [c.restricted_by for c in tx.operations.candidates(op.area, op.window, REACH, None)] == [
             frozenset({"city", "county"})
         ]
+
+
+def _driving(owner: Agency, *plates: tuple[str, str | None], **kw: Any) -> Any:
+    vehicles = tuple(TeamVehicle(f"car {plate}", plate, state, False) for plate, state in plates)
+    return factories.operation(owner, team=Team(2, Attire.PLAIN_CLOTHES, "cars", vehicles_detail=vehicles), **kw)
+
+
+@covers("operations.with_team_plate")
+def test_a_team_plate_finds_live_operations_in_the_window_and_follows_updates(store: Store, owner: Agency) -> None:
+    """By plate and state (a plate kept without a state matches any); live, ending after, starting by; updates
+    and a purge's empty team move the plates with the operation."""
+    hour = timedelta(hours=1)
+    now = T0.astimezone(CHICAGO)
+    mn = _driving(owner, ("ABC123", "MN"), ("ZZZ9", None))
+    wi = _driving(owner, ("ABC123", "WI"))
+    later = _driving(owner, ("ABC123", "MN"), start=T0 + 3 * hour)
+    ended = _driving(owner, ("ABC123", "MN"), start=T0 - 3 * hour)
+    done = _driving(owner, ("ABC123", "MN"), status=COMPLETED)
+    seed(store, mn, wi, later, ended, done)
+
+    def ids(plate: str, state: str | None) -> list[str]:
+        with store.read() as tx:
+            return [op.id for op in tx.operations.with_team_plate(plate, state, now, now + 2 * hour)]
+
+    assert sorted(ids("ABC123", None)) == sorted([mn.id, wi.id])
+    assert ids("ABC123", "MN") == [mn.id]
+    assert ids("ZZZ9", "IA") == [mn.id]  # declared without a state
+    assert ids("NOPE1", None) == []
+    with store.read() as tx:
+        [got] = tx.operations.with_team_plate("ABC123", "WI", now, now + 2 * hour)
+        assert got == wi  # the whole operation, identity and all
+    with store.write() as tx:
+        tx.operations.update(replace(mn, team=Team(), version=2))
+        van = (TeamVehicle("van", "NEW1", "WI"),)
+        tx.operations.update(replace(wi, team=replace(wi.team, vehicles_detail=van), version=2))
+    assert ids("ABC123", None) == [] and ids("ZZZ9", None) == []
+    assert ids("NEW1", "WI") == [wi.id]
+
+
+@covers("operations.add", "operations.get")
+def test_a_team_s_declared_identity_comes_back_field_for_field(store: Store, owner: Agency) -> None:
+    team = Team(
+        3,
+        Attire.PLAIN_CLOTHES,
+        "two cars",
+        members=(TeamMember("SA J. Rivera", "4471", "team leader"), TeamMember(badge_number="88")),
+        vehicles_detail=(TeamVehicle("grey Explorer", "ABC123", "MN", False), TeamVehicle("marked van", marked=True)),
+        talkgroup="MN STAT 2",
+        recognition="blue ball cap",
+        visible_identification=False,
+    )
+    op = factories.operation(owner, team=team)
+    seed(store, op)
+    with store.read() as tx:
+        assert tx.operations.get(op.id) == op

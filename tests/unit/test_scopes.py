@@ -17,6 +17,7 @@ def test_an_unscoped_token_reaches_every_permission_and_a_scoped_one_only_its_ow
         Permission.PUBLIC,
         Permission.AUTHENTICATED,
         Permission.LOOKUP,
+        Permission.VERIFY,  # on-scene verification is a look-up: the same scope, the same budget
     ]
     assert not reaches(frozenset({Scope.OPERATIONS}), Permission.RESOLVE_CONFLICTS)
     assert reaches(frozenset({Scope.CONFLICTS}), Permission.RESOLVE_CONFLICTS)

@@ -22,6 +22,7 @@ UserManager = Annotated[Principal, requires(Permission.MANAGE_USERS)]
 OperationsUser = Annotated[Principal, requires(Permission.OPERATIONS)]
 ConflictsUser = Annotated[Principal, requires(Permission.CONFLICTS)]
 Dispatcher = Annotated[Principal, requires(Permission.LOOKUP)]
+Verifier = Annotated[Principal, requires(Permission.VERIFY)]
 NoticesUser = Annotated[Principal, requires(Permission.NOTICES)]
 NoticeResponder = Annotated[Principal, requires(Permission.RESPOND_NOTICES)]
 IncidentsUser = Annotated[Principal, requires(Permission.INCIDENTS)]
@@ -84,6 +85,7 @@ __all__ = [
     "Requires",
     "ServicesDep",
     "UserManager",
+    "Verifier",
     "WatchCenter",
     "get_services",
     "page_limit",

@@ -26,6 +26,7 @@ from commonground.api.routes import (
     sensitive_places,
     sharing,
     users,
+    verification,
     watch,
     wire,
     wire_lookups,
@@ -59,6 +60,7 @@ def install(app: FastAPI) -> None:
         near_misses,
         cad,
         incidents,
+        verification,
     ):
         app.include_router(module.router, prefix=API_PREFIX, dependencies=[Depends(plain_query)])
     app.include_router(health.router)

@@ -43,6 +43,8 @@ class Action(StrEnum):
     LOOKUP = "dispatch:lookup:query"
     LOOKUP_SWEEP = "dispatch:lookup:sweep"
     CAD_FEED = "dispatch:cad:feed"  # a CAD's read of its premise alerts, with the alerts it carried
+    VERIFY = "field:verify:query"  # an officer on scene asked which registered teams are near
+    VERIFY_PLATE = "field:verify:plate"  # an officer asked whether a plate belongs to a registered team
     NOTICE_RESPOND = "host:notice:respond"
     INCIDENT_REPORT = "ops:incident:report"  # a critical incident, and whom it was sent to
     INCIDENT_ACKNOWLEDGE = "host:incident:acknowledge"

@@ -299,6 +299,20 @@ def _operation(
     }
 
 
+# What one team out now declares (issue 13, item 3): members, a plate GET /verify/plate finds, a signal.
+DECLARED_TEAM: dict[str, Any] = {
+    "members": [
+        {"name": "Sgt. R. Okafor", "badge_number": "4471", "role": "team leader"},
+        {"name": "Det. L. Vang", "badge_number": "5120"},
+    ],
+    "vehicles_detail": [
+        {"description": "grey Ford Explorer, unmarked", "plate": "DEM-0413", "state": "MN", "marked": False},
+    ],
+    "talkgroup": "MN STAT 2",
+    "recognition": "blue ball cap, left hand raised",
+    "visible_identification": True,
+}
+
 CAD_USER = "hcso.911"
 TWIN_CITIES = Region(
     AGENCIES, USERS, TYPES_BY_AGENCY, SCRIPTED, 60, 20260128, "demo-tokens.json", CAD_USER, out_now=(0, 3, 4)
@@ -385,6 +399,8 @@ def _operations(services: Services, now: datetime, region: Region) -> list[tuple
         who = people[ori]
         data = _operation(rng, region.types_by_agency[ori], ori, started, PLACES[place], 0, who.user.display_name, idx)
         data["starts_at"], data["ends_at"] = started.isoformat(), (started + timedelta(hours=5)).isoformat()
+        if place == region.out_now[0]:  # the team a patrol officer's "Verify a team here" finds, identity and all
+            data["team"] = {**data["team"], **DECLARED_TEAM}
         out.append((who, services.operations.submit(who, data)[0].id))
     if out:  # one critical incident on a team out now: its host agency, any team in conflict and the watch hear of it
         who, operation_id = out[0]

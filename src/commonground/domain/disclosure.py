@@ -10,13 +10,22 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
 from commonground.domain.incidents import Incident
-from commonground.domain.model import Acknowledgement, Agency, Conflict, ContactAttempt, Operation, Role, status_at
+from commonground.domain.model import (
+    Acknowledgement,
+    Agency,
+    Conflict,
+    ContactAttempt,
+    Operation,
+    Role,
+    Team,
+    status_at,
+)
 from commonground.domain.near_misses import NearMiss, NearMissView
 from commonground.domain.notice_responses import NoticeResponse
 from commonground.domain.notices import Notice
@@ -47,6 +56,7 @@ class Context(StrEnum):
     CONFLICT = "conflict"
     NOTICE = "notice"
     LOOKUP = "lookup"
+    VERIFY = "verify"  # an officer on scene asking which registered teams are here
     WATCH = "watch"
     DIRECT = "direct"
     FEDERATION = "federation"  # answering a peer installation's probe
@@ -58,6 +68,7 @@ class Viewer:
     agency_level: AgencyLevel | None
     roles: frozenset[Role] = frozenset()
     missions: frozenset[Purpose] = frozenset()  # the viewer's agency's, as the installation admin recorded them
+    outside: bool = False  # a view leaving the installation (webhook, e-mail, export): never the recognition signal
 
 
 def restricted_by_mission(owner: Agency, agency_id: str | None, missions: frozenset[Purpose]) -> bool:
@@ -125,9 +136,9 @@ def level_for(
     (``restricted_towards``), so it stays at ``safety`` whatever purpose it now declares. A viewer
     whose agency has a mission ``owner`` restricts gets ``safety`` whatever its operation declares.
     """
-    if viewer.agency_id == owner.id and context is not Context.LOOKUP:
+    if viewer.agency_id == owner.id and context not in (Context.LOOKUP, Context.VERIFY):
         return OWN
-    if context in (Context.NOTICE, Context.LOOKUP):
+    if context in (Context.NOTICE, Context.LOOKUP, Context.VERIFY):
         return Level.SAFETY
     if context is Context.WATCH:
         # The context is the caller's claim; the role is what entitles.
@@ -173,7 +184,7 @@ def disclose_operation(
         contact=op.contact,
         area=op.area,
         window=op.window,
-        team=op.team,
+        team=team_for(op.team, viewer, context),
         operational=OperationalDetail(op.type, op.purpose, op.risk, op.address, status)
         if rank >= Level.OPERATIONAL.rank
         else None,
@@ -186,6 +197,20 @@ def disclose_operation(
         entry=_entry(op) if level == OWN or (context is Context.WATCH and Role.WATCH in viewer.roles) else None,
         after_action=op.after_action if rank >= Level.FULL.rank else None,
     )
+
+
+# Where the recognition signal may go: the party in conflict with the team, the officer verifying it.
+RECOGNISING = frozenset({Context.CONFLICT, Context.VERIFY})
+
+
+def team_for(team: Team, viewer: Viewer, context: Context) -> Team:
+    """Return ``team`` as ``viewer`` may see it: without ``recognition`` unless ``context`` is one that needs it.
+
+    A challenge signal is only worth anything while few know it: lists, notices, look-ups, exports,
+    the owner's own reads and anything leaving the installation never carry it."""
+    if context in RECOGNISING and not viewer.outside:
+        return team
+    return replace(team, recognition=None)
 
 
 def _entry(op: Operation) -> EntryRecord | None:
@@ -330,9 +355,11 @@ def disclose_incident(incident: Incident, op: Operation, owner: Agency, viewer: 
     )
 
 
-def disclose_lookup_hit(op: Operation, owner: Agency, viewer: Viewer, distance_m: float) -> LookupHit:
-    """Return an operation a dispatcher's look-up found, at the ``safety`` level."""
-    return LookupHit(disclose_operation(op, owner, viewer, Context.LOOKUP), round(distance_m, 1))
+def disclose_lookup_hit(
+    op: Operation, owner: Agency, viewer: Viewer, distance_m: float, context: Context = Context.LOOKUP
+) -> LookupHit:
+    """Return an operation a dispatcher's look-up (or an officer's verification) found, at the ``safety`` level."""
+    return LookupHit(disclose_operation(op, owner, viewer, context), round(distance_m, 1))
 
 
 def disclose_notice_to_peer(op: Operation, owner: Agency) -> OperationView:

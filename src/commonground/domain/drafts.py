@@ -4,13 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from commonground.domain.errors import InvalidInput
 from commonground.domain.geometry import MAX_AREA_KM2, MAX_VERTICES, Area, geojson_area, point_area
-from commonground.domain.model import DEFAULT_RISK, OPERATION_TYPES, Attire, Contact, Operation, Risk, Team
+from commonground.domain.model import (
+    DEFAULT_RISK,
+    OPERATION_TYPES,
+    Attire,
+    Contact,
+    Operation,
+    Risk,
+    Team,
+    TeamMember,
+    TeamVehicle,
+)
 from commonground.domain.policy import NoticeTiming, Purpose, parse_enum
 from commonground.domain.strings import plain
+from commonground.domain.subjects import normalise_plate, normalise_plate_state
 from commonground.domain.timewindow import TimeWindow
 
 SubjectParser = Callable[[Mapping[str, object], str], Mapping[str, object]]
@@ -58,15 +69,21 @@ def text(
     return value
 
 
-def _object(data: Mapping[str, Any], key: str, *, required: bool) -> Mapping[str, Any] | None:
+def _typed(data: Mapping[str, Any], key: str, field: str, kind: type, what: str, *, required: bool) -> Any:
+    """Read ``key`` if it is a ``kind`` (refused naming ``field``: it ``what``); absent is None unless required."""
     value = data.get(key)
     if value is None:
         if required:
-            raise InvalidInput(key, "is required")
+            raise InvalidInput(field, "is required")
         return None
-    if not isinstance(value, Mapping):
-        raise InvalidInput(key, "must be an object")
+    if not isinstance(value, kind):
+        raise InvalidInput(field, what)
     return value
+
+
+def _object(data: Mapping[str, Any], key: str, *, required: bool) -> Mapping[str, Any] | None:
+    found: Mapping[str, Any] | None = _typed(data, key, key, Mapping, "must be an object", required=required)
+    return found
 
 
 def parse_area(data: Mapping[str, Any], max_vertices: int = MAX_VERTICES, max_km2: float = MAX_AREA_KM2) -> Area:
@@ -114,6 +131,62 @@ def parse_team(data: Mapping[str, Any]) -> Team:
         personnel=personnel,
         attire=None if attire is None else parse_enum(Attire, attire, "team.attire"),
         vehicles=text(team, "vehicles", "team.vehicles", required=False, limit=500),
+        members=_items(team, "members", MAX_MEMBERS, _member),
+        vehicles_detail=_items(team, "vehicles_detail", MAX_VEHICLES, _vehicle),
+        talkgroup=text(team, "talkgroup", "team.talkgroup", required=False, limit=80),
+        recognition=text(team, "recognition", "team.recognition", required=False, limit=120),
+        visible_identification=_flag(team, "visible_identification", "team.visible_identification", required=False),
+    )
+
+
+MAX_MEMBERS = 100
+MAX_VEHICLES = 30
+T = TypeVar("T")
+
+
+def _items(team: Mapping[str, Any], key: str, most: int, parse: Callable[[Mapping[str, Any], str], T]) -> tuple[T, ...]:
+    """Read one of the team's lists (members, vehicles), each item an object, naming the refused one."""
+    raw = team.get(key)
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise InvalidInput(f"team.{key}", "must be a list")
+    if len(raw) > most:
+        raise InvalidInput(f"team.{key}", f"at most {most}")
+    out = []
+    for i, item in enumerate(raw):
+        if not isinstance(item, Mapping):
+            raise InvalidInput(f"team.{key}.{i}", "must be an object")
+        out.append(parse(item, f"team.{key}.{i}"))
+    return tuple(out)
+
+
+def _flag(data: Mapping[str, Any], key: str, field: str, *, required: bool) -> bool | None:
+    found: bool | None = _typed(data, key, field, bool, "must be true or false", required=required)
+    return found
+
+
+def _member(data: Mapping[str, Any], field: str) -> TeamMember:
+    """A member shows their agency plus a name or a badge number (what identification laws ask for)."""
+    member = TeamMember(
+        name=text(data, "name", f"{field}.name", required=False, limit=100),
+        badge_number=text(data, "badge_number", f"{field}.badge_number", required=False, limit=40),
+        role=text(data, "role", f"{field}.role", required=False, limit=60),
+    )
+    if member.name is None and member.badge_number is None:
+        raise InvalidInput(f"{field}.name", "give a name or a badge number")
+    return member
+
+
+def _vehicle(data: Mapping[str, Any], field: str) -> TeamVehicle:
+    """A vehicle as a local officer would see it; its plate normalised as a vehicle subject's is."""
+    plate = text(data, "plate", f"{field}.plate", required=False, limit=20)
+    state = text(data, "state", f"{field}.state", required=False, limit=10)
+    return TeamVehicle(
+        description=text(data, "description", f"{field}.description", required=True) or "",
+        plate=None if plate is None else normalise_plate(plate, f"{field}.plate"),
+        state=None if state is None else normalise_plate_state(state, f"{field}.state"),
+        marked=bool(_flag(data, "marked", f"{field}.marked", required=True)),
     )
 
 

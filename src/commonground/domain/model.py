@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from commonground.domain.geometry import Area, LonLat
 from commonground.domain.policy import AgencyLevel, NoticeTiming, Policy, Purpose
@@ -156,17 +156,85 @@ class Contact:
 
 
 @dataclass(frozen=True, slots=True)
+class TeamMember:
+    """One member as the agency declares them: what identification laws (CA SB 805) ask an officer to show."""
+
+    name: str | None = None
+    badge_number: str | None = None
+    role: str | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        return {k: v for k, v in (("name", self.name), ("badge_number", self.badge_number), ("role", self.role)) if v}
+
+
+@dataclass(frozen=True, slots=True)
+class TeamVehicle:
+    """A vehicle the team drives; ``plate`` is kept normalised (``ABC123``), so a plate look-up finds it."""
+
+    description: str
+    plate: str | None = None
+    state: str | None = None
+    marked: bool = False
+
+    def to_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {"description": self.description}
+        if self.plate is not None:
+            out["plate"] = self.plate
+        if self.state is not None:
+            out["state"] = self.state
+        out["marked"] = self.marked
+        return out
+
+
+@dataclass(frozen=True, slots=True)
 class Team:
     personnel: int | None = None
     attire: Attire | None = None
     vehicles: str | None = None
+    members: tuple[TeamMember, ...] = ()
+    vehicles_detail: tuple[TeamVehicle, ...] = ()
+    talkgroup: str | None = None
+    # The challenge / recognition signal: disclosure keeps it for conflict views and verifications only.
+    recognition: str | None = None
+    visible_identification: bool | None = None
 
-    def to_dict(self) -> dict[str, int | str | None]:
-        return {
+    def to_dict(self) -> dict[str, object]:
+        """The first three keys always (the v1 shape); each identity key only when declared."""
+        out: dict[str, object] = {
             "personnel": self.personnel,
             "attire": self.attire.value if self.attire else None,
             "vehicles": self.vehicles,
         }
+        if self.members:
+            out["members"] = [m.to_dict() for m in self.members]
+        if self.vehicles_detail:
+            out["vehicles_detail"] = [v.to_dict() for v in self.vehicles_detail]
+        if self.talkgroup is not None:
+            out["talkgroup"] = self.talkgroup
+        if self.recognition is not None:
+            out["recognition"] = self.recognition
+        if self.visible_identification is not None:
+            out["visible_identification"] = self.visible_identification
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Team:
+        """Read the stored form back (``to_dict``'s keys; a row from before identity has only the first three)."""
+        return cls(
+            personnel=data.get("personnel"),
+            attire=Attire(data["attire"]) if data.get("attire") else None,
+            vehicles=data.get("vehicles"),
+            members=tuple(
+                TeamMember(m.get("name"), m.get("badge_number"), m.get("role")) for m in data.get("members") or ()
+            ),
+            vehicles_detail=tuple(
+                TeamVehicle(v["description"], v.get("plate"), v.get("state"), bool(v.get("marked")))
+                for v in data.get("vehicles_detail") or ()
+            ),
+            talkgroup=data.get("talkgroup"),
+            recognition=data.get("recognition"),
+            visible_identification=data.get("visible_identification"),
+        )
 
 
 @dataclass(frozen=True, slots=True)

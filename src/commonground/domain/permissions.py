@@ -22,6 +22,7 @@ class Permission(StrEnum):
     CONFLICTS = "conflicts"
     RESOLVE_CONFLICTS = "resolve_conflicts"
     LOOKUP = "lookup"
+    VERIFY = "verify"  # on scene: is a registered team here, who is it, how do I reach it
     NOTICES = "notices"
     RESPOND_NOTICES = "respond_notices"
     INCIDENTS = "incidents"  # read the critical incidents the agency reported or was told of
@@ -44,6 +45,7 @@ ROLES: Mapping[Permission, frozenset[Role]] = {
     Permission.CONFLICTS: frozenset({Role.OFFICER, Role.SUPERVISOR, Role.WATCH}),
     Permission.RESOLVE_CONFLICTS: frozenset({Role.SUPERVISOR, Role.WATCH}),
     Permission.LOOKUP: frozenset({Role.DISPATCHER}),
+    Permission.VERIFY: frozenset({Role.OFFICER, Role.SUPERVISOR, Role.DISPATCHER, Role.WATCH}),
     Permission.NOTICES: frozenset({Role.OFFICER, Role.SUPERVISOR, Role.DISPATCHER, Role.WATCH, Role.AGENCY_ADMIN}),
     # The host agency's supervisors, dispatchers and administrators answer for it (watch-commander-like roles).
     Permission.RESPOND_NOTICES: frozenset({Role.SUPERVISOR, Role.DISPATCHER, Role.AGENCY_ADMIN}),

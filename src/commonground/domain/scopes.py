@@ -41,6 +41,7 @@ NEEDS: Mapping[Permission, Scope | None] = {
     Permission.CONFLICTS: Scope.CONFLICTS,
     Permission.RESOLVE_CONFLICTS: Scope.CONFLICTS,
     Permission.LOOKUP: Scope.LOOKUP,
+    Permission.VERIFY: Scope.LOOKUP,
     Permission.NOTICES: Scope.NOTICES,
     Permission.RESPOND_NOTICES: Scope.NOTICES,
     Permission.INCIDENTS: Scope.NOTICES,

@@ -362,3 +362,23 @@ class LookupResult:
     def to_dict(self) -> Json:
         # ``at`` keeps Python's own ISO form (microseconds, +00:00): the contract since v1.
         return {"operations": [hit.to_dict() for hit in self.operations], "at": self.at.isoformat()}
+
+
+@dataclass(frozen=True, slots=True)
+class Verification:
+    """The answer to an officer's on-scene verification: the registered teams near the point, nearest first."""
+
+    teams: tuple[LookupHit, ...]
+
+    def to_dict(self) -> Json:
+        return {"teams": [hit.to_dict() for hit in self.teams]}
+
+
+@dataclass(frozen=True, slots=True)
+class PlateVerification:
+    """Whether a plate belongs to a registered team active now or soon, and that team at ``safety``."""
+
+    team: OperationView | None
+
+    def to_dict(self) -> Json:
+        return {"registered": self.team is not None, "team": None if self.team is None else self.team.to_dict()}

@@ -24,6 +24,7 @@ SUBJECTS = {
     "incident.acknowledged": "Incident acknowledged: another agency has your incident report",
     "incident.escalated": "ESCALATION: a critical incident is not acknowledged",
     "lookup.nearby": "Dispatch: local units are being sent near your operation",
+    "verify.nearby": "On scene: a local officer is verifying your team",
     "lookup.sweep_suspected": "ALERT: look-ups are sweeping the area of your operations",
     "federation.unchecked": "Deconfliction: another installation could not be checked",
     "federation.checked": "Deconfliction: another installation has now been checked",
@@ -65,7 +66,7 @@ def compose(body: dict[str, Any], zone: str | None = None) -> tuple[str, str, st
         )
         lines.append(text)
         parts.append(f"<p>{html.escape(text)}</p>")
-    if kind in ("federation.unchecked", "federation.checked") and data.get("message"):
+    if kind in ("federation.unchecked", "federation.checked", "verify.nearby") and data.get("message"):
         text = f"Operation {data.get('operation_id')}: {data['message']}."
         lines.append(text)
         parts.append(f"<p>{html.escape(text)}</p>")

@@ -43,7 +43,7 @@ WATCH = Recipient(Viewer(None, None, frozenset({Role.WATCH})))
 
 def for_agency(agency: Agency) -> Recipient:
     """An agency's own channels see what its supervisors see."""
-    return Recipient(Viewer(agency.id, agency.level, frozenset({Role.SUPERVISOR}), agency.missions))
+    return Recipient(Viewer(agency.id, agency.level, frozenset({Role.SUPERVISOR}), agency.missions, outside=True))
 
 
 def for_channels(tx: Transaction, event: Event, agency: Agency | None) -> dict[str, Any] | None:
@@ -99,7 +99,7 @@ def render(tx: Transaction, event: Event, recipient: Recipient) -> dict[str, Any
     if event.kind == "operation.purpose_changed":
         # The restricting agency's own conflict, and the purposes declared before and after.
         return {"conflict_id": event.object_id, **(event.details or {})}
-    if event.kind == "lookup.nearby":
+    if event.kind in ("lookup.nearby", "verify.nearby"):
         # Only what the look-up stored: who asked, how near; never the asker's other data.
         return {"operation_id": event.object_id, **(event.details or {})}
     if event.kind == "lookup.sweep_suspected":

@@ -16,6 +16,7 @@ class EventKind(StrEnum):
     NOTICE_CREATED = "notice.created"
     NOTICE_RESPONDED = "notice.responded"  # a host agency answered a notice: the operating agency
     LOOKUP_NEARBY = "lookup.nearby"
+    VERIFY_NEARBY = "verify.nearby"  # a local officer is verifying the team on scene (a place or a plate)
     LOOKUP_SWEEP = "lookup.sweep_suspected"  # look-ups spread over a grid: the operations' agencies and the watch
     PURPOSE_CHANGED = "operation.purpose_changed"  # to an agency that restricts the operation's purpose
     CONFLICT_ESCALATED = "conflict.escalated"  # a side has not acknowledged in time: the watch center

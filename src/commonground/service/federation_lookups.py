@@ -23,7 +23,15 @@ from commonground.domain.views import LookupResult
 from commonground.service.clock import new_id
 from commonground.service.deconfliction import AgencyCache
 from commonground.service.federation import Federation, Inbound, refusal
-from commonground.service.lookups import DEFAULT_RADIUS_M, MAX_RADIUS_M, WINDOW, Lookups, operations_near, tell_team
+from commonground.service.lookups import (
+    DEFAULT_RADIUS_M,
+    MAX_RADIUS_M,
+    WINDOW,
+    Lookups,
+    near_details,
+    operations_near,
+    tell_team,
+)
 from commonground.service.ports import LookupRecord, Transaction
 from commonground.service.principal import Principal
 
@@ -199,10 +207,8 @@ class FederatedLookups:
         hits: list[dict[str, Any]] = []
         for op, distance in operations_near(tx, place, ask.at, ask.radius_m):
             hits.append(disclose_lookup_hit(op, agencies(op.agency_id), viewer, distance).to_dict())
-            tell_team(
-                tx, op, now, distance, ask.lat, ask.lon,
-                by_agency=ask.agency_name, by_ori=ask.agency_ori, by_installation=peer.name,
-            )  # fmt: skip
+            by = {"by_agency": ask.agency_name, "by_ori": ask.agency_ori, "by_installation": peer.name}
+            tell_team(tx, op, now, near_details(distance, ask.lat, ask.lon, **by))
         hits.sort(key=lambda hit: float(hit["distance_m"]))
         tx.lookups.add(LookupRecord(new_id(), peer.id, peer.id, now, ask.lat, ask.lon, ask.radius_m, len(hits)))
         return hits

@@ -42,6 +42,8 @@ def watch_for_sweep(
     """
     if rule.user_cells <= 0 and rule.agency_cells <= 0:
         return  # the rule is off: reading the window's look-ups would cost every look-up for nothing
+    if latest.lat is None or latest.lon is None:
+        return  # a question with no place (a plate verification) sweeps no grid
     recent = tx.lookups.recent_places(who.agency.id, now - rule.window)
     place: LonLat = (latest.lon, latest.lat)
     scope = None

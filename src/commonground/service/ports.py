@@ -128,8 +128,8 @@ class LookupRecord:
     user_id: str
     agency_id: str
     at: datetime
-    lat: float
-    lon: float
+    lat: float | None  # None: a question with no place (a plate verification)
+    lon: float | None
     radius_m: float
     results: int
 
@@ -219,6 +219,12 @@ class OperationRepository(Protocol):
         ``window``; an over-estimate the domain rule trims. On a shared store this also locks the cells."""
 
     def count(self) -> int: ...
+    def with_team_plate(
+        self, plate: str, state: str | None, live_after: datetime, starting_by: datetime
+    ) -> list[Operation]:
+        """Return live operations whose team declared ``plate`` (normalised; of ``state``, or of no state given
+        with it, when ``state`` is given), ending after ``live_after`` and starting by ``starting_by``."""
+
     def restrict(self, operation_id: str, agency_id: str) -> bool:
         """Record for good that the operation is restricted towards the agency; return whether it is new.
 

@@ -17,10 +17,11 @@ class Principal:
     agency: Agency
     scopes: frozenset[Scope] | None = None  # a scoped bearer token's; None: all the roles allow
     lookup_limit: int | None = None  # a bearer token's own hourly look-up quota; None: the installation's
+    outside: bool = False  # reading for a file that leaves the installation (an export): disclosure says less
 
     @property
     def viewer(self) -> Viewer:
-        return Viewer(self.agency.id, self.agency.level, self.user.roles, self.agency.missions)
+        return Viewer(self.agency.id, self.agency.level, self.user.roles, self.agency.missions, outside=self.outside)
 
     def has(self, *roles: Role) -> bool:
         return self.user.has(*roles)

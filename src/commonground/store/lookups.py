@@ -50,7 +50,7 @@ class SqlLookups(Repository):
         rule's window and this runs on every one of them, inside the writer."""
         query = (
             select(lookups.c.user_id, lookups.c.lon, lookups.c.lat, lookups.c.radius_m)
-            .where(lookups.c.agency_id == agency_id, lookups.c.at >= since)
+            .where(lookups.c.agency_id == agency_id, lookups.c.at >= since, lookups.c.lat.is_not(None))
             .order_by(lookups.c.at, lookups.c.id)
         )
         rows = self.conn.execute(query).tuples()

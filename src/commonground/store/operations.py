@@ -6,7 +6,7 @@ from abc import abstractmethod
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, func, insert, or_, select, update
+from sqlalchemy import Select, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
 from commonground.domain.conflicts import SearchReach
@@ -16,7 +16,7 @@ from commonground.domain.timewindow import TimeWindow
 from commonground.service.ports import OperationFilter, Page
 from commonground.store import records
 from commonground.store.repository import Repository, bound, by_key, page, update_by_id
-from commonground.store.schema import operations
+from commonground.store.schema import operations, team_plates
 
 LIVE = (OperationStatus.PLANNED.value, OperationStatus.ACTIVE.value)
 OPERATION_BY_ID = by_key(operations, "id")
@@ -50,16 +50,49 @@ def _status_clauses(status: OperationStatus, now: datetime | None) -> list[Colum
     return [c.status.in_(LIVE), *window]
 
 
+def _same_state(state: str | None) -> list[ColumnElement[bool]]:
+    """A plate asked with a state matches that state, or a declared plate given without one."""
+    if state is None:
+        return []
+    return [or_(team_plates.c.state.is_(None), team_plates.c.state == state)]
+
+
 class SqlOperations(Repository):
     def add(self, op: Operation) -> None:
         row = {**records.operation_row(op), "restricted_by": sorted(op.restricted_by)}
         seq = self.conn.execute(INSERT_OPERATION, row).inserted_primary_key
         assert seq is not None
         self._index(int(seq[0]), op)
+        self._plates(op, new=True)
 
     def update(self, op: Operation) -> None:
         seq: int = self.conn.execute(UPDATE_OPERATION, bound(records.operation_row(op))).scalar_one()
         self._reindex(int(seq), op)
+        self._plates(op, new=False)
+
+    def _plates(self, op: Operation, *, new: bool) -> None:
+        """Keep ``team_plates`` to what the team declares now (a purge's empty team leaves none)."""
+        if not new:
+            self.conn.execute(delete(team_plates).where(team_plates.c.operation_id == op.id))
+        rows = [{"operation_id": op.id, "plate": v.plate, "state": v.state} for v in op.team.vehicles_detail if v.plate]
+        if rows:
+            self.conn.execute(insert(team_plates), rows)
+
+    def with_team_plate(
+        self, plate: str, state: str | None, live_after: datetime, starting_by: datetime
+    ) -> list[Operation]:
+        c, p = operations.c, team_plates.c
+        query = (
+            select(operations)
+            .where(
+                c.id.in_(select(p.operation_id).where(p.plate == plate, *_same_state(state))),
+                c.status.in_(LIVE),
+                c.ends_at > live_after,
+                c.starts_at <= starting_by,
+            )
+            .order_by(c.starts_at, c.id)
+        )
+        return [records.operation_from(r) for r in self.conn.execute(query).mappings()]
 
     def get(self, operation_id: str) -> Operation | None:
         row = self.conn.execute(OPERATION_BY_ID, {"key": operation_id}).mappings().first()

@@ -273,6 +273,7 @@ class PostgresOperations(SqlOperations):
         if seq is None:
             raise StaleVersion("the operation was changed by someone else; reload and try again")
         self._reindex(int(seq), op)
+        self._plates(op, new=False)
 
     def _installation_reach(self) -> SearchReach:
         """The reach the check will use: the installation's widest rule covers every policy."""

@@ -14,7 +14,6 @@ from commonground.domain.geometry import Area
 from commonground.domain.model import (
     Acknowledgement,
     Agency,
-    Attire,
     Conflict,
     ConflictKind,
     ConflictOutcome,
@@ -174,7 +173,7 @@ def operation_from(row: Mapping[Any, Any]) -> Operation:
         address=row["address"],
         window=TimeWindow(row["starts_at"], row["ends_at"]),
         contact=Contact(contact["name"], contact["phone"], contact.get("radio")),
-        team=Team(team.get("personnel"), Attire(team["attire"]) if team.get("attire") else None, team.get("vehicles")),
+        team=Team.from_dict(team),
         risk=Risk(row["risk"]),
         notice=NoticeTiming(row["notice"]) if row["notice"] else None,
         notes=row["notes"],

@@ -159,6 +159,17 @@ operations = Table(
     Index("ix_operations_ends_at", "ends_at"),
 )
 
+# Each plate an operation's team declared (team.vehicles_detail), normalised: what GET /verify/plate finds.
+team_plates = Table(
+    "team_plates",
+    metadata,
+    Column("operation_id", String(36), ForeignKey("operations.id"), nullable=False),
+    Column("plate", String(8), nullable=False),
+    Column("state", String(2), nullable=True),
+    Index("ix_team_plates_plate", "plate"),
+    Index("ix_team_plates_operation", "operation_id"),
+)
+
 conflicts = Table(
     "conflicts",
     metadata,
@@ -304,8 +315,8 @@ lookups = Table(
     Column("user_id", String(36), nullable=False),
     Column("agency_id", String(36), nullable=False),
     Column("at", UTCDateTime, nullable=False),
-    Column("lat", Float, nullable=False),
-    Column("lon", Float, nullable=False),
+    Column("lat", Float, nullable=True),  # null for a question with no place (a plate verification)
+    Column("lon", Float, nullable=True),
     Column("radius_m", Float, nullable=False),
     Column("results", Integer, nullable=False),
     Index("ix_lookups_user_at", "user_id", "at"),

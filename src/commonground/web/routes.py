@@ -48,8 +48,10 @@ def watch(request: Request, who: Watcher) -> Response:
 
 @router.get("/operations", response_class=HTMLResponse)
 def operations(request: Request, who: Officer) -> Response:
-    may_resolve = who.may(Permission.RESOLVE_CONFLICTS)
-    return render(request, "operations.html", who, may_resolve=may_resolve, **vocabulary.operation_form())
+    may_resolve, may_verify = who.may(Permission.RESOLVE_CONFLICTS), who.may(Permission.VERIFY)
+    return render(
+        request, "operations.html", who, may_resolve=may_resolve, may_verify=may_verify, **vocabulary.operation_form()
+    )
 
 
 @router.get("/notices", response_class=HTMLResponse)

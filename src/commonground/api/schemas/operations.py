@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, StrictBool
 
 from commonground.api.schemas.common import ID_EXAMPLE, TIME_EXAMPLE, Instant, Public, Strict, described, next_cursor
 from commonground.domain.model import DEFAULT_RISK, Attire, OperationStatus, Risk
@@ -32,10 +32,47 @@ class Contact(Strict):
     radio: str | None = described("Radio channel or talkgroup.", "TAC 2", default=None)
 
 
+class TeamMember(Strict):
+    name: str | None = described("The member's name (at most 100 characters).", "SA J. Rivera", default=None)
+    badge_number: str | None = described("Their badge or star number (at most 40).", "4471", default=None)
+    role: str | None = described("Their role on the team (at most 60).", "team leader", default=None)
+
+
+class TeamVehicle(Strict):
+    description: str = described("What a local officer would see (at most 200).", "grey Ford Explorer, unmarked")
+    plate: str | None = described(
+        "The plate, kept normalised (`abc-123` is kept as `ABC123`); 1-8 letters or digits.", "ABC123", default=None
+    )
+    state: str | None = described("The plate's US state or Canadian province.", "MN", default=None)
+    marked: StrictBool = described("Whether the vehicle carries agency markings.", False)
+
+
 class Team(Strict):
     personnel: int | None = described("How many officers.", 8, default=None)
     attire: Attire | None = described("How they are dressed.", "plain_clothes", default=None)
     vehicles: str | None = described("What they drive.", "2 unmarked grey SUVs", default=None)
+    members: list[TeamMember] | None = described(
+        "Who is on the team, as the agency declares them: a name or badge number each (identification laws such "
+        "as California SB 805 ask for the agency plus one of them). At most 100. Absent when none declared.",
+        [{"name": "SA J. Rivera", "badge_number": "4471", "role": "team leader"}],
+        default=None,
+    )
+    vehicles_detail: list[TeamVehicle] | None = described(
+        "The team's vehicles; a plate here is what `GET /verify/plate` finds. At most 30. Absent when none.",
+        [{"description": "grey Ford Explorer", "plate": "ABC123", "state": "MN", "marked": False}],
+        default=None,
+    )
+    talkgroup: str | None = described("The interoperability channel (at most 80).", "MN STAT 2", default=None)
+    recognition: str | None = described(
+        "A challenge / recognition signal (at most 120). Shown only to parties in conflict with the operation "
+        "and to on-scene verifications that find it: never in lists, notices, look-ups, exports, webhooks, "
+        "e-mails or the operation's own reads.",
+        "blue ball cap",
+        default=None,
+    )
+    visible_identification: StrictBool | None = described(
+        "Whether the team wears visible agency identification.", True, default=None
+    )
 
 
 class Geometry(Strict):

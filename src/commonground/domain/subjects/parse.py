@@ -232,20 +232,32 @@ def vin_check_digit_ok(vin: str) -> bool:
     return vin[8] == ("X" if remainder == 10 else str(remainder))
 
 
+def normalise_plate(plate: str, field: str) -> str:
+    """Return a plate as kept and matched (``abc-123`` → ``ABC123``), or refuse it naming ``field``."""
+    plate = re.sub(r"[\s\-·.]", "", plate).upper()
+    if not _PLATE_RE.fullmatch(plate):
+        raise InvalidInput(field, "must be 1-8 letters or digits")
+    return plate
+
+
+def normalise_plate_state(state: str, field: str) -> str:
+    """Return a plate's issuing state or province upper-cased, or refuse it naming ``field``."""
+    state = state.strip().upper()
+    if state not in PLATE_STATES:
+        raise InvalidInput(field, "must be a 2-letter US state or CA province")
+    return state
+
+
 def _parse_vehicle(data: Mapping[str, object], field: str) -> VehicleSubject:
     plate = _opt_str(data, "plate", field, 20)
     state = _opt_str(data, "state", field, 10)
     vin = _opt_str(data, "vin", field, 40)
     if plate is not None:
-        plate = re.sub(r"[\s\-·.]", "", plate).upper()
-        if not _PLATE_RE.fullmatch(plate):
-            raise InvalidInput(f"{field}.plate", "must be 1-8 letters or digits")
+        plate = normalise_plate(plate, f"{field}.plate")
         if state is None:
             raise InvalidInput(f"{field}.state", "is required with a plate")
     if state is not None:
-        state = state.upper()
-        if state not in PLATE_STATES:
-            raise InvalidInput(f"{field}.state", "must be a 2-letter US state or CA province")
+        state = normalise_plate_state(state, f"{field}.state")
         if plate is None:
             raise InvalidInput(f"{field}.plate", "is required with a state")
     if vin is not None:

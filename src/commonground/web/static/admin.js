@@ -87,7 +87,7 @@
         <label>E-mail addresses (one per line, same form)
           <textarea name="emails" rows="3">${CG.esc(lines(data.emails || []))}</textarea></label>
         <p class="hint">Event kinds: conflict.created, conflict.updated, conflict.escalated, conflict.urgent,
-          notice.created, notice.responded, lookup.nearby, delivery.failing.</p>
+          notice.created, notice.responded, lookup.nearby, verify.nearby, delivery.failing.</p>
         <button type="button" id="save-channels">Save channels</button> <span id="channels-status"></span>
         <div id="channel-secrets"></div>`;
       document.getElementById("save-channels").addEventListener("click", async () => {
