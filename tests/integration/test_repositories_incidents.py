@@ -102,3 +102,14 @@ def test_purging_clears_the_words_of_one_operation_s_incidents_only(store: Store
         assert [i.summary for i in tx.incidents.of_operation("op-1")] == ["", ""]
         assert [i.summary for i in tx.incidents.of_operation("op-2")] == ["Shots fired"]
         assert tx.incidents.told(incident(1).id) == HOSTS  # who was told stays, for the record
+
+
+@covers("participation.incidents")
+def test_the_report_counts_incidents_per_operating_agency_by_when_they_happened(store: Store) -> None:
+    with store.write() as tx:
+        tx.incidents.add(incident(1), {})
+        tx.incidents.add(incident(2, minutes=10), HOSTS)
+        tx.incidents.add(incident(3, agency_id="city", minutes=20), {})
+        tx.incidents.add(incident(4, minutes=120), {})  # happened after the period
+    with store.read() as tx:
+        assert tx.participation.incidents(T0 - timedelta(hours=1), T0 + timedelta(hours=1)) == {"feds": 2, "city": 1}
