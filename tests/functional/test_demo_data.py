@@ -4,20 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from commonground.bootstrap import Services, build_services
+from commonground.bootstrap import build_services
 from commonground.config import Settings
 from commonground.demo import TWIN_CITIES, seed
 from commonground.domain.model import Role
-from commonground.service.principal import Principal
-
-
-def _principal(services: Services, username: str) -> Principal:
-    with services.store.read() as tx:
-        found = tx.people.by_username(username)
-        assert found is not None
-        agency = tx.agencies.get(found[0].agency_id)
-        assert agency is not None
-    return Principal(found[0], agency)
+from tests.conftest import World
 
 
 def test_the_demo_has_a_host_answer_and_a_near_miss(tmp_path: Path) -> None:
@@ -28,7 +19,7 @@ def test_the_demo_has_a_host_answer_and_a_near_miss(tmp_path: Path) -> None:
             counts = tx.notice_responses.counts()
         assert any(response == "aware_not_assisting" for _, response, _ in counts), counts
         watch_user = next(u for u, _, roles, _ in TWIN_CITIES.users if Role.WATCH.value in roles)
-        [met] = services.near_misses.list(_principal(services, watch_user), 10, None).items
+        [met] = services.near_misses.list(World(services).principal(watch_user), 10, None).items
         assert len(met.operations) == 2 and "neither knew" in met.description
     finally:
         services.close()

@@ -8,6 +8,16 @@ from pydantic import StrictBool
 
 from commonground.api.schemas.common import Instant, Public, Strict, described
 
+
+def rotation_ends() -> Any:
+    return described(
+        "During a secret rotation: until when the replaced secret still signs beside the new one (two "
+        "`webhook-signature` values); absent otherwise.",
+        None,
+        default=None,
+    )
+
+
 EVENTS = "Event names to send (`conflict.created`, `notice.created`, …); empty for all."
 
 
@@ -72,12 +82,7 @@ class WebhookPublic(Public):
     events: list[str] = described("Event names sent; empty for all.", ["conflict.created"])
     secret_set: bool = described("A signing secret is set.", True)
     secret: str | None = described("The signing secret, only in the answer to setting it.", None, default=None)
-    previous_secret_until: Instant | None = described(
-        "During a secret rotation: until when the replaced secret still signs beside the new one (two "
-        "`webhook-signature` values); absent otherwise.",
-        None,
-        default=None,
-    )
+    previous_secret_until: Instant | None = rotation_ends()
 
 
 class EmailPublic(Public):
@@ -97,12 +102,7 @@ class CadPublic(Public):
     events: list[str] = described("Alert events sent; empty for all.", [])
     secret_set: bool = described("A signing secret is set.", True)
     secret: str | None = described("The signing secret, only in the answer to setting it.", None, default=None)
-    previous_secret_until: Instant | None = described(
-        "During a secret rotation: until when the replaced secret still signs beside the new one (two "
-        "`webhook-signature` values); absent otherwise.",
-        None,
-        default=None,
-    )
+    previous_secret_until: Instant | None = rotation_ends()
 
 
 class ChannelsPublic(Public):
