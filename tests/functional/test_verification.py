@@ -133,3 +133,20 @@ def test_only_field_roles_verify(world: World, http: httpx.Client) -> None:
     city = _city(world)
     for role in ("auditor", "agency_admin"):
         assert _verify(http, world.token(world.person(city, role)), *SPOT).status_code == 403
+
+
+def test_a_verification_answers_geojson_with_the_same_teams(world: World, http: httpx.Client) -> None:
+    city = _city(world)
+    fed_token = world.token(world.person(world.agency("federal"), "supervisor"))
+    op = _team_op(http, fed_token)
+    officer = world.token(world.person(city, "officer"))
+    as_json = _verify(http, officer, *NEAR).json()
+    r = http.get(
+        f"{API}/verify",
+        params={"lat": NEAR[0], "lon": NEAR[1]},
+        headers=bearer(officer) | {"Accept": "application/geo+json"},
+    )
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/geo+json"), r.text
+    features = r.json()["features"]
+    assert [f["properties"] for f in features] == as_json["teams"] and features[0]["properties"]["id"] == op["id"]
+    assert features[0]["geometry"]["type"] == "Point"

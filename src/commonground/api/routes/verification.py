@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
 
 from commonground.api.deps import ServicesDep, Verifier
+from commonground.api.geojson import GEOJSON_ANSWER, feature_collection, wants_geojson
 from commonground.api.responses import PublicRoute, fails
 from commonground.api.schemas.verification import PlateVerificationPublic, VerificationPublic
 
 router = APIRouter(tags=["verification"], route_class=PublicRoute)
 
 
-@router.get("/verify", responses=fails(403, 422, 429))
+@router.get("/verify", response_model=VerificationPublic, responses=fails(403, 422, 429) | GEOJSON_ANSWER)
 def verify(
-    services: ServicesDep, who: Verifier, lat: float, lon: float, radius_m: float | None = None
-) -> VerificationPublic:
+    request: Request, services: ServicesDep, who: Verifier, lat: float, lon: float, radius_m: float | None = None
+) -> VerificationPublic | JSONResponse:
     """Is a registered team within `radius_m` (default 200, at most 1,000) of the point, now or within 2 hours?
 
     Only inside the caller agency's jurisdiction when it has one (403 otherwise); each team is told at once
-    (`verify.nearby`); counted against the caller's look-up limit."""
-    return VerificationPublic.model_validate(services.verifications.near(who, lat, lon, radius_m).to_dict())
+    (`verify.nearby`); counted against the caller's look-up limit. `Accept: application/geo+json` answers a
+    FeatureCollection, one Feature per team, its properties the same item."""
+    answer = VerificationPublic.model_validate(services.verifications.near(who, lat, lon, radius_m).to_dict())
+    if wants_geojson(request):
+        teams = answer.model_dump(mode="json", exclude_unset=True)["teams"]
+        return feature_collection(teams, lambda item: item.get("area"), None)
+    return answer
 
 
 @router.get("/verify/plate", responses=fails(422, 429))
