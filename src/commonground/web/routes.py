@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from commonground.domain.errors import InvalidInput
+from commonground.domain.model import Role
 from commonground.domain.permissions import Permission
 from commonground.domain.timewindow import parse_instant
 from commonground.edge.deps import ServicesDep
@@ -50,7 +51,13 @@ def watch(request: Request, who: Watcher) -> Response:
 def operations(request: Request, who: Officer) -> Response:
     may_resolve, may_verify = who.may(Permission.RESOLVE_CONFLICTS), who.may(Permission.VERIFY)
     return render(
-        request, "operations.html", who, may_resolve=may_resolve, may_verify=may_verify, **vocabulary.operation_form()
+        request,
+        "operations.html",
+        who,
+        may_resolve=may_resolve,
+        may_verify=may_verify,
+        phone_in=who.has(Role.WATCH),  # the watch enters operations only for an agency that phoned in
+        **vocabulary.operation_form(),
     )
 
 

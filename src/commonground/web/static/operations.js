@@ -43,6 +43,10 @@
       team: { personnel: parseInt(form.personnel.value, 10) || null, attire: v("attire"), vehicles: v("vehicles") },
       risk: v("risk"), notes: v("notes"),
     };
+    if (form.on_behalf_agency && !form.op_id.value) {  // the watch enters it for the caller's agency
+      data.on_behalf_of = { agency_id: form.on_behalf_agency.value, caller_name: v("caller_name"), caller_phone: v("caller_phone") };
+    }
+    if (v("exigent_reason") && !form.op_id.value) data.exigent = { reason: v("exigent_reason") };
     if (polygon.length >= 3) {
       const ring = polygon.map(([la, lo]) => [lo, la]); ring.push(ring[0]);
       Object.assign(data, { geometry: { type: "Polygon", coordinates: [ring] }, radius_m: 0, address: v("address") });
@@ -182,6 +186,11 @@
         loadMine();
       } catch (e) { error.hidden = false; error.textContent = e.message; }
     });
+  }
+  if (form.on_behalf_agency) {  // the agencies a caller may be phoning for
+    CG.api("/api/v1/agencies?limit=500").then(page => {
+      for (const a of page.items) form.on_behalf_agency.insertAdjacentHTML("beforeend", `<option value="${CG.esc(a.id)}">${CG.esc(a.name)} (${CG.esc(a.ori)})</option>`);
+    }).catch(() => {});
   }
   reset(); loadMine();
 })();
