@@ -52,7 +52,7 @@ def test_the_watch_enters_an_operation_for_an_agency_that_phoned_in(
     page.wait_for_selector("#answer.clear, #answer.conflict")
     sergeant = world.person(city, "supervisor")
     [op] = world.services.operations.list(sergeant, OperationFilter(agency_id=city.id), 10, None).items
-    shown = op.to_dict()
+    shown: dict[str, Any] = op.to_dict()
     assert op.full is not None and shown["title"] == "Phoned-in warrant"  # the caller's agency sees it as its own
     assert shown["exigent"] is True and shown["exigent_reason"] == "entered after the door was breached"
     assert shown["entered_on_behalf"]["caller_name"] == "Ofc. Lind", shown
