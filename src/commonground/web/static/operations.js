@@ -43,7 +43,7 @@
       team: { personnel: parseInt(form.personnel.value, 10) || null, attire: v("attire"), vehicles: v("vehicles") },
       risk: v("risk"), notes: v("notes"),
     };
-    if (form.on_behalf_agency && !form.op_id.value) {  // the watch enters it for the caller's agency
+    if (form.on_behalf_agency && form.on_behalf_agency.value && !form.op_id.value) {  // the watch, for a caller
       data.on_behalf_of = { agency_id: form.on_behalf_agency.value, caller_name: v("caller_name"), caller_phone: v("caller_phone") };
     }
     if (v("exigent_reason") && !form.op_id.value) data.exigent = { reason: v("exigent_reason") };
