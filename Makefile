@@ -51,6 +51,7 @@ check: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_core.py $(BENCH_ARGS)
 	$(BIN)/python benchmarks/bench_sensitive_places.py
+	$(BIN)/python benchmarks/bench_jurisdiction.py
 
 bench-matching: $(STAMP)
 	$(BIN)/python benchmarks/bench_matching.py $(BENCH_ARGS)
