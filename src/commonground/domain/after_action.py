@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from commonground.domain.drafts import text
+from commonground.domain.drafts import objects, text
 from commonground.domain.errors import InvalidInput
 
 MAX_ENCOUNTERS = 20
@@ -86,18 +86,12 @@ def parse_after_action(raw: Mapping[str, Any] | None) -> AfterAction | None:
         return None
     outcome = _choice(raw, "outcome", "outcome", Outcome)
     summary = text(raw, "summary", "summary", required=False, limit=4000, multiline=True)
-    listed = raw.get("encounters") or []
-    if not isinstance(listed, list):
-        raise InvalidInput("encounters", "must be a list")
-    if len(listed) > MAX_ENCOUNTERS:
-        raise InvalidInput("encounters", f"at most {MAX_ENCOUNTERS}")
-    encounters = []
-    for i, item in enumerate(listed):
-        field = f"encounters.{i}"
-        if not isinstance(item, Mapping):
-            raise InvalidInput(field, "must be an object")
-        note = text(item, "note", f"{field}.note", required=True, limit=2000, multiline=True)
-        with_agency = text(item, "with_agency_id", f"{field}.with_agency_id", required=False, limit=36)
-        assert note is not None
-        encounters.append(Encounter(_choice(item, "kind", f"{field}.kind", EncounterKind), note, with_agency))
-    return AfterAction(outcome, summary, tuple(encounters))
+    encounters = objects(raw.get("encounters") or None, "encounters", MAX_ENCOUNTERS, _encounter)
+    return AfterAction(outcome, summary, encounters)
+
+
+def _encounter(item: Mapping[str, Any], field: str) -> Encounter:
+    note = text(item, "note", f"{field}.note", required=True, limit=2000, multiline=True)
+    with_agency = text(item, "with_agency_id", f"{field}.with_agency_id", required=False, limit=36)
+    assert note is not None
+    return Encounter(_choice(item, "kind", f"{field}.kind", EncounterKind), note, with_agency)

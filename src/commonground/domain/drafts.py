@@ -131,8 +131,8 @@ def parse_team(data: Mapping[str, Any]) -> Team:
         personnel=personnel,
         attire=None if attire is None else parse_enum(Attire, attire, "team.attire"),
         vehicles=text(team, "vehicles", "team.vehicles", required=False, limit=500),
-        members=_items(team, "members", MAX_MEMBERS, _member),
-        vehicles_detail=_items(team, "vehicles_detail", MAX_VEHICLES, _vehicle),
+        members=objects(team.get("members"), "team.members", MAX_MEMBERS, _member),
+        vehicles_detail=objects(team.get("vehicles_detail"), "team.vehicles_detail", MAX_VEHICLES, _vehicle),
         talkgroup=text(team, "talkgroup", "team.talkgroup", required=False, limit=80),
         recognition=text(team, "recognition", "team.recognition", required=False, limit=120),
         visible_identification=_flag(team, "visible_identification", "team.visible_identification", required=False),
@@ -144,20 +144,26 @@ MAX_VEHICLES = 30
 T = TypeVar("T")
 
 
-def _items(team: Mapping[str, Any], key: str, most: int, parse: Callable[[Mapping[str, Any], str], T]) -> tuple[T, ...]:
-    """Read one of the team's lists (members, vehicles), each item an object, naming the refused one."""
-    raw = team.get(key)
+def objects(
+    raw: object,
+    field: str,
+    most: int,
+    parse: Callable[[Mapping[str, Any], str], T],
+    too_many: str | None = None,
+) -> tuple[T, ...]:
+    """Read a list of objects at ``field`` (None: none), each parsed under its own field name, naming the refused
+    one: subjects, team members and vehicles, after-action encounters."""
     if raw is None:
         return ()
     if not isinstance(raw, list):
-        raise InvalidInput(f"team.{key}", "must be a list")
+        raise InvalidInput(field, "must be a list")
     if len(raw) > most:
-        raise InvalidInput(f"team.{key}", f"at most {most}")
+        raise InvalidInput(field, too_many or f"at most {most}")
     out = []
     for i, item in enumerate(raw):
         if not isinstance(item, Mapping):
-            raise InvalidInput(f"team.{key}.{i}", "must be an object")
-        out.append(parse(item, f"team.{key}.{i}"))
+            raise InvalidInput(f"{field}.{i}", "must be an object")
+        out.append(parse(item, f"{field}.{i}"))
     return tuple(out)
 
 
@@ -191,19 +197,8 @@ def _vehicle(data: Mapping[str, Any], field: str) -> TeamVehicle:
 
 
 def parse_subjects(data: Mapping[str, Any], parse_subject: SubjectParser) -> tuple[Mapping[str, object], ...]:
-    raw = data.get("subjects")
-    if raw is None:
-        return ()
-    if not isinstance(raw, list):
-        raise InvalidInput("subjects", "must be a list")
-    if len(raw) > MAX_SUBJECTS:
-        raise InvalidInput("subjects", f"at most {MAX_SUBJECTS} subjects per operation")
-    out = []
-    for i, item in enumerate(raw):
-        if not isinstance(item, Mapping):
-            raise InvalidInput(f"subjects.{i}", "must be an object")
-        out.append(parse_subject(item, f"subjects.{i}"))
-    return tuple(out)
+    too_many = f"at most {MAX_SUBJECTS} subjects per operation"
+    return objects(data.get("subjects"), "subjects", MAX_SUBJECTS, parse_subject, too_many)
 
 
 def parse_draft(
