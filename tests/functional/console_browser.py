@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pyotp
@@ -79,7 +80,7 @@ def sign_in(
             page.screenshot(path=str(SHOTS / f"enrol-{shot}.png"))
         page.fill("input[name=otp]", pyotp.TOTP(secret).now())
         page.click("button[type=submit].primary")
-    page.wait_for_function("!location.pathname.startsWith('/login') && !location.pathname.startsWith('/enrol')")
+    page.wait_for_url(lambda url: not urlsplit(url).path.startswith(("/login", "/enrol")))
     return secret
 
 

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from commonground.bootstrap import build_services
 from commonground.config import Settings
@@ -53,7 +54,7 @@ def test_the_watch_sees_the_failing_agency_and_its_admin_sends_the_alert_again(
         watch_page = context(browser, phone).new_page()
         sign_in(watch_page, live.url, watcher)
         watch_page.goto(live.url + "/watch")
-        watch_page.wait_for_function("document.getElementById('live').textContent === 'live'")
+        expect(watch_page.locator("#live")).to_have_text("live")
         assert watch_page.is_hidden("#failing")
 
         world.services.operations.submit(world.person(city, "supervisor"), operation_data())

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from commonground.demo import PLACES, TWIN_CITIES, seed
 from commonground.domain.geometry import point_area
@@ -107,7 +108,7 @@ def test_an_officer_verifies_a_team_by_typed_coordinates_and_by_location(
     assert "MN STAT 2" in text and "blue ball cap" in text and "No visible identification" in text
     page.fill("#verify-form input[name=here_lat]", "")
     page.click("#verify-here")  # the phone's own location
-    page.wait_for_function("document.querySelector('#verify-form input[name=here_lat]').value !== ''")
+    expect(page.locator("#verify-form input[name=here_lat]")).not_to_have_value("")
     assert abs(float(page.input_value("#verify-form input[name=here_lat]")) - (LAT + 0.0005)) < 1e-4
     page.wait_for_selector("#verify-teams li:has-text('HSI St. Paul')")
     assert lookups(world, officer) == 2

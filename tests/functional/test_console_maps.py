@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from commonground.bootstrap import build_services
 from commonground.config import Settings
@@ -123,7 +124,7 @@ def test_use_my_location_sets_the_point_without_a_look_up(
     page = ctx.new_page()
     sign_in(page, live.url, dispatcher)
     page.click("button.locate")
-    page.wait_for_function(f"document.querySelector('input[name=lat]').value === '{RICE_ST[0]:.5f}'")
+    expect(page.locator("input[name=lat]")).to_have_value(f"{RICE_ST[0]:.5f}")
     assert page.input_value("input[name=lon]") == f"{RICE_ST[1]:.5f}"
     # The point is set at once; the map's view settles when its zoom animation ends (moveend).
     for _ in range(100):
@@ -147,12 +148,12 @@ def test_an_address_search_sets_the_point(geocoded: tuple[World, LiveServer], br
     page.goto(live.url + "/lookup")
     page.fill("input[name=address]", "Rice St & University Ave")
     page.click("#find-address")
-    page.wait_for_function(f"document.querySelector('input[name=lat]').value === '{RICE_ST[0]:.5f}'")
+    expect(page.locator("input[name=lat]")).to_have_value(f"{RICE_ST[0]:.5f}")
     assert "Saint Paul" in page.inner_text("#found")
     assert lookups(world, user) == 0  # finding the address is not a look-up
     page.goto(live.url + "/operations")
     page.fill("input[name=address]", "600 Rice St")
     page.click("#find-address")
-    page.wait_for_function(f"document.querySelector('input[name=lon]').value === '{RICE_ST[1]:.5f}'")
+    expect(page.locator("input[name=lon]")).to_have_value(f"{RICE_ST[1]:.5f}")
     assert Geocoder.asked[-2:] == ["Rice St & University Ave", "600 Rice St"]
     ctx.close()

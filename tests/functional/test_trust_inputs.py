@@ -33,12 +33,14 @@ def test_an_agency_admin_cannot_grant_installation_roles_over_http(http: httpx.C
 
 
 def _send(http: httpx.Client, method: str, path: str, token: str, body: Any, **headers: str) -> httpx.Response:
-    # json.dumps escapes a lone surrogate as \ud800, as a hostile client would send it.
+    # json.dumps escapes a lone surrogate as \ud800, as a hostile client would send it. The bodies reach
+    # 2 MB; the timeout is generous because this asserts refusals, not speed (a CI run under load timed out).
     return http.request(
         method,
         API + path,
         content=json.dumps(body),
         headers={**bearer(token), "Content-Type": "application/json", **headers},
+        timeout=60,
     )
 
 
