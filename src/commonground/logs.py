@@ -48,6 +48,10 @@ def configure(fmt: LogFormat = "json", level: str = "info") -> None:
         logger = logging.getLogger(name)
         logger.handlers = []
         logger.propagate = True
+    # httpx logs every request it sends at INFO: one line per probe to every peer and per webhook
+    # delivery, on the submission's path. Failures are logged by the callers, with what they mean.
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
     structlog.configure(
         processors=[
             structlog.contextvars.merge_contextvars,

@@ -50,6 +50,7 @@ from commonground.service.remote_conflicts import record_answered, record_asked
 
 log = logging.getLogger(__name__)
 WIRE_PREFIX = "/federation/v1"
+NONCE_PRUNE_S = 10.0  # old nonces are only refused by age meanwhile, so pruning late changes no answer
 PEERS_TTL_S = 1.0  # how stale this process's list of peers may be when another process changed it
 # Threads kept for probes across submissions: one is started only when all are busy, so a
 # submission does not pay a thread start per peer; enough that a probe never queues for long.
@@ -116,6 +117,9 @@ class Probing:
     def probe_pool(self) -> ThreadPoolExecutor:
         raise NotImplementedError  # Federation's
 
+    def nonces_due(self) -> bool:
+        raise NotImplementedError  # Federation's
+
     def _refuse(self, reason: str, peer: Peer | None, message: str, **details: object) -> NoReturn:
         raise NotImplementedError  # Federation's
 
@@ -130,7 +134,8 @@ class Probing:
         with self.store.write() as tx:
             fresh = tx.peers.use_nonce(inbound.nonce, now)
             if fresh:
-                tx.peers.prune_nonces(now - timedelta(seconds=2 * self.max_age_seconds))
+                if self.nonces_due():
+                    tx.peers.prune_nonces(now - timedelta(seconds=2 * self.max_age_seconds))
                 tx.peers.set_status(inbound.peer.id, PeerStatus.REACHABLE, now)
                 found = self._hits(tx, probe)
                 hits = [hit for _, hit in found]
@@ -301,6 +306,15 @@ class Federation(Probing):
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
     _peers: tuple[float, list[Peer]] | None = field(default=None, init=False, repr=False)
     _pool: ThreadPoolExecutor | None = field(default=None, init=False, repr=False)
+    _nonces_pruned: float = field(default=-NONCE_PRUNE_S, init=False, repr=False)
+
+    def nonces_due(self) -> bool:
+        """Whether to forget old nonces now: once a ``NONCE_PRUNE_S`` per process, not in every answer's unit."""
+        now = time.monotonic()
+        if now - self._nonces_pruned < NONCE_PRUNE_S:
+            return False
+        self._nonces_pruned = now
+        return True
 
     def probe_pool(self) -> ThreadPoolExecutor:
         """The probe threads, kept for the process's life (made on the first probe, ended by ``close``)."""
@@ -427,8 +441,10 @@ class Federation(Probing):
             key = self.link.signer_key(headers)
         except SignatureRefused as exc:
             self._refuse("malformed", None, str(exc))
-        with self.store.read() as tx:
-            peer = tx.peers.by_key(key)
+        peer = next((p for p in self.known_peers() if p.public_key == key), None)
+        if peer is None:  # perhaps registered since the list was read: ask the store
+            with self.store.read() as tx:
+                peer = tx.peers.by_key(key)
         if peer is None:
             self._refuse("unknown-key", None, "no registered peer holds this key", key=key)
         try:
