@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from tests.conftest import World, bearer, operation_data
+from tests.functional.test_notice_responses import _square
 from tests.functional.test_policy_sharing import call
 
 API = "/api/v1"
@@ -172,3 +173,30 @@ def test_plate_questions_share_the_look_up_limit(world: World, http: httpx.Clien
     assert (
         http.get(f"{API}/verify", params={"lat": SPOT[0], "lon": SPOT[1]}, headers=bearer(officer)).status_code == 429
     )
+
+
+def test_a_plate_is_answered_only_for_teams_in_the_callers_service_area(world: World, http: httpx.Client) -> None:
+    """An insider's plate look-ups must not track a team across the state: a city officer learns of a
+    plate's team only where the city serves; elsewhere the answer is "not registered here" and that
+    team is not told (nothing of it was disclosed)."""
+    feds = world.agency("federal")
+    token = world.token(world.person(feds, "supervisor"))
+    car = {"description": "grey Explorer", "plate": "FED777", "state": "MN", "marked": False}
+    away = call(
+        http,
+        token,
+        "POST",
+        "/operations",
+        operation_data(46.7867, -92.1005, team={"vehicles_detail": [car]}, **_now_plus(-5)),  # Duluth
+        status=201,
+    )
+    city = world.agency("local", name="Minneapolis PD", jurisdiction=_square(*SPOT))
+    officer = world.token(world.person(city, "officer"))
+    assert _plate(http, officer, plate="FED777").json() == {"registered": False, "team": None}
+    with world.services.store.read() as tx:
+        told = [e for e in tx.outbox.all_after(0, 1000) if e.kind == "verify.nearby" and e.object_id == away["id"]]
+    assert told == []
+    here = _submit(http, token, {"vehicles_detail": [{**car, "plate": "FED778"}]})
+    assert _plate(http, officer, plate="FED778").json()["team"]["id"] == here["id"]
+    statewide = world.token(world.person(world.agency("state"), "officer"))  # no jurisdiction: serves everywhere
+    assert _plate(http, statewide, plate="FED777").json()["team"]["id"] == away["id"]
