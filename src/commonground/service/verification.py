@@ -16,6 +16,7 @@ from commonground.audit.tags import Action
 from commonground.domain.disclosure import Context, disclose_lookup_hit
 from commonground.domain.errors import NotPermitted
 from commonground.domain.geometry import point_area
+from commonground.domain.jurisdictions import serves
 from commonground.domain.permissions import Permission
 from commonground.domain.subjects import normalise_plate, normalise_plate_state
 from commonground.domain.views import LookupHit, PlateVerification, Verification
@@ -74,7 +75,10 @@ class Verifications:
         return Verification(tuple(hits))
 
     def plate(self, who: Principal, plate: str, state: str | None) -> PlateVerification:
-        """Say whether ``plate`` belongs to a team active now or starting within 2 h; tell that team at once."""
+        """Say whether ``plate`` belongs to a team active now or starting within 2 h; tell that team at once.
+
+        Only teams operating in the caller agency's service area count (all, for an agency without a
+        jurisdiction): a plate look-up answers a scene, it must not track a team across the state."""
         if not who.may(Permission.VERIFY):
             raise NotPermitted("verification is for officers, supervisors, dispatchers and the watch")
         wanted = normalise_plate(plate, "plate")
@@ -85,6 +89,8 @@ class Verifications:
             agencies = AgencyCache(tx)
             found = []
             for op in tx.operations.with_team_plate(wanted, issued, now, now + AHEAD):
+                if not serves(who.agency, op.area):
+                    continue  # a team elsewhere is none of this caller's scene: nothing disclosed, none told
                 found.append(disclose_lookup_hit(op, agencies(op.agency_id), who.viewer, 0.0, Context.VERIFY))
                 told = verifying(who, {"plate": wanted, "state": issued}, f"by the plate {wanted}")
                 tell_team(tx, op, now, told, EventKind.VERIFY_NEARBY)
