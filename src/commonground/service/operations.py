@@ -196,6 +196,8 @@ class Operations:
                 notices.track(tx, changed, now)
             else:
                 conflicts = [c for c in tx.conflicts.of_operation(op.id) if not c.status.is_closed]
+                if (op.contact, op.team) != (changed.contact, changed.team):
+                    notices.track(tx, changed, now)  # how to reach the team, or what it looks like: hosts hear it
             tx.audit.append(replace(actor, details={"fields": sorted(patch), "version": changed.version}), now)
             if changed.purpose != op.purpose:
                 self._tell_purpose_change(tx, who, op, changed, restricting, now)
