@@ -11,7 +11,7 @@ import httpx
 
 from commonground.bootstrap import Services
 from commonground.service.channels import Channels
-from tests.conftest import LiveServer, World, bearer, operation_data
+from tests.conftest import LiveServer, World, operation_data
 from tests.functional.sse_client import SseClient
 from tests.functional.test_policy_sharing import call
 from tests.functional.test_sensitive_places import SCHOOL, _collection, _feature
