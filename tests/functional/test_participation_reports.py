@@ -135,7 +135,9 @@ def test_the_public_report_can_be_switched_off(world: World, http: httpx.Client)
 
 
 def test_the_timeline_counts_the_submissions_per_day(world: World, http: httpx.Client) -> None:
-    """16 operations (12 city, 4 county) and 2 conflicts today; an agency administrator's line is its own; the public's hides <10."""
+    """16 operations (12 city, 4 county) and 2 conflicts today; an agency administrator's line is its own.
+
+    The public line hides every count below 10, as its figures do."""
     seen = _submissions(world, http)
     today = datetime.now(UTC).date()
     days = {"from": f"{today - timedelta(days=2)}T00:00:00Z", "to": f"{today + timedelta(days=1)}T00:00:00Z"}

@@ -50,6 +50,8 @@ class SensitivePlaces:
         """Return the agency's places as the FeatureCollection they were loaded as; its own administrator only."""
         self._own_admin(who, agency_id)
         with self.store.read() as tx:
+            if tx.agencies.get(agency_id) is None:
+                raise NotFound("no such agency")
             return feature_collection(tx.sensitive_places.of_agency(agency_id))
 
     def put_installation(self, who: Principal, body: Any) -> dict[str, Any]:

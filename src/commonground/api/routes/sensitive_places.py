@@ -57,7 +57,7 @@ def put_places(
     return SensitivePlacesPublic.model_validate(services.sensitive_places.put(who, agency_id, body))
 
 
-@router.get("/agencies/{agency_id}/sensitive-places", responses=fails(403))
+@router.get("/agencies/{agency_id}/sensitive-places", responses=fails(403, 404, 422))
 def get_places(agency_id: str, services: ServicesDep, who: AgencyAdmin) -> PlaceCollectionPublic:
     """Return the agency's sensitive places as loaded, so its administrator can check them."""
     return PlaceCollectionPublic.model_validate(services.sensitive_places.get(who, agency_id))
