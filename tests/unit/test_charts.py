@@ -33,6 +33,6 @@ def test_hidden_and_empty_counts_are_drawn_on_the_floor_and_labelled_as_given() 
 
 
 def test_bars_are_lengths_in_percent_of_the_largest() -> None:
-    rows = [{"agency": "A", "n": 3}, {"agency": "B", "n": 1}, {"agency": "C", "n": "<10"}]
+    rows: list[dict[str, object]] = [{"agency": "A", "n": 3}, {"agency": "B", "n": 1}, {"agency": "C", "n": "<10"}]
     assert [b["width"] for b in bars(rows, "n")] == [100.0, 33.3, 0.0]
     assert bars([{"agency": "A", "n": 0}], "n")[0]["width"] == 0.0
