@@ -16,7 +16,7 @@ from commonground.federation.link import Ed25519Link
 from commonground.federation.notary import Ed25519Notary, check_signature
 from commonground.notify.email import SmtpEmailSender
 from commonground.notify.push import PushViews
-from commonground.notify.render import for_channels
+from commonground.notify.render import ChannelViews
 from commonground.notify.senders import (
     NullEmailSender,
     NullTakSender,
@@ -292,7 +292,7 @@ def build_deliveries(
         clock,
         build_webhook_sender(settings) if webhooks is None else webhooks,
         build_email_sender(settings) if email is None else email,
-        for_channels,
+        ChannelViews(settings.sensitive_place_m),
         build_escalator(settings, store, clock) if escalator is None else escalator,
         retry,
         peers,

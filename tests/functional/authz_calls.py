@@ -77,6 +77,7 @@ BODIES: dict[str, Body] = {
         "type": "FeatureCollection",
         "features": [],
     },
+    "PUT /api/v1/sensitive-places": lambda aw, col, _: {"type": "FeatureCollection", "features": []},
     "POST /api/v1/conflicts/{conflict_id}/contacts": lambda aw, col, _: {
         "side": "a",
         "method": "phone",

@@ -93,6 +93,9 @@ MATRIX: dict[str, tuple[str, dict[str, str]]] = {
     "GET /api/v1/reports/participation": ("none", {"auditor watch agency_admin": "200"}),
     "GET /api/v1/reports/public": ("none", {"everyone": "200"}),
     "PUT /api/v1/agencies/{agency_id}/sensitive-places": ("agency", {"agency_admin": AGENCY_OWN_ONLY.format(s=200)}),
+    "GET /api/v1/agencies/{agency_id}/sensitive-places": ("agency", {"agency_admin": AGENCY_OWN_ONLY.format(s=200)}),
+    "PUT /api/v1/sensitive-places": ("none", {"watch": "200"}),  # the installation-wide set
+    "GET /api/v1/sensitive-places": ("none", {"watch": "200"}),
     "POST /api/v1/conflicts/{conflict_id}/assign": ("conflict", {"watch": WATCHED}),
     "POST /api/v1/conflicts/{conflict_id}/contacts": ("conflict", {"watch": WATCHED.replace("200", "201")}),
     "PUT /api/v1/watch/channels": ("none", {"admin": "200"}),

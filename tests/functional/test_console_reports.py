@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any
 
 import pytest
@@ -64,3 +64,51 @@ def test_the_reports_page_draws_each_agencys_figures_and_downloads_them(
     sign_in(officer, live.url, person(world, city, "officer"))
     assert officer.query_selector("nav a[href='/reports']") is None
     assert officer.goto(live.url + "/reports").status == 403
+
+
+def test_the_reports_page_draws_operations_and_conflicts_over_time(
+    console: tuple[World, LiveServer], browser: Any
+) -> None:
+    """A line per series, one point per day of the period, and the same figures as a table."""
+    from playwright.sync_api import expect
+
+    world, live = console
+    city, county = world.agency("local", name="St. Paul Police"), world.agency("local", name="Ramsey County SO")
+    now = world.services.clock.now()
+    starts = now.replace(microsecond=0) + timedelta(hours=2)
+    for i in range(3):
+        wire(world.services.operations.submit(world.person(city), operation_data(44.9 + i * 0.1, starts=starts)))
+    _, found = wire(
+        world.services.operations.submit(world.person(county), operation_data(44.9, -93.2640, starts=starts))
+    )
+    assert len(found) == 1  # the county's operation meets the city's first
+    today = now.astimezone(UTC).date()
+    since, until = today - timedelta(days=6), today + timedelta(days=1)  # 7 days, today the last
+    page = context(browser).new_page()
+    sign_in(page, live.url, person(world, world.admin.agency, "watch"))
+    page.goto(f"{live.url}/reports?since={since.isoformat()}T00:00:00Z&until={until.isoformat()}T00:00:00Z")
+    chart = page.locator("#over-time")
+    expect(chart.locator("figcaption")).to_have_text("Operations entered and conflicts per day")
+    for series in ("operations", "conflicts"):
+        expect(chart.locator(f"g.series[data-series={series}] circle")).to_have_count(7)
+        points = chart.locator(f"g.series[data-series={series}] polyline").get_attribute("points")
+        assert points is not None and len(points.split()) == 7
+    expect(chart.locator("g.series[data-series=operations] circle").last.locator("title")).to_have_text(
+        f"Operations entered, {today.isoformat()}: 4"
+    )
+    expect(chart.locator("g.series[data-series=conflicts] circle").last.locator("title")).to_have_text(
+        f"Conflicts, {today.isoformat()}: 1"
+    )
+    expect(chart.locator("g.series[data-series=operations] circle").first.locator("title")).to_have_text(
+        f"Operations entered, {since.isoformat()}: 0"
+    )
+    # The last point, the day's 4, is the highest: at the top of the plot; the first, 0, on its floor.
+    cy = [float(c.get_attribute("cy") or "nan") for c in chart.locator("g.series[data-series=operations] circle").all()]
+    assert cy[-1] == min(cy) and cy[0] == max(cy) and cy[-1] < cy[0]
+    expect(chart.locator("svg title").first).to_have_text(
+        f"Operations entered and conflicts per day, {since} to {today}"
+    )
+    rows = chart.locator("table.line-figures tbody tr")
+    expect(rows).to_have_count(7)
+    expect(rows.last.locator("th, td")).to_have_text([today.isoformat(), "4", "1"])  # in a closed <details>
+    chart.screenshot(path=str(SHOTS / "reports-over-time.png"))

@@ -132,3 +132,31 @@ def test_the_public_report_can_be_switched_off(world: World, http: httpx.Client)
     world.services.participation.public_enabled = False
     r = http.get("/api/v1/reports/public", params=PERIOD)
     assert r.status_code == 404
+
+
+def test_the_timeline_counts_the_submissions_per_day(world: World, http: httpx.Client) -> None:
+    """16 operations (12 city, 4 county) and 2 conflicts today; an agency administrator's line is its own.
+
+    The public line hides every count below 10, as its figures do."""
+    seen = _submissions(world, http)
+    today = datetime.now(UTC).date()
+    days = {"from": f"{today - timedelta(days=2)}T00:00:00Z", "to": f"{today + timedelta(days=1)}T00:00:00Z"}
+    report = call(http, seen["watch"], "GET", f"/reports/participation?from={days['from']}&to={days['to']}")
+    assert report["interval"] == "day"
+    points = [(p["starts_on"], p["operations"], p["conflicts"]) for p in report["timeline"]]
+    assert points == [
+        (str(today - timedelta(days=2)), 0, 0),
+        (str(today - timedelta(days=1)), 0, 0),
+        (str(today), 16, 2),
+    ]
+    assert sum(a["operations"] for a in report["agencies"]) == 16
+    county_admin = world.token(world.person(seen["county"], "agency_admin"))
+    own = call(http, county_admin, "GET", f"/reports/participation?from={days['from']}&to={days['to']}")
+    assert own["timeline"][-1] == {"starts_on": str(today), "operations": 4, "conflicts": 2}
+    public = http.get("/api/v1/reports/public", params=days).json()
+    assert public["timeline"][-1] == {"starts_on": str(today), "operations": 16, "conflicts": HIDDEN}
+    assert public["timeline"][0] == {
+        "starts_on": str(today - timedelta(days=2)),
+        "operations": HIDDEN,
+        "conflicts": HIDDEN,
+    }

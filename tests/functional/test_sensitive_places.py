@@ -138,3 +138,65 @@ def test_the_host_agencys_notice_names_the_sensitive_places_first(world: World, 
     assert next(iter(told)) == "sensitive_places"  # the first thing the host reads
     assert [(p["name"], p["category"]) for p in told["sensitive_places"]] == [("Central", "school")]
     assert "sensitive_places" not in notices[far["id"]]
+
+
+def test_the_watch_loads_an_installation_wide_set_matched_like_an_agencys(world: World, http: httpx.Client) -> None:
+    watch_center = world.agency("state", name="Watch Center")
+    analyst = world.token(world.person(watch_center, "watch"))
+    places = _collection(
+        _feature(SCHOOL, "polling_place", "Ward 3 poll"),
+        _feature((-93.30, 45.05), "shelter"),  # unnamed, far
+    )
+    assert call(http, analyst, "GET", "/sensitive-places") == {"type": "FeatureCollection", "features": []}
+    assert call(http, analyst, "PUT", "/sensitive-places", places) == {"places": 2}
+    (entry,) = audited(world, "watch:sensitive-places:update")
+    assert entry.object_type == "installation" and entry.object_id == "installation"
+    assert entry.details == {"places": 2}
+    assert audited(world, "admin:sensitive-places:update") == []
+
+    loaded = call(http, analyst, "GET", "/sensitive-places")
+    assert sorted((f["properties"].get("name", ""), f["geometry"]["coordinates"]) for f in loaded["features"]) == [
+        ("", [-93.30, 45.05]),
+        ("Ward 3 poll", list(SCHOOL)),
+    ]
+    assert all(f["type"] == "Feature" and f["id"] for f in loaded["features"])
+    # Read back, the collection loads again as it is: what the watch checks is what it loaded.
+    assert call(http, analyst, "PUT", "/sensitive-places", loaded) == {"places": 2}
+
+    city = world.agency("local", name="Minneapolis PD")
+    made = call(http, world.token(world.person(city, "officer")), "POST", "/operations", operation_data(), 201)
+    assert [(p["name"], p["category"]) for p in made["sensitive_places"]] == [("Ward 3 poll", "polling_place")]
+    # An agency's own set and the installation's are apart: replacing one leaves the other.
+    admin = world.token(world.person(city, "agency_admin"))
+    before = call(http, analyst, "GET", "/sensitive-places")
+    call(http, admin, "PUT", f"/agencies/{city.id}/sensitive-places", _collection(_feature(SCHOOL, "school", "Own")))
+    assert call(http, analyst, "GET", "/sensitive-places") == before and len(before["features"]) == 2
+    own = call(http, admin, "GET", f"/agencies/{city.id}/sensitive-places")
+    assert [f["properties"] for f in own["features"]] == [{"category": "school", "name": "Own"}]
+    again = call(http, world.token(world.person(city, "officer")), "GET", f"/operations/{made['id']}")
+    assert {p["name"] for p in again["sensitive_places"]} == {"Ward 3 poll", "Own"}
+    call(http, analyst, "PUT", "/sensitive-places", _collection())
+    again = call(http, world.token(world.person(city, "officer")), "GET", f"/operations/{made['id']}")
+    assert [p["name"] for p in again["sensitive_places"]] == ["Own"]
+    assert len(call(http, admin, "GET", f"/agencies/{city.id}/sensitive-places")["features"]) == 1
+
+
+def test_installation_wide_set_refusals(world: World, http: httpx.Client) -> None:
+    watch_center, city = world.agency("state"), world.agency("local")
+    analyst = world.token(world.person(watch_center, "watch"))
+    path = "/api/v1/sensitive-places"
+    r = http.put(path, json=_collection(_feature(SCHOOL, "bakery")), headers=bearer(analyst))
+    assert r.status_code == 422 and first_field(r) == "features.0.properties.category"
+    good = _collection(_feature(SCHOOL, "school"))
+    for role in ("officer", "supervisor", "agency_admin", "dispatcher", "auditor", "admin"):
+        token = world.token(world.person(city if role != "admin" else watch_center, role))
+        assert http.put(path, json=good, headers=bearer(token)).status_code == 403, role
+        assert http.get(path, headers=bearer(token)).status_code == 403, role
+    assert http.put(path, json=good).status_code == 401 and http.get(path).status_code == 401
+    assert audited(world, "watch:sensitive-places:update") == []
+    # An agency's set is read by its own administrator only.
+    other_admin = world.token(world.person(world.agency("local"), "agency_admin"))
+    own = f"/api/v1/agencies/{city.id}/sensitive-places"
+    assert http.get(own, headers=bearer(other_admin)).status_code == 403
+    assert http.get(own, headers=bearer(analyst)).status_code == 403
+    assert http.get(own, headers=bearer(world.token(world.person(city, "officer")))).status_code == 403

@@ -401,6 +401,13 @@ def drive(rec: Recorder) -> None:
     call("GET", "/operations/{operation_id}/incidents", sgt, operation_id=theirs["id"])
     call("POST", "/incidents/{incident_id}/acknowledge", agent, status=403, incident_id=incident["id"])
     call("POST", "/incidents/{incident_id}/acknowledge", sgt, incident_id=incident["id"])
+    # Sensitive places read back, and the watch center's installation-wide set (appended last).
+    call("GET", "/agencies/{agency_id}/sensitive-places", city_admin, agency_id=city["id"])
+    call("PUT", "/sensitive-places", watch, {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [-93.1, 45.102]},
+         "properties": {"category": "polling_place", "name": "Ward 3 poll"}}]})  # fmt: skip
+    call("PUT", "/sensitive-places", city_admin, {"type": "FeatureCollection", "features": []}, status=403)
+    call("GET", "/sensitive-places", watch)
 
 
 def admin_token(http: TestClient) -> str:

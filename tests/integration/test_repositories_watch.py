@@ -56,9 +56,9 @@ def test_the_participation_figures_read_one_period(store: Store) -> None:
     with store.read() as tx:
         entries = sorted(tx.participation.entries(since, until), key=lambda e: e.phone_in)
         assert entries == [
-            EntryFact(city.id, "search_warrant", True, False, "at_submit"),
-            EntryFact(city.id, "search_warrant", False, True, "at_submit"),
-        ]
+            EntryFact(city.id, "search_warrant", True, False, "at_submit", T0.date()),
+            EntryFact(city.id, "search_warrant", False, True, "at_submit", (T0 + HOUR).date()),
+        ]  # the UTC day entered, for the timeline: no time of day
         found = sorted(tx.participation.conflicts(since, until), key=lambda c: c.detected_at)
         assert [(c.status, c.outcome) for c in found] == [("resolved", "delayed"), ("open", None)]
         first, second = found

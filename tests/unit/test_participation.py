@@ -16,6 +16,7 @@ from commonground.domain.participation import (
     figures,
     percentile,
     public_figures,
+    timeline,
 )
 
 T0 = datetime(2026, 11, 1, tzinfo=UTC)
@@ -131,3 +132,41 @@ def test_host_responses_are_counted_for_the_operating_agency_and_hidden_below_10
         shown = public_figures(got)["notices_by_host_response"]
         for response, count in got.notices_by_host_response.items():
             assert shown[response] == (HIDDEN if count < SMALL else count)
+
+
+def _conflict(a: str, b: str, at: datetime) -> ConflictFact:
+    return ConflictFact(a, b, "proximity", "open", None, at, None, None)
+
+
+def test_the_timeline_counts_per_day_each_conflict_once_and_an_agency_sees_its_own() -> None:
+    day = timedelta(days=1)
+    ops = [
+        EntryFact("a-city", "search_warrant", False, False, "at_submit", T0.date()),
+        EntryFact("a-city", "search_warrant", False, False, "at_submit", (T0 + 2 * day).date()),
+        EntryFact("a-county", "search_warrant", False, False, "at_submit", (T0 + 2 * day).date()),
+    ]
+    found = [_conflict("a-city", "a-county", T0 + 2 * day + timedelta(hours=23)), _conflict("a-feds", "a-feds", T0)]
+    interval, points = timeline(T0, T0 + 3 * day, ops, found)
+    assert interval == "day"
+    assert [(p.starts_on, p.operations, p.conflicts) for p in points] == [
+        (T0.date(), 1, 1),
+        ((T0 + day).date(), 0, 0),
+        ((T0 + 2 * day).date(), 2, 1),  # the conflict once, not once per side
+    ]
+    _, own = timeline(T0, T0 + 3 * day, ops, found, "a-county")
+    assert [(p.operations, p.conflicts) for p in own] == [(0, 0), (0, 0), (1, 1)]
+    # A period that ends mid-day still draws that day; one that ends at midnight does not draw the next.
+    assert len(timeline(T0, T0 + 2 * day + timedelta(hours=1), ops, found)[1]) == 3
+    assert points[-1].to_dict() == {"starts_on": (T0 + 2 * day).date().isoformat(), "operations": 2, "conflicts": 1}
+
+
+def test_a_period_past_62_days_is_drawn_per_week_from_its_first_day() -> None:
+    ops = [
+        EntryFact("a-city", "search_warrant", False, False, "at_submit", (T0 + timedelta(days=d)).date())
+        for d in (0, 6, 7, 69)
+    ]
+    interval, points = timeline(T0, T0 + timedelta(days=70), ops, [])
+    assert interval == "week" and len(points) == 10
+    assert [p.starts_on for p in points[:2]] == [T0.date(), (T0 + timedelta(days=7)).date()]
+    assert [p.operations for p in points] == [2, 1, 0, 0, 0, 0, 0, 0, 0, 1]
+    assert timeline(T0, T0 + timedelta(days=62), ops, [])[0] == "day"

@@ -31,6 +31,7 @@ Auditor = Annotated[Principal, requires(Permission.AUDIT)]
 CheckpointReader = Annotated[Principal, requires(Permission.AUDIT_CHECKPOINTS)]
 DeliveriesAdmin = Annotated[Principal, requires(Permission.DELIVERIES)]
 WatchCenter = Annotated[Principal, requires(Permission.WATCH_CENTER)]
+PlacesWatch = Annotated[Principal, requires(Permission.INSTALLATION_PLACES)]
 ReportReader = Annotated[Principal, requires(Permission.REPORTS)]
 
 
@@ -80,6 +81,7 @@ __all__ = [
     "NoticesUser",
     "OperationsUser",
     "Permission",
+    "PlacesWatch",
     "Public",
     "ReportReader",
     "Requires",

@@ -40,6 +40,7 @@ class Action(StrEnum):
     DATA_EXPORT = "data:export:csv"
     AGENCY_JURISDICTION_UPDATE = "admin:jurisdiction:update"
     SENSITIVE_PLACES_UPDATE = "admin:sensitive-places:update"
+    INSTALLATION_PLACES_UPDATE = "watch:sensitive-places:update"  # the installation-wide set
     LOOKUP = "dispatch:lookup:query"
     LOOKUP_SWEEP = "dispatch:lookup:sweep"
     CAD_FEED = "dispatch:cad:feed"  # a CAD's read of its premise alerts, with the alerts it carried

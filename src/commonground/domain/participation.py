@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from math import ceil
 from typing import Any
 
@@ -27,6 +27,7 @@ class EntryFact:
     exigent: bool
     phone_in: bool
     notice: str
+    day: date | None = None  # the UTC day it was entered: the timeline's, never finer
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,3 +181,45 @@ def public_figures(agency: AgencyFigures) -> dict[str, Any]:
     shown["ack_median_s"] = agency.ack_median_s if enough else None
     shown["ack_p90_s"] = agency.ack_p90_s if enough else None
     return shown
+
+
+# A period up to this long is drawn per day; a longer one per week (a 400-day report: 58 points).
+DAILY_UP_TO = timedelta(days=62)
+
+
+@dataclass(frozen=True, slots=True)
+class TimelinePoint:
+    """The operations entered and conflicts detected in one day or week of the period."""
+
+    starts_on: date
+    operations: int = 0
+    conflicts: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"starts_on": self.starts_on.isoformat(), "operations": self.operations, "conflicts": self.conflicts}
+
+
+def timeline(
+    since: datetime,
+    until: datetime,
+    entries: Iterable[EntryFact],
+    conflicts: Iterable[ConflictFact],
+    agency_id: str | None = None,
+) -> tuple[str, list[TimelinePoint]]:
+    """Return ``("day" | "week", points)``: counts per UTC day of the period, or per 7 days from its first.
+
+    ``agency_id``: only that agency's operations and the conflicts it is a side of; each conflict
+    is counted once, not once per side."""
+    first, last = since.date(), (until - timedelta(microseconds=1)).date()
+    step = 1 if until - since <= DAILY_UP_TO else 7
+    points = [first + timedelta(days=d) for d in range(0, (last - first).days + 1, step)]
+    ops: Counter[int] = Counter()
+    found: Counter[int] = Counter()
+    for entry in entries:
+        if entry.day is not None and agency_id in (None, entry.agency_id):
+            ops[(entry.day - first).days // step] += 1
+    for conflict in conflicts:
+        if agency_id in (None, conflict.agency_a, conflict.agency_b):
+            found[(conflict.detected_at.date() - first).days // step] += 1
+    interval = "day" if step == 1 else "week"
+    return interval, [TimelinePoint(day, ops[i], found[i]) for i, day in enumerate(points)]

@@ -31,6 +31,7 @@ class Permission(StrEnum):
     AUDIT_CHECKPOINTS = "audit_checkpoints"
     DELIVERIES = "deliveries"  # list and redeliver: an agency's admin (its own), the installation admin (any)
     WATCH_CENTER = "watch_center"
+    INSTALLATION_PLACES = "installation_places"  # load and read the installation-wide sensitive places
     REPORTS = "reports"
 
 
@@ -56,6 +57,7 @@ ROLES: Mapping[Permission, frozenset[Role]] = {
     Permission.AUDIT_CHECKPOINTS: frozenset({Role.AUDITOR, Role.ADMIN}),
     Permission.DELIVERIES: frozenset({Role.AGENCY_ADMIN, Role.ADMIN}),
     Permission.WATCH_CENTER: frozenset({Role.WATCH}),
+    Permission.INSTALLATION_PLACES: frozenset({Role.WATCH}),
     Permission.REPORTS: frozenset({Role.AUDITOR, Role.WATCH, Role.AGENCY_ADMIN}),
 }
 

@@ -11,8 +11,8 @@ from commonground.domain.disclosure import SAFETY_KEYS
 from commonground.domain.errors import InvalidInput
 from commonground.domain.geometry import geojson_area
 from commonground.domain.model import Acknowledgement, ConflictKind, ConflictStatus
-from commonground.domain.timewindow import TimeWindow, isoformat
-from commonground.domain.views import Json, window_dict
+from commonground.domain.timewindow import TimeWindow, isoformat, window_dict
+from commonground.domain.views import Json
 
 
 class FoundBy(StrEnum):

@@ -50,6 +50,7 @@ NEEDS: Mapping[Permission, Scope | None] = {
     Permission.AUDIT_CHECKPOINTS: Scope.AUDIT,
     Permission.DELIVERIES: Scope.ADMIN,
     Permission.WATCH_CENTER: Scope.OPERATIONS,
+    Permission.INSTALLATION_PLACES: Scope.ADMIN,  # a set of places is configuration, as an agency's is
     Permission.REPORTS: Scope.AUDIT,
 }
 

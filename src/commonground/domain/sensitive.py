@@ -17,9 +17,12 @@ from commonground.domain.drafts import text
 from commonground.domain.errors import InvalidInput
 from commonground.domain.geometry import Area, Box, bounding_boxes, edge_distance_m, geojson_area
 from commonground.domain.policy import parse_enum
-from commonground.domain.timewindow import TimeWindow
+from commonground.domain.timewindow import TimeWindow, window_dict
 
 MAX_PLACES = 100_000  # one agency's set, in one PUT
+# The key the installation-wide set (the watch center's) is filed under in place of an agency's id:
+# agency ids are UUIDs, so it names no agency. Operations are matched against it like any agency's.
+INSTALLATION = "installation"
 # A place's box spans at most this many degrees each way (about 5 km): the index then searches a
 # narrow band of latitude (store/sensitive.py). A campus is a place; a district is not.
 MAX_PLACE_SPAN_DEG = 0.05
@@ -54,6 +57,15 @@ class SensitivePlace:
             min(b.min_lat for b in boxes),
             max(b.max_lat for b in boxes),
         )
+
+    def to_feature(self) -> dict[str, Any]:
+        """Return the place as the GeoJSON Feature it was loaded as (what ``parse_places`` reads back)."""
+        props: dict[str, Any] = {"category": self.category.value}
+        if self.name is not None:
+            props["name"] = self.name
+        if self.window is not None:
+            props["window"] = window_dict(self.window)
+        return {"type": "Feature", "id": self.id, "geometry": self.area.to_geojson(), "properties": props}
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,3 +127,8 @@ def nearby(area: Area, window: TimeWindow, places: Iterable[SensitivePlace], wit
         if distance <= within_m:
             found.append(PlaceNearby(place.name, place.category, round(distance, 1)))
     return sorted(found, key=lambda p: (p.distance_m, p.name or ""))
+
+
+def feature_collection(places: Iterable[SensitivePlace]) -> dict[str, Any]:
+    """Return a set of places as one GeoJSON FeatureCollection, as it was loaded."""
+    return {"type": "FeatureCollection", "features": [p.to_feature() for p in places]}

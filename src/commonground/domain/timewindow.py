@@ -72,3 +72,8 @@ class TimeWindow:
 
     def contains(self, instant: datetime) -> bool:
         return self.starts_at <= instant < self.ends_at
+
+
+def window_dict(window: TimeWindow) -> dict[str, object]:
+    """Return the window as JSON: ``{starts_at, ends_at}`` in ISO 8601, UTC."""
+    return {"starts_at": isoformat(window.starts_at), "ends_at": isoformat(window.ends_at)}

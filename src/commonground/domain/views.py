@@ -32,7 +32,7 @@ from commonground.domain.notice_responses import HostResponse
 from commonground.domain.notices import NoticeKind
 from commonground.domain.policy import AgencyLevel, Level, NoticeTiming, Purpose
 from commonground.domain.sensitive import PlaceNearby
-from commonground.domain.timewindow import TimeWindow, isoformat
+from commonground.domain.timewindow import TimeWindow, isoformat, window_dict
 
 Json = dict[str, object]
 
@@ -53,10 +53,6 @@ def _wire(value: object) -> object:
 def _tier(detail: Any) -> Json:
     """Flatten one disclosure tier into the view's own keys, in declaration order."""
     return {f.name: _wire(getattr(detail, f.name)) for f in fields(detail)}
-
-
-def window_dict(window: TimeWindow) -> Json:
-    return {"starts_at": isoformat(window.starts_at), "ends_at": isoformat(window.ends_at)}
 
 
 @dataclass(frozen=True, slots=True)

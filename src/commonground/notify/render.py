@@ -6,19 +6,19 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from commonground.domain.disclosure import (
-    Context,
     Viewer,
     disclose_conflict,
     disclose_conflict_to_watch,
     disclose_host_response,
     disclose_incident,
-    disclose_operation,
     sees_incident,
 )
 from commonground.domain.model import Agency, Role
 from commonground.domain.views import AnyConflictView
+from commonground.service.notices import host_notice
 from commonground.service.ports import Event, Transaction
 from commonground.service.principal import Principal
+from commonground.service.sensitive_places import DEFAULT_WITHIN_M
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,9 +46,21 @@ def for_agency(agency: Agency) -> Recipient:
     return Recipient(Viewer(agency.id, agency.level, frozenset({Role.SUPERVISOR}), agency.missions, outside=True))
 
 
-def for_channels(tx: Transaction, event: Event, agency: Agency | None) -> dict[str, Any] | None:
+def for_channels(
+    tx: Transaction, event: Event, agency: Agency | None, within_m: float = DEFAULT_WITHIN_M
+) -> dict[str, Any] | None:
     """Render for an agency's webhooks and e-mail, or the watch center's (``agency`` None)."""
-    return render(tx, event, WATCH if agency is None else for_agency(agency))
+    return render(tx, event, WATCH if agency is None else for_agency(agency), within_m)
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelViews:
+    """``for_channels`` with the installation's sensitive-place distance (COMMONGROUND_SENSITIVE_PLACE_M)."""
+
+    within_m: float
+
+    def __call__(self, tx: Transaction, event: Event, agency: Agency | None) -> dict[str, Any] | None:
+        return for_channels(tx, event, agency, self.within_m)
 
 
 def for_user(who: Principal) -> Recipient:
@@ -66,8 +78,12 @@ def routed(event: Event, recipient: Recipient) -> bool:
     return recipient.viewer.agency_id is not None and event.agency_id == recipient.viewer.agency_id
 
 
-def render(tx: Transaction, event: Event, recipient: Recipient) -> dict[str, Any] | None:
-    """Return the event's JSON view for ``recipient``, or None when they may not see it."""
+def render(
+    tx: Transaction, event: Event, recipient: Recipient, within_m: float = DEFAULT_WITHIN_M
+) -> dict[str, Any] | None:
+    """Return the event's JSON view for ``recipient``, or None when they may not see it.
+
+    ``within_m``: how near a sensitive place must be for a notice to name it."""
     if not routed(event, recipient):
         return None
     if event.kind.startswith("conflict."):
@@ -83,15 +99,11 @@ def render(tx: Transaction, event: Event, recipient: Recipient) -> dict[str, Any
             "installation": {"name": found.installation},
         }
     if event.kind == "notice.created":
-        op = tx.operations.get(str((event.details or {}).get("operation_id", "")))
-        owner = tx.agencies.get(op.agency_id) if op else None
-        if op is None or owner is None:
+        notice = tx.notices.get(event.object_id)
+        if notice is None or notice.agency_id != recipient.viewer.agency_id:
             return None
-        return {
-            "id": event.object_id,
-            "kind": (event.details or {}).get("kind"),
-            "operation": disclose_operation(op, owner, recipient.viewer, Context.NOTICE).to_dict(),
-        }
+        view = host_notice(tx, notice, recipient.viewer, within_m)  # as the API lists it: places first
+        return None if view is None else view.to_dict()
     if event.kind == "notice.responded":
         return _host_response(tx, event, recipient)
     if event.kind.startswith("incident."):

@@ -77,6 +77,7 @@ class LiveStream:
         now = time.monotonic()
         agency_id = self.recipient.viewer.agency_id
         user_id = self.recipient.user_id
+        within = self.services.settings.sensitive_place_m
         with self.services.store.read() as tx:
             after = self.cursor.floor
             while True:
@@ -85,7 +86,7 @@ class LiveStream:
                     if event.seq in self.cursor.sent:
                         continue
                     meant = routed(event, self.recipient) and self.hears(event.kind)
-                    view = render(tx, event, self.recipient) if meant else None
+                    view = render(tx, event, self.recipient, within) if meant else None
                     out.append((event.seq, event.kind, view))
                     if view is not None and event.kind.startswith("conflict.") and user_id:
                         self.hub.record(

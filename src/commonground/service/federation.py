@@ -39,8 +39,8 @@ from commonground.domain.geometry import bounding_boxes
 from commonground.domain.model import Operation
 from commonground.domain.permissions import Permission
 from commonground.domain.remote_notices import hosts
-from commonground.domain.timewindow import isoformat
-from commonground.domain.views import OperationView, window_dict
+from commonground.domain.timewindow import isoformat, window_dict
+from commonground.domain.views import OperationView
 from commonground.service.clock import new_id
 from commonground.service.federation_reprobe import note_answers
 from commonground.service.federation_subjects import record_subject_answered, record_subject_asked, subject_hits

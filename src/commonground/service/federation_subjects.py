@@ -20,8 +20,7 @@ from commonground.domain.matching import frequency_terms
 from commonground.domain.model import ConflictKind, ConflictStatus, Operation
 from commonground.domain.remote_conflicts import FoundBy, RemoteConflict
 from commonground.domain.subjects import Subject, parse_subject
-from commonground.domain.timewindow import TimeWindow
-from commonground.domain.views import window_dict
+from commonground.domain.timewindow import TimeWindow, window_dict
 from commonground.service.clock import new_id
 from commonground.service.ports import Transaction
 from commonground.service.remote_conflicts import record

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from commonground.domain.disclosure import disclose_host_response, disclose_notice
+from commonground.domain.disclosure import Viewer, disclose_host_response, disclose_notice
 from commonground.domain.geometry import bounding_boxes
 from commonground.domain.model import Operation
 from commonground.domain.notices import Notice, NoticeKind, NoticeStatus, concerned, first_status, plan
@@ -30,6 +30,23 @@ def _send(tx: Transaction, notice: Notice, at: datetime) -> Notice:
         details={"kind": notice.kind.value, "operation_id": notice.operation_id},
     )
     return sent
+
+
+def host_notice(tx: Transaction, notice: Notice, viewer: Viewer, within_m: float) -> NoticeView | None:
+    """Return a notice as its host agency reads it anywhere (API, stream, webhook, e-mail), or None if gone.
+
+    Disclosed at ``safety``, with the host's own answer once it gave one, and the sensitive places
+    within ``within_m`` of the operation, which the view puts first."""
+    op = tx.operations.get(notice.operation_id)
+    owner = tx.agencies.get(op.agency_id) if op else None
+    if op is None or owner is None:
+        return None
+    view = disclose_notice(notice, op, owner, viewer)
+    answer = tx.notice_responses.get(op.id, notice.agency_id)
+    host = tx.agencies.get(notice.agency_id) if answer is not None else None
+    if answer is not None and host is not None:  # the host's own answer, so its card shows what it said
+        view = replace(view, response=disclose_host_response(answer, op, host, viewer))
+    return replace(view, sensitive_places=tuple(places_near(tx, op, within_m)))
 
 
 def send_remote(tx: Transaction, notice: RemoteNotice, at: datetime) -> RemoteNotice:
@@ -108,13 +125,7 @@ class Notices:
                 if isinstance(notice, RemoteNotice):
                     items.append(RemoteNoticeView(notice))
                     continue
-                op = tx.operations.get(notice.operation_id)
-                owner = tx.agencies.get(op.agency_id) if op else None
-                if op is None or owner is None:
-                    continue
-                view = disclose_notice(notice, op, owner, who.viewer)
-                answer = tx.notice_responses.get(op.id, who.agency.id)
-                if answer is not None:  # the host's own answer, so its card shows what it said
-                    view = replace(view, response=disclose_host_response(answer, op, who.agency, who.viewer))
-                items.append(replace(view, sensitive_places=tuple(places_near(tx, op, self.sensitive_place_m))))
+                view = host_notice(tx, notice, who.viewer, self.sensitive_place_m)
+                if view is not None:
+                    items.append(view)
         return Page(items, kept[-1].id if more and kept else None)

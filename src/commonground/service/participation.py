@@ -10,7 +10,15 @@ from typing import Any
 from commonground.audit.tags import Action
 from commonground.domain.errors import InvalidInput, NotFound, NotPermitted
 from commonground.domain.model import Role
-from commonground.domain.participation import AgencyFigures, figures, public_figures
+from commonground.domain.participation import (
+    AgencyFigures,
+    ConflictFact,
+    EntryFact,
+    figures,
+    hide_small,
+    public_figures,
+    timeline,
+)
 from commonground.domain.permissions import Permission
 from commonground.domain.timewindow import isoformat, parse_instant
 from commonground.service.ports import AuditFilter, Clock, Store, Transaction
@@ -52,18 +60,24 @@ class Participation:
     clock: Clock
     public_enabled: bool = True
 
-    def _figures(self, tx: Transaction, since: datetime, until: datetime) -> list[AgencyFigures]:
+    def _read(
+        self, tx: Transaction, since: datetime, until: datetime
+    ) -> tuple[list[AgencyFigures], list[EntryFact], list[ConflictFact]]:
+        """Every agency's figures, and the facts the timeline counts (read once for both)."""
         names = {a.id: a.name for a in tx.agencies.page(100_000, None).items}
-        return figures(
+        entries = tx.participation.entries(since, until)
+        conflicts = tx.participation.conflicts(since, until)
+        found = figures(
             names,
-            tx.participation.entries(since, until),
-            tx.participation.conflicts(since, until),
+            entries,
+            conflicts,
             tx.participation.lookups(since, until),
             _suppressed(tx, since, until),
             tx.participation.host_responses(since, until),
             tx.participation.near_misses(since, until),
             tx.participation.incidents(since, until),
         )
+        return found, entries, conflicts
 
     def report(self, who: Principal, since: object, until: object) -> dict[str, Any]:
         """Every agency's figures for the auditor and the watch; an agency administrator's own agency only."""
@@ -72,7 +86,7 @@ class Participation:
         start, end = parse_period(since, until)
         everyone = who.has(Role.AUDITOR, Role.WATCH)
         with self.store.write() as tx:
-            found = self._figures(tx, start, end)
+            found, entries, conflicts = self._read(tx, start, end)
             tx.audit.append(
                 who.entry(
                     Action.REPORT_READ,
@@ -83,7 +97,14 @@ class Participation:
                 self.clock.now(),
             )
         shown = found if everyone else [f for f in found if f.agency_id == who.agency.id]
-        return {"starts_at": isoformat(start), "ends_at": isoformat(end), "agencies": [f.to_dict() for f in shown]}
+        interval, points = timeline(start, end, entries, conflicts, None if everyone else who.agency.id)
+        return {
+            "starts_at": isoformat(start),
+            "ends_at": isoformat(end),
+            "agencies": [f.to_dict() for f in shown],
+            "interval": interval,
+            "timeline": [p.to_dict() for p in points],
+        }
 
     def public(self, since: object, until: object) -> dict[str, Any]:
         """The same figures for anyone, every count below 10 shown as "<10"; 404 when switched off."""
@@ -91,9 +112,12 @@ class Participation:
             raise NotFound("the public report is switched off on this installation")
         start, end = parse_period(since, until)
         with self.store.read() as tx:
-            found = self._figures(tx, start, end)
+            found, entries, conflicts = self._read(tx, start, end)
+        interval, points = timeline(start, end, entries, conflicts)
         return {
             "starts_at": isoformat(start),
             "ends_at": isoformat(end),
             "agencies": [public_figures(f) for f in found],
+            "interval": interval,
+            "timeline": [hide_small(p.to_dict()) for p in points],
         }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
@@ -23,12 +23,12 @@ from commonground.store.schema import (
 class SqlParticipation(Repository):
     def entries(self, since: datetime, until: datetime) -> list[EntryFact]:
         c = operations.c
-        query = select(c.agency_id, c.type, c.exigent_reason.is_not(None), c.phone_in, c.notice).where(
+        query = select(c.agency_id, c.type, c.exigent_reason.is_not(None), c.phone_in, c.notice, c.created_at).where(
             c.created_at >= since, c.created_at < until
         )
         # phone_in is JSON: an absent one is stored as JSON null, so it is tested here, not in SQL.
         return [
-            EntryFact(str(r[0]), str(r[1]), bool(r[2]), bool(r[3]), str(r[4] or "none"))
+            EntryFact(str(r[0]), str(r[1]), bool(r[2]), bool(r[3]), str(r[4] or "none"), r[5].astimezone(UTC).date())
             for r in self.conn.execute(query)
         ]
 

@@ -1,14 +1,15 @@
-"""Participation reports in the console: a period, each agency's figures as bars and a table, and a CSV.
+"""Participation reports in the console: a period, each agency's figures as bars and a table, a line over time, a CSV.
 
 The figures are the API's (``GET /api/v1/reports/participation``), read through the same use-case,
-so a page read is audited like an API read. The bars are SVG drawn here: no script, no CDN."""
+so a page read is audited like an API read. The charts are SVG drawn on the server (web/charts.py):
+no script, no CDN."""
 
 from __future__ import annotations
 
 import csv
 import io
 from datetime import UTC, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
@@ -18,6 +19,7 @@ from commonground.domain.operation_csv import cell
 from commonground.domain.permissions import Permission
 from commonground.edge.deps import ServicesDep
 from commonground.service.principal import Principal
+from commonground.web.charts import bars, line
 from commonground.web.session import ConsoleRequires, render
 
 router = APIRouter(include_in_schema=False)
@@ -37,6 +39,7 @@ COLUMNS = (
     ("incidents", "Incidents"),
 )
 BARS = (("operations", "Operations entered"), ("conflicts", "Conflicts"), ("lookups", "Look-ups"))
+LINES = (("operations", "Operations entered"), ("conflicts", "Conflicts"))  # over the period
 DEFAULT_DAYS = 30
 
 
@@ -48,16 +51,6 @@ def _period(since: str, until: str) -> tuple[str, str]:
     return (now - timedelta(days=DEFAULT_DAYS)).isoformat(), now.isoformat()
 
 
-def _bars(agencies: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
-    """Each agency's value of ``key`` with its bar's length in percent of the largest (0 for none)."""
-    values = [a[key] if isinstance(a[key], int) else 0 for a in agencies]
-    top = max(values, default=0)
-    return [
-        {"name": a["agency"], "value": a[key], "width": round(100 * v / top, 1) if top else 0.0}
-        for a, v in zip(agencies, values, strict=True)
-    ]
-
-
 @router.get("/reports", response_class=HTMLResponse)
 def reports(request: Request, services: ServicesDep, who: Reader, since: str = "", until: str = "") -> Response:
     start, end = _period(since, until)
@@ -67,7 +60,8 @@ def reports(request: Request, services: ServicesDep, who: Reader, since: str = "
     except InvalidInput as exc:
         error = str(exc)
     agencies = report["agencies"] if report else []
-    charts = [{"title": title, "bars": _bars(agencies, key)} for key, title in BARS] if agencies else []
+    charts = [{"title": title, "bars": bars(agencies, key)} for key, title in BARS] if agencies else []
+    timeline = line(report["timeline"], "starts_on", LINES) if report and report["timeline"] else None
     return render(
         request,
         "reports.html",
@@ -78,6 +72,7 @@ def reports(request: Request, services: ServicesDep, who: Reader, since: str = "
         error=error,
         columns=COLUMNS,
         charts=charts,
+        timeline=timeline,
     )
 
 

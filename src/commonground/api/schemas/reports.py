@@ -50,7 +50,19 @@ class AgencyFiguresPublic(Public):
     )
 
 
+class TimelinePointPublic(Public):
+    starts_on: str = described("The UTC day the point's day (or 7 days, `interval: week`) starts.", "2026-11-30")
+    operations: Count = described("Operations entered in it.", 12)
+    conflicts: Count = described("Conflicts detected in it, each once.", 2)
+
+
 class ParticipationPublic(Public):
     starts_at: Instant = described("The period's start (`from`), UTC.", TIME_EXAMPLE)
     ends_at: Instant = described("The period's end (`to`, not included), UTC.", TIME_EXAMPLE)
     agencies: list[AgencyFiguresPublic] = described("Each agency's figures, by name.", [])
+    interval: str = described("What one point of `timeline` covers: `day` (a period up to 62 days) or `week`.", "day")
+    timeline: list[TimelinePointPublic] = described(
+        "Operations entered and conflicts detected per day or week, first to last: of every agency the reader "
+        "sees (an agency administrator: its own operations and the conflicts it is a side of).",
+        [],
+    )
