@@ -32,6 +32,7 @@ CheckpointReader = Annotated[Principal, requires(Permission.AUDIT_CHECKPOINTS)]
 DeliveriesAdmin = Annotated[Principal, requires(Permission.DELIVERIES)]
 WatchCenter = Annotated[Principal, requires(Permission.WATCH_CENTER)]
 ReportReader = Annotated[Principal, requires(Permission.REPORTS)]
+TargetsUser = Annotated[Principal, requires(Permission.CASE_TARGETS)]
 
 
 async def plain_query(request: Request) -> None:

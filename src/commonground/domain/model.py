@@ -345,7 +345,11 @@ class ContactAttempt:
 
 @dataclass(frozen=True, slots=True)
 class Conflict:
-    """Two operations at risk of meeting; ``a`` is always the lower operation id."""
+    """Two operations at risk of meeting; ``a`` is always the lower operation id.
+
+    A side may be a case target instead (``target_a``, ``target_b``): ``operation_a`` or
+    ``operation_b`` then holds the target's id (domain/targets.py).
+    """
 
     id: str
     kind: ConflictKind
@@ -365,6 +369,12 @@ class Conflict:
     note: str | None = None
     owner: Ownership | None = None
     outcome: ConflictOutcome | None = None
+    target_a: bool = False
+    target_b: bool = False
+
+    def is_target(self, side_id: str) -> bool:
+        """Say whether the side ``side_id`` is a case target rather than an operation."""
+        return self.target_a if side_id == self.operation_a else self.target_b
 
     def side_of(self, operation_id: str) -> str:
         return "a" if operation_id == self.operation_a else "b"

@@ -32,6 +32,7 @@ class Permission(StrEnum):
     DELIVERIES = "deliveries"  # list and redeliver: an agency's admin (its own), the installation admin (any)
     WATCH_CENTER = "watch_center"
     REPORTS = "reports"
+    CASE_TARGETS = "case_targets"  # register, read and delete the agency's case targets (docs/targets.md)
 
 
 # The roles that hold each permission; PUBLIC and AUTHENTICATED need none.
@@ -57,6 +58,7 @@ ROLES: Mapping[Permission, frozenset[Role]] = {
     Permission.DELIVERIES: frozenset({Role.AGENCY_ADMIN, Role.ADMIN}),
     Permission.WATCH_CENTER: frozenset({Role.WATCH}),
     Permission.REPORTS: frozenset({Role.AUDITOR, Role.WATCH, Role.AGENCY_ADMIN}),
+    Permission.CASE_TARGETS: frozenset({Role.OFFICER, Role.SUPERVISOR}),
 }
 
 

@@ -51,6 +51,7 @@ NEEDS: Mapping[Permission, Scope | None] = {
     Permission.DELIVERIES: Scope.ADMIN,
     Permission.WATCH_CENTER: Scope.OPERATIONS,
     Permission.REPORTS: Scope.AUDIT,
+    Permission.CASE_TARGETS: Scope.OPERATIONS,
 }
 
 
