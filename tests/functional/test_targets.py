@@ -76,7 +76,9 @@ def test_a_target_registered_today_is_matched_by_an_operation_next_month(
     starts = clock.now() + timedelta(days=1)
     plate = {"kind": "vehicle", "plate": "XKD4471", "state": "WI"}
     with SseClient(url, fed_token) as stream:
-        op = call(http, city_token, "POST", "/operations", operation_data(46.8, -92.1, starts=starts, subjects=[plate]), 201)
+        op = call(
+            http, city_token, "POST", "/operations", operation_data(46.8, -92.1, starts=starts, subjects=[plate]), 201
+        )
         heard = [e for e in stream.drain(2.0) if e.event == "conflict.created"]
     [conflict] = op["conflicts"]
     assert conflict["kind"] == "subject" and conflict["matched"] == "vehicle" and conflict["distance_m"] is None
@@ -110,7 +112,9 @@ def test_an_operation_whose_subjects_change_is_matched_and_an_expired_target_no_
     feds, city = world.agency("federal"), world.agency("local")
     agent, sergeant = world.token(world.person(feds)), world.token(world.person(city))
     call(http, agent, "POST", "/targets", target_data(clock.now(), PERSON, days=10), 201)
-    op = call(http, sergeant, "POST", "/operations", operation_data(46.8, -92.1, starts=clock.now() + timedelta(days=1)), 201)
+    op = call(
+        http, sergeant, "POST", "/operations", operation_data(46.8, -92.1, starts=clock.now() + timedelta(days=1)), 201
+    )
     assert op["conflicts"] == []
     r = http.patch(
         f"{API}/operations/{op['id']}", json={"subjects": [PERSON]}, headers={**bearer(sergeant), "If-Match": "1"}
