@@ -30,13 +30,13 @@ def list_targets(
     return TargetsPublic.model_validate({"items": [v.to_dict() for v in page.items], "next": page.next})
 
 
-@router.get("/targets/{target_id}", responses=fails(404))
+@router.get("/targets/{target_id}", responses=fails(404, 422))
 def get_target(target_id: str, services: ServicesDep, who: TargetsUser) -> CasePublic:
     """One of the agency's targets; another agency's answers as a missing one."""
     return CasePublic.model_validate(services.targets.get(who, target_id).to_dict())
 
 
-@router.delete("/targets/{target_id}", status_code=204, response_class=Response, responses=fails(403, 404))
+@router.delete("/targets/{target_id}", status_code=204, response_class=Response, responses=fails(403, 404, 422))
 def delete_target(target_id: str, services: ServicesDep, who: TargetsUser) -> Response:
     """Delete a target: it matches nothing from now on and its open conflicts close (officers: their own)."""
     services.targets.delete(who, target_id)
