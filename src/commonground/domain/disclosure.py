@@ -162,6 +162,11 @@ def subject_summary(op: Operation) -> dict[str, int]:
     return dict(Counter(str(s.get("kind", "other")) for s in op.subjects))
 
 
+def shown_level(level: Level | str) -> Level:
+    """Return the level a view says it discloses: ``full`` for the owner's own (``OWN``)."""
+    return Level.FULL if level == OWN else Level(level)
+
+
 def disclose_operation(
     op: Operation,
     owner: Agency,
@@ -177,11 +182,12 @@ def disclose_operation(
     window; without it the stored status is shown.
     """
     level = level_for(owner, viewer, context, viewer_purpose, viewer_restricted)
-    rank = Level.FULL.rank if level == OWN else Level(level).rank
+    shown = shown_level(level)
+    rank = shown.rank
     status = op.status if now is None else status_at(op.status, op.window, now)
     return OperationView(
         id=op.id,
-        level_disclosed=Level.FULL if level == OWN else Level(level),
+        level_disclosed=shown,
         agency=AgencyRef(owner.name, owner.ori, owner.level),
         contact=op.contact,
         area=op.area,
@@ -242,11 +248,11 @@ def disclose_case(
     purpose from ``operational``; its subjects to its own agency only: a match never says what matched.
     """
     level = level_for(owner, viewer, context, viewer_purpose, viewer_restricted)
-    rank = Level.FULL.rank if level == OWN else Level(level).rank
-    operational = rank >= Level.OPERATIONAL.rank
+    shown = shown_level(level)
+    operational = shown.rank >= Level.OPERATIONAL.rank
     return CaseView(
         id=target.id,
-        level_disclosed=Level.FULL if level == OWN else Level(level),
+        level_disclosed=shown,
         agency=AgencyRef(owner.name, owner.ori, owner.level),
         contact=target.contact,
         expires_at=target.expires_at,

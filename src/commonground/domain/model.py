@@ -154,6 +154,11 @@ class Contact:
     def to_dict(self) -> dict[str, str | None]:
         return {"name": self.name, "phone": self.phone, "radio": self.radio}
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Contact:
+        """Read the stored form back (``to_dict``'s keys)."""
+        return cls(data["name"], data["phone"], data.get("radio"))
+
 
 @dataclass(frozen=True, slots=True)
 class TeamMember:

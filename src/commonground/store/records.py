@@ -172,7 +172,7 @@ def operation_from(row: Mapping[Any, Any]) -> Operation:
         area=area_from(row["area"]),
         address=row["address"],
         window=TimeWindow(row["starts_at"], row["ends_at"]),
-        contact=Contact(contact["name"], contact["phone"], contact.get("radio")),
+        contact=Contact.from_dict(contact),
         team=Team.from_dict(team),
         risk=Risk(row["risk"]),
         notice=NoticeTiming(row["notice"]) if row["notice"] else None,

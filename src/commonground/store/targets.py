@@ -19,14 +19,13 @@ T = targets.c
 
 
 def _target(row: Mapping[Any, Any]) -> Target:
-    contact = row["contact"]
     return Target(
         id=row["id"],
         agency_id=row["agency_id"],
         case_number=row["case_number"],
         purpose=Purpose(row["purpose"]),
         subjects=tuple(row["subjects"] or ()),
-        contact=Contact(contact["name"], contact["phone"], contact.get("radio")),
+        contact=Contact.from_dict(row["contact"]),
         created_by=row["created_by"],
         created_at=row["created_at"],
         expires_at=row["expires_at"],
