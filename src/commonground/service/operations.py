@@ -320,8 +320,9 @@ class Operations:
         if not who.may(Permission.ENTER_OPERATIONS):
             return None
         best: OperationView | None = None
+        side = side_getter(tx)  # the caller's side may be a case target
         for conflict in conflicts:
-            mine = tx.operations.get(conflict.other_operation(op.id))
+            mine = side(conflict.other_operation(op.id))
             if mine is None or mine.agency_id != who.agency.id:
                 continue
             view = disclose_operation(
