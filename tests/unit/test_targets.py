@@ -11,6 +11,7 @@ from commonground.domain.errors import InvalidInput
 from commonground.domain.model import Contact, Role, User
 from commonground.domain.policy import Purpose
 from commonground.domain.targets import Target, a_year_after, may_match, parse_target
+from commonground.notify.email import compose
 from commonground.service.subjects import normalise_subject
 from tests.unit.factories import T0, agency, operation
 
@@ -77,3 +78,19 @@ def test_which_sides_may_match() -> None:
     assert not may_match(case, replace(case, id="t2", case_number="other"))  # one agency's two targets
     assert may_match(case, replace(case, id="t3", agency_id=city.id))
     assert case.live(T0) and not case.live(T0 + timedelta(days=9)) and not replace(case, deleted_at=T0).live(T0)
+
+
+def test_an_email_of_a_conflict_with_a_case_names_its_agency_and_contact() -> None:
+    case = {
+        "id": "t1",
+        "level_disclosed": "safety",
+        "agency": {"name": "FBI Minneapolis", "ori": "MNFBI0000", "level": "federal"},
+        "contact": {"name": "SA Rivera", "phone": "+1 612 555 0199", "radio": None},
+        "expires_at": "2027-09-01T05:00:00.000Z",
+    }
+    side = {"id": "c1", "kind": "subject", "distance_m": None, "counterpart_case": case}
+    watch = {"id": "c1", "kind": "subject", "distance_m": None, "sides": [{"acknowledged": None, "case": case}]}
+    for data in (side, watch):
+        subject, text, page = compose({"id": "e1", "event": "conflict.created", "data": data}, "America/Chicago")
+        assert "FBI Minneapolis (MNFBI0000)" in text and "tel:+16125550199" in page
+        assert "When: case target, matched until Wed 1 Sep 2027" in text
