@@ -92,5 +92,6 @@ def test_an_email_of_a_conflict_with_a_case_names_its_agency_and_contact() -> No
     watch = {"id": "c1", "kind": "subject", "distance_m": None, "sides": [{"acknowledged": None, "case": case}]}
     for data in (side, watch):
         subject, text, page = compose({"id": "e1", "event": "conflict.created", "data": data}, "America/Chicago")
-        assert "FBI Minneapolis (MNFBI0000)" in text and "tel:+16125550199" in page
+        assert subject.startswith("Deconfliction") and "FBI Minneapolis (MNFBI0000)" in text
+        assert "tel:+16125550199" in page
         assert "When: case target, matched until Wed 1 Sep 2027" in text
