@@ -103,6 +103,10 @@ def test_a_target_registered_today_is_matched_by_an_operation_next_month(
     assert {"case", "operation"} == {k for side in seen["sides"] for k in side if k != "acknowledged"}
     single = call(http, fed_token, "GET", f"/conflicts/{conflict['id']}")
     assert single["your_target_id"] == made["id"]
+    acked = call(http, fed_token, "POST", f"/conflicts/{conflict['id']}/ack")  # the case's side acknowledges
+    assert acked["acknowledged"]["yours"] is not None and acked["acknowledged"]["theirs"] is None
+    both = call(http, city_token, "POST", f"/conflicts/{conflict['id']}/ack")
+    assert both["status"] == "acknowledged"
     # The case's agency reads the operation through the conflict, as its policy discloses (city default).
     seen_op = call(http, fed_token, "GET", f"/operations/{op['id']}")
     assert seen_op["id"] == op["id"] and seen_op["level_disclosed"] != "full" and "subjects" not in seen_op
