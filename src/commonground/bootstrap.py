@@ -73,6 +73,7 @@ from commonground.service.signin import SignIn
 from commonground.service.signin_limits import HoldBack, SignInLimits, SourceLimit, bad_token_limit
 from commonground.service.subjects import normalise_subject
 from commonground.service.sweep import Sweep
+from commonground.service.targets import Targets
 from commonground.service.verification import Verifications
 from commonground.store import backup as backups
 from commonground.store import migrate
@@ -183,6 +184,11 @@ class Services:
     def near_misses(self) -> NearMisses:
         """Near-misses reported by the teams involved (holds nothing of its own)."""
         return NearMisses(self.store, self.clock)
+
+    @cached_property
+    def targets(self) -> Targets:
+        """Case targets, checked by subject as operations are (holds nothing of its own)."""
+        return Targets(self.store, self.clock, self.operations.parse_subject)
 
     @cached_property
     def incidents(self) -> Incidents:

@@ -24,6 +24,7 @@ FRESH = {
     "POST /api/v1/conflicts/{conflict_id}/resolve",
     "POST /api/v1/conflicts/{conflict_id}/dismiss",
     "DELETE /api/v1/federation/peers/{peer_id}",
+    "DELETE /api/v1/targets/{target_id}",
 }
 
 NO_CHANNELS: dict[str, list[Any]] = {"webhooks": [], "emails": []}
@@ -56,6 +57,7 @@ BODIES: dict[str, Body] = {
     },
     "PATCH /api/v1/users/{user_id}": lambda aw, col, _: {"display_name": "Renamed"},
     "POST /api/v1/operations": lambda aw, col, _: aw.new_operation(),
+    "POST /api/v1/targets": lambda aw, col, _: aw.new_target(),
     "PATCH /api/v1/operations/{operation_id}": lambda aw, col, _: {"notes": "changed"},
     "POST /api/v1/conflicts/{conflict_id}/ack": lambda aw, col, _: {"operation_id": aw.ack_side[col]},
     "POST /api/v1/conflicts/{conflict_id}/resolve": lambda aw, col, _: {"note": "settled by phone"},

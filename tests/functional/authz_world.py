@@ -43,6 +43,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "peer": ("installation", "missing"),
     "notice": ("own", "missing"),  # the own agency hears of the sheriff's operation in its jurisdiction
     "incident": ("own", "missing"),  # the own agency is told of an incident of the sheriff's linked operation
+    "target": ("own", "other", "missing"),  # case targets: the own agency's officer's, the sheriff's
     "delivery": ("missing",),  # none fail in this world: tests/functional/test_delivery_failing.py sends one again
     "login": ("own", "missing"),
     "none": ("any",),
@@ -111,6 +112,7 @@ class AuthzWorld:
         self.ids["login"] = {"own": self.fresh_login("own")}
         self._build_operations()
         self.ids["peer"] = {"installation": self.fresh_peer()}
+        self.ids["target"] = {t: self.fresh_target(t) for t in ("own", "other")}
         for kind in COLUMNS:
             self.ids.setdefault(kind, {})["missing"] = str(uuid.uuid4())
         self.ids["login"]["missing"] = "nobody-by-this-name"
@@ -185,6 +187,22 @@ class AuthzWorld:
         _, conflicts = self.submit(second, at, linked=tenant == "own")
         return conflicts[a]
 
+    def new_target(self) -> dict[str, Any]:
+        """A case target whose one subject (a plate of its own) matches nothing here."""
+        plate = uuid.uuid4().hex[:7].upper()
+        expires = self.world.services.clock.now() + timedelta(days=90)
+        return {
+            "case_number": f"CASE-{plate}",
+            "subjects": [{"kind": "vehicle", "plate": plate, "state": "MN"}],
+            "expires_at": expires.isoformat(),
+        }
+
+    def fresh_target(self, tenant: str) -> str:
+        """A case target of the tenant, registered by its officer (the own one: the matrix's officer caller)."""
+        who = self.callers[Role.OFFICER] if tenant == "own" else self.world.person(self.agencies[tenant], "officer")
+        view, _ = self.world.services.targets.register(who, self.new_target())
+        return view.id
+
     # --- people, tokens, peers -------------------------------------------------------------------
     def fresh_user(self, tenant: str) -> str:
         return self.world.person(self.agencies[tenant], "officer").user.id
@@ -207,6 +225,7 @@ class AuthzWorld:
         """The factory of a new object of ``kind`` for one tenant."""
         return {
             "operation": self.fresh_operation,
+            "target": self.fresh_target,
             "conflict": self.fresh_conflict,
             "user": self.fresh_user,
             "token": self.fresh_token,

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import LiveServer, World, wire
+from tests.conftest import LiveServer, World, operation_data, wire
 from tests.functional.console_browser import SIZES, browser, console, context, needs_chromium, person, sign_in
 from tests.functional.test_console_watch_center import pair
 
@@ -61,3 +61,33 @@ def test_the_analyst_takes_a_conflict_logs_the_calls_and_resolves_it_with_an_out
     done = wire(world.services.conflicts.get(analyst, conflict_id))
     assert done["status"] == "resolved" and done["outcome"] == "joint_operation"
     assert [c["reached"] for c in done["contacts"]] == [False, True]
+
+
+@SIZES
+def test_a_conflict_with_a_case_target_shows_the_case_side_and_takes_calls(
+    console: tuple[World, LiveServer], browser: Any, phone: bool
+) -> None:
+    world, live = console
+    city, feds = world.agency("local", name="St. Paul Police"), world.agency("federal", name="FBI Minneapolis")
+    watcher = person(world, world.agency("state", name="State Watch Center"), "watch")
+    plate = {"kind": "vehicle", "plate": "XKD4471", "state": "WI"}
+    now = world.services.clock.now()
+    world.services.targets.register(
+        world.person(feds, "officer"),
+        {"case_number": "24-001234", "subjects": [plate], "expires_at": (now + timedelta(days=90)).isoformat()},
+    )
+    starts = now.replace(microsecond=0) + timedelta(hours=1)
+    _, [found] = wire(
+        world.services.operations.submit(
+            world.person(city), operation_data(44.95, -93.09, starts=starts, subjects=[plate])
+        )
+    )
+    page = context(browser, phone).new_page()
+    sign_in(page, live.url, watcher)
+    card = f"#conflicts > li[data-id='{found['id']}']"
+    page.wait_for_selector(card)
+    sides = page.inner_text(f"{card} .sides")
+    assert "FBI Minneapolis" in sides and "case target" in sides and "St. Paul Police" in sides, sides
+    page.click(f"{card} summary")
+    options = page.inner_text(f"{card} form.contact select[name=side]")
+    assert "FBI Minneapolis" in options and "St. Paul Police" in options, options

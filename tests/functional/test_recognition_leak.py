@@ -93,8 +93,16 @@ def test_the_recognition_signal_reaches_only_conflicting_parties_and_verificatio
         city_op = call(http, tokens["city officer"], "POST", "/operations", operation_data(*SPOT, **starts), 201)
         [conflict] = call(http, tokens["city supervisor"], "GET", "/conflicts")["items"]
         [notice] = call(http, tokens["city supervisor"], "GET", "/notices")["items"]
+        expires = (datetime.now(UTC) + timedelta(days=30)).isoformat()
+        case = {
+            "case_number": "24-1",
+            "subjects": [{"kind": "phone", "number": "+1 612 555 0177"}],
+            "expires_at": expires,
+        }
+        target = call(http, tokens["fed officer"], "POST", "/targets", case, 201)
 
         ids = {
+            "target_id": [target["id"]],
             "operation_id": [fed_op["id"], city_op["id"]],
             "conflict_id": [conflict["id"]],
             "agency_id": [city.id, feds.id, state.id],

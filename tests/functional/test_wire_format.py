@@ -408,6 +408,18 @@ def drive(rec: Recorder) -> None:
          "properties": {"category": "polling_place", "name": "Ward 3 poll"}}]})  # fmt: skip
     call("PUT", "/sensitive-places", city_admin, {"type": "FeatureCollection", "features": []}, status=403)
     call("GET", "/sensitive-places", watch)
+    # Case targets (appended last): a case's subjects matched for as long as it lives; a match across agencies.
+    case = {"case_number": "24-001234", "subjects": [{"kind": "vehicle", "plate": "XKD 4471", "state": "WI"}],
+            "expires_at": "2027-06-01T00:00:00-05:00"}  # fmt: skip
+    kept = call("POST", "/targets", agent, case, status=201)
+    call("POST", "/targets", sgt, {**case, "case_number": "CITY-77", "contact": {"name": "Sgt. Moore",
+         "phone": "+1 612 555 0100"}}, status=201)  # fmt: skip
+    call("POST", "/targets", agent, {**case, "expires_at": "2028-06-01T00:00:00Z"}, status=422)
+    call("POST", "/targets", agent, {**case, "expires_at": "2027-06-01T00:00:00"}, status=422)
+    call("GET", "/targets", agent)
+    call("GET", "/targets/{target_id}", agent, target_id=kept["id"])
+    call("GET", "/targets/{target_id}", sgt, status=404, target_id=kept["id"])
+    call("DELETE", "/targets/{target_id}", agent, target_id=kept["id"], status=204)
 
 
 def admin_token(http: TestClient) -> str:

@@ -33,6 +33,7 @@ DeliveriesAdmin = Annotated[Principal, requires(Permission.DELIVERIES)]
 WatchCenter = Annotated[Principal, requires(Permission.WATCH_CENTER)]
 PlacesWatch = Annotated[Principal, requires(Permission.INSTALLATION_PLACES)]
 ReportReader = Annotated[Principal, requires(Permission.REPORTS)]
+TargetsUser = Annotated[Principal, requires(Permission.CASE_TARGETS)]
 
 
 async def plain_query(request: Request) -> None:

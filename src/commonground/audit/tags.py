@@ -35,6 +35,8 @@ class Action(StrEnum):
     CONFLICT_CONTACT = "watch:conflict:contact"
     NEAR_MISS_REPORT = "ops:near-miss:report"
     NEAR_MISS_READ = "ops:near-miss:read"  # a page showing another agency's report
+    TARGET_CREATE = "ops:target:create"
+    TARGET_DELETE = "ops:target:delete"
     AUDIT_READ = "audit:log:read"
     AUDIT_PRUNE = "audit:log:prune"
     DATA_EXPORT = "data:export:csv"

@@ -15,6 +15,7 @@ from datetime import timedelta
 from commonground.domain.geometry import edge_distance_m
 from commonground.domain.model import ConflictKind, Operation
 from commonground.domain.policy import Policy
+from commonground.domain.targets import Side
 from commonground.domain.timewindow import TimeWindow
 
 
@@ -22,8 +23,8 @@ from commonground.domain.timewindow import TimeWindow
 class Finding:
     """A conflict the rule found, before it is stored."""
 
-    operation: Operation
-    other: Operation
+    operation: Side  # a case target's subjects are matched as an operation's are (domain/targets.py)
+    other: Side
     kind: ConflictKind
     distance_m: float | None
     overlap: TimeWindow | None

@@ -30,9 +30,11 @@ from commonground.domain.near_misses import NearMiss, NearMissView
 from commonground.domain.notice_responses import NoticeResponse
 from commonground.domain.notices import Notice
 from commonground.domain.policy import AgencyLevel, Level, Purpose
+from commonground.domain.targets import Side, Target
 from commonground.domain.views import (
     AckView,
     AgencyRef,
+    CaseView,
     ConflictView,
     EntryRecord,
     FullDetail,
@@ -82,7 +84,7 @@ def restricted_by_mission(owner: Agency, agency_id: str | None, missions: frozen
     return agency_id is None or agency_id not in owner.policy.restriction_exceptions
 
 
-def restricted_towards(owner: Agency, op: Operation, missions: frozenset[Purpose]) -> bool:
+def restricted_towards(owner: Agency, op: Side, missions: frozenset[Purpose]) -> bool:
     """Say whether ``owner``'s policy keeps its details from ``op``'s side (``missions``: those of ``op``'s agency).
 
     It does when ``op`` declares a purpose ``owner`` restricts, when ``op``'s agency has a mission
@@ -160,6 +162,11 @@ def subject_summary(op: Operation) -> dict[str, int]:
     return dict(Counter(str(s.get("kind", "other")) for s in op.subjects))
 
 
+def shown_level(level: Level | str) -> Level:
+    """Return the level a view says it discloses: ``full`` for the owner's own (``OWN``)."""
+    return Level.FULL if level == OWN else Level(level)
+
+
 def disclose_operation(
     op: Operation,
     owner: Agency,
@@ -175,11 +182,12 @@ def disclose_operation(
     window; without it the stored status is shown.
     """
     level = level_for(owner, viewer, context, viewer_purpose, viewer_restricted)
-    rank = Level.FULL.rank if level == OWN else Level(level).rank
+    shown = shown_level(level)
+    rank = shown.rank
     status = op.status if now is None else status_at(op.status, op.window, now)
     return OperationView(
         id=op.id,
-        level_disclosed=Level.FULL if level == OWN else Level(level),
+        level_disclosed=shown,
         agency=AgencyRef(owner.name, owner.ori, owner.level),
         contact=op.contact,
         area=op.area,
@@ -226,6 +234,51 @@ FULL_KEYS = OPERATIONAL_KEYS | {"title", "case_number", "notes", "subject_summar
 KEYS_BY_LEVEL = {Level.SAFETY: SAFETY_KEYS, Level.OPERATIONAL: OPERATIONAL_KEYS, Level.FULL: FULL_KEYS}
 
 
+def disclose_case(
+    target: Target,
+    owner: Agency,
+    viewer: Viewer,
+    context: Context,
+    viewer_purpose: Purpose | None = None,
+    viewer_restricted: bool = False,
+) -> CaseView:
+    """Return the view of a case target that ``viewer`` may receive in ``context`` (levels as for an operation).
+
+    Its agency and contact always (what ``safety`` gives of an operation); the case number and
+    purpose from ``operational``; its subjects to its own agency only: a match never says what matched.
+    """
+    level = level_for(owner, viewer, context, viewer_purpose, viewer_restricted)
+    shown = shown_level(level)
+    operational = shown.rank >= Level.OPERATIONAL.rank
+    return CaseView(
+        id=target.id,
+        level_disclosed=shown,
+        agency=AgencyRef(owner.name, owner.ori, owner.level),
+        contact=target.contact,
+        expires_at=target.expires_at,
+        case_number=target.case_number if operational else None,
+        purpose=target.purpose if operational else None,
+        subjects=target.subjects if level == OWN else None,
+        created_at=target.created_at if level == OWN else None,
+        created_by=target.created_by if level == OWN else None,
+    )
+
+
+def disclose_side(
+    side: Side,
+    owner: Agency,
+    viewer: Viewer,
+    context: Context,
+    viewer_purpose: Purpose | None = None,
+    viewer_restricted: bool = False,
+    now: datetime | None = None,
+) -> OperationView | CaseView:
+    """Return one side of a conflict, an operation or a case target, as ``viewer`` may see it."""
+    if isinstance(side, Target):
+        return disclose_case(side, owner, viewer, context, viewer_purpose, viewer_restricted)
+    return disclose_operation(side, owner, viewer, context, viewer_purpose, viewer_restricted, now)
+
+
 def _facts(conflict: Conflict) -> dict[str, Any]:
     return {
         "id": conflict.id,
@@ -247,23 +300,24 @@ def _ack(ack: Acknowledgement | None) -> AckView | None:
 
 def disclose_conflict(
     conflict: Conflict,
-    yours: Operation,
-    counterpart: Operation,
+    yours: Side,
+    counterpart: Side,
     counterpart_owner: Agency,
     viewer: Viewer,
     now: datetime | None = None,
 ) -> ConflictView:
-    """Return a conflict as one side sees it: its own operation id and the other side disclosed.
+    """Return a conflict as one side sees it: its own operation's (or case target's) id and the other side disclosed.
 
-    ``viewer`` belongs to ``yours``'s agency, so its missions are that operation's agency's.
+    ``viewer`` belongs to ``yours``'s agency, so its missions are that side's agency's.
     """
     side = conflict.side_of(yours.id)
     return ConflictView(
         **_facts(conflict),
-        your_operation_id=yours.id,
+        your_operation_id=None if isinstance(yours, Target) else yours.id,
+        your_target_id=yours.id if isinstance(yours, Target) else None,
         yours=_ack(conflict.ack_a if side == "a" else conflict.ack_b),
         theirs=_ack(conflict.ack_b if side == "a" else conflict.ack_a),
-        counterpart=disclose_operation(
+        counterpart=disclose_side(
             counterpart,
             counterpart_owner,
             viewer,
@@ -277,7 +331,7 @@ def disclose_conflict(
 
 def disclose_conflict_to_watch(
     conflict: Conflict,
-    sides: tuple[tuple[Operation, Agency], tuple[Operation, Agency]],
+    sides: tuple[tuple[Side, Agency], tuple[Side, Agency]],
     viewer: Viewer,
     now: datetime | None = None,
     contacts: tuple[ContactAttempt, ...] = (),
@@ -288,8 +342,8 @@ def disclose_conflict_to_watch(
         **_facts(conflict),
         contacts=contacts,
         sides=(
-            WatchSide(_ack(conflict.ack_a), disclose_operation(op_a, owner_a, viewer, Context.WATCH, now=now)),
-            WatchSide(_ack(conflict.ack_b), disclose_operation(op_b, owner_b, viewer, Context.WATCH, now=now)),
+            WatchSide(_ack(conflict.ack_a), disclose_side(op_a, owner_a, viewer, Context.WATCH, now=now)),
+            WatchSide(_ack(conflict.ack_b), disclose_side(op_b, owner_b, viewer, Context.WATCH, now=now)),
         ),
     )
 

@@ -154,6 +154,11 @@ class Contact:
     def to_dict(self) -> dict[str, str | None]:
         return {"name": self.name, "phone": self.phone, "radio": self.radio}
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Contact:
+        """Read the stored form back (``to_dict``'s keys)."""
+        return cls(data["name"], data["phone"], data.get("radio"))
+
 
 @dataclass(frozen=True, slots=True)
 class TeamMember:
@@ -345,7 +350,11 @@ class ContactAttempt:
 
 @dataclass(frozen=True, slots=True)
 class Conflict:
-    """Two operations at risk of meeting; ``a`` is always the lower operation id."""
+    """Two operations at risk of meeting; ``a`` is always the lower operation id.
+
+    A side may be a case target instead (``target_a``, ``target_b``): ``operation_a`` or
+    ``operation_b`` then holds the target's id (domain/targets.py).
+    """
 
     id: str
     kind: ConflictKind
@@ -365,6 +374,12 @@ class Conflict:
     note: str | None = None
     owner: Ownership | None = None
     outcome: ConflictOutcome | None = None
+    target_a: bool = False
+    target_b: bool = False
+
+    def is_target(self, side_id: str) -> bool:
+        """Say whether the side ``side_id`` is a case target rather than an operation."""
+        return self.target_a if side_id == self.operation_a else self.target_b
 
     def side_of(self, operation_id: str) -> str:
         return "a" if operation_id == self.operation_a else "b"

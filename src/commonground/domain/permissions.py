@@ -33,6 +33,7 @@ class Permission(StrEnum):
     WATCH_CENTER = "watch_center"
     INSTALLATION_PLACES = "installation_places"  # load and read the installation-wide sensitive places
     REPORTS = "reports"
+    CASE_TARGETS = "case_targets"  # register, read and delete the agency's case targets (docs/targets.md)
 
 
 # The roles that hold each permission; PUBLIC and AUTHENTICATED need none.
@@ -59,6 +60,7 @@ ROLES: Mapping[Permission, frozenset[Role]] = {
     Permission.WATCH_CENTER: frozenset({Role.WATCH}),
     Permission.INSTALLATION_PLACES: frozenset({Role.WATCH}),
     Permission.REPORTS: frozenset({Role.AUDITOR, Role.WATCH, Role.AGENCY_ADMIN}),
+    Permission.CASE_TARGETS: frozenset({Role.OFFICER, Role.SUPERVISOR}),
 }
 
 

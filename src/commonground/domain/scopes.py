@@ -52,6 +52,7 @@ NEEDS: Mapping[Permission, Scope | None] = {
     Permission.WATCH_CENTER: Scope.OPERATIONS,
     Permission.INSTALLATION_PLACES: Scope.ADMIN,  # a set of places is configuration, as an agency's is
     Permission.REPORTS: Scope.AUDIT,
+    Permission.CASE_TARGETS: Scope.OPERATIONS,
 }
 
 

@@ -211,23 +211,66 @@ def _ack(ack: AckView | None) -> Json | None:
 class ConflictView(ConflictFacts):
     """A conflict from one side: its own operation's id, the other side as disclosed to it."""
 
-    your_operation_id: str
+    your_operation_id: str | None  # None when the caller's side is a case target (``your_target_id``)
     yours: AckView | None
     theirs: AckView | None
-    counterpart: OperationView
+    counterpart: OperationView | CaseView
+    your_target_id: str | None = None
 
     def to_dict(self) -> Json:
         view = ConflictFacts.to_dict(self)
-        view["your_operation_id"] = self.your_operation_id
+        if self.your_target_id is not None:
+            view["your_target_id"] = self.your_target_id
+        else:
+            view["your_operation_id"] = self.your_operation_id
         view["acknowledged"] = {"yours": _ack(self.yours), "theirs": _ack(self.theirs)}
-        view["counterpart"] = self.counterpart.to_dict()
+        # The other side is an operation (``counterpart``) or a case target (``counterpart_case``).
+        view["counterpart_case" if isinstance(self.counterpart, CaseView) else "counterpart"] = (
+            self.counterpart.to_dict()
+        )
         return view
+
+
+@dataclass(frozen=True, slots=True)
+class CaseView:
+    """A case target as a side of a conflict: who holds the case and how to reach them; no place, no time.
+
+    ``case_number`` and ``purpose`` from the ``operational`` level; ``subjects`` to the owning agency only."""
+
+    id: str
+    level_disclosed: Level
+    agency: AgencyRef
+    contact: Contact
+    expires_at: datetime
+    case_number: str | None = None
+    purpose: Purpose | None = None
+    subjects: tuple[Mapping[str, object], ...] | None = None
+    created_at: datetime | None = None  # the owning agency's record only, with created_by
+    created_by: str | None = None
+
+    def to_dict(self) -> Json:
+        view: Json = {
+            "id": self.id,
+            "level_disclosed": self.level_disclosed.value,
+            "agency": _tier(self.agency),
+            "contact": self.contact.to_dict(),
+            "expires_at": isoformat(self.expires_at),
+        }
+        for key in ("case_number", "purpose", "subjects", "created_at", "created_by"):
+            value = getattr(self, key)
+            if value is not None:
+                view[key] = _wire(value)
+        return view
+
+
+def _side_key(side: OperationView | CaseView) -> str:
+    return "case" if isinstance(side, CaseView) else "operation"
 
 
 @dataclass(frozen=True, slots=True)
 class WatchSide:
     acknowledged: AckView | None
-    operation: OperationView
+    operation: OperationView | CaseView
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -239,7 +282,9 @@ class WatchConflictView(ConflictFacts):
 
     def to_dict(self) -> Json:
         view = ConflictFacts.to_dict(self)
-        view["sides"] = [{"acknowledged": _ack(s.acknowledged), "operation": s.operation.to_dict()} for s in self.sides]
+        view["sides"] = [
+            {"acknowledged": _ack(s.acknowledged), _side_key(s.operation): s.operation.to_dict()} for s in self.sides
+        ]
         if self.contacts:  # absent until the watch has tried to reach a side
             view["contacts"] = [contact_dict(c) for c in self.contacts]
         return view

@@ -38,11 +38,12 @@ def tel(phone: str) -> str:
 
 
 def _parties(data: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    """The disclosed operations the message is about (counterpart, both sides, or the noticed one)."""
-    if isinstance(data.get("counterpart"), dict):
-        yield data["counterpart"]
+    """The disclosed operations (or case targets) the message is about: counterpart, both sides, or the noticed one."""
+    for key in ("counterpart", "counterpart_case"):
+        if isinstance(data.get(key), dict):
+            yield data[key]
     for side in data.get("sides") or ():
-        yield side["operation"]
+        yield side.get("operation") or side["case"]
     if isinstance(data.get("operation"), dict):
         yield data["operation"]
 
@@ -99,6 +100,8 @@ def compose(body: dict[str, Any], zone: str | None = None) -> tuple[str, str, st
             who += f" of installation {party['installation'].get('name')}"
         phone = str(contact.get("phone") or "")
         when = f"{shown(window.get('starts_at'), zone)} to {shown(window.get('ends_at'), zone)}"
+        if not window:  # a case target (docs/targets.md): no place, no time but its life
+            when = f"case target, matched until {shown(party.get('expires_at'), zone)}"
         lines += [
             f"Agency: {who}",
             f"Contact: {contact.get('name')}, {phone} ({tel(phone)})",

@@ -15,6 +15,7 @@ from commonground.domain.disclosure import (
 )
 from commonground.domain.model import Agency, Role
 from commonground.domain.views import AnyConflictView
+from commonground.service.deconfliction import side_getter
 from commonground.service.notices import host_notice
 from commonground.service.ports import Event, Transaction
 from commonground.service.principal import Principal
@@ -161,7 +162,8 @@ def _conflict(tx: Transaction, event: Event, recipient: Recipient) -> dict[str, 
     conflict = tx.conflicts.get(event.object_id)
     if conflict is None:
         return _remote(tx, event, recipient)
-    a, b = tx.operations.get(conflict.operation_a), tx.operations.get(conflict.operation_b)
+    side = side_getter(tx)  # a side may be a case target
+    a, b = side(conflict.operation_a), side(conflict.operation_b)
     if a is None or b is None:
         return None
     owner_a, owner_b = tx.agencies.get(a.agency_id), tx.agencies.get(b.agency_id)

@@ -17,16 +17,16 @@ from commonground.domain.model import (
     ConflictStatus,
     ContactAttempt,
     ContactMethod,
-    Operation,
     Ownership,
     Role,
 )
 from commonground.domain.permissions import Permission
 from commonground.domain.policy import parse_enum
 from commonground.domain.remote_conflicts import RemoteConflict
+from commonground.domain.targets import Side
 from commonground.domain.views import AnyConflictView
 from commonground.service.clock import new_id
-from commonground.service.deconfliction import AgencyCache
+from commonground.service.deconfliction import AgencyCache, side_getter
 from commonground.service.deliveries import DeliveryEntry, delivery_log
 from commonground.service.events import EventKind, emit, emit_conflict
 from commonground.service.operations import conflict_views
@@ -48,8 +48,9 @@ class Conflicts:
         if who.has(Role.SUPERVISOR):
             return True
         if who.has(Role.OFFICER):
+            side = side_getter(tx)
             return any(
-                (op := tx.operations.get(op_id)) is not None and op.created_by == who.user.id
+                (op := side(op_id)) is not None and op.created_by == who.user.id
                 for op_id in (conflict.operation_a, conflict.operation_b)
             )
         return False
@@ -59,12 +60,13 @@ class Conflicts:
         now = self.clock.now()
         mine = [c for c in conflicts if who.agency.id in (c.agency_a, c.agency_b) and not who.has(Role.WATCH)]
         if len(mine) == len(conflicts):
-            return list(conflict_views(who, conflicts, agencies, tx.operations.get, now))
+            return list(conflict_views(who, conflicts, agencies, side_getter(tx), now))
         views: list[AnyConflictView] = []
+        side = side_getter(tx)
         for conflict in conflicts:
             sides = []
             for op_id in (conflict.operation_a, conflict.operation_b):
-                op = tx.operations.get(op_id)
+                op = side(op_id)
                 assert op is not None
                 sides.append((op, agencies(op.agency_id)))
             contacts = tuple(tx.conflicts.contacts(conflict.id))
@@ -274,8 +276,9 @@ class Conflicts:
             raise StateConflict(f"the conflict is already {conflict.status.value}")
         return conflict
 
-    def _side(self, tx: Transaction, who: Principal, conflict: Conflict, body: Mapping[str, object]) -> Operation:
-        ops = [tx.operations.get(conflict.operation_a), tx.operations.get(conflict.operation_b)]
+    def _side(self, tx: Transaction, who: Principal, conflict: Conflict, body: Mapping[str, object]) -> Side:
+        side = side_getter(tx)
+        ops = [side(conflict.operation_a), side(conflict.operation_b)]
         mine = [op for op in ops if op is not None and op.agency_id == who.agency.id]
         if who.has(Role.OFFICER) and not who.has(Role.SUPERVISOR):
             mine = [op for op in mine if op.created_by == who.user.id]

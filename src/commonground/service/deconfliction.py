@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -10,6 +11,7 @@ from commonground.audit.tags import Action
 from commonground.domain import conflicts as rule
 from commonground.domain.model import Agency, Conflict, ConflictStatus, Operation
 from commonground.domain.policy import Policy
+from commonground.domain.targets import Side, Target
 from commonground.service.clock import new_id
 from commonground.service.events import EventKind, emit_conflict
 from commonground.service.ports import Transaction
@@ -50,14 +52,25 @@ def conflict_from_finding(finding: rule.Finding, at: datetime) -> Conflict:
         distance_m=finding.distance_m,
         overlap=finding.overlap,
         match_kind=finding.match_kind,
+        target_a=isinstance(a, Target),
+        target_b=isinstance(b, Target),
     )
+
+
+def side_getter(tx: Transaction) -> Callable[[str], Side | None]:
+    """Return a look-up of a conflict's side by id: an operation, else a case target."""
+
+    def side(side_id: str) -> Side | None:
+        return tx.operations.get(side_id) or tx.targets.get(side_id)
+
+    return side
 
 
 @dataclass(frozen=True, slots=True)
 class CheckResult:
     conflicts: list[Conflict]
     created: list[Conflict]
-    others: dict[str, Operation]
+    others: dict[str, Side]
 
 
 def find_findings(tx: Transaction, op: Operation, agencies: AgencyCache) -> list[rule.Finding]:
@@ -69,14 +82,16 @@ def find_findings(tx: Transaction, op: Operation, agencies: AgencyCache) -> list
 
 
 def check(
-    tx: Transaction, op: Operation, agencies: AgencyCache, at: datetime, actor: AuditEntry, *, new: bool = False
+    tx: Transaction, op: Side, agencies: AgencyCache, at: datetime, actor: AuditEntry, *, new: bool = False
 ) -> CheckResult:
     """Record what the rule finds for ``op``; close what it no longer finds; audit each.
 
+    ``op`` is an operation, or a case target (its subjects only: a case has no place).
     ``new``: ``op`` was inserted in this transaction, so nothing is recorded against it yet
     and no other writer can have paired it (the store need not look).
     """
-    found = find_findings(tx, op, agencies) + subject_findings(tx, op, agencies, at, actor, new=new)
+    near = [] if isinstance(op, Target) else find_findings(tx, op, agencies)
+    found = near + subject_findings(tx, op, agencies, at, actor, new=new)
     for f in found:  # in conflict now: a restriction either way holds for the operations' whole lives
         mine, theirs = agencies(f.operation.agency_id), agencies(f.other.agency_id)
         remember_restriction(tx, f.operation, theirs, mine.missions)
@@ -123,8 +138,8 @@ def check(
     return CheckResult(current, created, {f.other.id: f.other for f in found})
 
 
-def close_all(tx: Transaction, op: Operation, at: datetime, actor: AuditEntry, reason: str) -> list[Conflict]:
-    """Close the open conflicts of an operation that was cancelled or completed."""
+def close_all(tx: Transaction, op: Side, at: datetime, actor: AuditEntry, reason: str) -> list[Conflict]:
+    """Close the open conflicts of an operation that was cancelled or completed, or of a deleted case target."""
     closed = []
     for conflict in tx.conflicts.of_operation(op.id):
         if conflict.status.is_closed:

@@ -24,10 +24,11 @@ from commonground.domain.model import Agency, Conflict, Operation, OperationStat
 from commonground.domain.notices import check_timing
 from commonground.domain.permissions import Permission
 from commonground.domain.policy import Purpose
+from commonground.domain.targets import Side
 from commonground.domain.views import ConflictView, OperationView
 from commonground.service import deconfliction, notices, remote_conflicts
 from commonground.service.clock import new_id
-from commonground.service.deconfliction import AgencyCache
+from commonground.service.deconfliction import AgencyCache, side_getter
 from commonground.service.events import EventKind, emit
 from commonground.service.ports import Clock, OperationFilter, Page, Store, Transaction
 from commonground.service.principal import Principal
@@ -50,10 +51,12 @@ def conflict_views(
     who: Principal,
     conflicts: list[Conflict],
     agency_of: Callable[[str], Agency],
-    operation_of: Callable[[str], Operation | None],
+    operation_of: Callable[[str], Side | None],
     now: datetime | None = None,
 ) -> list[ConflictView]:
-    """Return each conflict as ``who``'s side sees it, through the disclosure function."""
+    """Return each conflict as ``who``'s side sees it, through the disclosure function.
+
+    ``operation_of`` finds a side by id: an operation or a case target (``deconfliction.side_getter``)."""
     views = []
     for conflict in conflicts:
         a, b = operation_of(conflict.operation_a), operation_of(conflict.operation_b)
@@ -202,7 +205,7 @@ class Operations:
             if changed.purpose != op.purpose:
                 self._tell_purpose_change(tx, who, op, changed, restricting, now)
             live = [c for c in conflicts if not c.status.is_closed]
-            views = conflict_views(who, live, agencies, tx.operations.get, now)
+            views = conflict_views(who, live, agencies, side_getter(tx), now)
             own = disclose_operation(changed, who.agency, who.viewer, Context.DIRECT, now=now)
             own = replace(own, sensitive_places=tuple(places_near(tx, changed, self.sensitive_place_m)))
         return own, views
@@ -319,8 +322,9 @@ class Operations:
         if not who.may(Permission.ENTER_OPERATIONS):
             return None
         best: OperationView | None = None
+        side = side_getter(tx)  # the caller's side may be a case target
         for conflict in conflicts:
-            mine = tx.operations.get(conflict.other_operation(op.id))
+            mine = side(conflict.other_operation(op.id))
             if mine is None or mine.agency_id != who.agency.id:
                 continue
             view = disclose_operation(

@@ -37,6 +37,7 @@ from commonground.domain.reprobe import Unchecked
 from commonground.domain.retries import Replay
 from commonground.domain.scopes import Scope
 from commonground.domain.sensitive import SensitivePlace
+from commonground.domain.targets import Target
 from commonground.domain.timewindow import TimeWindow
 from commonground.service.signin_ports import SignInRepository
 
@@ -316,6 +317,23 @@ class NearMissRepository(Protocol):
     def add(self, miss: NearMiss) -> None: ...
     def page(self, agency_id: str | None, limit: int, after: str | None) -> Page[NearMiss]:
         """Return near-misses newest first: those ``agency_id`` is involved in, or all for None (the watch)."""
+
+
+class TargetRepository(Protocol):
+    """Case targets; their subjects' blocking keys are in the subject index under the target's id."""
+
+    def add(self, target: Target) -> None: ...
+    def get(self, target_id: str) -> Target | None:
+        """Return the target, deleted or expired too (None when there never was one)."""
+
+    def page(self, agency_id: str, limit: int, after: str | None) -> Page[Target]:
+        """Return the agency's targets not deleted (expired ones too), newest first."""
+
+    def delete(self, target_id: str, at: datetime) -> None:
+        """Mark the target deleted at ``at``; it matches nothing from then on."""
+
+    def with_keys(self, keys: Iterable[str], now: datetime, exclude: str) -> list[Target]:
+        """Return the targets live at ``now`` with any of the blocking ``keys``, but ``exclude``."""
 
 
 class IncidentRepository(Protocol):
@@ -638,6 +656,8 @@ class Transaction(Protocol):
     def participation(self) -> ParticipationRepository: ...
     @property
     def near_misses(self) -> NearMissRepository: ...
+    @property
+    def targets(self) -> TargetRepository: ...
     @property
     def sensitive_places(self) -> SensitivePlaceRepository: ...
 

@@ -1,4 +1,5 @@
-"""Subject deconfliction inside the check: the same person, car or phone in two operations.
+"""Subject deconfliction inside the check: the same person, car or phone in two operations, or in an
+operation and a case target, or in two agencies' case targets (domain/targets.py).
 
 A subject conflict says which kind of identifier matched, never the values. When either
 agency restricts the other operation's purpose, the match is not made known to anyone:
@@ -21,6 +22,7 @@ from commonground.domain.matching import blocking_keys, frequency_terms, match
 from commonground.domain.model import Agency, ConflictKind, Operation
 from commonground.domain.policy import Purpose
 from commonground.domain.subjects import Subject, parse_subject, subject_to_dict
+from commonground.domain.targets import Side, Target, may_match
 from commonground.service.ports import Transaction
 
 
@@ -29,7 +31,7 @@ def normalise_subject(data: Mapping[str, object], field: str) -> Mapping[str, ob
     return subject_to_dict(parse_subject(data, field))
 
 
-def _parsed(op: Operation) -> list[Subject]:
+def _parsed(op: Side) -> list[Subject]:
     return [parse_subject(s, f"subjects.{i}") for i, s in enumerate(op.subjects)]
 
 
@@ -58,12 +60,24 @@ def _best_match(mine: list[Subject], theirs: list[Subject], freq: NameFrequencie
     return None if best is None else best[1]
 
 
-def subject_findings(
-    tx: Transaction, op: Operation, agency_of: object, at: datetime, actor: AuditEntry, *, new: bool = False
-) -> list[Finding]:
-    """Index and count ``op``'s subjects and return the operations whose subjects match them.
+def _live(side: Side, at: datetime) -> bool:
+    return side.live(at) if isinstance(side, Target) else side.status.is_live
 
-    ``new``: ``op`` was inserted in this transaction, so it has nothing indexed to replace.
+
+def _pairs(side: Side, other: Side) -> bool:
+    """Say whether two sides' subjects may make a conflict: two operations as the rule says, else as a case's."""
+    if isinstance(side, Operation) and isinstance(other, Operation):
+        return can_conflict(side, other)
+    return may_match(side, other)
+
+
+def subject_findings(
+    tx: Transaction, op: Side, agency_of: object, at: datetime, actor: AuditEntry, *, new: bool = False
+) -> list[Finding]:
+    """Index and count ``op``'s subjects and return the operations and live case targets whose subjects match them.
+
+    ``op`` is an operation or a case target: both are matched by this one code, under the same
+    restrictions. ``new``: ``op`` was inserted in this transaction, so it has nothing indexed to replace.
     """
     mine = _parsed(op)
     if new and not mine:
@@ -71,13 +85,11 @@ def subject_findings(
     keys = {key for subject in mine for key in blocking_keys(subject)}
     tx.subjects.set_keys(op.id, keys)
     tx.subjects.set_terms(op.id, Counter(t for subject in mine for t in frequency_terms(subject)))
-    if not keys or not op.status.is_live:
+    if not keys or not _live(op, at):
         return []
-    others = [
-        (other, _parsed(other))
-        for other in tx.subjects.operations_with_keys(keys, exclude=op.id)
-        if can_conflict(op, other)
-    ]
+    candidates: list[Side] = [*tx.subjects.operations_with_keys(keys, exclude=op.id)]
+    candidates += tx.targets.with_keys(keys, at, exclude=op.id)
+    others = [(other, _parsed(other)) for other in candidates if _pairs(op, other)]
     freq = _frequencies(tx, mine + [s for _, theirs in others for s in theirs])
     found = []
     for other, theirs in others:
@@ -97,20 +109,17 @@ def subject_findings(
             )
             continue
         overlap = op.window.overlap(other.window)
-        found.append(
-            Finding(
-                op,
-                other,
-                ConflictKind.SUBJECT,
-                round(edge_distance_m(op.area, other.area), 1),
-                overlap,
-                match_kind=kind,
-            )
+        # A case target has no place: its conflicts have no distance.
+        distance = (
+            round(edge_distance_m(op.area, other.area), 1)
+            if isinstance(op, Operation) and isinstance(other, Operation)
+            else None
         )
+        found.append(Finding(op, other, ConflictKind.SUBJECT, distance, overlap, match_kind=kind))
     return found
 
 
-def _restricting_agency(tx: Transaction, op: Operation, other: Operation, agency_of: object) -> str | None:
+def _restricting_agency(tx: Transaction, op: Side, other: Side, agency_of: object) -> str | None:
     """Return the agency whose policy forbids this match, in either direction; remember the restriction."""
     for subject_side, purpose_side in ((op, other), (other, op)):
         owner = agency_of(subject_side.agency_id)  # type: ignore[operator]
@@ -121,9 +130,11 @@ def _restricting_agency(tx: Transaction, op: Operation, other: Operation, agency
     return None
 
 
-def remember_restriction(tx: Transaction, op: Operation, owner: Agency, missions: frozenset[Purpose]) -> None:
+def remember_restriction(tx: Transaction, op: Side, owner: Agency, missions: frozenset[Purpose]) -> None:
     """Record that ``op`` is restricted towards ``owner`` when its declared purpose, or a mission of its
-    agency (``missions``), is one ``owner`` restricts."""
+    agency (``missions``), is one ``owner`` restricts. A case target's purpose never changes: nothing to record."""
+    if isinstance(op, Target):
+        return
     restricted = op.purpose in owner.policy.restricted_purposes or restricted_by_mission(owner, op.agency_id, missions)
     if restricted and owner.id not in op.restricted_by:
         tx.operations.restrict(op.id, owner.id)

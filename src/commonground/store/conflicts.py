@@ -9,7 +9,7 @@ from commonground.domain.model import Conflict, ContactAttempt
 from commonground.service.ports import ConflictFilter, Page
 from commonground.store import records
 from commonground.store.repository import Repository, bound, by_key, page, update_by_id
-from commonground.store.schema import conflict_contacts, conflicts, operations
+from commonground.store.schema import conflict_contacts, conflicts, operations, targets
 
 CONFLICT_BY_ID = by_key(conflicts, "id")
 CONFLICTS_OF = select(conflicts).where(
@@ -55,7 +55,13 @@ class SqlConflicts(Repository):
         if where.agency_id:
             clauses.append((conflicts.c.agency_a == where.agency_id) | (conflicts.c.agency_b == where.agency_id))
         if where.operation_created_by:
-            mine = select(operations.c.id).where(operations.c.created_by == where.operation_created_by)
+            mine = (
+                select(operations.c.id)
+                .where(operations.c.created_by == where.operation_created_by)
+                .union_all(
+                    select(targets.c.id).where(targets.c.created_by == where.operation_created_by)  # an officer's cases
+                )
+            )
             clauses.append(conflicts.c.operation_a.in_(mine) | conflicts.c.operation_b.in_(mine))
         if where.status:
             clauses.append(conflicts.c.status == where.status.value)

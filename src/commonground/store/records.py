@@ -172,7 +172,7 @@ def operation_from(row: Mapping[Any, Any]) -> Operation:
         area=area_from(row["area"]),
         address=row["address"],
         window=TimeWindow(row["starts_at"], row["ends_at"]),
-        contact=Contact(contact["name"], contact["phone"], contact.get("radio")),
+        contact=Contact.from_dict(contact),
         team=Team.from_dict(team),
         risk=Risk(row["risk"]),
         notice=NoticeTiming(row["notice"]) if row["notice"] else None,
@@ -258,6 +258,8 @@ def conflict_row(c: Conflict) -> dict[str, Any]:
         "owner_name": c.owner.name if c.owner else None,
         "owner_at": c.owner.at if c.owner else None,
         "outcome": c.outcome.value if c.outcome else None,
+        "target_a": c.target_a or None,
+        "target_b": c.target_b or None,
     }
 
 
@@ -291,6 +293,8 @@ def conflict_from(row: Mapping[Any, Any]) -> Conflict:
         outcome=ConflictOutcome(row["outcome"]) if row.get("outcome") else None,
         closed_by=row["closed_by"],
         note=row["note"],
+        target_a=bool(row.get("target_a")),
+        target_b=bool(row.get("target_b")),
     )
 
 

@@ -198,7 +198,29 @@ conflicts = Table(
     Column("owner_name", String(200), nullable=True),  # their display name when assigned, as both sides see it
     Column("owner_at", UTCDateTime, nullable=True),
     Column("outcome", String(20), nullable=True),  # how a resolved conflict ended
+    # A side that is a case target: its operation_ column holds the target's id (migration 0037).
+    Column("target_a", Boolean, nullable=True),
+    Column("target_b", Boolean, nullable=True),
     UniqueConstraint("kind", "operation_a", "operation_b", name="uq_conflicts_pair"),
+)
+
+# Case targets (docs/targets.md): a case's subjects, matched until expires_at unless deleted. Their
+# blocking keys and name terms sit in subject_keys and subject_terms under the target's id.
+targets = Table(
+    "targets",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("id", String(36), nullable=False, unique=True),
+    Column("agency_id", String(36), ForeignKey("agencies.id"), nullable=False),
+    Column("case_number", String(60), nullable=False),
+    Column("purpose", String(20), nullable=False),
+    Column("subjects", JSON, nullable=False),
+    Column("contact", JSON, nullable=False),
+    Column("created_by", String(36), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("deleted_at", UTCDateTime, nullable=True),
+    Index("ix_targets_agency", "agency_id", "seq"),
 )
 
 # Schools, hospitals and the like an operation nearby is told of (docs/sensitive-places.md); the box

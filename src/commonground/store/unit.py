@@ -31,6 +31,7 @@ from commonground.service.ports import (
     ReplayRepository,
     SensitivePlaceRepository,
     SubjectRepository,
+    TargetRepository,
     TokenRepository,
     UncheckedRepository,
 )
@@ -60,6 +61,7 @@ from commonground.store.replays import SqlReplays
 from commonground.store.sensitive import SqlSensitivePlaces
 from commonground.store.signin import SqlSignIn
 from commonground.store.subjects import SqlSubjects
+from commonground.store.targets import SqlTargets
 from commonground.store.tokens import SqlTokens
 from commonground.store.unchecked import SqlUnchecked
 
@@ -169,6 +171,10 @@ class SqlUnit(HeldWrites):
     @cached_property
     def near_misses(self) -> NearMissRepository:
         return SqlNearMisses(self)
+
+    @cached_property
+    def targets(self) -> TargetRepository:
+        return SqlTargets(self)
 
     @cached_property
     def incidents(self) -> IncidentRepository:

@@ -6,6 +6,7 @@ from typing import Literal
 
 from commonground.api.schemas.common import ID_EXAMPLE, TIME_EXAMPLE, Instant, Public, Strict, described, next_cursor
 from commonground.api.schemas.operations import InstallationRef, OperationPublic, WindowPublic
+from commonground.api.schemas.targets import CasePublic
 from commonground.domain.model import ConflictKind, ConflictOutcome, ConflictStatus, ContactMethod
 
 OPERATION_EXAMPLE = {"id": ID_EXAMPLE, "level_disclosed": "safety"}
@@ -72,7 +73,16 @@ class AcknowledgedPublic(Public):
 
 class WatchSidePublic(Public):
     acknowledged: AckPublic | None = described("This side's acknowledgement, or null.", None)
-    operation: OperationPublic = described("This side's operation at its owner's watch level.", OPERATION_EXAMPLE)
+    operation: OperationPublic | None = described(
+        "This side's operation at its owner's watch level (absent when the side is a case target).",
+        OPERATION_EXAMPLE,
+        default=None,
+    )
+    case: CasePublic | None = described(
+        "This side's case target at its owner's watch level (absent when the side is an operation).",
+        None,
+        default=None,
+    )
 
 
 class DeliveryPublic(Public):
@@ -116,9 +126,17 @@ class ConflictPublic(Public):
         default=None,
     )
     your_operation_id: str | None = described("The caller's operation (sides only).", ID_EXAMPLE, default=None)
+    your_target_id: str | None = described(
+        "The caller's case target, when its side is one instead of an operation (sides only).", None, default=None
+    )
     acknowledged: AcknowledgedPublic | None = described("Acknowledgements (sides only).", None, default=None)
     counterpart: OperationPublic | None = described(
         "The other side, as its policy discloses to the caller (sides only).", OPERATION_EXAMPLE, default=None
+    )
+    counterpart_case: CasePublic | None = described(
+        "The other side when it is a case target: its agency and contact, the case number as policy allows.",
+        None,
+        default=None,
     )
     sides: list[WatchSidePublic] | None = described("Both sides (watch center only).", [], default=None)
     deliveries: list[DeliveryPublic] | None = described(
@@ -169,3 +187,9 @@ class OperationCheckedPublic(OperationPublic):
         "What the peer installations said (empty lists without peers).",
         {"checked": ["city-east"], "unchecked": [], "hits": []},
     )
+
+
+class TargetCheckedPublic(CasePublic):
+    """The stored case target and the subject conflicts its check found (empty when clear)."""
+
+    conflicts: list[ConflictPublic] = described("Open conflicts of the target, from its side.", [])

@@ -72,7 +72,7 @@ const CG = (() => {
   }
   /** One conflict from the caller's side, in plain words. */
   function conflictWords(c) {
-    const o = c.counterpart || {};
+    const o = c.counterpart || c.counterpart_case || {};  // an operation, or a case target (no team, no window)
     const where = o.installation ? ` (installation ${esc(o.installation.name)})` : "";  // a peer installation's
     const who = (o.agency ? esc(o.agency.name) : "another agency") + where;
     const what = c.kind === "subject" ? `same ${esc(c.matched || "subject")}`

@@ -5,10 +5,10 @@
   const mayResolve = list.dataset.resolve === "yes";
 
   function card(c) {
-    const o = c.counterpart || {}, acks = c.acknowledged || {};
+    const o = c.counterpart || c.counterpart_case || {}, acks = c.acknowledged || {};  // an operation, or a case target
     const mine = acks.yours
       ? `<span class="ok">you acknowledged ${CG.hm(acks.yours.at)}</span>`
-      : `<button type="button" class="primary" data-ack="${CG.esc(c.id)}" data-op="${CG.esc(c.your_operation_id)}">Acknowledge</button>`;
+      : `<button type="button" class="primary" data-ack="${CG.esc(c.id)}" data-op="${CG.esc(c.your_operation_id || c.your_target_id)}">Acknowledge</button>`;
     const theirs = acks.theirs ? `<span class="ok">they acknowledged ${CG.hm(acks.theirs.at)}</span>` : `<span class="muted">not yet acknowledged by them</span>`;
     return `<li class="card conflict ${CG.esc(c.status)}" data-id="${CG.esc(c.id)}">
       <div class="head"><strong>${CG.esc(o.agency ? o.agency.name : "Another agency")}</strong> · ${Cards.apart(c)} · ${CG.span(c.overlap)}

@@ -24,13 +24,15 @@
     } catch (e) { /* no audio device: the highlight and the title still say it */ }
   }
 
+  /** A side's operation, or its case target (docs/targets.md): an agency and a contact, no place. */
+  const party = s => s.operation || s.case;
   function side(s, c) {
-    const o = s.operation, ack = s.acknowledged;
+    const o = party(s), ack = s.acknowledged;
     const state = ack ? `<span class="ok">acknowledged ${CG.hm(ack.at)}${ack.on_behalf ? " (by the watch center)" : ""}</span>`
       : c.status === "open" ? `<button type="button" data-ack="${CG.esc(c.id)}" data-op="${CG.esc(o.id)}"
           aria-label="Acknowledge for ${CG.esc(o.agency.name)}">Acknowledge</button>` : "";
     return `<div class="side"><div class="who-line"><strong>${CG.esc(o.agency.name)}</strong>
-      ${o.type ? `<span class="muted">${CG.esc(CG.label(o.type))}</span>` : ""} ${state}</div>
+      ${o.type ? `<span class="muted">${CG.esc(CG.label(o.type))}</span>` : ""}${s.case ? `<span class="muted">case target${o.case_number ? ` ${CG.esc(o.case_number)}` : ""}</span>` : ""} ${state}</div>
       <div>${CG.contact(o.contact)}</div><div class="muted">${Cards.looks(o)}</div></div>`;
   }
   const workable = c => c.status === "open" || c.status === "acknowledged";
@@ -38,13 +40,13 @@
   const METHODS = ["phone", "radio", "email", "in_person"];
   /** The watch's attempts to reach each side, oldest first: who was tried, how, and whether anyone answered. */
   function calls(c) {
-    const names = Object.fromEntries((c.sides || []).map((s, i) => [i ? "b" : "a", s.operation.agency.name]));
+    const names = Object.fromEntries((c.sides || []).map((s, i) => [i ? "b" : "a", party(s).agency.name]));
     const tried = (c.contacts || []).map(x => `<li>${CG.hm(x.at)} ${CG.esc(CG.label(x.method))} to ${CG.esc(names[x.side] || x.side)}:
       ${x.reached ? "reached" : "not reached"}${x.note ? ` – ${CG.esc(x.note)}` : ""}</li>`).join("");
     return tried ? `<ol class="calls" aria-label="Calls made">${tried}</ol>` : "";
   }
   function contactForm(c) {
-    const sides = (c.sides || []).map((s, i) => `<option value="${i ? "b" : "a"}">${CG.esc(s.operation.agency.name)}</option>`).join("");
+    const sides = (c.sides || []).map((s, i) => `<option value="${i ? "b" : "a"}">${CG.esc(party(s).agency.name)}</option>`).join("");
     return `<form class="contact row" data-id="${CG.esc(c.id)}"><label>Called <select name="side">${sides}</select></label>
       <label>By <select name="method">${METHODS.map(m => `<option value="${m}">${CG.esc(CG.label(m))}</option>`).join("")}</select></label>
       <label class="check"><input type="checkbox" name="reached"> Reached someone</label>
@@ -54,7 +56,7 @@
     const sides = c.sides || [], isFresh = fresh.has(c.id);
     return `<li class="card conflict ${CG.esc(c.status)}${isFresh ? " fresh" : ""}" data-id="${CG.esc(c.id)}">
       <div class="head">${isFresh ? `<span class="badge new">new</span> ` : ""}<strong>${Cards.apart(c)}</strong>
-        · <span class="place">${Cards.place(sides.map(s => s.operation))}</span> · ${CG.span(c.overlap)}
+        · <span class="place">${Cards.place(sides.map(party))}</span> · ${CG.span(c.overlap)}
         <span class="badge">${CG.esc(CG.label(c.status))}</span>
         ${isFresh ? `<button type="button" class="link" data-seen="${CG.esc(c.id)}">Mark seen</button>` : ""}
         ${workable(c) ? `<button type="button" class="link" data-assign="${CG.esc(c.id)}">${c.owner ? "Take over" : "Take ownership"}</button>` : ""}</div>
@@ -77,6 +79,7 @@
     layer.clearLayers();
     for (const c of shown) {
       for (const s of c.sides || []) {
+        if (!s.operation) continue;  // a case target has no place to draw
         const l = CG.areaLayer(s.operation.area, { color: "#c0392b", weight: 2, fillOpacity: 0.25 });
         if (l) l.bindPopup(`${CG.esc(s.operation.agency.name)}<br>${CG.contact(s.operation.contact)}`).addTo(layer);
       }
