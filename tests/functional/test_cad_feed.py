@@ -119,3 +119,29 @@ def test_a_lookup_outside_the_service_area_is_refused_and_tells_no_team(world: W
     with world.services.store.read() as tx:
         told = [e for e in tx.outbox.all_after(0, 10_000) if e.kind == "lookup.nearby"]
     assert len(told) == 1  # only the look-up inside the county told a team
+
+
+def test_an_alert_near_a_school_says_so_before_anything_else(world: World, http: httpx.Client) -> None:
+    """The dispatcher's premise alert leads with the sensitive places near the operation, as the notice does."""
+    setup = _world(world, http)
+    county = setup["county"]
+    admin = world.token(world.person(county, "agency_admin"))
+    school = {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [-93.6505, 45.1505]},
+        "properties": {"category": "school", "name": "Rockford Elementary"},
+    }
+    call(
+        http,
+        admin,
+        "PUT",
+        f"/agencies/{county.id}/sensitive-places",
+        {"type": "FeatureCollection", "features": [school]},
+    )
+    alerts = {a["alert"]["id"]: a for a in call(http, setup["dispatcher"], "GET", "/cad/alerts")["alerts"]}
+    near = alerts[setup["made"]["active"]["id"]]
+    (place,) = near["operation"]["sensitive_places"]
+    assert place["name"] == "Rockford Elementary" and place["category"] == "school"
+    assert near["notesComponent"][0]["noteText"].startswith("SENSITIVE PLACES NEARBY: Rockford Elementary (school,")
+    far = alerts[setup["made"]["upcoming"]["id"]]
+    assert "sensitive_places" not in far["operation"] and "SENSITIVE" not in far["notesComponent"][0]["noteText"]
