@@ -178,7 +178,7 @@ class Services:
     @cached_property
     def cad_alerts(self) -> CadAlerts:
         """The CAD premise-alert feed (holds nothing of its own)."""
-        return CadAlerts(self.store, self.clock, self.settings.federation_name)
+        return CadAlerts(self.store, self.clock, self.settings.federation_name, self.settings.sensitive_place_m)
 
     @cached_property
     def near_misses(self) -> NearMisses:
@@ -303,7 +303,7 @@ def build_deliveries(
         retry,
         peers,
         build_tak_sender(settings) if tak is None else tak,
-        PushViews(settings.federation_name),
+        PushViews(settings.federation_name, settings.sensitive_place_m),
     )
 
 

@@ -47,6 +47,10 @@ def _run(services: Services) -> None:
         cad.secret = SECRET
         shown = services.channels.put(admin, county.id, {"cad": [{"url": cad.url, "secret": SECRET}]})
         assert shown["cad"] == [{"url": cad.url, "events": [], "secret_set": True, "secret": SECRET}]
+        school = {"type": "Point", "coordinates": [SPOT[1] + 0.0005, SPOT[0]]}  # about 40 m east
+        places = {"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": school,
+                  "properties": {"category": "school", "name": "Whittier School"}}]}  # fmt: skip
+        services.sensitive_places.put(admin, county.id, places)
         op = wire(services.operations.submit(agent, operation_data(*SPOT, **SECRETS)))[0]
         wire(services.operations.submit(agent, operation_data(*FAR, **SECRETS)))  # outside the county: no alert
         assert services.deliveries.run_once() == 1
@@ -76,6 +80,9 @@ def _run(services: Services) -> None:
             assert alert["agencyComponent"][0]["agencyName"] == "ICE ERO St. Paul"
             assert alert["agencyComponent"][0]["contactPhone"] == "+1 612 555 0100"
         assert created["alert"]["status"] == "upcoming" and created["messageKind"] == "Report"
+        # The school near the operation leads the dispatcher's note, as it leads the host's notice.
+        assert created["notesComponent"][0]["noteText"].startswith("SENSITIVE PLACES NEARBY: Whittier School (school,")
+        assert [p["name"] for p in created["operation"]["sensitive_places"]] == ["Whittier School"]
         assert (
             updated["operation"]["team"]["personnel"] == 9 and "9 officers" in updated["notesComponent"][0]["noteText"]
         )

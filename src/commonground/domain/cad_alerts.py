@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from commonground.domain.local_time import shown
+from commonground.domain.sensitive import places_line
 from commonground.domain.timewindow import isoformat
 from commonground.domain.views import OperationView
 
@@ -44,7 +45,9 @@ def alert_status(view: OperationView, now: datetime, ended: bool = False) -> Ale
 
 
 def safety_note(view: OperationView, zone: str | None) -> str:
-    """The words a dispatcher reads on the premise: who is there, what they look like, whom to call first."""
+    """The words a dispatcher reads on the premise: who is there, what they look like, whom to call first.
+
+    Sensitive places near the operation (``view.sensitive_places``) come before everything else."""
     team = view.team
     looks = [
         f"{team.personnel} officers" if team.personnel else "a team",
@@ -53,7 +56,8 @@ def safety_note(view: OperationView, zone: str | None) -> str:
     ]
     who = " ".join(part for part in looks if part)
     window = f"{shown(view.window.starts_at, zone)} to {shown(view.window.ends_at, zone)}"
-    return (
+    first = f"{places_line(p.to_dict() for p in view.sensitive_places)}. " if view.sensitive_places else ""
+    return first + (
         f"Registered law-enforcement operation by {view.agency.name} ({view.agency.ori}): {who}, {window}. "
         f"Before sending a unit to this location, contact {view.contact.name} at {view.contact.phone}."
     )

@@ -80,6 +80,16 @@ class PlaceNearby:
         return {"name": self.name, "category": self.category.value, "distance_m": self.distance_m}
 
 
+def places_line(places: Iterable[Mapping[str, Any]]) -> str:
+    """The words that lead a notice or alert near sensitive places: ``SENSITIVE PLACES NEARBY: …``.
+
+    From the places' wire form, so an e-mail rendered from a payload and a CAD alert read alike."""
+    named = "; ".join(
+        f"{p.get('name') or 'unnamed'} ({p.get('category')}, {float(p.get('distance_m') or 0):.0f} m)" for p in places
+    )
+    return f"SENSITIVE PLACES NEARBY: {named}"
+
+
 def parse_places(raw: object, agency_id: str, new_id: Any, max_vertices: int) -> list[SensitivePlace]:
     """Return the places a FeatureCollection describes; the first refused part is named (``features.3.…``)."""
     if not isinstance(raw, Mapping) or raw.get("type") != "FeatureCollection":

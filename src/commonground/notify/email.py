@@ -12,6 +12,7 @@ from typing import Any
 
 from commonground.domain.errors import DeliveryError
 from commonground.domain.local_time import shown
+from commonground.domain.sensitive import places_line
 
 SUBJECTS = {
     "conflict.created": "Deconfliction: another operation is near yours",
@@ -57,12 +58,9 @@ def compose(body: dict[str, Any], zone: str | None = None) -> tuple[str, str, st
     lines = [subject, ""]
     parts = [f"<h2>{html.escape(subject)}</h2>"]
     if data.get("sensitive_places"):  # the host reads this before anything else of the notice
-        places = "; ".join(
-            f"{p.get('name') or 'unnamed'} ({p.get('category')}, {p.get('distance_m', 0):.0f} m)"
-            for p in data["sensitive_places"]
-        )
-        lines += [f"SENSITIVE PLACES NEARBY: {places}", ""]
-        parts.append(f"<p><b>SENSITIVE PLACES NEARBY: {html.escape(places)}</b></p>")
+        places = places_line(data["sensitive_places"])
+        lines += [places, ""]
+        parts.append(f"<p><b>{html.escape(places)}</b></p>")
     if data.get("distance_m") is not None:
         lines.append(f"Distance: {data['distance_m']:.0f} m")
         parts.append(f"<p>Distance: {data['distance_m']:.0f} m</p>")

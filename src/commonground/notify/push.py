@@ -8,7 +8,7 @@ or completed, or left the agency's jurisdiction (an exit notice) is sent as its 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +19,7 @@ from commonground.domain.model import Agency, Operation
 from commonground.domain.notifications import remote_notice
 from commonground.notify.render import for_agency, routed
 from commonground.service.ports import Event, Transaction
+from commonground.service.sensitive_places import DEFAULT_WITHIN_M, places_near
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +65,9 @@ class PushViews:
     """What an agency's TAK and CAD channels are sent; ``installation``: the sender a CAD reads."""
 
     installation: str
+    sensitive_place_m: float = (
+        DEFAULT_WITHIN_M  # COMMONGROUND_SENSITIVE_PLACE_M: a premise alert names the places this near
+    )
 
     def tak(self, tx: Transaction, event: Event, agency: Agency, now: datetime) -> dict[str, Any] | None:
         """One CoT event per operation concerned: its area, or its removal."""
@@ -85,6 +89,7 @@ class PushViews:
             return None
         c = found[0]
         view = disclose_for_push(c.op, c.owner)
+        view = replace(view, sensitive_places=tuple(places_near(tx, c.op, self.sensitive_place_m)))
         # Pushed when the notice is (at submission or at the start): ahead of the feed's 2 h, it is upcoming.
         status = alert_status(view, now, ended=c.gone) or AlertStatus.UPCOMING
         return PremiseAlert(view, status, self.installation, now, agency.timezone).to_dict()

@@ -8,7 +8,7 @@ file. Each read is audited with the alerts it carried.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from commonground.audit.tags import Action
@@ -23,6 +23,7 @@ from commonground.domain.timewindow import isoformat
 from commonground.service.deconfliction import AgencyCache
 from commonground.service.ports import Clock, OperationFilter, Store, Transaction
 from commonground.service.principal import Principal
+from commonground.service.sensitive_places import DEFAULT_WITHIN_M, places_near
 
 PAGE = 500
 # A feed answer holds at most this many alerts; more says `complete: false` (narrow it with a bbox).
@@ -76,6 +77,7 @@ class CadAlerts:
     store: Store
     clock: Clock
     sender: str  # the installation's name, EIDO's sending system
+    sensitive_place_m: float = DEFAULT_WITHIN_M  # COMMONGROUND_SENSITIVE_PLACE_M: an alert names the places this near
 
     def feed(self, who: Principal, bbox: tuple[float, float, float, float] | None) -> CadFeed:
         """Every alert due inside the caller's service area (and ``bbox``, when given), soonest first."""
@@ -105,6 +107,7 @@ class CadAlerts:
                 if not serves(who.agency, op.area):
                     continue
                 view = disclose_operation(op, agencies(op.agency_id), who.viewer, Context.LOOKUP)
+                view = replace(view, sensitive_places=tuple(places_near(tx, op, self.sensitive_place_m)))
                 status = alert_status(view, now)
                 if status is not None:
                     alerts.append(PremiseAlert(view, status, self.sender, now, who.agency.timezone))
