@@ -124,6 +124,32 @@ def test_many_pools_racing_at_a_cell_corner_pair_every_operation_once(app_world:
     assert sweep(app_world.services.store, app_world.services.clock) == 0
 
 
+def test_many_pools_racing_with_one_subject_pair_every_operation_once(app_world: World) -> None:
+    """The same person in operations far apart, entered at one instant from three pools: no cell is
+    shared, so only the subject keys' locks stop two checks missing each other's uncommitted row."""
+    people = [app_world.person(app_world.agency(("federal", "state", "local", "tribal")[i % 4])) for i in range(12)]
+    url = app_world.services.settings.database_url
+    pools = [_services(url) for _ in range(3)]
+    subject = [{"kind": "person", "last_name": "Okonkwo-Lindqvist", "first_name": "Adaeze", "dob": "1988-04-12"}]
+    try:
+        calls = [
+            (
+                lambda who=who, i=i: pools[i % 3].operations.submit(
+                    who, operation_data(40.0 + i * 0.5, -100.0 + i * 0.5, radius_m=20, subjects=subject)
+                )
+            )
+            for i, who in enumerate(people)
+        ]
+        assert _together(calls) == []
+    finally:
+        for pool in pools:
+            pool.close()
+    watch = app_world.person(app_world.agency(), "watch")
+    seen = wire(app_world.services.conflicts.list(watch, None, 1000, None)).items
+    pairs = [frozenset(s["operation"]["id"] for s in c["sides"]) for c in seen if c["kind"] == "subject"]
+    assert len(pairs) == len(set(pairs)) == 12 * 11 // 2
+
+
 def test_two_processes_editing_one_version_let_exactly_one_win(app_world: World) -> None:
     who = app_world.person(app_world.agency())
     mine, _ = wire(app_world.services.operations.submit(who, operation_data()))
