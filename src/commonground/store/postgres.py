@@ -24,8 +24,10 @@ from __future__ import annotations
 
 import math
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import (
@@ -48,17 +50,19 @@ from commonground.domain.geometry import Area, Box, bounding_boxes
 from commonground.domain.model import Operation
 from commonground.domain.policy import Policy
 from commonground.domain.timewindow import TimeWindow
-from commonground.service.ports import OperationRepository
+from commonground.service.ports import OperationRepository, SubjectRepository
 from commonground.store import records
 from commonground.store.operations import SqlOperations, live_others
 from commonground.store.schema import operations
 from commonground.store.sql import SqlStore
+from commonground.store.subjects import SqlSubjects
 from commonground.store.unit import SqlUnit
 
 # Advisory lock classes: the first int of pg_advisory_xact_lock(int, int).
 LOCK_GLOBAL = 0x4347_0001  # "CG" + 1: shared by every cell-locking writer
 LOCK_CELL = 0x4347_0002
 LOCK_AUDIT = 0x4347_0003
+LOCK_SUBJECT = 0x4347_0004  # the second int: hashtext of a subject blocking key
 CELL_DEG = 0.05
 CELL_SECONDS = 86_400
 MAX_CELLS = 1024  # e.g. a 31-day window over 30 spatial cells still locks cells, not everything
@@ -162,6 +166,30 @@ class PostgresTransaction(SqlUnit):
             held.update(fresh)
         self._held = held
 
+    def lock_subjects(self, keys: Iterable[str]) -> None:
+        """Hold the subject blocking keys an operation or target is indexed under until this transaction ends.
+
+        Two checks of one person far apart share no cell; without these, each would search before
+        the other's keys committed and neither would record the match. A hash collision only makes
+        two unrelated checks wait for each other."""
+        wanted = sorted(set(keys))
+        if not wanted or not self.writing or self._global_mode == "exclusive":
+            return
+        if self._global_mode is None:
+            self.conn.execute(text("SELECT pg_advisory_xact_lock_shared(:c, 0)"), {"c": LOCK_GLOBAL})
+            self._global_mode = "shared"
+        self.conn.execute(
+            text(
+                "SELECT pg_advisory_xact_lock(:c, h) FROM "
+                "(SELECT DISTINCT hashtext(k) AS h FROM unnest(CAST(:keys AS text[])) AS k) AS hashed ORDER BY h"
+            ),
+            {"c": LOCK_SUBJECT, "keys": wanted},
+        )
+
+    @cached_property
+    def subjects(self) -> SubjectRepository:
+        return PostgresSubjects(self)
+
     def lock_everything(self) -> None:
         """Exclude every other writer until this transaction ends (wide searches, sweeps).
 
@@ -175,6 +203,19 @@ class PostgresTransaction(SqlUnit):
 
     def lock_audit_chain(self) -> None:
         self.conn.execute(text("SELECT pg_advisory_xact_lock(:c, 0)"), {"c": LOCK_AUDIT})
+
+
+class PostgresSubjects(SqlSubjects):
+    """Subject keys locked before they are written, so two checks of one person wait for each other."""
+
+    def __init__(self, unit: PostgresTransaction) -> None:
+        super().__init__(unit)
+        self.locks = unit
+
+    def set_keys(self, operation_id: str, keys: Iterable[str]) -> None:
+        wanted = sorted(set(keys))
+        self.locks.lock_subjects(wanted)
+        super().set_keys(operation_id, wanted)
 
 
 class PostgresOperations(SqlOperations):
