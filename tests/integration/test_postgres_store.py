@@ -96,30 +96,35 @@ def test_the_migrations_match_the_tables_for_the_owner(roles_db: RoleDatabase) -
         engine.dispose()
 
 
-def test_many_pools_racing_at_a_cell_corner_pair_every_operation_once(app_world: World) -> None:
-    """Stores with their own pools stand in for API processes; the spot straddles four cells."""
-    people = [app_world.person(app_world.agency(("federal", "state", "local", "tribal")[i % 4])) for i in range(24)]
+def _race_pairs(
+    app_world: World, count: int, data: Callable[[int], dict[str, Any]]
+) -> list[tuple[str, frozenset[str]]]:
+    """Enter ``count`` operations of as many agencies at one instant from three pools (API processes);
+    return each recorded conflict's kind and pair of operations."""
+    people = [app_world.person(app_world.agency(("federal", "state", "local", "tribal")[i % 4])) for i in range(count)]
     url = app_world.services.settings.database_url
     pools = [_services(url) for _ in range(3)]
-    corner = (45.0, -93.25)  # a multiple of the 0.05 degree lock grid in both axes
-    offsets = [(-0.0006, -0.0006), (0.0006, 0.0006), (-0.0006, 0.0006), (0.0006, -0.0006)]
     try:
-        calls = [
-            (
-                lambda who=who, i=i: pools[i % 3].operations.submit(
-                    who,
-                    operation_data(corner[0] + offsets[i % 4][0], corner[1] + offsets[i % 4][1], radius_m=20),
-                )
-            )
-            for i, who in enumerate(people)
-        ]
+        calls = [(lambda who=who, i=i: pools[i % 3].operations.submit(who, data(i))) for i, who in enumerate(people)]
         assert _together(calls) == []
     finally:
         for pool in pools:
             pool.close()
     watch = app_world.person(app_world.agency(), "watch")
     seen = wire(app_world.services.conflicts.list(watch, None, 1000, None)).items
-    pairs = [frozenset(s["operation"]["id"] for s in c["sides"]) for c in seen]
+    return [(c["kind"], frozenset(s["operation"]["id"] for s in c["sides"])) for c in seen]
+
+
+def test_many_pools_racing_at_a_cell_corner_pair_every_operation_once(app_world: World) -> None:
+    """Stores with their own pools stand in for API processes; the spot straddles four cells."""
+    corner = (45.0, -93.25)  # a multiple of the 0.05 degree lock grid in both axes
+    offsets = [(-0.0006, -0.0006), (0.0006, 0.0006), (-0.0006, 0.0006), (0.0006, -0.0006)]
+    found = _race_pairs(
+        app_world,
+        24,
+        lambda i: operation_data(corner[0] + offsets[i % 4][0], corner[1] + offsets[i % 4][1], radius_m=20),
+    )
+    pairs = [pair for _, pair in found]
     assert len(pairs) == len(set(pairs)) == 24 * 23 // 2
     assert sweep(app_world.services.store, app_world.services.clock) == 0
 
@@ -127,26 +132,11 @@ def test_many_pools_racing_at_a_cell_corner_pair_every_operation_once(app_world:
 def test_many_pools_racing_with_one_subject_pair_every_operation_once(app_world: World) -> None:
     """The same person in operations far apart, entered at one instant from three pools: no cell is
     shared, so only the subject keys' locks stop two checks missing each other's uncommitted row."""
-    people = [app_world.person(app_world.agency(("federal", "state", "local", "tribal")[i % 4])) for i in range(12)]
-    url = app_world.services.settings.database_url
-    pools = [_services(url) for _ in range(3)]
     subject = [{"kind": "person", "last_name": "Okonkwo-Lindqvist", "first_name": "Adaeze", "dob": "1988-04-12"}]
-    try:
-        calls = [
-            (
-                lambda who=who, i=i: pools[i % 3].operations.submit(
-                    who, operation_data(40.0 + i * 0.5, -100.0 + i * 0.5, radius_m=20, subjects=subject)
-                )
-            )
-            for i, who in enumerate(people)
-        ]
-        assert _together(calls) == []
-    finally:
-        for pool in pools:
-            pool.close()
-    watch = app_world.person(app_world.agency(), "watch")
-    seen = wire(app_world.services.conflicts.list(watch, None, 1000, None)).items
-    pairs = [frozenset(s["operation"]["id"] for s in c["sides"]) for c in seen if c["kind"] == "subject"]
+    found = _race_pairs(
+        app_world, 12, lambda i: operation_data(40.0 + i * 0.5, -100.0 + i * 0.5, radius_m=20, subjects=subject)
+    )
+    pairs = [pair for kind, pair in found if kind == "subject"]
     assert len(pairs) == len(set(pairs)) == 12 * 11 // 2
 
 
