@@ -19,6 +19,7 @@ from commonground.service.ports import AuditFilter
 from tests.conftest import LiveServer, World, bearer, operation_data
 from tests.functional.sse_client import SseClient
 from tests.functional.test_policy_sharing import API, call
+from tests.integration.test_retention import audit_text
 
 PERSON = {"kind": "person", "first_name": "Thomas", "last_name": "Okonkwo-Hale", "dob": "1979-10-23"}
 PLATE = {"kind": "vehicle", "plate": "XKD 4471", "state": "WI"}
@@ -252,3 +253,16 @@ def test_deleting_a_target_stops_matching_and_closes_its_conflicts(
     again = operation_data(46.9, -92.2, starts=starts, subjects=[PERSON])
     found = call(http, sergeant, "POST", "/operations", again, 201)["conflicts"]
     assert [c["counterpart"]["id"] for c in found] == [op["id"]]  # the first operation's person; no case now
+
+
+def test_the_audit_log_keeps_a_targets_case_number_only_as_a_keyed_hash(
+    served: tuple[World, httpx.Client, ManualClock, str],
+) -> None:
+    """A case number outlives its target in the log (kept a year or more): like a look-up's place, hashed."""
+    world, http, clock, _ = served
+    token = world.token(world.person(world.agency("federal"), "supervisor"))
+    made = call(http, token, "POST", "/targets", target_data(clock.now(), case_number="CASE-MARK-99173"), status=201)
+    assert http.delete(f"{API}/targets/{made['id']}", headers=bearer(token)).status_code == 204
+    stored = audit_text(world.services)
+    assert "ops:target:create" in stored and "ops:target:delete" in stored
+    assert "CASE-MARK-99173" not in stored
