@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from commonground.audit.keyed import Keyed
 from commonground.audit.tags import Action
 from commonground.domain.disclosure import Context, disclose_case
 from commonground.domain.drafts import SubjectParser
@@ -53,7 +54,7 @@ class Targets:
             tx.targets.add(target)
             result = deconfliction.check(tx, target, agencies, now, actor, new=True)
             details = {
-                "case_number": case_number,
+                "case_number": Keyed(case_number),  # a case's number outlives the target in the log: hashed
                 "subjects": len(subjects),
                 "expires_at": isoformat(expires_at),
                 "conflicts": len(result.conflicts),
@@ -97,4 +98,4 @@ class Targets:
             tx.subjects.set_terms(target.id, {})
             actor = who.entry(Action.TARGET_DELETE, object_type="target", object_id=target.id)
             deconfliction.close_all(tx, target, now, actor, "case target deleted")
-            tx.audit.append(replace(actor, details={"case_number": target.case_number}), now)
+            tx.audit.append(replace(actor, details={"case_number": Keyed(target.case_number)}), now)
