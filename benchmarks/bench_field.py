@@ -96,6 +96,9 @@ def city_places(rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarra
     return np.clip(lat, CITY[0] - HALF[0], CITY[0] + HALF[0]), np.clip(lon, CITY[1] - HALF[1], CITY[1] + HALF[1])
 
 
+HALF_SPREAD_S = core.DAYS * 86400 / 2
+
+
 def offsets(rng: np.random.Generator, n: int, base: datetime) -> np.ndarray:
     """Start times, seconds after ``core.START`` (the loaders' origin), over 30 days from ``base``."""
     return (base - core.START).total_seconds() + rng.uniform(0, core.DAYS * 86400, n)
@@ -182,14 +185,20 @@ class Traffic:
     def submission(self) -> dict[str, Any]:
         with self.lock:
             lat, lon = city_places(self.rng, 1)
+            # Operations are entered ahead: a start before an hour from now moves to the stored
+            # spread's future half (one starting over 15 minutes ago would need an exigent reason).
             start = offsets(self.rng, 1, self.base)[0]
+            soonest = (self.base - core.START).total_seconds() + HALF_SPREAD_S + 3600
+            start += HALF_SPREAD_S + 3600 if start < soonest else 0
             hours, radius = self.rng.uniform(1, 4), self.rng.choice([50.0, 100.0, 150.0, 250.0, 500.0])
         return core.operation_body(float(lat[0]), float(lon[0]), float(start), float(hours), float(radius))
 
     def lookup_path(self) -> str:
         with self.lock:
             lat, lon = city_places(self.rng, 1)
-        return f"/api/v1/lookup?lat={lat[0]:.5f}&lon={lon[0]:.5f}"
+        # Drawn just inside the 911 centre's box: a place on its edge, rounded, may fall outside.
+        lat_in, lon_in = CITY[0] + (lat[0] - CITY[0]) * 0.999, CITY[1] + (lon[0] - CITY[1]) * 0.999
+        return f"/api/v1/lookup?lat={lat_in:.5f}&lon={lon_in:.5f}"
 
     def submit(self, wire: Wire) -> float:
         dt, status, payload = wire.call("POST", "/api/v1/operations", self.submission())
@@ -348,13 +357,30 @@ def wrk_rate(base: str, traffic: Traffic, seconds: int) -> dict[str, Any]:
 
 
 @contextmanager
-def sampled(out: str | None, pid: int) -> Iterator[None]:
-    """Sample the server with py-spy (collapsed stacks into ``out``) while the block runs."""
+def sampled(out: str | None, pid: int, gil: bool = False) -> Iterator[None]:
+    """Sample the server with py-spy (collapsed stacks into ``out``) while the block runs.
+
+    ``gil``: only the thread holding the interpreter lock, so samples are CPU, not waiting."""
     if out is None:
         yield
         return
     tool = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or "py-spy"  # the venv's first
-    spy = subprocess.Popen([tool, "record", "--pid", str(pid), "--subprocesses", "-f", "raw", "-o", out, "-r", "200"])
+    spy = subprocess.Popen(
+        [
+            tool,
+            "record",
+            "--pid",
+            str(pid),
+            "--subprocesses",
+            "-f",
+            "raw",
+            "-o",
+            out,
+            "-r",
+            "200",
+            *(["--gil"] if gil else []),
+        ]
+    )
     try:
         yield
     finally:
@@ -409,7 +435,7 @@ def profile(args: argparse.Namespace, n: int) -> dict[str, Any]:
             traffic = Traffic(np.random.default_rng(23), base, officers, dispatchers)
             with (
                 server_process(url, workers=workers, env=env, start_timeout=240) as (proc, http_base),
-                sampled(args.py_spy, proc.pid),
+                sampled(args.py_spy, proc.pid, args.py_spy_gil),
             ):
                 sequential(http_base, traffic, 30)  # warm up
                 traffic.conflicts.clear()
@@ -463,6 +489,7 @@ def main() -> None:
     parser.add_argument("--sweeps", action="store_true", help="keep the look-up sweep alerts on")
     parser.add_argument("--database-url", default=None, help="postgresql://... (default: SQLite in a temp dir)")
     parser.add_argument("--py-spy", default=None, metavar="FILE", help="sample the server into FILE (collapsed stacks)")
+    parser.add_argument("--py-spy-gil", action="store_true", help="sample only the thread holding the GIL (CPU)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     for n in args.operations:
