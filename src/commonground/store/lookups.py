@@ -2,13 +2,46 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import zlib
+from datetime import UTC, datetime
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, delete, func, insert, select
+from sqlalchemy import ColumnElement, bindparam, delete, func, insert, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from commonground.service.ports import LookupPlace, LookupRecord
 from commonground.store.repository import Repository
-from commonground.store.schema import UTCDateTime, lookups
+from commonground.store.schema import LOOKUP_COUNT_SHARDS, lookup_counts, lookups
+
+
+def minute_of(at: datetime) -> int:
+    """The minute since the epoch that ``at`` falls in: the key of its count rows."""
+    return int(at.timestamp() // 60)
+
+
+def _counted(*where: ColumnElement[bool]) -> Any:
+    """How many look-ups of one scope from ``since`` on, and the oldest of them, in one statement.
+
+    Whole minutes after ``since``'s minute come from the count rows (at most an hour of them);
+    only ``since``'s own minute is counted in the look-ups themselves, so the answer is exact
+    and its cost does not grow with the hour's look-ups. Built once, bound per call."""
+    since = bindparam("since", type_=lookups.c.at.type)
+    full = (
+        select(func.coalesce(func.sum(lookup_counts.c.n), 0))
+        .where(lookup_counts.c.scope == bindparam("scope"), lookup_counts.c.minute > bindparam("minute"))
+        .scalar_subquery()
+    )
+    edge = bindparam("edge", type_=lookups.c.at.type)
+    part = (
+        select(func.count()).select_from(lookups).where(lookups.c.at >= since, lookups.c.at < edge, *where)
+    ).scalar_subquery()
+    first = select(lookups.c.at).where(lookups.c.at >= since, *where).order_by(lookups.c.at).limit(1)
+    return select(full, part, first.scalar_subquery())
+
+
+BY_USER = _counted(lookups.c.user_id == bindparam("key"))
+BY_AGENCY = _counted(lookups.c.agency_id == bindparam("key"))
+OVERALL = _counted()
 
 
 class SqlLookups(Repository):
@@ -26,22 +59,34 @@ class SqlLookups(Repository):
                 "results": record.results,
             },
         )
+        minute, shard = minute_of(record.at), zlib.crc32(record.id.encode()) % LOOKUP_COUNT_SHARDS
+        scopes = (f"u:{record.user_id}", f"a:{record.agency_id}", "*")
+        self.conn.execute(self._add_count(), [{"scope": s, "minute": minute, "shard": shard, "n": 1} for s in scopes])
+
+    def _add_count(self) -> Any:
+        dialect = postgresql if self.conn.dialect.name == "postgresql" else sqlite
+        stmt = dialect.insert(lookup_counts)
+        return stmt.on_conflict_do_update(
+            index_elements=[lookup_counts.c.scope, lookup_counts.c.minute, lookup_counts.c.shard],
+            set_={"n": lookup_counts.c.n + stmt.excluded.n},
+        )
 
     def prune(self, before: datetime) -> int:
-        """Delete look-ups made before ``before`` (their places); return how many."""
+        """Delete look-ups made before ``before`` (their places) and the minute counts before it; return how many."""
+        self.conn.execute(delete(lookup_counts).where(lookup_counts.c.minute < minute_of(before)))
         return int(self.conn.execute(delete(lookups).where(lookups.c.at < before)).rowcount or 0)
 
     def since(self, user_id: str, since: datetime) -> tuple[int, datetime | None]:
         """Return how many look-ups the user made since ``since`` and when the oldest was."""
-        return self._count(since, lookups.c.user_id == user_id)
+        return self._count(BY_USER, f"u:{user_id}", since, user_id)
 
     def since_for_agency(self, agency_id: str, since: datetime) -> tuple[int, datetime | None]:
         """Return how many look-ups the agency's people made since ``since`` and when the oldest was."""
-        return self._count(since, lookups.c.agency_id == agency_id)
+        return self._count(BY_AGENCY, f"a:{agency_id}", since, agency_id)
 
     def since_overall(self, since: datetime) -> tuple[int, datetime | None]:
         """Return how many look-ups anyone made since ``since`` and when the oldest was."""
-        return self._count(since)
+        return self._count(OVERALL, "*", since, None)
 
     def recent_places(self, agency_id: str, since: datetime) -> list[LookupPlace]:
         """Return where the agency's people looked up since ``since``, oldest first (what the sweep rule reads).
@@ -56,8 +101,9 @@ class SqlLookups(Repository):
         rows = self.conn.execute(query).tuples()
         return [LookupPlace(str(user), float(lon), float(lat), float(radius)) for user, lon, lat, radius in rows]
 
-    def _count(self, since: datetime, *where: ColumnElement[bool]) -> tuple[int, datetime | None]:
-        row = self.conn.execute(
-            select(func.count(), func.min(lookups.c.at, type_=UTCDateTime())).where(lookups.c.at >= since, *where)
-        ).one()
-        return int(row[0]), row[1]
+    def _count(self, query: Any, scope: str, since: datetime, key: str | None) -> tuple[int, datetime | None]:
+        minute = minute_of(since)
+        edge = datetime.fromtimestamp((minute + 1) * 60, UTC)
+        values = {"scope": scope, "minute": minute, "since": since, "edge": edge, **({"key": key} if key else {})}
+        full, part, oldest = self.conn.execute(query, values).one()
+        return int(cast(int, full)) + int(cast(int, part)), cast(datetime | None, oldest)

@@ -346,6 +346,20 @@ lookups = Table(
     Index("ix_lookups_at", "at"),
 )
 
+# How many look-ups each counted scope (``u:`` a user, ``a:`` an agency, ``*`` everyone) made in
+# each minute since the epoch: the hourly limits sum at most an hour of these rows instead of
+# counting an hour of look-ups. Shards spread one busy scope's minute over several rows, so
+# PostgreSQL writers do not queue on one row lock.
+lookup_counts = Table(
+    "lookup_counts",
+    metadata,
+    Column("scope", String(40), primary_key=True),
+    Column("minute", Integer, primary_key=True),
+    Column("shard", Integer, primary_key=True),
+    Column("n", Integer, nullable=False),
+)
+LOOKUP_COUNT_SHARDS = 4
+
 # Blocking keys of each operation's subjects: the candidate index for subject matching.
 subject_keys = Table(
     "subject_keys",
