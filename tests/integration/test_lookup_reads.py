@@ -99,6 +99,7 @@ def test_the_hourly_limit_check_does_not_grow_with_the_hour_s_lookups(services: 
     add(busy, 6000)
     many = _vm_steps_of_refusal(services, busy, now)
     assert many < 10 * few, (few, many)
+    print(f"hourly-limit check, SQLite steps: {few} at 100 look-ups, {many} at 6,100")
     with services.store.read() as tx:  # and the counts are still exact
         assert tx.lookups.since(busy.user.id, now - timedelta(hours=1)) == (6000, now - timedelta(seconds=3590))
         assert tx.lookups.since_for_agency(centre.id, now - timedelta(hours=1))[0] == 6100

@@ -235,6 +235,26 @@ def test_lookups_are_counted_per_agency_and_for_the_installation(store: Store) -
         assert tx.lookups.since_overall(T0 + 11 * minute) == (0, None)
 
 
+@covers("lookups.cells_since", "lookups.mark_cell")
+def test_a_scope_s_distinct_cells_are_counted_from_a_moment_on(store: Store) -> None:
+    """Each cell counts once, at its latest time; an earlier mark never moves it back; scopes are apart."""
+    minute = timedelta(minutes=1)
+    with store.write() as tx:
+        tx.lookups.mark_cell("u:one:500", "10:20", T0)
+        tx.lookups.mark_cell("u:one:500", "10:21", T0 + minute)
+        tx.lookups.mark_cell("u:one:500", "10:20", (T0 + 5 * minute).astimezone(CHICAGO))
+        tx.lookups.mark_cell("u:one:500", "10:20", T0 + 2 * minute)  # later in the writer, earlier in time
+        tx.lookups.mark_cell("u:two:500", "10:22", T0 + 3 * minute)
+    with store.read() as tx:
+        assert tx.lookups.cells_since("u:one:500", T0, "10:20") == (2, True)
+        assert tx.lookups.cells_since("u:one:500", T0, "99:99") == (2, False)
+        assert tx.lookups.cells_since("u:one:500", T0 + 2 * minute, "10:21") == (1, False)
+        assert tx.lookups.cells_since("u:one:500", T0 + 5 * minute, "10:20") == (1, True)
+        assert tx.lookups.cells_since("u:one:500", T0 + 6 * minute, "10:20") == (0, False)
+        assert tx.lookups.cells_since("u:two:500", T0, "10:22") == (1, True)
+        assert tx.lookups.cells_since("nobody", T0, "10:20") == (0, False)
+
+
 @covers("lookups.recent_places")
 def test_an_agency_s_recent_lookup_places_come_back_oldest_first(store: Store) -> None:
     """Who looked up where, and how wide, for the agency's people's look-ups from ``since`` on, in time order."""

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from commonground.domain.geometry import LonLat, edge_distance_m, point_area
-from commonground.domain.sweeps import cells, crosses, swept_area
+from commonground.domain.sweeps import cell_key, cell_of, cells, crosses, swept_area
 
 MINNEAPOLIS: LonLat = (-93.2650, 44.9778)
 KM_LAT = 1 / 111.32  # about a kilometre of latitude, in degrees
@@ -30,10 +30,14 @@ def test_a_grid_a_kilometre_apart_falls_in_as_many_cells_and_one_block_in_one() 
 
 def test_the_limit_is_crossed_once_by_the_look_up_that_passes_it() -> None:
     places = grid(20)
-    crossings = [i for i in range(len(places)) if crosses(places[:i], places[i], 500, 12)]
-    assert crossings == [12]  # the 13th distinct cell
-    assert not crosses(places[:12], places[0], 500, 12)  # asking again about a seen cell is no sweep
-    assert not any(crosses(places[:i], places[i], 500, 0) for i in range(len(places)))  # 0: never
+
+    def passes(i: int, limit: int) -> bool:
+        before = {cell_key(cell_of(p, 500)) for p in places[:i]}
+        return crosses(len(before), cell_key(cell_of(places[i], 500)) in before, limit)
+
+    assert [i for i in range(len(places)) if passes(i, 12)] == [12]  # the 13th distinct cell
+    assert not crosses(12, True, 12)  # asking again about a seen cell is no sweep
+    assert not any(passes(i, 0) for i in range(len(places)))  # 0: never
 
 
 @given(st.lists(st.tuples(st.floats(-0.05, 0.05), st.floats(-0.05, 0.05)), min_size=1, max_size=30))

@@ -31,17 +31,22 @@ def cell_of(place: LonLat, cell_m: float) -> Cell:
     return (row, math.floor(lon / width_deg))
 
 
+def cell_key(cell: Cell) -> str:
+    """A cell as the store keeps it: ``row:column``."""
+    return f"{cell[0]}:{cell[1]}"
+
+
 def cells(places: Sequence[LonLat], cell_m: float) -> int:
     """Count the distinct cells ``places`` fall in."""
     return len({cell_of(p, cell_m) for p in places})
 
 
-def crosses(earlier: Sequence[LonLat], latest: LonLat, cell_m: float, max_cells: int) -> bool:
-    """Say whether ``latest`` takes the look-ups past ``max_cells`` distinct cells (0: never)."""
-    if max_cells <= 0:
-        return False
-    before = {cell_of(p, cell_m) for p in earlier}
-    return len(before) == max_cells and cell_of(latest, cell_m) not in before
+def crosses(before: int, seen: bool, max_cells: int) -> bool:
+    """Say whether a look-up takes a scope past ``max_cells`` distinct cells (0: never).
+
+    ``before``: the distinct cells of the scope's earlier look-ups in the window; ``seen``: the
+    latest look-up's cell is one of them. True only for the look-up that crosses, not those after."""
+    return max_cells > 0 and before == max_cells and not seen
 
 
 def swept_area(places: Sequence[LonLat], radius_m: float) -> Area:

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from commonground.audit.tags import Action
 from commonground.domain.conflicts import SearchReach
 from commonground.domain.geometry import Area, LonLat, edge_distance_m
-from commonground.domain.sweeps import cells, crosses, swept_area
+from commonground.domain.sweeps import cell_key, cell_of, cells, crosses, swept_area
 from commonground.domain.timewindow import TimeWindow
 from commonground.service.clock import new_id
 from commonground.service.events import EventKind, emit
@@ -44,18 +44,26 @@ def watch_for_sweep(
         return  # the rule is off: reading the window's look-ups would cost every look-up for nothing
     if latest.lat is None or latest.lon is None:
         return  # a question with no place (a plate verification) sweeps no grid
-    recent = tx.lookups.recent_places(who.agency.id, now - rule.window)
     place: LonLat = (latest.lon, latest.lat)
+    since = now - rule.window
+    cell = cell_key(cell_of(place, rule.cell_m))
     scope = None
-    for name, records, limit in (
-        ("user", [r for r in recent if r.user_id == who.user.id], rule.user_cells),
-        ("agency", recent, rule.agency_cells),
+    # Each scope's distinct cells are counted in its cell rows; the window's look-ups themselves
+    # are read only when this one raises the alert, which happens once per sweep.
+    for name, key, limit in (
+        ("user", f"u:{who.user.id}:{rule.cell_m}", rule.user_cells),
+        ("agency", f"a:{who.agency.id}:{rule.cell_m}", rule.agency_cells),
     ):
-        if crosses([(r.lon, r.lat) for r in records], place, rule.cell_m, limit):
-            scope, swept = name, [*records, LookupPlace(latest.user_id, latest.lon, latest.lat, latest.radius_m)]
-            break
+        if limit > 0:
+            before, seen = tx.lookups.cells_since(key, since, cell)
+            if scope is None and crosses(before, seen, limit):
+                scope = name
+            tx.lookups.mark_cell(key, cell, now)
     if scope is None:
         return
+    recent = tx.lookups.recent_places(who.agency.id, since)
+    records = [r for r in recent if r.user_id == who.user.id] if scope == "user" else recent
+    swept = [*records, LookupPlace(latest.user_id, latest.lon, latest.lat, latest.radius_m)]
     places = [(r.lon, r.lat) for r in swept]
     area = swept_area(places, max(r.radius_m for r in swept))
     found = _operations_in(tx, area, TimeWindow(now - reach, now + reach))

@@ -6,12 +6,12 @@ import zlib
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, bindparam, delete, func, insert, select
+from sqlalchemy import ColumnElement, bindparam, case, delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from commonground.service.ports import LookupPlace, LookupRecord
 from commonground.store.repository import Repository
-from commonground.store.schema import LOOKUP_COUNT_SHARDS, lookup_counts, lookups
+from commonground.store.schema import LOOKUP_COUNT_SHARDS, lookup_cells, lookup_counts, lookups
 
 
 def minute_of(at: datetime) -> int:
@@ -39,6 +39,13 @@ def _counted(*where: ColumnElement[bool]) -> Any:
     return select(full, part, first.scalar_subquery())
 
 
+CELLS_SINCE = select(
+    func.count(), func.coalesce(func.sum(case((lookup_cells.c.cell == bindparam("cell"), 1), else_=0)), 0)
+).where(
+    lookup_cells.c.scope == bindparam("scope"),
+    lookup_cells.c.last_at >= bindparam("since", type_=lookup_cells.c.last_at.type),
+)
+
 BY_USER = _counted(lookups.c.user_id == bindparam("key"))
 BY_AGENCY = _counted(lookups.c.agency_id == bindparam("key"))
 OVERALL = _counted()
@@ -64,16 +71,35 @@ class SqlLookups(Repository):
         self.conn.execute(self._add_count(), [{"scope": s, "minute": minute, "shard": shard, "n": 1} for s in scopes])
 
     def _add_count(self) -> Any:
-        dialect = postgresql if self.conn.dialect.name == "postgresql" else sqlite
-        stmt = dialect.insert(lookup_counts)
+        stmt = self._dialect().insert(lookup_counts)
         return stmt.on_conflict_do_update(
             index_elements=[lookup_counts.c.scope, lookup_counts.c.minute, lookup_counts.c.shard],
             set_={"n": lookup_counts.c.n + stmt.excluded.n},
         )
 
+    def _dialect(self) -> Any:
+        return postgresql if self.conn.dialect.name == "postgresql" else sqlite
+
+    def cells_since(self, scope: str, since: datetime, cell: str) -> tuple[int, bool]:
+        """One scope's distinct cells from ``since`` on: as many rows as cells, whatever the look-ups."""
+        count, seen = self.conn.execute(CELLS_SINCE, {"scope": scope, "since": since, "cell": cell}).one()
+        return int(cast(int, count)), bool(seen)
+
+    def mark_cell(self, scope: str, cell: str, at: datetime) -> None:
+        stmt = self._dialect().insert(lookup_cells)
+        kept, given = lookup_cells.c.last_at, stmt.excluded.last_at
+        latest = case((given > kept, given), else_=kept)
+        self.conn.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[lookup_cells.c.scope, lookup_cells.c.cell], set_={"last_at": latest}
+            ),
+            {"scope": scope, "cell": cell, "last_at": at},
+        )
+
     def prune(self, before: datetime) -> int:
         """Delete look-ups made before ``before`` (their places) and the minute counts before it; return how many."""
         self.conn.execute(delete(lookup_counts).where(lookup_counts.c.minute < minute_of(before)))
+        self.conn.execute(delete(lookup_cells).where(lookup_cells.c.last_at < before))
         return int(self.conn.execute(delete(lookups).where(lookups.c.at < before)).rowcount or 0)
 
     def since(self, user_id: str, since: datetime) -> tuple[int, datetime | None]:

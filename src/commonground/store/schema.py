@@ -360,6 +360,17 @@ lookup_counts = Table(
 )
 LOOKUP_COUNT_SHARDS = 4
 
+# The grid cells each swept scope (a user's or an agency's look-ups, at one cell size) asked
+# about, and when last: the sweep rule counts a window's distinct cells here, not in its look-ups.
+lookup_cells = Table(
+    "lookup_cells",
+    metadata,
+    Column("scope", String(60), primary_key=True),
+    Column("cell", String(40), primary_key=True),
+    Column("last_at", UTCDateTime, nullable=False),
+    Index("ix_lookup_cells_scope_at", "scope", "last_at"),
+)
+
 # Blocking keys of each operation's subjects: the candidate index for subject matching.
 subject_keys = Table(
     "subject_keys",
