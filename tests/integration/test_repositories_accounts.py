@@ -222,6 +222,41 @@ def test_a_token_keeps_its_scopes_and_an_unscoped_one_stays_unscoped(store: Stor
         assert listed == {cad.id: {Scope.LOOKUP, Scope.NOTICES}, plain.id: None}
 
 
+@covers("tokens.principal", "people.update", "agencies.set_policy", "agencies.set_missions", "tokens.revoke")
+def test_a_token_resolves_to_what_is_stored_now_after_every_change(store: Store) -> None:
+    """Resolved again after each change to the holder, their agency or the token, the answer is the new
+    one at once: a decoded principal is reused only for the very same stored row (SQLite keeps them)."""
+    agency = factories.agency(created_at=T0)
+    holder = person(agency, Role.DISPATCHER)
+    record = token(holder)
+    seed(store, agency, holder, record)
+
+    def resolved() -> tuple[object, ...] | None:
+        with store.read() as tx:
+            return tx.tokens.principal(record.token_hash)
+
+    first = resolved()
+    assert first == (record, holder, agency) and resolved() == first
+    changes = [
+        (lambda tx: tx.people.update(replace(holder, roles=frozenset({Role.OFFICER}))), 1, "roles"),
+        (lambda tx: tx.people.update(replace(holder, roles=frozenset({Role.OFFICER}), disabled=True)), 1, "disabled"),
+        (lambda tx: tx.agencies.set_policy(agency.id, WIDE), 2, "policy"),
+        (lambda tx: tx.agencies.set_missions(agency.id, frozenset({Purpose.PROTECTIVE})), 2, "missions"),
+    ]
+    for change, part, name in changes:
+        before = resolved()
+        with store.write() as tx:
+            change(tx)
+        after = resolved()
+        assert before is not None and after is not None and after[part] != before[part], name
+        with store.read() as tx:
+            stored = tx.people.get(holder.id) if part == 1 else tx.agencies.get(agency.id)
+        assert after[part] == stored, name
+    with store.write() as tx:
+        tx.tokens.revoke(record.id, T0 + timedelta(hours=1))
+    assert resolved() is None
+
+
 @covers("tokens.of_agency", "tokens.revoke")
 def test_a_revoked_token_no_longer_resolves(store: Store) -> None:
     """Revoking is once only; the token stops resolving and is listed with its revocation time."""

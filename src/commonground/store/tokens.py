@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Mapping
 from datetime import datetime
+from threading import Lock
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.dialects import sqlite
 
 from commonground.domain.model import Agency, User
 from commonground.domain.scopes import Scope
@@ -21,6 +24,40 @@ PRINCIPAL_BY_TOKEN = (
     .join(agencies, agencies.c.id == users.c.agency_id)
     .where(tokens.c.token_hash == bindparam("key"), tokens.c.revoked_at.is_(None))
 )
+
+
+# The same look-up as plain SQL, for SQLite's driver itself: its rows are plain strings and numbers.
+PRINCIPAL_SQL = str(PRINCIPAL_BY_TOKEN.compile(dialect=sqlite.dialect()))
+DECODED_KEPT = 4096
+
+
+class Decoded:
+    """Principals already decoded, by the exact stored row they came from (a bounded LRU).
+
+    A token is resolved on every request; decoding its row (JSON policy, rings, times) cost more
+    than reading it. The row is still read every time, so a revocation or any change to the token,
+    its holder or their agency is a different row and is decoded afresh: nothing is ever stale."""
+
+    def __init__(self, kept: int = DECODED_KEPT) -> None:
+        self._rows: OrderedDict[tuple[Any, ...], tuple[TokenRecord, User, Agency]] = OrderedDict()
+        self._kept = kept
+        self._lock = Lock()
+
+    def get(self, row: tuple[Any, ...]) -> tuple[TokenRecord, User, Agency] | None:
+        with self._lock:
+            found = self._rows.get(row)
+            if found is not None:
+                self._rows.move_to_end(row)
+            return found
+
+    def put(self, row: tuple[Any, ...], found: tuple[TokenRecord, User, Agency]) -> None:
+        with self._lock:
+            self._rows[row] = found
+            while len(self._rows) > self._kept:
+                self._rows.popitem(last=False)
+
+
+DECODED = Decoded()
 
 
 def token_from(row: Mapping[Any, Any]) -> TokenRecord:
@@ -53,6 +90,24 @@ class SqlTokens(Repository):
         )
 
     def principal(self, token_hash: str) -> tuple[TokenRecord, User, Agency] | None:
+        if self.conn.dialect.name != "sqlite":
+            return self._decode(token_hash)
+        # Read the raw row in this unit's own transaction (so the decode below, if needed, reads
+        # the same snapshot) and decode it only when it is a row not seen before.
+        raw = self.conn.connection.dbapi_connection
+        assert raw is not None
+        stored = raw.execute(PRINCIPAL_SQL, (token_hash,)).fetchone()
+        if stored is None:
+            return None
+        found = DECODED.get(stored)
+        if found is None:
+            found = self._decode(token_hash)
+            if found is None:
+                return None
+            DECODED.put(stored, found)
+        return found
+
+    def _decode(self, token_hash: str) -> tuple[TokenRecord, User, Agency] | None:
         row = self.conn.execute(PRINCIPAL_BY_TOKEN, {"key": token_hash}).first()
         if row is None:
             return None
