@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 
@@ -9,7 +10,7 @@ from commonground.domain.geometry import Box
 from commonground.domain.model import Role
 from commonground.domain.policy import Level, NoticeTiming, Policy, Purpose
 from commonground.domain.scopes import Scope
-from commonground.service.ports import Store, UserFilter
+from commonground.service.ports import Store, Transaction, UserFilter
 from commonground.service.signin_ports import Credential
 from tests.integration.repository_kit import (
     CHICAGO,
@@ -237,7 +238,7 @@ def test_a_token_resolves_to_what_is_stored_now_after_every_change(store: Store)
 
     first = resolved()
     assert first == (record, holder, agency) and resolved() == first
-    changes = [
+    changes: list[tuple[Callable[[Transaction], None], int, str]] = [
         (lambda tx: tx.people.update(replace(holder, roles=frozenset({Role.OFFICER}))), 1, "roles"),
         (lambda tx: tx.people.update(replace(holder, roles=frozenset({Role.OFFICER}), disabled=True)), 1, "disabled"),
         (lambda tx: tx.agencies.set_policy(agency.id, WIDE), 2, "policy"),
