@@ -429,7 +429,7 @@ def profile(args: argparse.Namespace, n: int) -> dict[str, Any]:
             "COMMONGROUND_LOOKUP_AGENCY_LIMIT_PER_HOUR": UNLIMITED,
             "COMMONGROUND_LOOKUP_INSTALLATION_LIMIT_PER_HOUR": UNLIMITED,
         }
-        if not args.sweeps:
+        if args.no_sweeps:
             env |= {"COMMONGROUND_LOOKUP_SWEEP_USER_CELLS": "0", "COMMONGROUND_LOOKUP_SWEEP_AGENCY_CELLS": "0"}
         for workers in args.workers:
             traffic = Traffic(np.random.default_rng(23), base, officers, dispatchers)
@@ -486,7 +486,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0, help="each loaded phase")
     parser.add_argument("--workers", type=numbers, default=[1], help="server processes, e.g. 1,2")
     parser.add_argument("--wrk", type=int, default=10, help="seconds of each wrk run; 0 skips")
-    parser.add_argument("--sweeps", action="store_true", help="keep the look-up sweep alerts on")
+    parser.add_argument(
+        "--no-sweeps", action="store_true", help="turn the look-up sweep rule off (it is on, as installed)"
+    )
     parser.add_argument("--database-url", default=None, help="postgresql://... (default: SQLite in a temp dir)")
     parser.add_argument("--py-spy", default=None, metavar="FILE", help="sample the server into FILE (collapsed stacks)")
     parser.add_argument("--py-spy-gil", action="store_true", help="sample only the thread holding the GIL (CPU)")
