@@ -1,0 +1,48 @@
+"""What a page of an agency's operations costs: it must not grow with the operations the agency has.
+
+The measured finding (docs/performance.md, change 5): ``GET /api/v1/operations?limit=1`` sorted
+all of the agency's operations by id to return one, about 4 ms of server CPU at 1,000."""
+
+from __future__ import annotations
+
+import pytest
+
+from commonground.bootstrap import Services
+from commonground.service.ports import OperationFilter
+from tests.unit import factories
+from tests.unit.factories import T0
+
+
+def _vm_steps_of_first_page(services: Services, agency_id: str) -> int:
+    """SQLite virtual-machine steps a one-row page takes: work done, not time taken."""
+    steps = 0
+
+    def step() -> int:
+        nonlocal steps
+        steps += 1
+        return 0
+
+    with services.store.read() as tx:
+        raw = tx.operations.conn.connection.dbapi_connection  # type: ignore[attr-defined]
+        raw.set_progress_handler(step, 1)
+        try:
+            page = tx.operations.page(OperationFilter(agency_id), 1, None)
+        finally:
+            raw.set_progress_handler(None, 1)
+    assert len(page.items) == 1 and page.next is not None
+    return steps
+
+
+def test_a_page_of_an_agency_s_operations_does_not_sort_them_all(services: Services) -> None:
+    if services.store.engine.dialect.name != "sqlite":  # type: ignore[attr-defined]
+        pytest.skip("counts SQLite's virtual-machine steps")
+    small, large = factories.agency(created_at=T0), factories.agency(created_at=T0)
+    with services.store.write() as tx:
+        tx.agencies.add(small)
+        tx.agencies.add(large)
+        for owner, n in ((small, 20), (large, 2000)):
+            for i in range(n):
+                tx.operations.add(factories.operation(owner, lon=-93.265 + i * 1e-4))
+    few, many = _vm_steps_of_first_page(services, small.id), _vm_steps_of_first_page(services, large.id)
+    print(f"first page, SQLite steps: {few} at 20 operations, {many} at 2,000")
+    assert many < 3 * few, (few, many)
