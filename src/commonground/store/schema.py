@@ -156,6 +156,8 @@ operations = Table(
     Column("phone_in", JSON, nullable=True),  # entered by the watch for a caller: who called, from where
     Column("after_action", JSON, nullable=True),  # how it ended and whom it met (docs/after-action.md)
     Index("ix_operations_agency_window", "agency_id", "starts_at"),
+    # An agency's pages come in id order: read from here, not sorted whole for every page.
+    Index("ix_operations_agency_id", "agency_id", "id"),
     Index("ix_operations_ends_at", "ends_at"),
 )
 
