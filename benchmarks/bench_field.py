@@ -63,6 +63,11 @@ CONFLICTS = (0, 1, 5, 20, 50)
 SPOTS_PER_COUNT = 12
 MS = 1000.0
 UNLIMITED = str(10**8)
+UNLIMITED_LOOKUPS = {
+    "COMMONGROUND_LOOKUP_LIMIT_PER_HOUR": UNLIMITED,
+    "COMMONGROUND_LOOKUP_AGENCY_LIMIT_PER_HOUR": UNLIMITED,
+    "COMMONGROUND_LOOKUP_INSTALLATION_LIMIT_PER_HOUR": UNLIMITED,
+}
 
 
 def centres(n: int, within: float) -> np.ndarray:
@@ -399,6 +404,39 @@ def store_for(args: argparse.Namespace) -> Iterator[tuple[str, bool]]:
         yield f"sqlite:///{Path(tempfile.mkdtemp(prefix='cg-field-')) / 'field.db'}", False
 
 
+@dataclass(frozen=True)
+class FieldWorld:
+    """A loaded store of the profile: its officers' and dispatchers' tokens, and how long loading took."""
+
+    officers: list[str]
+    dispatchers: list[str]
+    load_seconds: float
+
+
+def field_world(
+    url: str, postgres: bool, n: int, rng: np.random.Generator, base: datetime, curve_at: float
+) -> FieldWorld:
+    """Make the 20 agencies, the 911 centre and their people, then load ``n`` operations in bulk."""
+    services = build_services(Settings(database_url=url))
+    world = World(services)
+    agencies = [world.agency(("federal", "state", "local", "tribal")[i % 4]) for i in range(20)]
+    centre = world.agency("local", name="911 Centre", jurisdiction=city_ring())
+    officers = [world.token(world.person(a, "officer")) for a in agencies[:8]]
+    dispatchers = [world.token(world.person(centre, "dispatcher")) for _ in range(4)]
+    user_id = world.admin.user.id
+    services.close()
+    loader: Callable[..., float]
+    if postgres:
+        import bench_postgres
+
+        loader = bench_postgres.pg_load
+    else:
+        loader = core.load
+    data = field_data(rng, n, base, curve_at)
+    took = loader(url, len(data["lat"]), [a.id for a in agencies], user_id, rng, data)
+    return FieldWorld(officers, dispatchers, round(took, 1))
+
+
 def profile(args: argparse.Namespace, n: int) -> dict[str, Any]:
     """Build the world, load ``n`` operations and measure every phase against one store."""
     rng = np.random.default_rng(19)
@@ -407,28 +445,10 @@ def profile(args: argparse.Namespace, n: int) -> dict[str, Any]:
     curve_at = (now + timedelta(days=20) - core.START).total_seconds()
     figures: dict[str, Any] = {"operations": n}
     with store_for(args) as (url, postgres):
-        services = build_services(Settings(database_url=url))
-        world = World(services)
-        agencies = [world.agency(("federal", "state", "local", "tribal")[i % 4]) for i in range(20)]
-        centre = world.agency("local", name="911 Centre", jurisdiction=city_ring())
-        officers = [world.token(world.person(a, "officer")) for a in agencies[:8]]
-        dispatchers = [world.token(world.person(centre, "dispatcher")) for _ in range(4)]
-        user_id = world.admin.user.id
-        services.close()
-        loader: Callable[..., float]
-        if postgres:
-            import bench_postgres
-
-            loader = bench_postgres.pg_load
-        else:
-            loader = core.load
-        data = field_data(rng, n, base, curve_at)
-        figures["load_seconds"] = round(loader(url, len(data["lat"]), [a.id for a in agencies], user_id, rng, data), 1)
-        env = {
-            "COMMONGROUND_LOOKUP_LIMIT_PER_HOUR": UNLIMITED,
-            "COMMONGROUND_LOOKUP_AGENCY_LIMIT_PER_HOUR": UNLIMITED,
-            "COMMONGROUND_LOOKUP_INSTALLATION_LIMIT_PER_HOUR": UNLIMITED,
-        }
+        loaded_world = field_world(url, postgres, n, rng, base, curve_at)
+        officers, dispatchers = loaded_world.officers, loaded_world.dispatchers
+        figures["load_seconds"] = loaded_world.load_seconds
+        env = dict(UNLIMITED_LOOKUPS)
         if args.no_sweeps:
             env |= {"COMMONGROUND_LOOKUP_SWEEP_USER_CELLS": "0", "COMMONGROUND_LOOKUP_SWEEP_AGENCY_CELLS": "0"}
         for workers in args.workers:
