@@ -1,19 +1,21 @@
-"""What a page of an agency's operations costs: it must not grow with the operations the agency has.
+"""What a page an agency reads costs: it must not grow with what the agency has.
 
 The measured finding (docs/performance.md, change 5): ``GET /api/v1/operations?limit=1`` sorted
-all of the agency's operations by id to return one, about 4 ms of server CPU at 1,000."""
+all of the agency's operations by id to return one, about 4 ms of server CPU at 1,000; a 911
+centre's notices (one for every operation entered in its city) were sorted whole the same way."""
 
 from __future__ import annotations
 
 import pytest
 
 from commonground.bootstrap import Services
-from commonground.service.ports import OperationFilter
+from commonground.service.ports import OperationFilter, Page
+from tests.integration.repository_kit import notice
 from tests.unit import factories
 from tests.unit.factories import T0
 
 
-def _vm_steps_of_first_page(services: Services, agency_id: str) -> int:
+def _vm_steps_of_first_page(services: Services, agency_id: str, which: str = "operations") -> int:
     """SQLite virtual-machine steps a one-row page takes: work done, not time taken."""
     steps = 0
 
@@ -26,7 +28,10 @@ def _vm_steps_of_first_page(services: Services, agency_id: str) -> int:
         raw = tx.operations.conn.connection.dbapi_connection  # type: ignore[attr-defined]
         raw.set_progress_handler(step, 1)
         try:
-            page = tx.operations.page(OperationFilter(agency_id), 1, None)
+            if which == "operations":
+                page: Page[object] = tx.operations.page(OperationFilter(agency_id), 1, None)
+            else:
+                page = tx.notices.page(agency_id, 1, None)
         finally:
             raw.set_progress_handler(None, 1)
     assert len(page.items) == 1 and page.next is not None
@@ -45,4 +50,22 @@ def test_a_page_of_an_agency_s_operations_does_not_sort_them_all(services: Servi
                 tx.operations.add(factories.operation(owner, lon=-93.265 + i * 1e-4))
     few, many = _vm_steps_of_first_page(services, small.id), _vm_steps_of_first_page(services, large.id)
     print(f"first page, SQLite steps: {few} at 20 operations, {many} at 2,000")
+    assert many < 3 * few, (few, many)
+
+
+def test_a_page_of_an_agency_s_notices_does_not_sort_them_all(services: Services) -> None:
+    if services.store.engine.dialect.name != "sqlite":  # type: ignore[attr-defined]
+        pytest.skip("counts SQLite's virtual-machine steps")
+    owner, quiet, centre = (factories.agency(created_at=T0) for _ in range(3))
+    with services.store.write() as tx:
+        for agency in (owner, quiet, centre):
+            tx.agencies.add(agency)
+        op = factories.operation(owner)
+        tx.operations.add(op)
+        for agency, n in ((quiet, 20), (centre, 2000)):
+            for _ in range(n):
+                tx.notices.add(notice(op, agency.id))
+    few = _vm_steps_of_first_page(services, quiet.id, "notices")
+    many = _vm_steps_of_first_page(services, centre.id, "notices")
+    print(f"first page of notices, SQLite steps: {few} at 20, {many} at 2,000")
     assert many < 3 * few, (few, many)
