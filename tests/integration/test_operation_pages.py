@@ -6,6 +6,8 @@ centre's notices (one for every operation entered in its city) were sorted whole
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from commonground.bootstrap import Services
@@ -29,7 +31,7 @@ def _vm_steps_of_first_page(services: Services, agency_id: str, which: str = "op
         raw.set_progress_handler(step, 1)
         try:
             if which == "operations":
-                page: Page[object] = tx.operations.page(OperationFilter(agency_id), 1, None)
+                page: Page[Any] = tx.operations.page(OperationFilter(agency_id), 1, None)
             else:
                 page = tx.notices.page(agency_id, 1, None)
         finally:
