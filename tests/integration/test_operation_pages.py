@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from commonground.bootstrap import Services
-from commonground.service.ports import OperationFilter, Page
-from tests.integration.repository_kit import notice
+from commonground.service.ports import ConflictFilter, OperationFilter, Page
+from tests.integration.repository_kit import conflict, notice
 from tests.unit import factories
 from tests.unit.factories import T0
 
@@ -32,6 +32,8 @@ def _vm_steps_of_first_page(services: Services, agency_id: str, which: str = "op
         try:
             if which == "operations":
                 page: Page[Any] = tx.operations.page(OperationFilter(agency_id), 1, None)
+            elif which == "conflicts":
+                page = tx.conflicts.page(ConflictFilter(agency_id), 1, None)
             else:
                 page = tx.notices.page(agency_id, 1, None)
         finally:
@@ -70,4 +72,25 @@ def test_a_page_of_an_agency_s_notices_does_not_sort_them_all(services: Services
     few = _vm_steps_of_first_page(services, quiet.id, "notices")
     many = _vm_steps_of_first_page(services, centre.id, "notices")
     print(f"first page of notices, SQLite steps: {few} at 20, {many} at 2,000")
+    assert many < 3 * few, (few, many)
+
+
+def test_a_page_of_an_agency_s_conflicts_does_not_sort_them_all(services: Services) -> None:
+    """The agency may be either side of a conflict: both sides' conflicts were gathered and sorted."""
+    if services.store.engine.dialect.name != "sqlite":  # type: ignore[attr-defined]
+        pytest.skip("counts SQLite's virtual-machine steps")
+    quiet, busy, other = (factories.agency(created_at=T0) for _ in range(3))
+    with services.store.write() as tx:
+        for agency in (quiet, busy, other):
+            tx.agencies.add(agency)
+        theirs = factories.operation(other)
+        tx.operations.add(theirs)
+        for agency, n in ((quiet, 20), (busy, 2000)):
+            for i in range(n):
+                mine = factories.operation(agency, lon=-93.265 + i * 1e-4)
+                tx.operations.add(mine)
+                tx.conflicts.add(conflict(mine, theirs))
+    few = _vm_steps_of_first_page(services, quiet.id, "conflicts")
+    many = _vm_steps_of_first_page(services, busy.id, "conflicts")
+    print(f"first page of conflicts, SQLite steps: {few} at 20, {many} at 2,000")
     assert many < 3 * few, (few, many)
