@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import and_, bindparam, insert, select
+from sqlalchemy import and_, bindparam, insert, select, union_all
 from sqlalchemy.sql.elements import ColumnElement
 
 from commonground.domain.model import Conflict, ContactAttempt
@@ -50,10 +50,7 @@ class SqlConflicts(Repository):
         return [records.conflict_from(r) for r in self.conn.execute(CONFLICTS_OF, {"key": operation_id}).mappings()]
 
     def page(self, where: ConflictFilter, limit: int, after: str | None) -> Page[Conflict]:
-        query = select(conflicts)
         clauses: list[ColumnElement[bool]] = []
-        if where.agency_id:
-            clauses.append((conflicts.c.agency_a == where.agency_id) | (conflicts.c.agency_b == where.agency_id))
         if where.operation_created_by:
             mine = (
                 select(operations.c.id)
@@ -67,9 +64,19 @@ class SqlConflicts(Repository):
             clauses.append(conflicts.c.status == where.status.value)
         if after:
             clauses.append(conflicts.c.id > after)
-        if clauses:
-            query = query.where(and_(*clauses))
-        query = query.order_by(conflicts.c.id).limit(limit + 1)
+        if where.agency_id is None:
+            query = select(conflicts).where(and_(True, *clauses)).order_by(conflicts.c.id).limit(limit + 1)
+        else:
+            # The agency may be either side. Each side's conflicts come in id order from its own
+            # index, at most a page of each; the page is the first of both. An OR of the two sides
+            # gathered and sorted every conflict the agency had, for every page.
+            c, agency = conflicts.c, where.agency_id
+            sides = [
+                select(conflicts).where(side, *clauses).order_by(c.id).limit(limit + 1).subquery()
+                for side in (c.agency_a == agency, and_(c.agency_b == agency, c.agency_a != agency))
+            ]
+            both = union_all(*(select(side) for side in sides)).subquery()
+            query = select(both).order_by(both.c.id).limit(limit + 1)
         return page([records.conflict_from(r) for r in self.conn.execute(query).mappings()], limit)
 
     def add_contact(self, contact: ContactAttempt) -> None:

@@ -179,8 +179,8 @@ conflicts = Table(
     Column("kind", String(12), nullable=False),
     Column("operation_a", String(36), nullable=False, index=True),
     Column("operation_b", String(36), nullable=False, index=True),
-    Column("agency_a", String(36), nullable=False, index=True),
-    Column("agency_b", String(36), nullable=False, index=True),
+    Column("agency_a", String(36), nullable=False),
+    Column("agency_b", String(36), nullable=False),
     Column("status", String(14), nullable=False),
     Column("detected_at", UTCDateTime, nullable=False),
     Column("distance_m", Float, nullable=True),
@@ -204,6 +204,9 @@ conflicts = Table(
     Column("target_a", Boolean, nullable=True),
     Column("target_b", Boolean, nullable=True),
     UniqueConstraint("kind", "operation_a", "operation_b", name="uq_conflicts_pair"),
+    # Each side's conflicts in id order: an agency's page reads the first of each (store/conflicts.py).
+    Index("ix_conflicts_agency_a_id", "agency_a", "id"),
+    Index("ix_conflicts_agency_b_id", "agency_b", "id"),
 )
 
 # Case targets (docs/targets.md): a case's subjects, matched until expires_at unless deleted. Their
@@ -314,7 +317,8 @@ notices = Table(
     Column("due_at", UTCDateTime, nullable=False),
     Column("sent_at", UTCDateTime, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
-    Index("ix_notices_agency_status", "agency_id", "status"),
+    # An agency's sent notices come newest first from here, not sorted whole for every page.
+    Index("ix_notices_agency_status_id", "agency_id", "status", "id"),
     Index("ix_notices_status_due", "status", "due_at"),
 )
 
