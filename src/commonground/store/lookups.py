@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import zlib
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, bindparam, case, delete, func, insert, select
@@ -46,6 +47,26 @@ CELLS_SINCE = select(
     lookup_cells.c.last_at >= bindparam("since", type_=lookup_cells.c.last_at.type),
 )
 
+
+@cache
+def _upserts(dialect_name: str) -> tuple[Any, Any]:
+    """The two upserts every look-up makes (its minute's counts, its cells), built once per dialect:
+    building one anew for every look-up cost more than running it."""
+    dialect: Any = postgresql if dialect_name == "postgresql" else sqlite
+    add = dialect.insert(lookup_counts)
+    add = add.on_conflict_do_update(
+        index_elements=[lookup_counts.c.scope, lookup_counts.c.minute, lookup_counts.c.shard],
+        set_={"n": lookup_counts.c.n + add.excluded.n},
+    )
+    mark = dialect.insert(lookup_cells)
+    kept, given = lookup_cells.c.last_at, mark.excluded.last_at
+    mark = mark.on_conflict_do_update(
+        index_elements=[lookup_cells.c.scope, lookup_cells.c.cell],
+        set_={"last_at": case((given > kept, given), else_=kept)},
+    )
+    return add, mark
+
+
 BY_USER = _counted(lookups.c.user_id == bindparam("key"))
 BY_AGENCY = _counted(lookups.c.agency_id == bindparam("key"))
 OVERALL = _counted()
@@ -71,14 +92,7 @@ class SqlLookups(Repository):
         self.conn.execute(self._add_count(), [{"scope": s, "minute": minute, "shard": shard, "n": 1} for s in scopes])
 
     def _add_count(self) -> Any:
-        stmt = self._dialect().insert(lookup_counts)
-        return stmt.on_conflict_do_update(
-            index_elements=[lookup_counts.c.scope, lookup_counts.c.minute, lookup_counts.c.shard],
-            set_={"n": lookup_counts.c.n + stmt.excluded.n},
-        )
-
-    def _dialect(self) -> Any:
-        return postgresql if self.conn.dialect.name == "postgresql" else sqlite
+        return _upserts(self.conn.dialect.name)[0]
 
     def cells_since(self, scope: str, since: datetime, cell: str) -> tuple[int, bool]:
         """One scope's distinct cells from ``since`` on: as many rows as cells, whatever the look-ups."""
@@ -86,15 +100,7 @@ class SqlLookups(Repository):
         return int(cast(int, count)), bool(seen)
 
     def mark_cell(self, scope: str, cell: str, at: datetime) -> None:
-        stmt = self._dialect().insert(lookup_cells)
-        kept, given = lookup_cells.c.last_at, stmt.excluded.last_at
-        latest = case((given > kept, given), else_=kept)
-        self.conn.execute(
-            stmt.on_conflict_do_update(
-                index_elements=[lookup_cells.c.scope, lookup_cells.c.cell], set_={"last_at": latest}
-            ),
-            {"scope": scope, "cell": cell, "last_at": at},
-        )
+        self.conn.execute(_upserts(self.conn.dialect.name)[1], {"scope": scope, "cell": cell, "last_at": at})
 
     def prune(self, before: datetime) -> int:
         """Delete look-ups made before ``before`` (their places) and the minute counts before it; return how many."""
