@@ -23,6 +23,8 @@ import json
 import os
 import shutil
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -110,12 +112,24 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=1000, help="of each kind, per measurement")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--tree", default=None, help="another checkout to measure against (its src/)")
+    parser.add_argument("--prepare", default=None, help=argparse.SUPPRESS)  # the store-making step, run by main
     args = parser.parse_args()
 
     now = datetime.now(UTC).replace(microsecond=0)
     base, curve_at = now - timedelta(days=15), (now + timedelta(days=20) - core.START).total_seconds()
+    if args.prepare:
+        world = field.field_world(
+            f"sqlite:///{args.prepare}", False, args.operations, np.random.default_rng(19), base, curve_at
+        )
+        Path(f"{args.prepare}.tokens").write_text(json.dumps([world.officers, world.dispatchers]))
+        return
     db = Path(tempfile.mkdtemp(prefix="cg-cpu-store-")) / "store.db"
-    world = field.field_world(f"sqlite:///{db}", False, args.operations, np.random.default_rng(19), base, curve_at)
+    # The store is made by the oldest code measured: the newer one upgrades its copy as it starts.
+    env = dict(os.environ) | ({"PYTHONPATH": str(Path(args.tree) / "src")} if args.tree else {})
+    prepare = [sys.executable, __file__, "--prepare", str(db), "--operations", str(args.operations)]
+    subprocess.run(prepare, env=env, check=True)
+    officers, dispatchers = json.loads(Path(f"{db}.tokens").read_text())
+    world = field.FieldWorld(officers, dispatchers, 0.0)
     trees: dict[str, str | None] = {"new": None} if args.tree is None else {"old": args.tree, "new": None}
     runs: dict[str, list[dict[str, tuple[float, float]]]] = {name: [] for name in trees}
     for _ in range(args.repeat):
