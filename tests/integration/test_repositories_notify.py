@@ -235,6 +235,23 @@ def test_lookups_are_counted_per_agency_and_for_the_installation(store: Store) -
         assert tx.lookups.since_overall(T0 + 11 * minute) == (0, None)
 
 
+@covers("lookups.hourly")
+def test_the_three_counts_of_a_lookup_s_limits_come_together(store: Store) -> None:
+    """``hourly`` answers what ``since``, ``since_for_agency`` and ``since_overall`` answer, in one read."""
+    mine, theirs = factories.agency(created_at=T0), factories.agency(created_at=T0)
+    a, b, c = person(mine), person(mine), person(theirs)
+    minute = timedelta(minutes=1)
+    with store.write() as tx:
+        for who, at in ((a, T0), (b, T0 + 90 * timedelta(seconds=1)), (c, T0 + 5 * minute), (a, T0 + 61 * minute)):
+            tx.lookups.add(lookup(who, at.astimezone(CHICAGO)))
+    with store.read() as tx:
+        for since in (T0 - minute, T0, T0 + 30 * timedelta(seconds=1), T0 + 2 * minute, T0 + 62 * minute):
+            each = (tx.lookups.since(a.id, since), tx.lookups.since_for_agency(mine.id, since))
+            assert tx.lookups.hourly(a.id, mine.id, since) == (*each, tx.lookups.since_overall(since)), since
+        assert tx.lookups.hourly(a.id, mine.id, T0) == ((2, T0), (3, T0), (4, T0))
+        assert tx.lookups.hourly("nobody", "none", T0 + 2 * minute) == ((0, None), (0, None), (2, T0 + 5 * minute))
+
+
 @covers("lookups.cells_since", "lookups.mark_cell")
 def test_a_scope_s_distinct_cells_are_counted_from_a_moment_on(store: Store) -> None:
     """Each cell counts once, at its latest time; an earlier mark never moves it back; scopes are apart."""

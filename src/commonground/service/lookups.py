@@ -104,10 +104,11 @@ class Lookups:
         # raises the agency's to match; the installation's limit holds for everyone.
         own = who.lookup_limit or self.limit_per_hour
         agency = max(self.agency_limit_per_hour, who.lookup_limit or 0)
+        mine, agency_s, everyone = tx.lookups.hourly(who.user.id, who.agency.id, now - WINDOW)
         for scope, limit, (count, oldest) in (
-            ("", own, tx.lookups.since(who.user.id, now - WINDOW)),
-            ("agency ", agency, tx.lookups.since_for_agency(who.agency.id, now - WINDOW)),
-            ("installation ", self.installation_limit_per_hour, tx.lookups.since_overall(now - WINDOW)),
+            ("", own, mine),
+            ("agency ", agency, agency_s),
+            ("installation ", self.installation_limit_per_hour, everyone),
         ):
             if count >= limit:
                 wait = ceil(((oldest or now) + WINDOW - now).total_seconds()) if oldest else 60

@@ -428,6 +428,11 @@ class LookupRepository(Protocol):
     def since_overall(self, since: datetime) -> tuple[int, datetime | None]:
         """Return how many look-ups anyone made since ``since`` and when the oldest was."""
 
+    def hourly(
+        self, user_id: str, agency_id: str, since: datetime
+    ) -> tuple[tuple[int, datetime | None], tuple[int, datetime | None], tuple[int, datetime | None]]:
+        """The user's, the agency's and everyone's look-ups from ``since`` on, each as ``since`` returns it, at once."""
+
     def recent_places(self, agency_id: str, since: datetime) -> list[LookupPlace]:
         """Return where the agency's people looked up since ``since``, oldest first (what a sweep alert reads)."""
 

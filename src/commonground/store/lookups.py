@@ -20,24 +20,40 @@ def minute_of(at: datetime) -> int:
     return int(at.timestamp() // 60)
 
 
-def _counted(*where: ColumnElement[bool]) -> Any:
-    """How many look-ups of one scope from ``since`` on, and the oldest of them, in one statement.
+def _counted(prefix: str, *where: ColumnElement[bool]) -> list[Any]:
+    """How many look-ups of one scope from ``since`` on, and the oldest of them: three columns.
 
     Whole minutes after ``since``'s minute come from the count rows (at most an hour of them);
     only ``since``'s own minute is counted in the look-ups themselves, so the answer is exact
-    and its cost does not grow with the hour's look-ups. Built once, bound per call."""
-    since = bindparam("since", type_=lookups.c.at.type)
+    and its cost does not grow with the hour's look-ups. ``prefix`` names the scope's binds, so
+    several scopes share one statement. Built once, bound per call."""
+    since = bindparam(f"{prefix}since", type_=lookups.c.at.type)
     full = (
         select(func.coalesce(func.sum(lookup_counts.c.n), 0))
-        .where(lookup_counts.c.scope == bindparam("scope"), lookup_counts.c.minute > bindparam("minute"))
+        .where(
+            lookup_counts.c.scope == bindparam(f"{prefix}scope"),
+            lookup_counts.c.minute > bindparam(f"{prefix}minute"),
+        )
         .scalar_subquery()
     )
-    edge = bindparam("edge", type_=lookups.c.at.type)
+    edge = bindparam(f"{prefix}edge", type_=lookups.c.at.type)
     part = (
         select(func.count()).select_from(lookups).where(lookups.c.at >= since, lookups.c.at < edge, *where)
     ).scalar_subquery()
     first = select(lookups.c.at).where(lookups.c.at >= since, *where).order_by(lookups.c.at).limit(1)
-    return select(full, part, first.scalar_subquery())
+    return [full, part, first.scalar_subquery()]
+
+
+def _bound(prefix: str, scope: str, since: datetime, key: str | None) -> dict[str, Any]:
+    """The values of one scope's binds in ``_counted``."""
+    minute = minute_of(since)
+    edge = datetime.fromtimestamp((minute + 1) * 60, UTC)
+    values = {"scope": scope, "minute": minute, "since": since, "edge": edge, **({"key": key} if key else {})}
+    return {f"{prefix}{name}": value for name, value in values.items()}
+
+
+def _tally(full: object, part: object, oldest: object) -> tuple[int, datetime | None]:
+    return int(cast(int, full)) + int(cast(int, part)), cast(datetime | None, oldest)
 
 
 CELLS_SINCE = select(
@@ -67,9 +83,15 @@ def _upserts(dialect_name: str) -> tuple[Any, Any]:
     return add, mark
 
 
-BY_USER = _counted(lookups.c.user_id == bindparam("key"))
-BY_AGENCY = _counted(lookups.c.agency_id == bindparam("key"))
-OVERALL = _counted()
+BY_USER = select(*_counted("", lookups.c.user_id == bindparam("key")))
+BY_AGENCY = select(*_counted("", lookups.c.agency_id == bindparam("key")))
+OVERALL = select(*_counted(""))
+# The three scopes a look-up's limits count, in one statement (one round trip on PostgreSQL).
+HOURLY = select(
+    *_counted("u_", lookups.c.user_id == bindparam("u_key")),
+    *_counted("a_", lookups.c.agency_id == bindparam("a_key")),
+    *_counted("o_"),
+)
 
 
 class SqlLookups(Repository):
@@ -133,9 +155,17 @@ class SqlLookups(Repository):
         rows = self.conn.execute(query).tuples()
         return [LookupPlace(str(user), float(lon), float(lat), float(radius)) for user, lon, lat, radius in rows]
 
+    def hourly(
+        self, user_id: str, agency_id: str, since: datetime
+    ) -> tuple[tuple[int, datetime | None], tuple[int, datetime | None], tuple[int, datetime | None]]:
+        """The user's, the agency's and everyone's look-ups from ``since`` on (each: how many, the oldest)."""
+        values = (
+            _bound("u_", f"u:{user_id}", since, user_id)
+            | _bound("a_", f"a:{agency_id}", since, agency_id)
+            | _bound("o_", "*", since, None)
+        )
+        row = self.conn.execute(HOURLY, values).one()
+        return _tally(*row[0:3]), _tally(*row[3:6]), _tally(*row[6:9])
+
     def _count(self, query: Any, scope: str, since: datetime, key: str | None) -> tuple[int, datetime | None]:
-        minute = minute_of(since)
-        edge = datetime.fromtimestamp((minute + 1) * 60, UTC)
-        values = {"scope": scope, "minute": minute, "since": since, "edge": edge, **({"key": key} if key else {})}
-        full, part, oldest = self.conn.execute(query, values).one()
-        return int(cast(int, full)) + int(cast(int, part)), cast(datetime | None, oldest)
+        return _tally(*self.conn.execute(query, _bound("", scope, since, key)).one())
