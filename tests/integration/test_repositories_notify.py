@@ -252,24 +252,27 @@ def test_the_three_counts_of_a_lookup_s_limits_come_together(store: Store) -> No
         assert tx.lookups.hourly("nobody", "none", T0 + 2 * minute) == ((0, None), (0, None), (2, T0 + 5 * minute))
 
 
-@covers("lookups.cells_since", "lookups.mark_cell")
+@covers("lookups.cells_since", "lookups.mark_cells")
 def test_a_scope_s_distinct_cells_are_counted_from_a_moment_on(store: Store) -> None:
     """Each cell counts once, at its latest time; an earlier mark never moves it back; scopes are apart."""
     minute = timedelta(minutes=1)
+    one, two = "u:one:500", "u:two:500"
     with store.write() as tx:
-        tx.lookups.mark_cell("u:one:500", "10:20", T0)
-        tx.lookups.mark_cell("u:one:500", "10:21", T0 + minute)
-        tx.lookups.mark_cell("u:one:500", "10:20", (T0 + 5 * minute).astimezone(CHICAGO))
-        tx.lookups.mark_cell("u:one:500", "10:20", T0 + 2 * minute)  # later in the writer, earlier in time
-        tx.lookups.mark_cell("u:two:500", "10:22", T0 + 3 * minute)
+        tx.lookups.mark_cells([one], "10:20", T0)
+        tx.lookups.mark_cells([one], "10:21", T0 + minute)
+        tx.lookups.mark_cells([one], "10:20", (T0 + 5 * minute).astimezone(CHICAGO))
+        tx.lookups.mark_cells([one], "10:20", T0 + 2 * minute)  # later in the writer, earlier in time
+        tx.lookups.mark_cells([two, "a:both:500"], "10:22", T0 + 3 * minute)
+        tx.lookups.mark_cells([], "10:23", T0)  # no scope: nothing
     with store.read() as tx:
-        assert tx.lookups.cells_since("u:one:500", T0, "10:20") == (2, True)
-        assert tx.lookups.cells_since("u:one:500", T0, "99:99") == (2, False)
-        assert tx.lookups.cells_since("u:one:500", T0 + 2 * minute, "10:21") == (1, False)
-        assert tx.lookups.cells_since("u:one:500", T0 + 5 * minute, "10:20") == (1, True)
-        assert tx.lookups.cells_since("u:one:500", T0 + 6 * minute, "10:20") == (0, False)
-        assert tx.lookups.cells_since("u:two:500", T0, "10:22") == (1, True)
-        assert tx.lookups.cells_since("nobody", T0, "10:20") == (0, False)
+        assert tx.lookups.cells_since([one, two], T0, "10:20") == {one: (2, True), two: (1, False)}
+        assert tx.lookups.cells_since([one], T0, "99:99") == {one: (2, False)}
+        assert tx.lookups.cells_since([one], T0 + 2 * minute, "10:21") == {one: (1, False)}
+        assert tx.lookups.cells_since([one], T0 + 5 * minute, "10:20") == {one: (1, True)}
+        assert tx.lookups.cells_since([one], T0 + 6 * minute, "10:20") == {one: (0, False)}
+        assert tx.lookups.cells_since(["a:both:500", two], T0, "10:22") == {"a:both:500": (1, True), two: (1, True)}
+        assert tx.lookups.cells_since(["nobody"], T0, "10:20") == {"nobody": (0, False)}
+        assert tx.lookups.cells_since([], T0, "10:20") == {}
 
 
 @covers("lookups.recent_places")

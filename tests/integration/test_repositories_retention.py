@@ -59,13 +59,13 @@ def test_lookups_before_an_instant_are_deleted(store: Store) -> None:
     with store.write() as tx:
         for days in (100, 91, 89):
             tx.lookups.add(lookup(who, (T0 - days * DAY).astimezone(CHICAGO)))
-            tx.lookups.mark_cell("u:who:500", f"{days}:0", T0 - days * DAY)
+            tx.lookups.mark_cells(["u:who:500"], f"{days}:0", T0 - days * DAY)
     with store.write() as tx:
         assert tx.lookups.prune(T0 - 90 * DAY) == 2
         assert tx.lookups.prune(T0 - 90 * DAY) == 0
     with store.read() as tx:
         assert tx.lookups.since(who.id, T0 - 1000 * DAY) == (1, T0 - 89 * DAY)
-        assert tx.lookups.cells_since("u:who:500", T0 - 1000 * DAY, "89:0") == (1, True)
+        assert tx.lookups.cells_since(["u:who:500"], T0 - 1000 * DAY, "89:0") == {"u:who:500": (1, True)}
 
 
 @covers("subjects.forget_unused_terms")

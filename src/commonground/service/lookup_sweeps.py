@@ -47,18 +47,20 @@ def watch_for_sweep(
     place: LonLat = (latest.lon, latest.lat)
     since = now - rule.window
     cell = cell_key(cell_of(place, rule.cell_m))
-    scope = None
     # Each scope's distinct cells are counted in its cell rows; the window's look-ups themselves
     # are read only when this one raises the alert, which happens once per sweep.
-    for name, key, limit in (
-        ("user", f"u:{who.user.id}:{rule.cell_m}", rule.user_cells),
-        ("agency", f"a:{who.agency.id}:{rule.cell_m}", rule.agency_cells),
-    ):
-        if limit > 0:
-            before, seen = tx.lookups.cells_since(key, since, cell)
-            if scope is None and crosses(before, seen, limit):
-                scope = name
-            tx.lookups.mark_cell(key, cell, now)
+    ruled = [
+        (name, key, limit)
+        for name, key, limit in (
+            ("user", f"u:{who.user.id}:{rule.cell_m}", rule.user_cells),
+            ("agency", f"a:{who.agency.id}:{rule.cell_m}", rule.agency_cells),
+        )
+        if limit > 0
+    ]
+    keys = [key for _, key, _ in ruled]
+    before = tx.lookups.cells_since(keys, since, cell)
+    tx.lookups.mark_cells(keys, cell, now)
+    scope = next((name for name, key, limit in ruled if crosses(*before[key], limit)), None)
     if scope is None:
         return
     recent = tx.lookups.recent_places(who.agency.id, since)

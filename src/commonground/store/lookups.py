@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zlib
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any, cast
@@ -56,11 +57,17 @@ def _tally(full: object, part: object, oldest: object) -> tuple[int, datetime | 
     return int(cast(int, full)) + int(cast(int, part)), cast(datetime | None, oldest)
 
 
-CELLS_SINCE = select(
-    func.count(), func.coalesce(func.sum(case((lookup_cells.c.cell == bindparam("cell"), 1), else_=0)), 0)
-).where(
-    lookup_cells.c.scope == bindparam("scope"),
-    lookup_cells.c.last_at >= bindparam("since", type_=lookup_cells.c.last_at.type),
+CELLS_SINCE = (
+    select(
+        lookup_cells.c.scope,
+        func.count(),
+        func.coalesce(func.sum(case((lookup_cells.c.cell == bindparam("cell"), 1), else_=0)), 0),
+    )
+    .where(
+        lookup_cells.c.scope.in_(bindparam("scopes", expanding=True)),
+        lookup_cells.c.last_at >= bindparam("since", type_=lookup_cells.c.last_at.type),
+    )
+    .group_by(lookup_cells.c.scope)
 )
 
 
@@ -116,13 +123,16 @@ class SqlLookups(Repository):
     def _add_count(self) -> Any:
         return _upserts(self.conn.dialect.name)[0]
 
-    def cells_since(self, scope: str, since: datetime, cell: str) -> tuple[int, bool]:
-        """One scope's distinct cells from ``since`` on: as many rows as cells, whatever the look-ups."""
-        count, seen = self.conn.execute(CELLS_SINCE, {"scope": scope, "since": since, "cell": cell}).one()
-        return int(cast(int, count)), bool(seen)
+    def cells_since(self, scopes: Sequence[str], since: datetime, cell: str) -> dict[str, tuple[int, bool]]:
+        """The scopes' distinct cells from ``since`` on: as many rows as cells, whatever the look-ups."""
+        rows = self.conn.execute(CELLS_SINCE, {"scopes": list(scopes), "since": since, "cell": cell})
+        found = {str(scope): (int(cast(int, count)), bool(seen)) for scope, count, seen in rows}
+        return {scope: found.get(scope, (0, False)) for scope in scopes}
 
-    def mark_cell(self, scope: str, cell: str, at: datetime) -> None:
-        self.conn.execute(_upserts(self.conn.dialect.name)[1], {"scope": scope, "cell": cell, "last_at": at})
+    def mark_cells(self, scopes: Sequence[str], cell: str, at: datetime) -> None:
+        rows = [{"scope": scope, "cell": cell, "last_at": at} for scope in scopes]
+        if rows:
+            self.conn.execute(_upserts(self.conn.dialect.name)[1], rows)
 
     def prune(self, before: datetime) -> int:
         """Delete look-ups made before ``before`` (their places) and the minute counts before it; return how many."""
