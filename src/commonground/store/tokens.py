@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Mapping
 from datetime import datetime
-from threading import Lock
 from typing import Any
 
 from sqlalchemy import bindparam, insert, select, update
@@ -15,6 +13,7 @@ from commonground.domain.model import Agency, User
 from commonground.domain.scopes import Scope
 from commonground.service.ports import TokenRecord
 from commonground.store import records
+from commonground.store.decoded import Decoded, read_decoded
 from commonground.store.repository import Repository
 from commonground.store.schema import UTCDateTime, agencies, tokens, users
 
@@ -28,36 +27,7 @@ PRINCIPAL_BY_TOKEN = (
 
 # The same look-up as plain SQL, for SQLite's driver itself: its rows are plain strings and numbers.
 PRINCIPAL_SQL = str(PRINCIPAL_BY_TOKEN.compile(dialect=sqlite.dialect()))
-DECODED_KEPT = 4096
-
-
-class Decoded:
-    """Principals already decoded, by the exact stored row they came from (a bounded LRU).
-
-    A token is resolved on every request; decoding its row (JSON policy, rings, times) cost more
-    than reading it. The row is still read every time, so a revocation or any change to the token,
-    its holder or their agency is a different row and is decoded afresh: nothing is ever stale."""
-
-    def __init__(self, kept: int = DECODED_KEPT) -> None:
-        self._rows: OrderedDict[tuple[Any, ...], tuple[TokenRecord, User, Agency]] = OrderedDict()
-        self._kept = kept
-        self._lock = Lock()
-
-    def get(self, row: tuple[Any, ...]) -> tuple[TokenRecord, User, Agency] | None:
-        with self._lock:
-            found = self._rows.get(row)
-            if found is not None:
-                self._rows.move_to_end(row)
-            return found
-
-    def put(self, row: tuple[Any, ...], found: tuple[TokenRecord, User, Agency]) -> None:
-        with self._lock:
-            self._rows[row] = found
-            while len(self._rows) > self._kept:
-                self._rows.popitem(last=False)
-
-
-DECODED = Decoded()
+DECODED: Decoded[tuple[TokenRecord, User, Agency]] = Decoded()
 
 
 def token_from(row: Mapping[Any, Any]) -> TokenRecord:
@@ -90,22 +60,7 @@ class SqlTokens(Repository):
         )
 
     def principal(self, token_hash: str) -> tuple[TokenRecord, User, Agency] | None:
-        if self.conn.dialect.name != "sqlite":
-            return self._decode(token_hash)
-        # Read the raw row in this unit's own transaction (so the decode below, if needed, reads
-        # the same snapshot) and decode it only when it is a row not seen before.
-        raw = self.conn.connection.dbapi_connection
-        assert raw is not None
-        stored = raw.execute(PRINCIPAL_SQL, (token_hash,)).fetchone()
-        if stored is None:
-            return None
-        found = DECODED.get(stored)
-        if found is None:
-            found = self._decode(token_hash)
-            if found is None:
-                return None
-            DECODED.put(stored, found)
-        return found
+        return read_decoded(self.conn, DECODED, PRINCIPAL_SQL, token_hash, lambda: self._decode(token_hash))
 
     def _decode(self, token_hash: str) -> tuple[TokenRecord, User, Agency] | None:
         row = self.conn.execute(PRINCIPAL_BY_TOKEN, {"key": token_hash}).first()
