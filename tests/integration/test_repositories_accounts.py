@@ -258,34 +258,6 @@ def test_a_token_resolves_to_what_is_stored_now_after_every_change(store: Store)
     assert resolved() is None
 
 
-@covers("agencies.get", "agencies.set_policy", "agencies.set_missions", "agencies.set_jurisdiction")
-def test_an_agency_reads_as_stored_now_after_every_change(store: Store) -> None:
-    """Read in a new unit after each change, the agency is the changed one: a decoded agency is reused
-    only for the very same stored row (SQLite keeps them across units)."""
-    agency = factories.agency(created_at=T0)
-    seed(store, agency)
-
-    def read() -> object:
-        with store.read() as tx:
-            return tx.agencies.get(agency.id)
-
-    assert read() == agency and read() == read()
-    ring = ((-93.3, 44.9), (-93.2, 44.9), (-93.2, 45.0), (-93.3, 44.9))
-    changes: list[Callable[[Transaction], None]] = [
-        lambda tx: tx.agencies.set_policy(agency.id, WIDE),
-        lambda tx: tx.agencies.set_missions(agency.id, frozenset({Purpose.PROTECTIVE})),
-        lambda tx: tx.agencies.set_jurisdiction(agency.id, (ring,)),
-        lambda tx: tx.agencies.set_jurisdiction(agency.id, None),
-    ]
-    for n, change in enumerate(changes):
-        before = read()
-        with store.write() as tx:
-            change(tx)
-            inside = tx.agencies.get(agency.id)
-        after = read()
-        assert after != before and after == inside, n
-
-
 @covers("tokens.of_agency", "tokens.revoke")
 def test_a_revoked_token_no_longer_resolves(store: Store) -> None:
     """Revoking is once only; the token stops resolving and is listed with its revocation time."""

@@ -5,21 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
-from sqlalchemy.dialects import sqlite
 
 from commonground.domain.geometry import Box
 from commonground.domain.model import Agency
 from commonground.domain.policy import Policy, Purpose
 from commonground.service.ports import Page, Rings
 from commonground.store import records
-from commonground.store.decoded import Decoded, read_decoded
 from commonground.store.repository import Repository, by_key, page
 from commonground.store.schema import agencies, jurisdictions
 
 AGENCY_BY_ID = by_key(agencies, "id")
 AGENCY_BY_ORI = by_key(agencies, "ori")
-AGENCY_SQL = str(AGENCY_BY_ID.compile(dialect=sqlite.dialect()))  # for SQLite's driver (store/decoded.py)
-DECODED: Decoded[Agency] = Decoded()
 REACH = select(func.max(agencies.c.proximity_m), func.max(agencies.c.time_buffer_min))
 
 
@@ -51,15 +47,11 @@ class SqlAgencies(Repository):
     def get(self, agency_id: str) -> Agency | None:
         agency = self.memo.agencies.get(agency_id)
         if agency is None:
-            agency = read_decoded(self.conn, DECODED, AGENCY_SQL, agency_id, lambda: self._decode(agency_id))
-            if agency is None:
+            row = self.conn.execute(AGENCY_BY_ID, {"key": agency_id}).mappings().first()
+            if row is None:
                 return None
-            self.memo.agencies[agency_id] = agency
+            agency = self.memo.agencies[agency_id] = records.agency_from(row)
         return agency
-
-    def _decode(self, agency_id: str) -> Agency | None:
-        row = self.conn.execute(AGENCY_BY_ID, {"key": agency_id}).mappings().first()
-        return None if row is None else records.agency_from(row)
 
     def by_ori(self, ori: str) -> Agency | None:
         row = self.conn.execute(AGENCY_BY_ORI, {"key": ori}).mappings().first()

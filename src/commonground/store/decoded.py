@@ -1,8 +1,8 @@
 """Values already decoded from stored rows, by the exact raw row they came from (a bounded LRU).
 
-Some rows are read on every request (a bearer token with its holder and agency) or many times a
-submission (the agencies it touches), and decoding them (JSON policies, jurisdiction rings, UTC
-times) cost more than reading them. The row is still read every time: a changed row is a
+A bearer token's row, with its holder and their agency, is read on every request, and decoding
+it (the JSON policy, jurisdiction rings, UTC times) cost more than reading it. (Agencies read
+the same way measured no gain: docs/performance.md, change 8.) The row is still read every time: a changed row is a
 different key and is decoded afresh, so nothing is ever stale. Only SQLite's driver gives rows of
 plain strings and numbers to key by."""
 
