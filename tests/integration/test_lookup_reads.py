@@ -20,6 +20,7 @@ from commonground.service.clock import new_id
 from commonground.service.lookup_sweeps import SweepRule
 from commonground.service.ports import LookupRecord
 from tests.conftest import World
+from tests.integration.sqlite_steps import steps_of
 
 
 @contextmanager
@@ -58,21 +59,10 @@ def test_a_lookup_with_the_sweep_rule_off_reads_none_of_the_earlier_lookups(serv
 
 
 def _vm_steps_of_refusal(services: Services, who: Any, now: Any) -> int:
-    """SQLite virtual-machine steps the hourly-limit check takes: work done, not time taken."""
-    steps = 0
-
-    def step() -> int:
-        nonlocal steps
-        steps += 1
-        return 0
-
+    """SQLite steps the hourly-limit check takes."""
     with services.store.write() as tx:
-        raw = tx.lookups.conn.connection.dbapi_connection  # type: ignore[attr-defined]
-        raw.set_progress_handler(step, 1)
-        try:
-            assert services.lookups.refusal(tx, who, now, now) is None
-        finally:
-            raw.set_progress_handler(None, 1)
+        steps, refused = steps_of(tx, lambda: services.lookups.refusal(tx, who, now, now))
+    assert refused is None
     return steps
 
 

@@ -6,6 +6,7 @@ centre's notices (one for every operation entered in its city) were sorted whole
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -13,31 +14,20 @@ import pytest
 from commonground.bootstrap import Services
 from commonground.service.ports import ConflictFilter, OperationFilter, Page
 from tests.integration.repository_kit import conflict, notice
+from tests.integration.sqlite_steps import steps_of
 from tests.unit import factories
 from tests.unit.factories import T0
 
 
 def _vm_steps_of_first_page(services: Services, agency_id: str, which: str = "operations") -> int:
-    """SQLite virtual-machine steps a one-row page takes: work done, not time taken."""
-    steps = 0
-
-    def step() -> int:
-        nonlocal steps
-        steps += 1
-        return 0
-
+    """SQLite steps a one-row page of ``which`` takes."""
     with services.store.read() as tx:
-        raw = tx.operations.conn.connection.dbapi_connection  # type: ignore[attr-defined]
-        raw.set_progress_handler(step, 1)
-        try:
-            if which == "operations":
-                page: Page[Any] = tx.operations.page(OperationFilter(agency_id), 1, None)
-            elif which == "conflicts":
-                page = tx.conflicts.page(ConflictFilter(agency_id), 1, None)
-            else:
-                page = tx.notices.page(agency_id, 1, None)
-        finally:
-            raw.set_progress_handler(None, 1)
+        pages: dict[str, Callable[[], Page[Any]]] = {
+            "operations": lambda: tx.operations.page(OperationFilter(agency_id), 1, None),
+            "conflicts": lambda: tx.conflicts.page(ConflictFilter(agency_id), 1, None),
+            "notices": lambda: tx.notices.page(agency_id, 1, None),
+        }
+        steps, page = steps_of(tx, pages[which])
     assert len(page.items) == 1 and page.next is not None
     return steps
 
