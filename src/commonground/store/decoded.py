@@ -48,7 +48,11 @@ def read_decoded(conn: Connection, memo: Decoded[T], sql: str, key: str, decode:
         return decode()
     raw = conn.connection.dbapi_connection
     assert raw is not None
-    stored = raw.execute(sql, (key,)).fetchone()
+    cursor = raw.execute(sql, (key,))
+    try:  # closed at once: a statement left unfinished would hold its read snapshot open
+        stored = cursor.fetchone()
+    finally:
+        cursor.close()
     if stored is None:
         return None
     found = memo.get(stored)
