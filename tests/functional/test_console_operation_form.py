@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from playwright.sync_api import expect
 
 from commonground.api.schemas.operations import OperationCreate
 from commonground.domain.model import OPERATION_TYPES, Attire, Risk
@@ -124,7 +125,8 @@ def test_times_are_the_agencys_zone(console: tuple[World, LiveServer], browser: 
         (op,) = tx.operations.page(OperationFilter(agency_id=city.id), 10, None).items
     typed = datetime(day.year, day.month, day.day, 10, tzinfo=CHICAGO)
     assert op.window.starts_at == typed.astimezone(UTC)
-    card = page.wait_for_selector("#mine li").inner_text()
     zone = typed.tzname()
-    assert zone is not None and f"10:00\u201312:00 {zone}" in card
+    assert zone is not None
+    # The list first shows "None planned."; wait for the new card rather than the first <li>.
+    expect(page.locator("#mine li").first).to_contain_text(f"10:00\u201312:00 {zone}")
     ctx.close()
