@@ -1,10 +1,9 @@
 """Values already decoded from stored rows, by the exact raw row they came from (a bounded LRU).
 
 A bearer token's row, with its holder and their agency, is read on every request, and decoding
-it (the JSON policy, jurisdiction rings, UTC times) cost more than reading it. (Agencies read
-the same way measured no gain: docs/performance.md, change 8.) The row is still read every time: a changed row is a
-different key and is decoded afresh, so nothing is ever stale. Only SQLite's driver gives rows of
-plain strings and numbers to key by."""
+it (the JSON policy, jurisdiction rings, UTC times) cost more than reading it. The row is still
+read every time: a changed row is a different key and is decoded afresh, so nothing is ever
+stale. Only SQLite's driver gives rows of plain strings and numbers to key by."""
 
 from __future__ import annotations
 

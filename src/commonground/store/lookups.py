@@ -49,7 +49,9 @@ def _bound(prefix: str, scope: str, since: datetime, key: str | None) -> dict[st
     """The values of one scope's binds in ``_counted``."""
     minute = minute_of(since)
     edge = datetime.fromtimestamp((minute + 1) * 60, UTC)
-    values = {"scope": scope, "minute": minute, "since": since, "edge": edge, **({"key": key} if key else {})}
+    values: dict[str, Any] = {"scope": scope, "minute": minute, "since": since, "edge": edge}
+    if key is not None:
+        values["key"] = key
     return {f"{prefix}{name}": value for name, value in values.items()}
 
 
@@ -118,10 +120,8 @@ class SqlLookups(Repository):
         )
         minute, shard = minute_of(record.at), zlib.crc32(record.id.encode()) % LOOKUP_COUNT_SHARDS
         scopes = (f"u:{record.user_id}", f"a:{record.agency_id}", "*")
-        self.conn.execute(self._add_count(), [{"scope": s, "minute": minute, "shard": shard, "n": 1} for s in scopes])
-
-    def _add_count(self) -> Any:
-        return _upserts(self.conn.dialect.name)[0]
+        rows = [{"scope": s, "minute": minute, "shard": shard, "n": 1} for s in scopes]
+        self.conn.execute(_upserts(self.conn.dialect.name)[0], rows)
 
     def cells_since(self, scopes: Sequence[str], since: datetime, cell: str) -> dict[str, tuple[int, bool]]:
         """The scopes' distinct cells from ``since`` on: as many rows as cells, whatever the look-ups."""
