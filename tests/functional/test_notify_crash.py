@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import time
 from collections.abc import Iterator
@@ -34,6 +35,13 @@ def wait_for(check: Any, timeout: float = 15.0) -> None:
         time.sleep(0.1)
 
 
+def _failures_recorded(url: str) -> int:
+    """Webhook deliveries whose failed attempt the worker has written down."""
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
+        row = db.execute("select count(*) from deliveries where channel = 'webhook' and last_error is not null")
+        return int(row.fetchone()[0])
+
+
 def test_events_committed_before_a_kill_9_are_delivered_after_restart(sqlite_url: str) -> None:
     services = build_services(Settings(database_url=sqlite_url))
     world = World(services)
@@ -62,6 +70,9 @@ def test_events_committed_before_a_kill_9_are_delivered_after_restart(sqlite_url
         hook.statuses = [503] * 3
         with serve(sqlite_url, port, COMMONGROUND_DELIVERY_BACKOFF_SECONDS="3") as proc:
             wait_for(lambda: len(hook.received) >= 1)
+            # Killed after the failure is written: a kill mid-send leaves the claim's 60 s lease, which
+            # the last step would wait out (a loaded CI machine once killed it that early).
+            wait_for(lambda: _failures_recorded(sqlite_url) >= 1)
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait(timeout=10)
 
