@@ -38,6 +38,7 @@ from commonground.domain.federation_subjects import probe_subjects
 from commonground.domain.geometry import bounding_boxes
 from commonground.domain.model import Operation
 from commonground.domain.permissions import Permission
+from commonground.domain.remote_conflicts import RemoteConflict
 from commonground.domain.remote_notices import hosts
 from commonground.domain.timewindow import isoformat, window_dict
 from commonground.domain.views import OperationView
@@ -93,6 +94,9 @@ class Checked:
     unchecked: list[str]
     hits: list[dict[str, Any]]
     hosts: tuple[str, ...] = ()  # the peers whose agencies' jurisdiction the area reaches (they get its notice)
+    # Read in the unit that kept the answers, so nothing is read again after it:
+    pairs: tuple[RemoteConflict, ...] = ()  # the operation's open pairs with peers' operations
+    told: frozenset[str] = frozenset()  # the ids of the peers already told of it (its jurisdiction notice)
 
     def to_dict(self) -> dict[str, Any]:
         return {"checked": self.checked, "unchecked": self.unchecked, "hits": self.hits}
@@ -186,8 +190,10 @@ class Probing:
             )
         return hits
 
-    def check(self, who: Principal, view: OperationView) -> Checked:
-        """Probe every peer at once about a submitted operation; a silent or wrong peer is ``unchecked``."""
+    def check(self, who: Principal, view: OperationView, op: Operation | None = None) -> Checked:
+        """Probe every peer at once about a submitted operation; a silent or wrong peer is ``unchecked``.
+
+        ``op`` is the operation as stored, when the caller has it in hand (else it is read here)."""
         peers = self.known_peers()
         if not peers:
             return Checked([], [], [])
@@ -195,8 +201,9 @@ class Probing:
         purpose = view.operational.purpose if view.operational else None
         if purpose is None:
             raise InvalidInput("purpose", "the submitter's own view carries the purpose")
-        with self.store.read() as tx:
-            op = tx.operations.get(view.id)
+        if op is None:
+            with self.store.read() as tx:
+                op = tx.operations.get(view.id)
         carried = None if op is None else disclose_to_peer(op, who.agency).to_dict()
         probe = Probe(
             view.id,
@@ -242,6 +249,8 @@ class Probing:
                         tx, view.id, who.agency.id, peer, answer.get("subject_hits"), now
                     )
             note_answers(tx, op, peers, {n: a is not None for n, a in answers.items()}, now, self.reprobe_seconds)
+            pairs = tuple(tx.remote_conflicts.open_for(view.id))
+            told = frozenset(tx.remote_notices.told(view.id)) if checked else frozenset()
             tx.audit.append(
                 who.entry(
                     Action.FEDERATION_PROBE_SEND,
@@ -256,7 +265,7 @@ class Probing:
                 now,
             )
         hosting = tuple(name for name in checked if _count((answers[name] or {}).get("jurisdictions")) > 0)
-        return Checked(checked, unchecked, hits, hosting)
+        return Checked(checked, unchecked, hits, hosting, pairs, told)
 
     def ask(self, peer: Peer, payload: Mapping[str, Any]) -> dict[str, Any] | None:
         """One peer's answer to one probe, or ``None``: what the re-probe of an unchecked peer sends."""

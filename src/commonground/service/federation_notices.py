@@ -46,17 +46,19 @@ class FederatedNotices:
     federation: Federation
 
     # --- telling peers ----------------------------------------------------------------------
-    def after_check(self, who: Principal, operation_id: str, checked: Checked) -> None:
+    def after_check(self, who: Principal, operation_id: str, checked: Checked, op: Operation | None = None) -> None:
         """Tell each peer hosting the operation of its entry or update, and one it left of its exit.
 
-        A peer that did not answer the probe is left to the re-probe: once it answers, its notice is owed."""
+        A peer that did not answer the probe is left to the re-probe: once it answers, its notice is owed.
+        ``op`` is the operation as stored when the caller has it (else it is read); who was told is in ``checked``."""
         if not checked.checked:
             return  # no peer answered: none to tell, and no write
-        with self.federation.store.read() as tx:
-            op = tx.operations.get(operation_id)
-            told = tx.remote_notices.told(operation_id) if op else set()
+        if op is None:
+            with self.federation.store.read() as tx:
+                op = tx.operations.get(operation_id)
         if op is None:
             return
+        told = checked.told
         withheld = op.notice is NoticeTiming.WITHHELD
         kinds: dict[str, NoticeKind] = {}
         for peer in self.federation.known_peers():

@@ -149,8 +149,7 @@ class ConflictWorkflow:
             return []  # no peers: a submission pays nothing
         fed = self.federation
         if not changed:
-            with fed.store.read() as tx:
-                return tx.remote_conflicts.open_for(operation_id)
+            return list(checked.pairs)
         found = {(h["installation"]["name"], h["operation"]["id"]) for h in checked.hits}
         with fed.store.read() as tx:
             pairs = tx.remote_conflicts.open_for(operation_id)

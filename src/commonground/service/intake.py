@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from commonground.domain.model import Operation
 from commonground.domain.remote_conflicts import RemoteConflict
 from commonground.domain.views import ConflictView, OperationView
 from commonground.service.federation import Checked, Federation
@@ -39,13 +40,17 @@ class Intake:
     def submit(self, who: Principal, data: Mapping[str, Any]) -> Entered:
         """Store ``data`` as an operation of ``who``'s agency (or a phone-in's), check it here and at the peers."""
         acting = self.operations.acting_for(who, data)
-        view, conflicts = self.operations.submit(acting, data)
-        checked, remote = self.probe(acting, view, changed=False)
-        self.notices.after_check(acting, view.id, checked)
+        op, view, conflicts = self.operations.enter(acting, data)
+        checked, remote = self.probe(acting, view, changed=False, op=op)
+        self.notices.after_check(acting, view.id, checked, op)
         return Entered(view, conflicts, checked, remote)
 
-    def probe(self, who: Principal, view: OperationView, *, changed: bool) -> tuple[Checked, Sequence[RemoteConflict]]:
-        """Probe the peers, close (on a change) the pairs they no longer find, and return the pairs still open."""
+    def probe(
+        self, who: Principal, view: OperationView, *, changed: bool, op: Operation | None = None
+    ) -> tuple[Checked, Sequence[RemoteConflict]]:
+        """Probe the peers, close (on a change) the pairs they no longer find, and return the pairs still open.
+
+        ``op`` is the operation as just stored, when the caller has it (else it is read)."""
         probed_at = self.federation.clock.now()
-        checked = self.federation.check(who, view)
+        checked = self.federation.check(who, view, op)
         return checked, self.workflow.moved_apart(who, view.id, checked, probed_at, changed=changed)

@@ -115,6 +115,11 @@ class Operations:
 
         For a phone-in, ``who`` is what ``acting_for`` returned: the watch user as a member of the caller's agency.
         """
+        _, view, conflicts = self.enter(who, data)
+        return view, conflicts
+
+    def enter(self, who: Principal, data: Mapping[str, Any]) -> tuple[Operation, OperationView, list[ConflictView]]:
+        """``submit``, with the operation as stored: the federation probe is built from it without reading it back."""
         phone_in = self._entry(who, data)
         draft = parse_draft(data, self.parse_subject, self.max_vertices, self.max_area_km2)
         exigent_reason = parse_exigent(data)
@@ -153,7 +158,7 @@ class Operations:
         known = {op.id: op, **result.others}
         views = conflict_views(who, result.conflicts, owners.__getitem__, known.get, now)
         own = disclose_operation(op, who.agency, who.viewer, Context.DIRECT, now=now)
-        return replace(own, sensitive_places=tuple(places)), views
+        return op, replace(own, sensitive_places=tuple(places)), views
 
     def _owned(self, tx: Transaction, who: Principal, operation_id: str, *, edit: bool) -> Operation:
         op = tx.operations.get(operation_id)
