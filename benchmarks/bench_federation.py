@@ -4,7 +4,8 @@ Starts five ``commonground serve`` processes (separate SQLite files): two peers,
 measured installations that trust none, one and both of them. Each round submits one operation
 to each measured installation from a client that keeps its connection alive and from one that
 opens a new connection per request, in a shuffled order, so the load of a shared machine falls
-on every figure alike. Prints p50 and p99 of each and the 2-peer / 0-peer p99 ratio (goal: <= 2), and the p50 one.
+on every figure alike. Prints p50 and p99 of each and the 2-peer / 0-peer p99 ratio (goal: <= 2), and the p50 one;
+then each server's CPU per submission or probe answered (from /proc), which a shared machine moves less.
 
 Usage: .venv/bin/python benchmarks/bench_federation.py [--submissions 200]
 """
@@ -23,7 +24,9 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the shared test fixtures
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_cpu import cpu_seconds
 from tests.conftest import bearer, operation_data, server_process
 from tests.functional.test_federation import Installation, install, trust
 
@@ -67,17 +70,21 @@ def main() -> None:
             for peer in peers[:count]:
                 trust(inst, peer)
         with ExitStack() as stack:
-            for inst in (*measured, *peers):
-                stack.enter_context(server_process(inst.db, port=inst.port, env=inst.env()))
+            pids = [
+                stack.enter_context(server_process(inst.db, port=inst.port, env=inst.env()))[0].pid
+                for inst in (*measured, *peers)
+            ]
             clients = {key: stack.enter_context(client(measured[key[0]], key[1])) for key in took}
             order = list(clients)
             for _ in range(10):  # warm up
                 for key in order:
                     submit(clients[key])
+            cpu = [cpu_seconds(pid) for pid in pids]
             for _ in range(args.submissions):
                 random.shuffle(order)
                 for key in order:
                     took[key].append(submit(clients[key]))
+            cpu = [cpu_seconds(pid) - before for pid, before in zip(pids, cpu, strict=True)]
     print(f"{args.submissions} submissions each, interleaved")
     for mode in MODES:
         print(f"client: {mode}")
@@ -86,6 +93,13 @@ def main() -> None:
             print(f"  {count} peer(s): p50 {p50:7.1f} ms   p99 {p99:7.1f} ms")
         print(f"  p99 ratio, 2 peers / 0 peers: {results[2][1] / results[0][1]:.2f} (goal <= 2)")
         print(f"  p50 ratio, 2 peers / 0 peers: {results[2][0] / results[0][0]:.2f}")
+    # Each measured server took 2 x N submissions; peer-a answered the probes of two of them, peer-b of one.
+    per = [1000 * seconds / (2 * args.submissions) for seconds in cpu[:3]]
+    answers = [1000 * seconds / (count * 2 * args.submissions) for seconds, count in zip(cpu[3:], (2, 1), strict=True)]
+    print("server CPU per submission: " + ", ".join(f"{n} peer(s) {ms:.2f} ms" for n, ms in enumerate(per)))
+    print("peer CPU per probe answered: " + ", ".join(f"{ms:.2f} ms" for ms in answers))
+    # The answering side's work is unchanged by the submitter's code: a baseline from the same run.
+    print(f"submitter CPU with 1 peer / peer-a's per answer: {per[1] / answers[0]:.2f}")
 
 
 if __name__ == "__main__":
