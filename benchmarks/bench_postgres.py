@@ -71,7 +71,7 @@ def pg_load(
     t0 = time.perf_counter()
     batch = 20_000
     with engine.begin() as conn:
-        seq0 = conn.execute(text("SELECT coalesce(max(seq), 0) FROM operations")).scalar_one()
+        seq0: int = conn.execute(text("SELECT coalesce(max(seq), 0) FROM operations")).scalar_one()
     for lo in range(0, n, batch):
         rows = []
         for i in range(lo, min(n, lo + batch)):
