@@ -162,8 +162,8 @@ class SqlLookups(Repository):
             .where(lookups.c.agency_id == agency_id, lookups.c.at >= since, lookups.c.lat.is_not(None))
             .order_by(lookups.c.at, lookups.c.id)
         )
-        rows = self.conn.execute(query).tuples()
-        return [LookupPlace(str(user), float(lon), float(lat), float(radius)) for user, lon, lat, radius in rows]
+        rows = self.conn.execute(query)
+        return [LookupPlace(str(r.user_id), float(r.lon), float(r.lat), float(r.radius_m)) for r in rows]
 
     def hourly(
         self, user_id: str, agency_id: str, since: datetime
