@@ -15,6 +15,8 @@ import pytest
 from pydantic import ValidationError
 from sqlalchemy import ColumnElement, Table, func, select
 
+from commonground.api.schemas.conflicts import ConflictPublic
+from commonground.api.schemas.sharing import NoticePublic
 from commonground.audit.keyed import keyed_hash
 from commonground.audit.tags import Action
 from commonground.bootstrap import Services, build_services
@@ -22,8 +24,12 @@ from commonground.config import Settings
 from commonground.domain.blinding import blind_record
 from commonground.domain.errors import NotAuthenticated
 from commonground.domain.model import ConflictStatus
+from commonground.domain.notices import NoticeKind, NoticeStatus
+from commonground.domain.remote_conflicts import FoundBy, RemoteConflict
+from commonground.domain.remote_notices import RemoteNotice, RemoteNoticeView
+from commonground.domain.timewindow import isoformat
 from commonground.service import retention
-from commonground.service.clock import ManualClock
+from commonground.service.clock import ManualClock, new_id
 from commonground.service.retention import PurgeCounts
 from commonground.store.audit_key import decode
 from commonground.store.schema import (
@@ -31,6 +37,8 @@ from commonground.store.schema import (
     audit_log,
     conflicts,
     operations,
+    remote_conflicts,
+    remote_notices,
     subject_keys,
     subject_term_counts,
     subject_terms,
@@ -379,3 +387,80 @@ def test_the_audit_key_file_is_made_once_and_seals_the_values(store_url: str, tm
         finally:
             services.close()
     assert keys[0] == keys[1]  # made on the first start, read on the second
+
+
+def peer_view(marks: Marks, operation_id: str, starts: datetime) -> dict[str, Any]:
+    """A peer's operation as it discloses one at ``safety``, its contact and team marked."""
+    ring = [[-93.2700, 44.9700], [-93.2600, 44.9700], [-93.2600, 44.9800], [-93.2700, 44.9700]]
+    return {
+        "id": operation_id,
+        "level_disclosed": "safety",
+        "agency": {"name": "Peer Task Force", "ori": "MNPEER000"},
+        "contact": {"name": marks["contact_name"], "phone": "+1 612 555 0199", "radio": marks["contact_radio"]},
+        "area": {"type": "Polygon", "coordinates": [ring], "radius_m": 50.0},
+        "window": {"starts_at": isoformat(starts), "ends_at": isoformat(starts + timedelta(hours=2))},
+        "team": {"personnel": 3, "attire": "plain_clothes", "vehicles": marks["vehicles"]},
+    }
+
+
+def keep_from_peer(services: Services, agency_id: str, ours: str, theirs: dict[str, Any], note: str | None) -> None:
+    """Keep a pair with the peer's operation and the host agency's notice of it, as federation does."""
+    now = services.clock.now()
+    pair = RemoteConflict(
+        new_id(), ours, agency_id, "peer-1", "peer-a", theirs["id"], theirs, 12.0, None,
+        FoundBy.PROBE, ConflictStatus.RESOLVED, now, closed_at=now, note=note,
+    )  # fmt: skip
+    notice = RemoteNotice(
+        new_id(),
+        "peer-1",
+        "peer-a",
+        theirs["id"],
+        agency_id,
+        NoticeKind.ENTRY,
+        NoticeStatus.SENT,
+        now,
+        now,
+        now,
+        theirs,
+    )
+    with services.store.write() as tx:
+        tx.remote_conflicts.add(pair)
+        tx.remote_notices.add(notice)
+
+
+def test_what_peers_disclosed_here_goes_after_the_same_period(timed_world: World, clock: ManualClock) -> None:
+    """A peer's operation, as kept in our pairs and our host agencies' notices, held its contact and team
+    for ever: the purge shelled our operations only."""
+    marks, s = Marks(), timed_world.services
+    city = timed_world.agency("local")
+    sgt = timed_world.person(city, "supervisor")
+    starts = START + timedelta(days=1)
+    ours, _ = wire(s.operations.submit(sgt, operation_data(44.9701, -93.2601, starts=starts)))
+    keep_from_peer(s, city.id, ours["id"], peer_view(marks, "peer-op-old", starts), marks["note"])
+    clock.advance(timedelta(days=92))
+    later = clock.now() + timedelta(hours=1)
+    running, _ = wire(s.operations.submit(sgt, operation_data(44.9701, -93.2601, starts=later)))
+    keep_from_peer(s, city.id, running["id"], peer_view(Marks(), "peer-op-new", later), None)
+
+    assert s.retention.purge(dry_run=True).remote_pairs == 1
+    done = s.retention.purge()
+    assert (done.remote_pairs, done.remote_notices) == (1, 1)
+    old_pair = remote_conflicts.c.operation_id == ours["id"]
+    old_notice = remote_notices.c.remote_operation_id == "peer-op-old"
+    for table, where in ((remote_conflicts, old_pair), (remote_notices, old_notice)):
+        assert marks.found_in(table_text(s, table, where)) == [], table.name
+    assert "Peer Task Force" in table_text(s, remote_conflicts, old_pair)  # who it was stays, for the counts
+    # The recent pair and notice are untouched; the shells still answer in the API's shapes.
+    assert "plain_clothes" in table_text(s, remote_notices, remote_notices.c.remote_operation_id == "peer-op-new")
+    with s.store.read() as tx:
+        pairs = tx.remote_conflicts.listing(city.id, None, 10)
+        notices = tx.remote_notices.page(city.id, 10, None).items
+    shelled = next(p for p in pairs if p.operation_id == ours["id"])
+    assert shelled.note is None and shelled.counterpart["purged_at"] == isoformat(clock.now())
+    for pair in pairs:
+        ConflictPublic.model_validate(pair.to_dict())
+    assert len(notices) == 2
+    for notice in notices:
+        NoticePublic.model_validate(RemoteNoticeView(notice).to_dict())
+    later_done = s.retention.purge()
+    assert (later_done.remote_pairs, later_done.remote_notices) == (0, 0)  # a shell is not purged twice
