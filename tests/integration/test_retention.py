@@ -217,6 +217,8 @@ def test_a_purge_leaves_shells_the_same_counts_and_a_verifiable_chain(
         "incident_summaries": 0,
         "lookups": 1,
         "replays": 0,
+        "remote_pairs": 0,
+        "remote_notices": 0,
         "audit_pruned": 0,
         "operation_days": 90,
         "subject_days": 1826,
@@ -395,7 +397,7 @@ def peer_view(marks: Marks, operation_id: str, starts: datetime) -> dict[str, An
     return {
         "id": operation_id,
         "level_disclosed": "safety",
-        "agency": {"name": "Peer Task Force", "ori": "MNPEER000"},
+        "agency": {"name": "Peer Task Force", "ori": "MNPEER000", "level": "federal"},
         "contact": {"name": marks["contact_name"], "phone": "+1 612 555 0199", "radio": marks["contact_radio"]},
         "area": {"type": "Polygon", "coordinates": [ring], "radius_m": 50.0},
         "window": {"starts_at": isoformat(starts), "ends_at": isoformat(starts + timedelta(hours=2))},

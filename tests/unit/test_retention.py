@@ -11,7 +11,15 @@ from commonground.audit.keyed import Keyed, has_keyed, hash_keyed, keyed_hash
 from commonground.domain.after_action import EncounterKind, Outcome, parse_after_action
 from commonground.domain.geometry import Area
 from commonground.domain.model import Contact, Team
-from commonground.domain.retention import SUBJECT_DAYS_CAP, RetentionRule, extent, purged, without_subjects
+from commonground.domain.retention import (
+    SUBJECT_DAYS_CAP,
+    RetentionRule,
+    extent,
+    purged,
+    purged_disclosure,
+    without_subjects,
+)
+from commonground.domain.timewindow import isoformat
 from tests.unit import factories
 from tests.unit.factories import T0
 
@@ -70,3 +78,33 @@ def test_a_purged_after_action_keeps_what_reports_count_and_not_the_words() -> N
     assert shell is not None and shell.outcome is Outcome.ABORTED and shell.summary is None
     assert [(e.kind, e.note) for e in shell.encounters] == [(EncounterKind.CROWD, "")]
     assert purged(factories.operation(factories.agency()), T0).after_action is None
+
+
+def test_a_peer_s_disclosed_operation_keeps_who_and_when_and_a_box() -> None:
+    window = {"starts_at": "2026-12-01T13:00:00.000Z", "ends_at": "2026-12-01T15:00:00.000Z"}
+    ring = [[-93.27, 44.97], [-93.25, 44.97], [-93.26, 44.99], [-93.27, 44.97]]
+    view = {
+        "id": "r-1",
+        "level_disclosed": "safety",
+        "agency": {"name": "Peer", "ori": "MNPEER000", "level": "federal"},
+        "contact": {"name": "Sgt Doe", "phone": "+1 612 555 0100", "radio": "TAC 3"},
+        "area": {"type": "Polygon", "coordinates": [ring, [[-93.26, 44.975], [-93.255, 44.975], [-93.26, 44.98]]]},
+        "window": window,
+        "team": {"personnel": 4, "vehicles": "grey van"},
+        "title": "a field a peer should never have sent",
+    }
+    shell = purged_disclosure(view, T0)
+    assert shell["contact"] == Contact("", "").to_dict() and shell["team"] == Team().to_dict()
+    assert shell["area"] == {
+        "type": "Polygon",
+        "coordinates": [[[-93.27, 44.97], [-93.25, 44.97], [-93.25, 44.99], [-93.27, 44.99], [-93.27, 44.97]]],
+        "radius_m": 0.0,
+    }
+    assert (shell["id"], shell["agency"], shell["window"], shell["purged_at"]) == (
+        "r-1", view["agency"], window, isoformat(T0)
+    )  # fmt: skip
+    assert "title" not in shell and shell["level_disclosed"] == "safety"
+    point = {"type": "Point", "coordinates": [-93.26, 44.97], "radius_m": 150.0}
+    assert purged_disclosure({**view, "area": point}, T0)["area"] == point  # a point stays a point
+    odd = {"type": "GeometryCollection", "geometries": []}
+    assert purged_disclosure({**view, "area": odd}, T0)["area"] == odd  # not read: kept, never lost

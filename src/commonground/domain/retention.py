@@ -8,11 +8,17 @@ area, its type, purpose, risk and status, and when it was purged.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
-from commonground.domain.geometry import Area
+from commonground.domain.geometry import Area, LonLat
 from commonground.domain.model import Contact, Operation, Team
+from commonground.domain.timewindow import isoformat
+
+# What a peer's operation, as this installation keeps it, keeps once purged: who, at what level, when.
+KEPT_OF_DISCLOSED = ("id", "level_disclosed", "agency", "window")
 
 SUBJECT_DAYS_CAP = 1826  # five years, leap days included
 AUDIT_DAYS_MIN = 365
@@ -75,6 +81,43 @@ def purged(op: Operation, at: datetime) -> Operation:
         updated_at=at,
         purged_at=at,
     )
+
+
+def purged_disclosure(view: Mapping[str, Any], at: datetime) -> dict[str, Any]:
+    """Return the shell of a peer's operation as disclosed here (a pair's counterpart, a notice's operation).
+
+    The same period as ours: its contact and team go, its area becomes the box around it."""
+    kept = {key: view[key] for key in KEPT_OF_DISCLOSED if key in view}
+    area = view.get("area")
+    boxed = _boxed(area) if isinstance(area, Mapping) else None
+    shell = {"contact": Contact("", "").to_dict(), "team": Team().to_dict(), "purged_at": isoformat(at)}
+    return kept | shell | {"area": area if boxed is None else boxed.to_geojson()}
+
+
+def _boxed(area: Mapping[str, Any]) -> Area | None:
+    """The box around a disclosed GeoJSON area, or None when it is not one this reads (then it is kept)."""
+    kind, coordinates, radius = area.get("type"), area.get("coordinates"), area.get("radius_m", 0.0)
+    if kind == "Polygon" and isinstance(coordinates, list) and coordinates:
+        coordinates = coordinates[0]  # the outer ring holds the holes
+    elif kind == "Point":
+        coordinates = [coordinates]
+    points = _positions(coordinates) if kind in ("Point", "LineString", "Polygon") else None
+    if not points or not isinstance(radius, int | float):
+        return None
+    return extent(Area("Point" if kind == "Point" else "Polygon", points, float(radius)))
+
+
+def _positions(raw: object) -> tuple[LonLat, ...] | None:
+    if not isinstance(raw, list):
+        return None
+    points: list[LonLat] = []
+    for position in raw:
+        if not (
+            isinstance(position, list) and len(position) >= 2 and all(isinstance(v, int | float) for v in position)
+        ):
+            return None
+        points.append((float(position[0]), float(position[1])))
+    return tuple(points)
 
 
 def without_subjects(op: Operation, at: datetime) -> Operation:

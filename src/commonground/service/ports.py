@@ -541,6 +541,12 @@ class RemoteConflictRepository(Protocol):
     def open_for(self, operation_id: str) -> list[RemoteConflict]:
         """The pairs of this side's operation not yet resolved or dismissed."""
 
+    def of_operation(self, operation_id: str) -> list[RemoteConflict]:
+        """Every pair of this side's operation, whatever its state (what a purge reduces)."""
+
+    def purge(self, conflict_id: str, counterpart: dict[str, Any]) -> None:
+        """Keep the pair with the peer's operation reduced to ``counterpart`` and no note (retention)."""
+
     def listing(self, agency_id: str | None, status: ConflictStatus | None, limit: int) -> list[RemoteConflict]:
         """Newest first; one agency's, or every agency's when ``agency_id`` is None."""
 
@@ -571,6 +577,12 @@ class RemoteNoticeRepository(Protocol):
     def of_operation(self, peer_id: str, remote_operation_id: str) -> list[RemoteNotice]: ...
     def due(self, now: datetime, limit: int) -> list[RemoteNotice]: ...
     def page(self, agency_id: str, limit: int, after: str | None) -> Page[RemoteNotice]: ...
+    def retention_due(self, ended_before: datetime, limit: int, after: str | None) -> Page[RemoteNotice]:
+        """Notices whose peer's operation ended before ``ended_before`` and still holds its details, by id."""
+
+    def purge(self, notice_id: str, operation: dict[str, Any]) -> None:
+        """Keep the notice with the peer's operation reduced to ``operation`` (retention)."""
+
     def told(self, operation_id: str) -> set[str]:
         """The ids of the peers told of this installation's operation (they hear of its exit)."""
 

@@ -16,7 +16,7 @@ from functools import partial
 
 from commonground.audit.chain import AuditEntry
 from commonground.audit.tags import Action, Outcome
-from commonground.domain.retention import RetentionRule, purged, without_subjects
+from commonground.domain.retention import RetentionRule, purged, purged_disclosure, without_subjects
 from commonground.domain.retries import KEPT_FOR
 from commonground.service.ports import AuditPruner, Clock, Store, Transaction
 
@@ -33,6 +33,8 @@ class PurgeCounts:
     incident_summaries: int = 0  # the words of purged operations' critical incidents (kind, time, place stay)
     lookups: int = 0  # dispatcher look-ups (their places) older than the operation period
     replays: int = 0  # kept answers to keyed requests past their day (they hold response bodies)
+    remote_pairs: int = 0  # pairs of purged operations with peers' operations: the peer's details go too
+    remote_notices: int = 0  # host agencies' notices of peers' operations that ended as long ago
     audit_pruned: int | None = None  # audit records pruned; None in a dry run (pruning is not rehearsed)
     dry_run: bool = False
 
@@ -46,6 +48,8 @@ class PurgeCounts:
             incident_summaries=self.incident_summaries + other.incident_summaries,
             lookups=self.lookups + other.lookups,
             replays=self.replays + other.replays,
+            remote_pairs=self.remote_pairs + other.remote_pairs,
+            remote_notices=self.remote_notices + other.remote_notices,
         )
 
     def lines(self) -> list[str]:
@@ -60,6 +64,8 @@ class PurgeCounts:
             f"purge: {verb} {self.incident_summaries} incident summaries",
             f"purge: {verb} {self.lookups} look-ups",
             f"purge: {verb} {self.replays} kept answers to retried requests",
+            f"purge: {verb} the details of peers' operations in {self.remote_pairs} pairs",
+            f"purge: {verb} the details of peers' operations in {self.remote_notices} notices",
             f"purge: audit records pruned: {audit}",
         ]
 
@@ -105,6 +111,11 @@ class Retention:
             totals = totals.plus(batch)
             if cursor is None:
                 break
+        while True:  # then peers' operations in host agencies' notices, by the same rule
+            batch, cursor = self._unit(partial(self._notices_batch, now=now, after=cursor), dry_run)
+            totals = totals.plus(batch)
+            if cursor is None:
+                break
         last, _ = self._unit(partial(self._finish, now=now, totals=totals, record_empty=record_empty), dry_run)
         return totals.plus(last)
 
@@ -127,7 +138,7 @@ class Retention:
         """Purge one page of what is due; return its counts and where the next page starts."""
         ended_before = self.rule.operations_ended_before(now)
         page = tx.operations.retention_due(ended_before, self.rule.subjects_entered_before(now), BATCH, after)
-        operations = subjects = notes = summaries = 0
+        operations = subjects = notes = summaries = pairs = 0
         for op in page.items:
             ended = op.window.ends_at < ended_before
             if not ended and not op.subjects:
@@ -141,7 +152,25 @@ class Retention:
                 operations += 1
                 notes += self._reduce_conflicts(tx, op.id, reduced)
                 summaries += tx.incidents.purge_summaries(op.id)
-        return PurgeCounts(operations, subjects, notes, summaries), page.next
+                pairs += self._reduce_remote_pairs(tx, op.id, now)
+        return PurgeCounts(operations, subjects, notes, summaries, remote_pairs=pairs), page.next
+
+    def _notices_batch(self, tx: Transaction, now: datetime, after: str | None) -> tuple[PurgeCounts, str | None]:
+        """Shell one page of notices whose peer's operation ended before the period."""
+        page = tx.remote_notices.retention_due(self.rule.operations_ended_before(now), BATCH, after)
+        for notice in page.items:
+            tx.remote_notices.purge(notice.id, purged_disclosure(notice.operation, now))
+        return PurgeCounts(remote_notices=len(page.items)), page.next
+
+    @staticmethod
+    def _reduce_remote_pairs(tx: Transaction, operation_id: str, now: datetime) -> int:
+        """Keep each pair of a purged operation with a peer's, the peer's operation reduced to its shell."""
+        count = 0
+        for pair in tx.remote_conflicts.of_operation(operation_id):
+            if "purged_at" not in pair.counterpart:
+                tx.remote_conflicts.purge(pair.id, purged_disclosure(pair.counterpart, now))
+                count += 1
+        return count
 
     def _finish(
         self, tx: Transaction, now: datetime, totals: PurgeCounts, record_empty: bool

@@ -103,6 +103,14 @@ class SqlRemoteConflicts(Repository):
         query = select(remote_conflicts).where(T.operation_id == operation_id, T.status.not_in(closed))
         return [_conflict(r) for r in self.conn.execute(query.order_by(T.detected_at, T.id))]
 
+    def of_operation(self, operation_id: str) -> list[RemoteConflict]:
+        query = select(remote_conflicts).where(T.operation_id == operation_id).order_by(T.id)
+        return [_conflict(r) for r in self.conn.execute(query)]
+
+    def purge(self, conflict_id: str, counterpart: dict[str, Any]) -> None:
+        values = {"counterpart": counterpart, "note": None}
+        self.conn.execute(update(remote_conflicts).where(T.id == conflict_id).values(values))
+
     def listing(self, agency_id: str | None, status: ConflictStatus | None, limit: int) -> list[RemoteConflict]:
         """Newest first; one agency's, or every agency's (the watch center) when ``agency_id`` is None."""
         query = select(remote_conflicts).order_by(T.detected_at.desc(), T.id.desc()).limit(limit)

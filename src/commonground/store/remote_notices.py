@@ -9,8 +9,9 @@ from sqlalchemy import delete, insert, select, update
 
 from commonground.domain.notices import NoticeKind, NoticeStatus
 from commonground.domain.remote_notices import OwedNotice, RemoteNotice
+from commonground.domain.timewindow import isoformat
 from commonground.service.ports import Page
-from commonground.store.repository import Repository
+from commonground.store.repository import Repository, page
 from commonground.store.schema import notice_owed, notice_peers, remote_notices
 
 T = remote_notices.c
@@ -77,6 +78,20 @@ class SqlRemoteNotices(Repository):
         if len(rows) > limit:
             return Page(rows[:limit], rows[limit - 1].id)
         return Page(rows, None)
+
+    def retention_due(self, ended_before: datetime, limit: int, after: str | None) -> Page[RemoteNotice]:
+        # The peer's window is in the JSON it disclosed, as ``isoformat`` writes it: compared as text.
+        ends_at = T.operation[("window", "ends_at")].as_string()
+        query = select(remote_notices).where(
+            ends_at < isoformat(ended_before), T.operation[("purged_at",)].as_string().is_(None)
+        )
+        if after:
+            query = query.where(T.id > after)
+        rows = self.conn.execute(query.order_by(T.id).limit(limit + 1)).mappings()
+        return page([remote_notice_from(r) for r in rows], limit)
+
+    def purge(self, notice_id: str, operation: dict[str, Any]) -> None:
+        self.conn.execute(update(remote_notices).where(T.id == notice_id).values(operation=operation))
 
     def told(self, operation_id: str) -> set[str]:
         query = select(notice_peers.c.peer_id).where(notice_peers.c.operation_id == operation_id)
