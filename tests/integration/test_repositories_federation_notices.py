@@ -9,6 +9,7 @@ from datetime import timedelta
 from commonground.domain.notices import NoticeKind, NoticeStatus
 from commonground.domain.remote_notices import OwedNotice, RemoteNotice
 from commonground.domain.reprobe import Unchecked
+from commonground.domain.timewindow import isoformat
 from commonground.service.ports import Store
 from tests.integration.repository_kit import CHICAGO, covers, is_utc, postgres_template, store
 from tests.unit.factories import T0
@@ -142,3 +143,28 @@ def test_an_owed_notice_is_kept_once_per_pair_the_latest_word_winning_until_sett
         tx.remote_notices.settle("op-9", "peer-1")  # nothing owed: nothing happens
     with store.read() as tx:
         assert [o.operation_id for o in tx.remote_notices.owed_due(T0 + timedelta(days=1), 10)] == ["op-1", "op-3"]
+
+
+@covers("remote_notices.retention_due", "remote_notices.purge")
+def test_notices_of_peers_operations_that_ended_long_ago_are_found_by_id_until_reduced(store: Store) -> None:
+    def ending(remote: str, hours: int) -> RemoteNotice:
+        window = {"starts_at": isoformat(T0), "ends_at": isoformat(T0 + timedelta(hours=hours))}
+        return notice(remote=remote, operation={"id": remote, "level_disclosed": "safety", "window": window})
+
+    old, older, recent = ending("old", 2), ending("older", 1), ending("recent", 48)
+    with store.write() as tx:
+        for n in (old, older, recent):
+            tx.remote_notices.add(n)
+    cut = T0 + timedelta(hours=24)
+    with store.write() as tx:
+        due = tx.remote_notices.retention_due(cut, 10, None)
+        assert sorted(n.id for n in due.items) == sorted([old.id, older.id]) and due.next is None
+        first = tx.remote_notices.retention_due(cut, 1, None)
+        assert len(first.items) == 1 and first.next == first.items[0].id  # by id, in pages
+        rest = tx.remote_notices.retention_due(cut, 10, first.next)
+        assert {first.items[0].id, *(n.id for n in rest.items)} == {old.id, older.id}
+        tx.remote_notices.purge(old.id, {**old.operation, "purged_at": isoformat(cut)})
+    with store.read() as tx:
+        assert [n.id for n in tx.remote_notices.retention_due(cut, 10, None).items] == [older.id]  # a shell is done
+        got = tx.remote_notices.get(old.id)
+        assert got is not None and got.operation["purged_at"] == isoformat(cut)

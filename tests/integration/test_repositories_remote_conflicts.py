@@ -131,3 +131,22 @@ def test_a_peer_names_a_pair_by_both_operation_ids_and_its_acknowledgement_is_ke
         assert got.their_ack_at == T0 + timedelta(minutes=5) and is_utc(got.their_ack_at)
         assert tx.remote_conflicts.pair("peer-1", "theirs-1", "op-1") is None  # the ids the wrong way round
         assert tx.remote_conflicts.pair("peer-3", "op-1", "theirs-1") is None
+
+
+@covers("remote_conflicts.of_operation", "remote_conflicts.purge")
+def test_every_pair_of_an_operation_is_found_and_its_counterpart_can_be_reduced(store: Store) -> None:
+    open_one, closed = pair(), pair(remote="theirs-2", status=ConflictStatus.RESOLVED, note="same team")
+    elsewhere = pair(operation_id="op-2")
+    with store.write() as tx:
+        for p in (open_one, closed, elsewhere):
+            tx.remote_conflicts.add(p)
+    with store.write() as tx:
+        found = tx.remote_conflicts.of_operation("op-1")
+        assert sorted(p.id for p in found) == sorted([open_one.id, closed.id])  # closed ones too
+        tx.remote_conflicts.purge(closed.id, {"id": "theirs-2", "purged_at": "2026-12-07T00:00:00.000Z"})
+    with store.read() as tx:
+        reduced = tx.remote_conflicts.get(closed.id)
+        assert reduced is not None and reduced.note is None and reduced.status is ConflictStatus.RESOLVED
+        assert reduced.counterpart == {"id": "theirs-2", "purged_at": "2026-12-07T00:00:00.000Z"}
+        assert tx.remote_conflicts.get(open_one.id) == open_one  # only that pair changed
+        assert tx.remote_conflicts.of_operation("op-3") == []
