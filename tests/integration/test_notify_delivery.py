@@ -121,6 +121,30 @@ def test_failures_are_retried_with_backoff_and_private_targets_refused(services:
         assert failed and "refused" in failed[0]["last_error"]
 
 
+def test_a_retry_still_signs_after_an_admin_changes_the_other_channels(services: Services, world: World) -> None:
+    """Every PUT gave every channel a new id, and a retry looks its channel up by id: the webhook's
+    pending retry went out signed with an empty secret after an admin only added an e-mail address."""
+    city = world.agency("local")
+    sergeant, admin = world.person(city, "supervisor"), world.person(city, "agency_admin")
+    other = world.person(world.agency("local"), "supervisor")
+    with WebhookReceiver() as hook:
+        configure(services)
+        channels = Channels(services.store, services.clock)
+        put = channels.put(admin, city.id, {"webhooks": [{"url": hook.url}]})
+        hook.secret = put["webhooks"][0]["secret"]
+        hook.statuses = [503]
+        worker = deliveries(services)
+        services.operations.submit(sergeant, operation_data())
+        services.operations.submit(other, operation_data(lon=-93.2640))
+        assert worker.run_once() == 0  # the first attempt fails; a retry is due
+        channels.put(
+            admin, city.id, {"webhooks": [{"url": hook.url}], "emails": [{"address": "desk@city.example.gov"}]}
+        )
+        time.sleep(0.06)
+        assert worker.run_once() == 1
+        assert [(r["status"], r["valid"]) for r in hook.received] == [(503, True), (200, True)]
+
+
 def test_the_wired_recording_sender_keeps_the_webhook_and_the_null_one_drops_the_mail(store_url: str) -> None:
     services = build_services(Settings(database_url=store_url, webhook_sender="recording", email_sender="null"))
     try:
