@@ -145,6 +145,29 @@ def test_a_retry_still_signs_after_an_admin_changes_the_other_channels(services:
         assert [(r["status"], r["valid"]) for r in hook.received] == [(503, True), (200, True)]
 
 
+def test_a_retry_for_a_removed_webhook_fails_saying_so_and_is_not_sent(services: Services, world: World) -> None:
+    city = world.agency("local")
+    sergeant, admin = world.person(city, "supervisor"), world.person(city, "agency_admin")
+    other = world.person(world.agency("local"), "supervisor")
+    with WebhookReceiver() as hook:
+        configure(services)
+        channels = Channels(services.store, services.clock)
+        hook.secret = channels.put(admin, city.id, {"webhooks": [{"url": hook.url}]})["webhooks"][0]["secret"]
+        hook.statuses = [503]
+        worker = deliveries(services)
+        services.operations.submit(sergeant, operation_data())
+        _, found = wire(services.operations.submit(other, operation_data(lon=-93.2640)))
+        assert worker.run_once() == 0
+        channels.put(admin, city.id, {"webhooks": []})
+        time.sleep(0.06)
+        assert worker.run_once() == 0
+        assert [r["status"] for r in hook.received] == [503]  # not sent again, signed or not
+        [d] = [
+            d for d in wire(services.conflicts.get(sergeant, found[0]["id"]))["deliveries"] if d["channel"] == "webhook"
+        ]
+        assert d["status"] == "failed" and "channel was removed" in d["last_error"]
+
+
 def test_the_wired_recording_sender_keeps_the_webhook_and_the_null_one_drops_the_mail(store_url: str) -> None:
     services = build_services(Settings(database_url=store_url, webhook_sender="recording", email_sender="null"))
     try:

@@ -158,29 +158,29 @@ class Channels:
             if len(hooks) + len(mails) + len(taks) + len(cads) + len(kept) > MAX_CHANNELS:
                 raise InvalidInput("webhooks", f"at most {MAX_CHANNELS} channels")
             wanted: list[Channel] = []
+
+            def same(kind: ChannelKind, target: str) -> tuple[str, datetime]:
+                """A channel that stays keeps its id and age: its pending deliveries find it by id."""
+                kept = old.get((kind, target))
+                return (kept.id, kept.created_at) if kept else (new_id(), now)
+
             for kind, field, items, known in (
                 (ChannelKind.WEBHOOK, "webhooks", hooks, KINDS),
                 (ChannelKind.CAD, "cad", cads, CAD_EVENTS),
             ):
                 for url, events, secret, (previous, until) in _signed(items, field, kind, old, known, now):
-                    wanted.append(Channel(new_id(), agency_id, kind, url, events, secret, now, previous, until))
+                    ident, since = same(kind, url)
+                    wanted.append(Channel(ident, agency_id, kind, url, events, secret, since, previous, until))
             for target, events in _tak(taks):
-                wanted.append(Channel(new_id(), agency_id, ChannelKind.TAK, target, events, None, now))
+                ident, since = same(ChannelKind.TAK, target)
+                wanted.append(Channel(ident, agency_id, ChannelKind.TAK, target, events, None, since))
             for i, mail in enumerate(mails):
                 address = str(mail.get("address") or "")
                 if not EMAIL.match(address) or len(address) > 254:
                     raise InvalidInput(f"emails.{i}.address", "must be an e-mail address")
-                wanted.append(
-                    Channel(
-                        new_id(),
-                        agency_id,
-                        ChannelKind.EMAIL,
-                        address,
-                        _events(mail.get("events"), f"emails.{i}.events"),
-                        None,
-                        now,
-                    )
-                )
+                ident, since = same(ChannelKind.EMAIL, address)
+                events = _events(mail.get("events"), f"emails.{i}.events")
+                wanted.append(Channel(ident, agency_id, ChannelKind.EMAIL, address, events, None, since))
             tx.channels.set(agency_id, [*wanted, *kept])
             tx.audit.append(
                 who.entry(

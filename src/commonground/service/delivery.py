@@ -215,6 +215,7 @@ class Deliveries:
             return 0
         # (row, body, secrets: the channel's and any being rotated out, zone)
         jobs: list[tuple[Delivery, dict[str, Any] | None, tuple[str, ...], str | None]] = []
+        removed: list[tuple[Delivery, DeliveryError | None]] = []  # never sent unsigned, nor to a removed address
         with self.store.read() as tx:
             events = tx.outbox.by_seq(d.event_seq for d in claimed)
             for d in claimed:
@@ -223,11 +224,14 @@ class Deliveries:
                 if d.channel is ChannelKind.PEER:  # the signed body was fixed when the change committed
                     jobs.append((d, dict((event.details or {}).get("body") or {}) if event else None, (), None))
                     continue
+                if d.channel_id and channel is None:
+                    removed.append((d, DeliveryError("its channel was removed before it was sent", retry=False)))
+                    continue
                 data = self._view(tx, d, event, now) if event else None
                 body = self._body(d, event, data) if event and data is not None else None
                 keys = (channel.secret or "", *channel.rollover(now)) if channel else ()
                 jobs.append((d, body, keys, self._zone(tx, d)))
-        results = list(self._pool.map(lambda job: self._send(*job), jobs))
+        results = [*removed, *self._pool.map(lambda job: self._send(*job), jobs)]
         done = self.clock.now()
         with self.store.write() as tx:
             for d, error in results:
