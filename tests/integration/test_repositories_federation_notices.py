@@ -163,7 +163,7 @@ def test_notices_of_peers_operations_that_ended_long_ago_are_found_by_id_until_r
         assert len(first.items) == 1 and first.next == first.items[0].id  # by id, in pages
         rest = tx.remote_notices.retention_due(cut, 10, first.next)
         assert {first.items[0].id, *(n.id for n in rest.items)} == {old.id, older.id}
-        tx.remote_notices.purge(old.id, {**old.operation, "purged_at": isoformat(cut)})
+        tx.remote_notices.purge(old.id, {**old.operation, "purged_at": isoformat(cut)}, cut)
     with store.read() as tx:
         assert [n.id for n in tx.remote_notices.retention_due(cut, 10, None).items] == [older.id]  # a shell is done
         got = tx.remote_notices.get(old.id)

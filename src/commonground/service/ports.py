@@ -580,8 +580,8 @@ class RemoteNoticeRepository(Protocol):
     def retention_due(self, ended_before: datetime, limit: int, after: str | None) -> Page[RemoteNotice]:
         """Notices whose peer's operation ended before ``ended_before`` and still holds its details, by id."""
 
-    def purge(self, notice_id: str, operation: dict[str, Any]) -> None:
-        """Keep the notice with the peer's operation reduced to ``operation`` (retention)."""
+    def purge(self, notice_id: str, operation: dict[str, Any], at: datetime) -> None:
+        """Keep the notice with the peer's operation reduced to ``operation``, purged ``at`` (retention)."""
 
     def told(self, operation_id: str) -> set[str]:
         """The ids of the peers told of this installation's operation (they hear of its exit)."""

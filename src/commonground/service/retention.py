@@ -159,7 +159,7 @@ class Retention:
         """Shell one page of notices whose peer's operation ended before the period."""
         page = tx.remote_notices.retention_due(self.rule.operations_ended_before(now), BATCH, after)
         for notice in page.items:
-            tx.remote_notices.purge(notice.id, purged_disclosure(notice.operation, now))
+            tx.remote_notices.purge(notice.id, purged_disclosure(notice.operation, now), now)
         return PurgeCounts(remote_notices=len(page.items)), page.next
 
     @staticmethod

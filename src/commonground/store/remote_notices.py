@@ -7,14 +7,26 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 
+from commonground.domain.errors import InvalidInput
 from commonground.domain.notices import NoticeKind, NoticeStatus
 from commonground.domain.remote_notices import OwedNotice, RemoteNotice
-from commonground.domain.timewindow import isoformat
+from commonground.domain.timewindow import parse_instant
 from commonground.service.ports import Page
 from commonground.store.repository import Repository, page
 from commonground.store.schema import notice_owed, notice_peers, remote_notices
 
 T = remote_notices.c
+
+
+def _ends_at(notice: RemoteNotice) -> datetime:
+    """When the peer's operation ends, from the window it sent; when the notice arrived if it is unreadable."""
+    window = notice.operation.get("window")
+    try:
+        return (
+            parse_instant(str(window["ends_at"]), "window.ends_at") if isinstance(window, dict) else notice.created_at
+        )
+    except (KeyError, InvalidInput):
+        return notice.created_at
 
 
 def remote_notice_from(row: Any) -> RemoteNotice:
@@ -49,6 +61,7 @@ class SqlRemoteNotices(Repository):
                 "sent_at": notice.sent_at,
                 "created_at": notice.created_at,
                 "operation": notice.operation,
+                "ends_at": _ends_at(notice),
             },
         )
 
@@ -80,18 +93,15 @@ class SqlRemoteNotices(Repository):
         return Page(rows, None)
 
     def retention_due(self, ended_before: datetime, limit: int, after: str | None) -> Page[RemoteNotice]:
-        # The peer's window is in the JSON it disclosed, as ``isoformat`` writes it: compared as text.
-        ends_at = T.operation[("window", "ends_at")].as_string()
-        query = select(remote_notices).where(
-            ends_at < isoformat(ended_before), T.operation[("purged_at",)].as_string().is_(None)
-        )
+        query = select(remote_notices).where(T.purged_at.is_(None), T.ends_at < ended_before)
         if after:
             query = query.where(T.id > after)
         rows = self.conn.execute(query.order_by(T.id).limit(limit + 1)).mappings()
         return page([remote_notice_from(r) for r in rows], limit)
 
-    def purge(self, notice_id: str, operation: dict[str, Any]) -> None:
-        self.conn.execute(update(remote_notices).where(T.id == notice_id).values(operation=operation))
+    def purge(self, notice_id: str, operation: dict[str, Any], at: datetime) -> None:
+        values = {"operation": operation, "purged_at": at}
+        self.conn.execute(update(remote_notices).where(T.id == notice_id).values(values))
 
     def told(self, operation_id: str) -> set[str]:
         query = select(notice_peers.c.peer_id).where(notice_peers.c.operation_id == operation_id)

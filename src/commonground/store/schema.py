@@ -603,7 +603,12 @@ remote_notices = Table(
     Column("sent_at", UTCDateTime, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
     Column("operation", JSON, nullable=False),
+    # When the peer's operation ends (its window's, as it sent it; else when it arrived) and when
+    # its details here were purged: the purge's index (migration 0042).
+    Column("ends_at", UTCDateTime, nullable=True),
+    Column("purged_at", UTCDateTime, nullable=True),
     Index("ix_remote_notices_operation", "peer_id", "remote_operation_id"),
+    Index("ix_remote_notices_retention", "purged_at", "ends_at"),
     Index("ix_remote_notices_agency_status", "agency_id", "status"),
     Index("ix_remote_notices_status_due", "status", "due_at"),
 )
