@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from commonground.bootstrap import Services, build_deliveries, build_services
@@ -10,6 +13,7 @@ from commonground.config import Settings
 from commonground.notify.senders import RecordingWebhookSender
 from commonground.service.channels import Channels
 from commonground.service.delivery import Deliveries
+from commonground.service.principal import Principal
 from tests.conftest import SOON, World, operation_data, wire
 from tests.integration.notify_receivers import SmtpServer, WebhookReceiver, parts
 
@@ -121,31 +125,20 @@ def test_failures_are_retried_with_backoff_and_private_targets_refused(services:
         assert failed and "refused" in failed[0]["last_error"]
 
 
-def test_a_retry_still_signs_after_an_admin_changes_the_other_channels(services: Services, world: World) -> None:
-    """Every PUT gave every channel a new id, and a retry looks its channel up by id: the webhook's
-    pending retry went out signed with an empty secret after an admin only added an e-mail address."""
-    city = world.agency("local")
-    sergeant, admin = world.person(city, "supervisor"), world.person(city, "agency_admin")
-    other = world.person(world.agency("local"), "supervisor")
-    with WebhookReceiver() as hook:
-        configure(services)
-        channels = Channels(services.store, services.clock)
-        put = channels.put(admin, city.id, {"webhooks": [{"url": hook.url}]})
-        hook.secret = put["webhooks"][0]["secret"]
-        hook.statuses = [503]
-        worker = deliveries(services)
-        services.operations.submit(sergeant, operation_data())
-        services.operations.submit(other, operation_data(lon=-93.2640))
-        assert worker.run_once() == 0  # the first attempt fails; a retry is due
-        channels.put(
-            admin, city.id, {"webhooks": [{"url": hook.url}], "emails": [{"address": "desk@city.example.gov"}]}
-        )
-        time.sleep(0.06)
-        assert worker.run_once() == 1
-        assert [(r["status"], r["valid"]) for r in hook.received] == [(503, True), (200, True)]
+@dataclass
+class PendingRetry:
+    """A city's webhook whose first attempt failed (503): a retry is due."""
+
+    hook: WebhookReceiver
+    channels: Channels
+    admin: Principal
+    sergeant: Principal
+    worker: Deliveries
+    conflict_id: str
 
 
-def test_a_retry_for_a_removed_webhook_fails_saying_so_and_is_not_sent(services: Services, world: World) -> None:
+@contextmanager
+def a_pending_retry(services: Services, world: World) -> Iterator[PendingRetry]:
     city = world.agency("local")
     sergeant, admin = world.person(city, "supervisor"), world.person(city, "agency_admin")
     other = world.person(world.agency("local"), "supervisor")
@@ -157,14 +150,29 @@ def test_a_retry_for_a_removed_webhook_fails_saying_so_and_is_not_sent(services:
         worker = deliveries(services)
         services.operations.submit(sergeant, operation_data())
         _, found = wire(services.operations.submit(other, operation_data(lon=-93.2640)))
-        assert worker.run_once() == 0
-        channels.put(admin, city.id, {"webhooks": []})
+        assert worker.run_once() == 0  # the first attempt fails; a retry is due
+        yield PendingRetry(hook, channels, admin, sergeant, worker, found[0]["id"])
+
+
+def test_a_retry_still_signs_after_an_admin_changes_the_other_channels(services: Services, world: World) -> None:
+    """Every PUT gave every channel a new id, and a retry looks its channel up by id: the webhook's
+    pending retry went out signed with an empty secret after an admin only added an e-mail address."""
+    with a_pending_retry(services, world) as pending:
+        hooks, mails = [{"url": pending.hook.url}], [{"address": "desk@city.example.gov"}]
+        pending.channels.put(pending.admin, pending.admin.agency.id, {"webhooks": hooks, "emails": mails})
         time.sleep(0.06)
-        assert worker.run_once() == 0
-        assert [r["status"] for r in hook.received] == [503]  # not sent again, signed or not
-        [d] = [
-            d for d in wire(services.conflicts.get(sergeant, found[0]["id"]))["deliveries"] if d["channel"] == "webhook"
-        ]
+        assert pending.worker.run_once() == 1
+        assert [(r["status"], r["valid"]) for r in pending.hook.received] == [(503, True), (200, True)]
+
+
+def test_a_retry_for_a_removed_webhook_fails_saying_so_and_is_not_sent(services: Services, world: World) -> None:
+    with a_pending_retry(services, world) as pending:
+        pending.channels.put(pending.admin, pending.admin.agency.id, {"webhooks": []})
+        time.sleep(0.06)
+        assert pending.worker.run_once() == 0
+        assert [r["status"] for r in pending.hook.received] == [503]  # not sent again, signed or not
+        seen = wire(services.conflicts.get(pending.sergeant, pending.conflict_id))["deliveries"]
+        [d] = [d for d in seen if d["channel"] == "webhook"]
         assert d["status"] == "failed" and "channel was removed" in d["last_error"]
 
 
