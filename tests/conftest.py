@@ -52,6 +52,17 @@ def fresh_postgres_database() -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def default_database_elsewhere(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """``create_app()`` with no settings opens the default ``./commonground.db``: not the checkout's, in tests."""
+    if "COMMONGROUND_DATABASE_URL" in os.environ:
+        yield
+        return
+    os.environ["COMMONGROUND_DATABASE_URL"] = f"sqlite:///{tmp_path_factory.mktemp('default') / 'commonground.db'}"
+    yield
+    del os.environ["COMMONGROUND_DATABASE_URL"]
+
+
 @pytest.fixture
 def sqlite_url(tmp_path: Any) -> str:
     return f"sqlite:///{tmp_path / 'commonground.db'}"
