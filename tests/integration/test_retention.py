@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, Table, func, select
 
 from commonground.api.schemas.conflicts import ConflictPublic
 from commonground.api.schemas.sharing import NoticePublic
+from commonground.api.schemas.targets import CasePublic
 from commonground.audit.keyed import keyed_hash
 from commonground.audit.tags import Action
 from commonground.bootstrap import Services, build_services
@@ -42,6 +43,7 @@ from commonground.store.schema import (
     subject_keys,
     subject_term_counts,
     subject_terms,
+    targets,
 )
 from tests.conftest import LiveServer, World, operation_data, wire
 
@@ -466,3 +468,40 @@ def test_what_peers_disclosed_here_goes_after_the_same_period(timed_world: World
         NoticePublic.model_validate(RemoteNoticeView(notice).to_dict())
     later_done = s.retention.purge()
     assert (later_done.remote_pairs, later_done.remote_notices) == (0, 0)  # a shell is not purged twice
+
+
+def test_case_targets_lose_their_subjects_after_the_period(timed_world: World, clock: ManualClock) -> None:
+    """A case target kept its subjects (names, dates of birth, plates), its case number and contact in its
+    row for ever, expired or withdrawn: the purge knew only operations."""
+    marks, s = Marks(), timed_world.services
+    city = timed_world.agency("local")
+    sgt = timed_world.person(city, "supervisor")
+    person = {"kind": "person", "first_name": marks["first_name"], "last_name": marks["last_name"], "dob": "1971-02-03"}
+    plate = {"kind": "vehicle", "plate": marks["plate"][:8].upper(), "state": "MN"}
+
+    def register(case: str, days: int) -> str:
+        data = {
+            "case_number": case,
+            "subjects": [person, plate],
+            "expires_at": isoformat(clock.now() + timedelta(days=days)),
+            "contact": {"name": marks["contact_name"], "phone": "+1 612 555 0142"},
+        }
+        return s.targets.register(sgt, data)[0].id
+
+    expiring, withdrawn, lasting = register(marks["case_number"], 10), register("24-000002", 300), register("24-3", 300)
+    s.targets.delete(sgt, withdrawn)
+    clock.advance(timedelta(days=10 + 91))
+    done = s.retention.purge()
+    assert (done.targets, done.subjects) == (2, 4)
+    gone = targets.c.id.in_([expiring, withdrawn])
+    for table, where in (
+        (targets, gone),
+        (subject_keys, subject_keys.c.operation_id.in_([expiring, withdrawn])),
+        (subject_terms, subject_terms.c.operation_id.in_([expiring, withdrawn])),
+    ):
+        assert marks.found_in(table_text(s, table, where)) == [], table.name
+    assert marks["contact_name"] in table_text(s, targets, targets.c.id == lasting)  # a live target keeps all
+    shell = wire(s.targets.get(sgt, expiring))
+    assert shell["subjects"] == [] and shell["purged_at"] == isoformat(clock.now()) and shell["case_number"] == ""
+    CasePublic.model_validate(shell)
+    assert s.retention.purge().targets == 0  # a shell is not purged twice
