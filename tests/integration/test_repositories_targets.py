@@ -99,3 +99,28 @@ def test_a_conflict_side_that_is_a_target_is_kept_as_one(store: Store) -> None:
         assert got == made and got is not None and got.is_target(case.id) and not got.is_target(op.id)
         assert [c.id for c in tx.conflicts.of_operation(case.id)] == [made.id]
         assert tx.conflicts.of_operation(op.id)[0].target_a is False
+
+
+@covers("targets.retention_due", "targets.purge")
+def test_targets_that_ended_before_the_cut_are_found_by_id_until_their_shell_is_written(store: Store) -> None:
+    feds = agency("federal", created_at=T0)
+    seed(store, feds)
+    expired = target(feds.id, 1, expires_at=T0 + timedelta(days=1))
+    withdrawn = target(feds.id, 2, deleted_at=T0 + timedelta(days=2))
+    live = target(feds.id, 3)  # expires after 100 days
+    cut = T0 + timedelta(days=30)
+    with store.write() as tx:
+        for t in (expired, withdrawn, live):
+            tx.targets.add(t)
+    with store.write() as tx:
+        due = tx.targets.retention_due(cut, 10, None)
+        assert [t.id for t in due.items] == [expired.id, withdrawn.id] and due.next is None
+        first = tx.targets.retention_due(cut, 1, None)
+        assert [t.id for t in first.items] == [expired.id] and first.next == expired.id
+        assert [t.id for t in tx.targets.retention_due(cut, 10, first.next).items] == [withdrawn.id]
+        shell = replace(expired, case_number="", subjects=(), contact=Contact("", ""), purged_at=cut)
+        tx.targets.purge(shell)
+    with store.read() as tx:
+        assert tx.targets.get(expired.id) == shell and is_utc(shell.purged_at or cut)
+        assert [t.id for t in tx.targets.retention_due(cut, 10, None).items] == [withdrawn.id]
+        assert tx.targets.get(live.id) == live

@@ -221,6 +221,7 @@ def test_a_purge_leaves_shells_the_same_counts_and_a_verifiable_chain(
         "replays": 0,
         "remote_pairs": 0,
         "remote_notices": 0,
+        "targets": 0,
         "audit_pruned": 0,
         "operation_days": 90,
         "subject_days": 1826,

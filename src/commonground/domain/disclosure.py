@@ -261,6 +261,7 @@ def disclose_case(
         subjects=target.subjects if level == OWN else None,
         created_at=target.created_at if level == OWN else None,
         created_by=target.created_by if level == OWN else None,
+        purged_at=target.purged_at,
     )
 
 

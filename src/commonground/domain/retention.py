@@ -15,6 +15,7 @@ from typing import Any
 
 from commonground.domain.geometry import Area, LonLat
 from commonground.domain.model import Contact, Operation, Team
+from commonground.domain.targets import Target
 from commonground.domain.timewindow import isoformat
 
 # What a peer's operation, as this installation keeps it, keeps once purged: who, at what level, when.
@@ -81,6 +82,11 @@ def purged(op: Operation, at: datetime) -> Operation:
         updated_at=at,
         purged_at=at,
     )
+
+
+def purged_target(target: Target, at: datetime) -> Target:
+    """Return the shell of a case target: who held it, its purpose and times stay; what identifies anyone goes."""
+    return replace(target, case_number="", subjects=(), contact=Contact("", ""), purged_at=at)
 
 
 def purged_disclosure(view: Mapping[str, Any], at: datetime) -> dict[str, Any]:

@@ -44,6 +44,7 @@ class Target:
     created_at: datetime
     expires_at: datetime
     deleted_at: datetime | None = None
+    purged_at: datetime | None = None  # retention removed its case number, subjects and contact
     # A target's purpose never changes, so nothing is ever remembered against it (restricted_towards).
     restricted_by: frozenset[str] = frozenset()
 

@@ -247,6 +247,7 @@ class CaseView:
     subjects: tuple[Mapping[str, object], ...] | None = None
     created_at: datetime | None = None  # the owning agency's record only, with created_by
     created_by: str | None = None
+    purged_at: datetime | None = None  # retention removed its details: absent, not null, until then
 
     def to_dict(self) -> Json:
         view: Json = {
@@ -256,7 +257,7 @@ class CaseView:
             "contact": self.contact.to_dict(),
             "expires_at": isoformat(self.expires_at),
         }
-        for key in ("case_number", "purpose", "subjects", "created_at", "created_by"):
+        for key in ("case_number", "purpose", "subjects", "created_at", "created_by", "purged_at"):
             value = getattr(self, key)
             if value is not None:
                 view[key] = _wire(value)

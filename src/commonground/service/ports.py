@@ -335,6 +335,12 @@ class TargetRepository(Protocol):
     def with_keys(self, keys: Iterable[str], now: datetime, exclude: str) -> list[Target]:
         """Return the targets live at ``now`` with any of the blocking ``keys``, but ``exclude``."""
 
+    def retention_due(self, ended_before: datetime, limit: int, after: str | None) -> Page[Target]:
+        """Targets not yet purged that expired or were withdrawn before ``ended_before``, by id."""
+
+    def purge(self, target: Target) -> None:
+        """Write a target's shell (``domain.retention.purged_target``): its details are gone."""
+
 
 class IncidentRepository(Protocol):
     """Critical incidents of operations, and the agencies each was sent to."""

@@ -16,7 +16,7 @@ from functools import partial
 
 from commonground.audit.chain import AuditEntry
 from commonground.audit.tags import Action, Outcome
-from commonground.domain.retention import RetentionRule, purged, purged_disclosure, without_subjects
+from commonground.domain.retention import RetentionRule, purged, purged_disclosure, purged_target, without_subjects
 from commonground.domain.retries import KEPT_FOR
 from commonground.service.ports import AuditPruner, Clock, Store, Transaction
 
@@ -35,6 +35,7 @@ class PurgeCounts:
     replays: int = 0  # kept answers to keyed requests past their day (they hold response bodies)
     remote_pairs: int = 0  # pairs of purged operations with peers' operations: the peer's details go too
     remote_notices: int = 0  # host agencies' notices of peers' operations that ended as long ago
+    targets: int = 0  # case targets expired or withdrawn as long ago: case number, subjects, contact
     audit_pruned: int | None = None  # audit records pruned; None in a dry run (pruning is not rehearsed)
     dry_run: bool = False
 
@@ -50,6 +51,7 @@ class PurgeCounts:
             replays=self.replays + other.replays,
             remote_pairs=self.remote_pairs + other.remote_pairs,
             remote_notices=self.remote_notices + other.remote_notices,
+            targets=self.targets + other.targets,
         )
 
     def lines(self) -> list[str]:
@@ -66,6 +68,7 @@ class PurgeCounts:
             f"purge: {verb} {self.replays} kept answers to retried requests",
             f"purge: {verb} the details of peers' operations in {self.remote_pairs} pairs",
             f"purge: {verb} the details of peers' operations in {self.remote_notices} notices",
+            f"purge: {verb} the details of {self.targets} case targets",
             f"purge: audit records pruned: {audit}",
         ]
 
@@ -111,11 +114,12 @@ class Retention:
             totals = totals.plus(batch)
             if cursor is None:
                 break
-        while True:  # then peers' operations in host agencies' notices, by the same rule
-            batch, cursor = self._unit(partial(self._notices_batch, now=now, after=cursor), dry_run)
-            totals = totals.plus(batch)
-            if cursor is None:
-                break
+        for step in (self._notices_batch, self._targets_batch):  # peers' operations in notices; case targets
+            while True:
+                batch, cursor = self._unit(partial(step, now=now, after=cursor), dry_run)
+                totals = totals.plus(batch)
+                if cursor is None:
+                    break
         last, _ = self._unit(partial(self._finish, now=now, totals=totals, record_empty=record_empty), dry_run)
         return totals.plus(last)
 
@@ -161,6 +165,17 @@ class Retention:
         for notice in page.items:
             tx.remote_notices.purge(notice.id, purged_disclosure(notice.operation, now), now)
         return PurgeCounts(remote_notices=len(page.items)), page.next
+
+    def _targets_batch(self, tx: Transaction, now: datetime, after: str | None) -> tuple[PurgeCounts, str | None]:
+        """Shell one page of case targets that expired or were withdrawn before the period."""
+        page = tx.targets.retention_due(self.rule.operations_ended_before(now), BATCH, after)
+        subjects = 0
+        for target in page.items:
+            tx.targets.purge(purged_target(target, now))
+            tx.subjects.set_keys(target.id, ())
+            tx.subjects.set_terms(target.id, {})
+            subjects += len(target.subjects)
+        return PurgeCounts(subjects=subjects, targets=len(page.items)), page.next
 
     @staticmethod
     def _reduce_remote_pairs(tx: Transaction, operation_id: str, now: datetime) -> int:

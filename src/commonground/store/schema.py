@@ -225,6 +225,7 @@ targets = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime, nullable=False),
     Column("deleted_at", UTCDateTime, nullable=True),
+    Column("purged_at", UTCDateTime, nullable=True),  # its details went (retention, migration 0043)
     Index("ix_targets_agency", "agency_id", "seq"),
 )
 

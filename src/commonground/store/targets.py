@@ -6,13 +6,13 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, or_, select, update
 
 from commonground.domain.model import Contact
 from commonground.domain.policy import Purpose
 from commonground.domain.targets import Target
 from commonground.service.ports import Page
-from commonground.store.repository import Repository
+from commonground.store.repository import Repository, page
 from commonground.store.schema import subject_keys, targets
 
 T = targets.c
@@ -30,6 +30,7 @@ def _target(row: Mapping[Any, Any]) -> Target:
         created_at=row["created_at"],
         expires_at=row["expires_at"],
         deleted_at=row["deleted_at"],
+        purged_at=row["purged_at"],
     )
 
 
@@ -48,6 +49,7 @@ class SqlTargets(Repository):
                 "created_at": target.created_at,
                 "expires_at": target.expires_at,
                 "deleted_at": target.deleted_at,
+                "purged_at": target.purged_at,
             },
         )
 
@@ -65,6 +67,23 @@ class SqlTargets(Repository):
 
     def delete(self, target_id: str, at: datetime) -> None:
         self.conn.execute(update(targets).where(T.id == target_id, T.deleted_at.is_(None)).values(deleted_at=at))
+
+    def retention_due(self, ended_before: datetime, limit: int, after: str | None) -> Page[Target]:
+        query = select(targets).where(
+            T.purged_at.is_(None), or_(T.expires_at < ended_before, T.deleted_at < ended_before)
+        )
+        if after:
+            query = query.where(T.id > after)
+        return page([_target(r) for r in self.conn.execute(query.order_by(T.id).limit(limit + 1)).mappings()], limit)
+
+    def purge(self, target: Target) -> None:
+        values = {
+            "case_number": target.case_number,
+            "subjects": [dict(s) for s in target.subjects],
+            "contact": target.contact.to_dict(),
+            "purged_at": target.purged_at,
+        }
+        self.conn.execute(update(targets).where(T.id == target.id).values(values))
 
     def with_keys(self, keys: Iterable[str], now: datetime, exclude: str) -> list[Target]:
         wanted = sorted(set(keys))

@@ -48,6 +48,11 @@ class CasePublic(Public):
     )
     created_at: Instant | None = described("When it was registered (own agency only).", TIME_EXAMPLE, default=None)
     created_by: str | None = described("Who registered it (own agency only).", ID_EXAMPLE, default=None)
+    purged_at: Instant | None = described(
+        "When retention removed its case number, subjects and contact; absent while they are kept.",
+        None,
+        default=None,
+    )
 
 
 class TargetsPublic(Public):
