@@ -158,10 +158,11 @@ class Channels:
             if len(hooks) + len(mails) + len(taks) + len(cads) + len(kept) > MAX_CHANNELS:
                 raise InvalidInput("webhooks", f"at most {MAX_CHANNELS} channels")
             wanted: list[Channel] = []
+            staying = dict(old)
 
             def same(kind: ChannelKind, target: str) -> tuple[str, datetime]:
-                """A channel that stays keeps its id and age: its pending deliveries find it by id."""
-                kept = old.get((kind, target))
+                """A channel that stays keeps its id and age (its pending deliveries find it by id), once."""
+                kept = staying.pop((kind, target), None)
                 return (kept.id, kept.created_at) if kept else (new_id(), now)
 
             for kind, field, items, known in (

@@ -68,6 +68,21 @@ def test_an_agency_admin_replaces_its_channels_and_a_webhook_keeps_its_secret(
     assert HOOK not in str(records) and "desk@example.org" not in str(records)
 
 
+def test_a_channel_that_stays_keeps_its_id_and_one_listed_twice_is_still_stored(
+    channels: Channels, services: Services, agency: Agency, admin: Principal
+) -> None:
+    """Pending retries find their channel by id; a put that lists a kept webhook twice must not reuse it twice."""
+    channels.put(admin, agency.id, BODY)
+    before = {(c.kind, c.target): (c.id, c.created_at) for c in stored(services, agency.id)}
+    twice = {"webhooks": [{"url": HOOK}, {"url": HOOK}], "emails": [{"address": "night@example.org"}]}
+    channels.put(admin, agency.id, twice)
+    after = stored(services, agency.id)
+    hooks = [(c.id, c.created_at) for c in after if c.kind is ChannelKind.WEBHOOK]
+    assert len(hooks) == 2 and before[ChannelKind.WEBHOOK, HOOK] in hooks and hooks[0][0] != hooks[1][0]
+    [mail] = [c for c in after if c.kind is ChannelKind.EMAIL]
+    assert mail.id != before[ChannelKind.EMAIL, "desk@example.org"][0]  # a new address is a new channel
+
+
 def test_only_the_agencys_admin_sees_or_sets_its_channels(
     world: World, channels: Channels, services: Services, agency: Agency
 ) -> None:
