@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import pytest
 
 from commonground.domain.participation import HIDDEN
 from tests.conftest import World, bearer, operation_data
@@ -138,8 +139,11 @@ def test_the_timeline_counts_the_submissions_per_day(world: World, http: httpx.C
     """16 operations (12 city, 4 county) and 2 conflicts today; an agency administrator's line is its own.
 
     The public line hides every count below 10, as its figures do."""
+    first_day = datetime.now(UTC).date()
     seen = _submissions(world, http)
     today = datetime.now(UTC).date()
+    if today != first_day:  # once a day at most: the submissions fell on both sides of UTC midnight
+        pytest.skip("the submissions straddled UTC midnight; their days are split")
     days = {"from": f"{today - timedelta(days=2)}T00:00:00Z", "to": f"{today + timedelta(days=1)}T00:00:00Z"}
     report = call(http, seen["watch"], "GET", f"/reports/participation?from={days['from']}&to={days['to']}")
     assert report["interval"] == "day"
