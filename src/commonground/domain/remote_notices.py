@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -13,9 +13,20 @@ from commonground.domain.model import Agency
 from commonground.domain.notices import NoticeKind, NoticeStatus
 from commonground.domain.policy import NoticeTiming
 from commonground.domain.remote_conflicts import carried_operation
-from commonground.domain.timewindow import TimeWindow, isoformat
+from commonground.domain.timewindow import TimeWindow, isoformat, parse_instant
 
 NOTICE_KEYS = frozenset({"ref", "kind", "timing", "operation"})
+
+
+def disclosed_end(operation: Mapping[str, Any]) -> datetime | None:
+    """When a peer's operation ends, from the window it disclosed; None when that is unreadable."""
+    window = operation.get("window")
+    if not isinstance(window, Mapping) or "ends_at" not in window:
+        return None
+    try:
+        return parse_instant(str(window["ends_at"]), "window.ends_at")
+    except InvalidInput:
+        return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -100,6 +100,11 @@ def purged_disclosure(view: Mapping[str, Any], at: datetime) -> dict[str, Any]:
     return kept | shell | {"area": area if boxed is None else boxed.to_geojson()}
 
 
+def is_shell(view: Mapping[str, Any]) -> bool:
+    """Whether a peer's operation as kept here is already ``purged_disclosure``'s shell."""
+    return "purged_at" in view
+
+
 def _boxed(area: Mapping[str, Any]) -> Area | None:
     """The box around a disclosed GeoJSON area, or None when it is not one this reads (then it is kept)."""
     kind, coordinates, radius = area.get("type"), area.get("coordinates"), area.get("radius_m", 0.0)

@@ -16,7 +16,14 @@ from functools import partial
 
 from commonground.audit.chain import AuditEntry
 from commonground.audit.tags import Action, Outcome
-from commonground.domain.retention import RetentionRule, purged, purged_disclosure, purged_target, without_subjects
+from commonground.domain.retention import (
+    RetentionRule,
+    is_shell,
+    purged,
+    purged_disclosure,
+    purged_target,
+    without_subjects,
+)
 from commonground.domain.retries import KEPT_FOR
 from commonground.service.ports import AuditPruner, Clock, Store, Transaction
 
@@ -182,7 +189,7 @@ class Retention:
         """Keep each pair of a purged operation with a peer's, the peer's operation reduced to its shell."""
         count = 0
         for pair in tx.remote_conflicts.of_operation(operation_id):
-            if "purged_at" not in pair.counterpart:
+            if not is_shell(pair.counterpart):
                 tx.remote_conflicts.purge(pair.id, purged_disclosure(pair.counterpart, now))
                 count += 1
         return count

@@ -7,26 +7,13 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 
-from commonground.domain.errors import InvalidInput
 from commonground.domain.notices import NoticeKind, NoticeStatus
-from commonground.domain.remote_notices import OwedNotice, RemoteNotice
-from commonground.domain.timewindow import parse_instant
+from commonground.domain.remote_notices import OwedNotice, RemoteNotice, disclosed_end
 from commonground.service.ports import Page
 from commonground.store.repository import Repository, page
 from commonground.store.schema import notice_owed, notice_peers, remote_notices
 
 T = remote_notices.c
-
-
-def _ends_at(notice: RemoteNotice) -> datetime:
-    """When the peer's operation ends, from the window it sent; when the notice arrived if it is unreadable."""
-    window = notice.operation.get("window")
-    try:
-        return (
-            parse_instant(str(window["ends_at"]), "window.ends_at") if isinstance(window, dict) else notice.created_at
-        )
-    except (KeyError, InvalidInput):
-        return notice.created_at
 
 
 def remote_notice_from(row: Any) -> RemoteNotice:
@@ -61,7 +48,7 @@ class SqlRemoteNotices(Repository):
                 "sent_at": notice.sent_at,
                 "created_at": notice.created_at,
                 "operation": notice.operation,
-                "ends_at": _ends_at(notice),
+                "ends_at": disclosed_end(notice.operation) or notice.created_at,  # unreadable: from arrival
             },
         )
 

@@ -17,7 +17,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-from commonground.domain.retention import purged_disclosure
+from commonground.domain.remote_notices import disclosed_end
+from commonground.domain.retention import is_shell, purged_disclosure
 from commonground.store.schema import UTCDateTime
 
 revision = "0042"
@@ -26,15 +27,9 @@ branch_labels = None
 depends_on = None
 
 
-def _ends_at(operation: Any) -> datetime | None:
-    """The window's end as the peer wrote it (``isoformat``: UTC with a ``Z``); None when unreadable."""
-    if isinstance(operation, str):
-        operation = json.loads(operation)
-    try:
-        text = str(operation["window"]["ends_at"]).replace("Z", "+00:00")
-        return datetime.fromisoformat(text).astimezone(UTC)
-    except (KeyError, TypeError, ValueError):
-        return None
+def _stored(value: object) -> dict[str, Any]:
+    """A JSON column's value as a driver hands it back: already decoded, or the text."""
+    return dict(value) if isinstance(value, dict) else json.loads(str(value))
 
 
 def upgrade() -> None:
@@ -51,7 +46,7 @@ def upgrade() -> None:
     bind = op.get_bind()
     rows = bind.execute(sa.select(table.c.id, table.c.operation, table.c.created_at)).all()
     for notice_id, operation, created_at in rows:
-        ends = _ends_at(operation) or created_at  # unreadable: counted from when it arrived
+        ends = disclosed_end(_stored(operation)) or created_at  # unreadable: counted from when it arrived
         bind.execute(sa.update(table).where(table.c.id == notice_id).values(ends_at=ends))
     op.create_index("ix_remote_notices_retention", "remote_notices", ["purged_at", "ends_at"])
     _reduce_pairs_of_purged_operations(bind)
@@ -66,8 +61,8 @@ def _reduce_pairs_of_purged_operations(bind: sa.Connection) -> None:
         operations, operations.c.id == pairs.c.operation_id
     )
     for pair_id, counterpart, purged_at in bind.execute(query.where(operations.c.purged_at.is_not(None))).all():
-        view = dict(counterpart) if isinstance(counterpart, dict) else json.loads(str(counterpart))
-        if "purged_at" not in view:
+        view = _stored(counterpart)
+        if not is_shell(view):
             shell = purged_disclosure(view, purged_at if isinstance(purged_at, datetime) else datetime.now(UTC))
             bind.execute(sa.update(pairs).where(pairs.c.id == pair_id).values(counterpart=shell, note=None))
 
