@@ -265,14 +265,33 @@ def test_a_scope_s_distinct_cells_are_counted_from_a_moment_on(store: Store) -> 
         tx.lookups.mark_cells([two, "a:both:500"], "10:22", T0 + 3 * minute)
         tx.lookups.mark_cells([], "10:23", T0)  # no scope: nothing
     with store.read() as tx:
-        assert tx.lookups.cells_since([one, two], T0, "10:20") == {one: (2, True), two: (1, False)}
-        assert tx.lookups.cells_since([one], T0, "99:99") == {one: (2, False)}
-        assert tx.lookups.cells_since([one], T0 + 2 * minute, "10:21") == {one: (1, False)}
-        assert tx.lookups.cells_since([one], T0 + 5 * minute, "10:20") == {one: (1, True)}
-        assert tx.lookups.cells_since([one], T0 + 6 * minute, "10:20") == {one: (0, False)}
-        assert tx.lookups.cells_since(["a:both:500", two], T0, "10:22") == {"a:both:500": (1, True), two: (1, True)}
-        assert tx.lookups.cells_since(["nobody"], T0, "10:20") == {"nobody": (0, False)}
-        assert tx.lookups.cells_since([], T0, "10:20") == {}
+        assert tx.lookups.cells_since({one: 9, two: 9}, T0, "10:20") == {one: (2, True), two: (1, False)}
+        assert tx.lookups.cells_since({one: 9}, T0, "99:99") == {one: (2, False)}
+        assert tx.lookups.cells_since({one: 9}, T0 + 2 * minute, "10:21") == {one: (1, False)}
+        assert tx.lookups.cells_since({one: 9}, T0 + 5 * minute, "10:20") == {one: (1, True)}
+        assert tx.lookups.cells_since({one: 9}, T0 + 6 * minute, "10:20") == {one: (0, False)}
+        assert tx.lookups.cells_since({"a:both:500": 9, two: 9}, T0, "10:22") == {
+            "a:both:500": (1, True),
+            two: (1, True),
+        }
+        assert tx.lookups.cells_since({"nobody": 9}, T0, "10:20") == {"nobody": (0, False)}
+        assert tx.lookups.cells_since({}, T0, "10:20") == {}
+
+
+@covers("lookups.cells_since")
+def test_a_scope_s_cells_are_counted_no_further_than_asked(store: Store) -> None:
+    """The count stops at ``most``: a 911 centre's thousand cells cost a look-up what the rule needs, not all."""
+    scope = "a:centre:500"
+    with store.write() as tx:
+        for n in range(30):
+            tx.lookups.mark_cells([scope, "u:one:500"], f"{n}:0", T0 + timedelta(seconds=n))
+    with store.read() as tx:
+        assert tx.lookups.cells_since({scope: 13, "u:one:500": 31}, T0, "29:0") == {
+            scope: (13, True),
+            "u:one:500": (30, True),
+        }
+        assert tx.lookups.cells_since({scope: 13}, T0 + timedelta(seconds=25), "3:0") == {scope: (5, False)}
+        assert tx.lookups.cells_since({scope: 1}, T0, "99:0") == {scope: (1, False)}
 
 
 @covers("lookups.recent_places")

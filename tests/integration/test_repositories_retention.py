@@ -65,7 +65,7 @@ def test_lookups_before_an_instant_are_deleted(store: Store) -> None:
         assert tx.lookups.prune(T0 - 90 * DAY) == 0
     with store.read() as tx:
         assert tx.lookups.since(who.id, T0 - 1000 * DAY) == (1, T0 - 89 * DAY)
-        assert tx.lookups.cells_since(["u:who:500"], T0 - 1000 * DAY, "89:0") == {"u:who:500": (1, True)}
+        assert tx.lookups.cells_since({"u:who:500": 9}, T0 - 1000 * DAY, "89:0") == {"u:who:500": (1, True)}
 
 
 @covers("subjects.forget_unused_terms")
