@@ -58,7 +58,8 @@ def watch_for_sweep(
         if limit > 0
     ]
     keys = [key for _, key, _ in ruled]
-    before = tx.lookups.cells_since(keys, since, cell)
+    # One past the limit is as far as the count need go: only "exactly at the limit" can cross.
+    before = tx.lookups.cells_since({key: limit + 1 for _, key, limit in ruled}, since, cell)
     tx.lookups.mark_cells(keys, cell, now)
     scope = next((name for name, key, limit in ruled if crosses(*before[key], limit)), None)
     if scope is None:

@@ -442,8 +442,9 @@ class LookupRepository(Protocol):
     def recent_places(self, agency_id: str, since: datetime) -> list[LookupPlace]:
         """Return where the agency's people looked up since ``since``, oldest first (what a sweep alert reads)."""
 
-    def cells_since(self, scopes: Sequence[str], since: datetime, cell: str) -> dict[str, tuple[int, bool]]:
-        """For each scope: how many distinct cells it asked about from ``since`` on, and whether ``cell`` is one."""
+    def cells_since(self, scopes: Mapping[str, int], since: datetime, cell: str) -> dict[str, tuple[int, bool]]:
+        """For each scope: how many distinct cells it asked about from ``since`` on, counted no further
+        than the scope's ``most`` (what the sweep rule needs to tell), and whether ``cell`` is one."""
 
     def mark_cells(self, scopes: Sequence[str], cell: str, at: datetime) -> None:
         """Note that each of ``scopes`` asked about ``cell`` at ``at`` (kept as its latest time)."""

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, bindparam, case, delete, func, insert, select
+from sqlalchemy import BindParameter, ColumnElement, Integer, bindparam, case, delete, func, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from commonground.service.ports import LookupPlace, LookupRecord
@@ -59,18 +59,29 @@ def _tally(full: object, part: object, oldest: object) -> tuple[int, datetime | 
     return int(cast(int, full)) + int(cast(int, part)), cast(datetime | None, oldest)
 
 
-CELLS_SINCE = (
-    select(
-        lookup_cells.c.scope,
-        func.count(),
-        func.coalesce(func.sum(case((lookup_cells.c.cell == bindparam("cell"), 1), else_=0)), 0),
-    )
-    .where(
-        lookup_cells.c.scope.in_(bindparam("scopes", expanding=True)),
-        lookup_cells.c.last_at >= bindparam("since", type_=lookup_cells.c.last_at.type),
-    )
-    .group_by(lookup_cells.c.scope)
-)
+@cache
+def _cells_since(scopes: int) -> Any:
+    """How many cells each of ``scopes`` scopes asked about from ``since`` on (no more than its
+    ``most``), and whether ``cell`` is one of them: two columns per scope, in one statement.
+
+    The count reads at most ``most`` entries of the (scope, last_at) index and never the rows: a
+    911 centre's dispatchers touch a thousand cells in the rule's window, and counting them all
+    was a fifth of every look-up's cost. Built once per number of scopes, bound per call."""
+    since = bindparam("since", type_=lookup_cells.c.last_at.type)
+    columns: list[Any] = []
+    for i in range(scopes):
+        scope: BindParameter[str] = bindparam(f"scope{i}")
+        window = (
+            select(lookup_cells.c.scope)
+            .where(lookup_cells.c.scope == scope, lookup_cells.c.last_at >= since)
+            .limit(bindparam(f"most{i}", type_=Integer))
+            .subquery()
+        )
+        seen = select(lookup_cells.c.cell).where(
+            lookup_cells.c.scope == scope, lookup_cells.c.cell == bindparam("cell"), lookup_cells.c.last_at >= since
+        )
+        columns += [select(func.count()).select_from(window).scalar_subquery(), seen.exists()]
+    return select(*columns)
 
 
 @cache
@@ -123,11 +134,16 @@ class SqlLookups(Repository):
         rows = [{"scope": s, "minute": minute, "shard": shard, "n": 1} for s in scopes]
         self.conn.execute(_upserts(self.conn.dialect.name)[0], rows)
 
-    def cells_since(self, scopes: Sequence[str], since: datetime, cell: str) -> dict[str, tuple[int, bool]]:
-        """The scopes' distinct cells from ``since`` on: as many rows as cells, whatever the look-ups."""
-        rows = self.conn.execute(CELLS_SINCE, {"scopes": list(scopes), "since": since, "cell": cell})
-        found = {str(scope): (int(cast(int, count)), bool(seen)) for scope, count, seen in rows}
-        return {scope: found.get(scope, (0, False)) for scope in scopes}
+    def cells_since(self, scopes: Mapping[str, int], since: datetime, cell: str) -> dict[str, tuple[int, bool]]:
+        """The scopes' distinct cells from ``since`` on, each counted no further than its ``most``."""
+        if not scopes:
+            return {}
+        names = list(scopes)
+        values: dict[str, Any] = {"since": since, "cell": cell}
+        for i, name in enumerate(names):
+            values |= {f"scope{i}": name, f"most{i}": scopes[name]}
+        row = self.conn.execute(_cells_since(len(names)), values).one()
+        return {name: (int(row[2 * i]), bool(row[2 * i + 1])) for i, name in enumerate(names)}
 
     def mark_cells(self, scopes: Sequence[str], cell: str, at: datetime) -> None:
         rows = [{"scope": scope, "cell": cell, "last_at": at} for scope in scopes]
