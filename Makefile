@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 RUN_STAMP := $(VENV)/.run-installed
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run run-federated lock test check bench bench-matching bench-notify bench-federation bench-federation-lookups bench-audit bench-field bench-cpu screenshots clean
+.PHONY: run run-federated lock test check bench bench-matching bench-notify bench-federation bench-federation-lookups bench-audit bench-field bench-cpu bench-floor screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -73,6 +73,9 @@ bench-field: $(STAMP)
 
 bench-cpu: $(STAMP)
 	$(BIN)/python benchmarks/bench_cpu.py $(BENCH_ARGS)
+
+bench-floor: $(STAMP)
+	$(BIN)/python benchmarks/bench_floor.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info src/*.egg-info
