@@ -61,6 +61,22 @@ def test_an_agency_comes_back_field_for_field(store: Store) -> None:
         assert tx.agencies.by_ori("NOSUCHORI") is None
 
 
+@covers("agencies.get_many")
+def test_agencies_come_back_at_once_and_a_missing_one_is_left_out(store: Store) -> None:
+    """Those read before in the unit and those read now are the same; an unknown id is simply absent."""
+    agencies = [factories.agency(policy=WIDE, jurisdiction=MINNEAPOLIS, created_at=T0) for _ in range(3)]
+    seed(store, *agencies)
+    with store.read() as tx:
+        assert tx.agencies.get(agencies[0].id) == agencies[0]  # now in the unit's memo
+        got = tx.agencies.get_many([a.id for a in agencies] + ["no-such-agency"])
+        assert got == {a.id: a for a in agencies}
+        assert all(is_utc(a.created_at) for a in got.values())
+        assert tx.agencies.get_many([]) == {}
+    with store.write() as tx:
+        tx.agencies.set_policy(agencies[1].id, Policy(proximity_m=900))
+        assert tx.agencies.get_many([agencies[1].id])[agencies[1].id].policy.proximity_m == 900
+
+
 @covers("agencies.page")
 def test_agency_pages_follow_the_cursor_in_id_order(store: Store) -> None:
     """Pages of two cover every agency once, in id order, and the last has no cursor."""

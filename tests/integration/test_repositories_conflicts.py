@@ -295,3 +295,18 @@ def test_escalation_candidates_are_open_unacknowledged_and_due(store: Store, sid
         later = tx.escalations.candidates(after - timedelta(minutes=5), after, after, 100)
         assert later[0] == overdue
         assert {c.id for c in later} == {overdue.id, imminent.id, fresh.id, urgent_raised.id}
+
+
+@covers("conflicts.add_new")
+def test_a_new_operation_s_conflicts_go_in_at_once(store: Store, sides: tuple[Agency, Agency]) -> None:
+    """Each comes back whole and is found from both sides; none at all is nothing."""
+    (a,) = operations(store, sides[0], 1)
+    b, c = operations(store, sides[1], 2)
+    found = [conflict(a, b, note="first"), conflict(a, c, kind=ConflictKind.SUBJECT, distance_m=None, overlap=None)]
+    with store.write() as tx:
+        tx.conflicts.add_new(found)
+        tx.conflicts.add_new([])
+    with store.read() as tx:
+        assert [tx.conflicts.get(f.id) for f in found] == found
+        assert sorted(x.id for x in tx.conflicts.of_operation(a.id)) == sorted(f.id for f in found)
+        assert [x.id for x in tx.conflicts.of_operation(c.id)] == [found[1].id]

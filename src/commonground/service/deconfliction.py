@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -33,6 +33,12 @@ class AgencyCache:
                 raise LookupError(f"agency {agency_id} vanished")
             agency = self._seen[agency_id] = found
         return agency
+
+    def prime(self, agency_ids: Iterable[str]) -> None:
+        """Read the agencies not yet seen at once, before the rule asks for them one by one."""
+        missing = {key for key in agency_ids if key not in self._seen}
+        if missing:
+            self._seen |= self.tx.agencies.get_many(missing)
 
     def policy(self, agency_id: str) -> Policy:
         return self(agency_id).policy
@@ -78,6 +84,7 @@ def find_findings(tx: Transaction, op: Operation, agencies: AgencyCache) -> list
     max_proximity, max_buffer = tx.agencies.reach()
     reach = rule.reach(agencies.policy(op.agency_id), max_proximity, max_buffer)
     near = tx.operations.candidates(op.area, op.window, reach, exclude=op.id)
+    agencies.prime(other.agency_id for other in near)
     return rule.find_proximity(op, near, agencies.policy)
 
 
@@ -128,13 +135,16 @@ def check(
         tx.conflicts.update(updated)
         emit_conflict(tx, EventKind.CONFLICT_UPDATED, updated, at)
         current.append(updated)
-    for finding in findings.values():
-        conflict = conflict_from_finding(finding, at)
-        if tx.conflicts.add(conflict, check_pair=not new):
-            tx.audit.append(_about(actor, Action.CONFLICT_CREATE, conflict, distance_m=conflict.distance_m), at)
-            emit_conflict(tx, EventKind.CONFLICT_CREATED, conflict, at)
-            current.append(conflict)
-            created.append(conflict)
+    fresh = [conflict_from_finding(finding, at) for finding in findings.values()]
+    if new:  # nothing can be paired with it yet: every finding is a new conflict, in one insert
+        tx.conflicts.add_new(fresh)
+    else:
+        fresh = [conflict for conflict in fresh if tx.conflicts.add(conflict)]
+    for conflict in fresh:
+        tx.audit.append(_about(actor, Action.CONFLICT_CREATE, conflict, distance_m=conflict.distance_m), at)
+        emit_conflict(tx, EventKind.CONFLICT_CREATED, conflict, at)
+        current.append(conflict)
+        created.append(conflict)
     return CheckResult(current, created, {f.other.id: f.other for f in found})
 
 

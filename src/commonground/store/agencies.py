@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
@@ -16,6 +17,7 @@ from commonground.store.schema import agencies, jurisdictions
 
 AGENCY_BY_ID = by_key(agencies, "id")
 AGENCY_BY_ORI = by_key(agencies, "ori")
+AGENCIES_BY_ID = select(agencies).where(agencies.c.id.in_(bindparam("keys", expanding=True)))
 REACH = select(func.max(agencies.c.proximity_m), func.max(agencies.c.time_buffer_min))
 
 
@@ -52,6 +54,13 @@ class SqlAgencies(Repository):
                 return None
             agency = self.memo.agencies[agency_id] = records.agency_from(row)
         return agency
+
+    def get_many(self, agency_ids: Collection[str]) -> dict[str, Agency]:
+        missing = [key for key in agency_ids if key not in self.memo.agencies]
+        if missing:
+            for row in self.conn.execute(AGENCIES_BY_ID, {"keys": missing}).mappings():
+                self.memo.agencies[str(row["id"])] = records.agency_from(row)
+        return {key: self.memo.agencies[key] for key in agency_ids if key in self.memo.agencies}
 
     def by_ori(self, ori: str) -> Agency | None:
         row = self.conn.execute(AGENCY_BY_ORI, {"key": ori}).mappings().first()

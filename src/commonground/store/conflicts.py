@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import and_, bindparam, insert, select, union_all
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -30,14 +32,18 @@ INSERT_CONFLICT = insert(conflicts)
 
 
 class SqlConflicts(Repository):
-    def add(self, conflict: Conflict, *, check_pair: bool = True) -> bool:
-        """``check_pair=False`` when one operation is new in this transaction: no pair can exist."""
-        if check_pair:
-            pair = {"kind": conflict.kind.value, "a": conflict.operation_a, "b": conflict.operation_b}
-            if self.conn.execute(CONFLICT_PAIR, pair).first() is not None:
-                return False
+    def add(self, conflict: Conflict) -> bool:
+        pair = {"kind": conflict.kind.value, "a": conflict.operation_a, "b": conflict.operation_b}
+        if self.conn.execute(CONFLICT_PAIR, pair).first() is not None:
+            return False
         self.conn.execute(INSERT_CONFLICT, records.conflict_row(conflict))
         return True
+
+    def add_new(self, found: Sequence[Conflict]) -> None:
+        """One statement for every conflict of an operation new in this transaction: no pair can
+        exist, and one insert a row cost a 50-conflict submission a tenth of its time."""
+        if found:
+            self.conn.execute(INSERT_CONFLICT, [records.conflict_row(c) for c in found])
 
     def update(self, conflict: Conflict) -> None:
         self.conn.execute(UPDATE_CONFLICT, bound(records.conflict_row(conflict)))
