@@ -178,8 +178,8 @@ def show(
         print(f"  {'':44}{'p50 ms':>8}{'p50 x':>8}{'p99 x':>8}{'CPU ms':>8}{'CPU x':>8}   goal p50 / p99")
         for server in ("floor", "cg"):
             print(f"  {names[server]}")
-            bare = statistics.median(figures[(server, "bare", connection)][0])
-            bare_cpu = sum(figures[(server, "bare", connection)][1]) / len(figures[(server, "bare", connection)][0])
+            bare_latencies, bare_cpus = figures[(server, "bare", connection)]
+            bare, bare_cpu = statistics.median(bare_latencies), sum(bare_cpus) / len(bare_latencies)
             for (who, kind, kept), (latencies, cpus) in figures.items():
                 if who != server or kept != connection:
                     continue
