@@ -112,7 +112,7 @@ def test_a_submission_without_peers_makes_no_write_no_request_and_at_most_one_re
             assert services.federation.check(who, view) == Checked([], [], [])
         assert counted.writes == 0
         assert counted.reads <= 1  # the peer list, then kept
-        assert link.senders == [] and link._client is None  # no client was even built
+        assert link.senders == [] and link._connections is None  # no pool was even made
         assert services.federation._pool is None  # nor a probe thread started
     finally:
         services.close()

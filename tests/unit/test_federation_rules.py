@@ -10,8 +10,12 @@ import pytest
 from commonground.domain.disclosure import Context, Viewer, disclose_operation
 from commonground.domain.errors import InvalidInput
 from commonground.domain.federation import (
+    CONTACT_GRAIN,
+    Peer,
+    PeerStatus,
     check_name,
     check_peer_url,
+    contact_news,
     decode_key,
     parse_probe,
     probe_of,
@@ -21,6 +25,19 @@ from commonground.domain.policy import AgencyLevel, Level, Policy, Purpose
 from tests.unit import factories
 
 KEY = base64.b64encode(bytes(32)).decode()
+
+
+def test_a_contact_is_news_when_the_status_changes_or_the_kept_one_is_a_grain_old() -> None:
+    at = factories.T0
+    peer = Peer("p", "feds", "https://feds.example.gov", KEY, PeerStatus.REACHABLE, at, at)
+    assert not contact_news(peer, True, at + CONTACT_GRAIN - timedelta(microseconds=1))
+    assert contact_news(peer, True, at + CONTACT_GRAIN)
+    assert contact_news(peer, False, at)  # it stopped answering: at once
+    silent = Peer("p", "feds", "https://feds.example.gov", KEY, PeerStatus.UNREACHABLE, at, at)
+    assert not contact_news(silent, False, at + timedelta(hours=1))  # still silent: its last answer stays
+    assert contact_news(silent, True, at)
+    new = Peer("p", "feds", "https://feds.example.gov", KEY, PeerStatus.UNKNOWN, None, at)
+    assert contact_news(new, True, at) and contact_news(new, False, at)
 
 
 def test_a_key_is_base64_of_32_bytes() -> None:

@@ -43,6 +43,10 @@ API_PREFIX = "/api/v1"
 def install(app: FastAPI) -> None:
     """Add the API's routers under ``API_PREFIX``, the health probe at the root, and the error handlers."""
     errors.install(app)
+    # Between installations; signed, outside the API document. First, so a peer's probe is not
+    # matched against every API route before its own (their paths never overlap).
+    for wire_module in (wire, wire_lookups, wire_notices, wire_workflow):
+        app.include_router(wire_module.router)
     for module in (
         auth,
         agencies,
@@ -66,10 +70,6 @@ def install(app: FastAPI) -> None:
     ):
         app.include_router(module.router, prefix=API_PREFIX, dependencies=[Depends(plain_query)])
     app.include_router(health.router)
-    app.include_router(wire.router)  # between installations; signed, outside the API document
-    app.include_router(wire_lookups.router)
-    app.include_router(wire_notices.router)
-    app.include_router(wire_workflow.router)
 
     @app.get(f"{API_PREFIX}/openapi.json", include_in_schema=False, dependencies=[requires(Permission.PUBLIC)])
     def openapi() -> JSONResponse:

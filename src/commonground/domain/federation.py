@@ -31,6 +31,12 @@ class PeerStatus(StrEnum):
     UNREACHABLE = "unreachable"
 
 
+# A peer's last contact is kept to this grain: a busy pair of installations talk many times a
+# second, and writing each contact would put a statement in every probe's unit for a time that
+# no one reads closer than seconds. A change of status is always kept at once.
+CONTACT_GRAIN = timedelta(seconds=5)
+
+
 @dataclass(frozen=True, slots=True)
 class Peer:
     """Another installation this one trusts: its name, base URL and Ed25519 public key (base64)."""
@@ -42,6 +48,15 @@ class Peer:
     status: PeerStatus
     last_contact_at: datetime | None
     created_at: datetime
+
+
+def contact_news(peer: Peer, reachable: bool, at: datetime) -> bool:
+    """Whether a contact's outcome changes what is kept of ``peer``: its status, or its last contact
+    when the kept one is ``CONTACT_GRAIN`` old or more (``peer`` may be a second-old cached copy)."""
+    status = PeerStatus.REACHABLE if reachable else PeerStatus.UNREACHABLE
+    if peer.status is not status:
+        return True
+    return reachable and (peer.last_contact_at is None or at - peer.last_contact_at >= CONTACT_GRAIN)
 
 
 def check_name(name: str) -> str:

@@ -19,15 +19,15 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any, cast
 
-import httpx
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from http_message_signatures import HTTPMessageSigner, HTTPMessageVerifier, HTTPSignatureKeyResolver, algorithms
 from http_message_signatures.exceptions import HTTPMessageSignaturesException
 from http_message_signatures.structures import CaseInsensitiveDict as _UntypedHeaders
 
-from commonground.domain.errors import DeliveryError, SignatureRefused
+from commonground.domain.errors import SignatureRefused
 from commonground.domain.federation import decode_key, encode_key
+from commonground.federation.connections import PeerConnections
 from commonground.service.ports import SignedBy, WireReply
 
 CaseInsensitiveDict = cast(Any, _UntypedHeaders)
@@ -87,12 +87,6 @@ def _checking(public_key: str) -> Ed25519PublicKey:
     return Ed25519PublicKey.from_public_bytes(decode_key(public_key))
 
 
-def _peer_client() -> httpx.Client:
-    """One pool of keep-alive connections for the process's life: no new TCP (or TLS) handshake per probe."""
-    limits = httpx.Limits(max_connections=64, max_keepalive_connections=32, keepalive_expiry=KEEPALIVE_S)
-    return httpx.Client(follow_redirects=False, trust_env=False, limits=limits)
-
-
 def _message(method: str, url: str, headers: Mapping[str, str], status: int | None) -> _Request | _Response:
     request = _Request(method.upper(), url, CaseInsensitiveDict(dict(headers) if status is None else {}))
     if status is None:
@@ -104,19 +98,19 @@ def _message(method: str, url: str, headers: Mapping[str, str], status: int | No
 class Ed25519Link:
     """The real ``FederationLink``: keys from ``cryptography``, signatures from ``http-message-signatures``.
 
-    The HTTP client is made on the first POST (building its TLS context costs tens of
-    milliseconds, which a process that never probes should not pay) and kept until ``close``."""
+    The pool of connections to peers is made on the first POST and kept until ``close``: one
+    connection per peer and thread, so no probe pays a new TCP (or TLS) handshake."""
 
-    _client: httpx.Client | None = field(default=None, init=False, repr=False)
+    _connections: PeerConnections | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     @property
-    def client(self) -> httpx.Client:
-        if self._client is None:
+    def connections(self) -> PeerConnections:
+        if self._connections is None:
             with self._lock:
-                if self._client is None:
-                    self._client = _peer_client()
-        return self._client
+                if self._connections is None:
+                    self._connections = PeerConnections(KEEPALIVE_S)
+        return self._connections
 
     def new_private_key(self) -> str:
         raw = Ed25519PrivateKey.generate().private_bytes(
@@ -204,14 +198,10 @@ class Ed25519Link:
         return SignedBy(str(params.get("keyid")), nonce, created)
 
     def post(self, url: str, headers: dict[str, str], body: bytes, timeout: float) -> WireReply:
-        try:
-            answer = self.client.post(url, content=body, headers=headers, timeout=timeout)
-        except httpx.HTTPError as exc:
-            raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
-        return WireReply(answer.status_code, dict(answer.headers.items()), answer.content)
+        return self.connections.post(url, headers, body, timeout)
 
     def close(self) -> None:
         with self._lock:
-            client, self._client = self._client, None
-        if client is not None:
-            client.close()
+            connections, self._connections = self._connections, None
+        if connections is not None:
+            connections.close()

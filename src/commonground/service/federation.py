@@ -45,6 +45,7 @@ from commonground.domain.views import OperationView
 from commonground.service.clock import new_id
 from commonground.service.federation_reprobe import note_answers
 from commonground.service.federation_subjects import record_subject_answered, record_subject_asked, subject_hits
+from commonground.service.peer_contact import note_contact
 from commonground.service.ports import Clock, FederationLink, Store, Transaction
 from commonground.service.principal import Principal
 from commonground.service.remote_conflicts import record_answered, record_asked
@@ -140,7 +141,7 @@ class Probing:
             if fresh:
                 if self.nonces_due():
                     tx.peers.prune_nonces(now - timedelta(seconds=2 * self.max_age_seconds))
-                tx.peers.set_status(inbound.peer.id, PeerStatus.REACHABLE, now)
+                note_contact(tx, inbound.peer, True, now)
                 found = self._hits(tx, probe)
                 hits = [hit for _, hit in found]
                 recorded = record_answered(tx, inbound.peer, probe, found, now)
@@ -190,10 +191,11 @@ class Probing:
             )
         return hits
 
-    def check(self, who: Principal, view: OperationView, op: Operation | None = None) -> Checked:
+    def check(self, who: Principal, view: OperationView, op: Operation | None = None, *, new: bool = False) -> Checked:
         """Probe every peer at once about a submitted operation; a silent or wrong peer is ``unchecked``.
 
-        ``op`` is the operation as stored, when the caller has it in hand (else it is read here)."""
+        ``op`` is the operation as stored, when the caller has it in hand (else it is read here);
+        ``new`` when it was just entered (no probe about it came before)."""
         peers = self.known_peers()
         if not peers:
             return Checked([], [], [])
@@ -240,15 +242,14 @@ class Probing:
         with self.store.write() as tx:  # one unit for the statuses, the pairs and the record, whatever the peer count
             for peer in peers:
                 answer = answers[peer.name]
-                tx.peers.set_status(
-                    peer.id, PeerStatus.REACHABLE if answer else PeerStatus.UNREACHABLE, now if answer else None
-                )
+                note_contact(tx, peer, answer is not None, now)
                 if answer is not None:
                     recorded[peer.name] = record_asked(tx, view.id, who.agency.id, peer, answer["hits"], now)
                     recorded[peer.name] += record_subject_asked(
                         tx, view.id, who.agency.id, peer, answer.get("subject_hits"), now
                     )
-            note_answers(tx, op, peers, {n: a is not None for n, a in answers.items()}, now, self.reprobe_seconds)
+            answered = {n: a is not None for n, a in answers.items()}
+            note_answers(tx, op, peers, answered, now, self.reprobe_seconds, new=new)
             pairs = tuple(tx.remote_conflicts.open_for(view.id))
             told = frozenset(tx.remote_notices.told(view.id)) if checked else frozenset()
             tx.audit.append(

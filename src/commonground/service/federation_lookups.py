@@ -16,7 +16,7 @@ from commonground.audit.keyed import Keyed
 from commonground.audit.tags import Action, Outcome
 from commonground.domain.disclosure import Viewer, disclose_lookup_hit
 from commonground.domain.errors import DeliveryError, InvalidInput, RateLimited, SignatureRefused
-from commonground.domain.federation import Peer, PeerStatus
+from commonground.domain.federation import Peer
 from commonground.domain.federation_lookups import LookupAsk, parse_lookup_ask, remote_lookup_hit
 from commonground.domain.geometry import point_area
 from commonground.domain.views import LookupResult
@@ -32,6 +32,7 @@ from commonground.service.lookups import (
     operations_near,
     tell_team,
 )
+from commonground.service.peer_contact import note_contact
 from commonground.service.ports import LookupRecord, Transaction
 from commonground.service.principal import Principal
 
@@ -117,9 +118,7 @@ class FederatedLookups:
         with self.federation.store.write() as tx:  # one unit: the peers' statuses and the record
             for peer in peers:
                 answered = peer.name in hits
-                tx.peers.set_status(
-                    peer.id, PeerStatus.REACHABLE if answered else PeerStatus.UNREACHABLE, now if answered else None
-                )
+                note_contact(tx, peer, answered, now)
             tx.audit.append(
                 who.entry(
                     Action.FEDERATION_LOOKUP_SEND,
@@ -177,7 +176,7 @@ class FederatedLookups:
             fresh = tx.peers.use_nonce(inbound.nonce, now)
             if fresh:
                 tx.peers.prune_nonces(now - timedelta(seconds=2 * self.federation.max_age_seconds))
-                tx.peers.set_status(peer.id, PeerStatus.REACHABLE, now)
+                note_contact(tx, peer, True, now)
                 limited = self._limit(tx, peer, now)
                 if limited is None:
                     hits = self._hits(tx, peer, ask, now)

@@ -13,7 +13,7 @@ from commonground.audit.chain import AuditEntry
 from commonground.audit.tags import Action, Outcome
 from commonground.domain.disclosure import disclose_notice_to_peer
 from commonground.domain.errors import DeliveryError, SignatureRefused
-from commonground.domain.federation import Peer, PeerStatus
+from commonground.domain.federation import Peer
 from commonground.domain.geometry import bounding_boxes
 from commonground.domain.model import Agency, Operation
 from commonground.domain.notices import NoticeKind, NoticeStatus, first_status, plan
@@ -31,6 +31,7 @@ from commonground.service.clock import new_id
 from commonground.service.federation import Checked, Federation, Inbound
 from commonground.service.federation_reprobe import LIVE
 from commonground.service.notices import send_remote
+from commonground.service.peer_contact import note_contact
 from commonground.service.ports import Transaction
 from commonground.service.principal import Principal
 
@@ -196,7 +197,7 @@ class FederatedNotices:
             fresh = tx.peers.use_nonce(inbound.nonce, now)
             if fresh:
                 tx.peers.prune_nonces(now - timedelta(seconds=2 * federation.max_age_seconds))
-                tx.peers.set_status(peer.id, PeerStatus.REACHABLE, now)
+                note_contact(tx, peer, True, now)
                 counts = track_remote(tx, peer, message, now)
                 details: dict[str, object] = {
                     "peer": peer.name,

@@ -11,13 +11,14 @@ from typing import Any, Protocol
 from commonground.audit.chain import AuditEntry
 from commonground.audit.tags import Action, Outcome
 from commonground.domain.disclosure import disclose_to_peer
-from commonground.domain.federation import Peer, PeerStatus, Probe
+from commonground.domain.federation import Peer, Probe
 from commonground.domain.model import Agency, Operation, OperationStatus
 from commonground.domain.notices import NoticeKind
 from commonground.domain.policy import NoticeTiming
 from commonground.domain.remote_notices import OwedNotice, notice_due
 from commonground.domain.reprobe import Unchecked, checked_message, next_attempt, unchecked_message
 from commonground.service.events import EventKind, emit
+from commonground.service.peer_contact import note_contact
 from commonground.service.ports import Clock, Store, Transaction
 from commonground.service.remote_conflicts import record_asked
 from commonground.service.sweep import live_operations
@@ -34,13 +35,18 @@ def note_answers(
     answered: Mapping[str, bool],
     at: datetime,
     base_seconds: float,
+    *,
+    new: bool = False,
 ) -> None:
-    """In the submission's unit: keep a silent peer as unchecked (its agency told once); forget one that answered."""
+    """In the submission's unit: keep a silent peer as unchecked (its agency told once); forget one that answered.
+
+    A ``new`` operation's first probe has nothing kept to forget: only this unit marks one."""
     if op is None:
         return
     for peer in peers:
         if answered.get(peer.name):
-            tx.unchecked.clear(op.id, peer.id)
+            if not new:
+                tx.unchecked.clear(op.id, peer.id)
         elif tx.unchecked.mark(Unchecked(op.id, op.agency_id, peer.id, at, 1, next_attempt(at, 1, base_seconds))):
             details = {"installation": peer.name, "message": unchecked_message(peer.name)}
             emit(tx, EventKind.FEDERATION_UNCHECKED, op.id, at, agency_id=op.agency_id, details=details)
@@ -163,7 +169,7 @@ class Reprobe:
         now = self.clock.now()
         with self.store.write() as tx:
             if answer is None:
-                tx.peers.set_status(peer.id, PeerStatus.UNREACHABLE, None)
+                note_contact(tx, peer, False, now)
                 done.still_unchecked += 1
                 if row is not None:
                     tx.unchecked.retry(
@@ -172,7 +178,7 @@ class Reprobe:
                 else:
                     note_answers(tx, op, [peer], {}, now, self.base_seconds)
                 return
-            tx.peers.set_status(peer.id, PeerStatus.REACHABLE, now)
+            note_contact(tx, peer, True, now)
             kept = record_asked(tx, op.id, op.agency_id, peer, answer["hits"], now)
             owe_notice(tx, op, peer, answer.get("jurisdictions"), now, changed=row is not None)
             done.answered += 1

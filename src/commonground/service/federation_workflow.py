@@ -17,11 +17,11 @@ from commonground.audit.chain import AuditEntry
 from commonground.audit.tags import Action, Outcome
 from commonground.domain.conflict_status import StatusChange, parse_status
 from commonground.domain.errors import DeliveryError, SignatureRefused
-from commonground.domain.federation import PeerStatus
 from commonground.domain.model import ConflictKind, ConflictStatus
 from commonground.domain.remote_conflicts import RemoteConflict
 from commonground.service.events import EventKind, emit
 from commonground.service.federation import Checked, Federation, Inbound, refusal
+from commonground.service.peer_contact import note_contact
 from commonground.service.principal import Principal
 from commonground.service.remote_conflicts import close_for
 
@@ -59,7 +59,7 @@ class ConflictWorkflow:
                 raise SignatureRefused("malformed: the answer is not an answer to this status")
         except DeliveryError:
             with fed.store.write() as tx:
-                tx.peers.set_status(peer.id, PeerStatus.UNREACHABLE, None)
+                note_contact(tx, peer, False, fed.clock.now())
             raise
         except (SignatureRefused, ValueError, KeyError) as exc:
             entry = refusal("signature" if "malformed" not in str(exc) else "malformed", peer=peer.name)
@@ -71,7 +71,7 @@ class ConflictWorkflow:
             raise DeliveryError(f"peer {peer.name} answered a status with something refused: {exc}") from exc
         now = fed.clock.now()
         with fed.store.write() as tx:
-            tx.peers.set_status(peer.id, PeerStatus.REACHABLE, now)
+            note_contact(tx, peer, True, now)
             tx.audit.append(
                 AuditEntry(
                     Action.FEDERATION_STATUS_SEND,
@@ -104,7 +104,7 @@ class ConflictWorkflow:
             fresh = tx.peers.use_nonce(inbound.nonce, now)
             if fresh:
                 tx.peers.prune_nonces(now - timedelta(seconds=2 * fed.max_age_seconds))
-                tx.peers.set_status(peer.id, PeerStatus.REACHABLE, now)
+                note_contact(tx, peer, True, now)
                 pair = tx.remote_conflicts.pair(
                     peer.id, change.counterpart_operation_id, change.operation_id, change.kind
                 )

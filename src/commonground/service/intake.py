@@ -52,5 +52,5 @@ class Intake:
 
         ``op`` is the operation as just stored, when the caller has it (else it is read)."""
         probed_at = self.federation.clock.now()
-        checked = self.federation.check(who, view, op)
+        checked = self.federation.check(who, view, op, new=not changed)
         return checked, self.workflow.moved_apart(who, view.id, checked, probed_at, changed=changed)

@@ -5,13 +5,24 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from commonground.domain.federation import Peer, PeerStatus
 from commonground.store.repository import Repository
 from commonground.store.schema import federation_keys, federation_nonces, federation_peers
 
 OWN = "installation"
+# Built once, bound per call: these run in every probe's unit, on both sides.
+_STATUS = update(federation_peers).where(federation_peers.c.id == bindparam("key"))
+SET_STATUS = _STATUS.values(status=bindparam("status"))
+SET_CONTACT = _STATUS.values(status=bindparam("status"), last_contact_at=bindparam("at"))
+USE_NONCE = {
+    dialect.__name__.rsplit(".", 1)[-1]: dialect.insert(federation_nonces)
+    .on_conflict_do_nothing()
+    .returning(federation_nonces.c.nonce)
+    for dialect in (postgresql, sqlite)
+}
 
 
 def _peer(row: Any) -> Peer:
@@ -74,17 +85,15 @@ class SqlPeers(Repository):
 
     def set_status(self, peer_id: str, status: PeerStatus, at: datetime | None) -> None:
         """Record how the last contact went; ``at`` (when it answered) is kept when ``None``."""
-        values: dict[str, Any] = {"status": status.value}
-        if at is not None:
-            values["last_contact_at"] = at
-        self.conn.execute(update(federation_peers).where(federation_peers.c.id == peer_id).values(values))
+        if at is None:
+            self.conn.execute(SET_STATUS, {"key": peer_id, "status": status.value})
+        else:
+            self.conn.execute(SET_CONTACT, {"key": peer_id, "status": status.value, "at": at})
 
     def use_nonce(self, nonce: str, at: datetime) -> bool:
         """Record a nonce; return False when it was seen before (a replay)."""
         # RETURNING, not rowcount: psycopg reports -1 for an INSERT ... ON CONFLICT DO NOTHING.
-        inserted = self.conn.execute(
-            self.insert_ignore(federation_nonces).returning(federation_nonces.c.nonce), {"nonce": nonce, "at": at}
-        )
+        inserted = self.conn.execute(USE_NONCE[self.conn.dialect.name], {"nonce": nonce, "at": at})
         return inserted.first() is not None
 
     def prune_nonces(self, before: datetime) -> int:

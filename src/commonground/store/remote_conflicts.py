@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from commonground.domain.model import Acknowledgement, ConflictKind, ConflictStatus
 from commonground.domain.remote_conflicts import FoundBy, RemoteConflict
@@ -13,6 +13,14 @@ from commonground.store.repository import Repository
 from commonground.store.schema import remote_conflicts
 
 T = remote_conflicts.c
+OPEN_FOR = (
+    select(remote_conflicts)
+    .where(
+        T.operation_id == bindparam("key"),
+        T.status.not_in([ConflictStatus.RESOLVED.value, ConflictStatus.DISMISSED.value]),
+    )
+    .order_by(T.detected_at, T.id)
+)
 
 
 def _conflict(row: Any) -> RemoteConflict:
@@ -99,9 +107,7 @@ class SqlRemoteConflicts(Repository):
 
     def open_for(self, operation_id: str) -> list[RemoteConflict]:
         """The pairs of this side's operation not yet resolved or dismissed."""
-        closed = [ConflictStatus.RESOLVED.value, ConflictStatus.DISMISSED.value]
-        query = select(remote_conflicts).where(T.operation_id == operation_id, T.status.not_in(closed))
-        return [_conflict(r) for r in self.conn.execute(query.order_by(T.detected_at, T.id))]
+        return [_conflict(r) for r in self.conn.execute(OPEN_FOR, {"key": operation_id})]
 
     def of_operation(self, operation_id: str) -> list[RemoteConflict]:
         query = select(remote_conflicts).where(T.operation_id == operation_id).order_by(T.id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 
 from commonground.domain.notices import NoticeKind, NoticeStatus
 from commonground.domain.remote_notices import OwedNotice, RemoteNotice, disclosed_end
@@ -14,6 +14,7 @@ from commonground.store.repository import Repository, page
 from commonground.store.schema import notice_owed, notice_peers, remote_notices
 
 T = remote_notices.c
+TOLD = select(notice_peers.c.peer_id).where(notice_peers.c.operation_id == bindparam("key"))
 
 
 def remote_notice_from(row: Any) -> RemoteNotice:
@@ -91,8 +92,7 @@ class SqlRemoteNotices(Repository):
         self.conn.execute(update(remote_notices).where(T.id == notice_id).values(values))
 
     def told(self, operation_id: str) -> set[str]:
-        query = select(notice_peers.c.peer_id).where(notice_peers.c.operation_id == operation_id)
-        return {r[0] for r in self.conn.execute(query)}
+        return {r[0] for r in self.conn.execute(TOLD, {"key": operation_id})}
 
     def tell(self, operation_id: str, peer_id: str, at: datetime) -> None:
         row = {"operation_id": operation_id, "peer_id": peer_id, "told_at": at}

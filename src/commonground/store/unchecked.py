@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 
 from commonground.domain.reprobe import Unchecked
 from commonground.store.repository import Repository
 from commonground.store.schema import federation_unchecked
 
 T = federation_unchecked.c
+CLEAR = delete(federation_unchecked).where(T.operation_id == bindparam("op"), T.peer_id == bindparam("peer"))
 
 
 def _row(row: Any) -> Unchecked:
@@ -33,9 +34,7 @@ class SqlUnchecked(Repository):
         return done.first() is not None
 
     def clear(self, operation_id: str, peer_id: str) -> bool:
-        gone = self.conn.execute(
-            delete(federation_unchecked).where(T.operation_id == operation_id, T.peer_id == peer_id)
-        )
+        gone = self.conn.execute(CLEAR, {"op": operation_id, "peer": peer_id})
         return bool(gone.rowcount)
 
     def retry(self, operation_id: str, peer_id: str, attempts: int, next_at: datetime) -> None:
