@@ -10,7 +10,16 @@ import pytest
 from http_message_signatures import HTTPMessageSigner, algorithms
 
 from commonground.domain.errors import SignatureRefused
-from commonground.federation.link import LABEL, TAG, Ed25519Link, _Keys, _message, _signing
+from commonground.federation.link import (
+    LABEL,
+    REQUEST_COMPONENTS,
+    RESPONSE_COMPONENTS,
+    TAG,
+    Ed25519Link,
+    _Keys,
+    _message,
+    _signing,
+)
 
 URL = "https://cg.city.example.gov/federation/v1/probe"
 BODY = b'{"ref":"op-1"}'
@@ -66,3 +75,23 @@ def test_a_signature_covering_more_than_asked_is_taken() -> None:
     assert LINK.verify(PUBLIC, "POST", URL, headers, BODY, 60).key == PUBLIC
     mine = LINK.sign(KEY, "POST", URL, {"Content-Type": "application/json"}, BODY)
     assert LINK.verify(PUBLIC, "POST", URL, mine, BODY, 60).key == PUBLIC
+
+
+@pytest.mark.parametrize("status", [None, 200])
+def test_the_headers_written_are_those_the_library_s_own_signing_writes(status: int | None) -> None:
+    """Ed25519 is deterministic: with the same time and nonce, the same bytes."""
+    at, nonce = datetime(2026, 12, 8, 4, 0, tzinfo=UTC), secrets.token_urlsafe(18)
+    key, key_id = _signing(KEY)
+    message = _message("POST", URL, {"Content-Type": "application/json"}, status)
+    HTTPMessageSigner(signature_algorithm=algorithms.ED25519, key_resolver=_Keys(private=key)).sign(
+        message,
+        key_id=key_id,
+        created=at,
+        nonce=nonce,
+        label=LABEL,
+        tag=TAG,
+        covered_component_ids=REQUEST_COMPONENTS if status is None else RESPONSE_COMPONENTS,
+        body=BODY,
+    )
+    ours = LINK.sign(KEY, "POST", URL, {"Content-Type": "application/json"}, BODY, status, created=at, nonce=nonce)
+    assert ours == dict(message.headers.items())
