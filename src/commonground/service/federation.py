@@ -251,7 +251,8 @@ class Probing:
             answered = {n: a is not None for n, a in answers.items()}
             note_answers(tx, op, peers, answered, now, self.reprobe_seconds, new=new)
             pairs = tuple(tx.remote_conflicts.open_for(view.id))
-            told = frozenset(tx.remote_notices.told(view.id)) if checked else frozenset()
+            # A new operation's notices go out after this (``after_check``): no peer has been told yet.
+            told = frozenset(tx.remote_notices.told(view.id)) if checked and not new else frozenset()
             tx.audit.append(
                 who.entry(
                     Action.FEDERATION_PROBE_SEND,
@@ -500,10 +501,16 @@ class Federation(Probing):
         answer = self.link.post(url, headers, body, self.timeout_seconds)
         if answer.status != 200:
             raise SignatureRefused(f"peer {peer.name} answered {answer.status}")
-        signed_key = self.link.signer_key(answer.headers)
-        if signed_key != peer.public_key:
+        try:
+            signed = self.link.verify(
+                peer.public_key, "POST", url, answer.headers, answer.body, self.max_age_seconds, 200
+            )
+        except SignatureRefused:
+            if self.link.signer_key(answer.headers) != peer.public_key:  # read only to say why
+                raise SignatureRefused(f"peer {peer.name} answered with another key") from None
+            raise
+        if signed.key != peer.public_key:
             raise SignatureRefused(f"peer {peer.name} answered with another key")
-        self.link.verify(peer.public_key, "POST", url, answer.headers, answer.body, self.max_age_seconds, 200)
         parsed = json.loads(answer.body)
         if not isinstance(parsed, dict):
             raise SignatureRefused(f"peer {peer.name} answered something other than a JSON object")
