@@ -7,7 +7,9 @@ opens a new connection per request, in a shuffled order, so the load of a shared
 on every figure alike. Prints p50 and p99 of each and the 2-peer / 0-peer p99 ratio (goal: <= 2), and the p50 one;
 then each server's CPU per submission or probe answered (from /proc), which a shared machine moves less.
 
-Usage: .venv/bin/python benchmarks/bench_federation.py [--submissions 200]
+A p99 is the fifth-worst of 500 samples: fewer leave it to one stall of a shared machine.
+
+Usage: .venv/bin/python benchmarks/bench_federation.py [--submissions 500]
 """
 
 from __future__ import annotations
@@ -58,7 +60,7 @@ def submit(c: httpx.Client) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--submissions", type=int, default=200)
+    parser.add_argument("--submissions", type=int, default=500)
     args = parser.parse_args()
     took: dict[tuple[int, str], list[float]] = {(count, mode): [] for count in range(3) for mode in MODES}
     with tempfile.TemporaryDirectory() as tmp:
