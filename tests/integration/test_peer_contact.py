@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-
-import pytest
 
 from commonground.bootstrap import Services, build_services
 from commonground.config import Settings
@@ -17,18 +14,6 @@ from commonground.service.peer_contact import note_contact
 from tests.integration.test_remote_conflict_delivery import federal_probe
 
 START = datetime(2026, 12, 8, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(START)
-
-
-@pytest.fixture
-def timed(store_url: str, clock: ManualClock) -> Iterator[Services]:
-    built = build_services(Settings(database_url=store_url), clock=clock)
-    yield built
-    built.close()
 
 
 def kept(services: Services, peer_id: str) -> Peer:
@@ -44,9 +29,16 @@ def answer(services: Services, peer_id: str) -> Peer:
     return kept(services, peer_id)
 
 
-def test_a_busy_peer_s_last_contact_is_kept_to_five_seconds_and_a_new_status_at_once(
-    timed: Services, clock: ManualClock
-) -> None:
+def test_a_busy_peer_s_last_contact_is_kept_to_five_seconds_and_a_new_status_at_once(store_url: str) -> None:
+    clock = ManualClock(START)
+    timed = build_services(Settings(database_url=store_url), clock=clock)
+    try:
+        contacts(timed, clock)
+    finally:
+        timed.close()
+
+
+def contacts(timed: Services, clock: ManualClock) -> None:
     peer = Peer(str(uuid.uuid4()), "feds", "https://feds.example.gov", "a" * 44, PeerStatus.UNKNOWN, None, START)
     with timed.store.write() as tx:
         assert tx.peers.add(peer)
