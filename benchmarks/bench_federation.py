@@ -9,18 +9,25 @@ then each server's CPU per submission or probe answered (from /proc), which a sh
 
 A p99 is the fifth-worst of 500 samples: fewer leave it to one stall of a shared machine.
 
-Usage: .venv/bin/python benchmarks/bench_federation.py [--submissions 500]
+``--floor`` adds a fourth measured installation whose two peers are ``floor_peer.py``: the least
+an answer to a probe can be on this stack (verify, keep the nonce and a record, sign). Its row
+says how much of the ratio is the peers' own work and how much the submitter's and the machine's.
+
+Usage: .venv/bin/python benchmarks/bench_federation.py [--submissions 500] [--floor]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import httpx
@@ -29,10 +36,59 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the shared test 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_cpu import cpu_seconds
-from tests.conftest import bearer, operation_data, server_process
+from tests.conftest import bearer, free_port, operation_data, server_process
 from tests.functional.test_federation import Installation, install, trust
 
+from commonground.bootstrap import build_services
+from commonground.config import Settings
+from commonground.federation.link import Ed25519Link
+
 MODES = ("keep-alive", "new connection")
+FLOOR = 3  # the key of the installation whose two peers are floor peers
+LABELS = {0: "0 peer(s)", 1: "1 peer(s)", 2: "2 peer(s)", FLOOR: "2 floor peers"}
+
+
+@contextmanager
+def floor_peer(folder: Path, name: str, asker: Installation) -> Iterator[tuple[int, dict[str, str]]]:
+    """A ``floor_peer.py`` process that trusts ``asker``; yield its pid and its registration there."""
+    link, port = Ed25519Link(), free_port()
+    private = link.new_private_key()
+    url = f"http://127.0.0.1:{port}"
+    env = dict(
+        os.environ,
+        FLOOR_NAME=name,
+        FLOOR_URL=url,
+        FLOOR_PRIVATE_KEY=private,
+        FLOOR_TRUSTED_KEY=asker.public_key,
+        FLOOR_DATABASE=str(folder / f"{name}.db"),
+        PYTHONPATH=os.pathsep.join(p for p in (str(Path(__file__).parent), os.environ.get("PYTHONPATH")) if p),
+    )
+    command = [sys.executable, "-m", "uvicorn", "floor_peer:app", "--port", str(port), "--log-level", "warning"]
+    proc = subprocess.Popen([*command, "--no-access-log"], env=env)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the floor peer did not start")
+            time.sleep(0.1)
+        yield proc.pid, {"name": name, "url": url, "public_key": link.public_key(private)}
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def register(inst: Installation, peer: dict[str, str]) -> None:
+    """Register ``peer`` at ``inst`` (the CLI's way: no server needed)."""
+    services = build_services(Settings(database_url=inst.db, federation_name=inst.name, public_url=inst.url))
+    try:
+        services.federation.add_peer(None, peer)
+    finally:
+        services.close()
 
 
 def quantiles(samples: list[float]) -> tuple[float, float]:
@@ -61,21 +117,28 @@ def submit(c: httpx.Client) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--submissions", type=int, default=500)
+    parser.add_argument("--floor", action="store_true", help="also an installation with two floor peers")
     args = parser.parse_args()
-    took: dict[tuple[int, str], list[float]] = {(count, mode): [] for count in range(3) for mode in MODES}
+    counts = (0, 1, 2, FLOOR) if args.floor else (0, 1, 2)
+    took: dict[tuple[int, str], list[float]] = {(count, mode): [] for count in counts for mode in MODES}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         peers = [install(folder, "peer-a", "federal"), install(folder, "peer-b", "state")]
         trust(peers[0], peers[1])
-        measured = [install(folder, f"measured-{count}", "local") for count in range(3)]
-        for count, inst in enumerate(measured):
+        measured = [install(folder, f"measured-{count}", "local") for count in range(len(counts))]
+        for count, inst in enumerate(measured[:3]):
             for peer in peers[:count]:
                 trust(inst, peer)
         with ExitStack() as stack:
+            if args.floor:
+                for name in ("floor-a", "floor-b"):
+                    register(measured[FLOOR], stack.enter_context(floor_peer(folder, name, measured[FLOOR]))[1])
             pids = [
                 stack.enter_context(server_process(inst.db, port=inst.port, env=inst.env()))[0].pid
-                for inst in (*measured, *peers)
+                for inst in (*measured[:3], *peers)
             ]
+            for inst in measured[3:]:
+                stack.enter_context(server_process(inst.db, port=inst.port, env=inst.env()))
             clients = {key: stack.enter_context(client(measured[key[0]], key[1])) for key in took}
             order = list(clients)
             for _ in range(10):  # warm up
@@ -90,11 +153,15 @@ def main() -> None:
     print(f"{args.submissions} submissions each, interleaved")
     for mode in MODES:
         print(f"client: {mode}")
-        results = [quantiles(took[count, mode]) for count in range(3)]
-        for count, (p50, p99) in enumerate(results):
-            print(f"  {count} peer(s): p50 {p50:7.1f} ms   p99 {p99:7.1f} ms")
+        results = {count: quantiles(took[count, mode]) for count in counts}
+        for count, (p50, p99) in results.items():
+            print(f"  {LABELS[count]}: p50 {p50:7.1f} ms   p99 {p99:7.1f} ms")
         print(f"  p99 ratio, 2 peers / 0 peers: {results[2][1] / results[0][1]:.2f} (goal <= 2)")
         print(f"  p50 ratio, 2 peers / 0 peers: {results[2][0] / results[0][0]:.2f}")
+        if args.floor:
+            (base50, base99), (floor50, floor99) = results[0], results[FLOOR]
+            print(f"  p99 ratio, 2 floor peers / 0 peers: {floor99 / base99:.2f}")
+            print(f"  p50 ratio, 2 floor peers / 0 peers: {floor50 / base50:.2f}")
     # Each measured server took 2 x N submissions; peer-a answered the probes of two of them, peer-b of one.
     per = [1000 * seconds / (2 * args.submissions) for seconds in cpu[:3]]
     answers = [1000 * seconds / (count * 2 * args.submissions) for seconds, count in zip(cpu[3:], (2, 1), strict=True)]
