@@ -19,10 +19,8 @@ Usage: .venv/bin/python benchmarks/bench_federation.py [--submissions 500] [--fl
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the shared test 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_cpu import cpu_seconds
+from bench_floor import floor_server
 from tests.conftest import bearer, free_port, operation_data, server_process
 from tests.functional.test_federation import Installation, install, trust
 
@@ -49,37 +48,14 @@ LABELS = {0: "0 peer(s)", 1: "1 peer(s)", 2: "2 peer(s)", FLOOR: "2 floor peers"
 
 
 @contextmanager
-def floor_peer(folder: Path, name: str, asker: Installation) -> Iterator[tuple[int, dict[str, str]]]:
-    """A ``floor_peer.py`` process that trusts ``asker``; yield its pid and its registration there."""
+def floor_peer(name: str, asker: Installation) -> Iterator[dict[str, str]]:
+    """A ``floor_peer.py`` process that trusts ``asker``; yield its registration there."""
     link, port = Ed25519Link(), free_port()
     private = link.new_private_key()
     url = f"http://127.0.0.1:{port}"
-    env = dict(
-        os.environ,
-        FLOOR_NAME=name,
-        FLOOR_URL=url,
-        FLOOR_PRIVATE_KEY=private,
-        FLOOR_TRUSTED_KEY=asker.public_key,
-        FLOOR_DATABASE=str(folder / f"{name}.db"),
-        PYTHONPATH=os.pathsep.join(p for p in (str(Path(__file__).parent), os.environ.get("PYTHONPATH")) if p),
-    )
-    command = [sys.executable, "-m", "uvicorn", "floor_peer:app", "--port", str(port), "--log-level", "warning"]
-    proc = subprocess.Popen([*command, "--no-access-log"], env=env)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the floor peer did not start")
-            time.sleep(0.1)
-        yield proc.pid, {"name": name, "url": url, "public_key": link.public_key(private)}
-    finally:
-        proc.terminate()
-        proc.wait(10)
+    keys = {"FLOOR_NAME": name, "FLOOR_URL": url, "FLOOR_PRIVATE_KEY": private, "FLOOR_TRUSTED_KEY": asker.public_key}
+    with floor_server("floor_peer:app", port, keys):
+        yield {"name": name, "url": url, "public_key": link.public_key(private)}
 
 
 def register(inst: Installation, peer: dict[str, str]) -> None:
@@ -132,7 +108,7 @@ def main() -> None:
         with ExitStack() as stack:
             if args.floor:
                 for name in ("floor-a", "floor-b"):
-                    register(measured[FLOOR], stack.enter_context(floor_peer(folder, name, measured[FLOOR]))[1])
+                    register(measured[FLOOR], stack.enter_context(floor_peer(name, measured[FLOOR])))
             pids = [
                 stack.enter_context(server_process(inst.db, port=inst.port, env=inst.env()))[0].pid
                 for inst in (*measured[:3], *peers)

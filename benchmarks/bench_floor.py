@@ -29,7 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -48,18 +48,22 @@ FLOOR_TOKEN = "floor-token"  # floor_app.TOKEN (importing floor_app would open i
 
 
 @contextmanager
-def floor_server() -> Iterator[tuple[int, str]]:
-    """The floor app under uvicorn, as ``commonground serve`` runs its app (one process, no access log)."""
+def floor_server(
+    app: str = "floor_app:app", port: int | None = None, env: Mapping[str, str] | None = None
+) -> Iterator[tuple[int, str]]:
+    """A floor app under uvicorn, as ``commonground serve`` runs its app (one process, no access log),
+    with a database of its own; ``env`` is what else the app reads (``floor_peer.py``'s keys)."""
     work = Path(tempfile.mkdtemp(prefix="cg-floor-"))
-    port = free_port()
-    env = dict(os.environ, FLOOR_DATABASE=str(work / "floor.db"), PYTHONPATH=str(HERE))
-    command = [sys.executable, "-m", "uvicorn", "floor_app:app", "--port", str(port), "--log-level", "warning"]
+    port = port or free_port()
+    path = os.pathsep.join(p for p in (str(HERE), os.environ.get("PYTHONPATH")) if p)
+    env = dict(os.environ, FLOOR_DATABASE=str(work / "floor.db"), PYTHONPATH=path, **(env or {}))
+    command = [sys.executable, "-m", "uvicorn", app, "--port", str(port), "--log-level", "warning"]
     proc = subprocess.Popen([*command, "--no-access-log"], env=env)
     try:
         deadline = time.monotonic() + 30
         while not _answers(f"http://127.0.0.1:{port}/healthz"):
             if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the floor app did not start")
+                raise RuntimeError(f"the floor app {app} did not start")
             time.sleep(0.1)
         yield proc.pid, f"http://127.0.0.1:{port}"
     finally:

@@ -14,22 +14,14 @@ import os
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, HTTPException, Request
+from floor_db import durable_engine
 from pydantic import BaseModel
-from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, event, insert, select
+from sqlalchemy import Column, Integer, MetaData, String, Table, insert, select
 from sqlalchemy.engine import Engine
-from sqlalchemy.pool import ConnectionPoolEntry
 
 TOKEN = "floor-token"
 
-engine = create_engine(f"sqlite:///{os.environ['FLOOR_DATABASE']}", connect_args={"check_same_thread": False})
-
-
-@event.listens_for(engine, "connect")
-def _durable(dbapi: object, _: ConnectionPoolEntry) -> None:
-    cursor = dbapi.cursor()  # type: ignore[attr-defined]
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=FULL")
-    cursor.close()
+engine = durable_engine(os.environ["FLOOR_DATABASE"])
 
 
 metadata = MetaData()

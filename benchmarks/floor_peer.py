@@ -14,10 +14,9 @@ import json
 import os
 
 from fastapi import FastAPI, HTTPException, Request, Response
-from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, event, insert
-from sqlalchemy.engine import Engine
+from floor_db import durable_engine
+from sqlalchemy import Column, Integer, MetaData, String, Table, insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.pool import ConnectionPoolEntry
 
 from commonground.domain.errors import SignatureRefused
 from commonground.federation.link import Ed25519Link
@@ -26,15 +25,7 @@ NAME, URL = os.environ["FLOOR_NAME"], os.environ["FLOOR_URL"]
 PRIVATE_KEY, TRUSTED_KEY = os.environ["FLOOR_PRIVATE_KEY"], os.environ["FLOOR_TRUSTED_KEY"]
 PROBE = "/federation/v1/probe"
 
-engine = create_engine(f"sqlite:///{os.environ['FLOOR_DATABASE']}", connect_args={"check_same_thread": False})
-
-
-@event.listens_for(engine, "connect")
-def _durable(dbapi: object, _: ConnectionPoolEntry) -> None:
-    cursor = dbapi.cursor()  # type: ignore[attr-defined]
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=FULL")
-    cursor.close()
+engine = durable_engine(os.environ["FLOOR_DATABASE"])
 
 
 metadata = MetaData()
@@ -42,11 +33,7 @@ nonces = Table("nonces", metadata, Column("nonce", String, primary_key=True))
 records = Table("records", metadata, Column("seq", Integer, primary_key=True), Column("ref", String))
 
 
-def _prepare(on: Engine) -> None:
-    metadata.create_all(on)
-
-
-_prepare(engine)
+metadata.create_all(engine)
 link = Ed25519Link()
 app = FastAPI()
 

@@ -18,10 +18,8 @@ _STATUS = update(federation_peers).where(federation_peers.c.id == bindparam("key
 SET_STATUS = _STATUS.values(status=bindparam("status"))
 SET_CONTACT = _STATUS.values(status=bindparam("status"), last_contact_at=bindparam("at"))
 USE_NONCE = {
-    dialect.__name__.rsplit(".", 1)[-1]: dialect.insert(federation_nonces)
-    .on_conflict_do_nothing()
-    .returning(federation_nonces.c.nonce)
-    for dialect in (postgresql, sqlite)
+    name: dialect.insert(federation_nonces).on_conflict_do_nothing().returning(federation_nonces.c.nonce)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
 }
 
 
